@@ -1,0 +1,433 @@
+package io.lambdarun.api;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+
+/**
+ * A zip archive of function code or of a layer, held in memory, read only through guarded methods.
+ *
+ * <p>{@link #forEachEntry} and {@link #extractTo} are the only ways to look inside, and both
+ * enforce the same rules, so every backend is equally safe: a corrupt archive, an entry whose path
+ * leaves the root (zip slip), a symbolic link pointing outside the root, or an archive expanding
+ * beyond {@link ArchiveLimits} raises {@link InvalidArchiveException} before anything escapes. Unix
+ * permission bits stored in the archive (for example an executable {@code bootstrap}) are kept.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Archive {
+
+  private static final int EOCD_SIGNATURE = 0x06054b50;
+  private static final int CENTRAL_HEADER_SIGNATURE = 0x02014b50;
+  private static final int UNIX_HOST = 3;
+  private static final int TYPE_MASK = 0170000;
+  private static final int TYPE_SYMLINK = 0120000;
+  private static final int TYPE_DIRECTORY = 0040000;
+  private static final int MAX_LINK_TARGET = 4096;
+
+  private final String name;
+  private final byte[] bytes;
+  private final String sha256;
+
+  private Archive(String name, byte[] bytes) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.bytes = bytes;
+    this.sha256 = sha256Hex(bytes);
+  }
+
+  /**
+   * Wraps the bytes of a zip archive; the array is copied.
+   *
+   * @param name a name used in messages, e.g. {@code code} or a layer ARN
+   * @param zipBytes the archive's bytes
+   * @return the archive
+   */
+  public static Archive ofBytes(String name, byte[] zipBytes) {
+    return new Archive(name, zipBytes.clone());
+  }
+
+  /**
+   * Reads a zip archive from a file.
+   *
+   * @param zipFile the file
+   * @return the archive, named after the file
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static Archive ofFile(Path zipFile) {
+    try {
+      return new Archive(zipFile.toString(), Files.readAllBytes(zipFile));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read archive '" + zipFile + "'", e);
+    }
+  }
+
+  /**
+   * Returns the name used in messages.
+   *
+   * @return the archive's name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Returns the compressed size.
+   *
+   * @return the number of bytes of the zip file
+   */
+  public long size() {
+    return bytes.length;
+  }
+
+  /**
+   * Returns the SHA-256 of the zip bytes in lower-case hex, as a stable identity for caching and
+   * fingerprints.
+   *
+   * @return 64 hex characters
+   */
+  public String sha256() {
+    return sha256;
+  }
+
+  /**
+   * Opens the raw zip bytes, for backends that ship the archive as it is (for example to an init
+   * container that unzips it).
+   *
+   * @return a new stream over the zip bytes
+   */
+  public InputStream open() {
+    return new ByteArrayInputStream(bytes);
+  }
+
+  /**
+   * Receives the entries of an archive one at a time.
+   */
+  @FunctionalInterface
+  public interface EntryConsumer {
+    /**
+     * Accepts one entry.
+     *
+     * @param entry the validated entry
+     * @param content the entry's bytes for {@link ArchiveEntry.Type#FILE}, an empty stream
+     *     otherwise; valid only during this call; reading past the limits throws {@link
+     *     InvalidArchiveException}
+     * @throws IOException to abort the iteration; it is rethrown as {@link UncheckedIOException}
+     */
+    void accept(ArchiveEntry entry, InputStream content) throws IOException;
+  }
+
+  /**
+   * Visits every entry in archive order after validating it.
+   *
+   * @param limits the expansion bounds
+   * @param consumer receives each entry
+   * @throws InvalidArchiveException if the archive is corrupt, unsafe or too large
+   * @throws UncheckedIOException if the consumer fails
+   */
+  public void forEachEntry(ArchiveLimits limits, EntryConsumer consumer) {
+    Map<String, Integer> modes = readUnixModes();
+    long[] expanded = {0};
+    int count = 0;
+    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+      ZipEntry zipEntry;
+      while ((zipEntry = zip.getNextEntry()) != null) {
+        if (++count > limits.maxEntries()) {
+          throw new InvalidArchiveException(
+              "archive '" + name + "' holds more than " + limits.maxEntries()
+                  + " entries; split it or raise the archive entry limit");
+        }
+        InputStream bounded = new BoundedStream(zip, expanded, limits.maxExpandedBytes());
+        ArchiveEntry entry = toEntry(zipEntry, modes.get(zipEntry.getName()), bounded);
+        consumer.accept(
+            entry,
+            entry.type() == ArchiveEntry.Type.FILE ? bounded : InputStream.nullInputStream());
+        bounded.transferTo(OutputStream.nullOutputStream());
+      }
+    } catch (ZipException e) {
+      throw new InvalidArchiveException(
+          "archive '" + name + "' is corrupt (" + e.getMessage() + "); rebuild the zip file");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read archive '" + name + "'", e);
+    }
+  }
+
+  /**
+   * Lists the validated entries without their contents.
+   *
+   * @param limits the expansion bounds
+   * @return the entries in archive order
+   * @throws InvalidArchiveException if the archive is corrupt, unsafe or too large
+   */
+  public List<ArchiveEntry> entries(ArchiveLimits limits) {
+    List<ArchiveEntry> entries = new ArrayList<>();
+    forEachEntry(limits, (entry, content) -> entries.add(entry));
+    return entries;
+  }
+
+  /**
+   * Extracts the archive into a folder, creating it if needed. Files already there are
+   * overwritten, which is how later layers override earlier ones. Permission bits are applied on
+   * file systems that support them.
+   *
+   * @param root the destination folder
+   * @param limits the expansion bounds
+   * @throws InvalidArchiveException if the archive is corrupt, unsafe or too large
+   * @throws UncheckedIOException if writing fails
+   */
+  public void extractTo(Path root, ArchiveLimits limits) {
+    Path base = root.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(base);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create folder '" + base + "'", e);
+    }
+    forEachEntry(
+        limits,
+        (entry, content) -> {
+          Path target = base.resolve(entry.path());
+          switch (entry.type()) {
+            case DIRECTORY -> Files.createDirectories(target);
+            case SYMLINK -> {
+              Files.createDirectories(target.getParent());
+              Files.deleteIfExists(target);
+              Files.createSymbolicLink(target, Path.of(entry.linkTarget()));
+            }
+            case FILE -> {
+              Files.createDirectories(target.getParent());
+              if (Files.isSymbolicLink(target)) {
+                Files.delete(target);
+              }
+              try (var out = Files.newOutputStream(target)) {
+                content.transferTo(out);
+              }
+            }
+          }
+          if (entry.type() != ArchiveEntry.Type.SYMLINK) {
+            applyMode(target, entry.mode());
+          }
+        });
+  }
+
+  private ArchiveEntry toEntry(ZipEntry zipEntry, Integer unixMode, InputStream content)
+      throws IOException {
+    String path = safePath(zipEntry.getName());
+    int type = unixMode == null ? 0 : unixMode & TYPE_MASK;
+    if (type == TYPE_SYMLINK) {
+      byte[] target = content.readNBytes(MAX_LINK_TARGET + 1);
+      String link = new String(target, StandardCharsets.UTF_8);
+      if (target.length > MAX_LINK_TARGET || !linkStaysInside(path, link)) {
+        throw new InvalidArchiveException(
+            "archive '" + name + "' has a symbolic link '" + path + "' pointing to '" + link
+                + "' outside the archive; remove the link or make it relative and inside");
+      }
+      return new ArchiveEntry(path, ArchiveEntry.Type.SYMLINK, unixMode & 07777, link);
+    }
+    boolean directory = zipEntry.isDirectory() || type == TYPE_DIRECTORY;
+    int mode;
+    if (unixMode != null && (unixMode & 07777) != 0) {
+      mode = unixMode & 07777;
+    } else {
+      mode = directory ? 0755 : 0644;
+    }
+    return new ArchiveEntry(
+        path, directory ? ArchiveEntry.Type.DIRECTORY : ArchiveEntry.Type.FILE, mode, "");
+  }
+
+  private String safePath(String rawName) {
+    String normalized = rawName.replace('\\', '/');
+    while (normalized.endsWith("/")) {
+      normalized = normalized.substring(0, normalized.length() - 1);
+    }
+    boolean unsafe =
+        normalized.isEmpty()
+            || normalized.startsWith("/")
+            || normalized.indexOf('\0') >= 0
+            || (normalized.length() > 1 && normalized.charAt(1) == ':');
+    for (String segment : normalized.split("/", -1)) {
+      if (segment.equals("..") || segment.equals(".") || segment.isEmpty()) {
+        unsafe = true;
+      }
+    }
+    if (unsafe) {
+      throw new InvalidArchiveException(
+          "archive '" + name + "' has an entry '" + rawName
+              + "' whose path is absolute, empty or leaves the archive root (zip slip); rebuild"
+              + " the zip with relative paths");
+    }
+    return normalized;
+  }
+
+  private static boolean linkStaysInside(String linkPath, String target) {
+    if (target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0) {
+      return false;
+    }
+    List<String> resolved = new ArrayList<>(List.of(linkPath.split("/")));
+    resolved.remove(resolved.size() - 1);
+    for (String segment : target.split("/")) {
+      if (segment.equals("..")) {
+        if (resolved.isEmpty()) {
+          return false;
+        }
+        resolved.remove(resolved.size() - 1);
+      } else if (!segment.isEmpty() && !segment.equals(".")) {
+        resolved.add(segment);
+      }
+    }
+    return true;
+  }
+
+  /** Reads the Unix modes from the central directory, which {@link ZipInputStream} ignores. */
+  private Map<String, Integer> readUnixModes() {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int eocd = -1;
+    for (int i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65_535); i--) {
+      if (buffer.getInt(i) == EOCD_SIGNATURE) {
+        eocd = i;
+        break;
+      }
+    }
+    if (eocd < 0) {
+      throw new InvalidArchiveException(
+          "archive '" + name + "' is not a zip file (no end of central directory record); provide"
+              + " a zip archive");
+    }
+    int entryCount = Short.toUnsignedInt(buffer.getShort(eocd + 10));
+    long offset = Integer.toUnsignedLong(buffer.getInt(eocd + 16));
+    Map<String, Integer> modes = new HashMap<>();
+    if (entryCount == 0xFFFF || offset == 0xFFFFFFFFL) {
+      return modes; // zip64: modes unavailable, defaults apply
+    }
+    int position = (int) offset;
+    for (int i = 0; i < entryCount; i++) {
+      if (position < 0 || position + 46 > bytes.length
+          || buffer.getInt(position) != CENTRAL_HEADER_SIGNATURE) {
+        throw new InvalidArchiveException(
+            "archive '" + name + "' is corrupt (bad central directory); rebuild the zip file");
+      }
+      int madeBy = Short.toUnsignedInt(buffer.getShort(position + 4)) >> 8;
+      int nameLength = Short.toUnsignedInt(buffer.getShort(position + 28));
+      int extraLength = Short.toUnsignedInt(buffer.getShort(position + 30));
+      int commentLength = Short.toUnsignedInt(buffer.getShort(position + 32));
+      int externalAttributes = buffer.getInt(position + 38);
+      if (position + 46 + nameLength > bytes.length) {
+        throw new InvalidArchiveException(
+            "archive '" + name + "' is corrupt (truncated central directory); rebuild the zip file");
+      }
+      String entryName = new String(bytes, position + 46, nameLength, StandardCharsets.UTF_8);
+      if (madeBy == UNIX_HOST) {
+        modes.put(entryName, externalAttributes >>> 16);
+      }
+      position += 46 + nameLength + extraLength + commentLength;
+    }
+    return modes;
+  }
+
+  private static void applyMode(Path target, int mode) throws IOException {
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(target, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    if (view == null) {
+      return;
+    }
+    Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] order = {
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+      PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE,
+      PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+      PosixFilePermission.OWNER_READ
+    };
+    for (int bit = 0; bit < order.length; bit++) {
+      if ((mode & (1 << bit)) != 0) {
+        permissions.add(order[bit]);
+      }
+    }
+    permissions.add(PosixFilePermission.OWNER_READ);
+    if (Files.isDirectory(target)) {
+      permissions.add(PosixFilePermission.OWNER_WRITE);
+      permissions.add(PosixFilePermission.OWNER_EXECUTE);
+    }
+    view.setPermissions(permissions);
+  }
+
+  private static String sha256Hex(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Archive[" + name + ", " + bytes.length + " bytes, sha256=" + sha256 + "]";
+  }
+
+  /** Counts bytes read across all entries and stops at the limit. */
+  private final class BoundedStream extends FilterInputStream {
+    private final long[] total;
+    private final long limit;
+
+    BoundedStream(InputStream in, long[] total, long limit) {
+      super(in);
+      this.total = total;
+      this.limit = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count(n);
+      }
+      return n;
+    }
+
+    @Override
+    public void close() {
+      // the zip stream is owned by forEachEntry
+    }
+
+    private void count(int n) {
+      total[0] += n;
+      if (total[0] > limit) {
+        throw new InvalidArchiveException(
+            "archive '" + name + "' expands beyond " + limit
+                + " bytes (a zip bomb or an oversized package); shrink it or raise the archive"
+                + " size limit");
+      }
+    }
+  }
+}
