@@ -18,6 +18,14 @@ import java.time.Instant;
  * be reachable from the embedding process on a loopback address when the backend runs on the same
  * machine.
  *
+ * <p><b>Outcome signalling.</b> Like the RIE, an endpoint answers 200 with the function's response
+ * body, or with AWS's error JSON ({@code {"errorMessage": ..., "errorType": ...}}) when the
+ * function failed. A backend that knows the true outcome (because it hosts the Runtime API itself)
+ * adds the header {@value #FUNCTION_ERROR_HEADER} with {@code Handled} or {@code Unhandled}; without
+ * the header core treats an error JSON object as {@code Unhandled}. A function that exceeds its
+ * timeout is answered, as by the RIE, with the plain-text body {@code Task timed out after N.00
+ * seconds}; core then replaces the instance.
+ *
  * <p><b>One event per instance.</b> An instance serves exactly one event at a time; the AWS RIE
  * crashes or refuses overlapping events. Core guarantees it never sends a second event to an
  * instance before the first one has been answered, so a backend need not guard against it; a
@@ -31,6 +39,9 @@ import java.time.Instant;
  * throws {@link IllegalStateException}.
  */
 public interface ContainerRuntime extends AutoCloseable {
+
+  /** The response header an endpoint may set to report a function error's kind. */
+  String FUNCTION_ERROR_HEADER = "X-Amz-Function-Error";
 
   /**
    * Returns the name of the provider that created this runtime, for logs and listings.

@@ -22,6 +22,9 @@ package io.lambdarun.api;
  */
 public interface ContainerRuntimeProvider {
 
+  /** The {@link #priority()} of a provider that is only used when selected by name. */
+  int EXPLICIT_ONLY = Integer.MIN_VALUE;
+
   /**
    * Returns the name users select this backend by, for example {@code docker}.
    *
@@ -36,8 +39,9 @@ public interface ContainerRuntimeProvider {
    * Returns the rank of this provider during automatic selection; higher wins.
    *
    * <p>Third-party providers should keep the default of {@code 0}. lambdarun's own backends rank
-   * below it ({@code docker} -10, {@code local} -20, {@code kubernetes} {@link Integer#MIN_VALUE}
-   * so that it is never chosen by accident), so that any backend a user adds wins over them.
+   * below it ({@code docker} -10, {@code local} -20), so that any backend a user adds wins over
+   * them. A provider returning {@link #EXPLICIT_ONLY} is never chosen automatically, only by name;
+   * {@code kubernetes} does this, since deploying to a cluster by accident is worse than failing.
    *
    * @return the priority
    */
