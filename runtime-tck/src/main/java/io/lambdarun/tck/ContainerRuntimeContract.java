@@ -1,0 +1,281 @@
+package io.lambdarun.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.lambdarun.api.Availability;
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.ContainerRuntimeProvider;
+import io.lambdarun.api.Instance;
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contract every {@link io.lambdarun.api.ContainerRuntime} honours on a live backend: launch an
+ * instance of a Python function, invoke it through its RIE endpoint, read its logs, and tear it
+ * down leaving nothing behind.
+ *
+ * <p>Each test creates its own runtime with a fresh {@link Owner} and closes it afterwards. When
+ * the backend is unavailable the tests fail with the provider's reason; they never skip.
+ */
+public abstract class ContainerRuntimeContract {
+
+  private static final Duration SETTLE = Duration.ofSeconds(30);
+
+  private final RieClient rie = new RieClient();
+  private Owner owner;
+  private ContainerRuntime runtime;
+
+  /**
+   * Returns a new instance of the provider under test.
+   *
+   * @return the provider
+   */
+  protected abstract ContainerRuntimeProvider provider();
+
+  /**
+   * Returns the configuration runtimes are created with.
+   *
+   * @return the configuration; empty by default
+   */
+  protected RuntimeConfig config() {
+    return RuntimeConfig.empty();
+  }
+
+  /**
+   * Returns the image that runs a Python zip function on this backend: an RIE-compatible entry
+   * point on port 8080 running the handler given as the command from {@code /var/task}. Backends
+   * that run no containers return any value.
+   *
+   * @return an image reference available to the backend without a registry
+   */
+  protected abstract String pythonImage();
+
+  /**
+   * Counts what the backend still holds for an owner: containers, pods or processes labelled with
+   * {@code owner.id()}, including stopped ones.
+   *
+   * @param owner the owner of a runtime created by this suite
+   * @return the number of resources left
+   */
+  protected abstract long liveResources(Owner owner);
+
+  /**
+   * Adjusts the launch spec of every test, for backends that need more (for example a node
+   * selector).
+   *
+   * @param spec the TCK's spec
+   * @return the adjusted spec
+   */
+  protected LaunchSpec.Builder customize(LaunchSpec.Builder spec) {
+    return spec;
+  }
+
+  /**
+   * Turns a valid spec into one whose launch must fail on this backend. The default names an
+   * image that does not exist; backends that ignore images override it.
+   *
+   * @param valid a valid spec
+   * @return a spec that cannot launch
+   */
+  protected LaunchSpec.Builder unlaunchable(LaunchSpec.Builder valid) {
+    return valid.image("lambdarun-tck/no-such-image:" + UUID.randomUUID());
+  }
+
+  @BeforeEach
+  void createRuntime() {
+    Availability availability = provider().availability(config());
+    if (!availability.available()) {
+      fail("backend '%s' is not available: %s", provider().name(), availability.reason());
+    }
+    owner = Owner.forCurrentProcess();
+    runtime = provider().create(config(), owner);
+  }
+
+  @AfterEach
+  void closeRuntime() {
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
+  /** Returns the spec of the TCK function for this suite's owner. */
+  private LaunchSpec.Builder spec() {
+    return customize(TckFunction.spec(pythonImage(), owner));
+  }
+
+  @Test
+  @DisplayName("a launched instance answers events through its RIE endpoint, again and again")
+  void launchedInstanceServesEvents() throws IOException {
+    Instance instance = runtime.launch(spec().build());
+    for (int i = 0; i < 3; i++) {
+      RieClient.Reply reply =
+          rie.invoke(instance, "{\"action\":\"echo\",\"value\":\"hello-" + i + "\"}");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body()).isEqualTo("\"hello-" + i + "\"");
+    }
+  }
+
+  @Test
+  @DisplayName("the environment of the launch spec reaches the workload verbatim")
+  void environmentIsDeliveredVerbatim() throws IOException {
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("TCK_PLAIN", "value");
+    expected.put("TCK_SPACES", " a b  c ");
+    expected.put("TCK_EQUALS", "k=v=w");
+    expected.put("TCK_UNICODE", "gr\u00fc\u00dfe \u2713");
+    expected.put("TCK_QUOTES", "it's \"quoted\" $HOME `x`");
+    expected.put("TCK_URL", "http://host.docker.internal:4566/path?q=1");
+    expected.put("TCK_EMPTY", "");
+    LaunchSpec.Builder spec = spec();
+    expected.forEach(spec::putEnvironment);
+    Instance instance = runtime.launch(spec.build());
+
+    String keys =
+        expected.keySet().stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(","));
+    RieClient.Reply reply = rie.invoke(instance, "{\"action\":\"env\",\"keys\":[" + keys + "]}");
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(decodeEnvironment(reply.body())).containsExactlyEntriesOf(expected);
+  }
+
+  @Test
+  @DisplayName("a function error comes back as AWS's error JSON, not as a transport failure")
+  void functionErrorsUseAwsShape() throws IOException {
+    Instance instance = runtime.launch(spec().build());
+    RieClient.Reply reply =
+        rie.invoke(instance, "{\"action\":\"fail\",\"message\":\"tck-failure-42\"}");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.body())
+        .contains("\"errorMessage\"")
+        .contains("tck-failure-42")
+        .contains("\"errorType\"")
+        .contains("ValueError");
+    RieClient.Reply next = rie.invoke(instance, "{\"action\":\"echo\",\"value\":\"after\"}");
+    assertThat(next.body()).isEqualTo("\"after\"");
+  }
+
+  @Test
+  @DisplayName("logs hold what the handler printed")
+  void logsAreReadable() throws IOException {
+    Instant start = Instant.now().minusSeconds(1);
+    Instance instance = runtime.launch(spec().build());
+    String marker = "tck-marker-" + UUID.randomUUID();
+    RieClient.Reply reply =
+        rie.invoke(instance, "{\"action\":\"log\",\"marker\":\"" + marker + "\"}");
+    assertThat(reply.body()).isEqualTo("\"logged\"");
+    awaitTrue("the logs to contain " + marker, () -> runtime.logs(instance, start).contains(marker));
+  }
+
+  @Test
+  @DisplayName("instances are independent: distinct ids and endpoints, each answering")
+  void instancesAreIndependent() throws IOException {
+    Instance first = runtime.launch(spec().build());
+    Instance second = runtime.launch(spec().build());
+    assertThat(second.id()).isNotEqualTo(first.id());
+    assertThat(second.endpoint()).isNotEqualTo(first.endpoint());
+    assertThat(rie.invoke(first, "{\"action\":\"echo\",\"value\":\"one\"}").body())
+        .isEqualTo("\"one\"");
+    assertThat(rie.invoke(second, "{\"action\":\"echo\",\"value\":\"two\"}").body())
+        .isEqualTo("\"two\"");
+  }
+
+  @Test
+  @DisplayName("terminate removes the instance, and terminating again succeeds silently")
+  void terminateIsIdempotent() {
+    Instance instance = runtime.launch(spec().build());
+    assertThat(liveResources(owner)).isEqualTo(1);
+    runtime.terminate(instance);
+    assertThatCode(() -> runtime.terminate(instance)).doesNotThrowAnyException();
+    awaitTrue("the instance's resources to be gone", () -> liveResources(owner) == 0);
+    assertThatThrownBy(() -> rie.invoke(instance, "{\"action\":\"echo\",\"value\":\"x\"}"))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  @DisplayName("a failed launch throws LaunchFailedException and leaves nothing behind")
+  void failedLaunchLeavesNothing() {
+    LaunchSpec broken = unlaunchable(spec()).build();
+    assertThatThrownBy(() -> runtime.launch(broken)).isInstanceOf(LaunchFailedException.class);
+    awaitTrue("the failed launch's resources to be gone", () -> liveResources(owner) == 0);
+  }
+
+  @Test
+  @DisplayName("sweeping orphans keeps the instances of a live owner")
+  void sweepKeepsLiveOwners() throws IOException {
+    Instance instance = runtime.launch(spec().build());
+    assertThat(runtime.sweepOrphans()).isGreaterThanOrEqualTo(0);
+    assertThat(rie.invoke(instance, "{\"action\":\"echo\",\"value\":\"alive\"}").body())
+        .isEqualTo("\"alive\"");
+    assertThat(liveResources(owner)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("close removes every instance, is idempotent, and later launches are refused")
+  void closeRemovesEverything() {
+    runtime.launch(spec().build());
+    runtime.launch(spec().build());
+    assertThat(liveResources(owner)).isEqualTo(2);
+    runtime.close();
+    assertThatCode(runtime::close).doesNotThrowAnyException();
+    awaitTrue("every resource to be gone after close", () -> liveResources(owner) == 0);
+    LaunchSpec spec = spec().build();
+    assertThatThrownBy(() -> runtime.launch(spec)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  @DisplayName("the runtime says how workloads reach the host")
+  void describesHostAccess() {
+    assertThat(runtime.name()).isEqualTo(provider().name());
+    assertThat(runtime.hostAccess()).isNotNull();
+    assertThat(runtime.hostAccess().hostAlias()).isNotBlank();
+  }
+
+  private static Map<String, String> decodeEnvironment(String body) {
+    assertThat(body).startsWith("\"").endsWith("\"");
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String part : body.substring(1, body.length() - 1).split("\\|")) {
+      int equals = part.indexOf('=');
+      String hex = part.substring(equals + 1);
+      values.put(
+          part.substring(0, equals),
+          hex.equals("<unset>")
+              ? null
+              : new String(HexFormat.of().parseHex(hex), StandardCharsets.UTF_8));
+    }
+    return values;
+  }
+
+  private static void awaitTrue(String what, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plus(SETTLE);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        fail("gave up after %s waiting for %s", SETTLE, what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted while waiting for " + what);
+      }
+    }
+  }
+}

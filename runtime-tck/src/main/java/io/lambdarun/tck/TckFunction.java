@@ -1,0 +1,79 @@
+package io.lambdarun.tck;
+
+import io.lambdarun.api.Archive;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.PackageType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** Builds the Python function the TCK launches: {@code tck.handler} from {@code tck.py}. */
+public final class TckFunction {
+
+  /** The handler of the TCK function. */
+  public static final String HANDLER = "tck.handler";
+
+  /** The runtime id the TCK function declares. */
+  public static final String RUNTIME = "python3.12";
+
+  private TckFunction() {}
+
+  /**
+   * Returns the code archive holding {@code tck.py}.
+   *
+   * @return a zip archive
+   */
+  public static Archive code() {
+    try (InputStream source = TckFunction.class.getResourceAsStream("tck.py")) {
+      if (source == null) {
+        throw new IllegalStateException("tck.py is missing from the runtime-tck jar");
+      }
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+        zip.putNextEntry(new ZipEntry("tck.py"));
+        source.transferTo(zip);
+        zip.closeEntry();
+      }
+      return Archive.ofBytes("tck-code", bytes.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Returns a launch spec for the TCK function, owned by {@code owner}, with a fresh deploy id.
+   *
+   * @param image the image that runs Python zip functions on the backend under test
+   * @param owner the owner whose labels the instance carries
+   * @return a pre-filled builder
+   */
+  public static LaunchSpec.Builder spec(String image, Owner owner) {
+    String name = "tck-fn";
+    Map<String, String> labels = owner.labels();
+    labels.put(io.lambdarun.api.Labels.FUNCTION, name);
+    String deployId = UUID.randomUUID().toString().replace("-", "");
+    labels.put(io.lambdarun.api.Labels.DEPLOY_ID, deployId);
+    return LaunchSpec.builder()
+        .functionName(name)
+        .functionArn("arn:aws:lambda:us-east-1:000000000000:function:" + name)
+        .deployId(deployId)
+        .packageType(PackageType.ZIP)
+        .runtime(RUNTIME)
+        .handler(HANDLER)
+        .image(image)
+        .code(code())
+        .memoryMib(256)
+        .timeout(Duration.ofSeconds(30))
+        .putEnvironment("AWS_LAMBDA_FUNCTION_NAME", name)
+        .putEnvironment("AWS_LAMBDA_FUNCTION_TIMEOUT", "30")
+        .putEnvironment("AWS_REGION", "us-east-1")
+        .labels(labels);
+  }
+}

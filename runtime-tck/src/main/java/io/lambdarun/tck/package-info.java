@@ -1,0 +1,29 @@
+/**
+ * The technology compatibility kit: abstract JUnit 5 suites that prove a backend honours the
+ * {@link io.lambdarun.api.ContainerRuntime} contract.
+ *
+ * <p><b>How a backend author uses it.</b> Depend on {@code io.lambdarun:runtime-tck} with test
+ * scope and write two classes:
+ *
+ * <pre>{@code
+ * class AcmeProviderContractTest extends ProviderContract {
+ *   protected ContainerRuntimeProvider provider() { return new AcmeRuntimeProvider(); }
+ * }
+ *
+ * class AcmeRuntimeContractIT extends ContainerRuntimeContract {
+ *   protected ContainerRuntimeProvider provider() { return new AcmeRuntimeProvider(); }
+ *   protected String pythonImage() { return "my-registry/lambda-python:3.12"; }
+ *   protected long liveResources(Owner owner) { return countWorkloadsLabelled(owner.id()); }
+ * }
+ * }</pre>
+ *
+ * <p><b>What the suites need.</b> {@link io.lambdarun.tck.ProviderContract} needs nothing but the
+ * provider class. {@link io.lambdarun.tck.ContainerRuntimeContract} needs a live backend (it fails,
+ * never skips, when the backend is unavailable) and a way to run a Python 3 zip function: for
+ * container backends, an image whose entry point behaves like the AWS Runtime Interface Emulator
+ * (the {@code public.ecr.aws/lambda/python} images do), running the handler given as the container
+ * command from the code in {@code /var/task}; backends that run no containers ignore the image. The
+ * handler, {@code tck.handler} in {@code tck.py}, uses only Python's standard library and makes no
+ * network calls.
+ */
+package io.lambdarun.tck;

@@ -1,0 +1,27 @@
+"""The handler every lambdarun backend runs in the TCK. Standard library only, no outbound calls."""
+import os
+import sys
+import time
+
+
+def handler(event, context):
+    action = event.get("action")
+    if action == "echo":
+        return event["value"]
+    if action == "env":
+        # hex-encoded values keep the answer ASCII, so any backend's JSON encoding compares exactly
+        parts = []
+        for key in event["keys"]:
+            value = os.environ.get(key)
+            parts.append(key + "=" + ("<unset>" if value is None else value.encode("utf-8").hex()))
+        return "|".join(parts)
+    if action == "log":
+        print(event["marker"])
+        sys.stdout.flush()
+        return "logged"
+    if action == "fail":
+        raise ValueError(event["message"])
+    if action == "sleep":
+        time.sleep(event["seconds"])
+        return "slept"
+    return "unknown action"
