@@ -86,6 +86,25 @@ public final class Archive {
   }
 
   /**
+   * Zips a folder in memory, keeping Unix permission bits and relative symbolic links, so that a
+   * handler folder on disk (for example one with an executable {@code bootstrap}) becomes the same
+   * archive AWS would receive. Entries are sorted and timestamps fixed, so the same folder always
+   * yields the same bytes and {@link #sha256()}.
+   *
+   * @param name a name used in messages
+   * @param folder the folder whose content becomes the archive's root
+   * @return the archive
+   * @throws UncheckedIOException if the folder cannot be read
+   */
+  public static Archive ofDirectory(String name, Path folder) {
+    try {
+      return new Archive(name, FolderZipper.zip(folder));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot zip folder '" + folder + "'", e);
+    }
+  }
+
+  /**
    * Returns the name used in messages.
    *
    * @return the archive's name
