@@ -1,0 +1,56 @@
+package io.lambdarun.core.env;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Rewrites {@code http(s)://localhost:PORT} and {@code http(s)://127.0.0.1:PORT} in environment
+ * values so that a workload reaches services on the embedding host through its host alias.
+ *
+ * <p>Only these four exact prefixes are rewritten, everywhere they occur in a value; bare host
+ * names, URLs without a port, other schemes and keys are left alone.
+ */
+public final class LocalhostRewriter {
+
+  private static final String[] HOSTS = {"127.0.0.1", "localhost"};
+  private static final String[] SCHEMES = {"http://", "https://"};
+
+  private final String targetHost;
+
+  /**
+   * Creates a rewriter.
+   *
+   * @param targetHost the host alias to put in place of the loopback host
+   */
+  public LocalhostRewriter(String targetHost) {
+    this.targetHost = targetHost;
+  }
+
+  /**
+   * Rewrites one value.
+   *
+   * @param value an environment value
+   * @return the value with every loopback URL pointing at the target host
+   */
+  public String rewrite(String value) {
+    String result = value;
+    for (String host : HOSTS) {
+      for (String scheme : SCHEMES) {
+        result = result.replace(scheme + host + ":", scheme + targetHost + ":");
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Rewrites every value of a map.
+   *
+   * @param environment variables
+   * @return a new map in the same order with rewritten values
+   */
+  public Map<String, String> rewriteAll(Map<String, String> environment) {
+    Map<String, String> rewritten = new LinkedHashMap<>();
+    environment.forEach((key, value) -> rewritten.put(key, rewrite(value)));
+    return rewritten;
+  }
+}
