@@ -1,0 +1,78 @@
+package io.lambdarun.k8s;
+
+/**
+ * The configuration keys of the {@code kubernetes} backend.
+ *
+ * <p>Each key is read from {@link io.lambdarun.api.RuntimeConfig}; with {@code
+ * RuntimeConfig.fromSystem()} a key may also be given as an environment variable, e.g. {@code
+ * LAMBDARUN_KUBERNETES_ARTIFACT_URL}. Blank values count as unset.
+ */
+public final class KubernetesConfigKeys {
+
+  /** Namespace pods and secrets are created in. Default {@code default}. */
+  public static final String NAMESPACE = "lambdarun.kubernetes.namespace";
+
+  /**
+   * API server URL. Unset (the default): fabric8's ambient configuration (in-cluster service
+   * account, then {@code KUBECONFIG} / {@code ~/.kube/config}). Set: that URL, with no kubeconfig
+   * credentials; used for tests against a mock API server.
+   */
+  public static final String MASTER_URL = "lambdarun.kubernetes.master-url";
+
+  /** Trust any API server certificate; only with {@link #MASTER_URL}. Default {@code false}. */
+  public static final String TRUST_CERTIFICATES = "lambdarun.kubernetes.trust-certificates";
+
+  /**
+   * Required. The URL pods use to reach this process's artifact server, e.g. {@code
+   * http://lambdarun.tools.svc.cluster.local:9000}. When it has no port, the artifact server's
+   * bound port is used. Its host is the host alias core rewrites {@code localhost} URLs to.
+   */
+  public static final String ARTIFACT_URL = "lambdarun.kubernetes.artifact-url";
+
+  /** Address the artifact server binds to. Default {@code 0.0.0.0}. */
+  public static final String ARTIFACT_BIND_ADDRESS = "lambdarun.kubernetes.artifact-bind-address";
+
+  /** Port the artifact server binds to; {@code 0} picks a free one. Default {@code 0}. */
+  public static final String ARTIFACT_PORT = "lambdarun.kubernetes.artifact-port";
+
+  /**
+   * Registry {@code host[:port]} core translates private ECR image URIs to. Default: the host and
+   * port of {@link #ARTIFACT_URL}.
+   */
+  public static final String REGISTRY_HOST = "lambdarun.kubernetes.registry-host";
+
+  /** Name of an existing {@code kubernetes.io/dockerconfigjson} Secret added to imagePullSecrets. */
+  public static final String PULL_SECRET = "lambdarun.kubernetes.pull-secret";
+
+  /** Image of the init container that fetches code and layers. Default {@code busybox:1.36}. */
+  public static final String INIT_IMAGE = "lambdarun.kubernetes.init-image";
+
+  /** How long a pod may take to be Running and Ready with an IP. Default {@code 60s}. */
+  public static final String POD_READY_TIMEOUT = "lambdarun.kubernetes.pod-ready-timeout";
+
+  /** How long the pod's port 8080 may take to accept connections afterwards. Default {@code 10s}. */
+  public static final String ENDPOINT_READY_TIMEOUT = "lambdarun.kubernetes.endpoint-ready-timeout";
+
+  /** Node selector for every pod, {@code k=v,k=v}. */
+  public static final String NODE_SELECTOR = "lambdarun.kubernetes.node-selector";
+
+  /** Tolerations for every pod, a JSON array of Kubernetes Toleration objects. */
+  public static final String TOLERATIONS = "lambdarun.kubernetes.tolerations";
+
+  /** Annotations for every pod, {@code k=v,k=v}. */
+  public static final String ANNOTATIONS = "lambdarun.kubernetes.annotations";
+
+  /** Function tag overriding {@link #NODE_SELECTOR} per key for one function. */
+  public static final String TAG_NODE_SELECTOR = "lambdarun.io/k8s-node-selector";
+
+  /** Function tag adding tolerations for one function. */
+  public static final String TAG_TOLERATIONS = "lambdarun.io/k8s-tolerations";
+
+  /** Function tag overriding {@link #ANNOTATIONS} per key for one function. */
+  public static final String TAG_ANNOTATIONS = "lambdarun.io/k8s-annotations";
+
+  /** Default of {@link #INIT_IMAGE}. */
+  public static final String DEFAULT_INIT_IMAGE = "busybox:1.36";
+
+  private KubernetesConfigKeys() {}
+}

@@ -1,0 +1,34 @@
+package io.lambdarun.k8s;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a pod needs besides the {@link io.lambdarun.api.LaunchSpec}: where it lives, its per-launch
+ * name, where its init container fetches code and layers, and the cluster-wide extras.
+ *
+ * @param namespace the namespace
+ * @param podName the per-launch pod name; the per-launch Secret has the same name
+ * @param artifactUrl this launch's base URL on the artifact server, without a trailing slash
+ * @param initImage the init container's image
+ * @param pullSecret the image pull secret, if any
+ * @param podConfig the global node selector, tolerations and annotations
+ */
+public record PodContext(
+    String namespace,
+    String podName,
+    String artifactUrl,
+    String initImage,
+    Optional<String> pullSecret,
+    PodConfig podConfig) {
+
+  /** Checks that nothing is missing. */
+  public PodContext {
+    Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(podName, "podName");
+    Objects.requireNonNull(artifactUrl, "artifactUrl");
+    Objects.requireNonNull(initImage, "initImage");
+    Objects.requireNonNull(pullSecret, "pullSecret");
+    Objects.requireNonNull(podConfig, "podConfig");
+  }
+}

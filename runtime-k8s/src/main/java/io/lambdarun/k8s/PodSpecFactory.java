@@ -1,0 +1,366 @@
+package io.lambdarun.k8s;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.lambdarun.api.Architecture;
+import io.lambdarun.api.InvalidFunctionException;
+import io.lambdarun.api.Labels;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.PackageType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the pod (and its Secret) for one launch: a pure function of the {@link LaunchSpec} and a
+ * {@link PodContext}, with no cluster access, so the same inputs always give the same objects.
+ *
+ * <p>The pod has an init container that fetches the code zip and the layer zips from the artifact
+ * server with a bearer token and unzips them ({@code /var/task}; {@code /var/runtime} too for
+ * {@code provided*} runtimes; layers one after the other into {@code /opt}), and the main container
+ * running {@code spec.image()} with the RIE on port 8080. The token and the values of {@link
+ * LaunchSpec#sensitiveKeys()} live only in the per-launch Secret and reach the containers through
+ * {@code secretKeyRef}; they never appear as literals in the pod.
+ */
+public final class PodSpecFactory {
+
+  /** Name of the main container. */
+  public static final String MAIN_CONTAINER = "lambda";
+
+  /** Name of the init container. */
+  public static final String INIT_CONTAINER = "lambdarun-init";
+
+  /** Port the RIE listens on. */
+  public static final int RIE_PORT = 8080;
+
+  /** Secret key holding the artifact server's bearer token. */
+  public static final String TOKEN_KEY = "artifact-token";
+
+  /** Prefix of the Secret keys holding sensitive environment values. */
+  public static final String ENV_KEY_PREFIX = "env.";
+
+  /** Init container variable holding the launch's artifact URL. */
+  public static final String ARTIFACT_URL_ENV = "LAMBDARUN_ARTIFACT_URL";
+
+  /** Init container variable holding the bearer token (from the Secret). */
+  public static final String TOKEN_ENV = "LAMBDARUN_ARTIFACT_TOKEN";
+
+  /** Init container variable holding the number of layers. */
+  public static final String LAYER_COUNT_ENV = "LAMBDARUN_LAYER_COUNT";
+
+  /** Pod annotation carrying the full function ARN (labels are capped at 63 characters). */
+  public static final String FUNCTION_ARN_ANNOTATION = "lambdarun.io/function-arn";
+
+  /** Node label Kubernetes sets to the node's architecture. */
+  public static final String ARCH_NODE_LABEL = "kubernetes.io/arch";
+
+  static final String STAGING_DIR = "/lambdarun-staging";
+  static final int TMP_FLOOR_MIB = 64;
+  static final int MEMORY_FLOOR_MIB = 128;
+
+  private static final String VOLUME_TASK = "lambdarun-task";
+  private static final String VOLUME_OPT = "lambdarun-opt";
+  private static final String VOLUME_TMP = "lambdarun-tmp";
+  private static final String VOLUME_RUNTIME = "lambdarun-runtime";
+  private static final String VOLUME_STAGING = "lambdarun-staging";
+
+  private PodSpecFactory() {}
+
+  /**
+   * Builds the pod.
+   *
+   * @param spec the launch
+   * @param context where and how
+   * @return the pod, ready to create
+   * @throws InvalidFunctionException if a zip function's runtime has no image or an image function
+   *     has no image URI
+   */
+  public static Pod pod(LaunchSpec spec, PodContext context) {
+    String image = mainImage(spec);
+    boolean custom = spec.packageType() == PackageType.ZIP && spec.isCustomRuntime();
+    PodConfig podConfig =
+        new PodConfig(Map.of(ARCH_NODE_LABEL, arch(spec.architecture())), List.of(), Map.of())
+            .mergedWith(context.podConfig())
+            .mergedWith(PodConfig.fromTags(spec.functionName(), spec.tags()));
+
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(FUNCTION_ARN_ANNOTATION, spec.functionArn());
+    annotations.putAll(podConfig.annotations());
+
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(emptyDir(VOLUME_TASK));
+    volumes.add(emptyDir(VOLUME_OPT));
+    volumes.add(
+        new VolumeBuilder()
+            .withName(VOLUME_TMP)
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .withSizeLimit(new Quantity(Math.max(spec.ephemeralStorageMib(), TMP_FLOOR_MIB) + "Mi"))
+            .endEmptyDir()
+            .build());
+    if (custom) {
+      volumes.add(emptyDir(VOLUME_RUNTIME));
+    }
+
+    PodBuilder pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(context.podName())
+            .withNamespace(context.namespace())
+            .withLabels(labels(spec))
+            .withAnnotations(annotations)
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withAutomountServiceAccountToken(false)
+            .withEnableServiceLinks(false)
+            .withNodeSelector(podConfig.nodeSelector())
+            .withTolerations(podConfig.tolerations())
+            .withImagePullSecrets(
+                context.pullSecret().map(name -> List.of(new LocalObjectReference(name))).orElse(null))
+            .withContainers(mainContainer(spec, context, image, custom))
+            .endSpec();
+    if (needsInit(spec)) {
+      volumes.add(emptyDir(VOLUME_STAGING));
+      pod.editSpec().withInitContainers(initContainer(spec, context, custom)).endSpec();
+    }
+    return pod.editSpec().withVolumes(volumes).endSpec().build();
+  }
+
+  /**
+   * Tells whether the pod has an init container: always for zip functions, for image functions
+   * only when they have layers.
+   *
+   * @param spec the launch
+   * @return whether code or layers must be fetched
+   */
+  public static boolean needsInit(LaunchSpec spec) {
+    return spec.packageType() == PackageType.ZIP || !spec.layers().isEmpty();
+  }
+
+  /**
+   * Tells whether the pod references a per-launch Secret.
+   *
+   * @param spec the launch
+   * @return whether there is a token or a sensitive value to keep out of the pod
+   */
+  public static boolean needsSecret(LaunchSpec spec) {
+    return needsInit(spec) || !sensitiveKeysPresent(spec).isEmpty();
+  }
+
+  /**
+   * Builds the per-launch Secret holding the bearer token and the sensitive environment values.
+   *
+   * @param spec the launch
+   * @param context where and how; the Secret is named after the pod
+   * @param token the artifact server's bearer token
+   * @return the Secret, ready to create
+   */
+  public static Secret secret(LaunchSpec spec, PodContext context, String token) {
+    Map<String, String> data = new LinkedHashMap<>();
+    if (needsInit(spec)) {
+      data.put(TOKEN_KEY, base64(token));
+    }
+    for (String key : sensitiveKeysPresent(spec)) {
+      data.put(ENV_KEY_PREFIX + key, base64(spec.environment().get(key)));
+    }
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(context.podName())
+        .withNamespace(context.namespace())
+        .withLabels(labels(spec))
+        .endMetadata()
+        .withType("Opaque")
+        .withData(data)
+        .build();
+  }
+
+  /**
+   * Returns the labels of the pod and its Secret: the spec's labels (owner labels included), plus
+   * the function and deploy id when the spec lacks them, every value label-safe and at most 63
+   * characters.
+   *
+   * @param spec the launch
+   * @return ordered labels
+   */
+  public static Map<String, String> labels(LaunchSpec spec) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    spec.labels().forEach((key, value) -> labels.put(key, Labels.safeValue(value)));
+    labels.putIfAbsent(Labels.FUNCTION, Labels.safeValue(spec.functionName()));
+    labels.putIfAbsent(Labels.VERSION, Labels.safeValue(spec.version()));
+    labels.putIfAbsent(Labels.DEPLOY_ID, Labels.safeValue(spec.deployId()));
+    return labels;
+  }
+
+  /**
+   * Returns the init container's shell script; it refers to the token only by variable name.
+   *
+   * @param spec the launch
+   * @param custom whether the code also goes to {@code /var/runtime}
+   * @return the script
+   */
+  static String initScript(LaunchSpec spec, boolean custom) {
+    StringBuilder script = new StringBuilder();
+    script.append("set -eu\n");
+    script.append("fetch() {\n");
+    script.append("  wget -q -O \"$2\" --header \"Authorization: Bearer $")
+        .append(TOKEN_ENV)
+        .append("\" \"$")
+        .append(ARTIFACT_URL_ENV)
+        .append("/$1\"\n");
+    script.append("}\n");
+    if (spec.packageType() == PackageType.ZIP) {
+      script.append("fetch code.zip ").append(STAGING_DIR).append("/code.zip\n");
+      script.append("unzip -o -q ").append(STAGING_DIR).append("/code.zip -d /var/task\n");
+      if (custom) {
+        script.append("unzip -o -q ").append(STAGING_DIR).append("/code.zip -d /var/runtime\n");
+      }
+      script.append("rm -f ").append(STAGING_DIR).append("/code.zip\n");
+    }
+    script.append("i=0\n");
+    script.append("while [ \"$i\" -lt \"$").append(LAYER_COUNT_ENV).append("\" ]; do\n");
+    script.append("  fetch \"layer-$i.zip\" ").append(STAGING_DIR).append("/layer.zip\n");
+    script.append("  unzip -o -q ").append(STAGING_DIR).append("/layer.zip -d /opt\n");
+    script.append("  rm -f ").append(STAGING_DIR).append("/layer.zip\n");
+    script.append("  i=$((i + 1))\n");
+    script.append("done\n");
+    return script.toString();
+  }
+
+  private static String mainImage(LaunchSpec spec) {
+    if (!spec.image().isBlank()) {
+      return spec.image();
+    }
+    if (spec.packageType() == PackageType.IMAGE) {
+      throw new InvalidFunctionException(
+          "function '" + spec.functionName() + "' has package type Image but no image URI; set"
+              + " the function's ImageUri");
+    }
+    throw new InvalidFunctionException(
+        "function '" + spec.functionName() + "' uses runtime '" + spec.runtime()
+            + "', which is unsupported (no image is mapped to it); use a supported runtime or map"
+            + " it to an image");
+  }
+
+  private static Container mainContainer(
+      LaunchSpec spec, PodContext context, String image, boolean custom) {
+    List<EnvVar> env = new ArrayList<>();
+    spec.environment()
+        .forEach(
+            (key, value) -> {
+              if (spec.sensitiveKeys().contains(key)) {
+                env.add(secretEnv(key, context.podName(), ENV_KEY_PREFIX + key));
+              } else {
+                env.add(new EnvVar(key, value, null));
+              }
+            });
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(mount(VOLUME_TASK, "/var/task"));
+    mounts.add(mount(VOLUME_OPT, "/opt"));
+    mounts.add(mount(VOLUME_TMP, "/tmp"));
+    if (custom) {
+      mounts.add(mount(VOLUME_RUNTIME, "/var/runtime"));
+    }
+    String memory = Math.max(spec.memoryMib(), MEMORY_FLOOR_MIB) + "Mi";
+    ContainerBuilder container =
+        new ContainerBuilder()
+            .withName(MAIN_CONTAINER)
+            .withImage(image)
+            .withEnv(env)
+            .addNewPort()
+            .withName("rie")
+            .withContainerPort(RIE_PORT)
+            .withProtocol("TCP")
+            .endPort()
+            .withNewResources()
+            .addToRequests("memory", new Quantity(memory))
+            .addToLimits("memory", new Quantity(memory))
+            .endResources()
+            .withVolumeMounts(mounts)
+            .withNewReadinessProbe()
+            .withNewTcpSocket()
+            .withNewPort(RIE_PORT)
+            .endTcpSocket()
+            .withPeriodSeconds(1)
+            .withFailureThreshold(3)
+            .endReadinessProbe();
+    if (!spec.imageConfig().entryPoint().isEmpty()) {
+      container.withCommand(spec.imageConfig().entryPoint());
+    }
+    if (!spec.imageConfig().command().isEmpty()) {
+      container.withArgs(spec.imageConfig().command());
+    } else if (spec.packageType() == PackageType.ZIP) {
+      container.withArgs(List.of(spec.handler()));
+    }
+    spec.imageConfig().workingDirectory().ifPresent(container::withWorkingDir);
+    return container.build();
+  }
+
+  private static Container initContainer(LaunchSpec spec, PodContext context, boolean custom) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(mount(VOLUME_TASK, "/var/task"));
+    mounts.add(mount(VOLUME_OPT, "/opt"));
+    if (custom) {
+      mounts.add(mount(VOLUME_RUNTIME, "/var/runtime"));
+    }
+    mounts.add(mount(VOLUME_STAGING, STAGING_DIR));
+    return new ContainerBuilder()
+        .withName(INIT_CONTAINER)
+        .withImage(context.initImage())
+        .withCommand("sh", "-c", initScript(spec, custom))
+        .withEnv(
+            new EnvVar(ARTIFACT_URL_ENV, context.artifactUrl(), null),
+            secretEnv(TOKEN_ENV, context.podName(), TOKEN_KEY),
+            new EnvVar(LAYER_COUNT_ENV, Integer.toString(spec.layers().size()), null))
+        .withVolumeMounts(mounts)
+        .build();
+  }
+
+  private static List<String> sensitiveKeysPresent(LaunchSpec spec) {
+    return spec.sensitiveKeys().stream().filter(spec.environment()::containsKey).toList();
+  }
+
+  private static EnvVar secretEnv(String name, String secretName, String key) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(secretName)
+        .withKey(key)
+        .withOptional(false)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
+  }
+
+  private static Volume emptyDir(String name) {
+    return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
+  }
+
+  private static VolumeMount mount(String volume, String path) {
+    return new VolumeMountBuilder().withName(volume).withMountPath(path).build();
+  }
+
+  private static String arch(Architecture architecture) {
+    return architecture == Architecture.ARM64 ? "arm64" : "amd64";
+  }
+
+  private static String base64(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+  }
+}
