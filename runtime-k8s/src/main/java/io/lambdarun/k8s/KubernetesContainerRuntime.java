@@ -1,0 +1,436 @@
+package io.lambdarun.k8s;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.lambdarun.api.Archive;
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.HostAccess;
+import io.lambdarun.api.Instance;
+import io.lambdarun.api.Labels;
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs each instance as a pod: a per-launch Secret (bearer token, credential values), then the pod
+ * from {@link PodSpecFactory}, then an event-driven wait for Running + Ready + podIP; the endpoint is
+ * {@code http://<podIP>:8080}, so this process must be able to route to pod IPs (in practice: it
+ * runs in the cluster).
+ *
+ * <p>Orphans: {@link #sweepOrphans()} deletes pods and Secrets whose owner ran on this host and is
+ * gone. Pods of owners on other hosts are never deleted, since their liveness cannot be checked
+ * from here (their owner's own sweep, or an operator with the {@code lambdarun.io/owner-host}
+ * label selector, removes them).
+ */
+public final class KubernetesContainerRuntime implements ContainerRuntime {
+
+  /** The backend's name. */
+  public static final String NAME = "kubernetes";
+
+  /** {@link Instance#details()} key of the pod's namespace. */
+  public static final String DETAIL_NAMESPACE = "namespace";
+
+  /** {@link Instance#details()} key of the pod's name. */
+  public static final String DETAIL_POD = "pod";
+
+  /** {@link Instance#details()} key of the pod's IP. */
+  public static final String DETAIL_POD_IP = "podIP";
+
+  private static final System.Logger LOG =
+      System.getLogger(KubernetesContainerRuntime.class.getName());
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int LOG_TAIL_LINES = 20;
+
+  private final KubernetesSettings settings;
+  private final Owner owner;
+  private final KubernetesClient client;
+  private final boolean ownsClient;
+  private final String token;
+  private final ArtifactServer artifacts;
+  private final String namespace;
+  private final AtomicLong launches = new AtomicLong();
+  private final Set<String> launched = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Creates a runtime on a client the caller provides, e.g. one connected to a test API server.
+   * The runtime does not close that client.
+   *
+   * @param settings the parsed configuration
+   * @param owner the owner whose labels every pod carries
+   * @param client the Kubernetes client
+   */
+  public KubernetesContainerRuntime(KubernetesSettings settings, Owner owner, KubernetesClient client) {
+    this(settings, owner, client, false);
+  }
+
+  KubernetesContainerRuntime(
+      KubernetesSettings settings, Owner owner, KubernetesClient client, boolean ownsClient) {
+    this.settings = settings;
+    this.owner = owner;
+    this.client = client;
+    this.ownsClient = ownsClient;
+    this.namespace = settings.namespace();
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    this.token = HexFormat.of().formatHex(secret);
+    this.artifacts =
+        new ArtifactServer(settings.artifactBindAddress(), settings.artifactPort(), token);
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public HostAccess hostAccess() {
+    ensureOpen();
+    return new HostAccess(settings.hostAlias(), settings.registryHostOrDefault(artifacts.port()));
+  }
+
+  @Override
+  public boolean launchUsesTags() {
+    return true;
+  }
+
+  /**
+   * Returns the artifact server's port, for diagnostics and tests.
+   *
+   * @return the bound port
+   */
+  public int artifactPort() {
+    return artifacts.port();
+  }
+
+  @Override
+  public Instance launch(LaunchSpec spec) {
+    ensureOpen();
+    spec.code().ifPresent(code -> validate(code, spec));
+    spec.layers().forEach(layer -> validate(layer, spec));
+    String podName =
+        PodNames.launchName(
+            spec.functionName(), spec.deployId(), owner.id() + "-" + launches.incrementAndGet());
+    PodContext context =
+        new PodContext(
+            namespace,
+            podName,
+            settings.artifactBaseUrl(artifacts.port()) + ArtifactServer.PREFIX + podName,
+            settings.initImage(),
+            settings.pullSecret(),
+            settings.podConfig());
+    Pod pod = PodSpecFactory.pod(spec, context);
+    launched.add(podName);
+    artifacts.register(podName, spec.code(), spec.layers());
+    try {
+      return start(spec, context, pod);
+    } catch (RuntimeException e) {
+      remove(podName);
+      throw e;
+    }
+  }
+
+  private Instance start(LaunchSpec spec, PodContext context, Pod pod) {
+    String podName = context.podName();
+    boolean withSecret = PodSpecFactory.needsSecret(spec);
+    if (withSecret) {
+      create(spec, "Secret", PodSpecFactory.secret(spec, context, token));
+    }
+    Pod created = (Pod) create(spec, "pod", pod);
+    if (withSecret) {
+      adoptSecret(podName, created);
+    }
+    PodReadinessWatcher.Verdict verdict =
+        PodReadinessWatcher.await(client, namespace, podName, settings.podReadyTimeout());
+    if (verdict instanceof PodReadinessWatcher.Verdict.Failed failed) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "function '" + spec.functionName() + "' could not start: pod '" + podName
+              + "' in namespace '" + namespace + "' failed: " + failed.reason()
+              + "; check the image and the pod's events" + logTail(podName));
+    }
+    if (verdict instanceof PodReadinessWatcher.Verdict.Pending pending) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "function '" + spec.functionName() + "' could not start: pod '" + podName
+              + "' in namespace '" + namespace + "' was not Running and Ready with an IP within "
+              + PodReadinessWatcher.seconds(settings.podReadyTimeout()) + " (last seen: "
+              + pending.state() + "); raise '" + KubernetesConfigKeys.POD_READY_TIMEOUT
+              + "' or check the pod's events");
+    }
+    String podIp = ((PodReadinessWatcher.Verdict.Ready) verdict).podIp();
+    // restartPolicy Never: the init container never runs again, so the archives are no longer needed
+    artifacts.forget(podName);
+    awaitEndpoint(spec, podName, podIp);
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put(DETAIL_NAMESPACE, namespace);
+    details.put(DETAIL_POD, podName);
+    details.put(DETAIL_POD_IP, podIp);
+    String host = podIp.contains(":") ? "[" + podIp + "]" : podIp;
+    return new Instance(
+        podName, URI.create("http://" + host + ":" + PodSpecFactory.RIE_PORT), details);
+  }
+
+  private HasMetadata create(LaunchSpec spec, String kind, HasMetadata resource) {
+    try {
+      return client.resource(resource).inNamespace(namespace).create();
+    } catch (KubernetesClientException e) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "function '" + spec.functionName() + "' could not start: creating " + kind + " '"
+              + resource.getMetadata().getName() + "' in namespace '" + namespace
+              + "' failed (HTTP " + e.getCode() + ": " + KubernetesContainerRuntime.reason(e)
+              + "); check that the namespace exists and the service account may create pods and"
+              + " secrets there",
+          e);
+    }
+  }
+
+  /** Makes the pod own its Secret, so the cluster deletes the Secret with the pod. */
+  private void adoptSecret(String podName, Pod pod) {
+    if (pod.getMetadata().getUid() == null) {
+      return;
+    }
+    try {
+      client
+          .secrets()
+          .inNamespace(namespace)
+          .withName(podName)
+          .edit(
+              secret ->
+                  new SecretBuilder(secret)
+                      .editMetadata()
+                      .withOwnerReferences(
+                          new OwnerReferenceBuilder()
+                              .withApiVersion("v1")
+                              .withKind("Pod")
+                              .withName(podName)
+                              .withUid(pod.getMetadata().getUid())
+                              .build())
+                      .endMetadata()
+                      .build());
+    } catch (KubernetesClientException e) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "could not make pod ''{0}'' own its Secret (HTTP {1}); it is deleted explicitly",
+          podName,
+          e.getCode());
+    }
+  }
+
+  private void awaitEndpoint(LaunchSpec spec, String podName, String podIp) {
+    Instant deadline = Instant.now().plus(settings.endpointReadyTimeout());
+    IOException last = null;
+    do {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(podIp, PodSpecFactory.RIE_PORT), 1_000);
+        return;
+      } catch (IOException e) {
+        last = e;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    } while (Instant.now().isBefore(deadline));
+    throw new LaunchFailedException(
+        spec.functionName(),
+        "function '" + spec.functionName() + "' could not start: pod '" + podName
+            + "' is Ready but '" + podIp + ":" + PodSpecFactory.RIE_PORT
+            + "' did not accept connections within "
+            + PodReadinessWatcher.seconds(settings.endpointReadyTimeout()) + " ("
+            + (last == null ? "interrupted" : last.getMessage())
+            + "); make sure this process can route to pod IPs (run it inside the cluster)"
+            + logTail(podName),
+        last);
+  }
+
+  private String logTail(String podName) {
+    StringBuilder out = new StringBuilder();
+    for (String container : List.of(PodSpecFactory.INIT_CONTAINER, PodSpecFactory.MAIN_CONTAINER)) {
+      try {
+        String log =
+            client
+                .pods()
+                .inNamespace(namespace)
+                .withName(podName)
+                .inContainer(container)
+                .tailingLines(LOG_TAIL_LINES)
+                .getLog();
+        if (log != null && !log.isBlank()) {
+          out.append("; last lines of container '").append(container).append("':\n")
+              .append(log.strip());
+        }
+      } catch (KubernetesClientException e) {
+        // no log for a container that never started
+      }
+    }
+    return out.toString();
+  }
+
+  @Override
+  public void terminate(Instance instance) {
+    ensureOpen();
+    remove(instance.id());
+  }
+
+  private void remove(String podName) {
+    artifacts.forget(podName);
+    delete("pod", () -> client.pods().inNamespace(namespace).withName(podName).delete());
+    delete("Secret", () -> client.secrets().inNamespace(namespace).withName(podName).delete());
+    launched.remove(podName);
+  }
+
+  private void delete(String kind, Runnable deletion) {
+    try {
+      deletion.run();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "could not delete a {0} in namespace ''{1}'' (HTTP {2}: {3}); delete it by hand",
+            kind,
+            namespace,
+            e.getCode(),
+            KubernetesContainerRuntime.reason(e));
+      }
+    }
+  }
+
+  @Override
+  public String logs(Instance instance, Instant since) {
+    ensureOpen();
+    try {
+      String log =
+          client
+              .pods()
+              .inNamespace(namespace)
+              .withName(instance.id())
+              .inContainer(PodSpecFactory.MAIN_CONTAINER)
+              .sinceTime(since.toString())
+              .getLog();
+      return log == null ? "" : log;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "could not read the log of pod ''{0}'' (HTTP {1}: {2})",
+            instance.id(),
+            e.getCode(),
+            KubernetesContainerRuntime.reason(e));
+      }
+      return "";
+    }
+  }
+
+  @Override
+  public int sweepOrphans() {
+    ensureOpen();
+    int removed = 0;
+    try {
+      for (Pod pod : managed(client.pods().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems())) {
+        String name = pod.getMetadata().getName();
+        delete("pod", () -> client.pods().inNamespace(namespace).withName(name).delete());
+        delete("Secret", () -> client.secrets().inNamespace(namespace).withName(name).delete());
+        removed++;
+      }
+      for (Secret secret : managed(client.secrets().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems())) {
+        String name = secret.getMetadata().getName();
+        delete("Secret", () -> client.secrets().inNamespace(namespace).withName(name).delete());
+      }
+    } catch (KubernetesClientException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "could not list lambdarun pods in namespace ''{0}'' (HTTP {1}: {2}); orphans stay",
+          namespace,
+          e.getCode(),
+          KubernetesContainerRuntime.reason(e));
+    }
+    if (removed > 0) {
+      LOG.log(System.Logger.Level.INFO, "removed {0} orphaned pods in namespace ''{1}''", removed, namespace);
+    }
+    return removed;
+  }
+
+  /** Keeps the resources whose owner provably is gone; never this runtime's own. */
+  private <T extends HasMetadata> List<T> managed(List<T> items) {
+    return items.stream()
+        .filter(
+            item -> {
+              Map<String, String> labels =
+                  Optional.ofNullable(item.getMetadata().getLabels()).orElse(Map.of());
+              return Owner.fromLabels(labels)
+                  .filter(o -> !o.id().equals(owner.id()))
+                  .map(Owner::isDeadOnThisHost)
+                  .orElse(false);
+            })
+        .toList();
+  }
+
+  /**
+   * Does nothing: Kubernetes has no API to pull an image onto nodes ahead of a pod; the kubelet
+   * pulls on first use.
+   */
+  @Override
+  public void prepull(String image) {
+    ensureOpen();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      for (String podName : List.copyOf(launched)) {
+        remove(podName);
+      }
+    } finally {
+      artifacts.close();
+      if (ownsClient) {
+        client.close();
+      }
+    }
+  }
+
+  private void validate(Archive archive, LaunchSpec spec) {
+    archive.forEachEntry(spec.archiveLimits(), (entry, content) -> {});
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException(
+          "this Kubernetes runtime is closed; create a new one with the provider");
+    }
+  }
+
+  /** The API server's status message of a failure, else the exception's message. */
+  static String reason(KubernetesClientException e) {
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      return e.getStatus().getMessage();
+    }
+    return String.valueOf(e.getMessage());
+  }
+}
