@@ -1,0 +1,360 @@
+package io.lambdarun.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.HostAccess;
+import io.lambdarun.api.Instance;
+import io.lambdarun.api.LambdaRunException;
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeUnavailableException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs instances as containers through the Docker Engine API: create from the spec's image with
+ * the handler as command, copy code and layers in as one tar stream, start, then wait until the
+ * RIE endpoint published on the bind address answers HTTP.
+ */
+final class DockerContainerRuntime implements ContainerRuntime {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DockerContainerRuntime.class);
+  private static final int FAILURE_LOG_LINES = 20;
+  private static final String DOCKER_ALIAS = "host.docker.internal";
+  private static final String PODMAN_ALIAS = "host.containers.internal";
+  private static final String DEFAULT_BRIDGE_GATEWAY = "172.17.0.1";
+
+  private final DockerClient docker;
+  private final DockerSettings settings;
+  private final HostAccess hostAccess;
+  private final String endpointHost;
+  private final ContainerRequestFactory requests;
+  private final ImagePuller images;
+  private final ContainerLogs logs;
+  private final OrphanSweeper sweeper;
+  private final Set<String> launched = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  DockerContainerRuntime(DockerClient docker, DockerSettings settings, Engine engine, Owner owner) {
+    this.docker = docker;
+    this.settings = settings;
+    String alias = settings.hostAlias().orElse(engine.podman() ? PODMAN_ALIAS : DOCKER_ALIAS);
+    boolean podmanVm = engine.podman() && !isLinux();
+    this.hostAccess =
+        new HostAccess(alias, settings.registryHost().orElse(podmanVm ? PODMAN_ALIAS : "127.0.0.1"));
+    this.endpointHost = settings.endpointHost(alias);
+    this.requests =
+        new ContainerRequestFactory(settings.bindAddress(), extraHosts(settings, engine, alias));
+    this.images = new ImagePuller(docker, settings.apiTimeout());
+    this.logs = new ContainerLogs(docker, settings.apiTimeout());
+    this.sweeper = new OrphanSweeper(docker, owner, this::remove);
+    LOG.debug("docker runtime on {} {} at {}: host alias {}, endpoints on {}",
+        engine.product(), engine.version(), settings.host(), alias, endpointHost);
+  }
+
+  @Override
+  public String name() {
+    return DockerRuntimeProvider.NAME;
+  }
+
+  @Override
+  public HostAccess hostAccess() {
+    return hostAccess;
+  }
+
+  @Override
+  public Instance launch(LaunchSpec spec) {
+    checkOpen();
+    long started = System.nanoTime();
+    images.ensure(spec.image(), Optional.of(spec.architecture().platform()), spec.functionName());
+    Optional<Path> files = TarStreams.hasFiles(spec) ? Optional.of(writeFiles(spec)) : Optional.empty();
+    try {
+      ContainerRequest request = requests.create(spec);
+      LOG.debug("creating container for function '{}': {}", spec.functionName(), request);
+      String id = create(spec, request);
+      try {
+        if (closed.get()) {
+          throw new IllegalStateException("the docker runtime was closed during a launch");
+        }
+        if (files.isPresent()) {
+          copy(id, files.get());
+        }
+        docker.startContainerCmd(id).exec();
+        int port = awaitEndpoint(spec, id);
+        URI endpoint = URI.create("http://" + uriHost(endpointHost) + ":" + port);
+        LOG.info("launched container {} for function '{}' at {} in {} ms", shortId(id),
+            spec.functionName(), endpoint, (System.nanoTime() - started) / 1_000_000);
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("containerId", id);
+        details.put("image", spec.image());
+        return new Instance(id, endpoint, details);
+      } catch (LambdaRunException | IllegalStateException e) {
+        remove(id);
+        throw e;
+      } catch (RuntimeException e) {
+        remove(id);
+        throw new LaunchFailedException(
+            spec.functionName(),
+            "function '" + spec.functionName() + "' could not start in container '" + shortId(id)
+                + "' (" + message(e) + "); check the image '" + spec.image() + "' and the engine",
+            e);
+      }
+    } finally {
+      files.ifPresent(DockerContainerRuntime::deleteQuietly);
+    }
+  }
+
+  @Override
+  public void terminate(Instance instance) {
+    checkOpen();
+    remove(instance.id());
+  }
+
+  @Override
+  public String logs(Instance instance, Instant since) {
+    checkOpen();
+    try {
+      return logs.since(instance.id(), since);
+    } catch (NotFoundException e) {
+      return "";
+    } catch (RuntimeException e) {
+      LOG.warn("could not read the logs of container {}: {}", shortId(instance.id()), message(e));
+      return "";
+    }
+  }
+
+  @Override
+  public int sweepOrphans() {
+    checkOpen();
+    try {
+      return sweeper.sweep();
+    } catch (DockerException e) {
+      throw new RuntimeUnavailableException(
+          "the engine at '" + settings.host() + "' could not list lambdarun's containers ("
+              + message(e) + "); check that it is running",
+          e);
+    }
+  }
+
+  @Override
+  public void prepull(String image) {
+    checkOpen();
+    images.ensure(image, Optional.empty(), "");
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List.copyOf(launched).parallelStream().forEach(this::remove);
+    try {
+      docker.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("closing the docker client failed: {}", message(e));
+    }
+  }
+
+  private String create(LaunchSpec spec, ContainerRequest request) {
+    try {
+      String id = request.applyTo(docker.createContainerCmd(request.image())).exec().getId();
+      launched.add(id);
+      return id;
+    } catch (DockerException e) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "the engine refused to create a container from image '" + spec.image()
+              + "' for function '" + spec.functionName() + "' (" + message(e) + "); check the"
+              + " image, its platform '" + request.platform() + "' and the memory and /tmp sizes",
+          e);
+    }
+  }
+
+  private Path writeFiles(LaunchSpec spec) {
+    Path tar = null;
+    try {
+      tar = Files.createTempFile("lambdarun-" + spec.functionName() + "-", ".tar");
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar))) {
+        TarStreams.write(spec, out);
+      }
+      return tar;
+    } catch (IOException | RuntimeException e) {
+      if (tar != null) {
+        deleteQuietly(tar);
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new UncheckedIOException(
+          "cannot stage the code of function '" + spec.functionName() + "' in a temporary file",
+          (IOException) e);
+    }
+  }
+
+  private void copy(String id, Path tar) {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(tar))) {
+      docker.copyArchiveToContainerCmd(id).withRemotePath("/").withTarInputStream(in).exec();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the staged code '" + tar + "'", e);
+    }
+  }
+
+  /** Finds the published port, then waits until the endpoint answers or the container dies. */
+  private int awaitEndpoint(LaunchSpec spec, String id) {
+    InspectContainerResponse inspected = docker.inspectContainerCmd(id).exec();
+    Optional<String> death = deathOf(inspected);
+    if (death.isPresent()) {
+      throw launchFailure(spec, id, death.get() + " right after start");
+    }
+    int port = publishedPort(inspected)
+        .orElseThrow(() -> launchFailure(spec, id, "has no host port published for "
+            + ContainerRequestFactory.RIE_PORT));
+    switch (ReadinessProbe.await(endpointHost, port, settings.readinessTimeout(), () -> deathOf(id))) {
+      case READY:
+        return port;
+      case DIED:
+        throw launchFailure(spec, id, deathOf(id).orElse("stopped") + " before its endpoint answered");
+      case INTERRUPTED:
+        throw launchFailure(spec, id, "was abandoned: the launching thread was interrupted");
+      default:
+        throw launchFailure(spec, id, "did not answer HTTP on " + endpointHost + ":" + port
+            + " within " + settings.readinessTimeout().toMillis() + " ms (raise "
+            + DockerConfigKeys.READINESS_TIMEOUT + " if the image starts slowly)");
+    }
+  }
+
+  private LaunchFailedException launchFailure(LaunchSpec spec, String id, String what) {
+    String tail;
+    try {
+      tail = logs.tail(id, FAILURE_LOG_LINES).strip();
+    } catch (RuntimeException e) {
+      tail = "";
+    }
+    return new LaunchFailedException(
+        spec.functionName(),
+        "function '" + spec.functionName() + "' did not start: container '" + shortId(id) + "' of"
+            + " image '" + spec.image() + "' " + what + "; check the image's entry point and the"
+            + " handler '" + spec.handler() + "'"
+            + (tail.isEmpty() ? "" : ". Last log lines:\n" + tail));
+  }
+
+  private Optional<String> deathOf(String id) {
+    try {
+      return deathOf(docker.inspectContainerCmd(id).exec());
+    } catch (NotFoundException e) {
+      return Optional.of("was removed");
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<String> deathOf(InspectContainerResponse inspected) {
+    InspectContainerResponse.ContainerState state = inspected.getState();
+    if (state == null || Boolean.TRUE.equals(state.getRunning())) {
+      return Optional.empty();
+    }
+    Long exitCode = state.getExitCodeLong();
+    String error = state.getError();
+    return Optional.of("exited with code " + exitCode
+        + (error == null || error.isBlank() ? "" : " (" + error + ")"));
+  }
+
+  private static Optional<Integer> publishedPort(InspectContainerResponse inspected) {
+    if (inspected.getNetworkSettings() == null || inspected.getNetworkSettings().getPorts() == null) {
+      return Optional.empty();
+    }
+    Ports.Binding[] bindings =
+        inspected.getNetworkSettings().getPorts().getBindings()
+            .get(ExposedPort.tcp(ContainerRequestFactory.RIE_PORT));
+    if (bindings == null) {
+      return Optional.empty();
+    }
+    for (Ports.Binding binding : bindings) {
+      String spec = binding.getHostPortSpec();
+      if (spec != null && spec.matches("\\d+")) {
+        return Optional.of(Integer.parseInt(spec));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Removes a container; tells whether this call removed it. Never throws. */
+  private boolean remove(String id) {
+    try {
+      docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+      return true;
+    } catch (NotFoundException | ConflictException e) {
+      return false; // already gone, or its removal is already in progress
+    } catch (RuntimeException e) {
+      LOG.warn("could not remove container {}: {}", shortId(id), message(e));
+      return false;
+    } finally {
+      launched.remove(id);
+    }
+  }
+
+  private static List<String> extraHosts(DockerSettings settings, Engine engine, String alias) {
+    Optional<String> gateway = settings.hostGateway();
+    if (gateway.isEmpty() && engine.podman()) {
+      return List.of(); // Podman resolves host.containers.internal itself
+    }
+    String target = gateway.orElse(engine.supportsHostGateway() ? "host-gateway" : DEFAULT_BRIDGE_GATEWAY);
+    return target.equalsIgnoreCase("none") ? List.of() : List.of(alias + ":" + target);
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this docker runtime is closed; create a new one");
+    }
+  }
+
+  private static String uriHost(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  private static String shortId(String id) {
+    return id.length() > 12 ? id.substring(0, 12) : id;
+  }
+
+  private static String message(Throwable e) {
+    String message = e.getMessage();
+    return message == null ? e.getClass().getSimpleName() : message.strip();
+  }
+
+  private static boolean isLinux() {
+    return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("could not delete {}: {}", file, e.getMessage());
+    }
+  }
+}
