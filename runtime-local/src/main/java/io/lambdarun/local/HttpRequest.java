@@ -1,0 +1,34 @@
+package io.lambdarun.local;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * One parsed HTTP/1.1 request.
+ *
+ * @param method the request method, e.g. {@code POST}
+ * @param path the request target without the query string
+ * @param headers header values by lower-case name; a repeated header keeps its last value
+ * @param body the decoded body, empty when there is none
+ */
+record HttpRequest(String method, String path, Map<String, String> headers, byte[] body) {
+
+  /**
+   * Returns a header value.
+   *
+   * @param name the header name in lower case
+   * @return the value, or {@code null} when absent
+   */
+  String header(String name) {
+    return headers.get(name);
+  }
+
+  /**
+   * Returns the body decoded as UTF-8.
+   *
+   * @return the body text
+   */
+  String bodyText() {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+}

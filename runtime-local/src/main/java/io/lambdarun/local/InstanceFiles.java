@@ -1,0 +1,98 @@
+package io.lambdarun.local;
+
+import io.lambdarun.api.Archive;
+import io.lambdarun.api.LaunchSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * The folders of one instance: the extracted code ({@code /var/task}), the extracted layers
+ * ({@code /opt}), its private {@code /tmp}, and the file its processes write their output to.
+ *
+ * @param root the instance's folder
+ * @param task the code folder, the process's working directory
+ * @param opt the layers folder
+ * @param tmp the temporary folder, given as {@code TMPDIR}
+ * @param output the output file
+ */
+record InstanceFiles(Path root, Path task, Path opt, Path tmp, Path output) {
+
+  /**
+   * Creates the folders and extracts the code and the layers (in attach order, later layers
+   * overwriting earlier files) with the spec's archive limits.
+   *
+   * @param root the instance's folder, which must not exist yet
+   * @param spec the launch spec
+   * @return the folders
+   * @throws io.lambdarun.api.InvalidArchiveException if an archive is unsafe or too large
+   * @throws UncheckedIOException if writing fails
+   */
+  static InstanceFiles create(Path root, LaunchSpec spec) {
+    InstanceFiles files =
+        new InstanceFiles(
+            root,
+            root.resolve("task"),
+            root.resolve("opt"),
+            root.resolve("tmp"),
+            root.resolve("output.log"));
+    try {
+      Files.createDirectories(files.task());
+      Files.createDirectories(files.opt());
+      Files.createDirectories(files.tmp());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create folder '" + root + "'", e);
+    }
+    spec.code().ifPresent(code -> code.extractTo(files.task(), spec.archiveLimits()));
+    for (Archive layer : spec.layers()) {
+      layer.extractTo(files.opt(), spec.archiveLimits());
+    }
+    return files;
+  }
+
+  /** Deletes the instance's folder and everything in it, without following links; best effort. */
+  void delete() {
+    deleteTree(root);
+  }
+
+  /**
+   * Deletes a folder tree without following symbolic links; best effort.
+   *
+   * @param folder the folder
+   */
+  static void deleteTree(Path folder) {
+    if (!Files.exists(folder)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          folder,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              Files.deleteIfExists(file);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e)
+                throws IOException {
+              Files.deleteIfExists(dir);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      // best effort: a later sweep removes what is left
+    }
+  }
+}

@@ -1,0 +1,376 @@
+package io.lambdarun.local;
+
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.HostAccess;
+import io.lambdarun.api.Instance;
+import io.lambdarun.api.InvalidArchiveException;
+import io.lambdarun.api.Labels;
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each instance as a local process behind an in-JVM RIE endpoint on 127.0.0.1. One selector
+ * thread serves every instance's port and one worker thread starts and stops processes, so the
+ * runtime's own threads do not grow with the number of instances.
+ */
+final class LocalContainerRuntime implements ContainerRuntime {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalContainerRuntime.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final int LAST_OUTPUT_BYTES = 2048;
+  private static final long ROTATE_BYTES = 1024 * 1024;
+
+  private final LocalSettings settings;
+  private final Owner owner;
+  private final Path ownerDir;
+  private final Path runtimeDir;
+  private final LoopbackHttpServer server;
+  private final ExecutorService worker;
+  private final Map<RuntimeKind, Interpreter> interpreters = new EnumMap<>(RuntimeKind.class);
+  private final Map<String, LocalInstance> instances = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** What the runtime keeps per instance. */
+  private record LocalInstance(InstanceEndpoint endpoint, InstanceFiles files, OutputLog log) {}
+
+  LocalContainerRuntime(LocalSettings settings, Owner owner) {
+    this.settings = settings;
+    this.owner = owner;
+    this.ownerDir = settings.workDir().resolve(owner.id());
+    this.runtimeDir = ownerDir.resolve("runtime");
+    try {
+      Files.createDirectories(runtimeDir);
+      Files.writeString(
+          ownerDir.resolve(OWNER_FILE), owner.pid() + " " + owner.host(), StandardCharsets.UTF_8);
+      copyResource(ProcessLauncher.PYTHON_CLIENT);
+      copyResource(ProcessLauncher.NODE_CLIENT);
+    } catch (IOException | UncheckedIOException e) {
+      InstanceFiles.deleteTree(ownerDir);
+      throw new RuntimeUnavailableException(
+          "the local backend cannot write to its work folder '" + ownerDir + "' (" + e.getMessage()
+              + "); set " + LocalConfigKeys.WORK_DIR + " to a writable folder",
+          e);
+    }
+    this.server = LoopbackHttpServer.start("lambdarun-local-http-" + owner.id());
+    this.worker =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread thread = new Thread(task, "lambdarun-local-worker-" + owner.id());
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /** The file in an owner's folder that holds the owner's process id and host. */
+  static final String OWNER_FILE = "owner";
+
+  @Override
+  public String name() {
+    return LocalRuntimeProvider.NAME;
+  }
+
+  @Override
+  public HostAccess hostAccess() {
+    return HostAccess.loopback();
+  }
+
+  @Override
+  public Instance launch(LaunchSpec spec) {
+    ensureOpen();
+    RuntimeKind kind = RuntimeKind.of(spec);
+    Interpreter interpreter = kind == RuntimeKind.PROVIDED ? null : interpreter(kind, spec);
+    String id = newInstanceId(spec.functionName());
+    InstanceFiles files = null;
+    InstanceEndpoint endpoint = null;
+    try {
+      files = InstanceFiles.create(ownerDir.resolve(id), spec);
+      OutputLog log = new OutputLog(files.output(), settings.logTailBytes(), ROTATE_BYTES);
+      endpoint =
+          new InstanceEndpoint(id, server, worker, log, invokedArn(spec), spec.timeout());
+      LoopbackHttpServer.Listener listener = server.listen(endpoint);
+      ProcessLauncher launcher =
+          ProcessLauncher.prepare(
+              spec, kind, interpreter, files, runtimeDir, "127.0.0.1:" + listener.port(), owner, id);
+      instances.put(id, new LocalInstance(endpoint, files, log));
+      Process first = endpoint.start(listener, launcher);
+      awaitReady(spec, endpoint, log);
+      if (closed) {
+        throw new IllegalStateException("the local runtime was closed during the launch");
+      }
+      Map<String, String> details = new LinkedHashMap<>();
+      details.put("pid", Long.toString(first.pid()));
+      details.put("runtime", spec.runtime());
+      if (interpreter != null) {
+        details.put("interpreter", interpreter.describe());
+      }
+      details.put("directory", files.root().toString());
+      return new Instance(id, URI.create("http://127.0.0.1:" + listener.port()), details);
+    } catch (InvalidArchiveException e) {
+      discard(id, endpoint, files);
+      throw new LaunchFailedException(
+          spec.functionName(), "cannot launch function '" + spec.functionName() + "': "
+              + e.getMessage(), e);
+    } catch (IOException | UncheckedIOException e) {
+      discard(id, endpoint, files);
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "cannot start function '" + spec.functionName() + "' (" + e.getMessage() + "); check"
+              + " that the work folder '" + ownerDir + "' is writable and the runtime can run",
+          e);
+    } catch (RuntimeException e) {
+      discard(id, endpoint, files);
+      throw e;
+    }
+  }
+
+  @Override
+  public void terminate(Instance instance) {
+    ensureOpen();
+    LocalInstance local = instances.remove(instance.id());
+    if (local == null) {
+      return;
+    }
+    stop(List.of(local));
+  }
+
+  @Override
+  public String logs(Instance instance, Instant since) {
+    ensureOpen();
+    LocalInstance local = instances.get(instance.id());
+    return local == null ? "" : local.log().since(since);
+  }
+
+  @Override
+  public int sweepOrphans() {
+    ensureOpen();
+    Set<String> removed = new LinkedHashSet<>();
+    List<ProcessHandle> orphans = new ArrayList<>();
+    for (MarkedProcesses.Marked marked : MarkedProcesses.scan()) {
+      Owner processOwner = marked.owner();
+      if (!processOwner.id().equals(owner.id()) && processOwner.isDeadOnThisHost()) {
+        orphans.add(marked.handle());
+        removed.add(processOwner.id() + "/" + marked.instanceId());
+      }
+    }
+    ProcessTrees.kill(orphans);
+    sweepFolders();
+    return removed.size();
+  }
+
+  @Override
+  public void prepull(String image) {
+    ensureOpen();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<LocalInstance> all = new ArrayList<>(instances.values());
+    instances.clear();
+    stop(all);
+    List<ProcessHandle> escaped = new ArrayList<>();
+    for (MarkedProcesses.Marked marked : MarkedProcesses.scan()) {
+      if (marked.owner().id().equals(owner.id())) {
+        escaped.add(marked.handle());
+      }
+    }
+    ProcessTrees.kill(escaped);
+    server.close();
+    worker.shutdownNow();
+    InstanceFiles.deleteTree(ownerDir);
+  }
+
+  private void stop(List<LocalInstance> stopping) {
+    List<ProcessHandle> processes = new ArrayList<>();
+    for (LocalInstance local : stopping) {
+      Process process = shutdownOnLoop(local.endpoint());
+      if (process != null) {
+        processes.add(process.toHandle());
+      }
+    }
+    ProcessTrees.stop(processes, settings.stopGrace());
+    for (LocalInstance local : stopping) {
+      local.files().delete();
+    }
+  }
+
+  /** Runs {@link InstanceEndpoint#shutdown} on the loop thread and returns its process. */
+  private Process shutdownOnLoop(InstanceEndpoint endpoint) {
+    java.util.concurrent.CompletableFuture<Process> process =
+        new java.util.concurrent.CompletableFuture<>();
+    server.execute(() -> process.complete(endpoint.shutdown()));
+    try {
+      return process.get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("the local backend's HTTP loop did not stop an instance in time", e);
+      return null;
+    }
+  }
+
+  private void awaitReady(LaunchSpec spec, InstanceEndpoint endpoint, OutputLog log) {
+    Duration limit = settings.initTimeout();
+    try {
+      endpoint.ready().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      int status =
+          e.getCause() instanceof InstanceEndpoint.EarlyExit exit ? exit.status() : -1;
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "function '" + spec.functionName() + "' exited with status " + status
+              + " before asking for an event (output: '" + lastOutput(log) + "'); fix the"
+              + " handler or bootstrap so that it polls the Runtime API");
+    } catch (TimeoutException e) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "function '" + spec.functionName() + "' did not ask for an event within "
+              + limit.toMillis() + " ms of starting (output: '" + lastOutput(log) + "'); speed"
+              + " up its initialization or raise " + LocalConfigKeys.INIT_TIMEOUT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "interrupted while launching function '" + spec.functionName() + "'; retry the launch");
+    }
+  }
+
+  private static String lastOutput(OutputLog log) {
+    String text = log.since(Instant.EPOCH).strip();
+    return text.length() > LAST_OUTPUT_BYTES
+        ? text.substring(text.length() - LAST_OUTPUT_BYTES)
+        : text;
+  }
+
+  private void discard(String id, InstanceEndpoint endpoint, InstanceFiles files) {
+    LocalInstance local = instances.remove(id);
+    if (endpoint != null) {
+      Process process = shutdownOnLoop(endpoint);
+      if (process != null) {
+        ProcessTrees.kill(List.of(process.toHandle()));
+        process.onExit().join();
+      }
+    }
+    if (local != null) {
+      local.files().delete();
+    } else if (files != null) {
+      files.delete();
+    } else {
+      InstanceFiles.deleteTree(ownerDir.resolve(id));
+    }
+  }
+
+  private Interpreter interpreter(RuntimeKind kind, LaunchSpec spec) {
+    synchronized (interpreters) {
+      Interpreter found = interpreters.get(kind);
+      if (found != null) {
+        return found;
+      }
+      try {
+        found = Interpreter.probe(kind, settings.config(), LocalSettings.PROBE_TIMEOUT);
+      } catch (RuntimeUnavailableException e) {
+        throw new LaunchFailedException(
+            spec.functionName(),
+            "function '" + spec.functionName() + "' needs runtime '" + spec.runtime() + "' but "
+                + e.getMessage(),
+            e);
+      }
+      interpreters.put(kind, found);
+      return found;
+    }
+  }
+
+  private static String invokedArn(LaunchSpec spec) {
+    return spec.version().equals("$LATEST")
+        ? spec.functionArn()
+        : spec.functionArn() + ":" + spec.version();
+  }
+
+  private String newInstanceId(String functionName) {
+    String base = Labels.safeLowerValue(functionName);
+    if (base.length() > 40) {
+      base = base.substring(0, 40);
+    }
+    while (true) {
+      byte[] random = new byte[4];
+      RANDOM.nextBytes(random);
+      String id = (base.isEmpty() ? "fn" : base) + "-" + HexFormat.of().formatHex(random);
+      if (!instances.containsKey(id) && !Files.exists(ownerDir.resolve(id))) {
+        return id;
+      }
+    }
+  }
+
+  private void sweepFolders() {
+    try (DirectoryStream<Path> owners = Files.newDirectoryStream(settings.workDir())) {
+      for (Path folder : owners) {
+        Path ownerFile = folder.resolve(OWNER_FILE);
+        if (folder.getFileName().toString().equals(owner.id()) || !Files.isRegularFile(ownerFile)) {
+          continue;
+        }
+        String[] parts = Files.readString(ownerFile, StandardCharsets.UTF_8).strip().split(" ");
+        if (parts.length == 2) {
+          try {
+            Owner folderOwner =
+                new Owner(folder.getFileName().toString(), Long.parseLong(parts[0]), parts[1]);
+            if (folderOwner.isDeadOnThisHost()) {
+              InstanceFiles.deleteTree(folder);
+            }
+          } catch (IllegalArgumentException e) {
+            LOG.debug("ignoring folder '{}' with a malformed owner file", folder);
+          }
+        }
+      }
+    } catch (IOException e) {
+      LOG.debug("cannot sweep the work folder '{}'", settings.workDir(), e);
+    }
+  }
+
+  private void copyResource(String name) throws IOException {
+    try (InputStream source = LocalContainerRuntime.class.getResourceAsStream(name)) {
+      if (source == null) {
+        throw new IOException("resource '" + name + "' is missing from the runtime-local jar");
+      }
+      Files.copy(source, runtimeDir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the local runtime of owner '" + owner.id() + "' is closed");
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.lambdarun.local;
+
+import com.google.auto.service.AutoService;
+import io.lambdarun.api.Availability;
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.ContainerRuntimeProvider;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.api.RuntimeUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code local} backend: runs zip functions on {@code python3.x}, {@code nodejs*.x} and
+ * {@code provided*} runtimes as local processes, with no container engine. Ranked below {@code
+ * docker} so that automatic selection prefers a container engine when one answers.
+ *
+ * <p>Configuration keys are listed in {@link LocalConfigKeys}.
+ */
+@AutoService(ContainerRuntimeProvider.class)
+public final class LocalRuntimeProvider implements ContainerRuntimeProvider {
+
+  /** The backend's name. */
+  public static final String NAME = "local";
+
+  /** Creates the provider; does nothing else. */
+  public LocalRuntimeProvider() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return -20;
+  }
+
+  /**
+   * Available when Python or Node.js can be run; the reason names what was found and what is
+   * missing.
+   */
+  @Override
+  public Availability availability(RuntimeConfig config) {
+    try {
+      LocalSettings.from(config);
+      List<String> found = new ArrayList<>();
+      List<String> missing = new ArrayList<>();
+      for (RuntimeKind kind : List.of(RuntimeKind.PYTHON, RuntimeKind.NODE)) {
+        try {
+          found.add(Interpreter.probe(kind, config, LocalSettings.PROBE_TIMEOUT).describe());
+        } catch (RuntimeUnavailableException e) {
+          missing.add(e.getMessage());
+        }
+      }
+      if (found.isEmpty()) {
+        return Availability.unavailable(
+            "no interpreter for local functions: " + String.join("; ", missing)
+                + " (provided.* functions need none, but select 'local' explicitly for them)");
+      }
+      String reason = "local processes with " + String.join(" and ", found);
+      return Availability.available(
+          missing.isEmpty() ? reason : reason + "; missing: " + String.join("; ", missing));
+    } catch (RuntimeException e) {
+      return Availability.unavailable(
+          "the local backend's configuration is invalid: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public ContainerRuntime create(RuntimeConfig config, Owner owner) {
+    return new LocalContainerRuntime(LocalSettings.from(config), owner);
+  }
+}

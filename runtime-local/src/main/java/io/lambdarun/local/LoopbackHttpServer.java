@@ -1,0 +1,342 @@
+package io.lambdarun.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small HTTP/1.1 server on 127.0.0.1 driven by one selector thread for any number of listening
+ * ports, so that the thread count does not grow with the number of instances. Handlers, timers
+ * and submitted tasks all run on that loop thread, which makes per-instance state single-threaded.
+ */
+final class LoopbackHttpServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoopbackHttpServer.class);
+
+  /** Handles requests of one listening port; always called on the loop thread. */
+  @FunctionalInterface
+  interface Handler {
+    /**
+     * Handles a request; the answer may be given now or later through {@link
+     * HttpConnection#respond}.
+     *
+     * @param request the request
+     * @param connection the connection to answer on
+     */
+    void handle(HttpRequest request, HttpConnection connection);
+  }
+
+  /** A task that may be cancelled before it runs. */
+  interface Timer {
+    /** Prevents the task from running; harmless when it already ran. */
+    void cancel();
+  }
+
+  private final Selector selector;
+  private final Thread thread;
+  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final PriorityQueue<ScheduledTask> timers =
+      new PriorityQueue<>(Comparator.comparingLong(ScheduledTask::deadlineNanos));
+  private final ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
+  private volatile boolean closed;
+
+  private LoopbackHttpServer(String threadName) {
+    try {
+      selector = Selector.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a selector", e);
+    }
+    thread = new Thread(this::loop, threadName);
+    thread.setDaemon(true);
+  }
+
+  /**
+   * Starts a server with its loop thread.
+   *
+   * @param threadName the loop thread's name
+   * @return the running server
+   */
+  static LoopbackHttpServer start(String threadName) {
+    LoopbackHttpServer server = new LoopbackHttpServer(threadName);
+    server.thread.start();
+    return server;
+  }
+
+  /**
+   * Opens a new listening port on 127.0.0.1 whose requests go to {@code handler}. Callable from
+   * any thread; the port accepts connections when this returns.
+   *
+   * @param handler the handler of the port's requests
+   * @return the listener
+   * @throws IOException if no port can be bound
+   */
+  Listener listen(Handler handler) throws IOException {
+    ServerSocketChannel channel = ServerSocketChannel.open();
+    try {
+      channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+      channel.configureBlocking(false);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
+    Listener listener = new Listener(channel, handler);
+    execute(
+        () -> {
+          try {
+            channel.register(selector, SelectionKey.OP_ACCEPT, listener);
+          } catch (IOException e) {
+            LOG.warn("cannot register listener on port {}", listener.port(), e);
+            listener.close();
+          }
+        });
+    return listener;
+  }
+
+  /**
+   * Runs a task on the loop thread.
+   *
+   * @param task the task
+   */
+  void execute(Runnable task) {
+    if (closed) {
+      return;
+    }
+    tasks.add(task);
+    selector.wakeup();
+  }
+
+  /**
+   * Runs a task on the loop thread after a delay. Must be called on the loop thread.
+   *
+   * @param delay the delay
+   * @param task the task
+   * @return a handle to cancel the task
+   */
+  Timer schedule(Duration delay, Runnable task) {
+    ScheduledTask scheduled = new ScheduledTask(System.nanoTime() + delay.toNanos(), task);
+    timers.add(scheduled);
+    return scheduled;
+  }
+
+  /**
+   * Tells whether the caller runs on the loop thread.
+   *
+   * @return true on the loop thread
+   */
+  boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Stops the loop and closes every port and connection. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    selector.wakeup();
+    if (!inLoop()) {
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void loop() {
+    try {
+      while (!closed) {
+        runTasks();
+        long waitMillis = runDueTimers();
+        if (closed) {
+          break;
+        }
+        if (waitMillis < 0) {
+          selector.selectNow();
+        } else {
+          selector.select(waitMillis);
+        }
+        for (SelectionKey key : selector.selectedKeys()) {
+          dispatch(key);
+        }
+        selector.selectedKeys().clear();
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.error("the local backend's HTTP loop stopped", e);
+    } finally {
+      closeEverything();
+    }
+  }
+
+  private void dispatch(SelectionKey key) {
+    try {
+      if (!key.isValid()) {
+        return;
+      }
+      if (key.isAcceptable()) {
+        accept((Listener) key.attachment());
+        return;
+      }
+      HttpConnection connection = (HttpConnection) key.attachment();
+      if (key.isWritable()) {
+        connection.onWritable();
+      }
+      if (key.isValid() && key.isReadable()) {
+        connection.onReadable(scratch);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("an HTTP event failed", e);
+    }
+  }
+
+  private void accept(Listener listener) {
+    SocketChannel channel;
+    try {
+      channel = listener.channel.accept();
+      if (channel == null) {
+        return;
+      }
+      channel.configureBlocking(false);
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+      HttpConnection connection = new HttpConnection(channel, key, listener);
+      key.attach(connection);
+      listener.connections.add(connection);
+    } catch (IOException e) {
+      LOG.debug("accepting a connection on port {} failed", listener.port(), e);
+    }
+  }
+
+  private void runTasks() {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.warn("a task of the local backend's HTTP loop failed", e);
+      }
+    }
+  }
+
+  /** Runs due timers; returns the wait until the next one in ms, 0 for none, -1 to poll. */
+  private long runDueTimers() {
+    while (!timers.isEmpty()) {
+      ScheduledTask next = timers.peek();
+      long remaining = next.deadlineNanos - System.nanoTime();
+      if (next.cancelled) {
+        timers.poll();
+        continue;
+      }
+      if (remaining > 0) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining) + 1);
+      }
+      timers.poll();
+      try {
+        next.task.run();
+      } catch (RuntimeException e) {
+        LOG.warn("a timer of the local backend's HTTP loop failed", e);
+      }
+    }
+    return tasks.isEmpty() ? 0 : -1;
+  }
+
+  private void closeEverything() {
+    List<SelectionKey> keys = new ArrayList<>(selector.keys());
+    for (SelectionKey key : keys) {
+      Object attachment = key.attachment();
+      if (attachment instanceof HttpConnection connection) {
+        connection.close();
+      } else if (attachment instanceof Listener listener) {
+        listener.close();
+      }
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      LOG.debug("closing the selector failed", e);
+    }
+  }
+
+  /** One listening port and the connections accepted on it. */
+  final class Listener {
+    private final ServerSocketChannel channel;
+    private final Handler handler;
+    private final int port;
+    private final Set<HttpConnection> connections = new LinkedHashSet<>(4);
+
+    private Listener(ServerSocketChannel channel, Handler handler) throws IOException {
+      this.channel = channel;
+      this.handler = handler;
+      this.port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+    }
+
+    /**
+     * Returns the bound port on 127.0.0.1.
+     *
+     * @return the port
+     */
+    int port() {
+      return port;
+    }
+
+    Handler handler() {
+      return handler;
+    }
+
+    void forget(HttpConnection connection) {
+      connections.remove(connection);
+    }
+
+    /** Stops listening and closes every connection of this port. Must run on the loop thread. */
+    void close() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        LOG.debug("closing port {} failed", port, e);
+      }
+      for (HttpConnection connection : new ArrayList<>(connections)) {
+        connection.close();
+      }
+    }
+  }
+
+  private static final class ScheduledTask implements Timer {
+    private final long deadlineNanos;
+    private final Runnable task;
+    private boolean cancelled;
+
+    ScheduledTask(long deadlineNanos, Runnable task) {
+      this.deadlineNanos = deadlineNanos;
+      this.task = task;
+    }
+
+    long deadlineNanos() {
+      return deadlineNanos;
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package io.lambdarun.local;
+
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Starts the runtime process of one instance: the project's runtime client for Python and
+ * Node.js, the function's {@code bootstrap} for {@code provided*}, with the environment Lambda
+ * gives a runtime, the code folder as working directory, no stdin, and stdout and stderr appended
+ * to the instance's output file. Every start uses the same command and environment.
+ */
+final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
+
+  /** The Python runtime client's file name in the runtime folder. */
+  static final String PYTHON_CLIENT = "lambdarun_runtime.py";
+
+  /** The Node.js runtime client's file name in the runtime folder. */
+  static final String NODE_CLIENT = "lambdarun_runtime.js";
+
+  private static final File NO_INPUT = new File("/dev/null");
+
+  private final List<String> command;
+  private final Map<String, String> environment;
+  private final Path workingDirectory;
+  private final Path output;
+
+  private ProcessLauncher(
+      List<String> command, Map<String, String> environment, Path workingDirectory, Path output) {
+    this.command = command;
+    this.environment = environment;
+    this.workingDirectory = workingDirectory;
+    this.output = output;
+  }
+
+  /**
+   * Prepares the launcher of an instance.
+   *
+   * @param spec the launch spec
+   * @param kind the runtime kind
+   * @param interpreter the interpreter, or {@code null} for {@link RuntimeKind#PROVIDED}
+   * @param files the instance's folders
+   * @param runtimeDir the folder holding the runtime clients
+   * @param runtimeApi {@code host:port} of the instance's Runtime API
+   * @param owner the owner to mark processes with
+   * @param instanceId the instance to mark processes with
+   * @return the launcher
+   * @throws LaunchFailedException if a {@code provided*} function has no executable bootstrap
+   */
+  static ProcessLauncher prepare(
+      LaunchSpec spec,
+      RuntimeKind kind,
+      Interpreter interpreter,
+      InstanceFiles files,
+      Path runtimeDir,
+      String runtimeApi,
+      Owner owner,
+      String instanceId) {
+    List<String> command = new ArrayList<>();
+    Path lambdaRuntimeDir = runtimeDir;
+    switch (kind) {
+      case PYTHON -> {
+        command.add(interpreter.executable().toString());
+        command.add("-u");
+        command.add(runtimeDir.resolve(PYTHON_CLIENT).toString());
+      }
+      case NODE -> {
+        command.add(interpreter.executable().toString());
+        command.add(runtimeDir.resolve(NODE_CLIENT).toString());
+      }
+      case PROVIDED -> {
+        command.add(bootstrap(spec, files).toString());
+        lambdaRuntimeDir = files.task();
+      }
+    }
+    Map<String, String> environment =
+        environment(spec, kind, interpreter, files, lambdaRuntimeDir, runtimeApi);
+    environment.put(MarkedProcesses.OWNER, owner.id());
+    environment.put(MarkedProcesses.OWNER_PID, Long.toString(owner.pid()));
+    environment.put(MarkedProcesses.OWNER_HOST, owner.host());
+    environment.put(MarkedProcesses.INSTANCE, instanceId);
+    return new ProcessLauncher(List.copyOf(command), environment, files.task(), files.output());
+  }
+
+  @Override
+  public Process start() throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+    builder.environment().clear();
+    builder.environment().putAll(environment);
+    builder.redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+    builder.redirectErrorStream(true);
+    return builder.start();
+  }
+
+  /**
+   * Returns the command, for instance details; it never holds environment values.
+   *
+   * @return the argument list
+   */
+  List<String> command() {
+    return command;
+  }
+
+  private static Path bootstrap(LaunchSpec spec, InstanceFiles files) {
+    for (Path candidate : List.of(files.task().resolve("bootstrap"), files.opt().resolve("bootstrap"))) {
+      if (Files.isRegularFile(candidate)) {
+        if (!Files.isExecutable(candidate)) {
+          throw new LaunchFailedException(
+              spec.functionName(),
+              "function '" + spec.functionName() + "' has a bootstrap at '" + candidate
+                  + "' that is not executable; store it in the zip with mode 755");
+        }
+        return candidate;
+      }
+    }
+    throw new LaunchFailedException(
+        spec.functionName(),
+        "function '" + spec.functionName() + "' uses runtime '" + spec.runtime() + "' but neither"
+            + " its code nor a layer holds a 'bootstrap' file; add an executable bootstrap at the"
+            + " root of the zip");
+  }
+
+  /**
+   * Builds the process environment: Lambda's defaults for the variables a function may extend
+   * (PATH, LD_LIBRARY_PATH, PYTHONPATH, NODE_PATH, TZ), then the spec's environment, then the
+   * variables only the platform sets (AWS_LAMBDA_RUNTIME_API, _HANDLER, LAMBDA_TASK_ROOT,
+   * LAMBDA_RUNTIME_DIR). Context variables the spec lacks (function name, version, memory, log
+   * group and stream) are filled from the spec.
+   */
+  private static Map<String, String> environment(
+      LaunchSpec spec,
+      RuntimeKind kind,
+      Interpreter interpreter,
+      InstanceFiles files,
+      Path runtimeDir,
+      String runtimeApi) {
+    String task = files.task().toString();
+    String opt = files.opt().toString();
+    Map<String, String> env = new LinkedHashMap<>();
+    String hostPath = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+    String interpreterDir =
+        interpreter == null ? "" : interpreter.executable().getParent().toString() + File.pathSeparator;
+    env.put("PATH", interpreterDir + hostPath + File.pathSeparator + opt + "/bin");
+    String hostLibraries = System.getenv().getOrDefault("LD_LIBRARY_PATH", "");
+    env.put(
+        "LD_LIBRARY_PATH",
+        (hostLibraries.isEmpty() ? "" : hostLibraries + File.pathSeparator)
+            + String.join(
+                File.pathSeparator,
+                runtimeDir.toString(),
+                runtimeDir + "/lib",
+                task,
+                task + "/lib",
+                opt + "/lib"));
+    env.put("TZ", ":UTC");
+    if (kind == RuntimeKind.PYTHON) {
+      env.put(
+          "PYTHONPATH",
+          String.join(
+              File.pathSeparator,
+              task,
+              opt + "/python/lib/python" + interpreter.majorMinor() + "/site-packages",
+              opt + "/python",
+              runtimeDir.toString()));
+    } else if (kind == RuntimeKind.NODE) {
+      env.put(
+          "NODE_PATH",
+          String.join(
+              File.pathSeparator,
+              opt + "/nodejs/node" + interpreter.major() + "/node_modules",
+              opt + "/nodejs/node_modules",
+              runtimeDir + "/node_modules",
+              runtimeDir.toString(),
+              task));
+    }
+    env.put("TMPDIR", files.tmp().toString());
+    env.put("AWS_LAMBDA_FUNCTION_NAME", spec.functionName());
+    env.put("AWS_LAMBDA_FUNCTION_VERSION", spec.version());
+    env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(spec.memoryMib()));
+    env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + spec.functionName());
+    env.put(
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy/MM/dd"))
+            + "/[" + spec.version() + "]" + UUID.randomUUID().toString().replace("-", ""));
+    env.putAll(spec.environment());
+    env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
+    env.put("_HANDLER", spec.handler());
+    env.put("LAMBDA_TASK_ROOT", task);
+    env.put("LAMBDA_RUNTIME_DIR", runtimeDir.toString());
+    return env;
+  }
+}
