@@ -1,0 +1,429 @@
+package io.lambdarun.core;
+
+import io.lambdarun.api.ArchiveLimits;
+import io.lambdarun.api.ConfigurationException;
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.ContainerRuntimeProvider;
+import io.lambdarun.api.InstanceFailedException;
+import io.lambdarun.api.InvalidFunctionException;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.api.RuntimeUnavailableException;
+import io.lambdarun.core.discovery.BackendSelector;
+import io.lambdarun.core.discovery.NoRuntimeAvailableException;
+import io.lambdarun.core.env.FunctionEnvironment;
+import io.lambdarun.core.image.ImageResolver;
+import io.lambdarun.core.pool.FunctionInvoker;
+import io.lambdarun.core.pool.HttpInvoker;
+import io.lambdarun.core.pool.InstanceLauncher;
+import io.lambdarun.core.pool.LaunchSpecFactory;
+import io.lambdarun.core.pool.WarmPool;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs Lambda functions on one backend: the entry point for embedders.
+ *
+ * <pre>{@code
+ * try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build()) {
+ *   LambdaFunction fn = LambdaFunction.builder().functionName("hello").runtime("python3.12")
+ *       .handler("app.handler").code(Archive.ofFile(Path.of("hello.zip"))).build();
+ *   InvocationResult result = runtime.invoke(fn, "{\"name\":\"world\"}".getBytes(UTF_8));
+ * }
+ * }</pre>
+ *
+ * <p>Instances stay warm per function version and are reused, one event at a time each. All
+ * methods are thread-safe. {@link #close()} terminates everything this runtime launched; any other
+ * method called afterwards throws {@link IllegalStateException}.
+ */
+public final class LambdaRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LambdaRuntime.class);
+
+  private final ContainerRuntime runtime;
+  private final WarmPool pool;
+  private final FunctionInvoker invoker;
+  private final LaunchSpecFactory specs;
+  private final ScheduledExecutorService reaper;
+  private final ExecutorService prepullers;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private LambdaRuntime(ContainerRuntime runtime, Settings settings, Clock clock) {
+    this.runtime = runtime;
+    Owner owner = settings.owner;
+    this.specs =
+        new LaunchSpecFactory(
+            runtime, owner,
+            new FunctionEnvironment(settings.endpointUrl, runtime.hostAccess()),
+            settings.images, settings.archiveLimits, clock);
+    InstanceLauncher launcher =
+        new InstanceLauncher(runtime, specs, settings.credentialsProvider);
+    this.pool = new WarmPool(settings.maxInstances, settings.idleTimeout, clock, launcher);
+    this.invoker =
+        new FunctionInvoker(runtime, pool, specs, new HttpInvoker(), settings.invokeGrace, clock);
+    this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("lambdarun-reaper"));
+    long period = Math.max(1, Math.min(settings.idleTimeout.toMillis(), 30_000));
+    reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
+    this.prepullers = Executors.newCachedThreadPool(daemon("lambdarun-prepull"));
+  }
+
+  /**
+   * Starts a builder.
+   *
+   * @return a builder with the defaults: automatic backend selection, {@link
+   *     RuntimeConfig#fromSystem()}, 10 instances per function, 300 s idle timeout
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Invokes a function synchronously, like Lambda's {@code RequestResponse} invocation.
+   *
+   * @param function the function
+   * @param payload the event, at most 6 MB
+   * @return the result; a function error or timeout is a result, not an exception
+   * @throws InvalidFunctionException if the payload is too large or the runtime has no image
+   * @throws io.lambdarun.api.LaunchFailedException if no instance could be launched
+   * @throws InstanceFailedException if an instance failed underneath the event
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public InvocationResult invoke(LambdaFunction function, byte[] payload) {
+    return invoke(function, payload, InvokeOptions.DEFAULT);
+  }
+
+  /**
+   * Invokes a function synchronously with options such as a log tail.
+   *
+   * @param function the function
+   * @param payload the event, at most 6 MB
+   * @param options the invocation options
+   * @return the result
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public InvocationResult invoke(LambdaFunction function, byte[] payload, InvokeOptions options) {
+    ensureOpen();
+    return invoker.invoke(function, payload, options);
+  }
+
+  /**
+   * Pulls the function's image in the background so the first invocation does not wait for it.
+   *
+   * @param function the function
+   * @return completes when the image is available, exceptionally when it cannot be resolved or
+   *     pulled
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public CompletableFuture<Void> prepare(LambdaFunction function) {
+    ensureOpen();
+    return CompletableFuture.runAsync(() -> runtime.prepull(specs.image(function)), prepullers);
+  }
+
+  /**
+   * Tears down every warm instance of a function, in every version; busy instances go when their
+   * event is answered.
+   *
+   * @param functionName the function name
+   * @return whether any instance was evicted
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public boolean evict(String functionName) {
+    ensureOpen();
+    return pool.evict(functionName);
+  }
+
+  /**
+   * Tears down every warm instance; busy instances go when their event is answered.
+   *
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public void stopAll() {
+    ensureOpen();
+    pool.stopAll(false);
+  }
+
+  /**
+   * Lists the warm instances.
+   *
+   * @return one entry per instance
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public List<WarmInstance> warmInstances() {
+    ensureOpen();
+    return pool.list().stream()
+        .map(
+            snapshot ->
+                new WarmInstance(
+                    snapshot.function().functionName(), snapshot.function().version(),
+                    snapshot.function().runtime(), runtime.name(), snapshot.instance().id(),
+                    snapshot.instance().details(), snapshot.busy(), snapshot.idle()))
+        .toList();
+  }
+
+  /**
+   * Returns the name of the backend in use.
+   *
+   * @return for example {@code docker}
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public String backendName() {
+    ensureOpen();
+    return runtime.name();
+  }
+
+  /** Terminates every instance this runtime launched and releases its threads. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    reaper.shutdownNow();
+    prepullers.shutdownNow();
+    pool.close();
+    runtime.close();
+  }
+
+  private void reap() {
+    try {
+      pool.reapIdle();
+    } catch (RuntimeException e) {
+      LOG.warn("reaping idle instances failed", e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this LambdaRuntime is closed; build a new one");
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** The resolved settings of a runtime. */
+  private static final class Settings {
+    private Owner owner;
+    private Optional<URI> endpointUrl;
+    private ImageResolver images;
+    private ArchiveLimits archiveLimits;
+    private Optional<CredentialsProvider> credentialsProvider;
+    private int maxInstances;
+    private Duration idleTimeout;
+    private Duration invokeGrace;
+  }
+
+  /** Configures and builds a {@link LambdaRuntime}; values set here win over the config keys. */
+  public static final class Builder {
+    private String backend;
+    private RuntimeConfig config = RuntimeConfig.fromSystem();
+    private final List<ContainerRuntimeProvider> providers = new ArrayList<>();
+    private Integer maxInstancesPerFunction;
+    private Duration idleTimeout;
+    private Duration invokeGrace;
+    private URI endpointUrl;
+    private String imageMappings;
+    private Integer ecrRegistryPort;
+    private CredentialsProvider credentialsProvider;
+    private ArchiveLimits archiveLimits = ArchiveLimits.AWS;
+    private Boolean sweepOrphansOnStart;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** @param name the backend to use, e.g. {@code docker}; never falls back @return this builder */
+    public Builder backend(String name) {
+      backend = name;
+      return this;
+    }
+
+    /** @param value the configuration for core and the backend @return this builder */
+    public Builder config(RuntimeConfig value) {
+      config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    /** @param provider a provider tried before discovered ones @return this builder */
+    public Builder addProvider(ContainerRuntimeProvider provider) {
+      providers.add(Objects.requireNonNull(provider, "provider"));
+      return this;
+    }
+
+    /** @param values providers tried before discovered ones, added to those set @return this builder */
+    public Builder providers(List<? extends ContainerRuntimeProvider> values) {
+      values.forEach(this::addProvider);
+      return this;
+    }
+
+    /** @param value the most warm instances per function version, at least 1 @return this builder */
+    public Builder maxInstancesPerFunction(int value) {
+      maxInstancesPerFunction = value;
+      return this;
+    }
+
+    /** @param value how long a free instance stays warm @return this builder */
+    public Builder idleTimeout(Duration value) {
+      idleTimeout = Objects.requireNonNull(value, "idleTimeout");
+      return this;
+    }
+
+    /** @param value added to a function's timeout before giving up on an instance @return this builder */
+    public Builder invokeGrace(Duration value) {
+      invokeGrace = Objects.requireNonNull(value, "invokeGrace");
+      return this;
+    }
+
+    /** @param value the emulator endpoint functions get as {@code AWS_ENDPOINT_URL} @return this builder */
+    public Builder endpointUrl(URI value) {
+      endpointUrl = value;
+      return this;
+    }
+
+    /** @param value runtime image overrides, see {@link ImageResolver} @return this builder */
+    public Builder imageMappings(String value) {
+      imageMappings = value;
+      return this;
+    }
+
+    /** @param value the local registry port private ECR URIs are rewritten to @return this builder */
+    public Builder ecrRegistryPort(int value) {
+      ecrRegistryPort = value;
+      return this;
+    }
+
+    /** @param value issues execution-role credentials per instance @return this builder */
+    public Builder credentialsProvider(CredentialsProvider value) {
+      credentialsProvider = value;
+      return this;
+    }
+
+    /** @param value the bounds backends apply to archives @return this builder */
+    public Builder archiveLimits(ArchiveLimits value) {
+      archiveLimits = Objects.requireNonNull(value, "archiveLimits");
+      return this;
+    }
+
+    /** @param value whether to sweep instances of dead owners at start @return this builder */
+    public Builder sweepOrphansOnStart(boolean value) {
+      sweepOrphansOnStart = value;
+      return this;
+    }
+
+    /** @param value the time source for idle times and credential expiry @return this builder */
+    public Builder clock(Clock value) {
+      clock = Objects.requireNonNull(value, "clock");
+      return this;
+    }
+
+    /**
+     * Selects the backend, creates its runtime and sweeps orphans.
+     *
+     * @return the runtime; the caller closes it
+     * @throws ConfigurationException if a setting is invalid
+     * @throws RuntimeUnavailableException if the named backend is missing or unavailable
+     * @throws NoRuntimeAvailableException if no backend can be chosen automatically
+     */
+    public LambdaRuntime build() {
+      Settings settings = settings();
+      ContainerRuntimeProvider provider =
+          BackendSelector.discover(providers)
+              .select(Optional.ofNullable(backend).or(() -> config.get(CoreConfigKeys.BACKEND)), config);
+      ContainerRuntime runtime = provider.create(config, settings.owner);
+      try {
+        if (sweepOrphansOnStart != null
+            ? sweepOrphansOnStart
+            : config.getBoolean(CoreConfigKeys.SWEEP_ORPHANS, true)) {
+          int swept = runtime.sweepOrphans();
+          if (swept > 0) {
+            LOG.info("removed {} instances left behind by dead owners", swept);
+          }
+        }
+        return new LambdaRuntime(runtime, settings, clock);
+      } catch (RuntimeException | Error e) {
+        runtime.close();
+        throw e;
+      }
+    }
+
+    private Settings settings() {
+      Settings settings = new Settings();
+      settings.owner = Owner.forCurrentProcess();
+      settings.maxInstances =
+          maxInstancesPerFunction != null
+              ? maxInstancesPerFunction
+              : config.getInt(CoreConfigKeys.MAX_INSTANCES, CoreConfigKeys.MAX_INSTANCES_DEFAULT);
+      if (settings.maxInstances < 1) {
+        throw new ConfigurationException(
+            CoreConfigKeys.MAX_INSTANCES,
+            "the most instances per function '" + settings.maxInstances + "' ('"
+                + CoreConfigKeys.MAX_INSTANCES + "') must be at least 1; set a positive number");
+      }
+      settings.idleTimeout =
+          idleTimeout != null
+              ? idleTimeout
+              : config.getDuration(CoreConfigKeys.IDLE_TIMEOUT, CoreConfigKeys.IDLE_TIMEOUT_DEFAULT);
+      if (settings.idleTimeout.isZero() || settings.idleTimeout.isNegative()) {
+        throw new ConfigurationException(
+            CoreConfigKeys.IDLE_TIMEOUT,
+            "idle timeout '" + settings.idleTimeout + "' ('" + CoreConfigKeys.IDLE_TIMEOUT
+                + "') must be positive; set a value such as '300s'");
+      }
+      settings.invokeGrace =
+          invokeGrace != null
+              ? invokeGrace
+              : config.getDuration(CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT);
+      settings.endpointUrl =
+          Optional.ofNullable(endpointUrl).or(() -> config.get(CoreConfigKeys.ENDPOINT_URL).map(Builder::uri));
+      OptionalInt port =
+          ecrRegistryPort != null
+              ? OptionalInt.of(ecrRegistryPort)
+              : config.get(CoreConfigKeys.ECR_REGISTRY_PORT)
+                  .map(value -> OptionalInt.of(config.getInt(CoreConfigKeys.ECR_REGISTRY_PORT, 0)))
+                  .orElse(OptionalInt.empty());
+      settings.images =
+          ImageResolver.of(
+              CoreConfigKeys.IMAGE_MAPPINGS,
+              imageMappings != null
+                  ? imageMappings
+                  : config.getString(CoreConfigKeys.IMAGE_MAPPINGS, ""),
+              port);
+      settings.archiveLimits = archiveLimits;
+      settings.credentialsProvider = Optional.ofNullable(credentialsProvider);
+      return settings;
+    }
+
+    private static URI uri(String value) {
+      try {
+        URI uri = new URI(value.trim());
+        if (uri.getScheme() == null || uri.getHost() == null) {
+          throw new IllegalArgumentException("no scheme or host");
+        }
+        return uri;
+      } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+        throw new ConfigurationException(
+            CoreConfigKeys.ENDPOINT_URL,
+            "configuration key '" + CoreConfigKeys.ENDPOINT_URL + "' has value '" + value
+                + "', which is not an absolute URL; set it such as 'http://localhost:4566'");
+      }
+    }
+  }
+}

@@ -1,0 +1,223 @@
+package io.lambdarun.core.pool;
+
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.InstanceFailedException;
+import io.lambdarun.api.InvalidFunctionException;
+import io.lambdarun.api.LambdaRunException;
+import io.lambdarun.core.FunctionError;
+import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.LambdaFunction;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Invokes functions on pooled instances: leases an instance, posts the event, classifies the
+ * answer, and replaces dead instances, retrying only when the event provably never reached one.
+ */
+public final class FunctionInvoker {
+
+  /** The largest synchronous request payload Lambda accepts, in bytes. */
+  public static final int MAX_PAYLOAD_BYTES = 6_291_456;
+
+  /** How many instances an invocation tries when they refuse connections. */
+  public static final int MAX_ATTEMPTS = 5;
+
+  /** How much of the log a log tail returns, in bytes. */
+  public static final int LOG_TAIL_BYTES = 4096;
+
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionInvoker.class);
+
+  private final ContainerRuntime runtime;
+  private final WarmPool pool;
+  private final LaunchSpecFactory specs;
+  private final HttpInvoker http;
+  private final Duration grace;
+  private final Clock clock;
+
+  /**
+   * Creates an invoker.
+   *
+   * @param runtime the backend, for logs
+   * @param pool the warm pool
+   * @param specs computes deploy ids
+   * @param http posts events
+   * @param grace added to the function timeout before the client gives up
+   * @param clock the time source for log reads
+   */
+  public FunctionInvoker(
+      ContainerRuntime runtime,
+      WarmPool pool,
+      LaunchSpecFactory specs,
+      HttpInvoker http,
+      Duration grace,
+      Clock clock) {
+    this.runtime = runtime;
+    this.pool = pool;
+    this.specs = specs;
+    this.http = http;
+    this.grace = grace;
+    this.clock = clock;
+  }
+
+  /**
+   * Invokes a function synchronously.
+   *
+   * @param function the function
+   * @param payload the event
+   * @param options the invocation options
+   * @return the result, a function error included
+   * @throws InvalidFunctionException with {@code RequestTooLargeException} above 6 MB
+   * @throws InstanceFailedException if an instance failed underneath the event
+   */
+  public InvocationResult invoke(LambdaFunction function, byte[] payload, InvokeOptions options) {
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      throw new InvalidFunctionException(
+          "RequestTooLargeException",
+          "request payload of '" + payload.length + "' bytes for function '"
+              + function.functionName() + "' exceeds Lambda's limit of " + MAX_PAYLOAD_BYTES
+              + " bytes; send a smaller event");
+    }
+    String requestId = UUID.randomUUID().toString();
+    String deployId = specs.deployId(function);
+    long start = System.nanoTime();
+    IOException lastFailure = null;
+    String lastInstance = "";
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      Lease lease = pool.acquire(function, deployId);
+      Instant since = clock.instant();
+      HttpResponse<byte[]> response;
+      try {
+        response =
+            http.post(
+                lease.instance(), payload, requestId, options.clientContext(),
+                function.timeout().plus(grace));
+      } catch (IOException e) {
+        if (neverReached(e)) {
+          LOG.warn(
+              "instance '{}' of function '{}' refused the event ({}); replacing it",
+              lease.instance().id(), function.functionName(), e.toString());
+          lastFailure = e;
+          lastInstance = lease.instance().id();
+          lease.discard();
+          continue;
+        }
+        if (e instanceof HttpTimeoutException) {
+          return timedOut(function, requestId, lease, options, since, start);
+        }
+        lease.discard();
+        throw new InstanceFailedException(
+            lease.instance().id(),
+            "instance '" + lease.instance().id() + "' of function '" + function.functionName()
+                + "' failed after the event was sent (" + e + "); it was replaced, so retry if"
+                + " the function is idempotent",
+            e);
+      } catch (InterruptedException e) {
+        lease.discard();
+        Thread.currentThread().interrupt();
+        throw new LambdaRunException(
+            "invocation '" + requestId + "' of function '" + function.functionName()
+                + "' was interrupted; retry it",
+            e);
+      }
+      return classify(function, requestId, lease, response, options, since, start);
+    }
+    throw new InstanceFailedException(
+        lastInstance,
+        "no reachable instance of function '" + function.functionName() + "' after "
+            + MAX_ATTEMPTS + " attempts (last: '" + lastInstance + "'); check that the backend"
+            + " can start it",
+        lastFailure);
+  }
+
+  private InvocationResult classify(
+      LambdaFunction function,
+      String requestId,
+      Lease lease,
+      HttpResponse<byte[]> response,
+      InvokeOptions options,
+      Instant since,
+      long start) {
+    byte[] body = response.body();
+    if (ResponseClassifier.isRieTimeout(body)
+        && response.headers().firstValue(ContainerRuntime.FUNCTION_ERROR_HEADER).isEmpty()) {
+      return timedOut(function, requestId, lease, options, since, start);
+    }
+    Optional<FunctionError> error = ResponseClassifier.functionError(response.headers(), body);
+    boolean ok = response.statusCode() / 100 == 2;
+    if (!ok && error.isEmpty()) {
+      lease.discard();
+      throw new InstanceFailedException(
+          lease.instance().id(),
+          "instance '" + lease.instance().id() + "' of function '" + function.functionName()
+              + "' answered HTTP '" + response.statusCode() + "' without an error document; it"
+              + " was replaced, check the instance's log",
+          null);
+    }
+    Optional<String> logResult = logTail(lease, options, since);
+    if (ok) {
+      lease.release();
+    } else {
+      lease.discard();
+    }
+    return new InvocationResult(
+        body, error, requestId, lease.coldStart(), lease.initDuration(), elapsed(start), logResult);
+  }
+
+  private InvocationResult timedOut(
+      LambdaFunction function,
+      String requestId,
+      Lease lease,
+      InvokeOptions options,
+      Instant since,
+      long start) {
+    LOG.info(
+        "invocation '{}' of function '{}' timed out after {} s; replacing instance '{}'",
+        requestId, function.functionName(), function.timeout().toSeconds(), lease.instance().id());
+    Optional<String> logResult = logTail(lease, options, since);
+    lease.discard();
+    return new InvocationResult(
+        ResponseClassifier.timeoutDocument(requestId, function.timeout()),
+        Optional.of(FunctionError.UNHANDLED), requestId, lease.coldStart(), lease.initDuration(),
+        elapsed(start), logResult);
+  }
+
+  private Optional<String> logTail(Lease lease, InvokeOptions options, Instant since) {
+    if (!options.logTail()) {
+      return Optional.empty();
+    }
+    String log;
+    try {
+      log = runtime.logs(lease.instance(), since);
+    } catch (RuntimeException e) {
+      LOG.warn("reading the log of instance '{}' failed", lease.instance().id(), e);
+      log = "";
+    }
+    byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
+    byte[] tail = Arrays.copyOfRange(bytes, Math.max(0, bytes.length - LOG_TAIL_BYTES), bytes.length);
+    return Optional.of(Base64.getEncoder().encodeToString(tail));
+  }
+
+  private static boolean neverReached(IOException e) {
+    return e instanceof HttpConnectTimeoutException
+        || e instanceof ConnectException
+        || e.getCause() instanceof ConnectException;
+  }
+
+  private static Duration elapsed(long start) {
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+}

@@ -1,0 +1,16 @@
+package io.lambdarun.core.pool;
+
+import io.lambdarun.api.Instance;
+import io.lambdarun.core.SessionCredentials;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A freshly launched instance with the credentials issued for it.
+ *
+ * @param instance the backend's instance
+ * @param credentials the credentials it holds, if any were issued
+ * @param launchTime how long the launch took
+ */
+public record Launched(
+    Instance instance, Optional<SessionCredentials> credentials, Duration launchTime) {}

@@ -1,0 +1,66 @@
+package io.lambdarun.core.pool;
+
+import io.lambdarun.api.Instance;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Exclusive use of one warm instance for one event; give it back with {@link #release()} or, when
+ * the instance must not serve again, {@link #discard()}.
+ */
+public final class Lease {
+
+  private final FunctionPool pool;
+  private final PooledInstance entry;
+  private final Optional<Duration> initDuration;
+  private boolean done;
+
+  Lease(FunctionPool pool, PooledInstance entry, Optional<Duration> initDuration) {
+    this.pool = pool;
+    this.entry = entry;
+    this.initDuration = initDuration;
+  }
+
+  /**
+   * Returns the leased instance.
+   *
+   * @return the instance
+   */
+  public Instance instance() {
+    return entry.instance();
+  }
+
+  /**
+   * Tells whether the instance was launched for this lease.
+   *
+   * @return true on a cold start
+   */
+  public boolean coldStart() {
+    return initDuration.isPresent();
+  }
+
+  /**
+   * Returns how long the launch took, on a cold start.
+   *
+   * @return the launch time, empty when the instance was warm
+   */
+  public Optional<Duration> initDuration() {
+    return initDuration;
+  }
+
+  /** Gives the instance back to the pool for the next event. Later calls do nothing. */
+  public void release() {
+    if (!done) {
+      done = true;
+      pool.release(entry, true);
+    }
+  }
+
+  /** Removes the instance from the pool and tears it down. Later calls do nothing. */
+  public void discard() {
+    if (!done) {
+      done = true;
+      pool.release(entry, false);
+    }
+  }
+}
