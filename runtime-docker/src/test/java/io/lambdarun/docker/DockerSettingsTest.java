@@ -1,0 +1,98 @@
+package io.lambdarun.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lambdarun.api.ConfigurationException;
+import io.lambdarun.api.RuntimeConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DockerSettingsTest {
+
+  @Test
+  void defaultsPublishOnLoopbackAndWaitThirtySeconds() {
+    DockerSettings settings =
+        DockerSettings.from(RuntimeConfig.empty(), Map.of("DOCKER_HOST", "tcp://127.0.0.1:2375"));
+
+    assertThat(settings.host()).isEqualTo(URI.create("tcp://127.0.0.1:2375"));
+    assertThat(settings.bindAddress()).isEqualTo("127.0.0.1");
+    assertThat(settings.inContainer()).isFalse();
+    assertThat(settings.endpointHost("host.docker.internal")).isEqualTo("127.0.0.1");
+    assertThat(settings.readinessTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.pingTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(settings.hostAlias()).isEmpty();
+    assertThat(settings.registryHost()).isEmpty();
+  }
+
+  @Test
+  void configKeysWinOverTheEcosystemVariables() {
+    RuntimeConfig config =
+        RuntimeConfig.of(
+            Map.of(
+                DockerConfigKeys.HOST, "unix:///run/user/1000/podman/podman.sock",
+                DockerConfigKeys.CONFIG, "/etc/lambdarun/docker",
+                DockerConfigKeys.HOST_ALIAS, "host.containers.internal",
+                DockerConfigKeys.REGISTRY_HOST, "registry.local",
+                DockerConfigKeys.READINESS_TIMEOUT, "750ms"));
+    DockerSettings settings =
+        DockerSettings.from(
+            config, Map.of("DOCKER_HOST", "tcp://10.0.0.1:2375", "DOCKER_CONFIG", "/elsewhere"));
+
+    assertThat(settings.host()).isEqualTo(URI.create("unix:///run/user/1000/podman/podman.sock"));
+    assertThat(settings.dockerConfig()).isEqualTo(Path.of("/etc/lambdarun/docker"));
+    assertThat(settings.hostAlias()).contains("host.containers.internal");
+    assertThat(settings.registryHost()).contains("registry.local");
+    assertThat(settings.readinessTimeout()).isEqualTo(Duration.ofMillis(750));
+  }
+
+  @Test
+  void dockerConfigVariableLocatesRegistryCredentials() {
+    DockerSettings settings =
+        DockerSettings.from(RuntimeConfig.empty(), Map.of("DOCKER_CONFIG", "/ci/docker-auth"));
+    assertThat(settings.dockerConfig()).isEqualTo(Path.of("/ci/docker-auth"));
+  }
+
+  @Test
+  void insideAContainerEndpointsUseTheHostAliasAndPortsEveryInterface() {
+    DockerSettings settings =
+        DockerSettings.from(
+            RuntimeConfig.of(Map.of(DockerConfigKeys.IN_CONTAINER, "true")), Map.of());
+
+    assertThat(settings.bindAddress()).isEqualTo("0.0.0.0");
+    assertThat(settings.endpointHost("host.docker.internal")).isEqualTo("host.docker.internal");
+  }
+
+  @Test
+  void aWildcardBindAddressIsReachedOnLoopback() {
+    DockerSettings settings =
+        DockerSettings.from(
+            RuntimeConfig.of(Map.of(DockerConfigKeys.BIND_ADDRESS, "0.0.0.0")), Map.of());
+    assertThat(settings.endpointHost("host.docker.internal")).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void aHostThatIsNoEngineUriIsRefusedNamingTheKeyAndValue() {
+    RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.HOST, "/var/run/docker.sock"));
+    assertThatThrownBy(() -> DockerSettings.from(config, Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "Docker host '/var/run/docker.sock' (from lambdarun.docker.host or DOCKER_HOST) is not"
+                + " an engine URI; use 'unix:///var/run/docker.sock' or 'tcp://127.0.0.1:2375'")
+        .extracting(e -> ((ConfigurationException) e).key())
+        .isEqualTo(DockerConfigKeys.HOST);
+  }
+
+  @Test
+  void aBadDurationIsRefused() {
+    RuntimeConfig config =
+        RuntimeConfig.of(Map.of(DockerConfigKeys.READINESS_TIMEOUT, "soon"));
+    assertThatThrownBy(() -> DockerSettings.from(config, Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("'" + DockerConfigKeys.READINESS_TIMEOUT + "'")
+        .hasMessageContaining("'soon'");
+  }
+}
