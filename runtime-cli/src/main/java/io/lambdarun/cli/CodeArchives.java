@@ -1,0 +1,23 @@
+package io.lambdarun.cli;
+
+import io.lambdarun.api.Archive;
+import io.lambdarun.api.InvalidArchiveException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Turns a {@code --code} or {@code --layer} argument (a folder or a zip file) into an archive. */
+final class CodeArchives {
+
+  private CodeArchives() {}
+
+  static Archive fromPath(String option, Path path) {
+    if (Files.isDirectory(path)) {
+      return Archive.ofDirectory(path.toString(), path);
+    }
+    if (Files.isRegularFile(path)) {
+      return Archive.ofFile(path);
+    }
+    throw new InvalidArchiveException(
+        option + " '" + path + "' is neither a folder nor a zip file; pass an existing folder or zip");
+  }
+}
