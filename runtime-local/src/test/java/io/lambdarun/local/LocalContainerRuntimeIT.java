@@ -1,17 +1,41 @@
 package io.lambdarun.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.local.TestFunctions.Entry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/** The local backend end to end: real interpreters, real processes, real loopback HTTP. */
 class LocalContainerRuntimeIT {
+
+  private static final String PYTHON = "python3.12";
+  private static final String NODE = "nodejs20.x";
 
   private final Invoker invoker = new Invoker();
   private Owner owner;
@@ -28,22 +52,518 @@ class LocalContainerRuntimeIT {
     runtime.close();
   }
 
-  @Test
-  @DisplayName("a Python handler answers through the instance's RIE endpoint")
-  void pythonHandlerAnswers() {
-    Instance instance =
-        runtime.launch(
-            TestFunctions.spec(
-                    owner,
-                    "python3.12",
-                    "app.handler",
-                    TestFunctions.zip(
-                        "app.py",
-                        "def handler(event, context):\n    return {'message': 'Hello, ' + event['name'] + '!'}\n"))
-                .build());
-    Invoker.Reply reply = invoker.invoke(instance, "{\"name\":\"Ada\"}");
-    assertThat(reply.status()).isEqualTo(200);
-    assertThat(reply.body()).isEqualTo("{\"message\": \"Hello, Ada!\"}");
-    assertThat(reply.functionError()).isEmpty();
+  private Instance launchPython(String source) {
+    return runtime.launch(python(source).build());
+  }
+
+  private LaunchSpec.Builder python(String source) {
+    return TestFunctions.spec(owner, PYTHON, "app.handler", TestFunctions.zip("app.py", source));
+  }
+
+  private LaunchSpec.Builder node(String source) {
+    return TestFunctions.spec(owner, NODE, "index.handler", TestFunctions.zip("index.js", source));
+  }
+
+  @Nested
+  @DisplayName("Python")
+  class Python {
+
+    @Test
+    @DisplayName("the example handler greets by name")
+    void exampleGreets() throws IOException {
+      Instance instance =
+          launchPython(Files.readString(Path.of("../examples/hello-python/app.py")));
+      Invoker.Reply reply = invoker.invoke(instance, "{\"name\":\"Ada\"}");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body()).isEqualTo("{\"message\": \"Hello, Ada!\"}");
+      assertThat(reply.functionError()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the context carries the function's identity, the request id and the deadline")
+    void contextFields() {
+      Instance instance =
+          runtime.launch(
+              python(
+                      "def handler(event, context):\n"
+                          + "    return '|'.join([context.function_name, context.function_version,"
+                          + " context.memory_limit_in_mb, context.invoked_function_arn,"
+                          + " context.aws_request_id, context.log_group_name,"
+                          + " context.log_stream_name,"
+                          + " str(0 < context.get_remaining_time_in_millis() <= 30000)])\n")
+                  .version("7")
+                  .build());
+      String[] fields = unquote(invoker.invoke(instance, "{}").body()).split("\\|");
+      assertThat(fields).hasSize(8);
+      assertThat(fields[0]).isEqualTo("local-test");
+      assertThat(fields[1]).isEqualTo("7");
+      assertThat(fields[2]).isEqualTo("256");
+      assertThat(fields[3]).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:local-test:7");
+      assertThat(fields[4]).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+      assertThat(fields[5]).isEqualTo("/aws/lambda/local-test");
+      assertThat(fields[6]).matches("\\d{4}/\\d{2}/\\d{2}/\\[7\\][0-9a-f]{32}");
+      assertThat(fields[7]).isEqualTo("True");
+      String secondRequestId = unquote(invoker.invoke(instance, "{}").body()).split("\\|")[4];
+      assertThat(secondRequestId).isNotEqualTo(fields[4]);
+    }
+
+    @Test
+    @DisplayName("the process gets the spec's environment plus the variables Lambda gives a runtime")
+    void environment() {
+      Instance instance =
+          runtime.launch(
+              python(
+                      "import os\n"
+                          + "def handler(event, context):\n"
+                          + "    return {k: os.environ.get(k) for k in event['keys']} | "
+                          + "{'cwd': os.getcwd()}\n")
+                  .putEnvironment("GREETING", "hi there")
+                  .putEnvironment("AWS_SECRET_ACCESS_KEY", "s3cr3t-value")
+                  .sensitiveKeys(java.util.Set.of("AWS_SECRET_ACCESS_KEY"))
+                  .build());
+      String body =
+          invoker
+              .invoke(
+                  instance,
+                  "{\"keys\":[\"GREETING\",\"AWS_SECRET_ACCESS_KEY\",\"_HANDLER\","
+                      + "\"LAMBDA_TASK_ROOT\",\"LAMBDA_RUNTIME_DIR\",\"AWS_LAMBDA_RUNTIME_API\","
+                      + "\"PATH\",\"LD_LIBRARY_PATH\",\"PYTHONPATH\",\"TZ\"]}")
+              .body();
+      String task = instance.details().get("directory") + "/task";
+      String opt = instance.details().get("directory") + "/opt";
+      assertThat(body)
+          .contains("\"GREETING\": \"hi there\"")
+          .contains("\"AWS_SECRET_ACCESS_KEY\": \"s3cr3t-value\"")
+          .contains("\"_HANDLER\": \"app.handler\"")
+          .contains("\"LAMBDA_TASK_ROOT\": \"" + task + "\"")
+          .contains("\"cwd\": \"" + task + "\"")
+          .contains("\"AWS_LAMBDA_RUNTIME_API\": \"" + instance.endpoint().getAuthority() + "\"")
+          .contains(":" + opt + "/bin\"")
+          .contains(":" + opt + "/lib\"")
+          .contains("\"PYTHONPATH\": \"" + task + ":" + opt + "/python/lib/python3.")
+          .contains("\"TZ\": \":UTC\"");
+      assertThat(instance.details().values()).noneMatch(value -> value.contains("s3cr3t-value"));
+    }
+
+    @Test
+    @DisplayName("a raised exception is an Unhandled function error in AWS's shape")
+    void raiseIsUnhandled() {
+      Instance instance =
+          launchPython("def handler(event, context):\n    raise ValueError('bad input 42')\n");
+      Invoker.Reply reply = invoker.invoke(instance, "{}");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.functionError()).contains("Unhandled");
+      assertThat(reply.body())
+          .contains("\"errorMessage\": \"bad input 42\"")
+          .contains("\"errorType\": \"ValueError\"")
+          .contains("\"stackTrace\": [")
+          .contains("app.py");
+    }
+
+    @Test
+    @DisplayName("a syntax error in the handler module is an init error, answered to every event")
+    void syntaxErrorIsInitError() {
+      Instance instance = launchPython("def handler(event, context)\n    return 1\n");
+      for (int i = 0; i < 2; i++) {
+        Invoker.Reply reply = invoker.invoke(instance, "{}");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.functionError()).contains("Unhandled");
+        assertThat(reply.body())
+            .contains("\"errorType\": \"Runtime.UserCodeSyntaxError\"")
+            .contains("Syntax error in module 'app'");
+      }
+    }
+
+    @Test
+    @DisplayName("a missing import and a missing handler are init errors with AWS's types")
+    void importAndHandlerErrors() {
+      Instance missingImport = launchPython("import no_such_module_here\n");
+      assertThat(invoker.invoke(missingImport, "{}").body())
+          .contains("\"errorType\": \"Runtime.ImportModuleError\"")
+          .contains("Unable to import module 'app': No module named 'no_such_module_here'");
+      Instance missingHandler = launchPython("def other(event, context):\n    return 1\n");
+      assertThat(invoker.invoke(missingHandler, "{}").body())
+          .contains("\"errorType\": \"Runtime.HandlerNotFound\"")
+          .contains("Handler 'handler' missing on module 'app'");
+    }
+
+    @Test
+    @DisplayName("a timed-out event is answered as the RIE does, and the next event gets a fresh process")
+    void timeoutKillsAndRecovers() {
+      Instance instance =
+          runtime.launch(
+              python(
+                      "import os, time\n"
+                          + "def handler(event, context):\n"
+                          + "    time.sleep(event['sleep'])\n"
+                          + "    return os.getpid()\n")
+                  .timeout(Duration.ofSeconds(1))
+                  .build());
+      long firstPid = Long.parseLong(invoker.invoke(instance, "{\"sleep\":0}").body());
+      Invoker.Reply timedOut = invoker.invoke(instance, "{\"sleep\":600}");
+      assertThat(timedOut.status()).isEqualTo(200);
+      assertThat(timedOut.body()).isEqualTo("Task timed out after 1.00 seconds");
+      awaitTrue(
+          "the timed-out process to be killed",
+          () -> ProcessHandle.of(firstPid).map(p -> !p.isAlive()).orElse(true));
+      long freshPid = Long.parseLong(invoker.invoke(instance, "{\"sleep\":0}").body());
+      assertThat(freshPid).isNotEqualTo(firstPid);
+    }
+
+    @Test
+    @DisplayName("a process that exits during an event answers it with Runtime.ExitError")
+    void exitIsExitError() {
+      Instance instance =
+          launchPython(
+              "import os\n"
+                  + "def handler(event, context):\n"
+                  + "    if event.get('exit'):\n"
+                  + "        os._exit(3)\n"
+                  + "    return 'alive'\n");
+      Invoker.Reply reply = invoker.invoke(instance, "{\"exit\":true}");
+      assertThat(reply.functionError()).contains("Unhandled");
+      assertThat(reply.body())
+          .contains("\"errorType\":\"Runtime.ExitError\"")
+          .contains("Runtime exited with error: exit status 3");
+      assertThat(invoker.invoke(instance, "{}").body()).isEqualTo("\"alive\"");
+    }
+
+    @Test
+    @DisplayName("events on separate instances run at the same time")
+    void concurrentInstances(@TempDir Path meeting) throws Exception {
+      int count = 3;
+      List<Instance> instances = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        instances.add(
+            launchPython(
+                "import os, time\n"
+                    + "def handler(event, context):\n"
+                    + "    folder = event['folder']\n"
+                    + "    open(os.path.join(folder, str(os.getpid())), 'w').close()\n"
+                    + "    for _ in range(600):\n"
+                    + "        if len(os.listdir(folder)) == event['count']:\n"
+                    + "            return 'met'\n"
+                    + "        time.sleep(0.05)\n"
+                    + "    return 'alone'\n"));
+      }
+      ExecutorService callers = Executors.newFixedThreadPool(count);
+      try {
+        List<Future<Invoker.Reply>> replies = new ArrayList<>();
+        for (Instance instance : instances) {
+          replies.add(
+              callers.submit(
+                  () ->
+                      invoker.invoke(
+                          instance,
+                          "{\"folder\":\"" + meeting + "\",\"count\":" + count + "}")));
+        }
+        for (Future<Invoker.Reply> reply : replies) {
+          assertThat(reply.get().body()).isEqualTo("\"met\"");
+        }
+      } finally {
+        callers.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("layers are extracted in order and their python/ folder is importable")
+    void layersOnPythonPath() {
+      Map<String, Entry> first = new LinkedHashMap<>();
+      first.put("python/shared.py", Entry.file("VALUE = 'first'\n"));
+      first.put("python/only_first.py", Entry.file("VALUE = 'kept'\n"));
+      Map<String, Entry> second = new LinkedHashMap<>();
+      second.put("python/shared.py", Entry.file("VALUE = 'second'\n"));
+      Instance instance =
+          runtime.launch(
+              python(
+                      "import os, shared, only_first\n"
+                          + "def handler(event, context):\n"
+                          + "    return [shared.VALUE, only_first.VALUE,"
+                          + " os.environ['PYTHONPATH'].split(':')[2]]\n")
+                  .layers(
+                      List.of(
+                          TestFunctions.zip("layer-1", first), TestFunctions.zip("layer-2", second)))
+                  .build());
+      assertThat(invoker.invoke(instance, "{}").body())
+          .isEqualTo(
+              "[\"second\", \"kept\", \"" + instance.details().get("directory") + "/opt/python\"]");
+    }
+
+    @Test
+    @DisplayName("logs hold what the handler printed, filtered by time")
+    void logsSince() {
+      Instance instance =
+          launchPython("def handler(event, context):\n    print(event['say'])\n    return 1\n");
+      invoker.invoke(instance, "{\"say\":\"first-line\"}");
+      Instant between = Instant.now();
+      invoker.invoke(instance, "{\"say\":\"second-line\"}");
+      assertThat(runtime.logs(instance, Instant.EPOCH)).contains("first-line", "second-line");
+      assertThat(runtime.logs(instance, between))
+          .contains("second-line")
+          .doesNotContain("first-line");
+    }
+  }
+
+  @Nested
+  @DisplayName("Node.js")
+  class Node {
+
+    @Test
+    @DisplayName("the example handler greets by name")
+    void exampleGreets() throws IOException {
+      Instance instance =
+          runtime.launch(node(Files.readString(Path.of("../examples/hello-node/index.js"))).build());
+      Invoker.Reply reply = invoker.invoke(instance, "{\"name\":\"Ada\"}");
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(reply.body()).isEqualTo("{\"message\":\"Hello, Ada!\"}");
+      assertThat(reply.functionError()).isEmpty();
+      assertThat(runtime.logs(instance, Instant.EPOCH)).contains("greeting Ada in request ");
+    }
+
+    @Test
+    @DisplayName("the context carries the function's identity and the request id")
+    void contextFields() {
+      Instance instance =
+          runtime.launch(
+              node(
+                      "exports.handler = async (event, context) => [context.functionName,"
+                          + " context.functionVersion, context.memoryLimitInMB,"
+                          + " context.invokedFunctionArn, context.awsRequestId,"
+                          + " context.logGroupName, context.getRemainingTimeInMillis() > 0];\n")
+                  .build());
+      String body = invoker.invoke(instance, "{}").body();
+      assertThat(body)
+          .startsWith(
+              "[\"local-test\",\"$LATEST\",\"256\","
+                  + "\"arn:aws:lambda:us-east-1:000000000000:function:local-test\",\"")
+          .endsWith("\",\"/aws/lambda/local-test\",true]");
+    }
+
+    @Test
+    @DisplayName("a rejected promise is an Unhandled function error in AWS's shape")
+    void rejectionIsUnhandled() {
+      Instance instance =
+          runtime.launch(
+              node("exports.handler = async () => { throw new TypeError('no way 7'); };\n")
+                  .build());
+      Invoker.Reply reply = invoker.invoke(instance, "{}");
+      assertThat(reply.functionError()).contains("Unhandled");
+      assertThat(reply.body())
+          .contains("\"errorType\":\"TypeError\"")
+          .contains("\"errorMessage\":\"no way 7\"")
+          .contains("\"trace\":[\"TypeError: no way 7\"");
+    }
+
+    @Test
+    @DisplayName("a callback-style handler answers through the callback")
+    void callbackHandler() {
+      Instance instance =
+          runtime.launch(
+              node("exports.handler = (event, context, callback) =>"
+                      + " setTimeout(() => callback(null, {n: event.n + 1}), 10);\n")
+                  .build());
+      assertThat(invoker.invoke(instance, "{\"n\":41}").body()).isEqualTo("{\"n\":42}");
+    }
+
+    @Test
+    @DisplayName("a syntax error in the handler module is an init error")
+    void syntaxErrorIsInitError() {
+      Instance instance = runtime.launch(node("exports.handler = async () => {;\n").build());
+      Invoker.Reply reply = invoker.invoke(instance, "{}");
+      assertThat(reply.functionError()).contains("Unhandled");
+      assertThat(reply.body()).contains("\"errorType\":\"Runtime.UserCodeSyntaxError\"");
+    }
+
+    @Test
+    @DisplayName("a layer's nodejs/node_modules is on NODE_PATH")
+    void layersOnNodePath() {
+      Map<String, Entry> layer = new LinkedHashMap<>();
+      layer.put(
+          "nodejs/node_modules/greeter/index.js",
+          Entry.file("module.exports = (name) => 'hey ' + name;\n"));
+      Instance instance =
+          runtime.launch(
+              node("const greeter = require('greeter');\n"
+                      + "exports.handler = async (event) => greeter(event.name);\n")
+                  .layers(List.of(TestFunctions.zip("layer", layer)))
+                  .build());
+      assertThat(invoker.invoke(instance, "{\"name\":\"Bo\"}").body()).isEqualTo("\"hey Bo\"");
+    }
+  }
+
+  @Nested
+  @DisplayName("provided.* runtimes")
+  class Provided {
+
+    private static final String LOOP =
+        "#!/bin/sh\n"
+            + "set -eu\n"
+            + "API=\"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime\"\n"
+            + "while true; do\n"
+            + "  HEADERS=\"$(mktemp)\"\n"
+            + "  EVENT=\"$(curl -sS -D \"$HEADERS\" \"$API/invocation/next\")\"\n"
+            + "  ID=\"$(grep -i '^lambda-runtime-aws-request-id:' \"$HEADERS\" | cut -d' ' -f2"
+            + " | tr -d '\\r')\"\n"
+            + "  %s\n"
+            + "done\n";
+
+    private Instance launchBootstrap(String step) {
+      Map<String, Entry> files = new LinkedHashMap<>();
+      files.put("bootstrap", Entry.executable(String.format(LOOP, step)));
+      return runtime.launch(
+          TestFunctions.spec(
+                  owner, "provided.al2023", "unused.handler", TestFunctions.zip("code", files))
+              .build());
+    }
+
+    @Test
+    @DisplayName("a shell bootstrap with curl serves events from the Runtime API")
+    void shellBootstrap() {
+      Instance instance =
+          launchBootstrap(
+              "curl -sS -o /dev/null -X POST -d \"{\\\"echo\\\":$EVENT}\""
+                  + " \"$API/invocation/$ID/response\"");
+      for (int i = 0; i < 2; i++) {
+        Invoker.Reply reply = invoker.invoke(instance, "{\"n\":" + i + "}");
+        assertThat(reply.body()).isEqualTo("{\"echo\":{\"n\":" + i + "}}");
+        assertThat(reply.functionError()).isEmpty();
+      }
+    }
+
+    @Test
+    @DisplayName("an error posted with error type Handled is reported as Handled, others as Unhandled")
+    void handledErrors() {
+      Instance instance =
+          launchBootstrap(
+              "curl -sS -o /dev/null -X POST"
+                  + " -H \"Lambda-Runtime-Function-Error-Type: $(echo \"$EVENT\" | cut -d'\"' -f4)\""
+                  + " -d '{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}'"
+                  + " \"$API/invocation/$ID/error\"");
+      Invoker.Reply handled = invoker.invoke(instance, "{\"type\":\"Handled\"}");
+      assertThat(handled.functionError()).contains("Handled");
+      assertThat(handled.body())
+          .isEqualTo("{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}");
+      Invoker.Reply unhandled = invoker.invoke(instance, "{\"type\":\"Runtime.Crash\"}");
+      assertThat(unhandled.functionError()).contains("Unhandled");
+    }
+
+    @Test
+    @DisplayName("a bootstrap that exits before polling fails the launch with its output")
+    void earlyExitFailsLaunch() {
+      Map<String, Entry> files = new LinkedHashMap<>();
+      files.put("bootstrap", Entry.executable("#!/bin/sh\necho 'cannot find config'\nexit 4\n"));
+      LaunchSpec spec =
+          TestFunctions.spec(owner, "provided.al2", "x.y", TestFunctions.zip("code", files))
+              .build();
+      assertThatThrownBy(() -> runtime.launch(spec))
+          .isInstanceOf(LaunchFailedException.class)
+          .hasMessageContaining("exited with status 4")
+          .hasMessageContaining("cannot find config");
+      assertThat(MarkedProcesses.count(owner)).isZero();
+    }
+  }
+
+  @Nested
+  @DisplayName("lifecycle")
+  class Lifecycle {
+
+    @Test
+    @DisplayName("runtimes the backend cannot run fail the launch with what to do")
+    void unsupportedRuntime() {
+      LaunchSpec spec =
+          TestFunctions.spec(owner, "java21", "a.B::handle", TestFunctions.zip("a.txt", "x"))
+              .build();
+      assertThatThrownBy(() -> runtime.launch(spec))
+          .isInstanceOf(LaunchFailedException.class)
+          .hasMessage(
+              "function 'local-test' uses runtime 'java21', which the local backend cannot run;"
+                  + " use python3.x, nodejs*.x or provided.*, or a container backend such as"
+                  + " 'docker'");
+    }
+
+    @Test
+    @DisplayName("a second event while one is in flight is refused with 409")
+    void overlappingEventRefused() throws Exception {
+      Instance instance =
+          launchPython(
+              "import time\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 1\n");
+      ExecutorService caller = Executors.newSingleThreadExecutor();
+      try {
+        Future<Invoker.Reply> slow = caller.submit(() -> invoker.invoke(instance, "{\"s\":2}"));
+        awaitTrue("the first event to be in flight", () -> {
+          Invoker.Reply second = invoker.invoke(instance, "{\"s\":0}");
+          return second.status() == 409;
+        });
+        assertThat(slow.get().body()).isEqualTo("1");
+      } finally {
+        caller.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("sweeping removes the processes of a dead owner and keeps live ones")
+    void sweepRemovesDeadOwners() throws Exception {
+      Process finished = new ProcessBuilder("true").start();
+      finished.waitFor();
+      Owner dead = new Owner("lr-deadbeef0001", finished.pid(), owner.host());
+      ContainerRuntime orphaned = new LocalRuntimeProvider().create(RuntimeConfig.empty(), dead);
+      try {
+        Instance orphan =
+            orphaned.launch(
+                TestFunctions.spec(
+                        dead,
+                        PYTHON,
+                        "app.handler",
+                        TestFunctions.zip("app.py", "def handler(e, c):\n    return 1\n"))
+                    .build());
+        Instance mine = launchPython("def handler(e, c):\n    return 2\n");
+        long orphanPid = Long.parseLong(orphan.details().get("pid"));
+
+        assertThat(runtime.sweepOrphans()).isEqualTo(1);
+
+        awaitTrue(
+            "the orphan to be killed",
+            () -> ProcessHandle.of(orphanPid).map(p -> !p.isAlive()).orElse(true));
+        assertThat(MarkedProcesses.count(dead)).isZero();
+        assertThat(invoker.invoke(mine, "{}").body()).isEqualTo("2");
+      } finally {
+        orphaned.close();
+      }
+    }
+
+    @Test
+    @DisplayName("close kills the process trees it started, children included")
+    void closeKillsChildren() {
+      Instance instance =
+          launchPython(
+              "import subprocess\n"
+                  + "def handler(event, context):\n"
+                  + "    return subprocess.Popen(['sleep', '600']).pid\n");
+      long child = Long.parseLong(invoker.invoke(instance, "{}").body());
+      assertThat(ProcessHandle.of(child)).isPresent();
+      runtime.close();
+      awaitTrue(
+          "the child to be killed",
+          () -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
+      assertThat(MarkedProcesses.count(owner)).isZero();
+    }
+  }
+
+  private static String unquote(String json) {
+    assertThat(json).startsWith("\"").endsWith("\"");
+    return json.substring(1, json.length() - 1);
+  }
+
+  private static void awaitTrue(String what, BooleanSupplier condition) {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (!condition.getAsBoolean()) {
+      assertThat(Instant.now()).as("waiting for " + what).isBefore(deadline);
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 }
