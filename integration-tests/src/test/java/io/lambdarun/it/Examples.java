@@ -1,0 +1,28 @@
+package io.lambdarun.it;
+
+import io.lambdarun.api.Archive;
+import io.lambdarun.core.LambdaFunction;
+import java.nio.file.Path;
+
+/** The README's example handlers, as functions the tests run on every backend. */
+final class Examples {
+
+  /** The image the Docker and Kubernetes backends run Python zip functions on (no registry here). */
+  static final String PYTHON_IMAGE = "lambdarun/test-python:latest";
+
+  /** Maps the runtimes the tests use to the locally built image. */
+  static final String IMAGE_MAPPINGS = "python3.12=" + PYTHON_IMAGE;
+
+  private static final Path ROOT = Path.of("..", "examples").toAbsolutePath().normalize();
+
+  private Examples() {}
+
+  static LambdaFunction helloPython(String name) {
+    return LambdaFunction.builder()
+        .functionName(name)
+        .runtime("python3.12")
+        .handler("app.handler")
+        .code(Archive.ofDirectory("hello-python", ROOT.resolve("hello-python")))
+        .build();
+  }
+}
