@@ -1,0 +1,571 @@
+package io.lambdarun.k8s.kubelet;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+/**
+ * A kubelet for tests: watches pods in one namespace of a (mock) API server and runs them as real
+ * containers in the local Docker engine.
+ *
+ * <ul>
+ *   <li>Each pod volume is a Docker volume; init containers run one after the other, with host
+ *       networking (so {@code 127.0.0.1} is this machine, where the artifact server listens), with
+ *       the pod's environment, {@code secretKeyRef}s resolved from Secrets.
+ *   <li>The main container runs with port 8080 published on a distinct loopback address
+ *       (127.0.77.2, .3, ...), which is reported as the pod IP once port 8080 accepts connections
+ *       (its tcpSocket readiness probe).
+ *   <li>Status goes through the {@code /status} subresource only: ErrImagePull (waiting reason) for
+ *       a missing image, a failed init container as terminated with its exit code and phase Failed,
+ *       a main container that exits as terminated.
+ *   <li>Deleting the pod removes its containers and volumes; {@link #close()} removes everything
+ *       the kubelet created.
+ * </ul>
+ */
+public final class TestKubelet implements AutoCloseable {
+
+  /** Docker label marking what a kubelet created; its value is the kubelet's id. */
+  public static final String KUBELET_LABEL = "io.lambdarun.test-kubelet";
+
+  private static final String POD_LABEL = "io.lambdarun.test-kubelet.pod";
+  private static final int RIE_PORT = 8080;
+  private static final Duration READINESS_DEADLINE = Duration.ofSeconds(30);
+
+  private final KubernetesClient client;
+  private final String namespace;
+  private final DockerClient docker;
+  private final String id = "kubelet-" + UUID.randomUUID().toString().substring(0, 8);
+  private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
+  private final Set<String> addressesInUse = ConcurrentHashMap.newKeySet();
+  private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "test-kubelet");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private SharedIndexInformer<Pod> informer;
+  private volatile boolean closed;
+
+  /** One pod this kubelet runs: its containers, volumes and address. */
+  private final class RunningPod {
+    final String name;
+    final String uid;
+    final String owner;
+    final Map<String, String> containerIds = new ConcurrentHashMap<>();
+    final List<String> volumes = new ArrayList<>();
+    volatile String address;
+    volatile boolean deleted;
+    volatile boolean removed;
+
+    RunningPod(Pod pod) {
+      this.name = pod.getMetadata().getName();
+      this.uid = pod.getMetadata().getUid();
+      Map<String, String> labels = pod.getMetadata().getLabels();
+      this.owner = labels == null ? "" : labels.getOrDefault("lambdarun.io/owner", "");
+    }
+
+    synchronized void remove() {
+      if (removed) {
+        return;
+      }
+      for (String container : containerIds.values()) {
+        try {
+          docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+        } catch (RuntimeException e) {
+          // already gone or going (or the engine connection is closing)
+        }
+      }
+      for (String volume : volumes) {
+        try {
+          docker.removeVolumeCmd(volume).exec();
+        } catch (RuntimeException e) {
+          // already gone or still in use by a container being removed; close() sweeps it
+        }
+      }
+      if (address != null) {
+        addressesInUse.remove(address);
+      }
+      removed = true;
+    }
+  }
+
+  /**
+   * Creates a kubelet on the local Docker engine ({@code DOCKER_HOST} or the default socket).
+   *
+   * @param client a client of the API server
+   * @param namespace the namespace whose pods it runs
+   */
+  public TestKubelet(KubernetesClient client, String namespace) {
+    this.client = client;
+    this.namespace = namespace;
+    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    this.docker =
+        DockerClientImpl.getInstance(
+            config,
+            new ZerodepDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .connectionTimeout(Duration.ofSeconds(5))
+                .responseTimeout(Duration.ofMinutes(2))
+                .build());
+  }
+
+  /**
+   * Checks the Docker engine and starts watching pods.
+   *
+   * @return this kubelet
+   */
+  public TestKubelet start() {
+    docker.pingCmd().exec();
+    informer =
+        client
+            .pods()
+            .inNamespace(namespace)
+            .inform(
+                new ResourceEventHandler<Pod>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    admit(pod);
+                  }
+
+                  @Override
+                  public void onUpdate(Pod oldPod, Pod newPod) {
+                    admit(newPod);
+                  }
+
+                  @Override
+                  public void onDelete(Pod pod, boolean finalStateUnknown) {
+                    RunningPod running = pods.remove(pod.getMetadata().getName());
+                    if (running != null) {
+                      running.deleted = true;
+                      executor.execute(running::remove);
+                    }
+                  }
+                },
+                0);
+    return this;
+  }
+
+  /**
+   * Returns the names of the pods of an owner whose containers still exist.
+   *
+   * @param ownerId the value of the pods' {@code lambdarun.io/owner} label
+   * @return pod names
+   */
+  public Set<String> podsHeldFor(String ownerId) {
+    return pods.values().stream()
+        .filter(p -> p.owner.equals(ownerId) && !p.removed)
+        .map(p -> p.name)
+        .collect(Collectors.toSet());
+  }
+
+  /**
+   * Returns the names of pods whose containers are being or have not yet been removed, including
+   * deleted pods still being torn down.
+   *
+   * @return the number of Docker containers this kubelet holds
+   */
+  public long containersHeld() {
+    return docker.listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(KUBELET_LABEL, id)).exec().size();
+  }
+
+  /**
+   * Reads a container's log, as the API server's {@code pods/log} subresource does.
+   *
+   * @param podNamespace the pod's namespace
+   * @param pod the pod's name
+   * @param container the container's name
+   * @param since only lines after this time, if given
+   * @param tailLines only the last lines, if given
+   * @return the log, or empty when there is no such container
+   */
+  public Optional<String> logs(
+      String podNamespace, String pod, String container, Optional<Instant> since, OptionalInt tailLines) {
+    RunningPod running = pods.get(pod);
+    if (!podNamespace.equals(namespace) || running == null) {
+      return Optional.empty();
+    }
+    String containerId = running.containerIds.get(container);
+    if (containerId == null) {
+      return Optional.empty();
+    }
+    StringBuilder out = new StringBuilder();
+    var command = docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true);
+    since.ifPresent(s -> command.withSince((int) s.getEpochSecond()));
+    tailLines.ifPresent(command::withTail);
+    try {
+      command
+          .exec(
+              new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                  out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                }
+              })
+          .awaitCompletion();
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return Optional.of(out.toString());
+  }
+
+  private void admit(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      return;
+    }
+    RunningPod running = new RunningPod(pod);
+    if (pods.putIfAbsent(running.name, running) == null) {
+      executor.execute(() -> run(pod, running));
+    }
+  }
+
+  private void run(Pod pod, RunningPod running) {
+    try {
+      runSteps(pod, running);
+    } catch (RuntimeException e) {
+      if (!running.deleted && !closed) {
+        try {
+          report(running, base("Failed").withReason("KubeletError").withMessage(e.toString()).build());
+        } catch (RuntimeException ignored) {
+          // the API server is gone; nothing to report to
+        }
+      }
+    }
+    if (running.deleted && !closed) {
+      running.remove();
+    }
+  }
+
+  private void runSteps(Pod pod, RunningPod running) {
+    for (var volume : pod.getSpec().getVolumes()) {
+      String name = "k8s-" + running.name + "-" + volume.getName() + "-" + running.uid.substring(running.uid.length() - 6);
+      docker.createVolumeCmd().withName(name).withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name)).exec();
+      running.volumes.add(name);
+    }
+    List<ContainerStatus> initStatuses = new ArrayList<>();
+    for (Container init : pod.getSpec().getInitContainers()) {
+      if (running.deleted) {
+        return;
+      }
+      if (!imagePresent(init.getImage())) {
+        initStatuses.add(waiting(init, "ErrImagePull", "image '" + init.getImage() + "' not found in the local engine"));
+        report(running, base("Pending").withInitContainerStatuses(initStatuses).build());
+        return;
+      }
+      String containerId = create(pod, running, init, true);
+      docker.startContainerCmd(containerId).exec();
+      int exitCode = docker.waitContainerCmd(containerId).start().awaitStatusCode();
+      ContainerStatus status =
+          new ContainerStatusBuilder()
+              .withName(init.getName())
+              .withImage(init.getImage())
+              .withReady(false)
+              .withRestartCount(0)
+              .withNewState()
+              .withNewTerminated()
+              .withExitCode(exitCode)
+              .withReason(exitCode == 0 ? "Completed" : "Error")
+              .endTerminated()
+              .endState()
+              .build();
+      initStatuses.add(status);
+      if (exitCode != 0) {
+        report(running, base("Failed").withInitContainerStatuses(initStatuses).build());
+        return;
+      }
+    }
+    Container main = pod.getSpec().getContainers().get(0);
+    if (!imagePresent(main.getImage())) {
+      report(
+          running,
+          base("Pending")
+              .withInitContainerStatuses(initStatuses)
+              .withContainerStatuses(waiting(main, "ErrImagePull", "image '" + main.getImage() + "' not found in the local engine"))
+              .build());
+      return;
+    }
+    if (running.deleted) {
+      return;
+    }
+    running.address = allocateAddress();
+    String containerId = create(pod, running, main, false);
+    docker.startContainerCmd(containerId).exec();
+    Instant deadline = Instant.now().plus(READINESS_DEADLINE);
+    while (!accepts(running.address)) {
+      if (running.deleted) {
+        return;
+      }
+      Boolean alive = docker.inspectContainerCmd(containerId).exec().getState().getRunning();
+      if (!Boolean.TRUE.equals(alive) || Instant.now().isAfter(deadline)) {
+        Long code = docker.inspectContainerCmd(containerId).exec().getState().getExitCodeLong();
+        report(running, base("Failed").withInitContainerStatuses(initStatuses)
+            .withContainerStatuses(terminated(main, code == null ? 137 : code.intValue())).build());
+        return;
+      }
+      sleep(100);
+    }
+    report(
+        running,
+        base("Running")
+            .withPodIP(running.address)
+            .withConditions(condition("Initialized"), condition("ContainersReady"), condition("Ready"))
+            .withInitContainerStatuses(initStatuses)
+            .withContainerStatuses(
+                new ContainerStatusBuilder()
+                    .withName(main.getName())
+                    .withImage(main.getImage())
+                    .withReady(true)
+                    .withStarted(true)
+                    .withRestartCount(0)
+                    .withNewState()
+                    .withNewRunning()
+                    .withStartedAt(Instant.now().toString())
+                    .endRunning()
+                    .endState()
+                    .build())
+            .build());
+    int exitCode = docker.waitContainerCmd(containerId).start().awaitStatusCode();
+    if (!running.deleted) {
+      report(running, base(exitCode == 0 ? "Succeeded" : "Failed")
+          .withInitContainerStatuses(initStatuses)
+          .withContainerStatuses(terminated(main, exitCode)).build());
+    }
+  }
+
+  private String create(Pod pod, RunningPod running, Container container, boolean init) {
+    List<Bind> binds = new ArrayList<>();
+    for (VolumeMount mount : container.getVolumeMounts()) {
+      String volume = running.volumes.stream()
+          .filter(v -> v.startsWith("k8s-" + running.name + "-" + mount.getName() + "-"))
+          .findFirst()
+          .orElseThrow(() -> new IllegalStateException("pod " + running.name + " has no volume " + mount.getName()));
+      binds.add(Bind.parse(volume + ":" + mount.getMountPath()));
+    }
+    HostConfig host = HostConfig.newHostConfig().withBinds(binds);
+    Quantity memory = container.getResources() == null || container.getResources().getLimits() == null
+        ? null : container.getResources().getLimits().get("memory");
+    if (memory != null) {
+      host.withMemory(Quantity.getAmountInBytes(memory).longValue());
+    }
+    CreateContainerCmd create =
+        docker
+            .createContainerCmd(container.getImage())
+            .withName("k8s_" + container.getName() + "_" + running.name + "_" + UUID.randomUUID().toString().substring(0, 6))
+            .withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name))
+            .withEnv(environment(pod, container));
+    if (init) {
+      host.withNetworkMode("host");
+    } else {
+      host.withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort(running.address, RIE_PORT), ExposedPort.tcp(RIE_PORT)));
+      create.withExposedPorts(ExposedPort.tcp(RIE_PORT));
+    }
+    if (container.getCommand() != null && !container.getCommand().isEmpty()) {
+      create.withEntrypoint(container.getCommand());
+    }
+    if (container.getArgs() != null && !container.getArgs().isEmpty()) {
+      create.withCmd(container.getArgs());
+    }
+    if (container.getWorkingDir() != null) {
+      create.withWorkingDir(container.getWorkingDir());
+    }
+    String containerId = create.withHostConfig(host).exec().getId();
+    running.containerIds.put(container.getName(), containerId);
+    return containerId;
+  }
+
+  private List<String> environment(Pod pod, Container container) {
+    List<String> env = new ArrayList<>();
+    for (EnvVar var : container.getEnv()) {
+      String value = var.getValue();
+      if (var.getValueFrom() != null) {
+        SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
+        if (ref == null) {
+          throw new IllegalStateException("the test kubelet only resolves secretKeyRef, not " + var.getValueFrom());
+        }
+        Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+        if (secret == null) {
+          throw new IllegalStateException("secret " + ref.getName() + " of pod " + pod.getMetadata().getName() + " is missing");
+        }
+        if (secret.getData() != null && secret.getData().containsKey(ref.getKey())) {
+          value = new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8);
+        } else if (secret.getStringData() != null && secret.getStringData().containsKey(ref.getKey())) {
+          value = secret.getStringData().get(ref.getKey());
+        } else {
+          throw new IllegalStateException("secret " + ref.getName() + " has no key " + ref.getKey());
+        }
+      }
+      env.add(var.getName() + "=" + (value == null ? "" : value));
+    }
+    return env;
+  }
+
+  private boolean imagePresent(String image) {
+    try {
+      docker.inspectImageCmd(image).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    }
+  }
+
+  private synchronized String allocateAddress() {
+    for (int i = 2; i < 255; i++) {
+      String address = "127.0.77." + i;
+      if (addressesInUse.contains(address)) {
+        continue;
+      }
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress(InetAddress.getByName(address), RIE_PORT));
+      } catch (IOException e) {
+        continue;
+      }
+      addressesInUse.add(address);
+      return address;
+    }
+    throw new IllegalStateException("no free 127.0.77.x address with port 8080 left");
+  }
+
+  /**
+   * The readiness probe. A plain connect is not enough: Docker's userland proxy accepts on the
+   * published address before the container listens, then drops the connection. So the probe sends
+   * an HTTP request and wants at least one byte of answer, which only the container can give.
+   */
+  private static boolean accepts(String address) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(address, RIE_PORT), 500);
+      socket.setSoTimeout(1_000);
+      socket.getOutputStream().write(
+          "GET /lambdarun-kubelet-probe HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      return socket.getInputStream().read() >= 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void report(RunningPod running, PodStatus status) {
+    if (running.deleted) {
+      return;
+    }
+    try {
+      client.pods().inNamespace(namespace).withName(running.name)
+          .editStatus(p -> new PodBuilder(p).withStatus(status).build());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) {
+        throw e;
+      }
+      running.deleted = true;
+    }
+  }
+
+  private static PodStatusBuilder base(String phase) {
+    return new PodStatusBuilder().withPhase(phase).withHostIP("127.0.0.1").withStartTime(Instant.now().toString());
+  }
+
+  private static PodCondition condition(String type) {
+    return new PodConditionBuilder().withType(type).withStatus("True")
+        .withLastTransitionTime(Instant.now().toString()).build();
+  }
+
+  private static ContainerStatus waiting(Container container, String reason, String message) {
+    return new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
+        .withReady(false).withRestartCount(0)
+        .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
+        .build();
+  }
+
+  private static ContainerStatus terminated(Container container, int exitCode) {
+    return new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
+        .withReady(false).withRestartCount(0)
+        .withNewState().withNewTerminated().withExitCode(exitCode)
+        .withReason(exitCode == 0 ? "Completed" : "Error").endTerminated().endState()
+        .build();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (informer != null) {
+      informer.close();
+    }
+    pods.values().forEach(p -> p.deleted = true);
+    executor.shutdownNow();
+    for (var container : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(KUBELET_LABEL, id)).exec()) {
+      try {
+        docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
+      } catch (DockerException e) {
+        // already gone or going
+      }
+    }
+    for (var volume : docker.listVolumesCmd().withFilter("label", List.of(KUBELET_LABEL + "=" + id)).exec().getVolumes()) {
+      try {
+        docker.removeVolumeCmd(volume.getName()).exec();
+      } catch (DockerException e) {
+        // already gone
+      }
+    }
+    try {
+      docker.close();
+    } catch (IOException e) {
+      // nothing left to release
+    }
+  }
+}
