@@ -1,0 +1,80 @@
+package io.lambdarun.core.inject;
+
+import static io.lambdarun.core.TestFunctions.python;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
+import io.lambdarun.api.ContainerRuntimeProvider;
+import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.core.CredentialsProvider;
+import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.SessionCredentials;
+import io.lambdarun.core.discovery.BackendSelector;
+import io.lambdarun.core.testing.FakeBackend;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LambdaRuntimeModuleTest {
+
+  private final FakeBackend fake = new FakeBackend();
+  private final CredentialsProvider credentials = mock(CredentialsProvider.class);
+
+  private Injector injector() {
+    return Guice.createInjector(
+        new LambdaRuntimeModule(),
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            Multibinder.newSetBinder(binder(), ContainerRuntimeProvider.class)
+                .addBinding()
+                .toInstance(fake);
+            OptionalBinder.newOptionalBinder(binder(), RuntimeConfig.class)
+                .setBinding()
+                .toInstance(
+                    RuntimeConfig.of(
+                        Map.of("lambdarun.backend", "fake", "lambdarun.sweep-orphans", "false")));
+            OptionalBinder.newOptionalBinder(binder(), CredentialsProvider.class)
+                .setBinding()
+                .toInstance(credentials);
+          }
+        });
+  }
+
+  @Test
+  void bindsOneRuntimeFromTheBoundSettings() {
+    SessionCredentials issued = new SessionCredentials("AKID", "s", "t", Instant.MAX);
+    when(credentials.issue(any())).thenReturn(issued);
+    Injector injector = injector();
+    LambdaRuntime runtime = injector.getInstance(LambdaRuntime.class);
+    try {
+      assertThat(injector.getInstance(LambdaRuntime.class)).isSameAs(runtime);
+      assertThat(runtime.backendName()).isEqualTo("fake");
+      assertThat(runtime.invoke(python("hello").build(), "{}".getBytes(UTF_8)).payloadUtf8())
+          .isEqualTo("{}");
+      verify(credentials).issue(any());
+    } finally {
+      runtime.close();
+    }
+    assertThat(fake.runtimesClosed).hasValue(1);
+  }
+
+  @Test
+  void bindsASelectorThatSeesTheBoundProviders() {
+    BackendSelector selector = injector().getInstance(BackendSelector.class);
+
+    assertThat(selector.report(RuntimeConfig.empty()))
+        .singleElement()
+        .satisfies(report -> assertThat(report.name()).isEqualTo("fake"));
+    assertThat(fake.runtimesClosed).hasValue(0);
+  }
+}
