@@ -42,15 +42,20 @@ class Invocation:
         self.client_context = headers.get("X-Amz-Client-Context")
         self.trace_id = headers.get("X-Amzn-Trace-Id")
         self.done = threading.Event()
+        self.lock = threading.Lock()
         self.taken_at = None
         self.body = b""
         self.function_error = None
 
     def complete(self, body, function_error=None):
-        if not self.done.is_set():
+        """Records the answer unless one was recorded already; tells whether this one counts."""
+        with self.lock:
+            if self.done.is_set():
+                return False
             self.body = body
             self.function_error = function_error
             self.done.set()
+            return True
 
 
 class Emulator:
@@ -81,6 +86,7 @@ class Emulator:
 
     def _invoke(self, payload, headers):
         started = time.monotonic()
+        content_type = "application/json"
         spawned_at = self._ensure_process()
         invocation = Invocation(payload, self.timeout, headers)
         log("START RequestId: %s Version: %s" % (
@@ -92,8 +98,9 @@ class Emulator:
         if not invocation.done.wait(max(remaining, 0)):
             self._kill_process()
             message = "Task timed out after %d.00 seconds" % self.timeout
-            log("%s %s" % (invocation.request_id, message))
-            invocation.complete(message.encode(), "Unhandled")
+            if invocation.complete(message.encode()):  # like the RIE: plain text, no error header
+                log("%s %s" % (invocation.request_id, message))
+                content_type = "text/plain"
         with self.cond:
             self.pending = None
             self.current = None
@@ -105,7 +112,7 @@ class Emulator:
         log("REPORT RequestId: %s\t%sDuration: %.2f ms\tBilled Duration: %d ms\t"
             "Memory Size: %s MB\tMax Memory Used: %s MB\t" % (
                 invocation.request_id, init, duration, int(duration) + 1, self.memory, self.memory))
-        response_headers = {"X-Amzn-RequestId": invocation.request_id}
+        response_headers = {"Content-Type": content_type, "X-Amzn-RequestId": invocation.request_id}
         if invocation.function_error:
             response_headers["X-Amz-Function-Error"] = invocation.function_error
         return 200, response_headers, invocation.body
@@ -172,8 +179,7 @@ class Emulator:
             invocation = self.current
         if invocation is None or invocation.request_id != request_id:
             return False
-        invocation.complete(body, function_error)
-        return True
+        return invocation.complete(body, function_error)
 
     def init_error(self, body):
         with self.cond:

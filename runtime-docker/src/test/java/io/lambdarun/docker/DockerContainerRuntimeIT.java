@@ -92,6 +92,24 @@ class DockerContainerRuntimeIT {
   }
 
   @Test
+  void aTimedOutEventIsAnsweredAsByTheRieAndTheNextEventRunsAfresh() throws Exception {
+    LaunchSpec spec =
+        probeSpec()
+            .timeout(Duration.ofSeconds(1))
+            .putEnvironment("AWS_LAMBDA_FUNCTION_TIMEOUT", "1")
+            .build();
+    Instance instance = runtime.launch(spec);
+
+    HttpResponse<String> timedOut = post(instance, Map.of("action", "sleep", "seconds", 20));
+
+    assertThat(timedOut.statusCode()).isEqualTo(200);
+    assertThat(timedOut.body()).isEqualTo("Task timed out after 1.00 seconds");
+    assertThat(timedOut.headers().firstValue("X-Amz-Function-Error")).isEmpty();
+    assertThat(invoke(instance, Map.of("action", "echo", "value", "again")).asText())
+        .isEqualTo("again");
+  }
+
+  @Test
   void tmpIsAnExecutableTmpfsOfTheEphemeralStorageSize() throws Exception {
     Instance instance = runtime.launch(probeSpec().ephemeralStorageMib(600).build());
 
@@ -343,14 +361,18 @@ class DockerContainerRuntimeIT {
     }
   }
 
+  private static HttpResponse<String> post(Instance instance, Map<String, ?> event)
+      throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(instance.invocationUri())
+            .timeout(Duration.ofSeconds(60))
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(event)))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   private static JsonNode invoke(Instance instance, Map<String, ?> event) throws Exception {
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(instance.invocationUri())
-                .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(event)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = post(instance, event);
     assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(200);
     assertThat(response.headers().firstValue("X-Amz-Function-Error"))
         .as("function error in %s", response.body())

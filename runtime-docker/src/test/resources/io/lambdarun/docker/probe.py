@@ -2,6 +2,7 @@
 import importlib
 import os
 import subprocess
+import time
 
 
 def handler(event, context):
@@ -41,6 +42,11 @@ def handler(event, context):
                 with open(path) as limit:
                     return limit.read().strip()
         return None
+    if action == "sleep":
+        time.sleep(event["seconds"])
+        return "slept"
+    if action == "echo":
+        return event["value"]
     if action == "cwd_of_pid1":
         return os.readlink("/proc/1/cwd")
     return "unknown action " + action
