@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -41,7 +40,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
      * @return the started process
      * @throws IOException if it cannot be started
      */
-    Process start() throws IOException;
+    RuntimeProcess start() throws IOException;
   }
 
   /** Reported when the first process exits before asking for an event. */
@@ -65,6 +64,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   private static final byte[] ACCEPTED =
       "{\"status\":\"OK\"}".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Duration EXIT_POLL = Duration.ofMillis(50);
 
   private final String instanceId;
   private final LoopbackHttpServer server;
@@ -76,7 +76,8 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   private volatile ProcessStarter starter;
   private volatile LoopbackHttpServer.Listener listener;
 
-  private Process process;
+  private RuntimeProcess process;
+  private LoopbackHttpServer.Timer exitWatch;
   private boolean starting;
   private boolean terminated;
   private HttpConnection parkedNext;
@@ -139,11 +140,11 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
    * @return the first process
    * @throws IOException if the process cannot be started
    */
-  Process start(LoopbackHttpServer.Listener boundListener, ProcessStarter processStarter)
+  RuntimeProcess start(LoopbackHttpServer.Listener boundListener, ProcessStarter processStarter)
       throws IOException {
     this.listener = boundListener;
     this.starter = processStarter;
-    Process first = processStarter.start();
+    RuntimeProcess first = processStarter.start();
     server.execute(() -> adopt(first));
     return first;
   }
@@ -154,8 +155,9 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
    *
    * @return the process, or {@code null} when none is running
    */
-  Process shutdown() {
+  RuntimeProcess shutdown() {
     terminated = true;
+    stopExitWatch();
     if (event != null) {
       event.timer.cancel();
       event = null;
@@ -164,7 +166,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     if (listener != null) {
       listener.close();
     }
-    Process current = process;
+    RuntimeProcess current = process;
     process = null;
     return current;
   }
@@ -221,6 +223,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     arrived.timer = server.schedule(timeout, () -> onTimeout(arrived));
     event = arrived;
     ensureProcess();
+    watchForExit();
     if (parkedNext != null) {
       HttpConnection waiting = parkedNext;
       parkedNext = null;
@@ -303,12 +306,12 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     killProcess();
   }
 
-  private void onExit(Process exited) {
+  private void onExit(RuntimeProcess exited) {
     if (exited != process) {
       return;
     }
     process = null;
-    int status = exited.exitValue();
+    int status = exited.exitStatus();
     ready.completeExceptionally(new EarlyExit(status));
     if (parkedNext != null) {
       parkedNext.close();
@@ -338,7 +341,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   }
 
   private void ensureProcess() {
-    if (process != null && !process.isAlive()) {
+    if (process != null && !process.isRunning()) {
       process = null;
     }
     if (process != null || starting) {
@@ -349,7 +352,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     worker.execute(
         () -> {
           try {
-            Process fresh = processStarter.start();
+            RuntimeProcess fresh = processStarter.start();
             server.execute(
                 () -> {
                   starting = false;
@@ -374,24 +377,49 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
         });
   }
 
-  private void adopt(Process fresh) {
+  private void adopt(RuntimeProcess fresh) {
     if (terminated) {
-      worker.execute(() -> ProcessTrees.kill(List.of(fresh.toHandle())));
+      worker.execute(fresh::kill);
       return;
     }
     process = fresh;
-    fresh.onExit().thenAccept(exited -> server.execute(() -> onExit(exited)));
+    watchForExit();
+  }
+
+  /**
+   * Polls the process while someone waits on it (the launch, or an event in flight), so that an
+   * exit is answered promptly; idle instances cost no polling.
+   */
+  private void watchForExit() {
+    if (exitWatch == null && process != null && (event != null || !ready.isDone())) {
+      exitWatch = server.schedule(EXIT_POLL, this::checkExit);
+    }
+  }
+
+  private void checkExit() {
+    exitWatch = null;
+    if (process != null && !process.isRunning()) {
+      onExit(process);
+    }
+    watchForExit();
+  }
+
+  private void stopExitWatch() {
+    if (exitWatch != null) {
+      exitWatch.cancel();
+      exitWatch = null;
+    }
   }
 
   private void killProcess() {
-    Process current = process;
+    RuntimeProcess current = process;
     process = null;
     if (parkedNext != null) {
       parkedNext.close();
       parkedNext = null;
     }
     if (current != null) {
-      worker.execute(() -> ProcessTrees.kill(List.of(current.toHandle())));
+      worker.execute(current::kill);
     }
   }
 

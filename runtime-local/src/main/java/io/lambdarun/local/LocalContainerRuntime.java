@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -121,7 +123,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
           ProcessLauncher.prepare(
               spec, kind, interpreter, files, runtimeDir, "127.0.0.1:" + listener.port(), owner, id);
       instances.put(id, new LocalInstance(endpoint, files, log));
-      Process first = endpoint.start(listener, launcher);
+      RuntimeProcess first = endpoint.start(listener, launcher);
       awaitReady(spec, endpoint, log);
       if (closed) {
         throw new IllegalStateException("the local runtime was closed during the launch");
@@ -215,9 +217,9 @@ final class LocalContainerRuntime implements ContainerRuntime {
   private void stop(List<LocalInstance> stopping) {
     List<ProcessHandle> processes = new ArrayList<>();
     for (LocalInstance local : stopping) {
-      Process process = shutdownOnLoop(local.endpoint());
+      RuntimeProcess process = shutdownOnLoop(local.endpoint());
       if (process != null) {
-        processes.add(process.toHandle());
+        process.handle().ifPresent(processes::add);
       }
     }
     ProcessTrees.stop(processes, settings.stopGrace());
@@ -227,9 +229,8 @@ final class LocalContainerRuntime implements ContainerRuntime {
   }
 
   /** Runs {@link InstanceEndpoint#shutdown} on the loop thread and returns its process. */
-  private Process shutdownOnLoop(InstanceEndpoint endpoint) {
-    java.util.concurrent.CompletableFuture<Process> process =
-        new java.util.concurrent.CompletableFuture<>();
+  private RuntimeProcess shutdownOnLoop(InstanceEndpoint endpoint) {
+    CompletableFuture<RuntimeProcess> process = new CompletableFuture<>();
     server.execute(() -> process.complete(endpoint.shutdown()));
     try {
       return process.get(5, TimeUnit.SECONDS);
@@ -278,10 +279,9 @@ final class LocalContainerRuntime implements ContainerRuntime {
   private void discard(String id, InstanceEndpoint endpoint, InstanceFiles files) {
     LocalInstance local = instances.remove(id);
     if (endpoint != null) {
-      Process process = shutdownOnLoop(endpoint);
+      RuntimeProcess process = shutdownOnLoop(endpoint);
       if (process != null) {
-        ProcessTrees.kill(List.of(process.toHandle()));
-        process.onExit().join();
+        process.handle().ifPresent(handle -> ProcessTrees.stop(List.of(handle), Duration.ZERO));
       }
     }
     if (local != null) {
@@ -364,7 +364,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
       if (source == null) {
         throw new IOException("resource '" + name + "' is missing from the runtime-local jar");
       }
-      Files.copy(source, runtimeDir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(source, runtimeDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

@@ -52,18 +52,23 @@ final class MarkedProcesses {
       return found;
     }
     ProcessHandle.allProcesses()
+        .filter(RuntimeProcess::isRunning)
         .forEach(handle -> read(handle).ifPresent(found::add));
     return found;
   }
 
   /**
-   * Counts the live processes started for an owner.
+   * Counts the instances of an owner that still have a live process.
    *
    * @param owner the owner
-   * @return the number of processes
+   * @return the number of instances
    */
-  static long count(Owner owner) {
-    return scan().stream().filter(marked -> marked.owner().id().equals(owner.id())).count();
+  static long countInstances(Owner owner) {
+    return scan().stream()
+        .filter(marked -> marked.owner().id().equals(owner.id()))
+        .map(Marked::instanceId)
+        .distinct()
+        .count();
   }
 
   private static Optional<Marked> read(ProcessHandle handle) {

@@ -5,6 +5,7 @@ import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -15,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Starts the runtime process of one instance: the project's runtime client for Python and
@@ -31,18 +34,30 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
   static final String NODE_CLIENT = "lambdarun_runtime.js";
 
   private static final File NO_INPUT = new File("/dev/null");
+  private static final long DETACH_TIMEOUT_SECONDS = 10;
+
+  /**
+   * The detaching script: $0 is the pid file, $1 the status file, the rest the command. The
+   * subshell waits for the command and records its status; sh exits at once, so the JVM keeps no
+   * child (and no reaper thread) per instance.
+   */
+  private static final String DETACH =
+      "status=\"$1\"; shift; ( \"$@\"; echo $? > \"$status\" ) & echo $! > \"$0\"";
 
   private final List<String> command;
   private final Map<String, String> environment;
   private final Path workingDirectory;
   private final Path output;
+  private final Path stateDirectory;
+  private final AtomicInteger starts = new AtomicInteger();
 
   private ProcessLauncher(
-      List<String> command, Map<String, String> environment, Path workingDirectory, Path output) {
+      List<String> command, Map<String, String> environment, InstanceFiles files) {
     this.command = command;
     this.environment = environment;
-    this.workingDirectory = workingDirectory;
-    this.output = output;
+    this.workingDirectory = files.task();
+    this.output = files.output();
+    this.stateDirectory = files.root();
   }
 
   /**
@@ -91,18 +106,43 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     environment.put(MarkedProcesses.OWNER_PID, Long.toString(owner.pid()));
     environment.put(MarkedProcesses.OWNER_HOST, owner.host());
     environment.put(MarkedProcesses.INSTANCE, instanceId);
-    return new ProcessLauncher(List.copyOf(command), environment, files.task(), files.output());
+    return new ProcessLauncher(List.copyOf(command), environment, files);
   }
 
   @Override
-  public Process start() throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile());
+  public RuntimeProcess start() throws IOException {
+    int generation = starts.incrementAndGet();
+    Path pidFile = stateDirectory.resolve("runtime-" + generation + ".pid");
+    Path statusFile = stateDirectory.resolve("runtime-" + generation + ".status");
+    Files.deleteIfExists(stateDirectory.resolve("runtime-" + (generation - 1) + ".pid"));
+    Files.deleteIfExists(stateDirectory.resolve("runtime-" + (generation - 1) + ".status"));
+    List<String> argv = new ArrayList<>(command.size() + 5);
+    argv.add("/bin/sh");
+    argv.add("-c");
+    argv.add(DETACH);
+    argv.add(pidFile.toString());
+    argv.add(statusFile.toString());
+    argv.addAll(command);
+    ProcessBuilder builder = new ProcessBuilder(argv).directory(workingDirectory.toFile());
     builder.environment().clear();
     builder.environment().putAll(environment);
     builder.redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
     builder.redirectErrorStream(true);
-    return builder.start();
+    Process launcher = builder.start();
+    try {
+      if (!launcher.waitFor(DETACH_TIMEOUT_SECONDS, TimeUnit.SECONDS) || launcher.exitValue() != 0) {
+        launcher.destroyForcibly();
+        throw new IOException(
+            "'/bin/sh' did not start '" + command.get(0) + "' in the background");
+      }
+    } catch (InterruptedException e) {
+      launcher.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting '" + command.get(0) + "'", e);
+    }
+    long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).strip());
+    return new RuntimeProcess(pid, ProcessHandle.of(pid), statusFile);
   }
 
   /**

@@ -4,13 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
-/** Stops processes together with their descendants. */
+/** Stops processes together with their descendants, polling for their end without threads. */
 final class ProcessTrees {
+
+  private static final long POLL_MILLIS = 20;
 
   private ProcessTrees() {}
 
@@ -27,31 +25,29 @@ final class ProcessTrees {
 
   /**
    * Asks processes and their descendants to stop ({@code SIGTERM}), waits up to {@code grace}
-   * for all of them, then kills the ones still alive.
+   * for all of them, then kills the ones still running.
    *
    * @param roots the processes
    * @param grace how long to wait before killing
    */
   static void stop(Collection<ProcessHandle> roots, Duration grace) {
     List<ProcessHandle> all = withDescendants(roots);
-    List<CompletableFuture<ProcessHandle>> exits = new ArrayList<>(all.size());
-    for (ProcessHandle handle : all) {
-      handle.destroy();
-      exits.add(handle.onExit());
-    }
-    try {
-      CompletableFuture.allOf(exits.toArray(new CompletableFuture<?>[0]))
-          .get(grace.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      // fall through to the forcible kill
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    for (ProcessHandle handle : all) {
-      if (handle.isAlive()) {
-        handle.destroyForcibly();
+    all.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + grace.toNanos();
+    List<ProcessHandle> running = new ArrayList<>(all);
+    while (true) {
+      running.removeIf(handle -> !RuntimeProcess.isRunning(handle));
+      if (running.isEmpty() || System.nanoTime() - deadline >= 0) {
+        break;
+      }
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
+    running.forEach(ProcessHandle::destroyForcibly);
   }
 
   private static List<ProcessHandle> withDescendants(Collection<ProcessHandle> roots) {

@@ -459,7 +459,7 @@ class LocalContainerRuntimeIT {
           .isInstanceOf(LaunchFailedException.class)
           .hasMessageContaining("exited with status 4")
           .hasMessageContaining("cannot find config");
-      assertThat(MarkedProcesses.count(owner)).isZero();
+      assertThat(MarkedProcesses.countInstances(owner)).isZero();
     }
   }
 
@@ -483,18 +483,27 @@ class LocalContainerRuntimeIT {
 
     @Test
     @DisplayName("a second event while one is in flight is refused with 409")
-    void overlappingEventRefused() throws Exception {
+    void overlappingEventRefused(@TempDir Path signals) throws Exception {
       Instance instance =
           launchPython(
-              "import time\ndef handler(event, context):\n    time.sleep(event['s'])\n    return 1\n");
+              "import os, time\n"
+                  + "def handler(event, context):\n"
+                  + "    open(os.path.join(event['dir'], 'started'), 'w').close()\n"
+                  + "    while not os.path.exists(os.path.join(event['dir'], 'release')):\n"
+                  + "        time.sleep(0.02)\n"
+                  + "    return 'first'\n");
+      String event = "{\"dir\":\"" + signals + "\"}";
       ExecutorService caller = Executors.newSingleThreadExecutor();
       try {
-        Future<Invoker.Reply> slow = caller.submit(() -> invoker.invoke(instance, "{\"s\":2}"));
-        awaitTrue("the first event to be in flight", () -> {
-          Invoker.Reply second = invoker.invoke(instance, "{\"s\":0}");
-          return second.status() == 409;
-        });
-        assertThat(slow.get().body()).isEqualTo("1");
+        Future<Invoker.Reply> first = caller.submit(() -> invoker.invoke(instance, event));
+        awaitTrue("the first event to be in flight", () -> Files.exists(signals.resolve("started")));
+
+        Invoker.Reply second = invoker.invoke(instance, event);
+
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.body()).contains("\"errorType\":\"ResourceConflictException\"");
+        Files.createFile(signals.resolve("release"));
+        assertThat(first.get().body()).isEqualTo("\"first\"");
       } finally {
         caller.shutdownNow();
       }
@@ -524,7 +533,7 @@ class LocalContainerRuntimeIT {
         awaitTrue(
             "the orphan to be killed",
             () -> ProcessHandle.of(orphanPid).map(p -> !p.isAlive()).orElse(true));
-        assertThat(MarkedProcesses.count(dead)).isZero();
+        assertThat(MarkedProcesses.countInstances(dead)).isZero();
         assertThat(invoker.invoke(mine, "{}").body()).isEqualTo("2");
       } finally {
         orphaned.close();
@@ -545,7 +554,7 @@ class LocalContainerRuntimeIT {
       awaitTrue(
           "the child to be killed",
           () -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
-      assertThat(MarkedProcesses.count(owner)).isZero();
+      assertThat(MarkedProcesses.countInstances(owner)).isZero();
     }
   }
 

@@ -20,7 +20,7 @@ class LocalRuntimeContractIT extends ContainerRuntimeContract {
 
   @Override
   protected long liveResources(Owner owner) {
-    return MarkedProcesses.count(owner);
+    return MarkedProcesses.countInstances(owner);
   }
 
   /** A custom runtime without a bootstrap cannot start. */
