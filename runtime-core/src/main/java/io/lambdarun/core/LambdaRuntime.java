@@ -6,6 +6,7 @@ import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.ContainerRuntimeProvider;
 import io.lambdarun.api.InstanceFailedException;
 import io.lambdarun.api.InvalidFunctionException;
+import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.api.RuntimeUnavailableException;
@@ -347,20 +348,44 @@ public final class LambdaRuntime implements AutoCloseable {
       ContainerRuntimeProvider provider =
           BackendSelector.discover(providers)
               .select(Optional.ofNullable(backend).or(() -> config.get(CoreConfigKeys.BACKEND)), config);
-      ContainerRuntime runtime = provider.create(config, settings.owner);
+      boolean sweep =
+          sweepOrphansOnStart != null
+              ? sweepOrphansOnStart
+              : config.getBoolean(CoreConfigKeys.SWEEP_ORPHANS, true);
+      ContainerRuntime runtime = create(provider, settings.owner);
       try {
-        if (sweepOrphansOnStart != null
-            ? sweepOrphansOnStart
-            : config.getBoolean(CoreConfigKeys.SWEEP_ORPHANS, true)) {
-          int swept = runtime.sweepOrphans();
-          if (swept > 0) {
-            LOG.info("removed {} instances left behind by dead owners", swept);
-          }
+        if (sweep) {
+          sweep(runtime);
         }
         return new LambdaRuntime(runtime, settings, clock);
       } catch (RuntimeException | Error e) {
         runtime.close();
         throw e;
+      }
+    }
+
+    private ContainerRuntime create(ContainerRuntimeProvider provider, Owner owner) {
+      try {
+        return provider.create(config, owner);
+      } catch (LambdaRunException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new RuntimeUnavailableException(
+            "backend '" + provider.name() + "' (" + provider.getClass().getName()
+                + ") failed to start (" + e + "); check its configuration or report this to its"
+                + " maintainers",
+            e);
+      }
+    }
+
+    private static void sweep(ContainerRuntime runtime) {
+      try {
+        int swept = runtime.sweepOrphans();
+        if (swept > 0) {
+          LOG.info("removed {} instances left behind by dead owners", swept);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("sweeping instances of dead owners on backend '{}' failed", runtime.name(), e);
       }
     }
 
@@ -399,6 +424,12 @@ public final class LambdaRuntime implements AutoCloseable {
               : config.get(CoreConfigKeys.ECR_REGISTRY_PORT)
                   .map(value -> OptionalInt.of(config.getInt(CoreConfigKeys.ECR_REGISTRY_PORT, 0)))
                   .orElse(OptionalInt.empty());
+      if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65_535)) {
+        throw new ConfigurationException(
+            CoreConfigKeys.ECR_REGISTRY_PORT,
+            "ECR registry port '" + port.getAsInt() + "' ('" + CoreConfigKeys.ECR_REGISTRY_PORT
+                + "') is not a TCP port; set a value from 1 to 65535");
+      }
       settings.images =
           ImageResolver.of(
               CoreConfigKeys.IMAGE_MAPPINGS,

@@ -593,6 +593,32 @@ class LambdaRuntimeTest {
   }
 
   @Test
+  void aResponseAboveSixMegabytesBecomesAwsError() {
+    LambdaRuntime runtime = runtime();
+    fake.handler = (id, requestId, body) -> new Reply(200, Map.of(), new byte[6_291_457]);
+
+    InvocationResult result = runtime.invoke(python("hello").build(), bytes("{}"));
+
+    assertThat(result.functionError()).contains(FunctionError.UNHANDLED);
+    assertThat(result.payloadUtf8())
+        .isEqualTo(
+            "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size"
+                + " (6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}");
+    assertThat(runtime.warmInstances()).hasSize(1);
+  }
+
+  @Test
+  void aBackendThatFailsToStartIsNamed() {
+    fake.failCreate = true;
+
+    assertThatThrownBy(() -> builder().build())
+        .isInstanceOf(io.lambdarun.api.RuntimeUnavailableException.class)
+        .hasMessageStartingWith(
+            "backend 'fake' (" + FakeBackend.class.getName() + ") failed to start"
+                + " (java.lang.IllegalStateException: planned create failure)");
+  }
+
+  @Test
   void prepareCompletesAfterThePull() throws Exception {
     LambdaRuntime runtime = runtime();
 
@@ -649,6 +675,14 @@ class LambdaRuntimeTest {
         .isInstanceOfSatisfying(
             ConfigurationException.class,
             e -> assertThat(e.key()).isEqualTo("lambdarun.pool.max-instances"));
+    assertThatThrownBy(() -> builder().ecrRegistryPort(70_000).build())
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e -> assertThat(e.key()).isEqualTo("lambdarun.ecr.registry-port"));
+    assertThatThrownBy(() -> builder().idleTimeout(Duration.ZERO).build())
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e -> assertThat(e.key()).isEqualTo("lambdarun.pool.idle-timeout"));
     assertThatThrownBy(
             () ->
                 builder()

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FunctionInvoker {
 
-  /** The largest synchronous request payload Lambda accepts, in bytes. */
+  /** The largest synchronous request and response payload Lambda accepts, in bytes. */
   public static final int MAX_PAYLOAD_BYTES = 6_291_456;
 
   /** How many instances an invocation tries when they refuse connections. */
@@ -166,6 +166,10 @@ public final class FunctionInvoker {
               + "' answered HTTP '" + response.statusCode() + "' without an error document; it"
               + " was replaced, check the instance's log",
           null);
+    }
+    if (body.length > MAX_PAYLOAD_BYTES && error.isEmpty()) {
+      body = ResponseClassifier.responseTooLargeDocument();
+      error = Optional.of(FunctionError.UNHANDLED);
     }
     Optional<String> logResult = logTail(lease, options, since);
     if (ok) {

@@ -22,6 +22,7 @@ final class FunctionPool {
   /** Credentials expiring sooner than this make an instance stale (longest timeout + 1 min). */
   static final Duration CREDENTIAL_HEADROOM = Duration.ofMinutes(16);
 
+  private final String functionName;
   private final int cap;
   private final Clock clock;
   private final InstanceLauncher launcher;
@@ -32,10 +33,15 @@ final class FunctionPool {
   private boolean launching;
   private boolean closed;
 
-  FunctionPool(int cap, Clock clock, InstanceLauncher launcher) {
+  FunctionPool(String functionName, int cap, Clock clock, InstanceLauncher launcher) {
+    this.functionName = functionName;
     this.cap = cap;
     this.clock = clock;
     this.launcher = launcher;
+  }
+
+  String functionName() {
+    return functionName;
   }
 
   /** Signals that the pool was closed by an eviction; the caller should use a fresh pool. */

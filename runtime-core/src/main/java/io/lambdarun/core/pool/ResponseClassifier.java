@@ -77,6 +77,22 @@ public final class ResponseClassifier {
   }
 
   /**
+   * Builds AWS's error document for a response above the 6 MB limit.
+   *
+   * @return {@code {"errorMessage":"Response payload size exceeded ...","errorType":
+   *     "Function.ResponseSizeTooLarge"}}
+   */
+  public static byte[] responseTooLargeDocument() {
+    return JSON.createObjectNode()
+        .put(
+            "errorMessage",
+            "Response payload size exceeded maximum allowed payload size (6291556 bytes).")
+        .put("errorType", "Function.ResponseSizeTooLarge")
+        .toString()
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
    * Builds AWS's timeout error document.
    *
    * @param requestId the request id

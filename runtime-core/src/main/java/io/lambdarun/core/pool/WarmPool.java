@@ -59,7 +59,9 @@ public final class WarmPool {
       FunctionPool pool =
           pools.computeIfAbsent(
               function.qualifiedArn(),
-              key -> new FunctionPool(maxInstancesPerFunction, clock, launcher));
+              key ->
+                  new FunctionPool(
+                      function.functionName(), maxInstancesPerFunction, clock, launcher));
       try {
         return pool.acquire(function, deployId, launcher::launch);
       } catch (FunctionPool.ClosedPoolException e) {
@@ -94,8 +96,8 @@ public final class WarmPool {
   public boolean evict(String functionName) {
     int evicted = 0;
     for (Map.Entry<String, FunctionPool> entry : pools.entrySet()) {
-      String[] arn = entry.getKey().split(":");
-      if (arn.length > 6 && arn[6].equals(functionName) && pools.remove(entry.getKey(), entry.getValue())) {
+      if (entry.getValue().functionName().equals(functionName)
+          && pools.remove(entry.getKey(), entry.getValue())) {
         evicted += entry.getValue().close(false);
       }
     }

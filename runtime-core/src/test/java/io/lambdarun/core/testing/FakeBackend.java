@@ -89,6 +89,7 @@ public final class FakeBackend implements ContainerRuntimeProvider {
   public volatile CountDownLatch launchGate = new CountDownLatch(0);
   public volatile HostAccess hostAccess = HostAccess.loopback();
   public volatile boolean usesTags;
+  public volatile boolean failCreate;
   public volatile String logText = "";
   public final List<LaunchSpec> specs = new CopyOnWriteArrayList<>();
   public final List<String> terminated = new CopyOnWriteArrayList<>();
@@ -115,6 +116,9 @@ public final class FakeBackend implements ContainerRuntimeProvider {
 
   @Override
   public ContainerRuntime create(RuntimeConfig config, Owner owner) {
+    if (failCreate) {
+      throw new IllegalStateException("planned create failure");
+    }
     return new Runtime();
   }
 
