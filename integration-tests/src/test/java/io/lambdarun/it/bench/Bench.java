@@ -1,0 +1,383 @@
+package io.lambdarun.it.bench;
+
+import io.lambdarun.api.Archive;
+import io.lambdarun.api.Availability;
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.ContainerRuntimeProvider;
+import io.lambdarun.api.HostAccess;
+import io.lambdarun.api.Instance;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.core.LambdaFunction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The benchmark harness: {@code Bench [figure...]} runs the named figures (all when none is named)
+ * and prints each as a ratio against a floor measured in the same run. Not a test: run it with
+ * {@code scripts/bench.sh}. Every loop is bounded; all traffic goes to loopback.
+ *
+ * <p>Each figure appends a Markdown fragment to {@code target/bench/<figure>.md}.
+ */
+public final class Bench {
+
+  /** The image Docker runs Python zip functions on here (built locally, no registry). */
+  static final String PYTHON_IMAGE = "lambdarun/test-python:latest";
+
+  /** Maps python3.12 to the local image. */
+  static final String IMAGE_MAPPINGS = "python3.12=" + PYTHON_IMAGE;
+
+  /** The repository root (the harness runs from integration-tests). */
+  static final Path ROOT = locateRoot();
+
+  /** The figures in the order {@code all} runs them. */
+  static final List<String> FIGURES =
+      List.of("docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "footprint");
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> figures = new ArrayList<>(Arrays.asList(args));
+    if (figures.isEmpty() || figures.contains("all")) {
+      figures = new ArrayList<>(FIGURES);
+    }
+    Path out = Path.of(System.getProperty("bench.out", "target/bench"));
+    Files.createDirectories(out);
+    int failures = 0;
+    for (String figure : figures) {
+      System.out.println();
+      System.out.println("=== " + figure + " (" + Instant.now() + ")");
+      Report report = new Report(figure);
+      long start = System.nanoTime();
+      try {
+        switch (figure) {
+          case "docker-cold" -> DockerColdStartBenchmark.run(report);
+          case "warm" -> WarmInvokeBenchmark.run(report);
+          case "scaling" -> ScalingBenchmark.run(report);
+          case "k8s-ready" -> KubernetesReadinessBenchmark.run(report);
+          case "local-cold" -> LocalColdStartBenchmark.run(report);
+          case "footprint" -> FootprintBenchmark.run(report);
+          default -> throw new IllegalArgumentException(
+              "unknown figure '" + figure + "'; use one of " + FIGURES + " or all");
+        }
+      } catch (Exception | Error e) {
+        failures++;
+        report.note("FAILED: " + e);
+        e.printStackTrace();
+      }
+      report.note("took " + (System.nanoTime() - start) / 1_000_000_000 + " s");
+      String markdown = report.markdown();
+      System.out.println(markdown);
+      Files.writeString(out.resolve(figure + ".md"), markdown, StandardCharsets.UTF_8);
+    }
+    System.exit(failures == 0 ? 0 : 1);
+  }
+
+  /** Reads a bounded integer setting, e.g. {@code -Dbench.rounds=20}. */
+  static int setting(String key, int fallback) {
+    return Integer.getInteger("bench." + key, fallback);
+  }
+
+  private static Path locateRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("examples/hello-python")) && Files.isDirectory(p.resolve("scripts"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("run the harness from the repository (no examples/ above " + dir + ")");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Functions
+
+  /** The README's hello handler, as a fresh function name each call (so the call is a cold start). */
+  static LambdaFunction hello(String name) {
+    return LambdaFunction.builder()
+        .functionName(name)
+        .runtime("python3.12")
+        .handler("app.handler")
+        .code(HELLO_CODE)
+        .build();
+  }
+
+  static final Archive HELLO_CODE =
+      Archive.ofDirectory("hello-python", ROOT.resolve("examples/hello-python"));
+
+  /** The benchmark handlers: {@code bench.echo}, {@code bench.sleep100}, {@code bench.barrier}. */
+  static final Path HANDLER_DIR = writeHandlers();
+
+  static final Archive BENCH_CODE = Archive.ofDirectory("bench", HANDLER_DIR);
+
+  static LambdaFunction benchFunction(String name, String handler) {
+    return LambdaFunction.builder()
+        .functionName(name)
+        .runtime("python3.12")
+        .handler("bench." + handler)
+        .timeout(Duration.ofSeconds(60))
+        .code(BENCH_CODE)
+        .build();
+  }
+
+  private static Path writeHandlers() {
+    try {
+      Path dir = Files.createTempDirectory("lambdarun-bench-handlers");
+      Files.writeString(
+          dir.resolve("bench.py"),
+          String.join(
+              "\n",
+              "import os",
+              "import time",
+              "",
+              "",
+              "def echo(event, context):",
+              "    return {\"size\": len(event.get(\"data\", \"\"))}",
+              "",
+              "",
+              "def sleep100(event, context):",
+              "    time.sleep(0.1)",
+              "    return {\"ok\": True}",
+              "",
+              "",
+              "def barrier(event, context):",
+              "    # holds the instance until the file exists (bounded: 120 s)",
+              "    path = event[\"path\"]",
+              "    for _ in range(12000):",
+              "        if os.path.exists(path):",
+              "            return {\"ok\": True}",
+              "        time.sleep(0.01)",
+              "    return {\"ok\": False}",
+              ""),
+          StandardCharsets.UTF_8);
+      dir.toFile().deleteOnExit();
+      dir.resolve("bench.py").toFile().deleteOnExit();
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A JSON event of about {@code bytes} bytes: {@code {"data":"xxx..."}}. */
+  static byte[] payload(int bytes) {
+    String prefix = "{\"data\":\"";
+    String suffix = "\"}";
+    int fill = Math.max(0, bytes - prefix.length() - suffix.length());
+    return (prefix + "x".repeat(fill) + suffix).getBytes(StandardCharsets.UTF_8);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Statistics
+
+  /** Order statistics of a sample, in milliseconds. */
+  record Stats(int n, double min, double median, double p99, double max) {
+
+    static Stats ofNanos(List<Long> nanos) {
+      double[] ms = nanos.stream().mapToDouble(v -> v / 1_000_000.0).toArray();
+      return of(ms);
+    }
+
+    static Stats of(double[] values) {
+      if (values.length == 0) {
+        throw new IllegalArgumentException("no samples");
+      }
+      double[] sorted = values.clone();
+      Arrays.sort(sorted);
+      return new Stats(
+          sorted.length, sorted[0], quantile(sorted, 0.5), quantile(sorted, 0.99),
+          sorted[sorted.length - 1]);
+    }
+
+    /** Linear interpolation between closest ranks. */
+    static double quantile(double[] sorted, double q) {
+      double pos = q * (sorted.length - 1);
+      int lo = (int) Math.floor(pos);
+      int hi = (int) Math.ceil(pos);
+      return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    String mmm() {
+      return fmt(min) + " / " + fmt(median) + " / " + fmt(max);
+    }
+  }
+
+  static String fmt(double v) {
+    if (Math.abs(v) >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (Math.abs(v) >= 10) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Report
+
+  /** Collects a figure's rows and notes and renders them as Markdown. */
+  static final class Report {
+    private final String figure;
+    private final List<String> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    Report(String figure) {
+      this.figure = figure;
+    }
+
+    /**
+     * Adds one result row.
+     *
+     * @param what the measured quantity
+     * @param floor min / median / max of the floor
+     * @param subject min / median / max of the subject
+     * @param ratio the ratio reported against the target
+     * @param target the target, e.g. {@code <= 1.15}
+     * @param met whether the target is met
+     */
+    void row(String what, String floor, String subject, String ratio, String target, boolean met) {
+      rows.add("| " + figure + " | " + what + " | " + floor + " | " + subject + " | " + ratio
+          + " | " + target + " | " + (met ? "yes" : "**no**") + " |");
+      System.out.println("  " + what + ": floor " + floor + " | subject " + subject + " | ratio "
+          + ratio + " | target " + target + " | " + (met ? "MET" : "MISSED"));
+    }
+
+    void note(String text) {
+      notes.add(text);
+      System.out.println("  note: " + text);
+    }
+
+    String markdown() {
+      StringBuilder md = new StringBuilder();
+      md.append("| figure | quantity | floor min / median / max | lambdarun min / median / max"
+          + " | ratio | target | met |\n");
+      md.append("|---|---|---|---|---|---|---|\n");
+      rows.forEach(r -> md.append(r).append('\n'));
+      md.append('\n');
+      notes.forEach(n -> md.append("- ").append(n).append('\n'));
+      return md.toString();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tap: a delegating backend that records what the real one launched
+
+  /** Wraps a discovered provider so the harness sees each instance (its endpoint) and counts them. */
+  static final class TapProvider implements ContainerRuntimeProvider {
+    private final ContainerRuntimeProvider inner;
+    final Map<String, Instance> live = new ConcurrentHashMap<>();
+    final List<Instance> launched = java.util.Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger liveCount = new AtomicInteger();
+    final AtomicInteger maxLive = new AtomicInteger();
+    final AtomicInteger launches = new AtomicInteger();
+
+    TapProvider(String backend) {
+      this.inner =
+          ServiceLoader.load(ContainerRuntimeProvider.class).stream()
+              .map(ServiceLoader.Provider::get)
+              .filter(p -> p.name().equals(backend))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no backend '" + backend + "' on the class path"));
+    }
+
+    /** The name to pass to {@code LambdaRuntime.Builder.backend}. */
+    String backendName() {
+      return name();
+    }
+
+    @Override
+    public String name() {
+      return "bench-" + inner.name();
+    }
+
+    @Override
+    public int priority() {
+      return EXPLICIT_ONLY;
+    }
+
+    @Override
+    public Availability availability(RuntimeConfig config) {
+      return inner.availability(config);
+    }
+
+    @Override
+    public ContainerRuntime create(RuntimeConfig config, Owner owner) {
+      ContainerRuntime runtime = inner.create(config, owner);
+      return new ContainerRuntime() {
+        @Override
+        public String name() {
+          return runtime.name();
+        }
+
+        @Override
+        public HostAccess hostAccess() {
+          return runtime.hostAccess();
+        }
+
+        @Override
+        public boolean launchUsesTags() {
+          return runtime.launchUsesTags();
+        }
+
+        @Override
+        public Instance launch(LaunchSpec spec) {
+          Instance instance = runtime.launch(spec);
+          launches.incrementAndGet();
+          launched.add(instance);
+          live.put(instance.id(), instance);
+          maxLive.accumulateAndGet(liveCount.incrementAndGet(), Math::max);
+          return instance;
+        }
+
+        @Override
+        public void terminate(Instance instance) {
+          if (live.remove(instance.id()) != null) {
+            liveCount.decrementAndGet();
+          }
+          runtime.terminate(instance);
+        }
+
+        @Override
+        public String logs(Instance instance, Instant since) {
+          return runtime.logs(instance, since);
+        }
+
+        @Override
+        public int sweepOrphans() {
+          return runtime.sweepOrphans();
+        }
+
+        @Override
+        public void prepull(String image) {
+          runtime.prepull(image);
+        }
+
+        @Override
+        public void close() {
+          runtime.close();
+        }
+      };
+    }
+  }
+
+  /** Machine facts for the report header. */
+  static Map<String, String> machine() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    return m;
+  }
+}

@@ -1,0 +1,218 @@
+package io.lambdarun.it.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.it.bench.Bench.Report;
+import io.lambdarun.it.bench.Bench.Stats;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Figure 1: {@code invoke} on a cold zip function on Docker until the response, against the same
+ * image started directly through docker-java (create with the port published on 127.0.0.1, copy
+ * the code to /var/task as one tar, start, inspect the port) and the same first request, retried
+ * every millisecond until it is answered.
+ */
+final class DockerColdStartBenchmark {
+
+  static final String LABEL = "io.lambdarun.bench";
+  private static final byte[] EVENT = "{\"name\":\"world\"}".getBytes(UTF_8);
+  private static final String ANSWER = "{\"message\": \"Hello, world!\"}";
+
+  private DockerColdStartBenchmark() {}
+
+  static void run(Report report) throws Exception {
+    int warmup = Bench.setting("warmup", 2);
+    int rounds = Bench.setting("rounds", 15);
+    Bench.TapProvider tap = new Bench.TapProvider("docker");
+    byte[] tar = codeTar(Bench.ROOT.resolve("examples/hello-python"));
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofMillis(1500)).build();
+    List<Long> floor = new ArrayList<>();
+    List<Long> subject = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    try (DockerClient docker = dockerClient();
+        LambdaRuntime runtime =
+            LambdaRuntime.builder()
+                .addProvider(tap)
+                .backend(tap.backendName())
+                .imageMappings(Bench.IMAGE_MAPPINGS)
+                .maxInstancesPerFunction(1)
+                .build()) {
+      removeLeftovers(docker);
+      for (int i = 0; i < warmup + rounds; i++) {
+        // A/B then B/A: alternate which goes first so drift and ordering cancel.
+        long a;
+        long b;
+        if (i % 2 == 0) {
+          a = floorOnce(docker, http, tar);
+          b = subjectOnce(runtime, "bench-cold-" + i);
+        } else {
+          b = subjectOnce(runtime, "bench-cold-" + i);
+          a = floorOnce(docker, http, tar);
+        }
+        String phase = i < warmup ? "warmup" : "round";
+        System.out.printf("  %s %d: floor %.1f ms, lambdarun %.1f ms%n", phase, i, a / 1e6, b / 1e6);
+        if (i >= warmup) {
+          floor.add(a);
+          subject.add(b);
+          ratios.add((double) b / a);
+        }
+      }
+    }
+    Stats f = Stats.ofNanos(floor);
+    Stats s = Stats.ofNanos(subject);
+    Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
+    double ratio = s.median() / f.median();
+    report.row("cold invoke until response (ms), " + rounds + " pairs", f.mmm(), s.mmm(),
+        Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.15", ratio <= 1.15);
+    report.note("floor: docker-java create (image " + Bench.PYTHON_IMAGE + ", command app.handler,"
+        + " 8080 published on 127.0.0.1) + copy of the same code as a tar to /var/task + start +"
+        + " inspect for the port, then the same first POST retried every 1 ms until answered;"
+        + " lambdarun: LambdaRuntime.invoke on a new function (backend docker), containers removed"
+        + " between rounds outside the timing; rounds alternate floor-first / lambdarun-first");
+  }
+
+  /** One cold invoke on a function name never used before; removes the instance afterwards. */
+  private static long subjectOnce(LambdaRuntime runtime, String name) {
+    long start = System.nanoTime();
+    InvocationResult result = runtime.invoke(Bench.hello(name), EVENT);
+    long elapsed = System.nanoTime() - start;
+    check(result.payloadUtf8(), "lambdarun");
+    if (!result.coldStart()) {
+      throw new IllegalStateException("expected a cold start for " + name);
+    }
+    runtime.evict(name);
+    return elapsed;
+  }
+
+  /** The floor: the same image started directly, then the same first request. */
+  static long floorOnce(DockerClient docker, HttpClient http, byte[] tar) throws Exception {
+    long start = System.nanoTime();
+    String id =
+        docker.createContainerCmd(Bench.PYTHON_IMAGE)
+            .withCmd("app.handler")
+            .withExposedPorts(ExposedPort.tcp(8080))
+            .withLabels(Map.of(LABEL, "floor"))
+            .withHostConfig(
+                HostConfig.newHostConfig()
+                    .withPortBindings(
+                        new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(8080))))
+            .exec()
+            .getId();
+    try {
+      docker.copyArchiveToContainerCmd(id).withRemotePath("/")
+          .withTarInputStream(new ByteArrayInputStream(tar)).exec();
+      docker.startContainerCmd(id).exec();
+      int port = publishedPort(docker.inspectContainerCmd(id).exec());
+      String answer = firstRequest(http, URI.create("http://127.0.0.1:" + port
+          + "/2015-03-31/functions/function/invocations"), EVENT, Duration.ofSeconds(20));
+      long elapsed = System.nanoTime() - start;
+      check(answer, "floor");
+      return elapsed;
+    } finally {
+      docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+    }
+  }
+
+  /** POSTs until an HTTP answer comes back (connection refused or reset: retry after 1 ms). */
+  static String firstRequest(HttpClient http, URI uri, byte[] body, Duration limit)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return new String(response.body(), UTF_8);
+      } catch (IOException e) {
+        last = e;
+        Thread.sleep(1);
+      }
+    }
+    throw new IllegalStateException("no answer from " + uri + " within " + limit, last);
+  }
+
+  static int publishedPort(InspectContainerResponse inspected) {
+    Ports.Binding[] bindings =
+        inspected.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(8080));
+    if (bindings == null || bindings.length == 0) {
+      throw new IllegalStateException("no published port on " + inspected.getId());
+    }
+    return Integer.parseInt(bindings[0].getHostPortSpec());
+  }
+
+  static DockerClient dockerClient() {
+    DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    ZerodepDockerHttpClient http =
+        new ZerodepDockerHttpClient.Builder()
+            .dockerHost(config.getDockerHost())
+            .sslConfig(config.getSSLConfig())
+            .connectionTimeout(Duration.ofSeconds(5))
+            .responseTimeout(Duration.ofSeconds(60))
+            .build();
+    return DockerClientImpl.getInstance(config, http);
+  }
+
+  /** Removes floor containers a killed earlier run left behind. */
+  static void removeLeftovers(DockerClient docker) {
+    docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LABEL, "floor")).exec()
+        .forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
+  }
+
+  /** The folder's files as a tar under var/task/, owned by root, as the backend copies them. */
+  static byte[] codeTar(Path folder) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
+        Stream<Path> files = Files.walk(folder)) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      TarArchiveEntry dir = new TarArchiveEntry("var/task/");
+      dir.setMode(040755);
+      tar.putArchiveEntry(dir);
+      tar.closeArchiveEntry();
+      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        byte[] content = Files.readAllBytes(file);
+        TarArchiveEntry entry = new TarArchiveEntry("var/task/" + folder.relativize(file));
+        entry.setMode(0100644);
+        entry.setSize(content.length);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void check(String answer, String who) {
+    if (!ANSWER.equals(answer)) {
+      throw new IllegalStateException(who + " answered '" + answer + "', expected '" + ANSWER + "'");
+    }
+  }
+}

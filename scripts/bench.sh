@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs lambdarun's benchmarks (not part of the test run) and prints each figure as a ratio against
+# its floor measured in the same run. Usage: scripts/bench.sh [figure...]
+#   figures: docker-cold warm scaling k8s-ready local-cold footprint (default: all)
+#   settings: BENCH_OPTS="-Dbench.rounds=15 -Dbench.warmup=2" (see BENCHMARKS.md)
+# Builds what it needs offline, makes sure the engine and the test images exist, and writes each
+# figure's Markdown fragment to integration-tests/target/bench/<figure>.md plus machine.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${BENCH_SKIP_SETUP:-}" != 1 ]]; then
+  bash scripts/ensure-docker.sh >&2
+  if ! docker image inspect lambdarun/test-python:latest >/dev/null 2>&1; then
+    bash scripts/build-test-images.sh >&2
+  fi
+fi
+
+MVN_OFFLINE=-o
+mvn -q -B -ntp $MVN_OFFLINE -pl integration-tests -am test-compile \
+  dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath \
+  -DskipTests >&2
+ROOT=$(pwd)
+CP="$ROOT/integration-tests/target/test-classes:$(cat integration-tests/target/bench.classpath)"
+# Figure 4 needs runtime-k8s's test kubelet; its compiled test classes join the class path.
+if [[ -d runtime-k8s/target/test-classes/io/lambdarun/k8s/kubelet ]]; then
+  CP="$ROOT/runtime-k8s/target/test-classes:$CP"
+fi
+
+OUT=integration-tests/target/bench
+mkdir -p "$OUT"
+{
+  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "- host: nproc $(nproc), memory $(free -g | awk '/^Mem:/{print $2}') GiB, $(uname -sr)"
+  echo "- JDK: $(java -version 2>&1 | head -2 | tail -1)"
+  echo "- Docker: $(docker version --format 'engine {{.Server.Version}}, API {{.Server.APIVersion}}' 2>/dev/null || echo none)"
+  echo "- python3: $(python3 --version 2>&1)"
+  echo "- load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- command: scripts/bench.sh $*"
+} > "$OUT/machine.md"
+cat "$OUT/machine.md"
+
+cd integration-tests
+exec java -Xms256m -Xmx1g -XX:+UseG1GC \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.io.lambdarun=warn \
+  -Dbench.out=target/bench ${BENCH_OPTS:-} \
+  -cp "$CP" \
+  io.lambdarun.it.bench.Bench "$@"
