@@ -3,7 +3,6 @@ package io.lambdarun.local;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
-import io.lambdarun.api.InvalidArchiveException;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
@@ -136,11 +135,6 @@ final class LocalContainerRuntime implements ContainerRuntime {
       }
       details.put("directory", files.root().toString());
       return new Instance(id, URI.create("http://127.0.0.1:" + listener.port()), details);
-    } catch (InvalidArchiveException e) {
-      discard(id, endpoint, files);
-      throw new LaunchFailedException(
-          spec.functionName(), "cannot launch function '" + spec.functionName() + "': "
-              + e.getMessage(), e);
     } catch (IOException | UncheckedIOException e) {
       discard(id, endpoint, files);
       throw new LaunchFailedException(
