@@ -13,7 +13,9 @@ public interface CredentialsProvider {
   /**
    * Issues credentials for a new instance of a function.
    *
-   * @param function the function being launched; its {@link LambdaFunction#role()} names the role
+   * @param function the function being launched; {@link LambdaFunction#roleInFunctionAccount()}
+   *     names the role to assume and {@link LambdaFunction#functionName()} makes a fitting session
+   *     name
    * @return the credentials, never {@code null}
    */
   SessionCredentials issue(LambdaFunction function);

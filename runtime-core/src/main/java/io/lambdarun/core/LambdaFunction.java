@@ -151,6 +151,22 @@ public record LambdaFunction(
   }
 
   /**
+   * Returns the execution role moved into the function's account, the role a credentials provider
+   * should assume: an IAM role ARN gets the function's account, a non-ARN role is returned as is.
+   *
+   * @return for example {@code arn:aws:iam::<function account>:role/path/name}; empty without a
+   *     role
+   */
+  public String roleInFunctionAccount() {
+    String[] fields = role.split(":", 6);
+    if (fields.length < 6 || !fields[0].equals("arn")) {
+      return role;
+    }
+    fields[4] = accountId();
+    return String.join(":", fields);
+  }
+
+  /**
    * Returns the ARN qualified with the version.
    *
    * @return {@code <functionArn>:<version>}

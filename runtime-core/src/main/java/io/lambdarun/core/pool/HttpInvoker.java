@@ -8,7 +8,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 
-/** Posts events to instance endpoints over one shared keep-alive HTTP client. */
+/**
+ * Posts events to instance endpoints over one keep-alive HTTP client shared by every runtime in
+ * the process (a JDK 17 client cannot be closed, so one per runtime would leak its thread).
+ */
 public final class HttpInvoker {
 
   /** The header carrying lambdarun's request id to the instance. */
@@ -20,7 +23,7 @@ public final class HttpInvoker {
   /** How long establishing a connection may take before the instance counts as unreachable. */
   public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
 
-  private final HttpClient client =
+  private static final HttpClient CLIENT =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(CONNECT_TIMEOUT)
@@ -53,6 +56,6 @@ public final class HttpInvoker {
             .header(REQUEST_ID_HEADER, requestId)
             .POST(HttpRequest.BodyPublishers.ofByteArray(payload));
     clientContext.ifPresent(context -> request.header(CLIENT_CONTEXT_HEADER, context));
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 }

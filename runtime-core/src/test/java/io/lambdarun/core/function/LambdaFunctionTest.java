@@ -313,6 +313,19 @@ class LambdaFunctionTest {
   }
 
   @Test
+  void roleIsMovedIntoTheFunctionAccount() {
+    LambdaFunction.Builder fn =
+        python("hello").functionArn("arn:aws:lambda:eu-west-1:123456789012:function:hello");
+
+    assertThat(fn.role("arn:aws:iam::000000000000:role/path/r").build().roleInFunctionAccount())
+        .isEqualTo("arn:aws:iam::123456789012:role/path/r");
+    assertThat(fn.role("arn:aws:iam:::role/r").build().roleInFunctionAccount())
+        .isEqualTo("arn:aws:iam::123456789012:role/r");
+    assertThat(fn.role("my-role").build().roleInFunctionAccount()).isEqualTo("my-role");
+    assertThat(fn.role("").build().roleInFunctionAccount()).isEmpty();
+  }
+
+  @Test
   void toBuilderRoundTrips() {
     LambdaFunction fn = python("hello").putEnvironment("AB", "b").tags(Map.of("t", "v")).build();
 
