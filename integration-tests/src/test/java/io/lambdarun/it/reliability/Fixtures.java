@@ -1,0 +1,204 @@
+package io.lambdarun.it.reliability;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.lambdarun.api.Archive;
+import io.lambdarun.api.Labels;
+import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LambdaRuntime;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * What the reliability suite shares: the handler it runs, runtimes on each backend, and independent
+ * views of what the backends left on the machine (labelled containers, marked processes), read
+ * without going through the backends' own code.
+ */
+final class Fixtures {
+
+  /** The image the Docker backend runs python3.12 zip functions on (built locally, no registry). */
+  static final String PYTHON_IMAGE = "lambdarun/test-python:latest";
+
+  /** Maps python3.12 to the locally built image. */
+  static final String IMAGE_MAPPINGS = "python3.12=" + PYTHON_IMAGE;
+
+  /** This JVM's process id, which every instance it launches carries as its owner pid. */
+  static final long PID = ProcessHandle.current().pid();
+
+  /**
+   * The suite's handler: echoes who answered (process id, function name, the event's {@code n}),
+   * sleeps when asked, and raises when asked. It makes no outbound calls.
+   */
+  static final String HANDLER_SOURCE =
+      String.join(
+          "\n",
+          "import os",
+          "import time",
+          "",
+          "def handler(event, context):",
+          "    action = event.get('action', 'echo')",
+          "    if action == 'sleep':",
+          "        time.sleep(float(event['seconds']))",
+          "    elif action == 'fail':",
+          "        raise RuntimeError('planned failure ' + str(event.get('n')))",
+          "    return {'pid': os.getpid(), 'function': context.function_name, 'n': event.get('n')}",
+          "");
+
+  private static DockerClient docker;
+
+  private Fixtures() {}
+
+  /** The suite's handler as a code archive. */
+  static Archive handlerArchive() {
+    return Archive.ofBytes("reliability-handler", zip(Map.of("app.py", HANDLER_SOURCE.getBytes(UTF_8))));
+  }
+
+  /** A python3.12 function running the suite's handler. */
+  static LambdaFunction function(String name, int timeoutSeconds) {
+    return LambdaFunction.builder()
+        .functionName(name)
+        .runtime("python3.12")
+        .handler("app.handler")
+        .timeoutSeconds(timeoutSeconds)
+        .code(handlerArchive())
+        .build();
+  }
+
+  /** A runtime on the named backend with the test image mapping. */
+  static LambdaRuntime.Builder runtime(String backend) {
+    return LambdaRuntime.builder().backend(backend).imageMappings(IMAGE_MAPPINGS);
+  }
+
+  /** Builds a zip in memory from entry names to contents, in the given order. */
+  static byte[] zip(Map<String, byte[]> entries) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      for (Map.Entry<String, byte[]> entry : new LinkedHashMap<>(entries).entrySet()) {
+        zip.putNextEntry(new ZipEntry(entry.getKey()));
+        zip.write(entry.getValue());
+        zip.closeEntry();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** A client for the default Docker engine, shared by the suite; fails loudly without one. */
+  static synchronized DockerClient docker() {
+    if (docker == null) {
+      DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+      docker =
+          DockerClientImpl.getInstance(
+              config,
+              new ZerodepDockerHttpClient.Builder()
+                  .dockerHost(config.getDockerHost())
+                  .sslConfig(config.getSSLConfig())
+                  .connectionTimeout(Duration.ofSeconds(5))
+                  .responseTimeout(Duration.ofSeconds(60))
+                  .build());
+    }
+    return docker;
+  }
+
+  /** The containers, running or not, whose owner label names a process of this JVM. */
+  static List<Container> containersOfThisJvm() {
+    return containersOfPid(PID);
+  }
+
+  /** The containers, running or not, whose owner-pid label is the given process. */
+  static List<Container> containersOfPid(long pid) {
+    return docker().listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(
+            Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE, Labels.OWNER_PID, Long.toString(pid)))
+        .exec();
+  }
+
+  /** The containers, running or not, of one owner id. */
+  static List<Container> containersOfOwner(String ownerId) {
+    return docker().listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(Labels.OWNER, ownerId))
+        .exec();
+  }
+
+  /**
+   * The live processes the local backend started for this JVM, found by the marker variable
+   * {@code LAMBDARUN_OWNER_PID} in {@code /proc/<pid>/environ}.
+   */
+  static List<Long> localProcessesOfThisJvm() {
+    String marker = "LAMBDARUN_OWNER_PID=" + PID;
+    List<Long> found = new ArrayList<>();
+    ProcessHandle.allProcesses()
+        .filter(ProcessHandle::isAlive)
+        .forEach(
+            handle -> {
+              try {
+                byte[] environ = Files.readAllBytes(Path.of("/proc", Long.toString(handle.pid()), "environ"));
+                for (String variable : new String(environ, UTF_8).split("\0")) {
+                  if (variable.equals(marker) && !isZombie(handle.pid())) {
+                    found.add(handle.pid());
+                  }
+                }
+              } catch (IOException | SecurityException e) {
+                // gone meanwhile, or not ours to read
+              }
+            });
+    return found;
+  }
+
+  private static boolean isZombie(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** Waits until a condition holds, polling; returns whether it did within the limit. */
+  static boolean eventually(Duration limit, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  /** An event for the suite's handler. */
+  static byte[] event(String action, int n) {
+    return ("{\"action\":\"" + action + "\",\"n\":" + n + "}").getBytes(UTF_8);
+  }
+
+  /** An event asking the handler to sleep. */
+  static byte[] sleepEvent(double seconds) {
+    return ("{\"action\":\"sleep\",\"seconds\":" + seconds + "}").getBytes(UTF_8);
+  }
+}
