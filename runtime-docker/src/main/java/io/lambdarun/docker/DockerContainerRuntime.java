@@ -90,25 +90,30 @@ final class DockerContainerRuntime implements ContainerRuntime {
   @Override
   public Instance launch(LaunchSpec spec) {
     checkOpen();
-    long started = System.nanoTime();
+    Stopwatch watch = new Stopwatch();
     images.ensure(spec.image(), Optional.of(spec.architecture().platform()), spec.functionName());
     Optional<Path> files = TarStreams.hasFiles(spec) ? Optional.of(writeFiles(spec)) : Optional.empty();
+    watch.lap("image and files");
     try {
       ContainerRequest request = requests.create(spec);
       LOG.debug("creating container for function '{}': {}", spec.functionName(), request);
       String id = create(spec, request);
+      watch.lap("create");
       try {
         if (closed.get()) {
           throw new IllegalStateException("the docker runtime was closed during a launch");
         }
         if (files.isPresent()) {
           copy(id, files.get());
+          watch.lap("copy");
         }
         docker.startContainerCmd(id).exec();
+        watch.lap("start");
         int port = awaitEndpoint(spec, id);
+        watch.lap("ready");
         URI endpoint = URI.create("http://" + uriHost(endpointHost) + ":" + port);
-        LOG.info("launched container {} for function '{}' at {} in {} ms", shortId(id),
-            spec.functionName(), endpoint, (System.nanoTime() - started) / 1_000_000);
+        LOG.info("launched container {} for function '{}' at {} in {}", shortId(id),
+            spec.functionName(), endpoint, watch);
         Map<String, String> details = new LinkedHashMap<>();
         details.put("containerId", id);
         details.put("image", spec.image());
@@ -348,6 +353,25 @@ final class DockerContainerRuntime implements ContainerRuntime {
 
   private static boolean isLinux() {
     return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+  }
+
+  /** Times the phases of a launch for the log line. */
+  private static final class Stopwatch {
+    private final long started = System.nanoTime();
+    private long last = started;
+    private final StringBuilder laps = new StringBuilder();
+
+    void lap(String phase) {
+      long now = System.nanoTime();
+      laps.append(laps.length() == 0 ? "" : ", ").append(phase).append(' ')
+          .append((now - last) / 1_000_000).append(" ms");
+      last = now;
+    }
+
+    @Override
+    public String toString() {
+      return (last - started) / 1_000_000 + " ms (" + laps + ")";
+    }
   }
 
   private static void deleteQuietly(Path file) {

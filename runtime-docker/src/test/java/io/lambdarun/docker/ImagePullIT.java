@@ -1,0 +1,101 @@
+package io.lambdarun.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.exception.NotFoundException;
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.ImageConfig;
+import io.lambdarun.api.Instance;
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.PackageType;
+import io.lambdarun.api.RuntimeConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Image functions whose image the engine lacks: pulled from a registry with DOCKER_CONFIG auth. */
+class ImagePullIT {
+
+  @TempDir Path folder;
+
+  private LocalRegistry registry;
+  private final Owner owner = Owner.forCurrentProcess();
+
+  @BeforeEach
+  void startRegistry() throws Exception {
+    registry = new LocalRegistry("lambdarun-it/pulled", "v1", "AWS", "registry-secret");
+  }
+
+  @AfterEach
+  void stopRegistry() throws Exception {
+    registry.close();
+    try {
+      TestEngine.client().removeImageCmd(registry.image()).withForce(true).exec();
+    } catch (NotFoundException e) {
+      // never pulled
+    }
+  }
+
+  @Test
+  void anAbsentImageIsPulledWithTheCredentialsOfDockerConfigThenLaunched() throws Exception {
+    Path dockerConfig = Files.createDirectories(folder.resolve("docker"));
+    String auth = Base64.getEncoder().encodeToString("AWS:registry-secret".getBytes(StandardCharsets.UTF_8));
+    Files.writeString(
+        dockerConfig.resolve("config.json"),
+        "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+    RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.CONFIG, dockerConfig.toString()));
+
+    try (ContainerRuntime runtime = new DockerRuntimeProvider().create(config, owner)) {
+      Instance instance = runtime.launch(httpdSpec());
+
+      assertThat(TestEngine.client().inspectImageCmd(registry.image()).exec().getId()).isNotBlank();
+      assertThat(ReadinessProbe.answersHttp(instance.endpoint().getHost(), instance.endpoint().getPort()))
+          .isTrue();
+    }
+    assertThat(TestEngine.containersOf(owner)).isZero();
+  }
+
+  @Test
+  void withoutCredentialsThePullFailsAndNothingIsLeft() throws Exception {
+    Path emptyConfig = Files.createDirectories(folder.resolve("empty"));
+    RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.CONFIG, emptyConfig.toString()));
+
+    try (ContainerRuntime runtime = new DockerRuntimeProvider().create(config, owner)) {
+      LaunchSpec spec = httpdSpec();
+      assertThatThrownBy(() -> runtime.launch(spec))
+          .isInstanceOf(LaunchFailedException.class)
+          .hasMessageStartingWith(
+              "image '" + registry.image() + "' for function 'pulled-fn' is not on the engine and"
+                  + " could not be pulled (");
+    }
+    assertThat(TestEngine.containersOf(owner)).isZero();
+  }
+
+  private LaunchSpec httpdSpec() {
+    Map<String, String> labels = owner.labels();
+    return LaunchSpec.builder()
+        .functionName("pulled-fn")
+        .functionArn("arn:aws:lambda:us-east-1:000000000000:function:pulled-fn")
+        .deployId("pulled")
+        .packageType(PackageType.IMAGE)
+        .image(registry.image())
+        .imageConfig(
+            new ImageConfig(
+                List.of("/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"),
+                List.of(),
+                Optional.empty()))
+        .labels(labels)
+        .build();
+  }
+}
