@@ -94,53 +94,71 @@ public final class FunctionInvoker {
     String requestId = UUID.randomUUID().toString();
     String deployId = specs.deployId(function);
     long start = System.nanoTime();
-    IOException lastFailure = null;
     String lastInstance = "";
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       Lease lease = pool.acquire(function, deployId);
-      Instant since = clock.instant();
-      HttpResponse<byte[]> response;
       try {
-        response =
-            http.post(
-                lease.instance(), payload, requestId, options.clientContext(),
-                function.timeout().plus(grace));
-      } catch (IOException e) {
-        if (neverReached(e)) {
-          LOG.warn(
-              "instance '{}' of function '{}' refused the event ({}); replacing it",
-              lease.instance().id(), function.functionName(), e.toString());
-          lastFailure = e;
-          lastInstance = lease.instance().id();
-          lease.discard();
-          continue;
+        Optional<InvocationResult> result =
+            attempt(function, payload, options, requestId, lease, start);
+        if (result.isPresent()) {
+          return result.get();
         }
-        if (e instanceof HttpTimeoutException) {
-          return timedOut(function, requestId, lease, options, since, start);
-        }
+        lastInstance = lease.instance().id();
+      } catch (RuntimeException | Error e) {
         lease.discard();
-        throw new InstanceFailedException(
-            lease.instance().id(),
-            "instance '" + lease.instance().id() + "' of function '" + function.functionName()
-                + "' failed after the event was sent (" + e + "); it was replaced, so retry if"
-                + " the function is idempotent",
-            e);
-      } catch (InterruptedException e) {
-        lease.discard();
-        Thread.currentThread().interrupt();
-        throw new LambdaRunException(
-            "invocation '" + requestId + "' of function '" + function.functionName()
-                + "' was interrupted; retry it",
-            e);
+        throw e;
       }
-      return classify(function, requestId, lease, response, options, since, start);
     }
     throw new InstanceFailedException(
         lastInstance,
         "no reachable instance of function '" + function.functionName() + "' after "
             + MAX_ATTEMPTS + " attempts (last: '" + lastInstance + "'); check that the backend"
             + " can start it",
-        lastFailure);
+        null);
+  }
+
+  /** Sends the event once; empty when the instance refused it and another should be tried. */
+  private Optional<InvocationResult> attempt(
+      LambdaFunction function,
+      byte[] payload,
+      InvokeOptions options,
+      String requestId,
+      Lease lease,
+      long start) {
+    Instant since = clock.instant();
+    HttpResponse<byte[]> response;
+    try {
+      response =
+          http.post(
+              lease.instance(), payload, requestId, options.clientContext(),
+              function.timeout().plus(grace));
+    } catch (IOException e) {
+      if (neverReached(e)) {
+        LOG.warn(
+            "instance '{}' of function '{}' refused the event ({}); replacing it",
+            lease.instance().id(), function.functionName(), e.toString());
+        lease.discard();
+        return Optional.empty();
+      }
+      if (e instanceof HttpTimeoutException) {
+        return Optional.of(timedOut(function, requestId, lease, options, since, start));
+      }
+      lease.discard();
+      throw new InstanceFailedException(
+          lease.instance().id(),
+          "instance '" + lease.instance().id() + "' of function '" + function.functionName()
+              + "' failed after the event was sent (" + e + "); it was replaced, so retry if"
+              + " the function is idempotent",
+          e);
+    } catch (InterruptedException e) {
+      lease.discard();
+      Thread.currentThread().interrupt();
+      throw new LambdaRunException(
+          "invocation '" + requestId + "' of function '" + function.functionName()
+              + "' was interrupted; retry it",
+          e);
+    }
+    return Optional.of(classify(function, requestId, lease, response, options, since, start));
   }
 
   private InvocationResult classify(
