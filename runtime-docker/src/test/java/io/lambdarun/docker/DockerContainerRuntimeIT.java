@@ -33,11 +33,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -288,6 +293,27 @@ class DockerContainerRuntimeIT {
       for (String id : List.of(dead, live, elsewhere, unparsable)) {
         removeIfPresent(id);
       }
+    }
+  }
+
+  @Test
+  void concurrentLaunchesEachGetTheirOwnAnsweringInstance() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<Instance>> launches = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        launches.add(pool.submit(() -> runtime.launch(probeSpec().build())));
+      }
+      Set<URI> endpoints = new HashSet<>();
+      for (int i = 0; i < launches.size(); i++) {
+        Instance instance = launches.get(i).get();
+        endpoints.add(instance.endpoint());
+        assertThat(invoke(instance, Map.of("action", "echo", "value", "n" + i)).asText())
+            .isEqualTo("n" + i);
+      }
+      assertThat(endpoints).hasSize(3);
+    } finally {
+      pool.shutdownNow();
     }
   }
 
