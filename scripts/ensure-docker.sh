@@ -5,12 +5,13 @@
 #    killed dockerd (dockerd refuses to start while /var/run/docker.pid names another process);
 #  - waits for the engine, at most LAMBDARUN_DOCKERD_WAIT seconds (default 60).
 # Idempotent and silent when the engine already answers. dockerd's output goes to
-# LAMBDARUN_DOCKERD_LOG (default /var/log/lambdarun-dockerd.log).
+# LAMBDARUN_DOCKERD_LOG (default /var/log/lambdarun-dockerd.log); its pid file is
+# LAMBDARUN_DOCKERD_PIDFILE (default /var/run/docker.pid). Fails at once if dockerd exits.
 set -euo pipefail
 
 LOG=${LAMBDARUN_DOCKERD_LOG:-/var/log/lambdarun-dockerd.log}
 WAIT=${LAMBDARUN_DOCKERD_WAIT:-60}
-PIDFILE=/var/run/docker.pid
+PIDFILE=${LAMBDARUN_DOCKERD_PIDFILE:-/var/run/docker.pid}
 
 log() { echo "ensure-docker: $*" >&2; }
 
@@ -38,7 +39,8 @@ start_dockerd() {
   if ! dockerd_running; then
     log "starting dockerd (log: $LOG)"
     mkdir -p "$(dirname "$LOG")"
-    setsid nohup dockerd >>"$LOG" 2>&1 </dev/null &
+    setsid nohup dockerd --pidfile "$PIDFILE" >>"$LOG" 2>&1 </dev/null &
+    started_pid=$!
   fi
 }
 
@@ -48,9 +50,15 @@ fi
 if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
   install_docker
 fi
+started_pid=""
 answering || start_dockerd
 deadline=$((SECONDS + WAIT))
 until answering; do
+  if [[ -n "$started_pid" ]] && ! kill -0 "$started_pid" 2>/dev/null; then
+    log "dockerd exited; last lines of $LOG:"
+    tail -n 20 "$LOG" >&2 || true
+    exit 1
+  fi
   if ((SECONDS >= deadline)); then
     log "no Docker engine answered within ${WAIT}s; last lines of $LOG:"
     tail -n 20 "$LOG" >&2 || true
