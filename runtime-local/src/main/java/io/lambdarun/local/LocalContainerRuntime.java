@@ -247,13 +247,13 @@ final class LocalContainerRuntime implements ContainerRuntime {
       throw new LaunchFailedException(
           spec.functionName(),
           "function '" + spec.functionName() + "' exited with status " + status
-              + " before asking for an event (output: '" + lastOutput(log) + "'); fix the"
+              + " before asking for an event (output: '" + lastOutput(log, spec) + "'); fix the"
               + " handler or bootstrap so that it polls the Runtime API");
     } catch (TimeoutException e) {
       throw new LaunchFailedException(
           spec.functionName(),
           "function '" + spec.functionName() + "' did not ask for an event within "
-              + limit.toMillis() + " ms of starting (output: '" + lastOutput(log) + "'); speed"
+              + limit.toMillis() + " ms of starting (output: '" + lastOutput(log, spec) + "'); speed"
               + " up its initialization or raise " + LocalConfigKeys.INIT_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -263,8 +263,16 @@ final class LocalContainerRuntime implements ContainerRuntime {
     }
   }
 
-  private static String lastOutput(OutputLog log) {
-    String text = log.since(Instant.EPOCH).strip();
+  /** The end of the instance's output, with the values of sensitive keys masked. */
+  private static String lastOutput(OutputLog log, LaunchSpec spec) {
+    String text = log.since(Instant.EPOCH);
+    for (String key : spec.sensitiveKeys()) {
+      String secret = spec.environment().get(key);
+      if (secret != null && !secret.isEmpty()) {
+        text = text.replace(secret, "***");
+      }
+    }
+    text = text.strip();
     return text.length() > LAST_OUTPUT_BYTES
         ? text.substring(text.length() - LAST_OUTPUT_BYTES)
         : text;

@@ -48,7 +48,8 @@ public final class LocalRuntimeProvider implements ContainerRuntimeProvider {
       List<String> missing = new ArrayList<>();
       for (RuntimeKind kind : List.of(RuntimeKind.PYTHON, RuntimeKind.NODE)) {
         try {
-          found.add(Interpreter.probe(kind, config, LocalSettings.PROBE_TIMEOUT).describe());
+          Interpreter interpreter = Interpreter.probe(kind, config, LocalSettings.PROBE_TIMEOUT);
+          found.add(kind.runtimes() + " functions run on " + interpreter.describe());
         } catch (RuntimeUnavailableException e) {
           missing.add(e.getMessage());
         }
@@ -58,7 +59,7 @@ public final class LocalRuntimeProvider implements ContainerRuntimeProvider {
             "no interpreter for local functions: " + String.join("; ", missing)
                 + " (provided.* functions need none, but select 'local' explicitly for them)");
       }
-      String reason = "local processes with " + String.join(" and ", found);
+      String reason = "local processes: " + String.join("; ", found);
       return Availability.available(
           missing.isEmpty() ? reason : reason + "; missing: " + String.join("; ", missing));
     } catch (RuntimeException e) {

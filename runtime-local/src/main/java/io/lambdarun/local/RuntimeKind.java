@@ -7,18 +7,29 @@ import io.lambdarun.api.PackageType;
 /** The kinds of Lambda runtime the local backend runs, and what each needs. */
 enum RuntimeKind {
   /** {@code python3.x}: the project's Python runtime client imports the handler. */
-  PYTHON("python3", LocalConfigKeys.PYTHON),
+  PYTHON("python3.x", "python3", LocalConfigKeys.PYTHON),
   /** {@code nodejs*.x}: the project's Node.js runtime client requires the handler. */
-  NODE("node", LocalConfigKeys.NODE),
+  NODE("nodejs*.x", "node", LocalConfigKeys.NODE),
   /** {@code provided*}: the function's own {@code bootstrap} talks to the Runtime API. */
-  PROVIDED("", "");
+  PROVIDED("provided*", "", "");
 
+  private final String runtimes;
   private final String defaultCommand;
   private final String configKey;
 
-  RuntimeKind(String defaultCommand, String configKey) {
+  RuntimeKind(String runtimes, String defaultCommand, String configKey) {
+    this.runtimes = runtimes;
     this.defaultCommand = defaultCommand;
     this.configKey = configKey;
+  }
+
+  /**
+   * Names the runtime ids of this kind, for messages.
+   *
+   * @return e.g. {@code python3.x}
+   */
+  String runtimes() {
+    return runtimes;
   }
 
   /**

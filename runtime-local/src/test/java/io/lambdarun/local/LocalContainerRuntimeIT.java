@@ -12,6 +12,9 @@ import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.local.TestFunctions.Entry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -375,6 +378,22 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
+    @DisplayName("an ES module handler (.mjs) is imported")
+    void esModuleHandler() {
+      Instance instance =
+          runtime.launch(
+              TestFunctions.spec(
+                      owner,
+                      NODE,
+                      "lib/main.handler",
+                      TestFunctions.zip(
+                          "lib/main.mjs",
+                          "export const handler = async (event) => ({ esm: event.n * 2 });\n"))
+                  .build());
+      assertThat(invoker.invoke(instance, "{\"n\":21}").body()).isEqualTo("{\"esm\":42}");
+    }
+
+    @Test
     @DisplayName("a layer's nodejs/node_modules is on NODE_PATH")
     void layersOnNodePath() {
       Map<String, Entry> layer = new LinkedHashMap<>();
@@ -451,14 +470,19 @@ class LocalContainerRuntimeIT {
     @DisplayName("a bootstrap that exits before polling fails the launch with its output")
     void earlyExitFailsLaunch() {
       Map<String, Entry> files = new LinkedHashMap<>();
-      files.put("bootstrap", Entry.executable("#!/bin/sh\necho 'cannot find config'\nexit 4\n"));
+      files.put(
+          "bootstrap",
+          Entry.executable("#!/bin/sh\necho \"cannot find config, token $TOKEN\"\nexit 4\n"));
       LaunchSpec spec =
           TestFunctions.spec(owner, "provided.al2", "x.y", TestFunctions.zip("code", files))
+              .putEnvironment("TOKEN", "very-secret-token")
+              .sensitiveKeys(java.util.Set.of("TOKEN"))
               .build();
       assertThatThrownBy(() -> runtime.launch(spec))
           .isInstanceOf(LaunchFailedException.class)
           .hasMessageContaining("exited with status 4")
-          .hasMessageContaining("cannot find config");
+          .hasMessageContaining("cannot find config, token ***")
+          .hasMessageNotContaining("very-secret-token");
       assertThat(MarkedProcesses.countInstances(owner)).isZero();
     }
   }
@@ -510,6 +534,20 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
+    @DisplayName("warm instances add no JVM threads: one loop serves every port, no reaper per process")
+    void threadsDoNotGrowWithInstances() throws IOException {
+      String source = "def handler(event, context):\n    return 'warm'\n";
+      assertThat(invokeOverRawSocket(launchPython(source))).endsWith("\"warm\"");
+      int before = Thread.getAllStackTraces().size();
+      for (int i = 0; i < 20; i++) {
+        assertThat(invokeOverRawSocket(launchPython(source))).endsWith("\"warm\"");
+      }
+      int after = Thread.getAllStackTraces().size();
+      // two spare threads at most: the JDK may add a pooled thread while reaping the short-lived sh
+      assertThat(after).isLessThanOrEqualTo(before + 2);
+    }
+
+    @Test
     @DisplayName("sweeping removes the processes of a dead owner and keeps live ones")
     void sweepRemovesDeadOwners() throws Exception {
       Process finished = new ProcessBuilder("true").start();
@@ -555,6 +593,19 @@ class LocalContainerRuntimeIT {
           "the child to be killed",
           () -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
       assertThat(MarkedProcesses.countInstances(owner)).isZero();
+    }
+  }
+
+  /** Invokes without an HTTP client, so that no client threads or pooled connections are added. */
+  private static String invokeOverRawSocket(Instance instance) throws IOException {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), instance.endpoint().getPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST " + Instance.INVOCATION_PATH + " HTTP/1.1\r\nConnection: close\r\n"
+                      + "Content-Length: 2\r\n\r\n{}")
+                  .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

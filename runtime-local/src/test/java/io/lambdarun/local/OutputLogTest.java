@@ -1,0 +1,72 @@
+package io.lambdarun.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OutputLogTest {
+
+  @TempDir Path folder;
+
+  private static void append(Path file, String text) throws IOException {
+    Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+  }
+
+  private static Instant tick() throws InterruptedException {
+    Thread.sleep(5);
+    Instant now = Instant.now();
+    Thread.sleep(5);
+    return now;
+  }
+
+  @Test
+  @DisplayName("returns what was written after the last mark at or before the given time")
+  void sinceFollowsMarks() throws Exception {
+    OutputLog log = new OutputLog(folder.resolve("out.log"), 1024, 1 << 20);
+    append(log.file(), "init\n");
+    log.mark();
+    append(log.file(), "first event\n");
+    log.mark();
+    Instant betweenEvents = tick();
+    log.mark();
+    append(log.file(), "second event\n");
+
+    assertThat(log.since(Instant.EPOCH)).isEqualTo("init\nfirst event\nsecond event\n");
+    assertThat(log.since(betweenEvents)).isEqualTo("second event\n");
+  }
+
+  @Test
+  @DisplayName("returns at most the last tail bytes")
+  void tailIsBounded() throws Exception {
+    OutputLog log = new OutputLog(folder.resolve("out.log"), 8, 1 << 20);
+    append(log.file(), "0123456789abcdef");
+    assertThat(log.since(Instant.EPOCH)).isEqualTo("89abcdef");
+  }
+
+  @Test
+  @DisplayName("empties the file at a mark once it grew past the rotation size")
+  void rotates() throws Exception {
+    OutputLog log = new OutputLog(folder.resolve("out.log"), 1024, 10);
+    append(log.file(), "more than ten bytes\n");
+    log.mark();
+    append(log.file(), "after\n");
+    assertThat(Files.size(log.file())).isEqualTo(6);
+    assertThat(log.since(Instant.EPOCH)).isEqualTo("after\n");
+  }
+
+  @Test
+  @DisplayName("reads as empty once the file is gone")
+  void goneIsEmpty() throws Exception {
+    OutputLog log = new OutputLog(folder.resolve("out.log"), 1024, 1 << 20);
+    Files.delete(log.file());
+    assertThat(log.since(Instant.EPOCH)).isEmpty();
+  }
+}
