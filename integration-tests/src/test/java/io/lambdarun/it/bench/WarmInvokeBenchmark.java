@@ -1,9 +1,114 @@
 package io.lambdarun.it.bench;
 
+import io.lambdarun.api.Instance;
+import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.it.bench.Bench.Report;
+import io.lambdarun.it.bench.Bench.Stats;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Figure 2: {@code invoke} on a warm instance against a raw keep-alive HTTP POST of the same
+ * payload to the same instance endpoint (taken from the launch the backend returned), for 1 KB and
+ * 256 KB events. Calls alternate subject/raw, raw/subject, so both see the same machine state.
+ */
 final class WarmInvokeBenchmark {
+
   private WarmInvokeBenchmark() {}
 
-  static void run(Bench.Report report) throws Exception {
-    throw new UnsupportedOperationException("not written yet");
+  static void run(Report report) throws Exception {
+    String backends = System.getProperty("bench.backends", "docker,local");
+    for (String backend : backends.split(",")) {
+      runOn(report, backend.trim());
+    }
+    report.note("raw: one java.net.http.HttpClient (HTTP/1.1, keep-alive) POSTing the same bytes"
+        + " to Instance.invocationUri() of the warm instance; lambdarun: LambdaRuntime.invoke of"
+        + " the same function (handler bench.echo returns {\"size\": n}); calls alternate"
+        + " lambdarun-first / raw-first after a warm-up");
+  }
+
+  private static void runOn(Report report, String backend) throws Exception {
+    Bench.TapProvider tap = new Bench.TapProvider(backend);
+    try (LambdaRuntime runtime =
+        LambdaRuntime.builder()
+            .addProvider(tap)
+            .backend(tap.backendName())
+            .imageMappings(Bench.IMAGE_MAPPINGS)
+            .maxInstancesPerFunction(1)
+            .build()) {
+      LambdaFunction fn = Bench.benchFunction("bench-warm", "echo");
+      runtime.invoke(fn, Bench.payload(16));
+      Instance instance = tap.launched.get(0);
+      HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofMillis(1500)).build();
+      for (int size : new int[] {1024, 256 * 1024}) {
+        boolean small = size == 1024;
+        int warmup = Bench.setting("warm.warmup", small ? 300 : 100);
+        int n = Bench.setting(small ? "warm.n1k" : "warm.n256k", small ? 2000 : 600);
+        byte[] payload = Bench.payload(size);
+        String expected = "{\"size\": " + (size - 11) + "}";
+        HttpRequest request =
+            HttpRequest.newBuilder(instance.invocationUri()).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build();
+        List<Long> floor = new ArrayList<>(n);
+        List<Long> subject = new ArrayList<>(n);
+        for (int i = 0; i < warmup + n; i++) {
+          long a;
+          long b;
+          if (i % 2 == 0) {
+            b = timeInvoke(runtime, fn, payload, expected);
+            a = timeRaw(raw, request, expected);
+          } else {
+            a = timeRaw(raw, request, expected);
+            b = timeInvoke(runtime, fn, payload, expected);
+          }
+          if (i >= warmup) {
+            floor.add(a);
+            subject.add(b);
+          }
+        }
+        if (tap.launches.get() != 1) {
+          throw new IllegalStateException("the function was launched " + tap.launches.get()
+              + " times; the figure needs one warm instance");
+        }
+        Stats f = Stats.ofNanos(floor);
+        Stats s = Stats.ofNanos(subject);
+        double median = s.median() / f.median();
+        double p99 = s.p99() / f.p99();
+        String label = backend + ", " + (small ? "1 KB" : "256 KB") + ", " + n + " pairs";
+        report.row(label + ": median (ms)", f.mmm(), s.mmm(), Bench.fmt(median), "<= 1.10",
+            median <= 1.10);
+        report.row(label + ": p99 (ms)", Bench.fmt(f.p99()), Bench.fmt(s.p99()), Bench.fmt(p99),
+            "<= 1.5", p99 <= 1.5);
+      }
+    }
+  }
+
+  private static long timeInvoke(LambdaRuntime runtime, LambdaFunction fn, byte[] payload, String expected) {
+    long start = System.nanoTime();
+    InvocationResult result = runtime.invoke(fn, payload);
+    long elapsed = System.nanoTime() - start;
+    if (!expected.equals(result.payloadUtf8())) {
+      throw new IllegalStateException("lambdarun answered '" + result.payloadUtf8() + "'");
+    }
+    return elapsed;
+  }
+
+  private static long timeRaw(HttpClient raw, HttpRequest request, String expected) throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<byte[]> response = raw.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    long elapsed = System.nanoTime() - start;
+    String body = new String(response.body(), StandardCharsets.UTF_8);
+    if (response.statusCode() != 200 || !expected.equals(body)) {
+      throw new IllegalStateException("raw POST answered " + response.statusCode() + " '" + body + "'");
+    }
+    return elapsed;
   }
 }
