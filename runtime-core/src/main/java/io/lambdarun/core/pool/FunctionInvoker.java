@@ -126,6 +126,15 @@ public final class FunctionInvoker {
       Lease lease,
       long start) {
     Instant since = clock.instant();
+    try {
+      http.probe(lease.instance());
+    } catch (IOException e) {
+      LOG.warn(
+          "instance '{}' of function '{}' is unreachable ({}); replacing it",
+          lease.instance().id(), function.functionName(), e.toString());
+      lease.discard();
+      return Optional.empty();
+    }
     HttpResponse<byte[]> response;
     try {
       response =
@@ -233,7 +242,7 @@ public final class FunctionInvoker {
     return Optional.of(Base64.getEncoder().encodeToString(tail));
   }
 
-  private static boolean neverReached(IOException e) {
+  static boolean neverReached(IOException e) {
     return e instanceof HttpConnectTimeoutException
         || e instanceof ConnectException
         || e.getCause() instanceof ConnectException;

@@ -2,6 +2,9 @@ package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,6 +32,23 @@ public final class HttpInvoker {
           .connectTimeout(CONNECT_TIMEOUT)
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
+
+  /**
+   * Opens and closes a TCP connection to the instance's endpoint, so that a dead or black-holed
+   * instance is noticed within {@link #CONNECT_TIMEOUT} instead of after the function timeout
+   * (a pooled keep-alive connection to it would otherwise swallow the event).
+   *
+   * @param instance the instance
+   * @throws IOException if the endpoint does not accept a connection in time
+   */
+  public void probe(Instance instance) throws IOException {
+    URI endpoint = instance.endpoint();
+    int port = endpoint.getPort() != -1 ? endpoint.getPort() : 80;
+    try (Socket socket = new Socket()) {
+      socket.connect(
+          new InetSocketAddress(endpoint.getHost(), port), (int) CONNECT_TIMEOUT.toMillis());
+    }
+  }
 
   /**
    * Sends one event and waits for the answer.
