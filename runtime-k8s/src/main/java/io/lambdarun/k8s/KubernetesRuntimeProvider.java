@@ -106,7 +106,10 @@ public final class KubernetesRuntimeProvider implements ContainerRuntimeProvider
             .orElseGet(() -> new ConfigBuilder(Config.autoConfigure(null)));
     builder.withNamespace(settings.namespace());
     if (requestTimeoutMillis > 0) {
-      builder.withRequestTimeout(requestTimeoutMillis).withConnectionTimeout(requestTimeoutMillis);
+      builder
+          .withRequestTimeout(requestTimeoutMillis)
+          .withConnectionTimeout(requestTimeoutMillis)
+          .withRequestRetryBackoffLimit(0);
     }
     return new KubernetesClientBuilder().withConfig(builder.build()).build();
   }

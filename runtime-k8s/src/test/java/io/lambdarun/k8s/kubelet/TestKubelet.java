@@ -85,10 +85,18 @@ public final class TestKubelet implements AutoCloseable {
   private final DockerClient docker;
   private final String id = "kubelet-" + UUID.randomUUID().toString().substring(0, 8);
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
+  /** Every pod ever admitted, deleted ones included, so close() can tear down what is left. */
+  private final Set<RunningPod> admitted = ConcurrentHashMap.newKeySet();
   private final Set<String> addressesInUse = ConcurrentHashMap.newKeySet();
   private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
     Thread thread = new Thread(runnable, "test-kubelet");
     thread.setDaemon(true);
+    // a start interrupted by close() is expected; anything else is worth seeing
+    thread.setUncaughtExceptionHandler((t, e) -> {
+      if (!isClosed()) {
+        e.printStackTrace();
+      }
+    });
     return thread;
   });
   private SharedIndexInformer<Pod> informer;
@@ -123,13 +131,7 @@ public final class TestKubelet implements AutoCloseable {
           // already gone or going (or the engine connection is closing)
         }
       }
-      for (String volume : volumes) {
-        try {
-          docker.removeVolumeCmd(volume).exec();
-        } catch (RuntimeException e) {
-          // already gone or still in use by a container being removed; close() sweeps it
-        }
-      }
+      volumes.forEach(TestKubelet.this::removeVolume);
       if (address != null) {
         addressesInUse.remove(address);
       }
@@ -259,12 +261,17 @@ public final class TestKubelet implements AutoCloseable {
     return Optional.of(out.toString());
   }
 
+  private boolean isClosed() {
+    return closed;
+  }
+
   private void admit(Pod pod) {
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       return;
     }
     RunningPod running = new RunningPod(pod);
     if (pods.putIfAbsent(running.name, running) == null) {
+      admitted.add(running);
       executor.execute(() -> run(pod, running));
     }
   }
@@ -289,8 +296,13 @@ public final class TestKubelet implements AutoCloseable {
   private void runSteps(Pod pod, RunningPod running) {
     for (var volume : pod.getSpec().getVolumes()) {
       String name = "k8s-" + running.name + "-" + volume.getName() + "-" + running.uid.substring(running.uid.length() - 6);
-      docker.createVolumeCmd().withName(name).withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name)).exec();
-      running.volumes.add(name);
+      synchronized (running) {
+        if (running.removed || running.deleted) {
+          return;
+        }
+        docker.createVolumeCmd().withName(name).withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name)).exec();
+        running.volumes.add(name);
+      }
     }
     List<ContainerStatus> initStatuses = new ArrayList<>();
     for (Container init : pod.getSpec().getInitContainers()) {
@@ -418,9 +430,14 @@ public final class TestKubelet implements AutoCloseable {
     if (container.getWorkingDir() != null) {
       create.withWorkingDir(container.getWorkingDir());
     }
-    String containerId = create.withHostConfig(host).exec().getId();
-    running.containerIds.put(container.getName(), containerId);
-    return containerId;
+    synchronized (running) {
+      if (running.removed) {
+        throw new IllegalStateException("pod " + running.name + " was deleted while starting");
+      }
+      String containerId = create.withHostConfig(host).exec().getId();
+      running.containerIds.put(container.getName(), containerId);
+      return containerId;
+    }
   }
 
   private List<String> environment(Pod pod, Container container) {
@@ -447,6 +464,29 @@ public final class TestKubelet implements AutoCloseable {
       env.add(var.getName() + "=" + (value == null ? "" : value));
     }
     return env;
+  }
+
+  /** Removes a volume, waiting while the engine still finishes removing a container using it. */
+  private void removeVolume(String volume) {
+    Instant deadline = Instant.now().plusSeconds(15);
+    while (true) {
+      try {
+        docker.removeVolumeCmd(volume).exec();
+        return;
+      } catch (NotFoundException e) {
+        return;
+      } catch (DockerException e) {
+        if (Instant.now().isAfter(deadline)) {
+          System.err.println("test kubelet: could not remove volume " + volume + ": " + e.getMessage());
+          return;
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        // keep trying until the deadline: close() must not leave volumes behind
+      }
+    }
   }
 
   private boolean imagePresent(String image) {
@@ -546,8 +586,16 @@ public final class TestKubelet implements AutoCloseable {
     if (informer != null) {
       informer.close();
     }
-    pods.values().forEach(p -> p.deleted = true);
+    admitted.forEach(p -> p.deleted = true);
     executor.shutdownNow();
+    try {
+      // let in-flight removals finish, so no volume is still in use when it is swept below
+      executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // marks every pod removed under its lock, so a still-running start creates nothing more
+    admitted.forEach(RunningPod::remove);
     for (var container : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(KUBELET_LABEL, id)).exec()) {
       try {
         docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
@@ -556,11 +604,7 @@ public final class TestKubelet implements AutoCloseable {
       }
     }
     for (var volume : docker.listVolumesCmd().withFilter("label", List.of(KUBELET_LABEL + "=" + id)).exec().getVolumes()) {
-      try {
-        docker.removeVolumeCmd(volume.getName()).exec();
-      } catch (DockerException e) {
-        // already gone
-      }
+      removeVolume(volume.getName());
     }
     try {
       docker.close();
