@@ -44,7 +44,7 @@ public final class FakeBackend implements ContainerRuntimeProvider {
     LIVE,
     /** An endpoint on a closed port: connections are refused. */
     REFUSED,
-    /** An endpoint that reads the request and closes the connection without answering. */
+    /** An endpoint that accepts connections, reads what arrives and closes without answering. */
     HANGUP,
     /** The launch fails. */
     FAIL
@@ -217,11 +217,13 @@ public final class FakeBackend implements ContainerRuntimeProvider {
       Thread thread =
           new Thread(
               () -> {
-                try (Socket client = socket.accept()) {
-                  InputStream in = client.getInputStream();
-                  in.read(new byte[8192]);
-                } catch (IOException e) {
-                  // the socket was closed by terminate
+                while (!socket.isClosed()) {
+                  try (Socket client = socket.accept()) {
+                    InputStream in = client.getInputStream();
+                    in.read(new byte[8192]);
+                  } catch (IOException e) {
+                    return;
+                  }
                 }
               });
       thread.setDaemon(true);
