@@ -40,7 +40,7 @@ mkdir -p "$OUT"
 cat "$OUT/machine.md"
 
 cd integration-tests
-exec java -Xms256m -Xmx1g -XX:+UseG1GC \
+exec java -Xms256m -Xmx1g -XX:+UseG1GC -Dsun.net.httpserver.nodelay=true \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.io.lambdarun=warn \
   -Dbench.out=target/bench ${BENCH_OPTS:-} \
   -cp "$CP" \
