@@ -23,12 +23,14 @@ import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.api.RuntimeConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,6 +45,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -352,20 +356,21 @@ class DockerContainerRuntimeIT {
   }
 
   private static Archive probeCode() {
-    try {
-      return Archive.ofDirectory("probe", probeFolderIn(Files.createTempDirectory("probe")));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      zip.putNextEntry(new ZipEntry("probe.py"));
+      zip.write(resource("probe.py").getBytes(StandardCharsets.UTF_8));
+      zip.closeEntry();
     } catch (IOException e) {
       throw new AssertionError(e);
     }
+    return Archive.ofBytes("probe", bytes.toByteArray());
   }
 
   private Path probeFolder() throws IOException {
-    return probeFolderIn(Files.createDirectories(folder.resolve("code")));
-  }
-
-  private static Path probeFolderIn(Path dir) throws IOException {
-    Files.writeString(dir.resolve("probe.py"), resource("probe.py"));
-    return dir;
+    Path code = Files.createDirectories(folder.resolve("code"));
+    Files.writeString(code.resolve("probe.py"), resource("probe.py"));
+    return code;
   }
 
   private Archive archive(String name, Map<String, String> files) throws IOException {
@@ -383,7 +388,7 @@ class DockerContainerRuntimeIT {
       if (in == null) {
         throw new IOException("test resource '" + name + "' is missing");
       }
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
