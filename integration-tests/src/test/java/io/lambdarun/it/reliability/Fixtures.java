@@ -144,7 +144,12 @@ final class Fixtures {
    * {@code LAMBDARUN_OWNER_PID} in {@code /proc/<pid>/environ}.
    */
   static List<Long> localProcessesOfThisJvm() {
-    String marker = "LAMBDARUN_OWNER_PID=" + PID;
+    return localProcessesOfPid(PID);
+  }
+
+  /** The live processes the local backend started for the given owner process. */
+  static List<Long> localProcessesOfPid(long ownerPid) {
+    String marker = "LAMBDARUN_OWNER_PID=" + ownerPid;
     List<Long> found = new ArrayList<>();
     ProcessHandle.allProcesses()
         .filter(ProcessHandle::isAlive)

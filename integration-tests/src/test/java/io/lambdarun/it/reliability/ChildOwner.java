@@ -1,0 +1,114 @@
+package io.lambdarun.it.reliability;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A child JVM running {@link OrphanOwnerMain}, with the instance handles it printed. */
+final class ChildOwner implements AutoCloseable {
+
+  private final Process process;
+  private final BufferedReader out;
+  private final Path log;
+  private final List<String> instanceIds = new ArrayList<>();
+  private final List<String> handles = new ArrayList<>();
+
+  private ChildOwner(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+    this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
+  }
+
+  /** Starts a child owner and waits until its instances are warm. */
+  static ChildOwner start(String backend, int functions, String prefix) throws Exception {
+    Path log = Files.createDirectories(Path.of("target", "reliability")).resolve(prefix + ".log");
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process =
+        new ProcessBuilder(
+                java.toString(), "-cp", System.getProperty("java.class.path"),
+                OrphanOwnerMain.class.getName(), backend, Integer.toString(functions), prefix)
+            .redirectError(log.toFile())
+            .start();
+    ChildOwner child = new ChildOwner(process, log);
+    try {
+      CompletableFuture.runAsync(child::readUntilReady).get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      throw new AssertionError(
+          "child owner '" + prefix + "' did not get ready: " + e + "; its log:\n" + Files.readString(log), e);
+    }
+    if (child.handles.size() != functions) {
+      throw new AssertionError("child owner '" + prefix + "' printed " + child.handles + "; log:\n" + Files.readString(log));
+    }
+    return child;
+  }
+
+  private void readUntilReady() {
+    try {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.equals("READY")) {
+          return;
+        }
+        String[] parts = line.split(" ");
+        if (parts.length == 3 && parts[0].equals("INSTANCE")) {
+          instanceIds.add(parts[1]);
+          handles.add(parts[2]);
+        }
+      }
+      throw new IllegalStateException("the child ended before READY");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Container ids (docker) or process ids (local) of the child's warm instances. */
+  List<String> handles() {
+    return handles;
+  }
+
+  List<String> instanceIds() {
+    return instanceIds;
+  }
+
+  /** Kills the child JVM with SIGKILL and waits until it is gone. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("child " + pid() + " survived SIGKILL");
+    }
+  }
+
+  /** Closes the child's input, which makes it close its runtime and exit; returns its last line. */
+  String closeGracefully() throws Exception {
+    process.getOutputStream().close();
+    String last = null;
+    String line;
+    while ((line = out.readLine()) != null) {
+      last = line;
+    }
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      throw new AssertionError("child " + pid() + " did not exit; log:\n" + Files.readString(log));
+    }
+    return last;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}

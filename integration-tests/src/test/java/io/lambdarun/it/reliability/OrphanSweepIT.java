@@ -1,0 +1,156 @@
+package io.lambdarun.it.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.model.Container;
+import io.lambdarun.api.Labels;
+import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.WarmInstance;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An embedding process killed with {@code SIGKILL} while its instances are warm: the next runtime's
+ * start-up sweep removes them, and never removes the instances of a live owner (a second child
+ * JVM, this JVM itself) nor of an owner on another host.
+ */
+class OrphanSweepIT {
+
+  private final List<ChildOwner> children = new ArrayList<>();
+  private final List<String> foreignContainers = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (ChildOwner child : children) {
+      child.close();
+      // best effort, so a failed case leaves nothing behind either
+      Fixtures.containersOfPid(child.pid()).forEach(c -> removeQuietly(c.getId()));
+      Fixtures.localProcessesOfPid(child.pid()).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+    foreignContainers.forEach(OrphanSweepIT::removeQuietly);
+  }
+
+  @Test
+  void dockerSweepRemovesTheKilledOwnersContainersOnly() throws Exception {
+    ChildOwner doomed = child("docker", 2, "orphan-docker");
+    ChildOwner survivor = child("docker", 1, "survivor-docker");
+    String foreign = foreignOwnersContainer();
+    try (LambdaRuntime self = Fixtures.runtime("docker").sweepOrphansOnStart(false).build()) {
+      LambdaFunction own = Fixtures.function("self-docker", 30);
+      self.invoke(own, Fixtures.event("echo", 0));
+      WarmInstance ownInstance = self.warmInstances().get(0);
+
+      doomed.kill9();
+      List<String> orphansBefore = ids(Fixtures.containersOfPid(doomed.pid()));
+      int swept;
+      try (LambdaRuntime next = Fixtures.runtime("docker").build()) {
+        swept = Fixtures.containersOfPid(doomed.pid()).size();
+        assertThat(next.warmInstances()).isEmpty();
+      }
+      InvocationResult ownAgain = self.invoke(own, Fixtures.event("echo", 1));
+
+      assertThat(orphansBefore).as("the killed owner's containers outlive it").containsExactlyInAnyOrderElementsOf(doomed.handles());
+      assertThat(swept).as("containers of the killed owner after the next start").isZero();
+      assertThat(running(Fixtures.containersOfPid(survivor.pid())))
+          .as("the live child's containers").containsExactlyElementsOf(survivor.handles());
+      assertThat(running(Fixtures.containersOfPid(Fixtures.PID)))
+          .as("this JVM's own container").containsExactly(ownInstance.details().get("containerId"));
+      assertThat(running(Fixtures.containersOfOwner("lr-foreign-host-owner")))
+          .as("another host's owner").containsExactly(foreign);
+      assertThat(ownAgain.coldStart()).isFalse();
+    }
+    assertThat(survivor.closeGracefully()).isEqualTo("CLOSED");
+    assertThat(Fixtures.containersOfPid(survivor.pid())).isEmpty();
+    assertThat(Fixtures.containersOfThisJvm()).isEmpty();
+  }
+
+  @Test
+  void localSweepRemovesTheKilledOwnersProcessesOnly() throws Exception {
+    ChildOwner doomed = child("local", 2, "orphan-local");
+    ChildOwner survivor = child("local", 1, "survivor-local");
+    try (LambdaRuntime self = Fixtures.runtime("local").sweepOrphansOnStart(false).build()) {
+      LambdaFunction own = Fixtures.function("self-local", 30);
+      self.invoke(own, Fixtures.event("echo", 0));
+      List<Long> ownProcesses = Fixtures.localProcessesOfThisJvm();
+      List<Long> survivorProcesses = Fixtures.localProcessesOfPid(survivor.pid());
+
+      doomed.kill9();
+      List<Long> orphansBefore = Fixtures.localProcessesOfPid(doomed.pid());
+      try (LambdaRuntime next = Fixtures.runtime("local").build()) {
+        assertThat(next.warmInstances()).isEmpty();
+      }
+      boolean orphansGone =
+          Fixtures.eventually(Duration.ofSeconds(10), () -> Fixtures.localProcessesOfPid(doomed.pid()).isEmpty());
+      InvocationResult ownAgain = self.invoke(own, Fixtures.event("echo", 1));
+
+      assertThat(orphansBefore).as("the killed owner's processes outlive it").isNotEmpty();
+      assertThat(orphansGone).as("the killed owner's processes after the next start").isTrue();
+      assertThat(Fixtures.localProcessesOfPid(survivor.pid())).containsExactlyInAnyOrderElementsOf(survivorProcesses);
+      assertThat(survivorProcesses).isNotEmpty();
+      assertThat(Fixtures.localProcessesOfThisJvm()).containsExactlyInAnyOrderElementsOf(ownProcesses);
+      assertThat(ownAgain.functionError()).isEmpty();
+      assertThat(ownAgain.coldStart()).isFalse();
+    }
+    assertThat(survivor.closeGracefully()).isEqualTo("CLOSED");
+    assertThat(Fixtures.eventually(Duration.ofSeconds(10), () -> Fixtures.localProcessesOfPid(survivor.pid()).isEmpty()))
+        .isTrue();
+  }
+
+  private ChildOwner child(String backend, int functions, String prefix) throws Exception {
+    ChildOwner child = ChildOwner.start(backend, functions, prefix);
+    children.add(child);
+    return child;
+  }
+
+  /**
+   * A container labelled as launched by an owner whose process id is not alive here but which ran
+   * on another host: its liveness cannot be checked from here, so it must be kept.
+   */
+  private String foreignOwnersContainer() {
+    long deadPid = deadPid();
+    String id =
+        Fixtures.docker().createContainerCmd("busybox:1.36")
+            .withCmd("sleep", "600")
+            .withLabels(
+                Map.of(
+                    Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE,
+                    Labels.OWNER, "lr-foreign-host-owner",
+                    Labels.OWNER_PID, Long.toString(deadPid),
+                    Labels.OWNER_HOST, "some-other-host"))
+            .exec()
+            .getId();
+    foreignContainers.add(id);
+    Fixtures.docker().startContainerCmd(id).exec();
+    return id;
+  }
+
+  private static long deadPid() {
+    long pid = 4_000_000;
+    while (ProcessHandle.of(pid).isPresent()) {
+      pid--;
+    }
+    return pid;
+  }
+
+  private static List<String> ids(List<Container> containers) {
+    return containers.stream().map(Container::getId).toList();
+  }
+
+  private static List<String> running(List<Container> containers) {
+    return containers.stream().filter(c -> "running".equals(c.getState())).map(Container::getId).toList();
+  }
+
+  private static void removeQuietly(String id) {
+    try {
+      Fixtures.docker().removeContainerCmd(id).withForce(true).exec();
+    } catch (RuntimeException e) {
+      // already gone
+    }
+  }
+}
