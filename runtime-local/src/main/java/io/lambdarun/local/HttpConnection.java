@@ -26,7 +26,8 @@ final class HttpConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
   private static final int MAX_HEAD_BYTES = 16 * 1024;
-  private static final int MAX_BODY_BYTES = 7 * 1024 * 1024;
+  /** Above AWS's 6 MB payload limit, so that core sees and reports oversized payloads itself. */
+  private static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
   private static final byte[] NO_BYTES = new byte[0];
   private static final byte[] CONTINUE =
       "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);

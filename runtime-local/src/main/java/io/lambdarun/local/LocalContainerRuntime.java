@@ -225,7 +225,9 @@ final class LocalContainerRuntime implements ContainerRuntime {
   /** Runs {@link InstanceEndpoint#shutdown} on the loop thread and returns its process. */
   private RuntimeProcess shutdownOnLoop(InstanceEndpoint endpoint) {
     CompletableFuture<RuntimeProcess> process = new CompletableFuture<>();
-    server.execute(() -> process.complete(endpoint.shutdown()));
+    if (!server.execute(() -> process.complete(endpoint.shutdown()))) {
+      return null;
+    }
     try {
       return process.get(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -115,13 +115,15 @@ final class LoopbackHttpServer implements AutoCloseable {
    * Runs a task on the loop thread.
    *
    * @param task the task
+   * @return false when the server is closed and the task will not run
    */
-  void execute(Runnable task) {
+  boolean execute(Runnable task) {
     if (closed) {
-      return;
+      return false;
     }
     tasks.add(task);
     selector.wakeup();
+    return true;
   }
 
   /**

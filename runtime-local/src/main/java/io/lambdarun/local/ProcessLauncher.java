@@ -145,15 +145,6 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     return new RuntimeProcess(pid, ProcessHandle.of(pid), statusFile);
   }
 
-  /**
-   * Returns the command, for instance details; it never holds environment values.
-   *
-   * @return the argument list
-   */
-  List<String> command() {
-    return command;
-  }
-
   private static Path bootstrap(LaunchSpec spec, InstanceFiles files) {
     for (Path candidate : List.of(files.task().resolve("bootstrap"), files.opt().resolve("bootstrap"))) {
       if (Files.isRegularFile(candidate)) {

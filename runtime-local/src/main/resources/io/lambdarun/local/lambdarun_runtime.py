@@ -8,6 +8,7 @@ Standard library only.
 import http.client
 import importlib
 import json
+import logging
 import os
 import sys
 import time
@@ -143,6 +144,7 @@ def init(api):
 
 def handle(api, handler, response, body):
     request_id = response.getheader("Lambda-Runtime-Aws-Request-Id")
+    RequestIdFilter.request_id = request_id
     deadline_ms = int(response.getheader("Lambda-Runtime-Deadline-Ms") or "0")
     arn = response.getheader("Lambda-Runtime-Invoked-Function-Arn")
     trace_id = response.getheader("Lambda-Runtime-Trace-Id")
@@ -184,7 +186,28 @@ def handle(api, handler, response, body):
     post_error(api, "/invocation/%s/error" % request_id, document)
 
 
+class RequestIdFilter(logging.Filter):
+    """Adds the current request id to log records, as AWS's runtime does."""
+
+    request_id = ""
+
+    def filter(self, record):
+        record.aws_request_id = RequestIdFilter.request_id
+        return True
+
+
+def configure_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+        "%Y-%m-%dT%H:%M:%S"))
+    handler.formatter.converter = time.gmtime
+    handler.addFilter(RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
 def main():
+    configure_logging()
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     if task_root not in sys.path:
         sys.path.insert(0, task_root)

@@ -293,6 +293,25 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
+    @DisplayName("the logging module writes AWS's line format with the request id")
+    void loggingFormat() {
+      Instance instance =
+          launchPython(
+              "import logging\n"
+                  + "logger = logging.getLogger()\n"
+                  + "logger.setLevel(logging.INFO)\n"
+                  + "def handler(event, context):\n"
+                  + "    logger.info('working on it')\n"
+                  + "    return context.aws_request_id\n");
+      String requestId = unquote(invoker.invoke(instance, "{}").body());
+      assertThat(runtime.logs(instance, Instant.EPOCH))
+          .containsPattern(
+              "\\[INFO\\]\t\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\t"
+                  + requestId
+                  + "\tworking on it\n");
+    }
+
+    @Test
     @DisplayName("logs hold what the handler printed, filtered by time")
     void logsSince() {
       Instance instance =
