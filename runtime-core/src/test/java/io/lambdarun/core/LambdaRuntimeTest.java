@@ -420,6 +420,21 @@ class LambdaRuntimeTest {
   }
 
   @Test
+  void anUntypedLaunchFailureIsWrappedWithTheBackendAndFunction() {
+    LambdaRuntime runtime = runtime();
+    fake.plan.add(Mode.CRASH);
+
+    assertThatThrownBy(() -> runtime.invoke(python("hello").build(), bytes("{}")))
+        .isInstanceOfSatisfying(
+            LaunchFailedException.class, e -> assertThat(e.functionName()).isEqualTo("hello"))
+        .hasMessage(
+            "backend 'fake' failed to launch function 'hello' (java.lang.IllegalArgumentException:"
+                + " planned crash); check the backend's log or report this to its maintainers")
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+    assertThat(runtime.invoke(python("hello").build(), bytes("{}")).coldStart()).isTrue();
+  }
+
+  @Test
   void instancesWhoseCredentialsNearExpiryAreReplaced() {
     CredentialsProvider provider = mock(CredentialsProvider.class);
     SessionCredentials first = credentials("AKID1", clock.instant().plus(Duration.ofMinutes(20)));

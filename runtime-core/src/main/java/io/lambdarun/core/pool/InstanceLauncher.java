@@ -2,6 +2,9 @@ package io.lambdarun.core.pool;
 
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
+import io.lambdarun.api.LambdaRunException;
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.core.CredentialsProvider;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.SessionCredentials;
@@ -50,8 +53,9 @@ public final class InstanceLauncher {
         credentialsProvider.map(provider -> provider.issue(function));
     boolean launched = false;
     try {
+      LaunchSpec spec = specs.create(function, deployId, credentials);
       long start = System.nanoTime();
-      Instance instance = runtime.launch(specs.create(function, deployId, credentials));
+      Instance instance = launch(spec);
       launched = true;
       Duration launchTime = Duration.ofNanos(System.nanoTime() - start);
       LOG.info(
@@ -62,6 +66,20 @@ public final class InstanceLauncher {
       if (!launched) {
         credentials.ifPresent(this::revoke);
       }
+    }
+  }
+
+  private Instance launch(LaunchSpec spec) {
+    try {
+      return runtime.launch(spec);
+    } catch (LambdaRunException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "backend '" + runtime.name() + "' failed to launch function '" + spec.functionName()
+              + "' (" + e + "); check the backend's log or report this to its maintainers",
+          e);
     }
   }
 

@@ -46,8 +46,10 @@ public final class FakeBackend implements ContainerRuntimeProvider {
     REFUSED,
     /** An endpoint that accepts connections, reads what arrives and closes without answering. */
     HANGUP,
-    /** The launch fails. */
-    FAIL
+    /** The launch fails with {@link LaunchFailedException}. */
+    FAIL,
+    /** The launch throws an untyped exception, as a buggy backend might. */
+    CRASH
   }
 
   /** Answers one event. */
@@ -157,6 +159,7 @@ public final class FakeBackend implements ContainerRuntimeProvider {
           case REFUSED -> refused(id);
           case HANGUP -> hangup(id);
           case FAIL -> throw new LaunchFailedException(spec.functionName(), "planned failure");
+          case CRASH -> throw new IllegalArgumentException("planned crash");
         };
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
