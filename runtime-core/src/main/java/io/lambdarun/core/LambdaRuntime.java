@@ -20,6 +20,7 @@ import io.lambdarun.core.pool.InstanceLauncher;
 import io.lambdarun.core.pool.LaunchSpecFactory;
 import io.lambdarun.core.pool.WarmPool;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,19 +67,19 @@ public final class LambdaRuntime implements AutoCloseable {
 
   private LambdaRuntime(ContainerRuntime runtime, Settings settings, Clock clock) {
     this.runtime = runtime;
-    Owner owner = settings.owner;
+    Owner owner = settings.owner();
     this.specs =
         new LaunchSpecFactory(
             runtime, owner,
-            new FunctionEnvironment(settings.endpointUrl, runtime.hostAccess()),
-            settings.images, settings.archiveLimits, clock);
+            new FunctionEnvironment(settings.endpointUrl(), runtime.hostAccess()),
+            settings.images(), settings.archiveLimits(), clock);
     InstanceLauncher launcher =
-        new InstanceLauncher(runtime, specs, settings.credentialsProvider);
-    this.pool = new WarmPool(settings.maxInstances, settings.idleTimeout, clock, launcher);
+        new InstanceLauncher(runtime, specs, settings.credentialsProvider());
+    this.pool = new WarmPool(settings.maxInstances(), settings.idleTimeout(), clock, launcher);
     this.invoker =
-        new FunctionInvoker(runtime, pool, specs, new HttpInvoker(), settings.invokeGrace, clock);
+        new FunctionInvoker(runtime, pool, specs, new HttpInvoker(), settings.invokeGrace(), clock);
     this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("lambdarun-reaper"));
-    long period = Math.max(1, Math.min(settings.idleTimeout.toMillis(), 30_000));
+    long period = Math.max(1, Math.min(settings.idleTimeout().toMillis(), 30_000));
     reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
     this.prepullers = Executors.newCachedThreadPool(daemon("lambdarun-prepull"));
   }
@@ -222,16 +223,15 @@ public final class LambdaRuntime implements AutoCloseable {
   }
 
   /** The resolved settings of a runtime. */
-  private static final class Settings {
-    private Owner owner;
-    private Optional<URI> endpointUrl;
-    private ImageResolver images;
-    private ArchiveLimits archiveLimits;
-    private Optional<CredentialsProvider> credentialsProvider;
-    private int maxInstances;
-    private Duration idleTimeout;
-    private Duration invokeGrace;
-  }
+  private record Settings(
+      Owner owner,
+      Optional<URI> endpointUrl,
+      ImageResolver images,
+      ArchiveLimits archiveLimits,
+      Optional<CredentialsProvider> credentialsProvider,
+      int maxInstances,
+      Duration idleTimeout,
+      Duration invokeGrace) {}
 
   /** Configures and builds a {@link LambdaRuntime}; values set here win over the config keys. */
   public static final class Builder {
@@ -352,7 +352,7 @@ public final class LambdaRuntime implements AutoCloseable {
           sweepOrphansOnStart != null
               ? sweepOrphansOnStart
               : config.getBoolean(CoreConfigKeys.SWEEP_ORPHANS, true);
-      ContainerRuntime runtime = create(provider, settings.owner);
+      ContainerRuntime runtime = create(provider, settings.owner());
       try {
         if (sweep) {
           sweep(runtime);
@@ -390,71 +390,86 @@ public final class LambdaRuntime implements AutoCloseable {
     }
 
     private Settings settings() {
-      Settings settings = new Settings();
-      settings.owner = Owner.forCurrentProcess();
-      settings.maxInstances =
-          maxInstancesPerFunction != null
-              ? maxInstancesPerFunction
-              : config.getInt(CoreConfigKeys.MAX_INSTANCES, CoreConfigKeys.MAX_INSTANCES_DEFAULT);
-      if (settings.maxInstances < 1) {
-        throw new ConfigurationException(
-            CoreConfigKeys.MAX_INSTANCES,
-            "the most instances per function '" + settings.maxInstances + "' ('"
-                + CoreConfigKeys.MAX_INSTANCES + "') must be at least 1; set a positive number");
-      }
-      settings.idleTimeout =
-          idleTimeout != null
-              ? idleTimeout
-              : config.getDuration(CoreConfigKeys.IDLE_TIMEOUT, CoreConfigKeys.IDLE_TIMEOUT_DEFAULT);
-      if (settings.idleTimeout.isZero() || settings.idleTimeout.isNegative()) {
-        throw new ConfigurationException(
-            CoreConfigKeys.IDLE_TIMEOUT,
-            "idle timeout '" + settings.idleTimeout + "' ('" + CoreConfigKeys.IDLE_TIMEOUT
-                + "') must be positive; set a value such as '300s'");
-      }
-      settings.invokeGrace =
-          invokeGrace != null
-              ? invokeGrace
-              : config.getDuration(CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT);
-      settings.endpointUrl =
-          Optional.ofNullable(endpointUrl).or(() -> config.get(CoreConfigKeys.ENDPOINT_URL).map(Builder::uri));
-      OptionalInt port =
-          ecrRegistryPort != null
-              ? OptionalInt.of(ecrRegistryPort)
-              : config.get(CoreConfigKeys.ECR_REGISTRY_PORT)
-                  .map(value -> OptionalInt.of(config.getInt(CoreConfigKeys.ECR_REGISTRY_PORT, 0)))
-                  .orElse(OptionalInt.empty());
-      if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65_535)) {
-        throw new ConfigurationException(
-            CoreConfigKeys.ECR_REGISTRY_PORT,
-            "ECR registry port '" + port.getAsInt() + "' ('" + CoreConfigKeys.ECR_REGISTRY_PORT
-                + "') is not a TCP port; set a value from 1 to 65535");
-      }
-      settings.images =
+      OptionalInt registryPort = registryPort();
+      return new Settings(
+          Owner.forCurrentProcess(),
+          endpointUrl != null
+              ? Optional.of(checkedUrl(endpointUrl.toString()))
+              : config.get(CoreConfigKeys.ENDPOINT_URL).map(Builder::checkedUrl),
           ImageResolver.of(
               CoreConfigKeys.IMAGE_MAPPINGS,
               imageMappings != null
                   ? imageMappings
                   : config.getString(CoreConfigKeys.IMAGE_MAPPINGS, ""),
-              port);
-      settings.archiveLimits = archiveLimits;
-      settings.credentialsProvider = Optional.ofNullable(credentialsProvider);
-      return settings;
+              registryPort),
+          archiveLimits,
+          Optional.ofNullable(credentialsProvider),
+          maxInstances(),
+          idleTimeout(),
+          invokeGrace != null
+              ? invokeGrace
+              : config.getDuration(CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT));
     }
 
-    private static URI uri(String value) {
+    private int maxInstances() {
+      int max =
+          maxInstancesPerFunction != null
+              ? maxInstancesPerFunction
+              : config.getInt(CoreConfigKeys.MAX_INSTANCES, CoreConfigKeys.MAX_INSTANCES_DEFAULT);
+      if (max < 1) {
+        throw new ConfigurationException(
+            CoreConfigKeys.MAX_INSTANCES,
+            "the most instances per function '" + max + "' ('" + CoreConfigKeys.MAX_INSTANCES
+                + "') must be at least 1; set a positive number");
+      }
+      return max;
+    }
+
+    private Duration idleTimeout() {
+      Duration ttl =
+          idleTimeout != null
+              ? idleTimeout
+              : config.getDuration(CoreConfigKeys.IDLE_TIMEOUT, CoreConfigKeys.IDLE_TIMEOUT_DEFAULT);
+      if (ttl.isZero() || ttl.isNegative()) {
+        throw new ConfigurationException(
+            CoreConfigKeys.IDLE_TIMEOUT,
+            "idle timeout '" + ttl + "' ('" + CoreConfigKeys.IDLE_TIMEOUT + "') must be positive;"
+                + " set a value such as '300s'");
+      }
+      return ttl;
+    }
+
+    private OptionalInt registryPort() {
+      if (ecrRegistryPort == null && config.get(CoreConfigKeys.ECR_REGISTRY_PORT).isEmpty()) {
+        return OptionalInt.empty();
+      }
+      int port =
+          ecrRegistryPort != null
+              ? ecrRegistryPort
+              : config.getInt(CoreConfigKeys.ECR_REGISTRY_PORT, 0);
+      if (port < 1 || port > 65_535) {
+        throw new ConfigurationException(
+            CoreConfigKeys.ECR_REGISTRY_PORT,
+            "ECR registry port '" + port + "' ('" + CoreConfigKeys.ECR_REGISTRY_PORT + "') is not"
+                + " a TCP port; set a value from 1 to 65535");
+      }
+      return OptionalInt.of(port);
+    }
+
+    private static URI checkedUrl(String value) {
+      URI uri;
       try {
-        URI uri = new URI(value.trim());
-        if (uri.getScheme() == null || uri.getHost() == null) {
-          throw new IllegalArgumentException("no scheme or host");
-        }
-        return uri;
-      } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+        uri = new URI(value.trim());
+      } catch (URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null || uri.getScheme() == null || uri.getHost() == null) {
         throw new ConfigurationException(
             CoreConfigKeys.ENDPOINT_URL,
-            "configuration key '" + CoreConfigKeys.ENDPOINT_URL + "' has value '" + value
-                + "', which is not an absolute URL; set it such as 'http://localhost:4566'");
+            "emulator endpoint '" + value + "' ('" + CoreConfigKeys.ENDPOINT_URL + "') is not an"
+                + " absolute URL; set it such as 'http://localhost:4566'");
       }
+      return uri;
     }
   }
 }
