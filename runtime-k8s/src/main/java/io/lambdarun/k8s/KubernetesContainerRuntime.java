@@ -19,8 +19,11 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +63,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       System.getLogger(KubernetesContainerRuntime.class.getName());
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int LOG_TAIL_LINES = 20;
+  private static final int LOG_TAIL_CHARS = 2_000;
 
   private final KubernetesSettings settings;
   private final Owner owner;
@@ -160,14 +164,23 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     if (withSecret) {
       adoptSecret(podName, created);
     }
-    PodReadinessWatcher.Verdict verdict =
-        PodReadinessWatcher.await(client, namespace, podName, settings.podReadyTimeout());
+    PodReadinessWatcher.Verdict verdict;
+    try {
+      verdict = PodReadinessWatcher.await(client, namespace, podName, settings.podReadyTimeout());
+    } catch (KubernetesClientException e) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "function '" + spec.functionName() + "' could not start: watching pod '" + podName
+              + "' in namespace '" + namespace + "' failed (" + describe(e)
+              + "); check that the service account may list and watch pods there",
+          e);
+    }
     if (verdict instanceof PodReadinessWatcher.Verdict.Failed failed) {
       throw new LaunchFailedException(
           spec.functionName(),
           "function '" + spec.functionName() + "' could not start: pod '" + podName
               + "' in namespace '" + namespace + "' failed: " + failed.reason()
-              + "; check the image and the pod's events" + logTail(podName));
+              + "; check the image and the pod's events" + logTail(podName, spec));
     }
     if (verdict instanceof PodReadinessWatcher.Verdict.Pending pending) {
       throw new LaunchFailedException(
@@ -199,7 +212,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
           spec.functionName(),
           "function '" + spec.functionName() + "' could not start: creating " + kind + " '"
               + resource.getMetadata().getName() + "' in namespace '" + namespace
-              + "' failed (HTTP " + e.getCode() + ": " + KubernetesContainerRuntime.reason(e)
+              + "' failed (" + describe(e)
               + "); check that the namespace exists and the service account may create pods and"
               + " secrets there",
           e);
@@ -232,9 +245,9 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     } catch (KubernetesClientException e) {
       LOG.log(
           System.Logger.Level.DEBUG,
-          "could not make pod ''{0}'' own its Secret (HTTP {1}); it is deleted explicitly",
+          "could not make pod ''{0}'' own its Secret ({1}); it is deleted explicitly",
           podName,
-          e.getCode());
+          describe(e));
     }
   }
 
@@ -263,11 +276,15 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
             + PodReadinessWatcher.seconds(settings.endpointReadyTimeout()) + " ("
             + (last == null ? "interrupted" : last.getMessage())
             + "); make sure this process can route to pod IPs (run it inside the cluster)"
-            + logTail(podName),
+            + logTail(podName, spec),
         last);
   }
 
-  private String logTail(String podName) {
+  /**
+   * Returns the last lines of the pod's containers for an exception message, with the token and
+   * the sensitive values (and their base64 forms) masked, since a container may print anything.
+   */
+  private String logTail(String podName, LaunchSpec spec) {
     StringBuilder out = new StringBuilder();
     for (String container : List.of(PodSpecFactory.INIT_CONTAINER, PodSpecFactory.MAIN_CONTAINER)) {
       try {
@@ -280,14 +297,50 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
                 .tailingLines(LOG_TAIL_LINES)
                 .getLog();
         if (log != null && !log.isBlank()) {
-          out.append("; last lines of container '").append(container).append("':\n")
-              .append(log.strip());
+          String text = mask(log.strip(), spec);
+          if (text.length() > LOG_TAIL_CHARS) {
+            text = "..." + text.substring(text.length() - LOG_TAIL_CHARS);
+          }
+          out.append("; last lines of container '").append(container).append("':\n").append(text);
         }
       } catch (KubernetesClientException e) {
         // no log for a container that never started
       }
     }
     return out.toString();
+  }
+
+  private String mask(String text, LaunchSpec spec) {
+    List<String> secrets = new ArrayList<>();
+    secrets.add(token);
+    for (String key : spec.sensitiveKeys()) {
+      String value = spec.environment().get(key);
+      if (value != null) {
+        secrets.add(value);
+      }
+    }
+    return mask(text, secrets);
+  }
+
+  /**
+   * Replaces each secret of at least 4 characters, and its base64 form, by {@code ***}.
+   *
+   * @param text any text
+   * @param secrets the values to hide
+   * @return the masked text
+   */
+  static String mask(String text, List<String> secrets) {
+    String masked = text;
+    for (String secret : secrets) {
+      if (secret.length() < 4) {
+        continue;
+      }
+      masked = masked.replace(secret, "***");
+      masked =
+          masked.replace(
+              Base64.getEncoder().encodeToString(secret.getBytes(StandardCharsets.UTF_8)), "***");
+    }
+    return masked;
   }
 
   @Override
@@ -298,23 +351,23 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
 
   private void remove(String podName) {
     artifacts.forget(podName);
-    delete("pod", () -> client.pods().inNamespace(namespace).withName(podName).delete());
-    delete("Secret", () -> client.secrets().inNamespace(namespace).withName(podName).delete());
+    delete("pod", podName, () -> client.pods().inNamespace(namespace).withName(podName).delete());
+    delete("Secret", podName, () -> client.secrets().inNamespace(namespace).withName(podName).delete());
     launched.remove(podName);
   }
 
-  private void delete(String kind, Runnable deletion) {
+  private void delete(String kind, String name, Runnable deletion) {
     try {
       deletion.run();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         LOG.log(
             System.Logger.Level.WARNING,
-            "could not delete a {0} in namespace ''{1}'' (HTTP {2}: {3}); delete it by hand",
+            "could not delete {0} ''{1}'' in namespace ''{2}'' ({3}); delete it by hand",
             kind,
+            name,
             namespace,
-            e.getCode(),
-            KubernetesContainerRuntime.reason(e));
+            describe(e));
       }
     }
   }
@@ -336,10 +389,9 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       if (e.getCode() != 404) {
         LOG.log(
             System.Logger.Level.WARNING,
-            "could not read the log of pod ''{0}'' (HTTP {1}: {2})",
+            "could not read the log of pod ''{0}'' ({1})",
             instance.id(),
-            e.getCode(),
-            KubernetesContainerRuntime.reason(e));
+            describe(e));
       }
       return "";
     }
@@ -352,21 +404,20 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     try {
       for (Pod pod : managed(client.pods().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems())) {
         String name = pod.getMetadata().getName();
-        delete("pod", () -> client.pods().inNamespace(namespace).withName(name).delete());
-        delete("Secret", () -> client.secrets().inNamespace(namespace).withName(name).delete());
+        delete("pod", name, () -> client.pods().inNamespace(namespace).withName(name).delete());
+        delete("Secret", name, () -> client.secrets().inNamespace(namespace).withName(name).delete());
         removed++;
       }
       for (Secret secret : managed(client.secrets().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems())) {
         String name = secret.getMetadata().getName();
-        delete("Secret", () -> client.secrets().inNamespace(namespace).withName(name).delete());
+        delete("Secret", name, () -> client.secrets().inNamespace(namespace).withName(name).delete());
       }
     } catch (KubernetesClientException e) {
       LOG.log(
           System.Logger.Level.WARNING,
-          "could not list lambdarun pods in namespace ''{0}'' (HTTP {1}: {2}); orphans stay",
+          "could not list lambdarun pods in namespace ''{0}'' ({1}); orphans stay",
           namespace,
-          e.getCode(),
-          KubernetesContainerRuntime.reason(e));
+          describe(e));
     }
     if (removed > 0) {
       LOG.log(System.Logger.Level.INFO, "removed {0} orphaned pods in namespace ''{1}''", removed, namespace);
@@ -424,6 +475,11 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       throw new IllegalStateException(
           "this Kubernetes runtime is closed; create a new one with the provider");
     }
+  }
+
+  /** {@code HTTP <code>: <reason>} when the server answered, else just the reason. */
+  static String describe(KubernetesClientException e) {
+    return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + reason(e);
   }
 
   /** The API server's status message of a failure, else the exception's message. */

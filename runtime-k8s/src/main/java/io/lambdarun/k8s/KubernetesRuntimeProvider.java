@@ -104,7 +104,9 @@ public final class KubernetesRuntimeProvider implements ContainerRuntimeProvider
                         .withMasterUrl(url)
                         .withTrustCerts(settings.trustCertificates()))
             .orElseGet(() -> new ConfigBuilder(Config.autoConfigure(null)));
-    builder.withNamespace(settings.namespace());
+    // fail a launch within about a second when the API server is down (fabric8's default retries
+    // for minutes); core decides whether to try again
+    builder.withNamespace(settings.namespace()).withRequestRetryBackoffLimit(3);
     if (requestTimeoutMillis > 0) {
       builder
           .withRequestTimeout(requestTimeoutMillis)
