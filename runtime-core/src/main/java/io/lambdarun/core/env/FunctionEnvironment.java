@@ -113,14 +113,7 @@ public final class FunctionEnvironment {
     return UUID.randomUUID().toString().replace("-", "");
   }
 
-  /**
-   * Rewrites loopback URLs in a value to the backend's host alias, unless workloads share the
-   * host's loopback.
-   *
-   * @param value a value
-   * @return the rewritten value
-   */
-  public String rewrite(String value) {
+  private String rewrite(String value) {
     return hostAccess.isLoopback()
         ? value
         : new LocalhostRewriter(hostAccess.hostAlias()).rewrite(value);

@@ -1,8 +1,5 @@
 package io.lambdarun.core.env;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * Rewrites {@code http(s)://localhost:PORT} and {@code http(s)://127.0.0.1:PORT} in environment
  * values so that a workload reaches services on the embedding host through its host alias.
@@ -40,17 +37,5 @@ public final class LocalhostRewriter {
       }
     }
     return result;
-  }
-
-  /**
-   * Rewrites every value of a map.
-   *
-   * @param environment variables
-   * @return a new map in the same order with rewritten values
-   */
-  public Map<String, String> rewriteAll(Map<String, String> environment) {
-    Map<String, String> rewritten = new LinkedHashMap<>();
-    environment.forEach((key, value) -> rewritten.put(key, rewrite(value)));
-    return rewritten;
   }
 }

@@ -2,8 +2,6 @@ package io.lambdarun.core.env;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -47,14 +45,5 @@ class LocalhostRewriterTest {
       })
   void leavesEverythingElseAlone(String value) {
     assertThat(rewriter.rewrite(value)).isEqualTo(value);
-  }
-
-  @Test
-  void rewritesValuesNotKeys() {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("http://localhost:1", "http://localhost:2");
-
-    assertThat(rewriter.rewriteAll(env))
-        .containsExactly(Map.entry("http://localhost:1", "http://host.docker.internal:2"));
   }
 }
