@@ -145,6 +145,11 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
             settings.podConfig());
     Pod pod = PodSpecFactory.pod(spec, context);
     launched.add(podName);
+    if (closed.get()) {
+      // close() ran between ensureOpen() and add(): it did not see this pod
+      launched.remove(podName);
+      ensureOpen();
+    }
     artifacts.register(podName, spec.code(), spec.layers());
     try {
       return start(spec, context, pod);
@@ -402,13 +407,19 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     ensureOpen();
     int removed = 0;
     try {
-      for (Pod pod : managed(client.pods().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems())) {
+      List<Pod> pods =
+          client.pods().inNamespace(namespace)
+              .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems();
+      for (Pod pod : orphans(pods)) {
         String name = pod.getMetadata().getName();
         delete("pod", name, () -> client.pods().inNamespace(namespace).withName(name).delete());
         delete("Secret", name, () -> client.secrets().inNamespace(namespace).withName(name).delete());
         removed++;
       }
-      for (Secret secret : managed(client.secrets().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems())) {
+      List<Secret> secrets =
+          client.secrets().inNamespace(namespace)
+              .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems();
+      for (Secret secret : orphans(secrets)) {
         String name = secret.getMetadata().getName();
         delete("Secret", name, () -> client.secrets().inNamespace(namespace).withName(name).delete());
       }
@@ -420,13 +431,17 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
           describe(e));
     }
     if (removed > 0) {
-      LOG.log(System.Logger.Level.INFO, "removed {0} orphaned pods in namespace ''{1}''", removed, namespace);
+      LOG.log(
+          System.Logger.Level.INFO,
+          "removed {0} orphaned pods in namespace ''{1}''",
+          removed,
+          namespace);
     }
     return removed;
   }
 
   /** Keeps the resources whose owner provably is gone; never this runtime's own. */
-  private <T extends HasMetadata> List<T> managed(List<T> items) {
+  private <T extends HasMetadata> List<T> orphans(List<T> items) {
     return items.stream()
         .filter(
             item -> {
