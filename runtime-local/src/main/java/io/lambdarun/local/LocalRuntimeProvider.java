@@ -7,6 +7,7 @@ import io.lambdarun.api.ContainerRuntimeProvider;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.api.RuntimeUnavailableException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,6 +45,11 @@ public final class LocalRuntimeProvider implements ContainerRuntimeProvider {
   public Availability availability(RuntimeConfig config) {
     try {
       LocalSettings.from(config);
+      if (!Files.isExecutable(ProcessLauncher.SHELL)) {
+        return Availability.unavailable(
+            "the local backend starts functions through '" + ProcessLauncher.SHELL + "', which is"
+                + " missing; use a Unix-like system (Linux or macOS) or a container backend");
+      }
       List<String> found = new ArrayList<>();
       List<String> missing = new ArrayList<>();
       for (RuntimeKind kind : List.of(RuntimeKind.PYTHON, RuntimeKind.NODE)) {

@@ -33,6 +33,9 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
   /** The Node.js runtime client's file name in the runtime folder. */
   static final String NODE_CLIENT = "lambdarun_runtime.js";
 
+  /** The shell that starts runtimes detached. */
+  static final Path SHELL = Path.of("/bin/sh");
+
   private static final File NO_INPUT = new File("/dev/null");
   private static final long DETACH_TIMEOUT_SECONDS = 10;
 
@@ -117,7 +120,7 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     Files.deleteIfExists(stateDirectory.resolve("runtime-" + (generation - 1) + ".pid"));
     Files.deleteIfExists(stateDirectory.resolve("runtime-" + (generation - 1) + ".status"));
     List<String> argv = new ArrayList<>(command.size() + 5);
-    argv.add("/bin/sh");
+    argv.add(SHELL.toString());
     argv.add("-c");
     argv.add(DETACH);
     argv.add(pidFile.toString());
@@ -134,7 +137,7 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
       if (!launcher.waitFor(DETACH_TIMEOUT_SECONDS, TimeUnit.SECONDS) || launcher.exitValue() != 0) {
         launcher.destroyForcibly();
         throw new IOException(
-            "'/bin/sh' did not start '" + command.get(0) + "' in the background");
+            "'" + SHELL + "' did not start '" + command.get(0) + "' in the background");
       }
     } catch (InterruptedException e) {
       launcher.destroyForcibly();

@@ -60,7 +60,7 @@ function errorDocument(error) {
 }
 
 function logError(document) {
-  process.stderr.write(`${new Date().toISOString()}\tundefined\tERROR\t${JSON.stringify(document)}\n`);
+  process.stderr.write(`${new Date().toISOString()}\t${current}\tERROR\t${JSON.stringify(document)}\n`);
 }
 
 async function postError(route, error) {
@@ -185,6 +185,15 @@ function run(handler, event, ctx) {
 }
 
 let current;
+
+// console output in AWS's line format: time, request id, level, message
+const format = require('util').format;
+for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'],
+  ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
+  console[method] = (...args) => {
+    process.stdout.write(`${new Date().toISOString()}\t${current}\t${level}\t${format(...args)}\n`);
+  };
+}
 
 async function main() {
   let handler;

@@ -339,7 +339,10 @@ class LocalContainerRuntimeIT {
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.body()).isEqualTo("{\"message\":\"Hello, Ada!\"}");
       assertThat(reply.functionError()).isEmpty();
-      assertThat(runtime.logs(instance, Instant.EPOCH)).contains("greeting Ada in request ");
+      assertThat(runtime.logs(instance, Instant.EPOCH))
+          .containsPattern(
+              "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\t([0-9a-f-]{36})\tINFO\t"
+                  + "greeting Ada in request \\1\n");
     }
 
     @Test
