@@ -208,16 +208,21 @@ final class DockerContainerRuntime implements ContainerRuntime {
         TarStreams.write(spec, out);
       }
       return tar;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       if (tar != null) {
         deleteQuietly(tar);
       }
-      if (e instanceof RuntimeException runtime) {
-        throw runtime;
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "the code of function '" + spec.functionName() + "' could not be staged in '"
+              + (tar == null ? System.getProperty("java.io.tmpdir") : tar) + "' (" + message(e)
+              + "); check the space and permissions of the temporary folder",
+          e);
+    } catch (RuntimeException e) {
+      if (tar != null) {
+        deleteQuietly(tar);
       }
-      throw new UncheckedIOException(
-          "cannot stage the code of function '" + spec.functionName() + "' in a temporary file",
-          (IOException) e);
+      throw e;
     }
   }
 
