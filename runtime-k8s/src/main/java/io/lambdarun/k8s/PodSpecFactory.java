@@ -102,9 +102,14 @@ public final class PodSpecFactory {
     annotations.put(FUNCTION_ARN_ANNOTATION, spec.functionArn());
     annotations.putAll(podConfig.annotations());
 
+    boolean zip = spec.packageType() == PackageType.ZIP;
     List<Volume> volumes = new ArrayList<>();
-    volumes.add(emptyDir(VOLUME_TASK));
-    volumes.add(emptyDir(VOLUME_OPT));
+    if (zip) {
+      volumes.add(emptyDir(VOLUME_TASK));
+    }
+    if (zip || !spec.layers().isEmpty()) {
+      volumes.add(emptyDir(VOLUME_OPT));
+    }
     volumes.add(
         new VolumeBuilder()
             .withName(VOLUME_TMP)
@@ -269,9 +274,7 @@ public final class PodSpecFactory {
                 env.add(new EnvVar(key, value, null));
               }
             });
-    List<VolumeMount> mounts = new ArrayList<>();
-    mounts.add(mount(VOLUME_TASK, "/var/task"));
-    mounts.add(mount(VOLUME_OPT, "/opt"));
+    List<VolumeMount> mounts = sharedMounts(spec);
     mounts.add(mount(VOLUME_TMP, "/tmp"));
     if (custom) {
       mounts.add(mount(VOLUME_RUNTIME, "/var/runtime"));
@@ -312,9 +315,7 @@ public final class PodSpecFactory {
   }
 
   private static Container initContainer(LaunchSpec spec, PodContext context, boolean custom) {
-    List<VolumeMount> mounts = new ArrayList<>();
-    mounts.add(mount(VOLUME_TASK, "/var/task"));
-    mounts.add(mount(VOLUME_OPT, "/opt"));
+    List<VolumeMount> mounts = sharedMounts(spec);
     if (custom) {
       mounts.add(mount(VOLUME_RUNTIME, "/var/runtime"));
     }
@@ -329,6 +330,22 @@ public final class PodSpecFactory {
             new EnvVar(LAYER_COUNT_ENV, Integer.toString(spec.layers().size()), null))
         .withVolumeMounts(mounts)
         .build();
+  }
+
+  /**
+   * The code and layer volumes both containers mount. An image function keeps its own {@code
+   * /var/task} (its code is there); it gets an {@code /opt} volume only when it has layers, which
+   * then hides the image's own {@code /opt}.
+   */
+  private static List<VolumeMount> sharedMounts(LaunchSpec spec) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    if (spec.packageType() == PackageType.ZIP) {
+      mounts.add(mount(VOLUME_TASK, "/var/task"));
+    }
+    if (spec.packageType() == PackageType.ZIP || !spec.layers().isEmpty()) {
+      mounts.add(mount(VOLUME_OPT, "/opt"));
+    }
+    return mounts;
   }
 
   private static List<String> sensitiveKeysPresent(LaunchSpec spec) {

@@ -159,6 +159,48 @@ class KubernetesEndToEndIT {
   }
 
   @Test
+  void anImageFunctionRunsTheCodeBakedIntoItsImage() throws Exception {
+    Path context = Files.createTempDirectory("lambdarun-k8s-image-fn");
+    String tag = "lambdarun-test/k8s-image-fn:" + UUID.randomUUID();
+    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    try (DockerClient docker =
+        DockerClientImpl.getInstance(
+            config, new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
+      Files.writeString(
+          context.resolve("baked.py"),
+          "def handler(event, context):\n    return 'baked ' + event['name']\n");
+      Files.writeString(
+          context.resolve("Dockerfile"),
+          "FROM " + IMAGE + "\nCOPY baked.py /var/task/baked.py\nCMD [\"baked.handler\"]\n");
+      docker.buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false)
+          .start().awaitImageId();
+      try {
+        Instance instance =
+            runtime.launch(
+                spec()
+                    .packageType(PackageType.IMAGE)
+                    .runtime("")
+                    .handler("")
+                    .code(null)
+                    .layers(List.of())
+                    .image(tag)
+                    .build());
+        assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get()
+                .getSpec().getInitContainers())
+            .isEmpty();
+        assertThat(invoke(instance.endpoint(), "{\"name\":\"image\"}")).isEqualTo("\"baked image\"");
+        runtime.terminate(instance);
+      } finally {
+        docker.removeImageCmd(tag).withForce(true).exec();
+      }
+    } finally {
+      try (Stream<Path> files = Files.walk(context)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Test
   void credentialsReachTheHandlerThroughTheSecretOnly() throws Exception {
     String secretValue = "e2e-secret-" + UUID.randomUUID();
     Instance instance =

@@ -96,6 +96,23 @@ class PodSpecFactoryTest {
     }
 
     @Test
+    void imagePodKeepsTheImagesOwnVarTaskAndOpt() {
+      Pod pod = pod(imageFunction("img-fn", "public.ecr.aws/test/img:1"));
+      assertThat(main(pod).getVolumeMounts())
+          .extracting(m -> m.getMountPath())
+          .containsExactly("/tmp");
+      assertThat(pod.getSpec().getVolumes()).extracting(Volume::getName).containsExactly("lambdarun-tmp");
+      Pod withLayers =
+          pod(imageFunction("img-fn", "public.ecr.aws/test/img:1").layers(List.of(zip("l", Map.of("a", "b")))));
+      assertThat(main(withLayers).getVolumeMounts())
+          .extracting(m -> m.getMountPath())
+          .containsExactly("/opt", "/tmp");
+      assertThat(init(withLayers).getVolumeMounts())
+          .extracting(m -> m.getMountPath())
+          .containsExactly("/opt", "/lambdarun-staging");
+    }
+
+    @Test
     void imagePodRunsTheTranslatedEcrUriCoreResolved() {
       Pod pod = pod(imageFunction("img-fn", "lambdarun.tools.svc.cluster.local:4566/repo:tag"));
       assertThat(main(pod).getImage()).isEqualTo("lambdarun.tools.svc.cluster.local:4566/repo:tag");
