@@ -235,6 +235,37 @@ class LambdaRuntimeTest {
   }
 
   @Test
+  void churnBetweenTwoDeploysNeverOverlapsOrLeaksInstances() throws Exception {
+    LambdaRuntime runtime = runtime(builder().maxInstancesPerFunction(3));
+    LambdaFunction a = python("hello").build();
+    LambdaFunction b = a.toBuilder().putEnvironment("VARIANT", "b").build();
+    List<Future<Boolean>> workers = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      int worker = t;
+      workers.add(
+          threads.submit(
+              () -> {
+                for (int i = 0; i < 25; i++) {
+                  String payload = "{\"w\":" + worker + ",\"i\":" + i + "}";
+                  LambdaFunction fn = (worker + i) % 5 == 0 ? b : a;
+                  if (!runtime.invoke(fn, bytes(payload)).payloadUtf8().equals(payload)) {
+                    return false;
+                  }
+                }
+                return true;
+              }));
+    }
+    for (Future<Boolean> worker : workers) {
+      assertThat(worker.get()).isTrue();
+    }
+
+    assertThat(fake.overlapped).isEmpty();
+    assertThat(runtime.warmInstances()).hasSizeLessThanOrEqualTo(3);
+    assertThat(fake.terminated).doesNotHaveDuplicates();
+    assertThat(fake.terminated.size() + runtime.warmInstances().size()).isEqualTo(fake.launches.get());
+  }
+
+  @Test
   void deadInstancesAreEvictedAndTheEventRetried() {
     LambdaRuntime runtime = runtime();
     fake.plan.add(Mode.REFUSED);

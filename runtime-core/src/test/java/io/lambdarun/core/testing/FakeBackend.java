@@ -187,15 +187,18 @@ public final class FakeBackend implements ContainerRuntimeProvider {
               requestIds.add(String.valueOf(requestId));
               clientContexts.add(
                   String.valueOf(exchange.getRequestHeaders().getFirst("X-Amz-Client-Context")));
-              Reply reply = handler.handle(id, requestId, exchange.getRequestBody().readAllBytes());
+              Reply reply;
+              try {
+                reply = handler.handle(id, requestId, exchange.getRequestBody().readAllBytes());
+              } finally {
+                inFlight.decrementAndGet();
+              }
               reply.headers().forEach(exchange.getResponseHeaders()::add);
               exchange.sendResponseHeaders(
                   reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
               exchange.getResponseBody().write(reply.body());
             } catch (Exception e) {
               exchange.close();
-            } finally {
-              inFlight.decrementAndGet();
             }
           });
       server.start();
