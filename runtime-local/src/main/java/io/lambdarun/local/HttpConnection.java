@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One accepted connection of a {@link LoopbackHttpServer}: parses requests (request line,
- * headers, {@code Content-Length} or chunked bodies, {@code Expect: 100-continue}), hands each to
- * the listener's handler, and writes responses with keep-alive. Requests on one connection are
- * answered in order; a handler may answer later (long polls), from the server's loop thread.
+ * One accepted connection of a {@link LoopbackHttpServer}: parses requests (request line, headers,
+ * {@code Content-Length} or chunked bodies, {@code Expect: 100-continue}), hands each to the
+ * listener's handler, and writes responses with keep-alive. Requests on one connection are answered
+ * in order; a handler may answer later (long polls), from the server's loop thread.
  *
  * <p>Only ever touched by the server's loop thread.
  */
@@ -26,8 +26,10 @@ final class HttpConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpConnection.class);
   private static final int MAX_HEAD_BYTES = 16 * 1024;
+
   /** Above AWS's 6 MB payload limit, so that core sees and reports oversized payloads itself. */
   private static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+
   private static final byte[] NO_BYTES = new byte[0];
   private static final byte[] CONTINUE =
       "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -164,8 +166,7 @@ final class HttpConnection {
       }
       return false;
     }
-    String[] lines =
-        new String(input, 0, headEnd, StandardCharsets.ISO_8859_1).split("\r\n", -1);
+    String[] lines = new String(input, 0, headEnd, StandardCharsets.ISO_8859_1).split("\r\n", -1);
     String[] requestLine = lines[0].split(" ");
     if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
       reject(400, "malformed request line");
@@ -243,11 +244,14 @@ final class HttpConnection {
       if (lineEnd < 0 || lineEnd + 1 >= inputLength) {
         return null;
       }
-      String sizeText = new String(input, position, lineEnd - position, StandardCharsets.ISO_8859_1);
+      String sizeText =
+          new String(input, position, lineEnd - position, StandardCharsets.ISO_8859_1);
       int semicolon = sizeText.indexOf(';');
       int size;
       try {
-        size = Integer.parseInt((semicolon < 0 ? sizeText : sizeText.substring(0, semicolon)).trim(), 16);
+        size =
+            Integer.parseInt(
+                (semicolon < 0 ? sizeText : sizeText.substring(0, semicolon)).trim(), 16);
       } catch (NumberFormatException e) {
         reject(400, "malformed chunk size");
         return null;
@@ -305,7 +309,10 @@ final class HttpConnection {
 
   private int indexOfBlankLine() {
     for (int i = 0; i + 3 < inputLength; i++) {
-      if (input[i] == '\r' && input[i + 1] == '\n' && input[i + 2] == '\r' && input[i + 3] == '\n') {
+      if (input[i] == '\r'
+          && input[i + 1] == '\n'
+          && input[i + 2] == '\r'
+          && input[i + 3] == '\n') {
         return i;
       }
     }

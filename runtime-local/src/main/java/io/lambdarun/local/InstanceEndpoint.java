@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  * The endpoint of one local instance: the RIE invoke path core posts events to, and the Lambda
  * Runtime API the instance's process polls, on the same loopback port.
  *
- * <p>Because it hosts the Runtime API, the endpoint knows each event's true outcome: a response,
- * a function error (reported {@code Unhandled}, or {@code Handled} when the runtime posts the
- * error with {@code Lambda-Runtime-Function-Error-Type: Handled}), an init error, the process
- * exiting, or the timeout. On a timeout, an init error or an exit the process is gone and the next
- * event starts a fresh one.
+ * <p>Because it hosts the Runtime API, the endpoint knows each event's true outcome: a response, a
+ * function error (reported {@code Unhandled}, or {@code Handled} when the runtime posts the error
+ * with {@code Lambda-Runtime-Function-Error-Type: Handled}), an init error, the process exiting, or
+ * the timeout. On a timeout, an init error or an exit the process is gone and the next event starts
+ * a fresh one.
  *
  * <p>All state is confined to the server's loop thread; other threads only post tasks.
  */
@@ -61,8 +61,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   private static final String RUNTIME_PREFIX = "/2018-06-01/runtime";
   private static final String INVOCATION_PREFIX = RUNTIME_PREFIX + "/invocation/";
   private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
-  private static final byte[] ACCEPTED =
-      "{\"status\":\"OK\"}".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ACCEPTED = "{\"status\":\"OK\"}".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration EXIT_POLL = Duration.ofMillis(50);
 
@@ -122,8 +121,8 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   }
 
   /**
-   * Completes when the first process asks for an event or reports an init error; fails with
-   * {@link EarlyExit} when it exits first.
+   * Completes when the first process asks for an event or reports an init error; fails with {@link
+   * EarlyExit} when it exits first.
    *
    * @return the readiness future
    */
@@ -207,7 +206,9 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
           JSON,
           JsonText.error(
               "ResourceConflictException",
-              "instance '" + instanceId + "' is already handling an event; send one event at a"
+              "instance '"
+                  + instanceId
+                  + "' is already handling an event; send one event at a"
                   + " time"));
       return;
     }
@@ -323,7 +324,9 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
           functionError("Unhandled"),
           JsonText.error(
               "Runtime.ExitError",
-              "RequestId: " + event.requestId + " Error: Runtime exited with error: exit status "
+              "RequestId: "
+                  + event.requestId
+                  + " Error: Runtime exited with error: exit status "
                   + status));
     }
   }
@@ -369,7 +372,9 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
                         functionError("Unhandled"),
                         JsonText.error(
                             "Runtime.ExitError",
-                            "RequestId: " + event.requestId + " Error: Runtime failed to start: "
+                            "RequestId: "
+                                + event.requestId
+                                + " Error: Runtime failed to start: "
                                 + e.getMessage()));
                   }
                 });
@@ -429,7 +434,10 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
         JSON,
         JsonText.error(
             "InvalidRequestID",
-            "request id '" + requestId + "' is not the event in flight on instance '" + instanceId
+            "request id '"
+                + requestId
+                + "' is not the event in flight on instance '"
+                + instanceId
                 + "'"));
   }
 
@@ -462,8 +470,13 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     byte[] random = new byte[20];
     RANDOM.nextBytes(random);
     String hex = HexFormat.of().formatHex(random);
-    return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
-        + hex.substring(0, 24) + ";Parent=" + hex.substring(24, 40) + ";Sampled=0";
+    return "Root=1-"
+        + Long.toHexString(System.currentTimeMillis() / 1000)
+        + "-"
+        + hex.substring(0, 24)
+        + ";Parent="
+        + hex.substring(24, 40)
+        + ";Sampled=0";
   }
 
   private static String clientContext(String header) {

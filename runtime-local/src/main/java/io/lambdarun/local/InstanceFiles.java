@@ -11,8 +11,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /**
- * The folders of one instance: the extracted code ({@code /var/task}), the extracted layers
- * ({@code /opt}), its private {@code /tmp}, and the file its processes write their output to.
+ * The folders of one instance: the extracted code ({@code /var/task}), the extracted layers ({@code
+ * /opt}), its private {@code /tmp}, and the file its processes write their output to.
  *
  * @param root the instance's folder
  * @param task the code folder, the process's working directory
@@ -85,8 +85,7 @@ record InstanceFiles(Path root, Path task, Path opt, Path tmp, Path output) {
             }
 
             @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e)
-                throws IOException {
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
               Files.deleteIfExists(dir);
               return FileVisitResult.CONTINUE;
             }

@@ -81,14 +81,25 @@ record Interpreter(RuntimeKind kind, String command, Path executable, String ver
               .start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new RuntimeUnavailableException(
-            "'" + command + "' did not answer within " + timeout.toMillis() + " ms; check the"
-                + " installation or set " + kind.configKey());
+            "'"
+                + command
+                + "' did not answer within "
+                + timeout.toMillis()
+                + " ms; check the"
+                + " installation or set "
+                + kind.configKey());
       }
       List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
       if (process.exitValue() != 0 || lines.size() < 2) {
         throw new RuntimeUnavailableException(
-            "'" + command + "' exited with status " + process.exitValue() + " ("
-                + String.join(" ", lines).strip() + "); point " + kind.configKey()
+            "'"
+                + command
+                + "' exited with status "
+                + process.exitValue()
+                + " ("
+                + String.join(" ", lines).strip()
+                + "); point "
+                + kind.configKey()
                 + " to a working interpreter");
       }
       return new Interpreter(kind, command, Path.of(lines.get(0).strip()), lines.get(1).strip());
@@ -96,8 +107,14 @@ record Interpreter(RuntimeKind kind, String command, Path executable, String ver
       throw e;
     } catch (IOException | RuntimeException e) {
       throw new RuntimeUnavailableException(
-          "'" + command + "' was not found or cannot run (" + e.getMessage() + "); install it or"
-              + " set " + kind.configKey() + " to its path");
+          "'"
+              + command
+              + "' was not found or cannot run ("
+              + e.getMessage()
+              + "); install it or"
+              + " set "
+              + kind.configKey()
+              + " to its path");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RuntimeUnavailableException("interrupted while probing '" + command + "'");

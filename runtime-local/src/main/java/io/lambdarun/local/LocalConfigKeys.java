@@ -1,21 +1,24 @@
 package io.lambdarun.local;
 
 /**
- * Configuration keys of the {@code local} backend, read from {@link
- * io.lambdarun.api.RuntimeConfig} (system properties or {@code LAMBDARUN_LOCAL_*} environment
- * variables with {@code RuntimeConfig.fromSystem()}).
+ * Configuration keys of the {@code local} backend, read from {@link io.lambdarun.api.RuntimeConfig}
+ * (system properties or {@code LAMBDARUN_LOCAL_*} environment variables with {@code
+ * RuntimeConfig.fromSystem()}).
  */
 public final class LocalConfigKeys {
 
-  /** The Python interpreter command or path for {@code python3.x} functions; default {@code python3}. */
+  /**
+   * The Python interpreter command or path for {@code python3.x} functions; default {@code
+   * python3}.
+   */
   public static final String PYTHON = "lambdarun.local.python";
 
   /** The Node.js command or path for {@code nodejs*.x} functions; default {@code node}. */
   public static final String NODE = "lambdarun.local.node";
 
   /**
-   * The folder under which each runtime keeps its instances' code, layers, /tmp and output;
-   * default {@code <java.io.tmpdir>/lambdarun-local}.
+   * The folder under which each runtime keeps its instances' code, layers, /tmp and output; default
+   * {@code <java.io.tmpdir>/lambdarun-local}.
    */
   public static final String WORK_DIR = "lambdarun.local.work-dir";
 
@@ -26,8 +29,8 @@ public final class LocalConfigKeys {
   public static final String INIT_TIMEOUT = "lambdarun.local.init-timeout";
 
   /**
-   * How long terminate and close wait after asking processes to stop before killing them;
-   * default {@code 2s}.
+   * How long terminate and close wait after asking processes to stop before killing them; default
+   * {@code 2s}.
    */
   public static final String STOP_GRACE = "lambdarun.local.stop-grace";
 

@@ -77,8 +77,13 @@ final class LocalContainerRuntime implements ContainerRuntime {
     } catch (IOException | UncheckedIOException e) {
       InstanceFiles.deleteTree(ownerDir);
       throw new RuntimeUnavailableException(
-          "the local backend cannot write to its work folder '" + ownerDir + "' (" + e.getMessage()
-              + "); set " + LocalConfigKeys.WORK_DIR + " to a writable folder",
+          "the local backend cannot write to its work folder '"
+              + ownerDir
+              + "' ("
+              + e.getMessage()
+              + "); set "
+              + LocalConfigKeys.WORK_DIR
+              + " to a writable folder",
           e);
     }
     this.server = LoopbackHttpServer.start("lambdarun-local-http-" + owner.id());
@@ -115,12 +120,18 @@ final class LocalContainerRuntime implements ContainerRuntime {
     try {
       files = InstanceFiles.create(ownerDir.resolve(id), spec);
       OutputLog log = new OutputLog(files.output(), settings.logTailBytes(), ROTATE_BYTES);
-      endpoint =
-          new InstanceEndpoint(id, server, worker, log, invokedArn(spec), spec.timeout());
+      endpoint = new InstanceEndpoint(id, server, worker, log, invokedArn(spec), spec.timeout());
       LoopbackHttpServer.Listener listener = server.listen(endpoint);
       ProcessLauncher launcher =
           ProcessLauncher.prepare(
-              spec, kind, interpreter, files, runtimeDir, "127.0.0.1:" + listener.port(), owner, id);
+              spec,
+              kind,
+              interpreter,
+              files,
+              runtimeDir,
+              "127.0.0.1:" + listener.port(),
+              owner,
+              id);
       instances.put(id, new LocalInstance(endpoint, files, log));
       RuntimeProcess first = endpoint.start(listener, launcher);
       awaitReady(spec, endpoint, log);
@@ -139,8 +150,14 @@ final class LocalContainerRuntime implements ContainerRuntime {
       discard(id, endpoint, files);
       throw new LaunchFailedException(
           spec.functionName(),
-          "cannot start function '" + spec.functionName() + "' (" + e.getMessage() + "); check"
-              + " that the work folder '" + ownerDir + "' is writable and the runtime can run",
+          "cannot start function '"
+              + spec.functionName()
+              + "' ("
+              + e.getMessage()
+              + "); check"
+              + " that the work folder '"
+              + ownerDir
+              + "' is writable and the runtime can run",
           e);
     } catch (RuntimeException e) {
       discard(id, endpoint, files);
@@ -244,19 +261,29 @@ final class LocalContainerRuntime implements ContainerRuntime {
     try {
       endpoint.ready().get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      int status =
-          e.getCause() instanceof InstanceEndpoint.EarlyExit exit ? exit.status() : -1;
+      int status = e.getCause() instanceof InstanceEndpoint.EarlyExit exit ? exit.status() : -1;
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' exited with status " + status
-              + " before asking for an event (output: '" + lastOutput(log, spec) + "'); fix the"
+          "function '"
+              + spec.functionName()
+              + "' exited with status "
+              + status
+              + " before asking for an event (output: '"
+              + lastOutput(log, spec)
+              + "'); fix the"
               + " handler or bootstrap so that it polls the Runtime API");
     } catch (TimeoutException e) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' did not ask for an event within "
-              + limit.toMillis() + " ms of starting (output: '" + lastOutput(log, spec) + "'); speed"
-              + " up its initialization or raise " + LocalConfigKeys.INIT_TIMEOUT);
+          "function '"
+              + spec.functionName()
+              + "' did not ask for an event within "
+              + limit.toMillis()
+              + " ms of starting (output: '"
+              + lastOutput(log, spec)
+              + "'); speed"
+              + " up its initialization or raise "
+              + LocalConfigKeys.INIT_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LaunchFailedException(
@@ -308,7 +335,11 @@ final class LocalContainerRuntime implements ContainerRuntime {
       } catch (RuntimeUnavailableException e) {
         throw new LaunchFailedException(
             spec.functionName(),
-            "function '" + spec.functionName() + "' needs runtime '" + spec.runtime() + "' but "
+            "function '"
+                + spec.functionName()
+                + "' needs runtime '"
+                + spec.runtime()
+                + "' but "
                 + e.getMessage(),
             e);
       }

@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code local} backend: runs zip functions on {@code python3.x}, {@code nodejs*.x} and
- * {@code provided*} runtimes as local processes, with no container engine. Ranked below {@code
- * docker} so that automatic selection prefers a container engine when one answers.
+ * The {@code local} backend: runs zip functions on {@code python3.x}, {@code nodejs*.x} and {@code
+ * provided*} runtimes as local processes, with no container engine. Ranked below {@code docker} so
+ * that automatic selection prefers a container engine when one answers.
  *
  * <p>Configuration keys are listed in {@link LocalConfigKeys}.
  */
@@ -47,7 +47,9 @@ public final class LocalRuntimeProvider implements ContainerRuntimeProvider {
       LocalSettings.from(config);
       if (!Files.isExecutable(ProcessLauncher.SHELL)) {
         return Availability.unavailable(
-            "the local backend starts functions through '" + ProcessLauncher.SHELL + "', which is"
+            "the local backend starts functions through '"
+                + ProcessLauncher.SHELL
+                + "', which is"
                 + " missing; use a Unix-like system (Linux or macOS) or a container backend");
       }
       List<String> found = new ArrayList<>();
@@ -62,7 +64,8 @@ public final class LocalRuntimeProvider implements ContainerRuntimeProvider {
       }
       if (found.isEmpty()) {
         return Availability.unavailable(
-            "no interpreter for local functions: " + String.join("; ", missing)
+            "no interpreter for local functions: "
+                + String.join("; ", missing)
                 + " (provided.* functions need none, but select 'local' explicitly for them)");
       }
       String reason = "local processes: " + String.join("; ", found);

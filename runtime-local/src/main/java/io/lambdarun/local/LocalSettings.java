@@ -16,7 +16,11 @@ import java.time.Duration;
  * @param logTailBytes the most bytes of output returned by logs
  */
 record LocalSettings(
-    RuntimeConfig config, Path workDir, Duration initTimeout, Duration stopGrace, int logTailBytes) {
+    RuntimeConfig config,
+    Path workDir,
+    Duration initTimeout,
+    Duration stopGrace,
+    int logTailBytes) {
 
   /** How long probing an interpreter may take. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
@@ -39,14 +43,19 @@ record LocalSettings(
     } catch (InvalidPathException e) {
       throw new ConfigurationException(
           LocalConfigKeys.WORK_DIR,
-          "configuration key '" + LocalConfigKeys.WORK_DIR + "' has value '" + folder
+          "configuration key '"
+              + LocalConfigKeys.WORK_DIR
+              + "' has value '"
+              + folder
               + "', which is not a valid path; set it to a writable folder");
     }
     Duration initTimeout = config.getDuration(LocalConfigKeys.INIT_TIMEOUT, Duration.ofSeconds(10));
     if (initTimeout.isZero()) {
       throw new ConfigurationException(
           LocalConfigKeys.INIT_TIMEOUT,
-          "configuration key '" + LocalConfigKeys.INIT_TIMEOUT + "' has value '0', which leaves"
+          "configuration key '"
+              + LocalConfigKeys.INIT_TIMEOUT
+              + "' has value '0', which leaves"
               + " no time to start; set a positive duration such as '10s'");
     }
     Duration stopGrace = config.getDuration(LocalConfigKeys.STOP_GRACE, Duration.ofSeconds(2));
@@ -54,7 +63,10 @@ record LocalSettings(
     if (logTailBytes < 1) {
       throw new ConfigurationException(
           LocalConfigKeys.LOG_TAIL_BYTES,
-          "configuration key '" + LocalConfigKeys.LOG_TAIL_BYTES + "' has value '" + logTailBytes
+          "configuration key '"
+              + LocalConfigKeys.LOG_TAIL_BYTES
+              + "' has value '"
+              + logTailBytes
               + "', which is not positive; set it to a byte count such as '65536'");
     }
     return new LocalSettings(config, workDir, initTimeout, stopGrace, logTailBytes);

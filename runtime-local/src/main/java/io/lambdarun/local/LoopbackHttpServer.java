@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small HTTP/1.1 server on 127.0.0.1 driven by one selector thread for any number of listening
- * ports, so that the thread count does not grow with the number of instances. Handlers, timers
- * and submitted tasks all run on that loop thread, which makes per-instance state single-threaded.
+ * ports, so that the thread count does not grow with the number of instances. Handlers, timers and
+ * submitted tasks all run on that loop thread, which makes per-instance state single-threaded.
  */
 final class LoopbackHttpServer implements AutoCloseable {
 
@@ -82,8 +82,8 @@ final class LoopbackHttpServer implements AutoCloseable {
   }
 
   /**
-   * Opens a new listening port on 127.0.0.1 whose requests go to {@code handler}. Callable from
-   * any thread; the port accepts connections when this returns.
+   * Opens a new listening port on 127.0.0.1 whose requests go to {@code handler}. Callable from any
+   * thread; the port accepts connections when this returns.
    *
    * @param handler the handler of the port's requests
    * @return the listener

@@ -13,14 +13,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The stdout and stderr of an instance's processes, which append to one file, plus time marks
- * that make {@link #since} possible without a thread copying the output.
+ * The stdout and stderr of an instance's processes, which append to one file, plus time marks that
+ * make {@link #since} possible without a thread copying the output.
  *
- * <p>A mark records the file's length at a moment: when the instance starts, when an event
- * arrives and when it is answered. Output between two marks is dated to the earlier one, so
- * {@link #since} returns everything written after the last mark at or before the given time,
- * capped to the last {@code tailBytes}. The file is emptied when it grows past {@code
- * rotateBytes} at a mark, so disk and heap use stay bounded.
+ * <p>A mark records the file's length at a moment: when the instance starts, when an event arrives
+ * and when it is answered. Output between two marks is dated to the earlier one, so {@link #since}
+ * returns everything written after the last mark at or before the given time, capped to the last
+ * {@code tailBytes}. The file is emptied when it grows past {@code rotateBytes} at a mark, so disk
+ * and heap use stay bounded.
  *
  * <p>Thread-safe.
  */

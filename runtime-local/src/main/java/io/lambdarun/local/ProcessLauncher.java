@@ -20,10 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Starts the runtime process of one instance: the project's runtime client for Python and
- * Node.js, the function's {@code bootstrap} for {@code provided*}, with the environment Lambda
- * gives a runtime, the code folder as working directory, no stdin, and stdout and stderr appended
- * to the instance's output file. Every start uses the same command and environment.
+ * Starts the runtime process of one instance: the project's runtime client for Python and Node.js,
+ * the function's {@code bootstrap} for {@code provided*}, with the environment Lambda gives a
+ * runtime, the code folder as working directory, no stdin, and stdout and stderr appended to the
+ * instance's output file. Every start uses the same command and environment.
  */
 final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
 
@@ -134,7 +134,8 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     builder.redirectErrorStream(true);
     Process launcher = builder.start();
     try {
-      if (!launcher.waitFor(DETACH_TIMEOUT_SECONDS, TimeUnit.SECONDS) || launcher.exitValue() != 0) {
+      if (!launcher.waitFor(DETACH_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+          || launcher.exitValue() != 0) {
         launcher.destroyForcibly();
         throw new IOException(
             "'" + SHELL + "' did not start '" + command.get(0) + "' in the background");
@@ -149,12 +150,16 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
   }
 
   private static Path bootstrap(LaunchSpec spec, InstanceFiles files) {
-    for (Path candidate : List.of(files.task().resolve("bootstrap"), files.opt().resolve("bootstrap"))) {
+    for (Path candidate :
+        List.of(files.task().resolve("bootstrap"), files.opt().resolve("bootstrap"))) {
       if (Files.isRegularFile(candidate)) {
         if (!Files.isExecutable(candidate)) {
           throw new LaunchFailedException(
               spec.functionName(),
-              "function '" + spec.functionName() + "' has a bootstrap at '" + candidate
+              "function '"
+                  + spec.functionName()
+                  + "' has a bootstrap at '"
+                  + candidate
                   + "' that is not executable; store it in the zip with mode 755");
         }
         return candidate;
@@ -162,7 +167,11 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     }
     throw new LaunchFailedException(
         spec.functionName(),
-        "function '" + spec.functionName() + "' uses runtime '" + spec.runtime() + "' but neither"
+        "function '"
+            + spec.functionName()
+            + "' uses runtime '"
+            + spec.runtime()
+            + "' but neither"
             + " its code nor a layer holds a 'bootstrap' file; add an executable bootstrap at the"
             + " root of the zip");
   }
@@ -186,7 +195,9 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     Map<String, String> env = new LinkedHashMap<>();
     String hostPath = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
     String interpreterDir =
-        interpreter == null ? "" : interpreter.executable().getParent().toString() + File.pathSeparator;
+        interpreter == null
+            ? ""
+            : interpreter.executable().getParent().toString() + File.pathSeparator;
     env.put("PATH", interpreterDir + hostPath + File.pathSeparator + opt + "/bin");
     String hostLibraries = System.getenv().getOrDefault("LD_LIBRARY_PATH", "");
     env.put(
@@ -228,7 +239,10 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     env.put(
         "AWS_LAMBDA_LOG_STREAM_NAME",
         LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy/MM/dd"))
-            + "/[" + spec.version() + "]" + UUID.randomUUID().toString().replace("-", ""));
+            + "/["
+            + spec.version()
+            + "]"
+            + UUID.randomUUID().toString().replace("-", ""));
     env.putAll(spec.environment());
     env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
     env.put("_HANDLER", spec.handler());

@@ -24,8 +24,8 @@ final class ProcessTrees {
   }
 
   /**
-   * Asks processes and their descendants to stop ({@code SIGTERM}), waits up to {@code grace}
-   * for all of them, then kills the ones still running.
+   * Asks processes and their descendants to stop ({@code SIGTERM}), waits up to {@code grace} for
+   * all of them, then kills the ones still running.
    *
    * @param roots the processes
    * @param grace how long to wait before killing

@@ -61,7 +61,9 @@ enum RuntimeKind {
     if (spec.packageType() == PackageType.IMAGE) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' is an image function, which the local backend"
+          "function '"
+              + spec.functionName()
+              + "' is an image function, which the local backend"
               + " cannot run; select a container backend such as 'docker'");
     }
     String runtime = spec.runtime();
@@ -76,7 +78,11 @@ enum RuntimeKind {
     }
     throw new LaunchFailedException(
         spec.functionName(),
-        "function '" + spec.functionName() + "' uses runtime '" + runtime + "', which the local"
+        "function '"
+            + spec.functionName()
+            + "' uses runtime '"
+            + runtime
+            + "', which the local"
             + " backend cannot run; use python3.x, nodejs*.x or provided.*, or a container backend"
             + " such as 'docker'");
   }

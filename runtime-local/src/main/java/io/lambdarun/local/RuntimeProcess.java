@@ -9,12 +9,12 @@ import java.util.Optional;
 
 /**
  * A function's runtime process, started detached from the JVM so that the JVM holds no "process
- * reaper" thread per instance: a short-lived {@code sh} starts a waiting subshell in the
- * background and exits at once. The subshell runs the runtime (the runtime client or the
- * function's bootstrap), then records its exit status in a file; it is the process tracked here.
+ * reaper" thread per instance: a short-lived {@code sh} starts a waiting subshell in the background
+ * and exits at once. The subshell runs the runtime (the runtime client or the function's
+ * bootstrap), then records its exit status in a file; it is the process tracked here.
  *
- * <p>Liveness is polled, never waited for on a thread. A zombie (an exited child its parent has
- * not reaped yet) counts as exited.
+ * <p>Liveness is polled, never waited for on a thread. A zombie (an exited child its parent has not
+ * reaped yet) counts as exited.
  */
 final class RuntimeProcess {
 
@@ -83,8 +83,8 @@ final class RuntimeProcess {
   }
 
   /**
-   * Tells whether a process is running: alive, the same process as when the handle was taken,
-   * and not a zombie.
+   * Tells whether a process is running: alive, the same process as when the handle was taken, and
+   * not a zombie.
    *
    * @param process the process
    * @return whether it runs

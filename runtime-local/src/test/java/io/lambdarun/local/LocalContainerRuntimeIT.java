@@ -3,7 +3,6 @@ package io.lambdarun.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lambdarun.api.Archive;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchFailedException;
@@ -101,7 +100,8 @@ class LocalContainerRuntimeIT {
       assertThat(fields[0]).isEqualTo("local-test");
       assertThat(fields[1]).isEqualTo("7");
       assertThat(fields[2]).isEqualTo("256");
-      assertThat(fields[3]).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:local-test:7");
+      assertThat(fields[3])
+          .isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:local-test:7");
       assertThat(fields[4]).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
       assertThat(fields[5]).isEqualTo("/aws/lambda/local-test");
       assertThat(fields[6]).matches("\\d{4}/\\d{2}/\\d{2}/\\[7\\][0-9a-f]{32}");
@@ -111,7 +111,8 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName("the process gets the spec's environment plus the variables Lambda gives a runtime")
+    @DisplayName(
+        "the process gets the spec's environment plus the variables Lambda gives a runtime")
     void environment() {
       Instance instance =
           runtime.launch(
@@ -191,7 +192,8 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName("a timed-out event is answered as the RIE does, and the next event gets a fresh process")
+    @DisplayName(
+        "a timed-out event is answered as the RIE does, and the next event gets a fresh process")
     void timeoutKillsAndRecovers() {
       Instance instance =
           runtime.launch(
@@ -257,8 +259,7 @@ class LocalContainerRuntimeIT {
               callers.submit(
                   () ->
                       invoker.invoke(
-                          instance,
-                          "{\"folder\":\"" + meeting + "\",\"count\":" + count + "}")));
+                          instance, "{\"folder\":\"" + meeting + "\",\"count\":" + count + "}")));
         }
         for (Future<Invoker.Reply> reply : replies) {
           assertThat(reply.get().body()).isEqualTo("\"met\"");
@@ -285,7 +286,8 @@ class LocalContainerRuntimeIT {
                           + " os.environ['PYTHONPATH'].split(':')[2]]\n")
                   .layers(
                       List.of(
-                          TestFunctions.zip("layer-1", first), TestFunctions.zip("layer-2", second)))
+                          TestFunctions.zip("layer-1", first),
+                          TestFunctions.zip("layer-2", second)))
                   .build());
       assertThat(invoker.invoke(instance, "{}").body())
           .isEqualTo(
@@ -334,7 +336,8 @@ class LocalContainerRuntimeIT {
     @DisplayName("the example handler greets by name")
     void exampleGreets() throws IOException {
       Instance instance =
-          runtime.launch(node(Files.readString(Path.of("../examples/hello-node/index.js"))).build());
+          runtime.launch(
+              node(Files.readString(Path.of("../examples/hello-node/index.js"))).build());
       Invoker.Reply reply = invoker.invoke(instance, "{\"name\":\"Ada\"}");
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.body()).isEqualTo("{\"message\":\"Hello, Ada!\"}");
@@ -350,11 +353,10 @@ class LocalContainerRuntimeIT {
     void contextFields() {
       Instance instance =
           runtime.launch(
-              node(
-                      "exports.handler = async (event, context) => [context.functionName,"
-                          + " context.functionVersion, context.memoryLimitInMB,"
-                          + " context.invokedFunctionArn, context.awsRequestId,"
-                          + " context.logGroupName, context.getRemainingTimeInMillis() > 0];\n")
+              node("exports.handler = async (event, context) => [context.functionName,"
+                      + " context.functionVersion, context.memoryLimitInMB,"
+                      + " context.invokedFunctionArn, context.awsRequestId,"
+                      + " context.logGroupName, context.getRemainingTimeInMillis() > 0];\n")
                   .build());
       String body = invoker.invoke(instance, "{}").body();
       assertThat(body)
@@ -472,13 +474,14 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName("an error posted with error type Handled is reported as Handled, others as Unhandled")
+    @DisplayName(
+        "an error posted with error type Handled is reported as Handled, others as Unhandled")
     void handledErrors() {
       Instance instance =
           launchBootstrap(
-              "curl -sS -o /dev/null -X POST"
-                  + " -H \"Lambda-Runtime-Function-Error-Type: $(echo \"$EVENT\" | cut -d'\"' -f4)\""
-                  + " -d '{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}'"
+              "curl -sS -o /dev/null -X POST -H \"Lambda-Runtime-Function-Error-Type: $(echo"
+                  + " \"$EVENT\" | cut -d'\"' -f4)\" -d"
+                  + " '{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}'"
                   + " \"$API/invocation/$ID/error\"");
       Invoker.Reply handled = invoker.invoke(instance, "{\"type\":\"Handled\"}");
       assertThat(handled.functionError()).contains("Handled");
@@ -542,7 +545,8 @@ class LocalContainerRuntimeIT {
       ExecutorService caller = Executors.newSingleThreadExecutor();
       try {
         Future<Invoker.Reply> first = caller.submit(() -> invoker.invoke(instance, event));
-        awaitTrue("the first event to be in flight", () -> Files.exists(signals.resolve("started")));
+        awaitTrue(
+            "the first event to be in flight", () -> Files.exists(signals.resolve("started")));
 
         Invoker.Reply second = invoker.invoke(instance, event);
 
@@ -556,7 +560,8 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName("warm instances add no JVM threads: one loop serves every port, no reaper per process")
+    @DisplayName(
+        "warm instances add no JVM threads: one loop serves every port, no reaper per process")
     void threadsDoNotGrowWithInstances() throws IOException {
       String source = "def handler(event, context):\n    return 'warm'\n";
       assertThat(invokeOverRawSocket(launchPython(source))).endsWith("\"warm\"");
@@ -620,11 +625,14 @@ class LocalContainerRuntimeIT {
 
   /** Invokes without an HTTP client, so that no client threads or pooled connections are added. */
   private static String invokeOverRawSocket(Instance instance) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), instance.endpoint().getPort())) {
+    try (Socket socket =
+        new Socket(InetAddress.getLoopbackAddress(), instance.endpoint().getPort())) {
       socket
           .getOutputStream()
           .write(
-              ("POST " + Instance.INVOCATION_PATH + " HTTP/1.1\r\nConnection: close\r\n"
+              ("POST "
+                      + Instance.INVOCATION_PATH
+                      + " HTTP/1.1\r\nConnection: close\r\n"
                       + "Content-Length: 2\r\n\r\n{}")
                   .getBytes(StandardCharsets.US_ASCII));
       return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

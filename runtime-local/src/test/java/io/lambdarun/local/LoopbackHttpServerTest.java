@@ -75,7 +75,8 @@ class LoopbackHttpServerTest {
           .contains("Content-Length: 10\r\n")
           .endsWith("\r\n\r\nPOST hello");
       send(socket, "GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
-      assertThat(readResponse(socket.getInputStream())).endsWith("X-Path: /b\r\nContent-Length: 4\r\n\r\nGET ");
+      assertThat(readResponse(socket.getInputStream()))
+          .endsWith("X-Path: /b\r\nContent-Length: 4\r\n\r\nGET ");
     }
   }
 
@@ -86,8 +87,16 @@ class LoopbackHttpServerTest {
     try (Socket socket = connect(listener)) {
       send(
           socket,
-          "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
-              + "POST /d HTTP/1.1\r\nContent-Length: 1\r\n\r\nz");
+          "POST /c HTTP/1.1\r\n"
+              + "Transfer-Encoding: chunked\r\n\r\n"
+              + "3;ext=1\r\n"
+              + "abc\r\n"
+              + "2\r\n"
+              + "de\r\n"
+              + "0\r\n\r\n"
+              + "POST /d HTTP/1.1\r\n"
+              + "Content-Length: 1\r\n\r\n"
+              + "z");
       assertThat(readResponse(socket.getInputStream())).endsWith("POST abcde");
       assertThat(readResponse(socket.getInputStream())).endsWith("POST z");
     }
@@ -116,7 +125,8 @@ class LoopbackHttpServerTest {
     try (Socket socket = connect(listener)) {
       send(socket, "GET /next HTTP/1.1\r\n\r\n");
       HttpConnection connection = parked.get(10, TimeUnit.SECONDS);
-      server.execute(() -> connection.respond(200, Map.of(), "later".getBytes(StandardCharsets.UTF_8)));
+      server.execute(
+          () -> connection.respond(200, Map.of(), "later".getBytes(StandardCharsets.UTF_8)));
       assertThat(readResponse(socket.getInputStream())).endsWith("\r\n\r\nlater");
     }
   }
