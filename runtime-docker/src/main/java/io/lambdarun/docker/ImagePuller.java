@@ -1,6 +1,7 @@
 package io.lambdarun.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.command.PullImageCmd;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.DockerException;
@@ -29,18 +30,24 @@ final class ImagePuller {
   }
 
   /**
-   * Pulls the image unless the engine has it.
+   * Pulls the image unless the engine has it for the platform.
    *
    * @param image the image reference
-   * @param platform the platform to pull for, empty for the engine's own
+   * @param platform the platform to pull for, e.g. {@code linux/arm64}; empty for any
    * @param functionName the function that needs it, empty for a pre-pull
    * @throws LaunchFailedException if the pull fails
    */
   void ensure(String image, Optional<String> platform, String functionName) {
-    String purpose = functionName.isEmpty() ? "a pre-pull" : "function '" + functionName + "'";
+    String purpose =
+        (functionName.isEmpty() ? "a pre-pull" : "function '" + functionName + "'")
+            + platform.map(p -> " on " + p).orElse("");
     try {
-      docker.inspectImageCmd(image).exec();
-      return;
+      InspectImageResponse local = docker.inspectImageCmd(image).exec();
+      String localPlatform = local.getOs() + "/" + local.getArch();
+      if (platform.isEmpty() || platform.get().equals(localPlatform)) {
+        return;
+      }
+      LOG.info("image '{}' is here for {}; pulling it for {}", image, localPlatform, purpose);
     } catch (NotFoundException e) {
       LOG.info("pulling image '{}' for {}", image, purpose);
     } catch (DockerException e) {

@@ -12,6 +12,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
+import io.lambdarun.api.Architecture;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.Availability;
 import io.lambdarun.api.ContainerRuntime;
@@ -319,6 +320,18 @@ class DockerContainerRuntimeIT {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void anImageOfAnotherPlatformIsPulledForTheFunctionsArchitecture() {
+    LaunchSpec spec = probeSpec().architecture(Architecture.ARM64).build();
+
+    assertThatThrownBy(() -> runtime.launch(spec))
+        .isInstanceOf(LaunchFailedException.class)
+        .hasMessageStartingWith(
+            "image '" + TestEngine.PYTHON_IMAGE + "' for function 'it-fn' on linux/arm64 is not on"
+                + " the engine and could not be pulled (");
+    assertThat(containersOf(spec)).isZero();
   }
 
   @Test

@@ -76,8 +76,8 @@ class ImagePullIT {
       assertThatThrownBy(() -> runtime.launch(spec))
           .isInstanceOf(LaunchFailedException.class)
           .hasMessageStartingWith(
-              "image '" + registry.image() + "' for function 'pulled-fn' is not on the engine and"
-                  + " could not be pulled (");
+              "image '" + registry.image() + "' for function 'pulled-fn' on linux/amd64 is not on the"
+                  + " engine and could not be pulled (");
     }
     assertThat(TestEngine.containersOf(owner)).isZero();
   }
