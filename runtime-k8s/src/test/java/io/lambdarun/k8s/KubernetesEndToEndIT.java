@@ -201,6 +201,39 @@ class KubernetesEndToEndIT {
   }
 
   @Test
+  void aCustomRuntimeBootstrapRunsFromVarRuntime() throws Exception {
+    Path folder = Files.createTempDirectory("lambdarun-k8s-provided");
+    try {
+      Path bootstrap = folder.resolve("bootstrap");
+      Files.writeString(
+          bootstrap,
+          "#!/bin/sh\n"
+              + "set -eu\n"
+              + "api=\"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation\"\n"
+              + "while true; do\n"
+              + "  headers=$(mktemp)\n"
+              + "  event=$(busybox wget -q -S -O - \"$api/next\" 2>\"$headers\")\n"
+              + "  id=$(grep -i 'Lambda-Runtime-Aws-Request-Id' \"$headers\" | cut -d: -f2 | tr -d ' \\r')\n"
+              + "  busybox wget -q -O /dev/null --post-data \"\\\"custom from $0: $event\\\"\" \"$api/$id/response\"\n"
+              + "done\n");
+      Files.setPosixFilePermissions(bootstrap, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      Instance instance =
+          runtime.launch(
+              spec()
+                  .runtime("provided.al2023")
+                  .handler("unused.handler")
+                  .code(Archive.ofDirectory("custom", folder))
+                  .layers(List.of())
+                  .build());
+      assertThat(invoke(instance.endpoint(), "42")).isEqualTo("\"custom from /var/runtime/bootstrap: 42\"");
+    } finally {
+      try (Stream<Path> files = Files.walk(folder)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Test
   void credentialsReachTheHandlerThroughTheSecretOnly() throws Exception {
     String secretValue = "e2e-secret-" + UUID.randomUUID();
     Instance instance =
