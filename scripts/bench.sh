@@ -21,10 +21,6 @@ mvn -q -B -ntp $MVN_OFFLINE -pl integration-tests -am test-compile \
   -DskipTests >&2
 ROOT=$(pwd)
 CP="$ROOT/integration-tests/target/test-classes:$(cat integration-tests/target/bench.classpath)"
-# Figure 4 needs runtime-k8s's test kubelet; its compiled test classes join the class path.
-if [[ -d runtime-k8s/target/test-classes/io/lambdarun/k8s/kubelet ]]; then
-  CP="$ROOT/runtime-k8s/target/test-classes:$CP"
-fi
 
 OUT=integration-tests/target/bench
 mkdir -p "$OUT"

@@ -283,8 +283,20 @@ public final class Bench {
     final AtomicInteger liveCount = new AtomicInteger();
     final AtomicInteger maxLive = new AtomicInteger();
     final AtomicInteger launches = new AtomicInteger();
+    /** Duration of the last launch() in nanoseconds. */
+    volatile long lastLaunchNanos;
+    /** System.nanoTime() when the last launch() returned. */
+    volatile long lastLaunchEnd;
+
+    private final boolean keep;
 
     TapProvider(String backend) {
+      this(backend, true);
+    }
+
+    /** @param keep whether to keep the instances (off when the harness must not add heap) */
+    TapProvider(String backend, boolean keep) {
+      this.keep = keep;
       this.inner =
           ServiceLoader.load(ContainerRuntimeProvider.class).stream()
               .map(ServiceLoader.Provider::get)
@@ -334,17 +346,22 @@ public final class Bench {
 
         @Override
         public Instance launch(LaunchSpec spec) {
+          long started = System.nanoTime();
           Instance instance = runtime.launch(spec);
+          lastLaunchEnd = System.nanoTime();
+          lastLaunchNanos = lastLaunchEnd - started;
           launches.incrementAndGet();
-          launched.add(instance);
-          live.put(instance.id(), instance);
+          if (keep) {
+            launched.add(instance);
+            live.put(instance.id(), instance);
+          }
           maxLive.accumulateAndGet(liveCount.incrementAndGet(), Math::max);
           return instance;
         }
 
         @Override
         public void terminate(Instance instance) {
-          if (live.remove(instance.id()) != null) {
+          if (!keep || live.remove(instance.id()) != null) {
             liveCount.decrementAndGet();
           }
           runtime.terminate(instance);

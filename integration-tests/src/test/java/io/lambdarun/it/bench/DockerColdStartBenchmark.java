@@ -45,7 +45,16 @@ final class DockerColdStartBenchmark {
   private static final byte[] EVENT = "{\"name\":\"world\"}".getBytes(UTF_8);
   private static final String ANSWER = "{\"message\": \"Hello, world!\"}";
 
+  /** Floor phase durations, by phase name, in nanoseconds. */
+  static final Map<String, List<Long>> PHASES = new java.util.LinkedHashMap<>();
+
   private DockerColdStartBenchmark() {}
+
+  private static long phase(String name, long since) {
+    long now = System.nanoTime();
+    PHASES.computeIfAbsent(name, k -> new ArrayList<>()).add(now - since);
+    return now;
+  }
 
   static void run(Report report) throws Exception {
     int warmup = Bench.setting("warmup", 2);
@@ -57,6 +66,9 @@ final class DockerColdStartBenchmark {
     List<Long> floor = new ArrayList<>();
     List<Long> subject = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
+    List<Long> launchPhase = new ArrayList<>();
+    List<Long> afterLaunch = new ArrayList<>();
+    PHASES.clear();
     try (DockerClient docker = dockerClient();
         LambdaRuntime runtime =
             LambdaRuntime.builder()
@@ -80,6 +92,8 @@ final class DockerColdStartBenchmark {
         String phase = i < warmup ? "warmup" : "round";
         System.out.printf("  %s %d: floor %.1f ms, lambdarun %.1f ms%n", phase, i, a / 1e6, b / 1e6);
         if (i >= warmup) {
+          launchPhase.add(tap.lastLaunchNanos);
+          afterLaunch.add(b - tap.lastLaunchNanos);
           floor.add(a);
           subject.add(b);
           ratios.add((double) b / a);
@@ -92,6 +106,14 @@ final class DockerColdStartBenchmark {
     double ratio = s.median() / f.median();
     report.row("cold invoke until response (ms), " + rounds + " pairs", f.mmm(), s.mmm(),
         Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.15", ratio <= 1.15);
+    StringBuilder phases = new StringBuilder();
+    PHASES.forEach((phase, values) -> phases.append(phase).append(' ')
+        .append(Bench.fmt(Stats.ofNanos(values.subList(Math.min(warmup, values.size() - 1), values.size())).median()))
+        .append(", "));
+    report.note("median phases (ms): lambdarun backend launch() "
+        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + ", rest of invoke (core + first request) "
+        + Bench.fmt(Stats.ofNanos(afterLaunch).median()) + "; floor " + phases
+        .substring(0, Math.max(0, phases.length() - 2)));
     report.note("floor: docker-java create (image " + Bench.PYTHON_IMAGE + ", command app.handler,"
         + " 8080 published on 127.0.0.1) + copy of the same code as a tar to /var/task + start +"
         + " inspect for the port, then the same first POST retried every 1 ms until answered;"
@@ -126,13 +148,18 @@ final class DockerColdStartBenchmark {
                         new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(8080))))
             .exec()
             .getId();
+    long mark = phase("create", start);
     try {
       docker.copyArchiveToContainerCmd(id).withRemotePath("/")
           .withTarInputStream(new ByteArrayInputStream(tar)).exec();
+      mark = phase("copy", mark);
       docker.startContainerCmd(id).exec();
+      mark = phase("start", mark);
       int port = publishedPort(docker.inspectContainerCmd(id).exec());
+      mark = phase("inspect", mark);
       String answer = firstRequest(http, URI.create("http://127.0.0.1:" + port
           + "/2015-03-31/functions/function/invocations"), EVENT, Duration.ofSeconds(20));
+      phase("first request", mark);
       long elapsed = System.nanoTime() - start;
       check(answer, "floor");
       return elapsed;
