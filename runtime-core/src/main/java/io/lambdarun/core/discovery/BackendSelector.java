@@ -137,6 +137,7 @@ public final class BackendSelector {
       return selectByName(name.get(), config);
     }
     List<BackendReport> tried = new ArrayList<>();
+    List<Throwable> probeFailures = new ArrayList<>();
     for (ContainerRuntimeProvider provider : providers) {
       if (provider.priority() == ContainerRuntimeProvider.EXPLICIT_ONLY) {
         tried.add(
@@ -145,7 +146,7 @@ public final class BackendSelector {
                 "chosen only by name, not tried automatically"));
         continue;
       }
-      Availability availability = probe(provider, config);
+      Availability availability = probe(provider, config, probeFailures);
       tried.add(
           new BackendReport(
               provider.name(), provider.priority(), availability.available(),
@@ -158,7 +159,10 @@ public final class BackendSelector {
       }
     }
     tried.addAll(failureReports());
-    throw new NoRuntimeAvailableException(noneAvailableMessage(tried), tried);
+    NoRuntimeAvailableException error =
+        new NoRuntimeAvailableException(noneAvailableMessage(tried), tried);
+    probeFailures.forEach(error::addSuppressed);
+    throw error;
   }
 
   /**
@@ -170,7 +174,7 @@ public final class BackendSelector {
   public List<BackendReport> report(RuntimeConfig config) {
     List<BackendReport> report = new ArrayList<>();
     for (ContainerRuntimeProvider provider : providers) {
-      Availability availability = probe(provider, config);
+      Availability availability = probe(provider, config, new ArrayList<>());
       report.add(
           new BackendReport(
               provider.name(), provider.priority(), availability.available(),
@@ -193,16 +197,22 @@ public final class BackendSelector {
                   ? "add " + artifact + " to the dependencies"
                   : "add the jar that provides it or choose one of the names found"));
     }
-    Availability availability = probe(provider, config);
+    List<Throwable> probeFailures = new ArrayList<>();
+    Availability availability = probe(provider, config, probeFailures);
     if (!availability.available()) {
-      throw new RuntimeUnavailableException(
-          "backend '" + name + "' was requested but is not available: " + availability.reason());
+      RuntimeUnavailableException error =
+          new RuntimeUnavailableException(
+              "backend '" + name + "' was requested but is not available: "
+                  + availability.reason());
+      probeFailures.forEach(error::addSuppressed);
+      throw error;
     }
     LOG.info("using backend '{}' ({}) as requested", name, provider.getClass().getName());
     return provider;
   }
 
-  private static Availability probe(ContainerRuntimeProvider provider, RuntimeConfig config) {
+  private static Availability probe(
+      ContainerRuntimeProvider provider, RuntimeConfig config, List<Throwable> failures) {
     try {
       Availability availability = provider.availability(config);
       return availability != null
@@ -212,6 +222,7 @@ public final class BackendSelector {
                   + " to its maintainers");
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("backend '{}' failed its availability check", provider.name(), e);
+      failures.add(e);
       return Availability.unavailable(
           "provider '" + provider.getClass().getName() + "' failed while checking availability ("
               + e + "); report this to its maintainers");

@@ -72,6 +72,21 @@ class BackendSelectorTest {
   }
 
   @Test
+  void probeFailuresTravelAsSuppressedExceptions() {
+    BackendSelector selector = selector(new StubProvider("broken", 5, null));
+
+    assertThatThrownBy(() -> selector.select(Optional.empty(), CONFIG))
+        .isInstanceOf(NoRuntimeAvailableException.class)
+        .satisfies(
+            e ->
+                assertThat(e.getSuppressed())
+                    .singleElement()
+                    .satisfies(s -> assertThat(s).hasMessage("probe exploded")));
+    assertThatThrownBy(() -> selector.select(Optional.of("broken"), CONFIG))
+        .satisfies(e -> assertThat(e.getSuppressed()).hasSize(1));
+  }
+
+  @Test
   void anExplicitNameNeverFallsBack() {
     BackendSelector selector = selector(unavailable("docker", -10), available("local", -20));
 
