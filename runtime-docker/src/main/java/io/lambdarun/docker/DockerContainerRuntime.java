@@ -45,9 +45,6 @@ final class DockerContainerRuntime implements ContainerRuntime {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerContainerRuntime.class);
   private static final int FAILURE_LOG_LINES = 20;
-  private static final String DOCKER_ALIAS = "host.docker.internal";
-  private static final String PODMAN_ALIAS = "host.containers.internal";
-  private static final String DEFAULT_BRIDGE_GATEWAY = "172.17.0.1";
 
   private final DockerClient docker;
   private final DockerSettings settings;
@@ -63,18 +60,15 @@ final class DockerContainerRuntime implements ContainerRuntime {
   DockerContainerRuntime(DockerClient docker, DockerSettings settings, Engine engine, Owner owner) {
     this.docker = docker;
     this.settings = settings;
-    String alias = settings.hostAlias().orElse(engine.podman() ? PODMAN_ALIAS : DOCKER_ALIAS);
-    boolean podmanVm = engine.podman() && !isLinux();
-    this.hostAccess =
-        new HostAccess(alias, settings.registryHost().orElse(podmanVm ? PODMAN_ALIAS : "127.0.0.1"));
-    this.endpointHost = settings.endpointHost(alias);
-    this.requests =
-        new ContainerRequestFactory(settings.bindAddress(), extraHosts(settings, engine, alias));
+    HostNetworking networking = HostNetworking.of(settings, engine, isLinux());
+    this.hostAccess = networking.hostAccess();
+    this.endpointHost = networking.endpointHost();
+    this.requests = new ContainerRequestFactory(settings.bindAddress(), networking.extraHosts());
     this.images = new ImagePuller(docker, settings.apiTimeout());
     this.logs = new ContainerLogs(docker, settings.apiTimeout());
     this.sweeper = new OrphanSweeper(docker, owner, this::remove);
-    LOG.debug("docker runtime on {} {} at {}: host alias {}, endpoints on {}",
-        engine.product(), engine.version(), settings.host(), alias, endpointHost);
+    LOG.debug("docker runtime on {} {} at {}: {}",
+        engine.product(), engine.version(), settings.host(), networking);
   }
 
   @Override
@@ -326,15 +320,6 @@ final class DockerContainerRuntime implements ContainerRuntime {
     } finally {
       launched.remove(id);
     }
-  }
-
-  private static List<String> extraHosts(DockerSettings settings, Engine engine, String alias) {
-    Optional<String> gateway = settings.hostGateway();
-    if (gateway.isEmpty() && engine.podman()) {
-      return List.of(); // Podman resolves host.containers.internal itself
-    }
-    String target = gateway.orElse(engine.supportsHostGateway() ? "host-gateway" : DEFAULT_BRIDGE_GATEWAY);
-    return target.equalsIgnoreCase("none") ? List.of() : List.of(alias + ":" + target);
   }
 
   private void checkOpen() {
