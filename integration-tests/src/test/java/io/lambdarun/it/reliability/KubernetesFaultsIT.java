@@ -1,0 +1,169 @@
+package io.lambdarun.it.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.lambdarun.api.InstanceFailedException;
+import io.lambdarun.api.Labels;
+import io.lambdarun.api.LaunchFailedException;
+import io.lambdarun.api.PackageType;
+import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.WarmInstance;
+import io.lambdarun.k8s.KubernetesConfigKeys;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kubernetes faults through the CRUD API server and the test kubelet: a pod deleted out of band
+ * between and during invocations, a pod that stays Pending, and an image that cannot be pulled.
+ * Launch failures are fast and name the reason; nothing is left behind.
+ */
+class KubernetesFaultsIT {
+
+  private static Cluster cluster;
+  private LambdaRuntime runtime;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new Cluster();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @AfterEach
+  void closeAndCheckNothingLeft() {
+    if (runtime != null) {
+      runtime.close();
+    }
+    assertThat(cluster.podsOfThisJvm()).isEmpty();
+    assertThat(cluster.secretsOfPid(Cluster.NAMESPACE, Fixtures.PID)).isZero();
+    assertThat(Fixtures.eventually(Duration.ofSeconds(20), () -> cluster.server().kubelet().containersHeld() == 0))
+        .as("kubelet containers after close").isTrue();
+  }
+
+  @Test
+  void podDeletedOutOfBandBetweenInvocationsIsReplaced() {
+    runtime = cluster.runtime().maxInstancesPerFunction(1).build();
+    LambdaFunction function = Fixtures.function("k8s-deleted-between", 30);
+    runtime.invoke(function, Fixtures.event("echo", 1));
+    WarmInstance deleted = runtime.warmInstances().get(0);
+
+    awaitContainersGone(deletePod(deleted.instanceId()), deleted.instanceId());
+    InvocationResult next = runtime.invoke(function, Fixtures.event("echo", 2));
+
+    assertThat(next.functionError()).as(next.payloadUtf8()).isEmpty();
+    assertThat(next.payloadUtf8()).contains("\"n\": 2");
+    assertThat(next.coldStart()).isTrue();
+    assertThat(runtime.warmInstances()).singleElement()
+        .extracting(WarmInstance::instanceId).isNotEqualTo(deleted.instanceId());
+  }
+
+  @Test
+  void podDeletedDuringAnInvocationFailsThatOneNamingThePod() throws Exception {
+    runtime = cluster.runtime().maxInstancesPerFunction(1).build();
+    LambdaFunction function = Fixtures.function("k8s-deleted-during", 60);
+    runtime.invoke(function, Fixtures.event("echo", 1));
+    WarmInstance victim = runtime.warmInstances().get(0);
+
+    CompletableFuture<InvocationResult> inFlight =
+        CompletableFuture.supplyAsync(() -> runtime.invoke(function, Fixtures.sleepEvent(50)));
+    assertThat(Fixtures.eventually(Duration.ofSeconds(30), () -> runtime.warmInstances().stream().anyMatch(WarmInstance::busy)))
+        .isTrue();
+    Thread.sleep(300);
+    deletePod(victim.instanceId());
+    InstanceFailedException e;
+    try {
+      Object result = inFlight.get(60, TimeUnit.SECONDS);
+      throw new AssertionError("expected InstanceFailedException, got " + result);
+    } catch (ExecutionException failure) {
+      e = catchThrowableOfType(InstanceFailedException.class, () -> { throw failure.getCause(); });
+    }
+    InvocationResult next = runtime.invoke(function, Fixtures.event("echo", 3));
+
+    assertThat(e).isNotNull();
+    assertThat(e.instanceId()).isEqualTo(victim.instanceId());
+    assertThat(e.getMessage()).contains("instance '" + victim.instanceId() + "'").contains("'k8s-deleted-during'");
+    assertThat(next.functionError()).as(next.payloadUtf8()).isEmpty();
+    assertThat(next.payloadUtf8()).contains("\"n\": 3");
+    assertThat(next.coldStart()).isTrue();
+  }
+
+  /** A namespace no kubelet serves: the pod is never scheduled, so it stays Pending. */
+  @Test
+  void podStuckPendingFailsTheLaunchAtThePodReadyTimeoutWithTheReason() {
+    String unserved = "lambdarun-unscheduled";
+    Map<String, String> config = cluster.config(unserved);
+    config.put(KubernetesConfigKeys.POD_READY_TIMEOUT, "3s");
+    runtime = Cluster.runtime(config).build();
+
+    long start = System.nanoTime();
+    LaunchFailedException e =
+        catchThrowableOfType(
+            LaunchFailedException.class,
+            () -> runtime.invoke(Fixtures.function("k8s-pending", 30), Fixtures.event("echo", 1)));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(e).isNotNull();
+    assertThat(e.functionName()).isEqualTo("k8s-pending");
+    assertThat(e.getMessage())
+        .startsWith("function 'k8s-pending' could not start: pod 'lambdarun-k8s-pending-")
+        .contains("in namespace '" + unserved + "' was not Running and Ready with an IP within 3s")
+        .contains("(last seen: no status yet (not scheduled))");
+    assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofSeconds(3)).isLessThan(Duration.ofSeconds(30));
+    assertThat(runtime.warmInstances()).isEmpty();
+    assertThat(cluster.podsOfPid(unserved, Fixtures.PID)).isEmpty();
+    assertThat(cluster.secretsOfPid(unserved, Fixtures.PID)).isZero();
+  }
+
+  @Test
+  void imageThatCannotBePulledFailsFastWithErrImagePull() {
+    runtime = cluster.runtime().build();
+    String image = "lambdarun-test/no-such-image:" + UUID.randomUUID();
+    LambdaFunction function =
+        LambdaFunction.builder().functionName("k8s-no-image").packageType(PackageType.IMAGE).imageUri(image).build();
+
+    long start = System.nanoTime();
+    LaunchFailedException e =
+        catchThrowableOfType(LaunchFailedException.class, () -> runtime.invoke(function, Fixtures.event("echo", 1)));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(e).isNotNull();
+    assertThat(e.getMessage())
+        .startsWith("function 'k8s-no-image' could not start: pod 'lambdarun-k8s-no-image-")
+        .contains("container 'lambda' is waiting with reason 'ErrImagePull'")
+        .contains(image);
+    // well before the 60 s pod-ready timeout: the reason ends the wait
+    assertThat(elapsed).isLessThan(Duration.ofSeconds(30));
+    assertThat(runtime.warmInstances()).isEmpty();
+  }
+
+  /** Deletes a pod as an operator would, returning its owner id. */
+  private static String deletePod(String podName) {
+    var pod = cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(podName);
+    String owner = pod.get().getMetadata().getLabels().get(Labels.OWNER);
+    assertThat(pod.delete()).as("deleted pod %s", podName).isNotEmpty();
+    return owner;
+  }
+
+  private static void awaitContainersGone(String owner, String podName) {
+    assertThat(Fixtures.eventually(
+            Duration.ofSeconds(30), () -> !cluster.server().kubelet().podsHeldFor(owner).contains(podName)))
+        .as("kubelet removed the containers of pod %s", podName)
+        .isTrue();
+  }
+}
