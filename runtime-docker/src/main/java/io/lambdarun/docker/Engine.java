@@ -25,7 +25,16 @@ record Engine(String version, String apiVersion, boolean podman) {
    * @return the engine description
    */
   static Engine probe(DockerClient docker) {
-    Version version = docker.versionCmd().exec();
+    return of(docker.versionCmd().exec());
+  }
+
+  /**
+   * Reads an engine's version answer; Podman names itself in the components or the platform.
+   *
+   * @param version the answer of {@code GET /version}
+   * @return the engine description
+   */
+  static Engine of(Version version) {
     Stream<String> names =
         Stream.concat(
             version.getComponents() == null
