@@ -77,7 +77,11 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
 
   private RuntimeProcess process;
   private LoopbackHttpServer.Timer exitWatch;
-  private boolean starting;
+
+  /** A process was started (the first one by the launch) and is not adopted yet. */
+  private boolean starting = true;
+
+  private boolean killOnAdopt;
   private boolean terminated;
   private HttpConnection parkedNext;
   private Event event;
@@ -293,6 +297,8 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     } else {
       initError = error;
     }
+    // the reporter may be a process whose start is not adopted yet; it is killed on adoption
+    killOnAdopt = process == null && starting;
     killProcess();
   }
 
@@ -356,11 +362,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
         () -> {
           try {
             RuntimeProcess fresh = processStarter.start();
-            server.execute(
-                () -> {
-                  starting = false;
-                  adopt(fresh);
-                });
+            server.execute(() -> adopt(fresh));
           } catch (IOException | RuntimeException e) {
             LOG.warn("instance '{}' could not start a fresh process", instanceId, e);
             server.execute(
@@ -383,7 +385,9 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   }
 
   private void adopt(RuntimeProcess fresh) {
-    if (terminated) {
+    starting = false;
+    if (terminated || killOnAdopt) {
+      killOnAdopt = false;
       worker.execute(fresh::kill);
       return;
     }

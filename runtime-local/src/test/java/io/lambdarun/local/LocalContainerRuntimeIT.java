@@ -492,6 +492,33 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
+    @DisplayName("a bootstrap reporting an init error is killed, and each event gets the error")
+    void bootstrapInitError() {
+      Map<String, Entry> files = new LinkedHashMap<>();
+      files.put(
+          "bootstrap",
+          Entry.executable(
+              "#!/bin/sh\n"
+                  + "curl -sS -o /dev/null -X POST -H 'Lambda-Runtime-Function-Error-Type:"
+                  + " Runtime.ConfigError' -d 'missing setting'"
+                  + " \"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error\"\n"
+                  + "exec sleep 600\n"));
+      Instance instance =
+          runtime.launch(
+              TestFunctions.spec(owner, "provided.al2023", "x.y", TestFunctions.zip("code", files))
+                  .build());
+      awaitTrue(
+          "the reporting process to be killed", () -> MarkedProcesses.countInstances(owner) == 0);
+      for (int i = 0; i < 2; i++) {
+        Invoker.Reply reply = invoker.invoke(instance, "{}");
+        assertThat(reply.functionError()).contains("Unhandled");
+        assertThat(reply.body())
+            .isEqualTo(
+                "{\"errorMessage\":\"missing setting\",\"errorType\":\"Runtime.ConfigError\"}");
+      }
+    }
+
+    @Test
     @DisplayName("a bootstrap that exits before polling fails the launch with its output")
     void earlyExitFailsLaunch() {
       Map<String, Entry> files = new LinkedHashMap<>();
