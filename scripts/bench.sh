@@ -19,8 +19,21 @@ MVN_OFFLINE=-o
 mvn -q -B -ntp $MVN_OFFLINE -pl integration-tests -am test-compile \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath \
   -DskipTests >&2
+# Snapshot the reactor's class folders into jars, so a build another user starts in this working
+# tree (mvn clean, recompiles) cannot pull classes from under a running benchmark.
 ROOT=$(pwd)
-CP="$ROOT/integration-tests/target/test-classes:$(cat integration-tests/target/bench.classpath)"
+LIB=$ROOT/integration-tests/target/bench-lib
+rm -rf "$LIB" && mkdir -p "$LIB"
+CP=""
+IFS=: read -r -a ENTRIES <<< "$ROOT/integration-tests/target/test-classes:$(cat integration-tests/target/bench.classpath)"
+for entry in "${ENTRIES[@]}"; do
+  if [[ -d "$entry" ]]; then
+    name=$(echo "${entry#"$ROOT"/}" | tr '/' '_').jar
+    jar cf "$LIB/$name" -C "$entry" .
+    entry="$LIB/$name"
+  fi
+  CP="${CP:+$CP:}$entry"
+done
 
 OUT=integration-tests/target/bench
 mkdir -p "$OUT"
