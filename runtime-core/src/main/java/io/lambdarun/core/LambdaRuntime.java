@@ -197,7 +197,11 @@ public final class LambdaRuntime implements AutoCloseable {
     reaper.shutdownNow();
     prepullers.shutdownNow();
     pool.close();
-    runtime.close();
+    try {
+      runtime.close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing backend '{}' failed", runtime.name(), e);
+    }
   }
 
   private void reap() {

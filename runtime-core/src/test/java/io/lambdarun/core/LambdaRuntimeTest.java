@@ -716,6 +716,18 @@ class LambdaRuntimeTest {
   }
 
   @Test
+  void aBackendFailingToCloseDoesNotFailClose() {
+    LambdaRuntime runtime = runtime();
+    runtime.invoke(python("hello").build(), bytes("{}"));
+    fake.failClose = true;
+
+    runtime.close();
+
+    assertThat(fake.runtimesClosed).hasValue(1);
+    assertThat(fake.terminated).containsExactly("live-1");
+  }
+
+  @Test
   void invalidPoolSettingsNameTheirKey() {
     assertThatThrownBy(() -> builder().maxInstancesPerFunction(0).build())
         .isInstanceOfSatisfying(

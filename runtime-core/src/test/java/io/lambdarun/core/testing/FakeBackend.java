@@ -92,6 +92,7 @@ public final class FakeBackend implements ContainerRuntimeProvider {
   public volatile HostAccess hostAccess = HostAccess.loopback();
   public volatile boolean usesTags;
   public volatile boolean failCreate;
+  public volatile boolean failClose;
   public volatile String logText = "";
   public final List<LaunchSpec> specs = new CopyOnWriteArrayList<>();
   public final List<String> terminated = new CopyOnWriteArrayList<>();
@@ -277,6 +278,9 @@ public final class FakeBackend implements ContainerRuntimeProvider {
         closed = true;
         runtimesClosed.incrementAndGet();
         stoppers.keySet().forEach(id -> terminate(Instance.of(id, URI.create("http://127.0.0.1"))));
+        if (failClose) {
+          throw new IllegalStateException("planned close failure");
+        }
       }
     }
 
