@@ -323,6 +323,26 @@ class DockerContainerRuntimeIT {
   }
 
   @Test
+  void aRefusedCreateNamesTheProblemButNoSecret() {
+    LaunchSpec spec =
+        probeSpec()
+            .memoryMib(1)
+            .putEnvironment("AWS_SECRET_ACCESS_KEY", "secret-value-7f3d")
+            .sensitiveKeys(Set.of("AWS_SECRET_ACCESS_KEY"))
+            .build();
+
+    assertThatThrownBy(() -> runtime.launch(spec))
+        .isInstanceOf(LaunchFailedException.class)
+        .hasMessageStartingWith(
+            "the engine refused to create a container from image '" + TestEngine.PYTHON_IMAGE
+                + "' for function 'it-fn' (")
+        .hasMessageContaining("memory")
+        .hasMessageNotContaining("secret-value-7f3d")
+        .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain("secret-value-7f3d"));
+    assertThat(containersOf(spec)).isZero();
+  }
+
+  @Test
   void anImageOfAnotherPlatformIsPulledForTheFunctionsArchitecture() {
     LaunchSpec spec = probeSpec().architecture(Architecture.ARM64).build();
 
