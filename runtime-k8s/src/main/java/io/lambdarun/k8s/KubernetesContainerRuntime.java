@@ -21,6 +21,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -160,6 +161,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   }
 
   private Instance start(LaunchSpec spec, PodContext context, Pod pod) {
+    Instant started = Instant.now();
     String podName = context.podName();
     boolean withSecret = PodSpecFactory.needsSecret(spec);
     if (withSecret) {
@@ -205,6 +207,15 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     details.put(DETAIL_POD, podName);
     details.put(DETAIL_POD_IP, podIp);
     String host = podIp.contains(":") ? "[" + podIp + "]" : podIp;
+    LOG.log(
+        System.Logger.Level.INFO,
+        "launched pod ''{0}'' in namespace ''{1}'' for function ''{2}'' at {3}:{4} in {5} ms",
+        podName,
+        namespace,
+        spec.functionName(),
+        host,
+        Integer.toString(PodSpecFactory.RIE_PORT),
+        Long.toString(Duration.between(started, Instant.now()).toMillis()));
     return new Instance(
         podName, URI.create("http://" + host + ":" + PodSpecFactory.RIE_PORT), details);
   }

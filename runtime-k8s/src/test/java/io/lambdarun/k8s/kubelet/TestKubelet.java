@@ -209,10 +209,10 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   /**
-   * Returns the names of pods whose containers are being or have not yet been removed, including
-   * deleted pods still being torn down.
+   * Counts the Docker containers this kubelet created that still exist, running or not, including
+   * those of deleted pods still being torn down.
    *
-   * @return the number of Docker containers this kubelet holds
+   * @return the number of containers
    */
   public long containersHeld() {
     return docker.listContainersCmd().withShowAll(true)
