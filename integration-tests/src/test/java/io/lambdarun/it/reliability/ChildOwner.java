@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -29,14 +30,18 @@ final class ChildOwner implements AutoCloseable {
 
   /** Starts a child owner and waits until its instances are warm. */
   static ChildOwner start(String backend, int functions, String prefix) throws Exception {
+    return start(backend, functions, prefix, Map.of());
+  }
+
+  /** Starts a child owner with configuration as system properties and waits until it is ready. */
+  static ChildOwner start(String backend, int functions, String prefix, Map<String, String> properties)
+      throws Exception {
     Path log = Files.createDirectories(Path.of("target", "reliability")).resolve(prefix + ".log");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process process =
-        new ProcessBuilder(
-                java.toString(), "-cp", System.getProperty("java.class.path"),
-                OrphanOwnerMain.class.getName(), backend, Integer.toString(functions), prefix)
-            .redirectError(log.toFile())
-            .start();
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path")));
+    properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+    command.addAll(List.of(OrphanOwnerMain.class.getName(), backend, Integer.toString(functions), prefix));
+    Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     ChildOwner child = new ChildOwner(process, log);
     try {
       CompletableFuture.runAsync(child::readUntilReady).get(120, TimeUnit.SECONDS);

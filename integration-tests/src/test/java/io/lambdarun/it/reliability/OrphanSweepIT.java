@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An embedding process killed with {@code SIGKILL} while its instances are warm: the next runtime's
  * start-up sweep removes them, and never removes the instances of a live owner (a second child
- * JVM, this JVM itself) nor of an owner on another host.
+ * JVM, this JVM itself) nor of an owner on another host. Docker, local and Kubernetes (CRUD API
+ * server and test kubelet).
  */
 class OrphanSweepIT {
 
@@ -100,6 +101,51 @@ class OrphanSweepIT {
     assertThat(survivor.closeGracefully()).isEqualTo("CLOSED");
     assertThat(Fixtures.eventually(Duration.ofSeconds(10), () -> Fixtures.localProcessesOfPid(survivor.pid()).isEmpty()))
         .isTrue();
+  }
+
+  @Test
+  void kubernetesSweepRemovesTheKilledOwnersPodsOnly() throws Exception {
+    try (Cluster cluster = new Cluster()) {
+      Map<String, String> config = cluster.config(Cluster.NAMESPACE);
+      ChildOwner doomed = child(ChildOwner.start("kubernetes", 2, "orphan-k8s", config));
+      ChildOwner survivor = child(ChildOwner.start("kubernetes", 1, "survivor-k8s", config));
+      try (LambdaRuntime self = Cluster.runtime(config).sweepOrphansOnStart(false).build()) {
+        LambdaFunction own = Fixtures.function("self-k8s", 30);
+        self.invoke(own, Fixtures.event("echo", 0));
+        String ownPod = self.warmInstances().get(0).instanceId();
+
+        doomed.kill9();
+        List<String> orphansBefore = podNames(cluster.podsOfPid(Cluster.NAMESPACE, doomed.pid()));
+        List<String> orphansAfter;
+        try (LambdaRuntime next = Cluster.runtime(config).build()) {
+          orphansAfter = podNames(cluster.podsOfPid(Cluster.NAMESPACE, doomed.pid()));
+          assertThat(next.warmInstances()).isEmpty();
+        }
+        InvocationResult ownAgain = self.invoke(own, Fixtures.event("echo", 1));
+
+        assertThat(orphansBefore).as("the killed owner's pods outlive it")
+            .containsExactlyInAnyOrderElementsOf(doomed.instanceIds());
+        assertThat(orphansAfter).as("pods of the killed owner after the next start").isEmpty();
+        assertThat(cluster.secretsOfPid(Cluster.NAMESPACE, doomed.pid())).isZero();
+        assertThat(podNames(cluster.podsOfPid(Cluster.NAMESPACE, survivor.pid())))
+            .as("the live child's pods").containsExactlyElementsOf(survivor.instanceIds());
+        assertThat(podNames(cluster.podsOfThisJvm())).as("this JVM's own pod").containsExactly(ownPod);
+        assertThat(ownAgain.functionError()).isEmpty();
+        assertThat(ownAgain.coldStart()).isFalse();
+      }
+      assertThat(survivor.closeGracefully()).isEqualTo("CLOSED");
+      assertThat(cluster.podsOfPid(Cluster.NAMESPACE, survivor.pid())).isEmpty();
+      assertThat(cluster.podsOfThisJvm()).isEmpty();
+    }
+  }
+
+  private static List<String> podNames(List<io.fabric8.kubernetes.api.model.Pod> pods) {
+    return pods.stream().map(pod -> pod.getMetadata().getName()).toList();
+  }
+
+  private ChildOwner child(ChildOwner child) {
+    children.add(child);
+    return child;
   }
 
   private ChildOwner child(String backend, int functions, String prefix) throws Exception {
