@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
+import io.lambdarun.api.InvalidArchiveException;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
@@ -555,6 +556,22 @@ class LocalContainerRuntimeIT {
               "function 'local-test' uses runtime 'java21', which the local backend cannot run;"
                   + " use python3.x, nodejs*.x or provided.*, or a container backend such as"
                   + " 'docker'");
+    }
+
+    @Test
+    @DisplayName(
+        "an unsafe archive fails the launch with InvalidArchiveException and leaves nothing")
+    void unsafeArchive() throws IOException {
+      LaunchSpec spec = python("").code(TestFunctions.zip("../escape.py", "x = 1\n")).build();
+      assertThatThrownBy(() -> runtime.launch(spec))
+          .isInstanceOf(InvalidArchiveException.class)
+          .hasMessageContaining("'../escape.py'");
+      Path ownerDir = LocalSettings.from(RuntimeConfig.empty()).workDir().resolve(owner.id());
+      try (var entries = Files.list(ownerDir)) {
+        assertThat(entries.map(entry -> entry.getFileName().toString()))
+            .containsExactlyInAnyOrder("runtime", "owner");
+      }
+      assertThat(MarkedProcesses.countInstances(owner)).isZero();
     }
 
     @Test
