@@ -79,6 +79,7 @@ public final class TestKubelet implements AutoCloseable {
   private static final String POD_LABEL = "io.lambdarun.test-kubelet.pod";
   private static final int RIE_PORT = 8080;
   private static final Duration READINESS_DEADLINE = Duration.ofSeconds(30);
+  private static final java.util.Random RANDOM = new java.util.Random();
 
   private final KubernetesClient client;
   private final String namespace;
@@ -310,7 +311,7 @@ public final class TestKubelet implements AutoCloseable {
         return;
       }
       if (!imagePresent(init.getImage())) {
-        initStatuses.add(waiting(init, "ErrImagePull", "image '" + init.getImage() + "' not found in the local engine"));
+        initStatuses.add(waiting(init, "ErrImagePull", "image '" + init.getImage() + "' not found in the local engine (no registry is reachable; build test images with scripts/build-test-images.sh)"));
         report(running, base("Pending").withInitContainerStatuses(initStatuses).build());
         return;
       }
@@ -342,16 +343,14 @@ public final class TestKubelet implements AutoCloseable {
           running,
           base("Pending")
               .withInitContainerStatuses(initStatuses)
-              .withContainerStatuses(waiting(main, "ErrImagePull", "image '" + main.getImage() + "' not found in the local engine"))
+              .withContainerStatuses(waiting(main, "ErrImagePull", "image '" + main.getImage() + "' not found in the local engine (no registry is reachable; build test images with scripts/build-test-images.sh)"))
               .build());
       return;
     }
     if (running.deleted) {
       return;
     }
-    running.address = allocateAddress();
-    String containerId = create(pod, running, main, false);
-    docker.startContainerCmd(containerId).exec();
+    String containerId = startOnFreeAddress(pod, running, main);
     Instant deadline = Instant.now().plus(READINESS_DEADLINE);
     while (!accepts(running.address)) {
       if (running.deleted) {
@@ -498,9 +497,36 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates and starts the main container on a free loopback address. Another kubelet (another
+   * test JVM) may take the same address between the probe and Docker's bind, so a bind conflict
+   * moves on to the next address.
+   */
+  private String startOnFreeAddress(Pod pod, RunningPod running, Container main) {
+    DockerException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      running.address = allocateAddress();
+      String containerId = create(pod, running, main, false);
+      try {
+        docker.startContainerCmd(containerId).exec();
+        return containerId;
+      } catch (DockerException e) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.contains("address already in use") && !message.contains("already allocated")) {
+          throw e;
+        }
+        last = e;
+        docker.removeContainerCmd(containerId).withForce(true).exec();
+        running.containerIds.remove(main.getName());
+      }
+    }
+    throw last;
+  }
+
   private synchronized String allocateAddress() {
-    for (int i = 2; i < 255; i++) {
-      String address = "127.0.77." + i;
+    int offset = RANDOM.nextInt(253);
+    for (int n = 0; n < 253; n++) {
+      String address = "127.0.77." + (2 + (offset + n) % 253);
       if (addressesInUse.contains(address)) {
         continue;
       }
