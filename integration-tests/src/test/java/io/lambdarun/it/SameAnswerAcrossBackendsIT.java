@@ -3,19 +3,58 @@ package io.lambdarun.it;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.k8s.KubernetesConfigKeys;
+import io.lambdarun.k8s.kubelet.KubeletApiServer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The README's Python handler answers the same through every backend, cold and warm. */
+/**
+ * The README's Python handler answers the same through every backend, cold and then warm: local
+ * processes, containers on the real Docker engine, and pods behind fabric8's CRUD API server run as
+ * real containers by the test kubelet.
+ */
 class SameAnswerAcrossBackendsIT {
 
+  private static final String NAMESPACE = "lambdarun-same-answer";
+  private static KubeletApiServer cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new KubeletApiServer(NAMESPACE);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  private static RuntimeConfig configFor(String backend) {
+    if (!backend.equals("kubernetes")) {
+      return RuntimeConfig.empty();
+    }
+    return RuntimeConfig.of(
+        Map.of(
+            KubernetesConfigKeys.MASTER_URL, cluster.url(),
+            KubernetesConfigKeys.NAMESPACE, NAMESPACE,
+            KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
+            KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1"));
+  }
+
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "docker"})
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
   void thePythonExampleAnswersTheSame(String backend) {
     try (LambdaRuntime runtime =
-        LambdaRuntime.builder().backend(backend).imageMappings(Examples.IMAGE_MAPPINGS).build()) {
+        LambdaRuntime.builder()
+            .backend(backend)
+            .config(configFor(backend))
+            .imageMappings(Examples.IMAGE_MAPPINGS)
+            .build()) {
       InvocationResult cold =
           runtime.invoke(Examples.helloPython("hello-" + backend), "{\"name\":\"world\"}".getBytes(UTF_8));
       InvocationResult warm =
