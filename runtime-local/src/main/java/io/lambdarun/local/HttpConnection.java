@@ -128,6 +128,8 @@ final class HttpConnection {
     }
     if (!awaitingResponse) {
       processInput();
+    } else if (inputLength > MAX_HEAD_BYTES + MAX_BODY_BYTES) {
+      close();
     }
   }
 

@@ -99,15 +99,20 @@ final class LoopbackHttpServer implements AutoCloseable {
       throw e;
     }
     Listener listener = new Listener(channel, handler);
-    execute(
-        () -> {
-          try {
-            channel.register(selector, SelectionKey.OP_ACCEPT, listener);
-          } catch (IOException e) {
-            LOG.warn("cannot register listener on port {}", listener.port(), e);
-            listener.close();
-          }
-        });
+    boolean accepted =
+        execute(
+            () -> {
+              try {
+                channel.register(selector, SelectionKey.OP_ACCEPT, listener);
+              } catch (IOException e) {
+                LOG.warn("cannot register listener on port {}", listener.port(), e);
+                listener.close();
+              }
+            });
+    if (!accepted) {
+      channel.close();
+      throw new IOException("the local backend's HTTP loop is closed");
+    }
     return listener;
   }
 
