@@ -222,6 +222,19 @@ class KubernetesContainerRuntimeTest {
   }
 
   @Test
+  void anUnsafeArchiveIsRefusedBeforeAnythingIsCreated() {
+    LaunchSpec slip =
+        Fixtures.zipFunction("my-fn")
+            .layers(java.util.List.of(Fixtures.zip("evil-layer", Map.of("../../etc/passwd", "x"))))
+            .build();
+    assertThatThrownBy(() -> runtime.launch(slip))
+        .isInstanceOf(io.lambdarun.api.InvalidArchiveException.class)
+        .hasMessageContaining("archive 'evil-layer' has an entry '../../etc/passwd'");
+    assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+    assertThat(client.secrets().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+  }
+
+  @Test
   void apiFailuresBecomeLaunchFailedExceptionsKeepingTheCause() {
     ContainerRuntime dead =
         new KubernetesRuntimeProvider()
