@@ -133,6 +133,15 @@ async function loadHandler(handler) {
   return target;
 }
 
+function parseObject(text) {
+  try {
+    const value = text ? JSON.parse(text) : undefined;
+    return value !== null && typeof value === 'object' ? value : undefined;
+  } catch (ignored) {
+    return undefined;
+  }
+}
+
 function context(headers) {
   const deadline = Number(headers['lambda-runtime-deadline-ms'] || 0);
   const clientContext = headers['lambda-runtime-client-context'];
@@ -146,8 +155,8 @@ function context(headers) {
     awsRequestId: headers['lambda-runtime-aws-request-id'],
     logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
     logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
-    clientContext: clientContext ? JSON.parse(clientContext) : undefined,
-    identity: identity ? JSON.parse(identity) : undefined,
+    clientContext: parseObject(clientContext),
+    identity: parseObject(identity),
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
 }

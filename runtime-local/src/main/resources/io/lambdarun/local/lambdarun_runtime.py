@@ -142,6 +142,15 @@ def init(api):
     sys.exit(1)
 
 
+def parse_object(text):
+    """Parses a JSON object header; anything else counts as absent."""
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def handle(api, handler, response, body):
     request_id = response.getheader("Lambda-Runtime-Aws-Request-Id")
     RequestIdFilter.request_id = request_id
@@ -163,8 +172,7 @@ def handle(api, handler, response, body):
         post_error(api, "/invocation/%s/error" % request_id, document)
         return
     context = LambdaContext(request_id, deadline_ms, arn,
-                            json.loads(client_context) if client_context else None,
-                            json.loads(identity) if identity else None)
+                            parse_object(client_context), parse_object(identity))
     try:
         result = handler(event, context)
     except Exception as e:

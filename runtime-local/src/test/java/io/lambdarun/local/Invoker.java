@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Posts events to an instance's RIE endpoint the way core does. */
@@ -20,11 +21,16 @@ final class Invoker {
   record Reply(int status, String body, Optional<String> functionError) {}
 
   Reply invoke(Instance instance, String event) {
-    HttpRequest request =
+    return invoke(instance, event, Map.of());
+  }
+
+  Reply invoke(Instance instance, String event, Map<String, String> headers) {
+    HttpRequest.Builder builder =
         HttpRequest.newBuilder(instance.invocationUri())
             .timeout(Duration.ofSeconds(60))
-            .POST(HttpRequest.BodyPublishers.ofString(event, StandardCharsets.UTF_8))
-            .build();
+            .POST(HttpRequest.BodyPublishers.ofString(event, StandardCharsets.UTF_8));
+    headers.forEach(builder::header);
+    HttpRequest request = builder.build();
     try {
       HttpResponse<String> response =
           http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
