@@ -44,6 +44,13 @@ public final class KubernetesConfigKeys {
   /** Name of an existing {@code kubernetes.io/dockerconfigjson} Secret added to imagePullSecrets. */
   public static final String PULL_SECRET = "lambdarun.kubernetes.pull-secret";
 
+  /**
+   * Name of the pod this process runs in, in {@link #NAMESPACE} (set it from the downward API's
+   * {@code metadata.name}). When set, every launched pod names it as owner, so the cluster deletes
+   * the function pods when this pod goes away, whichever node it ran on. Default: unset.
+   */
+  public static final String OWNER_POD = "lambdarun.kubernetes.owner-pod";
+
   /** Image of the init container that fetches code and layers. Default {@code busybox:1.36}. */
   public static final String INIT_IMAGE = "lambdarun.kubernetes.init-image";
 

@@ -1,6 +1,7 @@
 package io.lambdarun.k8s;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.lambdarun.api.Archive;
+import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
@@ -15,6 +17,7 @@ import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeUnavailableException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -73,6 +76,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   private final String token;
   private final ArtifactServer artifacts;
   private final String namespace;
+  private final List<OwnerReference> ownerReferences;
   private final AtomicLong launches = new AtomicLong();
   private final Set<String> launched = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -99,8 +103,38 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
     this.token = HexFormat.of().formatHex(secret);
+    this.ownerReferences = settings.ownerPod().map(this::ownerPod).map(List::of).orElse(List.of());
     this.artifacts =
         new ArtifactServer(settings.artifactBindAddress(), settings.artifactPort(), token);
+  }
+
+  /** Looks up the pod this process runs in, to make it the owner of every launched pod. */
+  private OwnerReference ownerPod(String name) {
+    Pod pod;
+    try {
+      pod = client.pods().inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      throw new RuntimeUnavailableException(
+          "the pod '" + name + "' named by '" + KubernetesConfigKeys.OWNER_POD
+              + "' could not be read in namespace '" + namespace + "' (" + describe(e)
+              + "); check the API server and that the service account may get pods",
+          e);
+    }
+    if (pod == null) {
+      throw new ConfigurationException(
+          KubernetesConfigKeys.OWNER_POD,
+          "configuration key '" + KubernetesConfigKeys.OWNER_POD + "' has value '" + name
+              + "', but no such pod exists in namespace '" + namespace + "'; set it to this"
+              + " process's pod name (downward API metadata.name) or leave it unset");
+    }
+    return new OwnerReferenceBuilder()
+        .withApiVersion("v1")
+        .withKind("Pod")
+        .withName(name)
+        .withUid(pod.getMetadata().getUid())
+        .withBlockOwnerDeletion(false)
+        .withController(false)
+        .build();
   }
 
   @Override
@@ -143,7 +177,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
             settings.artifactBaseUrl(artifacts.port()) + ArtifactServer.PREFIX + podName,
             settings.initImage(),
             settings.pullSecret(),
-            settings.podConfig());
+            settings.podConfig(),
+            ownerReferences);
     Pod pod = PodSpecFactory.pod(spec, context);
     launched.add(podName);
     if (closed.get()) {

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * @param podReadyTimeout the deadline for Running + Ready + podIP
  * @param endpointReadyTimeout the deadline for port 8080 to accept connections
  * @param podConfig the global node selector, tolerations and annotations
+ * @param ownerPod the pod this process runs in, owner of every launched pod, if set
  */
 public record KubernetesSettings(
     String namespace,
@@ -41,7 +42,8 @@ public record KubernetesSettings(
     String initImage,
     Duration podReadyTimeout,
     Duration endpointReadyTimeout,
-    PodConfig podConfig) {
+    PodConfig podConfig,
+    Optional<String> ownerPod) {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -84,7 +86,8 @@ public record KubernetesSettings(
         new PodConfig(
             PodConfig.parseMap(config.getString(KubernetesConfigKeys.NODE_SELECTOR, "")),
             tolerations(config),
-            PodConfig.parseMap(config.getString(KubernetesConfigKeys.ANNOTATIONS, ""))));
+            PodConfig.parseMap(config.getString(KubernetesConfigKeys.ANNOTATIONS, ""))),
+        config.get(KubernetesConfigKeys.OWNER_POD).map(String::trim));
   }
 
   /**

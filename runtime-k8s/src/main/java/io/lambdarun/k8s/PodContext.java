@@ -1,5 +1,7 @@
 package io.lambdarun.k8s;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,6 +15,8 @@ import java.util.Optional;
  * @param initImage the init container's image
  * @param pullSecret the image pull secret, if any
  * @param podConfig the global node selector, tolerations and annotations
+ * @param ownerReferences owners of the pod (e.g. the pod this process runs in), so the cluster
+ *     deletes the pod with them
  */
 public record PodContext(
     String namespace,
@@ -20,7 +24,8 @@ public record PodContext(
     String artifactUrl,
     String initImage,
     Optional<String> pullSecret,
-    PodConfig podConfig) {
+    PodConfig podConfig,
+    List<OwnerReference> ownerReferences) {
 
   /** Checks that nothing is missing. */
   public PodContext {
@@ -30,5 +35,26 @@ public record PodContext(
     Objects.requireNonNull(initImage, "initImage");
     Objects.requireNonNull(pullSecret, "pullSecret");
     Objects.requireNonNull(podConfig, "podConfig");
+    ownerReferences = List.copyOf(ownerReferences);
+  }
+
+  /**
+   * Creates a context for a pod without owners.
+   *
+   * @param namespace the namespace
+   * @param podName the per-launch pod name
+   * @param artifactUrl this launch's base URL on the artifact server
+   * @param initImage the init container's image
+   * @param pullSecret the image pull secret, if any
+   * @param podConfig the global node selector, tolerations and annotations
+   */
+  public PodContext(
+      String namespace,
+      String podName,
+      String artifactUrl,
+      String initImage,
+      Optional<String> pullSecret,
+      PodConfig podConfig) {
+    this(namespace, podName, artifactUrl, initImage, pullSecret, podConfig, List.of());
   }
 }

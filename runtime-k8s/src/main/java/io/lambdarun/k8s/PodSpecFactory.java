@@ -129,6 +129,7 @@ public final class PodSpecFactory {
             .withNamespace(context.namespace())
             .withLabels(labels(spec))
             .withAnnotations(annotations)
+            .withOwnerReferences(context.ownerReferences().isEmpty() ? null : context.ownerReferences())
             .endMetadata()
             .withNewSpec()
             .withRestartPolicy("Never")

@@ -31,7 +31,9 @@
  *   <li>{@code sweepOrphans} deletes pods and Secrets whose owner ran on this host and is gone. Pods
  *       of owners on other hosts are left alone, since whether their owner lives cannot be checked
  *       from here; remove them with the {@code lambdarun.io/owner-host} label selector if that host
- *       is gone for good.
+ *       is gone for good. In a cluster, set {@code lambdarun.kubernetes.owner-pod}: every pod then
+ *       names the embedding pod as owner and the cluster's garbage collector removes it (and, via
+ *       the pod, its Secret) when the embedder's pod is deleted, on whichever node it ran.
  *   <li>{@code prepull} does nothing: Kubernetes has no API to pull an image onto nodes.
  *   <li>The pod gets no service account token and no service links; the main container has a TCP
  *       readiness probe on port 8080 and memory requests equal to limits.

@@ -288,6 +288,53 @@ class KubernetesContainerRuntimeTest {
   }
 
   @Test
+  void launchedPodsAreOwnedByThePodThisProcessRunsIn() {
+    Pod self =
+        client.pods().inNamespace(NAMESPACE).resource(
+            new PodBuilder().withNewMetadata().withName("embedder-7f9c").endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("embedder:1").endContainer()
+                .endSpec().build()).create();
+    Map<String, String> config = new HashMap<>(Map.of(
+        KubernetesConfigKeys.NAMESPACE, NAMESPACE,
+        KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
+        KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1",
+        KubernetesConfigKeys.OWNER_POD, "embedder-7f9c"));
+    runtime.close();
+    runtime = new KubernetesContainerRuntime(
+        KubernetesSettings.from(RuntimeConfig.of(config)), Fixtures.OWNER, client);
+    kubelet = pod -> pod.getMetadata().getName().equals("embedder-7f9c") ? null : ready();
+
+    Instance instance = runtime.launch(spec());
+
+    assertThat(client.pods().inNamespace(NAMESPACE).withName(instance.id()).get()
+            .getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(ref -> {
+          assertThat(ref.getKind()).isEqualTo("Pod");
+          assertThat(ref.getName()).isEqualTo("embedder-7f9c");
+          assertThat(ref.getUid()).isEqualTo(self.getMetadata().getUid());
+          assertThat(ref.getBlockOwnerDeletion()).isFalse();
+        });
+  }
+
+  @Test
+  void aMissingOwnerPodIsAConfigurationError() {
+    KubernetesSettings settings =
+        KubernetesSettings.from(
+            RuntimeConfig.of(
+                Map.of(
+                    KubernetesConfigKeys.NAMESPACE, NAMESPACE,
+                    KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
+                    KubernetesConfigKeys.OWNER_POD, "gone-pod")));
+    assertThatThrownBy(() -> new KubernetesContainerRuntime(settings, Fixtures.OWNER, client))
+        .isInstanceOf(io.lambdarun.api.ConfigurationException.class)
+        .hasMessage(
+            "configuration key 'lambdarun.kubernetes.owner-pod' has value 'gone-pod', but no such"
+                + " pod exists in namespace 'unit'; set it to this process's pod name (downward API"
+                + " metadata.name) or leave it unset");
+  }
+
+  @Test
   void hostAccessAndTags() {
     assertThat(runtime.name()).isEqualTo("kubernetes");
     assertThat(runtime.hostAccess()).isEqualTo(new HostAccess("127.0.0.1", "registry.local:5000"));

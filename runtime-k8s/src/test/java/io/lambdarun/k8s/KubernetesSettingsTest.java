@@ -63,6 +63,7 @@ class KubernetesSettingsTest {
     assertThat(s.podReadyTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(s.endpointReadyTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.podConfig().isEmpty()).isTrue();
+    assertThat(s.ownerPod()).isEmpty();
   }
 
   @Test
@@ -81,7 +82,9 @@ class KubernetesSettingsTest {
             KubernetesConfigKeys.ENDPOINT_READY_TIMEOUT, "500ms",
             KubernetesConfigKeys.NODE_SELECTOR, "pool=lambda",
             KubernetesConfigKeys.TOLERATIONS, "[{\"key\":\"lambda\",\"operator\":\"Exists\"}]",
-            KubernetesConfigKeys.ANNOTATIONS, "team=x");
+            KubernetesConfigKeys.ANNOTATIONS, "team=x",
+            KubernetesConfigKeys.OWNER_POD, "embedder-0");
+    assertThat(s.ownerPod()).contains("embedder-0");
     assertThat(s.namespace()).isEqualTo("lambdas");
     assertThat(s.masterUrl()).contains("https://127.0.0.1:6443");
     assertThat(s.trustCertificates()).isTrue();

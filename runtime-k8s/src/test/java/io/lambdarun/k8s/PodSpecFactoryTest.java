@@ -443,6 +443,20 @@ class PodSpecFactoryTest {
     }
 
     @Test
+    void ownerReferencesFromTheContextAreApplied() {
+      PodContext c = context();
+      io.fabric8.kubernetes.api.model.OwnerReference owner =
+          new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+              .withApiVersion("v1").withKind("Pod").withName("embedder").withUid("uid-1").build();
+      PodContext owned =
+          new PodContext(c.namespace(), c.podName(), c.artifactUrl(), c.initImage(), c.pullSecret(),
+              c.podConfig(), List.of(owner));
+      assertThat(PodSpecFactory.pod(zipFunction("my-fn").build(), owned).getMetadata().getOwnerReferences())
+          .containsExactly(owner);
+      assertThat(pod(zipFunction("my-fn")).getMetadata().getOwnerReferences()).isNullOrEmpty();
+    }
+
+    @Test
     void fullArnIsAnAnnotation() {
       assertThat(pod(zipFunction("my-fn")).getMetadata().getAnnotations())
           .containsEntry(
