@@ -5,6 +5,7 @@ _HANDLER from LAMBDA_TASK_ROOT, passes each event with a context object, and rep
 errors in AWS's shapes. Function errors are reported as Unhandled, like AWS's own runtime.
 Standard library only.
 """
+import decimal
 import http.client
 import importlib
 import json
@@ -142,6 +143,13 @@ def init(api):
     sys.exit(1)
 
 
+def decimal_to_number(value):
+    """Serializes Decimals (as DynamoDB returns them) like AWS's runtime does."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
 def parse_object(text):
     """Parses a JSON object header; anything else counts as absent."""
     try:
@@ -180,7 +188,7 @@ def handle(api, handler, response, body):
                                   request_id)
     else:
         try:
-            payload = json.dumps(result).encode("utf-8")
+            payload = json.dumps(result, default=decimal_to_number).encode("utf-8")
         except (TypeError, ValueError) as e:
             document = error_document("Runtime.MarshalError",
                                       "Unable to marshal response: %s" % e, [], request_id)

@@ -172,6 +172,22 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
+    @DisplayName("Decimals serialize as numbers; other unserializable results are a MarshalError")
+    void resultSerialization() {
+      Instance instance =
+          launchPython(
+              "import decimal\n"
+                  + "def handler(event, context):\n"
+                  + "    return decimal.Decimal('1.5') if event['ok'] else object()\n");
+      assertThat(invoker.invoke(instance, "{\"ok\":true}").body()).isEqualTo("1.5");
+      Invoker.Reply bad = invoker.invoke(instance, "{\"ok\":false}");
+      assertThat(bad.functionError()).contains("Unhandled");
+      assertThat(bad.body())
+          .contains("\"errorType\": \"Runtime.MarshalError\"")
+          .contains("Unable to marshal response: Object of type object is not JSON serializable");
+    }
+
+    @Test
     @DisplayName("a raised exception is an Unhandled function error in AWS's shape")
     void raiseIsUnhandled() {
       Instance instance =

@@ -1,0 +1,68 @@
+package io.lambdarun.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lambdarun.api.Availability;
+import io.lambdarun.api.RuntimeConfig;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class LocalRuntimeProviderTest {
+
+  private final LocalRuntimeProvider provider = new LocalRuntimeProvider();
+
+  @Test
+  @DisplayName("is named local and ranks below docker")
+  void nameAndPriority() {
+    assertThat(provider.name()).isEqualTo("local");
+    assertThat(provider.priority()).isEqualTo(-20);
+  }
+
+  @Test
+  @DisplayName("availability names the interpreters python3.x and nodejs*.x functions run on")
+  void namesInterpreters() {
+    Availability availability = provider.availability(RuntimeConfig.empty());
+    assertThat(availability.available()).isTrue();
+    assertThat(availability.reason())
+        .startsWith("local processes: python3.x functions run on python3 3.")
+        .contains("; nodejs*.x functions run on node ");
+  }
+
+  @Test
+  @DisplayName("availability says which interpreter is missing and the key to set")
+  void namesMissingInterpreters() {
+    Availability onlyNode =
+        provider.availability(RuntimeConfig.of(Map.of(LocalConfigKeys.PYTHON, "/no/such/python3")));
+    assertThat(onlyNode.available()).isTrue();
+    assertThat(onlyNode.reason())
+        .contains("nodejs*.x functions run on node ")
+        .contains("missing: '/no/such/python3' was not found or cannot run (")
+        .contains("set lambdarun.local.python to its path");
+
+    Availability none =
+        provider.availability(
+            RuntimeConfig.of(
+                Map.of(
+                    LocalConfigKeys.PYTHON, "/no/such/python3",
+                    LocalConfigKeys.NODE, "/no/such/node")));
+    assertThat(none.available()).isFalse();
+    assertThat(none.reason())
+        .startsWith("no interpreter for local functions: '/no/such/python3' was not found")
+        .contains("'/no/such/node' was not found")
+        .contains("set lambdarun.local.node to its path");
+  }
+
+  @Test
+  @DisplayName("availability reports an invalid setting instead of throwing")
+  void invalidSetting() {
+    Availability availability =
+        provider.availability(RuntimeConfig.of(Map.of(LocalConfigKeys.INIT_TIMEOUT, "soon")));
+    assertThat(availability.available()).isFalse();
+    assertThat(availability.reason())
+        .isEqualTo(
+            "the local backend's configuration is invalid: configuration key"
+                + " 'lambdarun.local.init-timeout' has value 'soon', which is not a duration; use a"
+                + " value such as '500ms', '10s', '5m' or 'PT10S'");
+  }
+}
