@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class LoopbackHttpServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoopbackHttpServer.class);
+
+  /** 127.0.0.1 even when the JVM prefers IPv6, since endpoints are published as 127.0.0.1. */
+  private static final InetAddress LOOPBACK = loopback();
 
   /** Handles requests of one listening port; always called on the loop thread. */
   @FunctionalInterface
@@ -92,7 +96,7 @@ final class LoopbackHttpServer implements AutoCloseable {
   Listener listen(Handler handler) throws IOException {
     ServerSocketChannel channel = ServerSocketChannel.open();
     try {
-      channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+      channel.bind(new InetSocketAddress(LOOPBACK, 0), 128);
       channel.configureBlocking(false);
     } catch (IOException e) {
       channel.close();
@@ -151,6 +155,14 @@ final class LoopbackHttpServer implements AutoCloseable {
    */
   boolean inLoop() {
     return Thread.currentThread() == thread;
+  }
+
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("127.0.0.1 is not a valid address", e);
+    }
   }
 
   /** Stops the loop and closes every port and connection. Idempotent. */

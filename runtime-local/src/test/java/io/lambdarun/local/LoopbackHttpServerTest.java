@@ -1,10 +1,12 @@
 package io.lambdarun.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +63,18 @@ class LoopbackHttpServerTest {
       }
     }
     return headText + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @DisplayName("binds 127.0.0.1 only: the same port on another address is refused")
+  void bindsLoopbackOnly() throws IOException {
+    LoopbackHttpServer.Listener listener = server.listen(LoopbackHttpServerTest::echo);
+    try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), listener.port())) {
+      assertThat(socket.isConnected()).isTrue();
+    }
+    assertThatThrownBy(
+            () -> new Socket(InetAddress.getByName("127.0.0.2"), listener.port()).close())
+        .isInstanceOf(ConnectException.class);
   }
 
   @Test
