@@ -51,7 +51,10 @@ final class LoopbackHttpServer implements AutoCloseable {
 
   /** A task that may be cancelled before it runs. */
   interface Timer {
-    /** Prevents the task from running; harmless when it already ran. */
+    /**
+     * Prevents the task from running and forgets it; harmless when it already ran. Must be called
+     * on the loop thread.
+     */
     void cancel();
   }
 
@@ -262,10 +265,6 @@ final class LoopbackHttpServer implements AutoCloseable {
     while (!timers.isEmpty()) {
       ScheduledTask next = timers.peek();
       long remaining = next.deadlineNanos - System.nanoTime();
-      if (next.cancelled) {
-        timers.poll();
-        continue;
-      }
       if (remaining > 0) {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining) + 1);
       }
@@ -339,10 +338,10 @@ final class LoopbackHttpServer implements AutoCloseable {
     }
   }
 
-  private static final class ScheduledTask implements Timer {
+  /** A timer; cancelling removes it from the queue, so long timeouts never pile up. */
+  private final class ScheduledTask implements Timer {
     private final long deadlineNanos;
     private final Runnable task;
-    private boolean cancelled;
 
     ScheduledTask(long deadlineNanos, Runnable task) {
       this.deadlineNanos = deadlineNanos;
@@ -355,7 +354,7 @@ final class LoopbackHttpServer implements AutoCloseable {
 
     @Override
     public void cancel() {
-      cancelled = true;
+      timers.remove(this);
     }
   }
 }
