@@ -178,7 +178,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   public void handle(HttpRequest request, HttpConnection connection) {
     String path = request.path();
     String method = request.method();
-    if (path.equals(Instance.INVOCATION_PATH) && method.equals("POST")) {
+    if (isInvocationPath(path) && method.equals("POST")) {
       onInvoke(request, connection);
     } else if (path.equals(INVOCATION_PREFIX + "next") && method.equals("GET")) {
       onNext(connection);
@@ -197,6 +197,18 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     } else {
       notFound(path, connection);
     }
+  }
+
+  /** The RIE's path, {@link Instance#INVOCATION_PATH}, with any function name in it. */
+  private static boolean isInvocationPath(String path) {
+    String prefix = "/2015-03-31/functions/";
+    String suffix = "/invocations";
+    if (!path.startsWith(prefix) || !path.endsWith(suffix)) {
+      return false;
+    }
+    String name =
+        path.substring(prefix.length(), Math.max(prefix.length(), path.length() - suffix.length()));
+    return !name.isEmpty() && name.indexOf('/') < 0;
   }
 
   private void onInvoke(HttpRequest request, HttpConnection caller) {

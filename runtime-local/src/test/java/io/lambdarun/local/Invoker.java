@@ -3,6 +3,7 @@ package io.lambdarun.local;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -25,8 +26,12 @@ final class Invoker {
   }
 
   Reply invoke(Instance instance, String event, Map<String, String> headers) {
+    return post(instance.invocationUri(), event, headers);
+  }
+
+  Reply post(URI uri, String event, Map<String, String> headers) {
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(instance.invocationUri())
+        HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(60))
             .POST(HttpRequest.BodyPublishers.ofString(event, StandardCharsets.UTF_8));
     headers.forEach(builder::header);

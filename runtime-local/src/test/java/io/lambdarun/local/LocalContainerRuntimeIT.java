@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -609,6 +610,18 @@ class LocalContainerRuntimeIT {
             .containsExactlyInAnyOrder("runtime", "owner");
       }
       assertThat(MarkedProcesses.countInstances(owner)).isZero();
+    }
+
+    @Test
+    @DisplayName("the invoke path accepts any function name, as the RIE does, and nothing else")
+    void invokePaths() {
+      Instance instance = launchPython("def handler(event, context):\n    return 'ok'\n");
+      Function<String, Invoker.Reply> post =
+          path -> invoker.post(instance.endpoint().resolve(path), "{}", Map.of());
+      assertThat(post.apply("/2015-03-31/functions/my-function/invocations").body())
+          .isEqualTo("\"ok\"");
+      assertThat(post.apply("/2015-03-31/functions//invocations").status()).isEqualTo(404);
+      assertThat(post.apply("/2015-03-31/functions/a/b/invocations").status()).isEqualTo(404);
     }
 
     @Test
