@@ -353,8 +353,8 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     Event done = event;
     event = null;
     done.timer.cancel();
-    done.caller.respond(status, headers, body);
     log.mark();
+    done.caller.respond(status, headers, body);
   }
 
   private boolean isCurrent(String requestId) {
@@ -409,7 +409,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
 
   /**
    * Polls the process while someone waits on it (the launch, or an event in flight), so that an
-   * exit is answered promptly; idle instances cost no polling.
+   * exit is answered promptly and a flood of output is cut back; idle instances cost no polling.
    */
   private void watchForExit() {
     if (exitWatch == null && process != null && (event != null || !ready.isDone())) {
@@ -419,6 +419,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
 
   private void checkExit() {
     exitWatch = null;
+    log.rotateIfLarge();
     if (process != null && !process.isRunning()) {
       onExit(process);
     }

@@ -19,8 +19,8 @@ import java.util.Deque;
  * <p>A mark records the file's length at a moment: when the instance starts, when an event arrives
  * and when it is answered. Output between two marks is dated to the earlier one, so {@link #since}
  * returns everything written after the last mark at or before the given time, capped to the last
- * {@code tailBytes}. The file is emptied when it grows past {@code rotateBytes} at a mark, so disk
- * and heap use stay bounded.
+ * {@code tailBytes}. The file is cut back to its tail once it grows past {@code rotateBytes} (at a
+ * mark, and while an event runs), so disk and heap use stay bounded.
  *
  * <p>Thread-safe.
  */
@@ -40,7 +40,7 @@ final class OutputLog {
    *
    * @param file the file the processes append to
    * @param tailBytes the most bytes {@link #since} returns
-   * @param rotateBytes the size past which the file is emptied at the next mark
+   * @param rotateBytes the size past which the file is cut back to its tail
    * @throws IOException if the file cannot be created
    */
   OutputLog(Path file, int tailBytes, long rotateBytes) throws IOException {
@@ -62,20 +62,49 @@ final class OutputLog {
 
   /** Records the current length of the output with the current time. */
   synchronized void mark() {
-    long length = length();
-    if (length > rotateBytes) {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-        channel.truncate(0);
-        marks.clear();
-        length = 0;
-      } catch (IOException e) {
-        // keep the old marks; the next mark tries again
-      }
-    }
-    marks.add(new Mark(System.currentTimeMillis(), length));
+    rotateIfLarge();
+    marks.add(new Mark(System.currentTimeMillis(), length()));
     while (marks.size() > MAX_MARKS) {
       marks.removeFirst();
     }
+  }
+
+  /**
+   * Empties the file once it grew past {@code rotateBytes}, keeping its last {@code tailBytes}
+   * (appended again, after anything the processes wrote meanwhile) and shifting the marks to match.
+   * Output written between reading the tail and emptying the file is lost; this is the price of no
+   * copying thread.
+   */
+  synchronized void rotateIfLarge() {
+    long size = length();
+    if (size <= rotateBytes) {
+      return;
+    }
+    long keepFrom = Math.max(0, size - tailBytes);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer tail = ByteBuffer.allocate((int) (size - keepFrom));
+      int read = 0;
+      while (tail.hasRemaining() && read >= 0) {
+        read = channel.read(tail, keepFrom + tail.position());
+      }
+      tail.flip();
+      try (FileChannel writer = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        writer.truncate(0);
+      }
+      try (FileChannel appender = FileChannel.open(file, StandardOpenOption.APPEND)) {
+        while (tail.hasRemaining()) {
+          appender.write(tail);
+        }
+      }
+    } catch (IOException e) {
+      return;
+    }
+    Deque<Mark> shifted = new ArrayDeque<>(marks.size());
+    for (Mark mark : marks) {
+      shifted.add(new Mark(mark.epochMillis(), Math.max(0, mark.offset() - keepFrom)));
+    }
+    marks.clear();
+    marks.addAll(shifted);
   }
 
   /**

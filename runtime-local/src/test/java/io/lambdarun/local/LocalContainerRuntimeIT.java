@@ -334,6 +334,24 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
+    @DisplayName("a flood of output is cut back to its tail on disk and in logs")
+    void outputIsBounded() throws IOException {
+      Instance instance =
+          launchPython(
+              "def handler(event, context):\n"
+                  + "    for i in range(40000):\n"
+                  + "        print('x' * 99)\n"
+                  + "    print('last-line')\n"
+                  + "    return 'done'\n");
+      assertThat(invoker.invoke(instance, "{}").body()).isEqualTo("\"done\"");
+      Path output = Path.of(instance.details().get("directory"), "output.log");
+      assertThat(Files.size(output)).isLessThanOrEqualTo(1024 * 1024);
+      String logs = runtime.logs(instance, Instant.EPOCH);
+      assertThat(logs).endsWith("x\nlast-line\n");
+      assertThat(logs.length()).isLessThanOrEqualTo(64 * 1024);
+    }
+
+    @Test
     @DisplayName("the logging module writes AWS's line format with the request id")
     void loggingFormat() {
       Instance instance =

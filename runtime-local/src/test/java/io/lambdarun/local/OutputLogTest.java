@@ -52,14 +52,25 @@ class OutputLogTest {
   }
 
   @Test
-  @DisplayName("empties the file at a mark once it grew past the rotation size")
+  @DisplayName("cuts the file back to its tail once it grew past the rotation size")
   void rotates() throws Exception {
-    OutputLog log = new OutputLog(folder.resolve("out.log"), 1024, 10);
-    append(log.file(), "more than ten bytes\n");
+    OutputLog log = new OutputLog(folder.resolve("out.log"), 8, 10);
+    append(log.file(), "0123456789abcdef\n");
     log.mark();
+    Instant afterRotation = tick();
     append(log.file(), "after\n");
-    assertThat(Files.size(log.file())).isEqualTo(6);
-    assertThat(log.since(Instant.EPOCH)).isEqualTo("after\n");
+
+    assertThat(Files.readString(log.file())).isEqualTo("9abcdef\nafter\n");
+    assertThat(log.since(afterRotation)).isEqualTo("after\n");
+  }
+
+  @Test
+  @DisplayName("leaves a file below the rotation size alone")
+  void smallFileStays() throws Exception {
+    OutputLog log = new OutputLog(folder.resolve("out.log"), 8, 100);
+    append(log.file(), "0123456789abcdef\n");
+    log.rotateIfLarge();
+    assertThat(Files.readString(log.file())).isEqualTo("0123456789abcdef\n");
   }
 
   @Test
