@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Bad input is refused with a typed exception whose one sentence quotes the offending value, with
  * AWS's error code where AWS has one, and nothing is launched: no warm instance, no labelled
- * container, no marked process. Runtimes on both the local and the Docker backend are open during
- * every case, so a launch by either would show.
+ * container, no marked process, no pod or secret. Runtimes on the local, Docker and Kubernetes
+ * backends are open during every case, so a launch by any of them would show.
  */
 class BadInputIT {
 
@@ -36,22 +36,29 @@ class BadInputIT {
   /** Archive bounds small enough that a few MiB of zeros are a bomb, while a handler fits. */
   private static final ArchiveLimits SMALL = new ArchiveLimits(1_048_576, 100);
 
+  private static Cluster cluster;
   private static LambdaRuntime local;
   private static LambdaRuntime docker;
+  private static LambdaRuntime kubernetes;
 
   @BeforeAll
   static void openRuntimes() {
+    cluster = new Cluster();
     local = Fixtures.runtime("local").archiveLimits(SMALL).build();
     docker = Fixtures.runtime("docker").archiveLimits(SMALL).build();
+    kubernetes = cluster.runtime().archiveLimits(SMALL).build();
   }
 
   @AfterAll
   static void closeRuntimes() {
-    if (local != null) {
-      local.close();
-    }
-    if (docker != null) {
-      docker.close();
+    for (AutoCloseable closeable : new AutoCloseable[] {local, docker, kubernetes, cluster}) {
+      try {
+        if (closeable != null) {
+          closeable.close();
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 
@@ -59,8 +66,20 @@ class BadInputIT {
   void nothingWasLaunched() {
     assertThat(local.warmInstances()).isEmpty();
     assertThat(docker.warmInstances()).isEmpty();
+    assertThat(kubernetes.warmInstances()).isEmpty();
     assertThat(Fixtures.containersOfThisJvm()).isEmpty();
     assertThat(Fixtures.localProcessesOfThisJvm()).isEmpty();
+    assertThat(cluster.podsOfThisJvm()).isEmpty();
+    assertThat(cluster.secretsOfPid(Cluster.NAMESPACE, Fixtures.PID)).isZero();
+    assertThat(cluster.server().kubelet().containersHeld()).isZero();
+  }
+
+  private static LambdaRuntime runtime(String backend) {
+    return switch (backend) {
+      case "local" -> local;
+      case "docker" -> docker;
+      default -> kubernetes;
+    };
   }
 
   @Test
@@ -107,10 +126,10 @@ class BadInputIT {
    * to expand it, with the same exception type on every backend, before anything starts.
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "docker"})
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
   void zipBombBeyondTheRuntimesLimitIsRefusedAtLaunch(String backend) {
     LambdaFunction function = zipFunction("bomb-" + backend).code(bomb()).build();
-    LambdaRuntime runtime = backend.equals("local") ? local : docker;
+    LambdaRuntime runtime = runtime(backend);
 
     InvalidArchiveException e =
         catchThrowableOfType(
@@ -226,9 +245,9 @@ class BadInputIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "docker"})
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
   void payloadAboveSixMegabytesIsRefusedBeforeLaunch(String backend) {
-    LambdaRuntime runtime = backend.equals("local") ? local : docker;
+    LambdaRuntime runtime = runtime(backend);
     LambdaFunction function = Fixtures.function("big-payload-" + backend, 3);
     byte[] payload = new byte[6_291_457];
     java.util.Arrays.fill(payload, (byte) ' ');

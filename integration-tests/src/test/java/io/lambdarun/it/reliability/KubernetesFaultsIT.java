@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.lambdarun.api.InstanceFailedException;
-import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.core.InvocationResult;
@@ -25,10 +24,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Kubernetes faults through the CRUD API server and the test kubelet: a pod deleted out of band
- * between and during invocations, a pod that stays Pending, and an image that cannot be pulled.
+ * between and during invocations, a pod that stays Pending, an image that cannot be pulled, and a
+ * handler exceeding its timeout.
  * Launch failures are fast and name the reason; nothing is left behind.
  */
 class KubernetesFaultsIT {
+
+  /** The label the test kubelet puts on a pod's Docker containers, naming the pod. */
+  private static final String KUBELET_POD_LABEL = "io.lambdarun.test-kubelet.pod";
 
   private static Cluster cluster;
   private LambdaRuntime runtime;
@@ -63,7 +66,8 @@ class KubernetesFaultsIT {
     runtime.invoke(function, Fixtures.event("echo", 1));
     WarmInstance deleted = runtime.warmInstances().get(0);
 
-    awaitContainersGone(deletePod(deleted.instanceId()), deleted.instanceId());
+    deletePod(deleted.instanceId());
+    awaitContainersGone(deleted.instanceId());
     InvocationResult next = runtime.invoke(function, Fixtures.event("echo", 2));
 
     assertThat(next.functionError()).as(next.payloadUtf8()).isEmpty();
@@ -152,17 +156,43 @@ class KubernetesFaultsIT {
     assertThat(runtime.warmInstances()).isEmpty();
   }
 
-  /** Deletes a pod as an operator would, returning its owner id. */
-  private static String deletePod(String podName) {
-    var pod = cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(podName);
-    String owner = pod.get().getMetadata().getLabels().get(Labels.OWNER);
-    assertThat(pod.delete()).as("deleted pod %s", podName).isNotEmpty();
-    return owner;
+  @Test
+  void handlerExceedingItsTimeoutGetsTheTimeoutErrorAndItsPodIsReplaced() {
+    runtime = cluster.runtime().maxInstancesPerFunction(1).build();
+    LambdaFunction function = Fixtures.function("k8s-timeout", 2);
+    runtime.invoke(function, Fixtures.event("echo", 1));
+    String slow = runtime.warmInstances().get(0).instanceId();
+
+    long start = System.nanoTime();
+    InvocationResult timedOut = runtime.invoke(function, Fixtures.sleepEvent(60));
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    InvocationResult next = runtime.invoke(function, Fixtures.event("echo", 2));
+
+    assertThat(timedOut.functionError()).contains(io.lambdarun.core.FunctionError.UNHANDLED);
+    assertThat(timedOut.payloadUtf8())
+        .isEqualTo("{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"" + timedOut.requestId()
+            + " Task timed out after 2.00 seconds\"}");
+    assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThan(Duration.ofSeconds(20));
+    assertThat(next.functionError()).isEmpty();
+    assertThat(next.coldStart()).isTrue();
+    assertThat(runtime.warmInstances()).singleElement()
+        .extracting(WarmInstance::instanceId).isNotEqualTo(slow);
+    assertThat(cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(slow).get()).isNull();
   }
 
-  private static void awaitContainersGone(String owner, String podName) {
+  /** Deletes a pod as an operator would. */
+  private static void deletePod(String podName) {
+    assertThat(cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(podName).delete())
+        .as("deleted pod %s", podName)
+        .isNotEmpty();
+  }
+
+  /** Waits until the kubelet removed the pod's containers from the engine. */
+  private static void awaitContainersGone(String podName) {
     assertThat(Fixtures.eventually(
-            Duration.ofSeconds(30), () -> !cluster.server().kubelet().podsHeldFor(owner).contains(podName)))
+            Duration.ofSeconds(30),
+            () -> Fixtures.docker().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(KUBELET_POD_LABEL, podName)).exec().isEmpty()))
         .as("kubelet removed the containers of pod %s", podName)
         .isTrue();
   }
