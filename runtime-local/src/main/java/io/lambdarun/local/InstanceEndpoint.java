@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,8 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
   private static final byte[] ACCEPTED = "{\"status\":\"OK\"}".getBytes(StandardCharsets.US_ASCII);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Pattern SAFE_REQUEST_ID =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Duration EXIT_POLL = Duration.ofMillis(50);
 
   private final String instanceId;
@@ -89,7 +92,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
 
   /** One event in flight, from arrival at the invoke path until it is answered. */
   private static final class Event {
-    final String requestId = UUID.randomUUID().toString();
+    final String requestId;
     final byte[] body;
     final String traceId;
     final String clientContext;
@@ -100,6 +103,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
     boolean delivered;
 
     Event(HttpRequest request, HttpConnection caller, Duration timeout) {
+      this.requestId = requestId(request.header("x-amzn-requestid"));
       this.body = request.body();
       this.traceId = traceId(request.header("x-amzn-trace-id"));
       this.clientContext = clientContext(request.header("x-amz-client-context"));
@@ -478,6 +482,17 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
       return request.body();
     }
     return JsonText.error(type == null || type.isBlank() ? "Unhandled" : type, text);
+  }
+
+  /**
+   * Takes the caller's request id (core sends its own as {@code X-Amzn-RequestId}) so that the
+   * handler, the logs and the result agree; a missing or unsafe one is replaced by a fresh UUID.
+   */
+  private static String requestId(String header) {
+    if (header != null && SAFE_REQUEST_ID.matcher(header).matches()) {
+      return header;
+    }
+    return UUID.randomUUID().toString();
   }
 
   private static String traceId(String header) {

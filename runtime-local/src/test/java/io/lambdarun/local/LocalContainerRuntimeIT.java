@@ -113,24 +113,28 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName("the caller's client context and trace id reach the handler")
+    @DisplayName("the caller's client context, trace id and request id reach the handler")
     void clientContextAndTrace() {
       Instance instance =
           launchPython(
               "import os\n"
                   + "def handler(event, context):\n"
                   + "    return [context.client_context.custom['tenant'],"
-                  + " os.environ['_X_AMZN_TRACE_ID']]\n");
+                  + " os.environ['_X_AMZN_TRACE_ID'], context.aws_request_id]\n");
       String clientContext =
           java.util.Base64.getEncoder()
               .encodeToString("{\"custom\":{\"tenant\":\"t-9\"}}".getBytes(StandardCharsets.UTF_8));
       String trace = "Root=1-5e1b4151-5ac6c58f3f0b5d1a2c3e4f50;Parent=53995c3f42cd8ad8;Sampled=1";
+      String requestId = "0b5f6a2e-4c7d-4e8f-9a1b-2c3d4e5f6a7b";
       Invoker.Reply reply =
           invoker.invoke(
               instance,
               "{}",
-              Map.of("X-Amz-Client-Context", clientContext, "X-Amzn-Trace-Id", trace));
-      assertThat(reply.body()).isEqualTo("[\"t-9\", \"" + trace + "\"]");
+              Map.of(
+                  "X-Amz-Client-Context", clientContext,
+                  "X-Amzn-Trace-Id", trace,
+                  "X-Amzn-RequestId", requestId));
+      assertThat(reply.body()).isEqualTo("[\"t-9\", \"" + trace + "\", \"" + requestId + "\"]");
     }
 
     @Test
