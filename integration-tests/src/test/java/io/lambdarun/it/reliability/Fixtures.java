@@ -178,6 +178,34 @@ final class Fixtures {
     }
   }
 
+  /** The whole stdout and stderr of a container. */
+  static String dockerLog(String containerId) {
+    StringBuilder log = new StringBuilder();
+    try {
+      docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+          .exec(
+              new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+                @Override
+                public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                  log.append(new String(frame.getPayload(), UTF_8));
+                }
+              })
+          .awaitCompletion(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return log.toString();
+  }
+
+  /** Counts the occurrences of a string in a text. */
+  static int count(String text, String part) {
+    int n = 0;
+    for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+      n++;
+    }
+    return n;
+  }
+
   /** Waits until a condition holds, polling; returns whether it did within the limit. */
   static boolean eventually(Duration limit, java.util.function.BooleanSupplier condition) {
     long deadline = System.nanoTime() + limit.toNanos();

@@ -86,9 +86,13 @@ class KubernetesFaultsIT {
 
     CompletableFuture<InvocationResult> inFlight =
         CompletableFuture.supplyAsync(() -> runtime.invoke(function, Fixtures.sleepEvent(50)));
-    assertThat(Fixtures.eventually(Duration.ofSeconds(30), () -> runtime.warmInstances().stream().anyMatch(WarmInstance::busy)))
-        .isTrue();
-    Thread.sleep(300);
+    // the RIE logs START when the event reached it: the second one is the in-flight event
+    assertThat(Fixtures.eventually(
+            Duration.ofSeconds(30),
+            () -> Fixtures.count(
+                    cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(victim.instanceId()).getLog(),
+                    "START RequestId") >= 2))
+        .as("the event reached the pod").isTrue();
     deletePod(victim.instanceId());
     InstanceFailedException e;
     try {

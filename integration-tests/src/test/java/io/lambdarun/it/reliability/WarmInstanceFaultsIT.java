@@ -96,7 +96,12 @@ class WarmInstanceFaultsIT {
     CompletableFuture<InvocationResult> inFlight =
         CompletableFuture.supplyAsync(() -> runtime.invoke(function, Fixtures.sleepEvent(50)));
     awaitBusy(victim.instanceId());
-    Fixtures.docker().killContainerCmd(victim.details().get("containerId")).exec();
+    // the RIE logs START when the event reached it: the second one is the in-flight event
+    String containerId = victim.details().get("containerId");
+    assertThat(Fixtures.eventually(
+            Duration.ofSeconds(30), () -> Fixtures.count(Fixtures.dockerLog(containerId), "START RequestId") >= 2))
+        .as("the event reached the container").isTrue();
+    Fixtures.docker().killContainerCmd(containerId).exec();
     InstanceFailedException e = failureOf(inFlight, InstanceFailedException.class);
     InvocationResult next = runtime.invoke(function, Fixtures.event("echo", 3));
 
