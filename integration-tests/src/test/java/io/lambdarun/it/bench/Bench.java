@@ -88,6 +88,21 @@ public final class Bench {
     System.exit(failures == 0 ? 0 : 1);
   }
 
+  /** A temporary folder removed, with its content, when the harness exits. */
+  static Path tempDir(String prefix) throws IOException {
+    Path dir = Files.createTempDirectory(prefix);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+    return dir;
+  }
+
+  static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort
+    }
+  }
+
   /** Reads a bounded integer setting, e.g. {@code -Dbench.rounds=20}. */
   static int setting(String key, int fallback) {
     return Integer.getInteger("bench." + key, fallback);
@@ -136,7 +151,7 @@ public final class Bench {
 
   private static Path writeHandlers() {
     try {
-      Path dir = Files.createTempDirectory("lambdarun-bench-handlers");
+      Path dir = tempDir("lambdarun-bench-handlers");
       Files.writeString(
           dir.resolve("bench.py"),
           String.join(
@@ -164,8 +179,6 @@ public final class Bench {
               "    return {\"ok\": False}",
               ""),
           StandardCharsets.UTF_8);
-      dir.toFile().deleteOnExit();
-      dir.resolve("bench.py").toFile().deleteOnExit();
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

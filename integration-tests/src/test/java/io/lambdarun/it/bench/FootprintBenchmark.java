@@ -45,7 +45,7 @@ final class FootprintBenchmark {
     int restedOne = -1;
     int idleWait = Bench.setting("footprint.idle", 65);
     for (int cycle = 0; cycle < cycles; cycle++) {
-      Path barrier = Files.createTempDirectory("lambdarun-bench-barrier").resolve("open");
+      Path barrier = Bench.tempDir("lambdarun-bench-barrier").resolve("open");
       Files.createFile(barrier);
       byte[] event = ("{\"path\":\"" + barrier + "\"}").getBytes(UTF_8);
       LambdaFunction fn = LambdaFunction.builder()

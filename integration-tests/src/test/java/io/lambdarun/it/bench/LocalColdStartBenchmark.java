@@ -39,7 +39,7 @@ final class LocalColdStartBenchmark {
   static void run(Report report) throws Exception {
     int warmup = Bench.setting("warmup", 3);
     int rounds = Bench.setting("local.rounds", 30);
-    Path runtimeDir = Files.createTempDirectory("lambdarun-bench-client");
+    Path runtimeDir = Bench.tempDir("lambdarun-bench-client");
     Path client = runtimeDir.resolve("lambdarun_runtime.py");
     try (InputStream in = LocalColdStartBenchmark.class.getResourceAsStream(
         "/io/lambdarun/local/lambdarun_runtime.py")) {
