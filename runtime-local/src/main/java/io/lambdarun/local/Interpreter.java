@@ -102,7 +102,20 @@ record Interpreter(RuntimeKind kind, String command, Path executable, String ver
                 + kind.configKey()
                 + " to a working interpreter");
       }
-      return new Interpreter(kind, command, Path.of(lines.get(0).strip()), lines.get(1).strip());
+      Interpreter found =
+          new Interpreter(kind, command, Path.of(lines.get(0).strip()), lines.get(1).strip());
+      if (kind == RuntimeKind.PYTHON && !found.version().startsWith("3.")) {
+        throw new RuntimeUnavailableException(
+            "'"
+                + command
+                + "' is Python "
+                + found.version()
+                + ", but python3.x functions need"
+                + " Python 3; point "
+                + kind.configKey()
+                + " to a Python 3 interpreter");
+      }
+      return found;
     } catch (RuntimeUnavailableException e) {
       throw e;
     } catch (IOException | RuntimeException e) {

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.Availability;
 import io.lambdarun.api.RuntimeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LocalRuntimeProviderTest {
 
@@ -51,6 +56,22 @@ class LocalRuntimeProviderTest {
         .startsWith("no interpreter for local functions: '/no/such/python3' was not found")
         .contains("'/no/such/node' was not found")
         .contains("set lambdarun.local.node to its path");
+  }
+
+  @Test
+  @DisplayName("a Python 2 interpreter does not count as python3")
+  void pythonTwoIsRefused(@TempDir Path folder) throws IOException {
+    Path fake = folder.resolve("python");
+    Files.writeString(fake, "#!/bin/sh\necho /usr/bin/python2.7\necho 2.7.18\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Availability availability =
+        provider.availability(RuntimeConfig.of(Map.of(LocalConfigKeys.PYTHON, fake.toString())));
+    assertThat(availability.reason())
+        .contains(
+            "missing: '"
+                + fake
+                + "' is Python 2.7.18, but python3.x functions need Python 3; point"
+                + " lambdarun.local.python to a Python 3 interpreter");
   }
 
   @Test
