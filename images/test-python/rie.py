@@ -36,7 +36,8 @@ def log(line):
 
 class Invocation:
     def __init__(self, payload, timeout, headers):
-        self.request_id = str(uuid.uuid4())
+        # lambdarun's core sends its own request id, so logs and the caller's result agree
+        self.request_id = headers.get("X-Amzn-RequestId") or str(uuid.uuid4())
         self.payload = payload
         self.deadline_ms = int((time.time() + timeout) * 1000)
         self.client_context = headers.get("X-Amz-Client-Context")

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.k8s.KubernetesConfigKeys;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,7 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The README's Python handler answers the same through every backend, cold and then warm: local
+ * The README's Python handler answers the same through every backend, cold and then warm, and its
+ * log carries the request id the caller got: local
  * processes, containers on the real Docker engine, and pods behind fabric8's CRUD API server run as
  * real containers by the test kubelet.
  */
@@ -58,7 +61,10 @@ class SameAnswerAcrossBackendsIT {
       InvocationResult cold =
           runtime.invoke(Examples.helloPython("hello-" + backend), "{\"name\":\"world\"}".getBytes(UTF_8));
       InvocationResult warm =
-          runtime.invoke(Examples.helloPython("hello-" + backend), "{\"name\":\"again\"}".getBytes(UTF_8));
+          runtime.invoke(
+              Examples.helloPython("hello-" + backend),
+              "{\"name\":\"again\"}".getBytes(UTF_8),
+              InvokeOptions.builder().logTail(true).build());
 
       assertThat(runtime.backendName()).isEqualTo(backend);
       assertThat(cold.payloadUtf8()).isEqualTo("{\"message\": \"Hello, world!\"}");
@@ -66,6 +72,11 @@ class SameAnswerAcrossBackendsIT {
       assertThat(cold.coldStart()).isTrue();
       assertThat(warm.payloadUtf8()).isEqualTo("{\"message\": \"Hello, again!\"}");
       assertThat(warm.coldStart()).isFalse();
+      assertThat(warm.logResult())
+          .as("the log tail holds the handler's line with the request id the caller got")
+          .map(tail -> new String(Base64.getDecoder().decode(tail), UTF_8))
+          .hasValueSatisfying(
+              tail -> assertThat(tail).contains("greeting again in request " + warm.requestId()));
       assertThat(runtime.warmInstances()).hasSize(1);
     }
   }
