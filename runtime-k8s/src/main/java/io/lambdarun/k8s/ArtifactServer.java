@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves each launch's code zip and layer zips to its pod's init container.
@@ -35,7 +37,7 @@ public final class ArtifactServer implements AutoCloseable {
   /** The path prefix of every route. */
   public static final String PREFIX = "/lambdarun/artifacts/";
 
-  private static final System.Logger LOG = System.getLogger(ArtifactServer.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(ArtifactServer.class);
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
   private static final Pattern LAYER = Pattern.compile("layer-(0|[1-9][0-9]{0,4})\\.zip");
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -162,7 +164,7 @@ public final class ArtifactServer implements AutoCloseable {
         in.transferTo(out);
       }
     } catch (IOException | RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "artifact request failed: {0}", e.toString());
+      LOG.debug("artifact request failed: {}", e.toString());
     }
   }
 

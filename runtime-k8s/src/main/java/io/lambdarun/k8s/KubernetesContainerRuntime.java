@@ -37,6 +37,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs each instance as a pod: a per-launch Secret (bearer token, credential values), then the pod
@@ -63,8 +65,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   /** {@link Instance#details()} key of the pod's IP. */
   public static final String DETAIL_POD_IP = "podIP";
 
-  private static final System.Logger LOG =
-      System.getLogger(KubernetesContainerRuntime.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(KubernetesContainerRuntime.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int LOG_TAIL_LINES = 20;
   private static final int LOG_TAIL_CHARS = 2_000;
@@ -242,9 +243,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     details.put(DETAIL_POD, podName);
     details.put(DETAIL_POD_IP, podIp);
     String host = podIp.contains(":") ? "[" + podIp + "]" : podIp;
-    LOG.log(
-        System.Logger.Level.INFO,
-        "launched pod ''{0}'' in namespace ''{1}'' for function ''{2}'' at {3}:{4} in {5} ms",
+    LOG.info(
+        "launched pod '{}' in namespace '{}' for function '{}' at {}:{} in {} ms",
         podName,
         namespace,
         spec.functionName(),
@@ -294,9 +294,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
                       .endMetadata()
                       .build());
     } catch (KubernetesClientException e) {
-      LOG.log(
-          System.Logger.Level.DEBUG,
-          "could not make pod ''{0}'' own its Secret ({1}); it is deleted explicitly",
+      LOG.debug(
+          "could not make pod '{}' own its Secret ({}); it is deleted explicitly",
           podName,
           describe(e));
     }
@@ -412,9 +411,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       deletion.run();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "could not delete {0} ''{1}'' in namespace ''{2}'' ({3}); delete it by hand",
+        LOG.warn(
+            "could not delete {} '{}' in namespace '{}' ({}); delete it by hand",
             kind,
             name,
             namespace,
@@ -438,9 +436,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       return log == null ? "" : log;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "could not read the log of pod ''{0}'' ({1})",
+        LOG.warn(
+            "could not read the log of pod '{}' ({})",
             instance.id(),
             describe(e));
       }
@@ -470,16 +467,14 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         delete("Secret", name, () -> client.secrets().inNamespace(namespace).withName(name).delete());
       }
     } catch (KubernetesClientException e) {
-      LOG.log(
-          System.Logger.Level.WARNING,
-          "could not list lambdarun pods in namespace ''{0}'' ({1}); orphans stay",
+      LOG.warn(
+          "could not list lambdarun pods in namespace '{}' ({}); orphans stay",
           namespace,
           describe(e));
     }
     if (removed > 0) {
-      LOG.log(
-          System.Logger.Level.INFO,
-          "removed {0} orphaned pods in namespace ''{1}''",
+      LOG.info(
+          "removed {} orphaned pods in namespace '{}'",
           removed,
           namespace);
     }

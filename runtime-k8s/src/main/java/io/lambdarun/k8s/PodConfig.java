@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.type.TypeReference;
 
 /**
@@ -27,7 +29,7 @@ public record PodConfig(
   /** A config that changes nothing. */
   public static final PodConfig EMPTY = new PodConfig(Map.of(), List.of(), Map.of());
 
-  private static final System.Logger LOG = System.getLogger(PodConfig.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(PodConfig.class);
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   /** Makes ordered, unmodifiable copies. */
@@ -99,9 +101,8 @@ public record PodConfig(
       try {
         tolerations = parseTolerations(tolerationsTag);
       } catch (IllegalArgumentException e) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "ignoring tag ''{0}'' of function ''{1}'': {2}; write a JSON array of tolerations",
+        LOG.warn(
+            "ignoring tag '{}' of function '{}': {}; write a JSON array of tolerations",
             KubernetesConfigKeys.TAG_TOLERATIONS,
             functionName,
             e.getMessage());
