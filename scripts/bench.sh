@@ -56,16 +56,19 @@ mkdir -p "$OUT"
 } > "$OUT/machine.md"
 cat "$OUT/machine.md"
 
-status=0
-(cd "$BUILD/integration-tests" && java -Xms256m -Xmx1g -XX:+UseG1GC -Dsun.net.httpserver.nodelay=true \
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.io.lambdarun=warn \
-  -Dbench.out="$OUT" ${BENCH_OPTS:-} -cp "$CP" io.lambdarun.it.bench.Bench "$@") || status=$?
-
-echo "- load average (1/5/15 min) after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.md"
 figures=("$@")
 if [[ ${#figures[@]} -eq 0 || " ${figures[*]} " == *" all "* ]]; then
   figures=(docker-cold warm scaling k8s-ready local-cold footprint)
 fi
+status=0
+for figure in "${figures[@]}"; do
+  # one JVM per figure: no threads, heap or JIT state carried from one figure to the next
+  (cd "$BUILD/integration-tests" && java -Xms256m -Xmx1g -XX:+UseG1GC -Dsun.net.httpserver.nodelay=true \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.io.lambdarun=warn \
+    -Dbench.out="$OUT" ${BENCH_OPTS:-} -cp "$CP" io.lambdarun.it.bench.Bench "$figure") || status=$?
+done
+
+echo "- load average (1/5/15 min) after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/machine.md"
 {
   cat "$OUT/machine.md"
   for figure in "${figures[@]}"; do

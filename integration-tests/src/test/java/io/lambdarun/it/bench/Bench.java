@@ -63,6 +63,7 @@ public final class Bench {
       System.out.println();
       System.out.println("=== " + figure + " (" + Instant.now() + ")");
       Report report = new Report(figure);
+      report.note("load average (1/5/15 min) when the figure started: " + loadAverage());
       long start = System.nanoTime();
       try {
         switch (figure) {
@@ -100,6 +101,15 @@ public final class Bench {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | UncheckedIOException e) {
       // best effort
+    }
+  }
+
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (IOException e) {
+      return "unknown";
     }
   }
 
