@@ -278,6 +278,14 @@ public final class Bench {
           + ratio + " | target " + target + " | " + (met ? "MET" : "MISSED"));
     }
 
+    /** Adds a reference row that has no target. */
+    void reference(String what, String floor, String subject, String ratio) {
+      rows.add("| " + figure + " | " + what + " | " + floor + " | " + subject + " | " + ratio
+          + " | - | - |");
+      System.out.println("  " + what + ": floor " + floor + " | measured " + subject + " | ratio "
+          + ratio + " (reference)");
+    }
+
     void note(String text) {
       notes.add(text);
       System.out.println("  note: " + text);

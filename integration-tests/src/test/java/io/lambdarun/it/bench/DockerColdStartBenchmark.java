@@ -67,6 +67,8 @@ final class DockerColdStartBenchmark {
     List<Long> subject = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
     List<Long> launchPhase = new ArrayList<>();
+    boolean replica = Boolean.parseBoolean(System.getProperty("bench.docker.fakecloud", "true"));
+    List<Long> fakecloud = new ArrayList<>();
     List<Long> afterLaunch = new ArrayList<>();
     PHASES.clear();
     try (DockerClient docker = dockerClient();
@@ -89,6 +91,10 @@ final class DockerColdStartBenchmark {
           b = subjectOnce(runtime, "bench-cold-" + i);
           a = floorOnce(docker, http, tar);
         }
+        long c = replica ? fakecloudOnce(http) : 0;
+        if (replica && i >= warmup) {
+          fakecloud.add(c);
+        }
         String phase = i < warmup ? "warmup" : "round";
         System.out.printf("  %s %d: floor %.1f ms, lambdarun %.1f ms%n", phase, i, a / 1e6, b / 1e6);
         if (i >= warmup) {
@@ -106,6 +112,11 @@ final class DockerColdStartBenchmark {
     double ratio = s.median() / f.median();
     report.row("cold invoke until response (ms), " + rounds + " pairs", f.mmm(), s.mmm(),
         Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.15", ratio <= 1.15);
+    if (replica) {
+      Stats fc = Stats.ofNanos(fakecloud);
+      report.reference("reference, not lambdarun: fakecloud's procedure replayed with the docker"
+          + " CLI (ms)", f.mmm(), fc.mmm(), Bench.fmt(fc.median() / f.median()));
+    }
     StringBuilder phases = new StringBuilder();
     PHASES.forEach((phase, values) -> phases.append(phase).append(' ')
         .append(Bench.fmt(Stats.ofNanos(values.subList(Math.min(warmup, values.size() - 1), values.size())).median()))
@@ -175,6 +186,53 @@ final class DockerColdStartBenchmark {
     } finally {
       docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
     }
+  }
+
+  /**
+   * fakecloud's zip launch (reference section 2.3) replayed with the docker CLI, on loopback:
+   * create with the port published, cp the code, start, port, then 500 ms sleeps between TCP
+   * probes, then the same first request (retried until answered, since a TCP accept by the
+   * userland proxy does not mean the RIE listens).
+   */
+  static long fakecloudOnce(HttpClient http) throws Exception {
+    long start = System.nanoTime();
+    String id = cli("create", "-p", "127.0.0.1::8080", "--label", LABEL + "=floor",
+        "--tmpfs", "/tmp:size=512m,exec", Bench.PYTHON_IMAGE, "app.handler");
+    try {
+      cli("cp", Bench.ROOT.resolve("examples/hello-python") + "/.", id + ":/var/task");
+      cli("start", id);
+      String out = cli("port", id, "8080");
+      int port = Integer.parseInt(out.lines().findFirst().orElseThrow()
+          .substring(out.lines().findFirst().orElseThrow().lastIndexOf(':') + 1).trim());
+      for (int round = 0; round < 20; round++) {
+        Thread.sleep(500);
+        try (java.net.Socket socket = new java.net.Socket()) {
+          socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+          break;
+        } catch (IOException e) {
+          // not yet
+        }
+      }
+      String answer = firstRequest(http, URI.create("http://127.0.0.1:" + port
+          + "/2015-03-31/functions/function/invocations"), EVENT, Duration.ofSeconds(20));
+      long elapsed = System.nanoTime() - start;
+      check(answer, "fakecloud replica");
+      return elapsed;
+    } finally {
+      cli("rm", "-f", id);
+    }
+  }
+
+  private static String cli(String... args) throws Exception {
+    List<String> argv = new ArrayList<>();
+    argv.add("docker");
+    argv.addAll(List.of(args));
+    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), UTF_8).strip();
+    if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
+    }
+    return out;
   }
 
   /** POSTs until an HTTP answer comes back (connection refused or reset: retry after 1 ms). */
