@@ -205,6 +205,9 @@ def peer_closed(connection):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes; with Nagle on, the body waits for the delayed ACK
+    # of the headers (up to 40 ms per answer, measured by scripts/bench.sh warm)
+    disable_nagle_algorithm = True
     emulator = None
 
     def log_message(self, *_):
