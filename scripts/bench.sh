@@ -23,18 +23,6 @@ if [[ "${BENCH_SKIP_SETUP:-}" != 1 ]]; then
   fi
 fi
 
-# The warm figure also runs on an overlay of the test image that differs only by TCP_NODELAY in
-# its rie.py (the stock one stalls ~40 ms per call on Nagle + delayed ACK; see BENCHMARKS.md).
-if ! docker image inspect lambdarun/bench-python-nodelay:latest >/dev/null 2>&1; then
-  overlay=$(mktemp -d)
-  docker run --rm --entrypoint cat lambdarun/test-python:latest /var/lambdarun/rie.py > "$overlay/rie.py"
-  sed -i 's/^    protocol_version = "HTTP\/1.1"$/&\n    disable_nagle_algorithm = True/' "$overlay/rie.py"
-  grep -q 'disable_nagle_algorithm = True' "$overlay/rie.py"
-  printf 'FROM lambdarun/test-python:latest\nCOPY rie.py /var/lambdarun/rie.py\n' > "$overlay/Dockerfile"
-  docker build -q -t lambdarun/bench-python-nodelay:latest "$overlay" >&2
-  rm -rf "$overlay"
-fi
-
 BUILD=$(mktemp -d /tmp/lambdarun-bench.XXXXXX)
 trap 'rm -rf "$BUILD"' EXIT
 tar -C "$ROOT" --exclude=./.git --exclude='./*/target' --exclude=./target -cf - . | tar -C "$BUILD" -xf -

@@ -34,6 +34,10 @@ final class ScalingBenchmark {
   private ScalingBenchmark() {}
 
   static void run(Report report) throws Exception {
+    runWith(report, Bench.PYTHON_IMAGE);
+  }
+
+  private static void runWith(Report report, String image) throws Exception {
     String backend = System.getProperty("bench.scaling.backend", "docker");
     int rounds = Bench.setting("scaling.rounds", 3);
     Duration window = Duration.ofSeconds(Bench.setting("scaling.seconds", 6));
@@ -50,7 +54,7 @@ final class ScalingBenchmark {
         LambdaRuntime.builder()
             .addProvider(tap)
             .backend(tap.backendName())
-            .imageMappings(Bench.IMAGE_MAPPINGS)
+            .imageMappings("python3.12=" + image)
             .maxInstancesPerFunction(CAP)
             .idleTimeout(Duration.ofMinutes(30))
             .build()) {

@@ -4,6 +4,7 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.pool.HttpInvoker;
 import io.lambdarun.it.bench.Bench.Report;
 import io.lambdarun.it.bench.Bench.Stats;
 import java.net.http.HttpClient;
@@ -13,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Figure 2: {@code invoke} on a warm instance against a raw keep-alive HTTP POST of the same
@@ -28,17 +31,11 @@ final class WarmInvokeBenchmark {
     for (String backend : backends.split(",")) {
       runOn(report, backend.trim(), Bench.PYTHON_IMAGE);
     }
-    // The test image's rie.py answers with two writes and Nagle on, so each warm call on Docker
-    // waits for a delayed ACK (~40 ms) on both sides of the ratio. The overlay image differs only
-    // by TCP_NODELAY (scripts/bench.sh builds it), which shows what lambdarun itself adds.
-    String overlay = System.getProperty("bench.warm.nodelayImage", "lambdarun/bench-python-nodelay:latest");
-    if (backends.contains("docker") && !overlay.isEmpty()) {
-      runOn(report, "docker", overlay);
-    }
     report.note("raw: one java.net.http.HttpClient (HTTP/1.1, keep-alive) POSTing the same bytes"
         + " to Instance.invocationUri() of the warm instance; lambdarun: LambdaRuntime.invoke of"
         + " the same function (handler bench.echo returns {\"size\": n}); calls alternate"
-        + " lambdarun-first / raw-first after a warm-up");
+        + " position after a warm-up (with the diagnosis arm: lambdarun, raw, HttpInvoker.post in"
+        + " rotation)");
   }
 
   private static void runOn(Report report, String backend, String image) throws Exception {
@@ -53,6 +50,8 @@ final class WarmInvokeBenchmark {
       LambdaFunction fn = Bench.benchFunction("bench-warm", "echo");
       runtime.invoke(fn, Bench.payload(16));
       Instance instance = tap.launched.get(0);
+      boolean diagnose = Boolean.parseBoolean(System.getProperty("bench.warm.diagnose", "true"));
+      HttpInvoker core = new HttpInvoker();
       HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofMillis(1500)).build();
       for (int size : new int[] {1024, 256 * 1024}) {
@@ -66,19 +65,24 @@ final class WarmInvokeBenchmark {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build();
         List<Long> floor = new ArrayList<>(n);
         List<Long> subject = new ArrayList<>(n);
+        List<Long> postOnly = new ArrayList<>(n);
         for (int i = 0; i < warmup + n; i++) {
-          long a;
-          long b;
-          if (i % 2 == 0) {
-            b = timeInvoke(runtime, fn, payload, expected);
-            a = timeRaw(raw, request, expected);
-          } else {
-            a = timeRaw(raw, request, expected);
-            b = timeInvoke(runtime, fn, payload, expected);
+          // three arms, each position in turn: lambdarun, raw, and (diagnosis) core's
+          // HttpInvoker.post alone, i.e. lambdarun's HTTP path without the pool and the probe
+          long a = 0;
+          long b = 0;
+          long c = 0;
+          for (int k = 0; k < 3; k++) {
+            switch ((i + k) % 3) {
+              case 0 -> b = timeInvoke(runtime, fn, payload, expected);
+              case 1 -> a = timeRaw(raw, request, expected);
+              default -> c = diagnose ? timePost(core, instance, payload, expected) : 0;
+            }
           }
           if (i >= warmup) {
             floor.add(a);
             subject.add(b);
+            postOnly.add(c);
           }
         }
         if (tap.launches.get() != 1) {
@@ -89,12 +93,17 @@ final class WarmInvokeBenchmark {
         Stats s = Stats.ofNanos(subject);
         double median = s.median() / f.median();
         double p99 = s.p99() / f.p99();
-        String label = backend + (backend.equals("docker") && !image.equals(Bench.PYTHON_IMAGE)
-            ? " (TCP_NODELAY image)" : "") + ", " + (small ? "1 KB" : "256 KB") + ", " + n + " pairs";
+        String label = backend + ", " + (small ? "1 KB" : "256 KB") + ", " + n + " pairs";
         report.row(label + ": median (ms)", f.mmm(), s.mmm(), Bench.fmt(median), "<= 1.10",
             median <= 1.10);
         report.row(label + ": p99 (ms)", Bench.fmt(f.p99()), Bench.fmt(s.p99()), Bench.fmt(p99),
             "<= 1.5", p99 <= 1.5);
+        if (diagnose) {
+          Stats c = Stats.ofNanos(postOnly);
+          report.reference(label + ": diagnosis, core's HttpInvoker.post alone (no pool, no"
+              + " per-event probe)", f.mmm(), c.mmm(), Bench.fmt(c.median() / f.median())
+              + ", p99 " + Bench.fmt(c.p99() / f.p99()));
+        }
       }
     }
   }
@@ -105,6 +114,19 @@ final class WarmInvokeBenchmark {
     long elapsed = System.nanoTime() - start;
     if (!expected.equals(result.payloadUtf8())) {
       throw new IllegalStateException("lambdarun answered '" + result.payloadUtf8() + "'");
+    }
+    return elapsed;
+  }
+
+  private static long timePost(HttpInvoker core, Instance instance, byte[] payload, String expected)
+      throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<byte[]> response = core.post(instance, payload, UUID.randomUUID().toString(),
+        Optional.empty(), Duration.ofSeconds(65));
+    long elapsed = System.nanoTime() - start;
+    String body = new String(response.body(), StandardCharsets.UTF_8);
+    if (response.statusCode() != 200 || !expected.equals(body)) {
+      throw new IllegalStateException("HttpInvoker.post answered " + response.statusCode() + " '" + body + "'");
     }
     return elapsed;
   }
