@@ -18,9 +18,7 @@ ROOT=$(pwd)
 
 if [[ "${BENCH_SKIP_SETUP:-}" != 1 ]]; then
   bash scripts/ensure-docker.sh >&2
-  if ! docker image inspect lambdarun/test-python:latest >/dev/null 2>&1; then
-    bash scripts/build-test-images.sh >&2
-  fi
+  bash scripts/build-test-images.sh >&2   # reuses images whose source hash matches: quick
 fi
 
 BUILD=$(mktemp -d /tmp/lambdarun-bench.XXXXXX)
