@@ -6,9 +6,6 @@ import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.it.bench.Bench.Report;
 import io.lambdarun.it.bench.Bench.Stats;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +27,7 @@ final class ScalingBenchmark {
 
   private static final int CAP = 8;
   private static final int CALLERS = 64;
+  private static final String ANSWER = "{\"ok\": true}";
 
   private ScalingBenchmark() {}
 
@@ -59,14 +57,13 @@ final class ScalingBenchmark {
             .idleTimeout(Duration.ofMinutes(30))
             .build()) {
       runtime.invoke(fn, payload);
-      HttpClient raw = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       // warm-up: fill the pool to the cap (cold starts are serialized) and warm the JIT
       drive(runtime, fn, payload, callers, Duration.ofSeconds(Bench.setting("scaling.warmup", 8)),
           errors, maxListed, tap);
       System.out.printf("  warm-up: %d launches, %d errors%n", tap.launches.get(), errors.get());
       errors.set(0);
       for (int round = 0; round < rounds; round++) {
-        double single = single(raw, tap.live.values().iterator().next(), payload, window);
+        double single = single(tap.live.values().iterator().next(), payload, window);
         double pooled = drive(runtime, fn, payload, callers, window, errors, maxListed, tap);
         floor.add(single * CAP);
         subject.add(pooled);
@@ -88,31 +85,29 @@ final class ScalingBenchmark {
     report.row(backend + ", errors / most instances", "0 / 8", errors.get() + " / " + most,
         errors.get() + " errors, max " + most, "0, <= 8", errors.get() == 0 && most <= CAP);
     report.note("floor: 8 x the throughput of one warm instance of the same handler (sleeps 100 ms),"
-        + " one caller, raw keep-alive POSTs to its endpoint, between the pooled windows;"
+        + " one caller, raw keep-alive POSTs (the warm figure's floor) to its endpoint, between the"
+        + " pooled windows;"
         + " lambdarun: " + CALLERS + " threads calling LambdaRuntime.invoke back to back,"
         + " maxInstancesPerFunction(8), pool filled during a warm-up; instance count sampled every"
         + " 10 ms from warmInstances() and from the backend's live launches ("
         + tap.launches.get() + " launches in all)");
   }
 
-  /** One caller, back-to-back raw POSTs to one instance; invocations per second. */
-  private static double single(HttpClient raw, Instance instance, byte[] payload, Duration window)
-      throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(instance.invocationUri())
-        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build();
-    raw.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    long start = System.nanoTime();
-    long end = start + window.toNanos();
-    int done = 0;
-    long now;
-    while ((now = System.nanoTime()) < end) {
-      HttpResponse<byte[]> response = raw.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("raw POST answered " + response.statusCode());
+  /** One caller, back-to-back raw keep-alive POSTs to one instance; invocations per second. */
+  private static double single(Instance instance, byte[] payload, Duration window) throws Exception {
+    try (WarmInvokeBenchmark.RawPost raw = new WarmInvokeBenchmark.RawPost(instance.invocationUri())) {
+      byte[] request = raw.request(payload);
+      raw.time(request, ANSWER);
+      long start = System.nanoTime();
+      long end = start + window.toNanos();
+      int done = 0;
+      long now;
+      while ((now = System.nanoTime()) < end) {
+        raw.time(request, ANSWER);
+        done++;
       }
-      done++;
+      return done / ((now - start) / 1e9);
     }
-    return done / ((now - start) / 1e9);
   }
 
   /** 64 callers invoke back to back for the window; completed invocations per second. */
