@@ -4,7 +4,6 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
-import io.lambdarun.core.pool.HttpInvoker;
 import io.lambdarun.it.bench.Bench.Report;
 import io.lambdarun.it.bench.Bench.Stats;
 import java.io.BufferedInputStream;
@@ -70,7 +69,7 @@ final class WarmInvokeBenchmark {
       Method postMethod = diagnosisMethod();
       boolean diagnose = postMethod != null
           && Boolean.parseBoolean(System.getProperty("bench.warm.diagnose", "true"));
-      Object core = diagnose ? new HttpInvoker() : null;
+      Object core = diagnose ? postMethod.getDeclaringClass().getConstructor().newInstance() : null;
       HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofMillis(1500)).build();
       try (RawPost raw = new RawPost(instance.invocationUri())) {
@@ -232,10 +231,10 @@ final class WarmInvokeBenchmark {
 
   private static Method diagnosisMethod() {
     try {
-      Method method = HttpInvoker.class.getMethod("post", Instance.class,
-          byte[].class, String.class, Optional.class, Duration.class);
+      Method method = Class.forName("io.lambdarun.core.pool.HttpInvoker").getMethod("post",
+          Instance.class, byte[].class, String.class, Optional.class, Duration.class);
       return HttpResponse.class.isAssignableFrom(method.getReturnType()) ? method : null;
-    } catch (NoSuchMethodException e) {
+    } catch (ClassNotFoundException | NoSuchMethodException e) {
       System.out.println("  (no public HttpInvoker.post(Instance, ...): diagnosis arm left out)");
       return null;
     }
