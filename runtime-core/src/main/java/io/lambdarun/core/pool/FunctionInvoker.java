@@ -11,8 +11,8 @@ import io.lambdarun.core.LambdaFunction;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -126,30 +126,29 @@ public final class FunctionInvoker {
       Lease lease,
       long start) {
     Instant since = clock.instant();
-    try {
-      http.probe(lease.instance());
-    } catch (IOException e) {
-      LOG.warn(
-          "instance '{}' of function '{}' is unreachable ({}); replacing it",
-          lease.instance().id(), function.functionName(), e.toString());
-      lease.discard();
-      return Optional.empty();
-    }
-    HttpResponse<byte[]> response;
+    InstanceResponse response;
     try {
       response =
           http.post(
-              lease.instance(), payload, requestId, options.clientContext(),
+              lease.connection(), lease.instance(), payload, requestId, options.clientContext(),
               function.timeout().plus(grace));
     } catch (IOException e) {
+      if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+        lease.discard();
+        Thread.currentThread().interrupt();
+        throw new LambdaRunException(
+            "invocation '" + requestId + "' of function '" + function.functionName()
+                + "' was interrupted; retry it",
+            e);
+      }
       if (neverReached(e)) {
         LOG.warn(
-            "instance '{}' of function '{}' refused the event ({}); replacing it",
+            "instance '{}' of function '{}' is unreachable ({}); replacing it",
             lease.instance().id(), function.functionName(), e.toString());
         lease.discard();
         return Optional.empty();
       }
-      if (e instanceof HttpTimeoutException) {
+      if (e instanceof SocketTimeoutException) {
         return Optional.of(timedOut(function, requestId, lease, options, since, start));
       }
       lease.discard();
@@ -159,13 +158,6 @@ public final class FunctionInvoker {
               + "' failed after the event was sent (" + e + "); it was replaced, so retry if"
               + " the function is idempotent",
           e);
-    } catch (InterruptedException e) {
-      lease.discard();
-      Thread.currentThread().interrupt();
-      throw new LambdaRunException(
-          "invocation '" + requestId + "' of function '" + function.functionName()
-              + "' was interrupted; retry it",
-          e);
     }
     return Optional.of(classify(function, requestId, lease, response, options, since, start));
   }
@@ -174,7 +166,7 @@ public final class FunctionInvoker {
       LambdaFunction function,
       String requestId,
       Lease lease,
-      HttpResponse<byte[]> response,
+      InstanceResponse response,
       InvokeOptions options,
       Instant since,
       long start) {
@@ -194,7 +186,7 @@ public final class FunctionInvoker {
               + " was replaced, check the instance's log",
           null);
     }
-    if (body.length > MAX_PAYLOAD_BYTES && error.isEmpty()) {
+    if (response.oversized()) {
       body = ResponseClassifier.responseTooLargeDocument();
       error = Optional.of(FunctionError.UNHANDLED);
     }

@@ -88,7 +88,7 @@ final class FunctionPool {
       }
     } finally {
       lock.unlock();
-      stale.forEach(entry -> launcher.retire(entry.launched));
+      stale.forEach(this::retire);
     }
     return launchNew(function, deployId, launch);
   }
@@ -157,7 +157,7 @@ final class FunctionPool {
       lock.unlock();
     }
     if (retire) {
-      launcher.retire(entry.launched);
+      retire(entry);
     }
   }
 
@@ -180,7 +180,7 @@ final class FunctionPool {
     } finally {
       lock.unlock();
     }
-    idle.forEach(entry -> launcher.retire(entry.launched));
+    idle.forEach(this::retire);
     return idle.size();
   }
 
@@ -210,8 +210,14 @@ final class FunctionPool {
     } finally {
       lock.unlock();
     }
-    retired.forEach(entry -> launcher.retire(entry.launched));
+    retired.forEach(this::retire);
     return held;
+  }
+
+  /** Closes the instance's connection, then tears the instance down. */
+  private void retire(PooledInstance entry) {
+    entry.connection.close();
+    launcher.retire(entry.launched);
   }
 
   List<PoolSnapshot> snapshot() {

@@ -30,6 +30,11 @@ public final class Lease {
     return entry.instance();
   }
 
+  /** Returns the instance's keep-alive connection, for this lease's event only. */
+  InstanceConnection connection() {
+    return entry.connection;
+  }
+
   /**
    * Tells whether the instance was launched for this lease.
    *

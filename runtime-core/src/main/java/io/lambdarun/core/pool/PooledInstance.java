@@ -10,6 +10,7 @@ final class PooledInstance {
   final Launched launched;
   final String deployId;
   final LambdaFunction function;
+  final InstanceConnection connection;
   boolean busy = true;
   boolean removed;
   Instant lastUsed;
@@ -18,6 +19,7 @@ final class PooledInstance {
     this.launched = launched;
     this.deployId = deployId;
     this.function = function;
+    this.connection = new InstanceConnection(launched.instance().endpoint());
     this.lastUsed = now;
   }
 
