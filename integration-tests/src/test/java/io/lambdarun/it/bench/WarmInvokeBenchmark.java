@@ -31,7 +31,7 @@ import java.util.UUID;
  * payload to the same instance endpoint (taken from the launch the backend returned), for 1 KB and
  * 256 KB events. The floor is the leanest POST there is: the whole request prepared once, written
  * with one call on a kept-alive socket with TCP_NODELAY, the answer read by Content-Length. Two
- * reference arms run in the same rotation: the JDK's {@code java.net.http.HttpClient} (a typical
+ * reference arms run in the same rounds, in random order: the JDK's {@code java.net.http.HttpClient} (a typical
  * embedder's raw POST) and core's own {@code HttpInvoker.post} alone (lambdarun's HTTP path without
  * the pool), so a gap can be placed.
  */
@@ -49,7 +49,7 @@ final class WarmInvokeBenchmark {
         + " the answer read by Content-Length; lambdarun: LambdaRuntime.invoke of the same"
         + " function (handler bench.echo returns {\"size\": n}); reference arms: the JDK HttpClient"
         + " (HTTP/1.1, keep-alive) POSTing the same bytes, and core's HttpInvoker.post alone; the"
-        + " arms rotate position on every round after a warm-up");
+        + " arms run in a fresh random order every round (seeded), after a warm-up");
   }
 
   private static void runOn(Report report, String backend) throws Exception {
@@ -66,10 +66,9 @@ final class WarmInvokeBenchmark {
       Instance instance = tap.launched.get(0);
       // core's HTTP path alone, looked up reflectively: HttpInvoker is core's internal class and
       // its signature may change; without a matching method that arm is left out
-      Method postMethod = diagnosisMethod();
-      boolean diagnose = postMethod != null
-          && Boolean.parseBoolean(System.getProperty("bench.warm.diagnose", "true"));
-      Object core = diagnose ? postMethod.getDeclaringClass().getConstructor().newInstance() : null;
+      CorePost core = Boolean.parseBoolean(System.getProperty("bench.warm.diagnose", "true"))
+          ? diagnosisPost(instance) : null;
+      boolean diagnose = core != null;
       HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofMillis(1500)).build();
       try (RawPost raw = new RawPost(instance.invocationUri())) {
@@ -88,17 +87,22 @@ final class WarmInvokeBenchmark {
           List<Long> jdkArm = new ArrayList<>(n);
           List<Long> postArm = new ArrayList<>(n);
           int arms = diagnose ? 4 : 3;
+          List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3).subList(0, arms));
+          java.util.Random shuffle = new java.util.Random(42);
           for (int i = 0; i < warmup + n; i++) {
             long a = 0;
             long b = 0;
             long c = 0;
             long d = 0;
+            // a fresh random order every round: each arm follows every other arm equally often,
+            // so none inherits a systematically shorter or longer pause of the instance
+            java.util.Collections.shuffle(order, shuffle);
             for (int k = 0; k < arms; k++) {
-              switch ((i + k) % arms) {
+              switch (order.get(k)) {
                 case 0 -> b = timeInvoke(runtime, fn, payload, expected);
                 case 1 -> a = raw.time(rawRequest, expected);
                 case 2 -> c = timeJdk(jdk, request, expected);
-                default -> d = timePost(postMethod, core, instance, payload, expected);
+                default -> d = timePost(core, instance, payload, expected);
               }
             }
             if (i >= warmup) {
@@ -126,7 +130,8 @@ final class WarmInvokeBenchmark {
               Bench.fmt(j.median() / f.median()) + ", p99 " + Bench.fmt(j.p99() / f.p99()));
           if (diagnose) {
             Stats c = Stats.ofNanos(postArm);
-            report.reference(label + ": diagnosis, core's HttpInvoker.post alone", f.mmm(), c.mmm(),
+            report.reference(label + ": diagnosis, core's HttpInvoker.post alone on its own"
+                + " connection (no pool, no FunctionInvoker)", f.mmm(), c.mmm(),
                 Bench.fmt(c.median() / f.median()) + ", p99 " + Bench.fmt(c.p99() / f.p99()));
           }
         }
@@ -229,28 +234,48 @@ final class WarmInvokeBenchmark {
     return elapsed;
   }
 
-  private static Method diagnosisMethod() {
+  /**
+   * Core's HTTP path on its own, reached reflectively because it is core's internal API and
+   * changes: {@code HttpInvoker.post(InstanceConnection, Instance, byte[], String, Optional,
+   * Duration)} on a connection of its own. Null when the signature is not there.
+   */
+  private static CorePost diagnosisPost(Instance instance) {
     try {
-      Method method = Class.forName("io.lambdarun.core.pool.HttpInvoker").getMethod("post",
-          Instance.class, byte[].class, String.class, Optional.class, Duration.class);
-      return HttpResponse.class.isAssignableFrom(method.getReturnType()) ? method : null;
-    } catch (ClassNotFoundException | NoSuchMethodException e) {
-      System.out.println("  (no public HttpInvoker.post(Instance, ...): diagnosis arm left out)");
+      Class<?> invoker = Class.forName("io.lambdarun.core.pool.HttpInvoker");
+      Class<?> connectionType = Class.forName("io.lambdarun.core.pool.InstanceConnection");
+      Method post = invoker.getDeclaredMethod("post", connectionType, Instance.class,
+          byte[].class, String.class, Optional.class, Duration.class);
+      post.setAccessible(true);
+      java.lang.reflect.Constructor<?> newConnection = connectionType.getDeclaredConstructor(URI.class);
+      newConnection.setAccessible(true);
+      java.lang.reflect.Constructor<?> newInvoker = invoker.getDeclaredConstructor();
+      newInvoker.setAccessible(true);
+      Method status = post.getReturnType().getDeclaredMethod("statusCode");
+      Method body = post.getReturnType().getDeclaredMethod("body");
+      status.setAccessible(true);
+      body.setAccessible(true);
+      return new CorePost(newInvoker.newInstance(), newConnection.newInstance(instance.endpoint()),
+          post, status, body);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.out.println("  (core's HttpInvoker.post has another shape now: diagnosis arm left out: "
+          + e + ")");
       return null;
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static long timePost(
-      Method post, Object core, Instance instance, byte[] payload, String expected)
+  /** Core's HttpInvoker.post on its own connection. */
+  private record CorePost(Object invoker, Object connection, Method post, Method status, Method body) {}
+
+  private static long timePost(CorePost core, Instance instance, byte[] payload, String expected)
       throws Exception {
     long start = System.nanoTime();
-    HttpResponse<byte[]> response = (HttpResponse<byte[]>) post.invoke(core, instance, payload,
+    Object response = core.post().invoke(core.invoker(), core.connection(), instance, payload,
         UUID.randomUUID().toString(), Optional.empty(), Duration.ofSeconds(65));
     long elapsed = System.nanoTime() - start;
-    String body = new String(response.body(), StandardCharsets.UTF_8);
-    if (response.statusCode() != 200 || !expected.equals(body)) {
-      throw new IllegalStateException("HttpInvoker.post answered " + response.statusCode() + " '" + body + "'");
+    int statusCode = (int) core.status().invoke(response);
+    String body = new String((byte[]) core.body().invoke(response), StandardCharsets.UTF_8);
+    if (statusCode != 200 || !expected.equals(body)) {
+      throw new IllegalStateException("HttpInvoker.post answered " + statusCode + " '" + body + "'");
     }
     return elapsed;
   }
