@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -18,8 +19,10 @@ import java.util.Deque;
  *
  * <p>A mark records the file's length at a moment: when the instance starts, when an event arrives
  * and when it is answered. Output between two marks is dated to the earlier one, so {@link #since}
- * returns everything written after the last mark at or before the given time, capped to the last
- * {@code tailBytes}. The file is cut back to its tail once it grows past {@code rotateBytes} (at a
+ * returns everything written after the last mark strictly before the given time, capped to the
+ * last {@code tailBytes}. A mark taken at the very instant asked for counts as after it: a warm
+ * event can arrive and be answered within the clock's resolution of the caller's start time, and
+ * its output must not be lost (a tie may add the previous event's output instead). The file is cut back to its tail once it grows past {@code rotateBytes} (at a
  * mark, and while an event runs), so disk and heap use stay bounded.
  *
  * <p>Thread-safe.
@@ -31,9 +34,10 @@ final class OutputLog {
   private final Path file;
   private final int tailBytes;
   private final long rotateBytes;
+  private final Clock clock;
   private final Deque<Mark> marks = new ArrayDeque<>(4);
 
-  private record Mark(long epochMillis, long offset) {}
+  private record Mark(Instant at, long offset) {}
 
   /**
    * Creates the log and its empty file.
@@ -44,11 +48,16 @@ final class OutputLog {
    * @throws IOException if the file cannot be created
    */
   OutputLog(Path file, int tailBytes, long rotateBytes) throws IOException {
+    this(file, tailBytes, rotateBytes, Clock.systemUTC());
+  }
+
+  OutputLog(Path file, int tailBytes, long rotateBytes, Clock clock) throws IOException {
     this.file = file;
     this.tailBytes = tailBytes;
     this.rotateBytes = rotateBytes;
+    this.clock = clock;
     Files.write(file, new byte[0]);
-    marks.add(new Mark(System.currentTimeMillis(), 0));
+    marks.add(new Mark(clock.instant(), 0));
   }
 
   /**
@@ -63,7 +72,7 @@ final class OutputLog {
   /** Records the current length of the output with the current time. */
   synchronized void mark() {
     rotateIfLarge();
-    marks.add(new Mark(System.currentTimeMillis(), length()));
+    marks.add(new Mark(clock.instant(), length()));
     while (marks.size() > MAX_MARKS) {
       marks.removeFirst();
     }
@@ -101,7 +110,7 @@ final class OutputLog {
     }
     Deque<Mark> shifted = new ArrayDeque<>(marks.size());
     for (Mark mark : marks) {
-      shifted.add(new Mark(mark.epochMillis(), Math.max(0, mark.offset() - keepFrom)));
+      shifted.add(new Mark(mark.at(), Math.max(0, mark.offset() - keepFrom)));
     }
     marks.clear();
     marks.addAll(shifted);
@@ -116,7 +125,7 @@ final class OutputLog {
   synchronized String since(Instant since) {
     long from = 0;
     for (Mark mark : marks) {
-      if (mark.epochMillis() <= since.toEpochMilli()) {
+      if (mark.at().isBefore(since)) {
         from = mark.offset();
       }
     }

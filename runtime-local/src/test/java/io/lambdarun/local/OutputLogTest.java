@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +30,7 @@ class OutputLogTest {
   }
 
   @Test
-  @DisplayName("returns what was written after the last mark at or before the given time")
+  @DisplayName("returns what was written after the last mark before the given time")
   void sinceFollowsMarks() throws Exception {
     OutputLog log = new OutputLog(folder.resolve("out.log"), 1024, 1 << 20);
     append(log.file(), "init\n");
@@ -41,6 +43,19 @@ class OutputLogTest {
 
     assertThat(log.since(Instant.EPOCH)).isEqualTo("init\nfirst event\nsecond event\n");
     assertThat(log.since(betweenEvents)).isEqualTo("second event\n");
+  }
+
+  @Test
+  @DisplayName("keeps an event's output when its marks fall on the very instant asked for")
+  void marksOnTheInstantAskedForCountAsAfterIt() throws Exception {
+    Instant start = Instant.parse("2026-11-26T07:00:00Z");
+    OutputLog log =
+        new OutputLog(folder.resolve("tie.log"), 1024, 1 << 20, Clock.fixed(start, ZoneOffset.UTC));
+    log.mark();
+    append(log.file(), "warm event\n");
+    log.mark();
+
+    assertThat(log.since(start)).isEqualTo("warm event\n");
   }
 
   @Test
