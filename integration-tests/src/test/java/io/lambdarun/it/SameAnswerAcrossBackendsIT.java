@@ -7,10 +7,8 @@ import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaRuntime;
-import io.lambdarun.k8s.KubernetesConfigKeys;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
 import java.util.Base64;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,12 +39,7 @@ class SameAnswerAcrossBackendsIT {
     if (!backend.equals("kubernetes")) {
       return RuntimeConfig.empty();
     }
-    return RuntimeConfig.of(
-        Map.of(
-            KubernetesConfigKeys.MASTER_URL, cluster.url(),
-            KubernetesConfigKeys.NAMESPACE, NAMESPACE,
-            KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
-            KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1"));
+    return RuntimeConfig.of(cluster.runtimeConfig(NAMESPACE));
   }
 
   @ParameterizedTest(name = "{0}")

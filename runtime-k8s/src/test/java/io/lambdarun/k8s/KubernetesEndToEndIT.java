@@ -39,7 +39,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -271,10 +270,7 @@ class KubernetesEndToEndIT {
 
   @Test
   void aFailedInitContainerIsReportedWithItsLogAndLeavesNothing() {
-    Map<String, String> config = new HashMap<>();
-    config.put(KubernetesConfigKeys.MASTER_URL, cluster.url());
-    config.put(KubernetesConfigKeys.NAMESPACE, NAMESPACE);
-    config.put(KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1");
+    Map<String, String> config = cluster.runtimeConfig(NAMESPACE);
     // nothing listens on port 1: the init container's download fails
     config.put(KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1:1");
     Owner other = Owner.forCurrentProcess();

@@ -8,7 +8,6 @@ import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
 import io.lambdarun.tck.ContainerRuntimeContract;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,12 +37,7 @@ class KubernetesRuntimeContractIT extends ContainerRuntimeContract {
 
   /** The configuration pointing a runtime at the mock API server and a loopback artifact server. */
   static RuntimeConfig configFor(KubeletApiServer server) {
-    return RuntimeConfig.of(
-        Map.of(
-            KubernetesConfigKeys.MASTER_URL, server.url(),
-            KubernetesConfigKeys.NAMESPACE, NAMESPACE,
-            KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
-            KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1"));
+    return RuntimeConfig.of(server.runtimeConfig(NAMESPACE));
   }
 
   /** Pods labelled with the owner in the API server, plus those whose containers still exist. */

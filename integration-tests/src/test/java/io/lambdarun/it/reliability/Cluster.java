@@ -4,9 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.LambdaRuntime;
-import io.lambdarun.k8s.KubernetesConfigKeys;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,12 +21,7 @@ final class Cluster implements AutoCloseable {
 
   /** The configuration a runtime (or a child JVM, as system properties) needs for this cluster. */
   Map<String, String> config(String namespace) {
-    Map<String, String> config = new LinkedHashMap<>();
-    config.put(KubernetesConfigKeys.MASTER_URL, server.url());
-    config.put(KubernetesConfigKeys.NAMESPACE, namespace);
-    config.put(KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1");
-    config.put(KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1");
-    return config;
+    return server.runtimeConfig(namespace);
   }
 
   /** A runtime on the kubernetes backend in the served namespace. */

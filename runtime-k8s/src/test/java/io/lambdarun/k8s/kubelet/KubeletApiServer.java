@@ -7,6 +7,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.lambdarun.k8s.KubernetesConfigKeys;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -14,6 +15,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -106,6 +108,23 @@ public final class KubeletApiServer implements AutoCloseable {
    */
   public String url() {
     return "http://127.0.0.1:" + server.getPort();
+  }
+
+  /**
+   * Returns the configuration a {@code kubernetes} runtime needs to run on this API server and
+   * kubelet: the API server's URL, the namespace, and an artifact server on 127.0.0.1, which the
+   * kubelet's host-networked init containers reach.
+   *
+   * @param namespace the namespace to launch pods in; the kubelet runs the pods of its own
+   * @return a modifiable, ordered map of {@code lambdarun.kubernetes.*} keys
+   */
+  public Map<String, String> runtimeConfig(String namespace) {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put(KubernetesConfigKeys.MASTER_URL, url());
+    config.put(KubernetesConfigKeys.NAMESPACE, namespace);
+    config.put(KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1");
+    config.put(KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1");
+    return config;
   }
 
   /**
