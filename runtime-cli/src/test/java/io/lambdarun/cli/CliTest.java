@@ -102,6 +102,28 @@ class CliTest {
   }
 
   @Test
+  void withoutAContainerEngineTheLocalBackendIsChosenByItself() {
+    String key = "lambdarun.docker.host";
+    String previous = System.getProperty(key);
+    System.setProperty(key, "unix://" + temp.resolve("no-engine.sock"));
+    try {
+      Run backends = run("backends");
+      assertThat(backends.out()).contains("docker (priority -10): unavailable: ");
+      Run run =
+          run("invoke", "--runtime", "python3.12", "--handler", "app.handler",
+              "--code", EXAMPLES.resolve("hello-python").toString(), "--payload", "{\"name\":\"auto\"}");
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      assertThat(run.out().strip()).isEqualTo("{\"message\": \"Hello, auto!\"}");
+    } finally {
+      if (previous == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, previous);
+      }
+    }
+  }
+
+  @Test
   void backendsListsEveryProviderWithItsReason() {
     Run run = run("backends");
     assertThat(run.exitCode()).isZero();
