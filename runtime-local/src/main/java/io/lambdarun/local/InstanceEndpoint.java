@@ -340,16 +340,17 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
       parkedNext.close();
       parkedNext = null;
     }
+    failCurrentEvent("Runtime exited with error: exit status " + status);
+  }
+
+  /** Answers the event in flight, if any, as Lambda does when the runtime dies under it. */
+  private void failCurrentEvent(String problem) {
     if (event != null) {
       finish(
           200,
           functionError("Unhandled"),
           JsonText.error(
-              "Runtime.ExitError",
-              "RequestId: "
-                  + event.requestId
-                  + " Error: Runtime exited with error: exit status "
-                  + status));
+              "Runtime.ExitError", "RequestId: " + event.requestId + " Error: " + problem));
     }
   }
 
@@ -384,17 +385,7 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
             server.execute(
                 () -> {
                   starting = false;
-                  if (event != null) {
-                    finish(
-                        200,
-                        functionError("Unhandled"),
-                        JsonText.error(
-                            "Runtime.ExitError",
-                            "RequestId: "
-                                + event.requestId
-                                + " Error: Runtime failed to start: "
-                                + e.getMessage()));
-                  }
+                  failCurrentEvent("Runtime failed to start: " + e.getMessage());
                 });
           }
         });
