@@ -313,19 +313,24 @@ class LambdaRuntimeTest {
     assertThat(runtime.warmInstances()).isEmpty();
   }
 
+  /** Echoes events; the event "block" signals {@code entered} and waits for {@code release}. */
+  private void echoBlockingOn(Semaphore entered, CountDownLatch release) {
+    fake.handler =
+        (id, requestId, body) -> {
+          if (new String(body, UTF_8).equals("\"block\"")) {
+            entered.release();
+            release.await();
+          }
+          return new Reply(200, Map.of(), body);
+        };
+  }
+
   @Test
   void staleInstancesAreReplacedButBusyOnesFinishFirst() throws Exception {
     LambdaRuntime runtime = runtime();
     Semaphore entered = new Semaphore(0);
     CountDownLatch hold = new CountDownLatch(1);
-    fake.handler =
-        (id, requestId, body) -> {
-          if (new String(body, UTF_8).equals("\"block\"")) {
-            entered.release();
-            hold.await();
-          }
-          return new Reply(200, Map.of(), body);
-        };
+    echoBlockingOn(entered, hold);
     LambdaFunction v1 = python("hello").build();
     LambdaFunction v2 = v1.toBuilder().putEnvironment("CHANGED", "yes").build();
     Future<InvocationResult> busy = threads.submit(() -> runtime.invoke(v1, bytes("\"block\"")));
@@ -690,14 +695,7 @@ class LambdaRuntimeTest {
     LambdaRuntime runtime = runtime();
     Semaphore entered = new Semaphore(0);
     CountDownLatch never = new CountDownLatch(1);
-    fake.handler =
-        (id, requestId, body) -> {
-          if (new String(body, UTF_8).equals("\"block\"")) {
-            entered.release();
-            never.await();
-          }
-          return new Reply(200, Map.of(), body);
-        };
+    echoBlockingOn(entered, never);
     runtime.invoke(python("idle").build(), bytes("{}"));
     Future<InvocationResult> busy =
         threads.submit(() -> runtime.invoke(python("busy").build(), bytes("\"block\"")));
