@@ -493,6 +493,63 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
+    @DisplayName(
+        "by default a callback's answer waits until the event loop is empty, so work the handler"
+            + " left pending still runs before it")
+    void callbackWaitsForEmptyEventLoop() {
+      Instance instance =
+          runtime.launch(
+              node("exports.handler = (event, context, callback) => {\n"
+                      + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
+                      + " pendingWorkDone: false};\n"
+                      + "  setTimeout(() => { result.pendingWorkDone = true; }, 300);\n"
+                      + "  callback(null, result);\n"
+                      + "};\n")
+                  .build());
+      assertThat(invoker.invoke(instance, "{}").body())
+          .isEqualTo("{\"waits\":true,\"pendingWorkDone\":true}");
+    }
+
+    @Test
+    @DisplayName(
+        "with callbackWaitsForEmptyEventLoop false the answer goes at the callback and pending"
+            + " work stays with the process for the next event; an async handler never waits")
+    void callbackDoesNotWaitWhenToldNot() {
+      Instance instance =
+          runtime.launch(
+              node("let timersFired = 0;\n"
+                      + "exports.handler = (event, context, callback) => {\n"
+                      + "  context.callbackWaitsForEmptyEventLoop = false;\n"
+                      + "  const result = {timersFired, pendingWorkDone: false};\n"
+                      + "  setTimeout(() => { timersFired++; result.pendingWorkDone = true; },"
+                      + " 2000);\n"
+                      + "  callback(null, result);\n"
+                      + "};\n")
+                  .build());
+      long started = System.nanoTime();
+      assertThat(invoker.invoke(instance, "{}").body())
+          .isEqualTo("{\"timersFired\":0,\"pendingWorkDone\":false}");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+      awaitTrue(
+          "the first event's timer to fire in the same process",
+          () -> invoker.invoke(instance, "{}").body().matches("\\{\"timersFired\":[1-9].*"));
+
+      Instance async =
+          runtime.launch(
+              node("exports.handler = async (event, context) => {\n"
+                      + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
+                      + " pendingWorkDone: false};\n"
+                      + "  setTimeout(() => { result.pendingWorkDone = true; }, 2000);\n"
+                      + "  return result;\n"
+                      + "};\n")
+                  .build());
+      started = System.nanoTime();
+      assertThat(invoker.invoke(async, "{}").body())
+          .isEqualTo("{\"waits\":true,\"pendingWorkDone\":false}");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
     @DisplayName("a syntax error in the handler module is an init error")
     void syntaxErrorIsInitError() {
       Instance instance = runtime.launch(node("exports.handler = async () => {;\n").build());
