@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the images the tests run, locally, because no image registry is reachable:
 #   lambdarun/test-python:latest  a Debian rootfs (debootstrap) with python3 and busybox, plus the
-#                                 project's RIE-compatible entrypoint from images/test-python
+#                                 project's RIE-compatible entrypoint from images/test-python and
+#                                 the local backend's Python runtime client (one client for both)
 #   busybox:1.36                  FROM scratch: Debian's busybox-static binary and its applet links
 # An image that already exists with the same source hash is reused, so a second run is quick and
 # silent. Needs root (debootstrap, apt-get) and a running Docker engine (scripts/ensure-docker.sh).
@@ -9,6 +10,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IMAGES="$ROOT/images"
+PYTHON_CLIENT="$ROOT/runtime-local/src/main/resources/io/lambdarun/local/lambdarun_runtime.py"
 PYTHON_IMAGE=lambdarun/test-python:latest
 BUSYBOX_IMAGE=busybox:1.36
 BASE_PACKAGES=python3,busybox
@@ -83,18 +85,22 @@ build_python_base() {
 }
 
 build_python_image() {
-  local suite base hash
+  local suite base hash context status=0
   suite=$(suite)
   base="lambdarun/test-python-base:$suite-$(echo "$BASE_PACKAGES" | hash_of)"
-  hash=$( { echo "$base"; dir_hash "$IMAGES/test-python"; } | hash_of)
+  hash=$( { echo "$base"; dir_hash "$IMAGES/test-python"; sha256sum <"$PYTHON_CLIENT"; } | hash_of)
   if [[ "$(image_hash "$PYTHON_IMAGE")" == "$hash" ]]; then
     return 0
   fi
   image_exists "$base" || build_python_base "$base" "$suite"
   log "building $PYTHON_IMAGE"
+  context=$(mktemp -d /var/tmp/lambdarun-context.XXXXXX)
+  cp -R "$IMAGES/test-python/." "$PYTHON_CLIENT" "$context/"
   # The classic builder needs no buildx plugin and works with every engine version.
   DOCKER_BUILDKIT=0 quietly docker build --build-arg "BASE=$base" --label "$HASH_LABEL=$hash" \
-    -t "$PYTHON_IMAGE" "$IMAGES/test-python"
+    -t "$PYTHON_IMAGE" "$context" || status=$?
+  rm -rf "$context"
+  return "$status"
 }
 
 build_busybox_image() {

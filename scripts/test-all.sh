@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
-# Runs every test of lambdarun on a fresh machine: installs and starts the Docker engine when needed,
-# builds the local test images (no registry is reachable), then runs unit tests (surefire) and
-# integration tests on the real engine (failsafe) for every module.
+# Runs every test of lambdarun on a fresh machine: installs what the local backend's tests run
+# (python3, node, curl) and the Docker engine when missing, starts the engine, builds the local test
+# images (no registry is reachable), then runs unit tests (surefire) and integration tests on the
+# real engine (failsafe) for every module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Debian package names of the commands the local backend's tests start.
+missing=()
+command -v python3 >/dev/null || missing+=(python3)
+command -v node >/dev/null || missing+=(nodejs)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+  echo "test-all: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 bash scripts/ensure-docker.sh
 bash scripts/build-test-images.sh

@@ -3,10 +3,12 @@
 Like the AWS Runtime Interface Emulator it serves the invoke endpoint
 POST /2015-03-31/functions/function/invocations on 0.0.0.0:8080 and hosts the Lambda Runtime API
 (/2018-06-01/runtime/...) on 127.0.0.1:9001 for one runtime process, started lazily on the first
-event: /var/runtime/bootstrap when a custom runtime put one there, otherwise the Python runtime
-client running the handler given as the first argument. One event at a time; a second concurrent
-event gets HTTP 400. After AWS_LAMBDA_FUNCTION_TIMEOUT seconds the runtime process is killed, the
-answer is "Task timed out after N.00 seconds" and the next event starts a fresh process.
+event: /var/runtime/bootstrap when a custom runtime put one there, otherwise the local backend's
+Python runtime client (lambdarun_runtime.py, copied in by scripts/build-test-images.sh) running
+the handler given as the first argument, with Lambda's PYTHONPATH (the code, then the layers).
+One event at a time; a second concurrent event gets HTTP 400. After AWS_LAMBDA_FUNCTION_TIMEOUT
+seconds the runtime process is killed, the answer is "Task timed out after N.00 seconds" and the
+next event starts a fresh process.
 """
 
 import base64
@@ -26,7 +28,7 @@ INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 RUNTIME_PREFIX = "/2018-06-01/runtime/"
 RUNTIME_API = "127.0.0.1:9001"
 CUSTOM_BOOTSTRAP = "/var/runtime/bootstrap"
-PYTHON_CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime_client.py")
+PYTHON_CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambdarun_runtime.py")
 
 
 def log(line):
@@ -132,6 +134,10 @@ class Emulator:
             argv = [CUSTOM_BOOTSTRAP]
         else:
             argv = [sys.executable, "-u", PYTHON_CLIENT]
+            env.setdefault("PYTHONPATH", ":".join([
+                env["LAMBDA_TASK_ROOT"],
+                "/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2],
+                "/opt/python"]))
         process = subprocess.Popen(argv, env=env, cwd=env["LAMBDA_TASK_ROOT"],
                                    start_new_session=True)
         self.process = process

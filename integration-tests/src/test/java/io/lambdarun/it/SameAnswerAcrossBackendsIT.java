@@ -3,14 +3,20 @@ package io.lambdarun.it;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -71,6 +77,59 @@ class SameAnswerAcrossBackendsIT {
           .hasValueSatisfying(
               tail -> assertThat(tail).contains("greeting again in request " + warm.requestId()));
       assertThat(runtime.warmInstances()).hasSize(1);
+    }
+  }
+
+  /**
+   * One Python runtime client on every backend: the test image runs the local backend's {@code
+   * lambdarun_runtime.py}, so Decimals, non-ASCII text and log lines come out alike.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
+  void thePythonClientSerializesAndLogsTheSame(String backend, @TempDir Path code)
+      throws IOException {
+    Files.writeString(
+        code.resolve("app.py"),
+        String.join(
+            "\n",
+            "import decimal",
+            "import logging",
+            "",
+            "def handler(event, context):",
+            "    logging.warning('pricing in request %s', context.aws_request_id)",
+            "    return {'price': decimal.Decimal('19.90'), 'city': 'Z\u00fcrich'}",
+            ""),
+        UTF_8);
+    LambdaFunction function =
+        LambdaFunction.builder()
+            .functionName("client-" + backend)
+            .runtime("python3.12")
+            .handler("app.handler")
+            .code(Archive.ofDirectory("client", code))
+            .build();
+    try (LambdaRuntime runtime =
+        LambdaRuntime.builder()
+            .backend(backend)
+            .config(configFor(backend))
+            .imageMappings(Examples.IMAGE_MAPPINGS)
+            .build()) {
+      InvocationResult result =
+          runtime.invoke(
+              function, "{}".getBytes(UTF_8), InvokeOptions.builder().logTail(true).build());
+
+      assertThat(result.functionError()).isEmpty();
+      assertThat(result.payloadUtf8()).isEqualTo("{\"price\": 19.90, \"city\": \"Z\u00fcrich\"}");
+      assertThat(result.logResult())
+          .map(tail -> new String(Base64.getDecoder().decode(tail), UTF_8))
+          .hasValueSatisfying(
+              tail ->
+                  assertThat(tail)
+                      .containsPattern(
+                          "\\[WARNING\\]\t\\d{4}-\\d{2}-\\d{2}T[0-9:.]{12}Z\t"
+                              + result.requestId()
+                              + "\tpricing in request "
+                              + result.requestId()
+                              + "\n"));
     }
   }
 }

@@ -181,7 +181,8 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
    * (PATH, LD_LIBRARY_PATH, PYTHONPATH, NODE_PATH, TZ), then the spec's environment, then the
    * variables only the platform sets (AWS_LAMBDA_RUNTIME_API, _HANDLER, LAMBDA_TASK_ROOT,
    * LAMBDA_RUNTIME_DIR). Context variables the spec lacks (function name, version, memory, log
-   * group and stream) are filled from the spec.
+   * group and stream, and for Python and Node AWS_EXECUTION_ENV, which names the declared runtime
+   * to the runtime clients) are filled from the spec.
    */
   private static Map<String, String> environment(
       LaunchSpec spec,
@@ -243,6 +244,9 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
             + spec.version()
             + "]"
             + UUID.randomUUID().toString().replace("-", ""));
+    if (kind != RuntimeKind.PROVIDED) {
+      env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + spec.runtime());
+    }
     env.putAll(spec.environment());
     env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
     env.put("_HANDLER", spec.handler());

@@ -164,7 +164,8 @@ function context(headers) {
 function run(handler, event, ctx) {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const callback = (error, result) => {
+    // an error, context.done/succeed/fail and a settled promise answer at once, as on AWS
+    const answer = (error, result) => {
       if (settled) {
         return;
       }
@@ -175,18 +176,28 @@ function run(handler, event, ctx) {
         resolve(result);
       }
     };
-    ctx.done = callback;
-    ctx.succeed = (result) => callback(null, result);
-    ctx.fail = (error) => callback(error || new Error('failed'));
+    // a result passed to the callback waits until the event loop is empty, unless the handler
+    // set context.callbackWaitsForEmptyEventLoop to false (pending work then stays for later)
+    const callback = (error, result) => {
+      if (!settled && (error === undefined || error === null) && ctx.callbackWaitsForEmptyEventLoop) {
+        settled = true;
+        process.once('beforeExit', () => resolve(result));
+        return;
+      }
+      answer(error, result);
+    };
+    ctx.done = answer;
+    ctx.succeed = (result) => answer(null, result);
+    ctx.fail = (error) => answer(error || new Error('failed'));
     let returned;
     try {
       returned = handler(event, ctx, callback);
     } catch (error) {
-      callback(error);
+      answer(error);
       return;
     }
     if (returned && typeof returned.then === 'function') {
-      returned.then((result) => callback(null, result), (error) => callback(error === undefined ? new Error('undefined') : error));
+      returned.then((result) => answer(null, result), (error) => answer(error === undefined ? new Error('undefined') : error));
     } else if (handler.length < 3) {
       callback(null, returned);
     }

@@ -11,9 +11,11 @@ import importlib
 import json
 import logging
 import os
+import re
 import sys
 import time
 import traceback
+import uuid
 
 PREFIX = "/2018-06-01/runtime"
 THIS_FILE = os.path.abspath(__file__)
@@ -126,7 +128,7 @@ def log_error(document):
 
 
 def post_error(api, path, document):
-    api.call("POST", path, json.dumps(document).encode("utf-8"),
+    api.call("POST", path, to_json(document),
              {"Content-Type": "application/json",
               "Lambda-Runtime-Function-Error-Type": "Unhandled"})
 
@@ -143,11 +145,40 @@ def init(api):
     sys.exit(1)
 
 
-def decimal_to_number(value):
-    """Serializes Decimals (as DynamoDB returns them) like AWS's runtime does."""
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+def escapes_non_ascii():
+    """AWS's runtime writes non-ASCII text as it is from python3.12 on, and escapes it in older
+    runtimes and wherever AWS_EXECUTION_ENV does not name a Python runtime."""
+    declared = re.fullmatch(r"AWS_Lambda_python3\.(\d+)", os.environ.get("AWS_EXECUTION_ENV", ""))
+    return declared is None or int(declared.group(1)) < 12
+
+
+class AwsJsonEncoder(json.JSONEncoder):
+    """Encodes as AWS's runtime does: a Decimal (as DynamoDB returns) as a number with its exact
+    decimal text, a NaN Decimal as NaN. The standard library cannot write raw number text, so a
+    Decimal goes out as a marker string unique to this encoder and is swapped for its text."""
+
+    def __init__(self):
+        super().__init__(ensure_ascii=escapes_non_ascii())
+        self.marker = "lambdarun-decimal-%s-" % uuid.uuid4().hex
+        self.decimals = []
+
+    def default(self, o):
+        if isinstance(o, decimal.Decimal):
+            self.decimals.append("NaN" if o.is_nan() else str(o))
+            return "%s%d" % (self.marker, len(self.decimals) - 1)
+        return super().default(o)
+
+    def encode(self, o):
+        text = super().encode(o)
+        if not self.decimals:
+            return text
+        return re.sub('"%s(\\d+)"' % self.marker,
+                      lambda match: self.decimals[int(match.group(1))], text)
+
+
+def to_json(value):
+    """Results and error documents alike, as UTF-8 JSON."""
+    return AwsJsonEncoder().encode(value).encode("utf-8")
 
 
 def parse_object(text):
@@ -188,7 +219,7 @@ def handle(api, handler, response, body):
                                   request_id)
     else:
         try:
-            payload = json.dumps(result, default=decimal_to_number).encode("utf-8")
+            payload = to_json(result)
         except (TypeError, ValueError) as e:
             document = error_document("Runtime.MarshalError",
                                       "Unable to marshal response: %s" % e, [], request_id)

@@ -158,7 +158,8 @@ class LocalContainerRuntimeIT {
                   instance,
                   "{\"keys\":[\"GREETING\",\"AWS_SECRET_ACCESS_KEY\",\"_HANDLER\","
                       + "\"LAMBDA_TASK_ROOT\",\"LAMBDA_RUNTIME_DIR\",\"AWS_LAMBDA_RUNTIME_API\","
-                      + "\"PATH\",\"LD_LIBRARY_PATH\",\"PYTHONPATH\",\"TZ\"]}")
+                      + "\"PATH\",\"LD_LIBRARY_PATH\",\"PYTHONPATH\",\"TZ\","
+                      + "\"AWS_EXECUTION_ENV\"]}")
               .body();
       String task = instance.details().get("directory") + "/task";
       String opt = instance.details().get("directory") + "/opt";
@@ -172,24 +173,62 @@ class LocalContainerRuntimeIT {
           .contains(":" + opt + "/bin\"")
           .contains(":" + opt + "/lib\"")
           .contains("\"PYTHONPATH\": \"" + task + ":" + opt + "/python/lib/python3.")
-          .contains("\"TZ\": \":UTC\"");
+          .contains("\"TZ\": \":UTC\"")
+          .contains("\"AWS_EXECUTION_ENV\": \"AWS_Lambda_python3.12\"");
       assertThat(instance.details().values()).noneMatch(value -> value.contains("s3cr3t-value"));
     }
 
     @Test
-    @DisplayName("Decimals serialize as numbers; other unserializable results are a MarshalError")
+    @DisplayName(
+        "Decimals keep their exact decimal text, a NaN Decimal is NaN; other unserializable"
+            + " results are a MarshalError")
     void resultSerialization() {
       Instance instance =
           launchPython(
-              "import decimal\n"
+              "from decimal import Decimal\n"
                   + "def handler(event, context):\n"
-                  + "    return decimal.Decimal('1.5') if event['ok'] else object()\n");
-      assertThat(invoker.invoke(instance, "{\"ok\":true}").body()).isEqualTo("1.5");
+                  + "    if not event['ok']:\n"
+                  + "        return object()\n"
+                  + "    return {'price': Decimal('19.90'), 'tiny': Decimal('1E-7'),"
+                  + " 'big': Decimal('12345678901234567890.123456789'), 'nan': Decimal('sNaN'),"
+                  + " 'float': 0.1}\n");
+      assertThat(invoker.invoke(instance, "{\"ok\":true}").body())
+          .isEqualTo(
+              "{\"price\": 19.90, \"tiny\": 1E-7, \"big\": 12345678901234567890.123456789,"
+                  + " \"nan\": NaN, \"float\": 0.1}");
       Invoker.Reply bad = invoker.invoke(instance, "{\"ok\":false}");
       assertThat(bad.functionError()).contains("Unhandled");
       assertThat(bad.body())
           .contains("\"errorType\": \"Runtime.MarshalError\"")
           .contains("Unable to marshal response: Object of type object is not JSON serializable");
+    }
+
+    @Test
+    @DisplayName(
+        "non-ASCII text in results and errors is escaped before python3.12 and written as it is"
+            + " from python3.12 on, as AWS's runtime for the declared version does")
+    void nonAsciiFollowsTheDeclaredVersion() {
+      String source =
+          "def handler(event, context):\n"
+              + "    if event['fail']:\n"
+              + "        raise ValueError('Zürich ☃')\n"
+              + "    return {'city': 'Zürich ☃'}\n";
+      List<Map.Entry<String, String>> expected =
+          List.of(
+              Map.entry("python3.11", "Z\\u00fcrich \\u2603"),
+              Map.entry("python3.12", "Zürich ☃"),
+              Map.entry("python3.13", "Zürich ☃"));
+      for (Map.Entry<String, String> runtimeAndText : expected) {
+        Instance instance =
+            runtime.launch(python(source).runtime(runtimeAndText.getKey()).build());
+        String text = runtimeAndText.getValue();
+        assertThat(invoker.invoke(instance, "{\"fail\":false}").body())
+            .as(runtimeAndText.getKey())
+            .isEqualTo("{\"city\": \"" + text + "\"}");
+        assertThat(invoker.invoke(instance, "{\"fail\":true}").body())
+            .as(runtimeAndText.getKey())
+            .contains("\"errorMessage\": \"" + text + "\"");
+      }
     }
 
     @Test
@@ -451,6 +490,63 @@ class LocalContainerRuntimeIT {
                       + " setTimeout(() => callback(null, {n: event.n + 1}), 10);\n")
                   .build());
       assertThat(invoker.invoke(instance, "{\"n\":41}").body()).isEqualTo("{\"n\":42}");
+    }
+
+    @Test
+    @DisplayName(
+        "by default a callback's answer waits until the event loop is empty, so work the handler"
+            + " left pending still runs before it")
+    void callbackWaitsForEmptyEventLoop() {
+      Instance instance =
+          runtime.launch(
+              node("exports.handler = (event, context, callback) => {\n"
+                      + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
+                      + " pendingWorkDone: false};\n"
+                      + "  setTimeout(() => { result.pendingWorkDone = true; }, 300);\n"
+                      + "  callback(null, result);\n"
+                      + "};\n")
+                  .build());
+      assertThat(invoker.invoke(instance, "{}").body())
+          .isEqualTo("{\"waits\":true,\"pendingWorkDone\":true}");
+    }
+
+    @Test
+    @DisplayName(
+        "with callbackWaitsForEmptyEventLoop false the answer goes at the callback and pending"
+            + " work stays with the process for the next event; an async handler never waits")
+    void callbackDoesNotWaitWhenToldNot() {
+      Instance instance =
+          runtime.launch(
+              node("let timersFired = 0;\n"
+                      + "exports.handler = (event, context, callback) => {\n"
+                      + "  context.callbackWaitsForEmptyEventLoop = false;\n"
+                      + "  const result = {timersFired, pendingWorkDone: false};\n"
+                      + "  setTimeout(() => { timersFired++; result.pendingWorkDone = true; },"
+                      + " 2000);\n"
+                      + "  callback(null, result);\n"
+                      + "};\n")
+                  .build());
+      long started = System.nanoTime();
+      assertThat(invoker.invoke(instance, "{}").body())
+          .isEqualTo("{\"timersFired\":0,\"pendingWorkDone\":false}");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+      awaitTrue(
+          "the first event's timer to fire in the same process",
+          () -> invoker.invoke(instance, "{}").body().matches("\\{\"timersFired\":[1-9].*"));
+
+      Instance async =
+          runtime.launch(
+              node("exports.handler = async (event, context) => {\n"
+                      + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
+                      + " pendingWorkDone: false};\n"
+                      + "  setTimeout(() => { result.pendingWorkDone = true; }, 2000);\n"
+                      + "  return result;\n"
+                      + "};\n")
+                  .build());
+      started = System.nanoTime();
+      assertThat(invoker.invoke(async, "{}").body())
+          .isEqualTo("{\"waits\":true,\"pendingWorkDone\":false}");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
     }
 
     @Test
