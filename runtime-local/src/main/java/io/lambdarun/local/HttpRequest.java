@@ -8,10 +8,13 @@ import java.util.Map;
  *
  * @param method the request method, e.g. {@code POST}
  * @param path the request target without the query string
- * @param headers header values by lower-case name; a repeated header keeps its last value
+ * @param headers header values by lower-case name; a repeated header keeps its last value, except
+ *     {@code content-length} (the one length) and {@code transfer-encoding} (every coding)
  * @param body the decoded body, empty when there is none
+ * @param keepAlive whether the client lets the connection carry another request after this one
  */
-record HttpRequest(String method, String path, Map<String, String> headers, byte[] body) {
+record HttpRequest(
+    String method, String path, Map<String, String> headers, byte[] body, boolean keepAlive) {
 
   /**
    * Returns a header value.

@@ -167,7 +167,7 @@ class LoopbackHttpServerTest {
       send(socket, "NONSENSE\r\n\r\n");
       assertThat(readResponse(socket.getInputStream()))
           .startsWith("HTTP/1.1 400 Bad Request\r\n")
-          .endsWith("malformed request line");
+          .endsWith("request line 'NONSENSE' is malformed; send 'METHOD target HTTP/1.1'");
       assertThat(socket.getInputStream().read()).isEqualTo(-1);
     }
   }

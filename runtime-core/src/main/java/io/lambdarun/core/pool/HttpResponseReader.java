@@ -17,7 +17,10 @@ import java.util.TreeMap;
 /**
  * Reads one HTTP/1.1 response: status line, headers, and a body delimited by {@code
  * Content-Length}, {@code Transfer-Encoding: chunked}, or the end of the stream. A body above the
- * size limit is not read.
+ * size limit is not read. Framing is strict (RFC 9112 section 6): both {@code Transfer-Encoding}
+ * and {@code Content-Length}, a transfer coding other than chunked, a length or chunk size that is
+ * not plain digits, or chunk data without CRLF fail the read; bytes received after the body make
+ * the connection unusable, since the peer's framing then differs from ours.
  */
 final class HttpResponseReader {
 
@@ -81,18 +84,18 @@ final class HttpResponseReader {
     boolean keepAlive =
         http11 ? !hasToken(connection, "close") : hasToken(connection, "keep-alive");
     List<String> encodings = headers.allValues("Transfer-Encoding");
+    List<String> lengths = headers.allValues("Content-Length");
     if (status == 204 || status == 304) {
-      reusable = keepAlive;
+      reusable = keepAlive && nothingLeft();
       return new InstanceResponse(status, headers, new byte[0], false);
     }
     if (!encodings.isEmpty()) {
-      String last = encodings.get(encodings.size() - 1).toLowerCase(Locale.ROOT);
-      if (last.endsWith("chunked") && hasToken(last, "chunked")) {
-        return chunked(status, headers, keepAlive);
+      if (!lengths.isEmpty()) {
+        throw new ProtocolException("the answer has both Transfer-Encoding and Content-Length");
       }
-      return untilEnd(status, headers);
+      requireChunkedAlone(encodings);
+      return chunked(status, headers, keepAlive);
     }
-    List<String> lengths = headers.allValues("Content-Length");
     if (!lengths.isEmpty()) {
       return sized(status, headers, contentLength(lengths), keepAlive);
     }
@@ -106,7 +109,7 @@ final class HttpResponseReader {
     }
     byte[] body = new byte[(int) length];
     readFully(body, 0, body.length);
-    reusable = keepAlive;
+    reusable = keepAlive && nothingLeft();
     return new InstanceResponse(status, headers, body, false);
   }
 
@@ -129,7 +132,7 @@ final class HttpResponseReader {
       }
     }
     readHeaders();
-    reusable = keepAlive;
+    reusable = keepAlive && nothingLeft();
     return new InstanceResponse(status, headers, body.toByteArray(), false);
   }
 
@@ -179,16 +182,36 @@ final class HttpResponseReader {
     throw new ProtocolException("malformed status line '" + abbreviate(line) + "' in the answer");
   }
 
+  /** Whether no byte after the body has arrived in the buffer (later ones fail the next connect). */
+  private boolean nothingLeft() {
+    return position == limit;
+  }
+
+  private static void requireChunkedAlone(List<String> values) throws ProtocolException {
+    int chunked = 0;
+    for (String value : values) {
+      for (String part : value.split(",", -1)) {
+        String coding = part.trim();
+        if (coding.equalsIgnoreCase("chunked")) {
+          chunked++;
+        } else if (!coding.isEmpty()) {
+          throw new ProtocolException(
+              "unsupported transfer coding '" + abbreviate(coding) + "' in the answer");
+        }
+      }
+    }
+    if (chunked != 1) {
+      throw new ProtocolException(
+          "invalid Transfer-Encoding '" + abbreviate(String.join(", ", values))
+              + "' in the answer");
+    }
+  }
+
   private static long contentLength(List<String> values) throws ProtocolException {
     long length = -1;
     for (String value : values) {
-      for (String part : value.split(",")) {
-        long parsed;
-        try {
-          parsed = Long.parseLong(part.trim());
-        } catch (NumberFormatException e) {
-          parsed = -1;
-        }
+      for (String part : value.split(",", -1)) {
+        long parsed = digits(part.trim(), 10);
         if (parsed < 0 || (length != -1 && parsed != length)) {
           throw new ProtocolException(
               "invalid Content-Length '" + abbreviate(value) + "' in the answer");
@@ -201,15 +224,33 @@ final class HttpResponseReader {
 
   private static long chunkSize(String line) throws ProtocolException {
     int end = line.indexOf(';');
-    String hex = (end < 0 ? line : line.substring(0, end)).trim();
-    try {
-      if (!hex.isEmpty() && hex.length() <= 15) {
-        return Long.parseLong(hex, 16);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+    String hex = end < 0 ? line : line.substring(0, end).stripTrailing();
+    long size = digits(hex, 16);
+    if (size < 0) {
+      throw new ProtocolException("invalid chunk size '" + abbreviate(line) + "' in the answer");
     }
-    throw new ProtocolException("invalid chunk size '" + abbreviate(line) + "' in the answer");
+    return size;
+  }
+
+  /**
+   * Parses 1 to 15 digits of the radix (no sign, space or prefix), so the value fits a long.
+   *
+   * @return the value, or -1 when the text is not such digits
+   */
+  private static long digits(String text, int radix) {
+    if (text.isEmpty() || text.length() > 15) {
+      return -1;
+    }
+    long value = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      int digit = c < 0x80 ? Character.digit(c, radix) : -1;
+      if (digit < 0) {
+        return -1;
+      }
+      value = value * radix + digit;
+    }
+    return value;
   }
 
   private static boolean hasToken(String list, String token) {

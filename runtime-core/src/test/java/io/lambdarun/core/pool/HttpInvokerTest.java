@@ -11,6 +11,7 @@ import io.lambdarun.core.pool.ScriptedServer.Answer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.ProtocolException;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -251,6 +252,101 @@ class HttpInvokerTest {
 
     assertThat(e).hasMessageContaining("malformed status line 'SMTP ready'");
     assertThat(FunctionInvoker.neverReached((IOException) e)).isFalse();
+  }
+
+  @Test
+  void bytesAfterASizedBodyMakeTheConnectionUnusable() throws IOException {
+    server.script =
+        request ->
+            Answer.of(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra",
+                After.KEEP);
+
+    assertThat(new String(post("{}").body(), UTF_8)).isEqualTo("ok");
+
+    assertThat(connection.isOpen()).isFalse();
+    assertThat(new String(post("{}").body(), UTF_8)).isEqualTo("ok");
+    assertThat(server.accepted).hasValue(2);
+  }
+
+  @Test
+  void bytesAfterAChunkedBodyMakeTheConnectionUnusable() throws IOException {
+    server.script =
+        request ->
+            Answer.of(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra",
+                After.KEEP);
+
+    assertThat(new String(post("{}").body(), UTF_8)).isEqualTo("ok");
+
+    assertThat(connection.isOpen()).isFalse();
+    assertThat(new String(post("{}").body(), UTF_8)).isEqualTo("ok");
+    assertThat(server.accepted).hasValue(2);
+  }
+
+  @Test
+  void transferEncodingWithContentLengthIsAProtocolFailure() {
+    server.script =
+        request ->
+            Answer.of(
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "2\r\nok\r\n0\r\n\r\n",
+                After.KEEP);
+
+    assertProtocolFailure("the answer has both Transfer-Encoding and Content-Length");
+  }
+
+  @Test
+  void aTransferCodingOtherThanChunkedIsAProtocolFailure() {
+    server.script =
+        request ->
+            Answer.of(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+                    + "2\r\nok\r\n0\r\n\r\n",
+                After.KEEP);
+
+    assertProtocolFailure("unsupported transfer coding 'gzip' in the answer");
+  }
+
+  @Test
+  void aSignedChunkSizeIsAProtocolFailure() {
+    server.script =
+        request ->
+            Answer.of(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nok\r\n0\r\n\r\n",
+                After.KEEP);
+
+    assertProtocolFailure("invalid chunk size '-1' in the answer");
+  }
+
+  @Test
+  void aChunkSizeWithAPlusSignIsAProtocolFailure() {
+    server.script =
+        request ->
+            Answer.of(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+2\r\nok\r\n0\r\n\r\n",
+                After.KEEP);
+
+    assertProtocolFailure("invalid chunk size '+2' in the answer");
+  }
+
+  @Test
+  void aContentLengthWithASignIsAProtocolFailure() {
+    server.script =
+        request -> Answer.of("HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok", After.KEEP);
+
+    assertProtocolFailure("invalid Content-Length '+2' in the answer");
+  }
+
+  /** The post fails as a protocol failure after the event was sent, and the socket is closed. */
+  private void assertProtocolFailure(String message) {
+    Throwable e = catchThrowable(() -> post("{}"));
+
+    assertThat(e).isInstanceOf(ProtocolException.class).hasMessage(message);
+    assertThat(FunctionInvoker.neverReached((IOException) e)).isFalse();
+    assertThat(connection.isOpen()).isFalse();
   }
 
   @Test
