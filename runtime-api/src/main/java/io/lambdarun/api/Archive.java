@@ -28,13 +28,13 @@ import java.util.zip.ZipInputStream;
  * enforce the same rules, so every backend is equally safe: a corrupt archive (including one whose
  * central directory names other entries than its local headers, which another unzip would read
  * differently), an entry whose path leaves the root (zip slip), a symbolic link pointing outside
- * the root, an entry that needs a link placed by an earlier entry to be a folder, or an archive
- * expanding beyond {@link ArchiveLimits} raises {@link InvalidArchiveException} before anything
- * escapes. Archives extracted one after the other into one folder (layers into {@code /opt}) are
- * checked together by the static {@link #forEachEntry(List, ArchiveLimits, EntryConsumer)} and
- * {@link #extractTo(List, Path, ArchiveLimits)}, so a link placed by one cannot carry an entry of a
- * later one outside. Unix permission bits stored in the archive (for example an executable {@code
- * bootstrap}) are kept.
+ * the root, an entry that needs a link placed by an earlier entry to be a folder, a link where an
+ * earlier entry placed a folder, or an archive expanding beyond {@link ArchiveLimits} raises
+ * {@link InvalidArchiveException} before anything escapes. Archives extracted one after the other
+ * into one folder (layers into {@code /opt}) are checked together by the static {@link
+ * #forEachEntry(List, ArchiveLimits, EntryConsumer)} and {@link #extractTo(List, Path,
+ * ArchiveLimits)}, so a link placed by one cannot carry an entry of a later one outside. Unix
+ * permission bits stored in the archive (for example an executable {@code bootstrap}) are kept.
  *
  * <p>Link targets are checked as text, which is sound because of two rules: no entry's path runs
  * through a link (so every link sits in a real folder at the depth its path says), and a target
@@ -172,14 +172,15 @@ public final class Archive {
    * @throws UncheckedIOException if the consumer fails
    */
   public void forEachEntry(ArchiveLimits limits, EntryConsumer consumer) {
-    forEachEntry(limits, new PlacedLinks(), consumer);
+    forEachEntry(limits, new PlacedPaths(), consumer);
   }
 
   /**
    * Visits the entries of archives that are extracted one after the other into the same folder,
    * as layers are into {@code /opt}: each archive is validated as {@link
    * #forEachEntry(ArchiveLimits, EntryConsumer)} does, with its own limits, and an entry that needs
-   * a link placed by an earlier archive to be a folder is refused too.
+   * a link placed by an earlier archive to be a folder, or is a link where an earlier archive
+   * placed a folder, is refused too.
    *
    * @param archives the archives in extraction order
    * @param limits the expansion bounds of each archive
@@ -190,13 +191,13 @@ public final class Archive {
    */
   public static void forEachEntry(
       List<Archive> archives, ArchiveLimits limits, EntryConsumer consumer) {
-    PlacedLinks links = new PlacedLinks();
+    PlacedPaths placed = new PlacedPaths();
     for (Archive archive : archives) {
-      archive.forEachEntry(limits, links, consumer);
+      archive.forEachEntry(limits, placed, consumer);
     }
   }
 
-  private void forEachEntry(ArchiveLimits limits, PlacedLinks links, EntryConsumer consumer) {
+  private void forEachEntry(ArchiveLimits limits, PlacedPaths placed, EntryConsumer consumer) {
     List<CentralEntry> central = readCentralDirectory();
     long[] expanded = {0};
     int count = 0;
@@ -211,7 +212,7 @@ public final class Archive {
         CentralEntry listed = listedAs(central, count, zipEntry.getName());
         InputStream bounded = new BoundedStream(zip, expanded, limits.maxExpandedBytes());
         ArchiveEntry entry = toEntry(zipEntry, listed.unixMode(), bounded);
-        links.admit(name, entry);
+        placed.admit(name, entry);
         consumer.accept(
             entry,
             entry.type() == ArchiveEntry.Type.FILE ? bounded : InputStream.nullInputStream());
@@ -301,10 +302,10 @@ public final class Archive {
       throw new UncheckedIOException("cannot create folder '" + base + "'", e);
     }
     FolderWriter writer = new FolderWriter(base);
-    PlacedLinks links = new PlacedLinks();
+    PlacedPaths placed = new PlacedPaths();
     for (Archive archive : archives) {
       archive.forEachEntry(
-          limits, links, (entry, content) -> writer.write(archive.name, entry, content));
+          limits, placed, (entry, content) -> writer.write(archive.name, entry, content));
     }
   }
 

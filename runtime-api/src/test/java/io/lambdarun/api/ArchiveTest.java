@@ -306,6 +306,31 @@ class ArchiveTest {
   }
 
   @Test
+  void refusesALinkWhereAFolderWasPlaced() throws IOException {
+    Archive archive =
+        Archive.ofBytes(
+            "code",
+            unixZip(
+                Entry.folder("a"),
+                Entry.folder("a/h1"),
+                Entry.link("a", "."),
+                Entry.link("a/h1", "..")));
+    assertThatThrownBy(() -> archive.extractTo(temp.resolve("root"), ArchiveLimits.AWS))
+        .isInstanceOf(InvalidArchiveException.class)
+        .hasMessage(
+            "archive 'code' has a symbolic link 'a' where archive 'code' placed a folder;"
+                + " extraction never replaces a folder with a link, so remove the link or the"
+                + " folder");
+    List<Archive> layers =
+        List.of(
+            Archive.ofBytes("layer1", unixZip(Entry.file("python/lib/x.py", ""))),
+            Archive.ofBytes("layer2", unixZip(Entry.link("python", "."))));
+    assertThatThrownBy(() -> Archive.forEachEntry(layers, ArchiveLimits.AWS, (entry, in) -> {}))
+        .isInstanceOf(InvalidArchiveException.class)
+        .hasMessageContaining("symbolic link 'python' where archive 'layer1' placed a folder");
+  }
+
+  @Test
   void refusesAZipWhoseCentralDirectoryDisagreesWithItsEntries() throws IOException {
     byte[] renamed =
         unixZip(Entry.link("a", "."), Entry.link("a/b", ".."), Entry.file("a/b/c.txt", "x"));
