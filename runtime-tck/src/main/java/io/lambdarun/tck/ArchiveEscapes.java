@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -187,13 +188,26 @@ public final class ArchiveEscapes {
     return Archive.ofBytes(name, zipBytes(entries));
   }
 
-  /** Zips the entries in order with their Unix modes in the central directory, as Info-ZIP does. */
+  /**
+   * Zips the entries in order with their Unix modes in the central directory and links stored
+   * uncompressed, as Info-ZIP does (busybox's unzip refuses compressed links).
+   */
   private static byte[] zipBytes(List<Entry> entries) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
       for (Entry entry : entries) {
-        zip.putNextEntry(new ZipEntry(entry.name()));
-        zip.write(entry.content().getBytes(StandardCharsets.UTF_8));
+        byte[] content = entry.content().getBytes(StandardCharsets.UTF_8);
+        ZipEntry zipEntry = new ZipEntry(entry.name());
+        if (entry.mode() == LINK) {
+          CRC32 crc = new CRC32();
+          crc.update(content);
+          zipEntry.setMethod(ZipEntry.STORED);
+          zipEntry.setSize(content.length);
+          zipEntry.setCompressedSize(content.length);
+          zipEntry.setCrc(crc.getValue());
+        }
+        zip.putNextEntry(zipEntry);
+        zip.write(content);
         zip.closeEntry();
       }
     } catch (IOException e) {
