@@ -10,20 +10,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
@@ -32,10 +25,21 @@ import java.util.zip.ZipInputStream;
  * A zip archive of function code or of a layer, held in memory, read only through guarded methods.
  *
  * <p>{@link #forEachEntry} and {@link #extractTo} are the only ways to look inside, and both
- * enforce the same rules, so every backend is equally safe: a corrupt archive, an entry whose path
- * leaves the root (zip slip), a symbolic link pointing outside the root, or an archive expanding
- * beyond {@link ArchiveLimits} raises {@link InvalidArchiveException} before anything escapes. Unix
+ * enforce the same rules, so every backend is equally safe: a corrupt archive (including one whose
+ * central directory names other entries than its local headers, which another unzip would read
+ * differently), an entry whose path leaves the root (zip slip), a symbolic link pointing outside
+ * the root, an entry that needs a link placed by an earlier entry to be a folder, a link where an
+ * earlier entry placed a folder, or an archive expanding beyond {@link ArchiveLimits} raises
+ * {@link InvalidArchiveException} before anything escapes. Archives extracted one after the other
+ * into one folder (layers into {@code /opt}) are checked together by the static {@link
+ * #forEachEntry(List, ArchiveLimits, EntryConsumer)} and {@link #extractTo(List, Path,
+ * ArchiveLimits)}, so a link placed by one cannot carry an entry of a later one outside. Unix
  * permission bits stored in the archive (for example an executable {@code bootstrap}) are kept.
+ *
+ * <p>Link targets are checked as text, which is sound because of two rules: no entry's path runs
+ * through a link (so every link sits in a real folder at the depth its path says), and a target
+ * has its {@code ..} segments first ({@code ../../lib/x}, never {@code lib/../x}, whose {@code ..}
+ * would climb from wherever {@code lib} points). Extraction also never follows a link on disk.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -168,7 +172,33 @@ public final class Archive {
    * @throws UncheckedIOException if the consumer fails
    */
   public void forEachEntry(ArchiveLimits limits, EntryConsumer consumer) {
-    Map<String, Integer> modes = readUnixModes();
+    forEachEntry(limits, new PlacedPaths(), consumer);
+  }
+
+  /**
+   * Visits the entries of archives that are extracted one after the other into the same folder,
+   * as layers are into {@code /opt}: each archive is validated as {@link
+   * #forEachEntry(ArchiveLimits, EntryConsumer)} does, with its own limits, and an entry that needs
+   * a link placed by an earlier archive to be a folder, or is a link where an earlier archive
+   * placed a folder, is refused too.
+   *
+   * @param archives the archives in extraction order
+   * @param limits the expansion bounds of each archive
+   * @param consumer receives each entry of each archive in turn
+   * @throws InvalidArchiveException if an archive is corrupt, unsafe or too large, or runs through
+   *     a link of an earlier one
+   * @throws UncheckedIOException if the consumer fails
+   */
+  public static void forEachEntry(
+      List<Archive> archives, ArchiveLimits limits, EntryConsumer consumer) {
+    PlacedPaths placed = new PlacedPaths();
+    for (Archive archive : archives) {
+      archive.forEachEntry(limits, placed, consumer);
+    }
+  }
+
+  private void forEachEntry(ArchiveLimits limits, PlacedPaths placed, EntryConsumer consumer) {
+    List<CentralEntry> central = readCentralDirectory();
     long[] expanded = {0};
     int count = 0;
     try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
@@ -179,8 +209,10 @@ public final class Archive {
               "archive '" + name + "' holds more than " + limits.maxEntries()
                   + " entries; split it or raise the archive entry limit");
         }
+        CentralEntry listed = listedAs(central, count, zipEntry.getName());
         InputStream bounded = new BoundedStream(zip, expanded, limits.maxExpandedBytes());
-        ArchiveEntry entry = toEntry(zipEntry, modes.get(zipEntry.getName()), bounded);
+        ArchiveEntry entry = toEntry(zipEntry, listed.unixMode(), bounded);
+        placed.admit(name, entry);
         consumer.accept(
             entry,
             entry.type() == ArchiveEntry.Type.FILE ? bounded : InputStream.nullInputStream());
@@ -192,6 +224,33 @@ public final class Archive {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read archive '" + name + "'", e);
     }
+    if (count < central.size()) {
+      throw new InvalidArchiveException(
+          "archive '" + name + "' is corrupt (its central directory lists " + central.size()
+              + " entries but " + count + " were found); rebuild the zip file");
+    }
+  }
+
+  /**
+   * Returns the central directory's record of the entry at {@code position} (from 1), which must
+   * carry the same name as the local header: other unzip programs (the Kubernetes init container's)
+   * take each entry's type from the central directory in order, so a mismatch would let them see
+   * links where this class saw files.
+   */
+  private CentralEntry listedAs(List<CentralEntry> central, int position, String localName) {
+    if (position > central.size()) {
+      throw new InvalidArchiveException(
+          "archive '" + name + "' is corrupt (entry " + position + " '" + localName
+              + "' is missing from the central directory); rebuild the zip file");
+    }
+    CentralEntry listed = central.get(position - 1);
+    if (!listed.name().equals(localName)) {
+      throw new InvalidArchiveException(
+          "archive '" + name + "' is corrupt (entry " + position + " is '" + localName
+              + "' in its local header but '" + listed.name() + "' in the central directory);"
+              + " rebuild the zip file");
+    }
+    return listed;
   }
 
   /**
@@ -209,46 +268,45 @@ public final class Archive {
 
   /**
    * Extracts the archive into a folder, creating it if needed. Files already there are
-   * overwritten, which is how later layers override earlier ones. Permission bits are applied on
-   * file systems that support them.
+   * overwritten. Permission bits are applied on file systems that support them. No symbolic link
+   * below the folder is ever followed, not even one that was there before.
    *
    * @param root the destination folder
    * @param limits the expansion bounds
-   * @throws InvalidArchiveException if the archive is corrupt, unsafe or too large
+   * @throws InvalidArchiveException if the archive is corrupt, unsafe or too large, or an entry
+   *     needs a link already in the folder to be a folder
    * @throws UncheckedIOException if writing fails
    */
   public void extractTo(Path root, ArchiveLimits limits) {
+    extractTo(List.of(this), root, limits);
+  }
+
+  /**
+   * Extracts archives one after the other into one folder, as layers go into {@code /opt}: later
+   * archives overwrite files of earlier ones, and each is checked as {@link #forEachEntry(List,
+   * ArchiveLimits, EntryConsumer)} checks it, so a link placed by one archive carries no entry of a
+   * later one anywhere. Otherwise as {@link #extractTo(Path, ArchiveLimits)}.
+   *
+   * @param archives the archives in extraction order
+   * @param root the destination folder
+   * @param limits the expansion bounds of each archive
+   * @throws InvalidArchiveException if an archive is corrupt, unsafe or too large, or an entry runs
+   *     through a link
+   * @throws UncheckedIOException if writing fails
+   */
+  public static void extractTo(List<Archive> archives, Path root, ArchiveLimits limits) {
     Path base = root.toAbsolutePath().normalize();
     try {
       Files.createDirectories(base);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create folder '" + base + "'", e);
     }
-    forEachEntry(
-        limits,
-        (entry, content) -> {
-          Path target = base.resolve(entry.path());
-          switch (entry.type()) {
-            case DIRECTORY -> Files.createDirectories(target);
-            case SYMLINK -> {
-              Files.createDirectories(target.getParent());
-              Files.deleteIfExists(target);
-              Files.createSymbolicLink(target, Path.of(entry.linkTarget()));
-            }
-            case FILE -> {
-              Files.createDirectories(target.getParent());
-              if (Files.isSymbolicLink(target)) {
-                Files.delete(target);
-              }
-              try (var out = Files.newOutputStream(target)) {
-                content.transferTo(out);
-              }
-            }
-          }
-          if (entry.type() != ArchiveEntry.Type.SYMLINK) {
-            applyMode(target, entry.mode());
-          }
-        });
+    FolderWriter writer = new FolderWriter(base);
+    PlacedPaths placed = new PlacedPaths();
+    for (Archive archive : archives) {
+      archive.forEachEntry(
+          limits, placed, (entry, content) -> writer.write(archive.name, entry, content));
+    }
   }
 
   private ArchiveEntry toEntry(ZipEntry zipEntry, Integer unixMode, InputStream content)
@@ -258,11 +316,7 @@ public final class Archive {
     if (type == TYPE_SYMLINK) {
       byte[] target = content.readNBytes(MAX_LINK_TARGET + 1);
       String link = new String(target, StandardCharsets.UTF_8);
-      if (target.length > MAX_LINK_TARGET || !linkStaysInside(path, link)) {
-        throw new InvalidArchiveException(
-            "archive '" + name + "' has a symbolic link '" + path + "' pointing to '" + link
-                + "' outside the archive; remove the link or make it relative and inside");
-      }
+      checkLinkTarget(path, link, target.length);
       return new ArchiveEntry(path, ArchiveEntry.Type.SYMLINK, unixMode & 07777, link);
     }
     boolean directory = zipEntry.isDirectory() || type == TYPE_DIRECTORY;
@@ -274,6 +328,38 @@ public final class Archive {
     }
     return new ArchiveEntry(
         path, directory ? ArchiveEntry.Type.DIRECTORY : ArchiveEntry.Type.FILE, mode, "");
+  }
+
+  /**
+   * Refuses a target that is empty, too long, absolute, climbs above the root from the link's
+   * folder, or has a {@code ..} after a name (the name may be a link, placed before or after this
+   * one, and {@code ..} climbs from wherever it points).
+   */
+  private void checkLinkTarget(String linkPath, String target, int length) {
+    int depth = linkPath.split("/").length - 1;
+    boolean inside =
+        length <= MAX_LINK_TARGET
+            && !target.isEmpty()
+            && !target.startsWith("/")
+            && target.indexOf('\0') < 0;
+    boolean afterName = false;
+    for (String segment : target.split("/")) {
+      if (segment.equals("..") && afterName) {
+        throw new InvalidArchiveException(
+            "archive '" + name + "' has a symbolic link '" + linkPath + "' pointing to '" + target
+                + "', whose '..' follows a name that may itself be a link; write the target with"
+                + " every '..' first (for example '../lib/x')");
+      } else if (segment.equals("..")) {
+        depth--;
+      } else if (!segment.isEmpty() && !segment.equals(".")) {
+        afterName = true;
+      }
+    }
+    if (!inside || depth < 0) {
+      throw new InvalidArchiveException(
+          "archive '" + name + "' has a symbolic link '" + linkPath + "' pointing to '" + target
+              + "' outside the archive; remove the link or make it relative and inside");
+    }
   }
 
   private String safePath(String rawName) {
@@ -300,27 +386,15 @@ public final class Archive {
     return normalized;
   }
 
-  private static boolean linkStaysInside(String linkPath, String target) {
-    if (target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0) {
-      return false;
-    }
-    List<String> resolved = new ArrayList<>(List.of(linkPath.split("/")));
-    resolved.remove(resolved.size() - 1);
-    for (String segment : target.split("/")) {
-      if (segment.equals("..")) {
-        if (resolved.isEmpty()) {
-          return false;
-        }
-        resolved.remove(resolved.size() - 1);
-      } else if (!segment.isEmpty() && !segment.equals(".")) {
-        resolved.add(segment);
-      }
-    }
-    return true;
-  }
+  /** One entry of the central directory: its name and, when made on Unix, its mode and type. */
+  private record CentralEntry(String name, Integer unixMode) {}
 
-  /** Reads the Unix modes from the central directory, which {@link ZipInputStream} ignores. */
-  private Map<String, Integer> readUnixModes() {
+  /**
+   * Reads the central directory, which {@link ZipInputStream} ignores, in order: every record
+   * from its start up to the first that is not one, whatever the end record's count says (it says
+   * 65,535 for larger archives).
+   */
+  private List<CentralEntry> readCentralDirectory() {
     ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int eocd = -1;
     for (int i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65_535); i--) {
@@ -334,62 +408,30 @@ public final class Archive {
           "archive '" + name + "' is not a zip file (no end of central directory record); provide"
               + " a zip archive");
     }
-    int entryCount = Short.toUnsignedInt(buffer.getShort(eocd + 10));
     long offset = Integer.toUnsignedLong(buffer.getInt(eocd + 16));
-    Map<String, Integer> modes = new HashMap<>();
-    if (entryCount == 0xFFFF || offset == 0xFFFFFFFFL) {
-      return modes; // zip64: modes unavailable, defaults apply
+    if (offset > eocd) {
+      throw new InvalidArchiveException(
+          "archive '" + name + "' is corrupt (bad central directory); rebuild the zip file");
     }
+    List<CentralEntry> entries = new ArrayList<>();
     int position = (int) offset;
-    for (int i = 0; i < entryCount; i++) {
-      if (position < 0 || position + 46 > bytes.length
-          || buffer.getInt(position) != CENTRAL_HEADER_SIGNATURE) {
-        throw new InvalidArchiveException(
-            "archive '" + name + "' is corrupt (bad central directory); rebuild the zip file");
-      }
+    while (position + 46 <= eocd && buffer.getInt(position) == CENTRAL_HEADER_SIGNATURE) {
       int madeBy = Short.toUnsignedInt(buffer.getShort(position + 4)) >> 8;
       int nameLength = Short.toUnsignedInt(buffer.getShort(position + 28));
       int extraLength = Short.toUnsignedInt(buffer.getShort(position + 30));
       int commentLength = Short.toUnsignedInt(buffer.getShort(position + 32));
       int externalAttributes = buffer.getInt(position + 38);
-      if (position + 46 + nameLength > bytes.length) {
+      if (position + 46 + nameLength > eocd) {
         throw new InvalidArchiveException(
-            "archive '" + name + "' is corrupt (truncated central directory); rebuild the zip file");
+            "archive '" + name + "' is corrupt (truncated central directory); rebuild the zip"
+                + " file");
       }
       String entryName = new String(bytes, position + 46, nameLength, StandardCharsets.UTF_8);
-      if (madeBy == UNIX_HOST) {
-        modes.put(entryName, externalAttributes >>> 16);
-      }
+      Integer unixMode = madeBy == UNIX_HOST ? externalAttributes >>> 16 : null;
+      entries.add(new CentralEntry(entryName, unixMode));
       position += 46 + nameLength + extraLength + commentLength;
     }
-    return modes;
-  }
-
-  private static void applyMode(Path target, int mode) throws IOException {
-    PosixFileAttributeView view =
-        Files.getFileAttributeView(target, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-    if (view == null) {
-      return;
-    }
-    Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] order = {
-      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-      PosixFilePermission.OWNER_READ
-    };
-    for (int bit = 0; bit < order.length; bit++) {
-      if ((mode & (1 << bit)) != 0) {
-        permissions.add(order[bit]);
-      }
-    }
-    permissions.add(PosixFilePermission.OWNER_READ);
-    if (Files.isDirectory(target)) {
-      permissions.add(PosixFilePermission.OWNER_WRITE);
-      permissions.add(PosixFilePermission.OWNER_EXECUTE);
-    }
-    view.setPermissions(permissions);
+    return entries;
   }
 
   private static String sha256Hex(byte[] data) {

@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param type what the entry is
  * @param mode the Unix permission bits ({@code 0755}, {@code 0644}, ...); archives made without
  *     Unix attributes get {@code 0755} for directories and {@code 0644} for files
- * @param linkTarget the target of a symbolic link, relative and staying inside the root; empty for
- *     other types
+ * @param linkTarget the target of a symbolic link, relative, with any {@code ..} segments first,
+ *     and staying inside the root; empty for other types
  */
 public record ArchiveEntry(String path, Type type, int mode, String linkTarget) {
 

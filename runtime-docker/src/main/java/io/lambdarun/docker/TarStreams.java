@@ -71,22 +71,27 @@ final class TarStreams {
       }
     }
     for (String root : codeRoots) {
-      writeArchive(tar, spec.code().get(), root, spec.archiveLimits());
+      writeArchives(tar, List.of(spec.code().get()), root, spec.archiveLimits());
     }
-    for (Archive layer : spec.layers()) {
-      writeArchive(tar, layer, LAYER_ROOT, spec.archiveLimits());
+    if (!spec.layers().isEmpty()) {
+      writeArchives(tar, spec.layers(), LAYER_ROOT, spec.archiveLimits());
     }
     tar.finish();
     tar.flush();
   }
 
-  private static void writeArchive(
-      TarArchiveOutputStream tar, Archive archive, String root, ArchiveLimits limits)
+  /**
+   * Writes archives that share a root, checked together so that no entry runs through a link an
+   * earlier one placed: the engine's extraction would follow it.
+   */
+  private static void writeArchives(
+      TarArchiveOutputStream tar, List<Archive> archives, String root, ArchiveLimits limits)
       throws IOException {
     Set<String> written = new TreeSet<>();
     directory(tar, root, 0755, written);
     try {
-      archive.forEachEntry(
+      Archive.forEachEntry(
+          archives,
           limits,
           (entry, content) -> {
             String path = root + "/" + entry.path();

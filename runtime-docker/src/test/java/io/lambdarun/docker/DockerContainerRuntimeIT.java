@@ -18,12 +18,14 @@ import io.lambdarun.api.Availability;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.Instance;
+import io.lambdarun.api.InvalidArchiveException;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.tck.ArchiveEscapes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -274,6 +276,19 @@ class DockerContainerRuntimeIT {
         .hasMessageContaining("exited with code 3")
         .hasMessageEndingWith("Last log lines:\ncrash-marker-41");
     assertThat(containersOf(spec)).isZero();
+  }
+
+  @Test
+  void archivesEscapingThroughLinksAreRefusedBeforeAnyContainerExists() {
+    for (ArchiveEscapes.Escape escape : ArchiveEscapes.all()) {
+      LaunchSpec spec =
+          probeSpec().code(escape.code().orElse(probeCode())).layers(escape.layers()).build();
+      assertThatThrownBy(() -> runtime.launch(spec))
+          .as(escape.description())
+          .isInstanceOf(InvalidArchiveException.class)
+          .hasMessageContaining(escape.refusal());
+      assertThat(containersOf(spec)).as(escape.description()).isZero();
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.InvalidArchiveException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.PackageType;
+import io.lambdarun.tck.ArchiveEscapes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -99,6 +100,22 @@ class TarStreamsTest {
     assertThatThrownBy(() -> TarStreams.write(spec, new ByteArrayOutputStream()))
         .isInstanceOf(InvalidArchiveException.class)
         .hasMessageContaining("'code'");
+  }
+
+  @Test
+  void archivesEscapingThroughLinksAreRefusedBeforeTheStreamHoldsTheirEntries() {
+    for (ArchiveEscapes.Escape escape : ArchiveEscapes.all()) {
+      LaunchSpec spec =
+          spec("python3.12", escape.code().orElse(zip(Map.of("app.py", ""))))
+              .layers(escape.layers())
+              .build();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      assertThatThrownBy(() -> TarStreams.write(spec, out))
+          .as(escape.description())
+          .isInstanceOf(InvalidArchiveException.class)
+          .hasMessageContaining(escape.refusal());
+      assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain(ArchiveEscapes.ESCAPED_FILE);
+    }
   }
 
   private static LaunchSpec.Builder spec(String runtime, Archive code) {

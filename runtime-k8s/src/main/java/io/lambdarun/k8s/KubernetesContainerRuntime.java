@@ -166,8 +166,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   @Override
   public Instance launch(LaunchSpec spec) {
     ensureOpen();
-    spec.code().ifPresent(code -> validate(code, spec));
-    spec.layers().forEach(layer -> validate(layer, spec));
+    spec.code().ifPresent(code -> validate(List.of(code), spec));
+    validate(spec.layers(), spec);
     String podName =
         PodNames.launchName(
             spec.functionName(), spec.deployId(), owner.id() + "-" + launches.incrementAndGet());
@@ -522,8 +522,13 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     }
   }
 
-  private void validate(Archive archive, LaunchSpec spec) {
-    archive.forEachEntry(spec.archiveLimits(), (entry, content) -> {});
+  /**
+   * Refuses unsafe archives before the init container's unzip sees them. Archives unzipped into
+   * one folder (the layers into {@code /opt}) are checked together: a link of one must not carry
+   * an entry of a later one outside.
+   */
+  private static void validate(List<Archive> archives, LaunchSpec spec) {
+    Archive.forEachEntry(archives, spec.archiveLimits(), (entry, content) -> {});
   }
 
   private void ensureOpen() {

@@ -20,6 +20,7 @@ import io.lambdarun.api.Archive;
 import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
+import io.lambdarun.api.InvalidArchiveException;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
@@ -27,6 +28,7 @@ import io.lambdarun.api.Owner;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
+import io.lambdarun.tck.ArchiveEscapes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -283,6 +285,19 @@ class KubernetesEndToEndIT {
           .hasMessageContaining("wget: can't connect to remote host");
       assertThat(podsOf(other)).isEmpty();
       assertThat(secretsOf(other)).isEmpty();
+    }
+  }
+
+  @Test
+  void archivesEscapingThroughLinksAreRefusedBeforeTheInitContainerUnzipsThem() {
+    for (ArchiveEscapes.Escape escape : ArchiveEscapes.all()) {
+      LaunchSpec spec = spec().code(escape.code().orElse(code())).layers(escape.layers()).build();
+      assertThatThrownBy(() -> runtime.launch(spec))
+          .as(escape.description())
+          .isInstanceOf(InvalidArchiveException.class)
+          .hasMessageContaining(escape.refusal());
+      assertThat(podsOf(owner)).as(escape.description()).isEmpty();
+      assertThat(secretsOf(owner)).as(escape.description()).isEmpty();
     }
   }
 

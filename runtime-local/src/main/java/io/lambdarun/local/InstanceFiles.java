@@ -24,7 +24,8 @@ record InstanceFiles(Path root, Path task, Path opt, Path tmp, Path output) {
 
   /**
    * Creates the folders and extracts the code and the layers (in attach order, later layers
-   * overwriting earlier files) with the spec's archive limits.
+   * overwriting earlier files, checked together so a link of one layer carries no entry of a later
+   * one anywhere) with the spec's archive limits.
    *
    * @param root the instance's folder, which must not exist yet
    * @param spec the launch spec
@@ -48,9 +49,7 @@ record InstanceFiles(Path root, Path task, Path opt, Path tmp, Path output) {
       throw new UncheckedIOException("cannot create folder '" + root + "'", e);
     }
     spec.code().ifPresent(code -> code.extractTo(files.task(), spec.archiveLimits()));
-    for (Archive layer : spec.layers()) {
-      layer.extractTo(files.opt(), spec.archiveLimits());
-    }
+    Archive.extractTo(spec.layers(), files.opt(), spec.archiveLimits());
     return files;
   }
 

@@ -3,6 +3,7 @@ package io.lambdarun.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.InvalidArchiveException;
@@ -11,6 +12,7 @@ import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.local.TestFunctions.Entry;
+import io.lambdarun.tck.ArchiveEscapes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -23,11 +25,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -728,6 +732,43 @@ class LocalContainerRuntimeIT {
             .containsExactlyInAnyOrder("runtime", "owner");
       }
       assertThat(MarkedProcesses.countInstances(owner)).isZero();
+    }
+
+    @Test
+    @DisplayName(
+        "archives escaping through chains of links fail the launch and write nothing outside the"
+            + " instance folder")
+    void archiveEscapes(@TempDir Path folder) throws IOException {
+      Path workDir = folder.resolve("work");
+      RuntimeConfig config =
+          key ->
+              key.equals(LocalConfigKeys.WORK_DIR)
+                  ? Optional.of(workDir.toString())
+                  : Optional.empty();
+      Owner escapesOwner = Owner.forCurrentProcess();
+      try (ContainerRuntime confined = new LocalRuntimeProvider().create(config, escapesOwner)) {
+        Archive harmless = TestFunctions.zip("app.py", "def handler(event, ctx):\n  return 1\n");
+        for (ArchiveEscapes.Escape escape : ArchiveEscapes.all()) {
+          LaunchSpec spec =
+              TestFunctions.spec(
+                      escapesOwner, PYTHON, "app.handler", escape.code().orElse(harmless))
+                  .layers(escape.layers())
+                  .build();
+          assertThatThrownBy(() -> confined.launch(spec))
+              .as(escape.description())
+              .isInstanceOf(InvalidArchiveException.class)
+              .hasMessageContaining(escape.refusal());
+          try (Stream<Path> paths = Files.walk(folder)) {
+            assertThat(
+                    paths.filter(
+                        path -> Files.isSymbolicLink(path)
+                            || path.getFileName().toString().equals(ArchiveEscapes.ESCAPED_FILE)))
+                .as("links and escaped files under %s after: %s", folder, escape.description())
+                .isEmpty();
+          }
+          assertThat(MarkedProcesses.countInstances(escapesOwner)).isZero();
+        }
+      }
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.lambdarun.api.PackageType;
 import io.lambdarun.api.RuntimeUnavailableException;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.tck.ArchiveEscapes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -108,6 +109,28 @@ class BadInputIT {
         refusedBuild(() -> zipFunction("absolute").code(code).build(), InvalidArchiveException.class);
 
     assertThat(e.getMessage()).contains("'absolute.zip'").contains("'/tmp/evil.py'");
+  }
+
+  /**
+   * Code and layers that would write outside {@code /var/task} or {@code /opt} through chains of
+   * links (runtime-tck's {@link ArchiveEscapes}) are refused when the function is defined, the
+   * layers checked together, so no backend ever extracts them.
+   */
+  @Test
+  void archiveEscapingThroughLinksIsRefusedAtDefinition() {
+    for (ArchiveEscapes.Escape escape : ArchiveEscapes.all()) {
+      InvalidArchiveException e =
+          refusedBuild(
+              () ->
+                  zipFunction("escape")
+                      .code(escape.code().orElse(Fixtures.handlerArchive()))
+                      .layers(escape.layers())
+                      .build(),
+              InvalidArchiveException.class);
+
+      assertThat(e.awsErrorCode()).as(escape.description()).isEqualTo(INVALID_PARAMETER);
+      assertThat(e.getMessage()).as(escape.description()).contains(escape.refusal());
+    }
   }
 
   @Test

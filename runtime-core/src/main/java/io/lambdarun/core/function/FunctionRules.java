@@ -1,5 +1,6 @@
 package io.lambdarun.core.function;
 
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.ArchiveEntry;
 import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.InvalidArchiveException;
@@ -108,7 +109,7 @@ public final class FunctionRules {
                 + " the zip");
       }
     });
-    function.layers().forEach(layer -> layer.entries(limits));
+    Archive.forEachEntry(function.layers(), limits, (entry, content) -> {});
   }
 
   private static void checkZip(LambdaFunction function) {
