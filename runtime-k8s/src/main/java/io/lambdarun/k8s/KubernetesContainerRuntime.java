@@ -146,7 +146,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   @Override
   public HostAccess hostAccess() {
     ensureOpen();
-    return new HostAccess(settings.hostAlias(), settings.registryHostOrDefault(artifacts.port()));
+    return new HostAccess(settings.hostAlias(), settings.registryHostOrDefault());
   }
 
   @Override

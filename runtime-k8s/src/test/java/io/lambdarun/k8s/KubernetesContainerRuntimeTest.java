@@ -103,8 +103,7 @@ class KubernetesContainerRuntimeTest {
                 KubernetesConfigKeys.NAMESPACE, NAMESPACE,
                 KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
                 KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1",
-                KubernetesConfigKeys.POD_READY_TIMEOUT, podReadyTimeout,
-                KubernetesConfigKeys.REGISTRY_HOST, "registry.local:5000")));
+                KubernetesConfigKeys.POD_READY_TIMEOUT, podReadyTimeout)));
   }
 
   private static PodStatus ready() {
@@ -334,10 +333,11 @@ class KubernetesContainerRuntimeTest {
                 + " metadata.name) or leave it unset");
   }
 
+  /** The artifact URL has no port here, so the server's bound port must not leak into it. */
   @Test
   void hostAccessAndTags() {
     assertThat(runtime.name()).isEqualTo("kubernetes");
-    assertThat(runtime.hostAccess()).isEqualTo(new HostAccess("127.0.0.1", "registry.local:5000"));
+    assertThat(runtime.hostAccess()).isEqualTo(new HostAccess("127.0.0.1", "127.0.0.1"));
     assertThat(runtime.launchUsesTags()).isTrue();
   }
 }
