@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.lambdarun.api.Archive;
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.HostAccess;
@@ -174,8 +173,6 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   @Override
   public Instance launch(LaunchSpec spec) {
     ensureOpen();
-    spec.code().ifPresent(code -> validate(code, spec));
-    spec.layers().forEach(layer -> validate(layer, spec));
     String podName =
         PodNames.launchName(
             spec.functionName(), spec.deployId(), owner.id() + "-" + launches.incrementAndGet());
@@ -537,10 +534,6 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         client.close();
       }
     }
-  }
-
-  private void validate(Archive archive, LaunchSpec spec) {
-    archive.forEachEntry(spec.archiveLimits(), (entry, content) -> {});
   }
 
   private void ensureOpen() {
