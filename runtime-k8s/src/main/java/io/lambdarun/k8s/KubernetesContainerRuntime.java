@@ -75,7 +75,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
    * Seconds a deleted pod gets between SIGTERM and SIGKILL: Lambda's longest shutdown phase (with
    * several external extensions) is 2 s; a function instance keeps no state worth more.
    */
-  static final long DELETE_GRACE_PERIOD_SECONDS = 2;
+  private static final long DELETE_GRACE_PERIOD_SECONDS = 2;
 
   private final KubernetesSettings settings;
   private final Owner owner;

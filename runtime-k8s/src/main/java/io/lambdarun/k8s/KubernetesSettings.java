@@ -117,8 +117,8 @@ public record KubernetesSettings(
 
   /**
    * Returns the registry host for ECR translation, a host without a port as {@link
-   * io.lambdarun.api.HostAccess#registryHost()} requires: the artifact server is no registry, so
-   * its port is never the registry's.
+   * HostAccess#registryHost()} requires: the artifact server is no registry, so its port is never
+   * the registry's.
    *
    * @return the configured registry host, else the artifact URL's host
    */

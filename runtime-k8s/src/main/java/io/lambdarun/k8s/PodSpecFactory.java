@@ -379,7 +379,7 @@ public final class PodSpecFactory {
    * largest zip while it is staged. Walking the archives also checks them against {@link
    * LaunchSpec#archiveLimits()}.
    */
-  static long volumeBytes(LaunchSpec spec, boolean custom) {
+  private static long volumeBytes(LaunchSpec spec, boolean custom) {
     long bytes = 0;
     long largestZip = 0;
     if (spec.code().isPresent()) {
