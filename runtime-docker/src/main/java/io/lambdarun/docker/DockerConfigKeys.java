@@ -47,8 +47,9 @@ public final class DockerConfigKeys {
   public static final String BIND_ADDRESS = "lambdarun.docker.bind-address";
 
   /**
-   * The host the engine pulls the embedder's local (ECR-translated) images from. Default: {@code
-   * 127.0.0.1}, or {@code host.containers.internal} for Podman on macOS and Windows.
+   * The host, without a port, the engine pulls the embedder's local (ECR-translated) images from;
+   * the port is core's {@code lambdarun.ecr.registry-port}. Default: {@code 127.0.0.1}, or {@code
+   * host.containers.internal} for Podman on macOS and Windows.
    */
   public static final String REGISTRY_HOST = "lambdarun.docker.registry-host";
 

@@ -1,6 +1,7 @@
 package io.lambdarun.docker;
 
 import io.lambdarun.api.ConfigurationException;
+import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.RuntimeConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -23,7 +24,7 @@ import java.util.function.Function;
  * @param hostAlias the configured host alias, empty for the engine's default
  * @param hostGateway the configured target of the host alias, empty for the engine's default
  * @param bindAddress the address RIE ports are published on
- * @param registryHost the configured registry host, empty for the engine's default
+ * @param registryHost the configured registry host (no port), empty for the engine's default
  * @param readinessTimeout how long a launch waits for the endpoint
  * @param pingTimeout how long the availability check waits
  * @param apiTimeout how long one engine call may take
@@ -72,7 +73,7 @@ record DockerSettings(
         config.get(DockerConfigKeys.HOST_GATEWAY).map(String::trim),
         config.get(DockerConfigKeys.BIND_ADDRESS).map(String::trim)
             .orElse(inContainer ? "0.0.0.0" : "127.0.0.1"),
-        config.get(DockerConfigKeys.REGISTRY_HOST).map(String::trim),
+        registryHost(config),
         config.getDuration(DockerConfigKeys.READINESS_TIMEOUT, Duration.ofSeconds(30)),
         config.getDuration(DockerConfigKeys.PING_TIMEOUT, Duration.ofSeconds(2)),
         config.getDuration(DockerConfigKeys.API_TIMEOUT, Duration.ofMinutes(5)));
@@ -100,6 +101,18 @@ record DockerSettings(
     Path socket =
         candidates.stream().filter(Files::exists).findFirst().orElse(Path.of(DOCKER_SOCKET));
     return "unix://" + socket;
+  }
+
+  private static Optional<String> registryHost(RuntimeConfig config) {
+    Optional<String> host = config.get(DockerConfigKeys.REGISTRY_HOST).map(String::trim);
+    if (host.isPresent() && !HostAccess.isRegistryHost(host.get())) {
+      throw new ConfigurationException(
+          DockerConfigKeys.REGISTRY_HOST,
+          "configuration key '" + DockerConfigKeys.REGISTRY_HOST + "' has value '" + host.get()
+              + "', which is not a host name or IP address without a port; set the host alone (an"
+              + " IPv6 address in brackets) and the port with 'lambdarun.ecr.registry-port'");
+    }
+    return host;
   }
 
   private static URI hostUri(String value) {

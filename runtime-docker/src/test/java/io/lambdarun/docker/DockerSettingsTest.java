@@ -50,6 +50,18 @@ class DockerSettingsTest {
   }
 
   @Test
+  void aRegistryHostWithAPortIsRefusedNamingThePortKey() {
+    RuntimeConfig config =
+        RuntimeConfig.of(Map.of(DockerConfigKeys.REGISTRY_HOST, "registry.local:5000"));
+    assertThatThrownBy(() -> DockerSettings.from(config, Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "configuration key 'lambdarun.docker.registry-host' has value 'registry.local:5000',"
+                + " which is not a host name or IP address without a port; set the host alone (an"
+                + " IPv6 address in brackets) and the port with 'lambdarun.ecr.registry-port'");
+  }
+
+  @Test
   void dockerConfigVariableLocatesRegistryCredentials() {
     DockerSettings settings =
         DockerSettings.from(RuntimeConfig.empty(), Map.of("DOCKER_CONFIG", "/ci/docker-auth"));

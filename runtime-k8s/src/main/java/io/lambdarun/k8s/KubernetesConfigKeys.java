@@ -36,8 +36,8 @@ public final class KubernetesConfigKeys {
   public static final String ARTIFACT_PORT = "lambdarun.kubernetes.artifact-port";
 
   /**
-   * Registry {@code host[:port]} core translates private ECR image URIs to. Default: the host and
-   * port of {@link #ARTIFACT_URL}.
+   * Registry host, without a port, core translates private ECR image URIs to; the port is core's
+   * {@code lambdarun.ecr.registry-port}. Default: the host of {@link #ARTIFACT_URL}.
    */
   public static final String REGISTRY_HOST = "lambdarun.kubernetes.registry-host";
 

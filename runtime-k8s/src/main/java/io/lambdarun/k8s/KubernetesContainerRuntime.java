@@ -1,5 +1,6 @@
 package io.lambdarun.k8s;
 
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -8,7 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.lambdarun.api.Archive;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.HostAccess;
@@ -69,6 +70,12 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int LOG_TAIL_LINES = 20;
   private static final int LOG_TAIL_CHARS = 2_000;
+
+  /**
+   * Seconds a deleted pod gets between SIGTERM and SIGKILL: Lambda's longest shutdown phase (with
+   * several external extensions) is 2 s; a function instance keeps no state worth more.
+   */
+  private static final long DELETE_GRACE_PERIOD_SECONDS = 2;
 
   private final KubernetesSettings settings;
   private final Owner owner;
@@ -146,7 +153,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   @Override
   public HostAccess hostAccess() {
     ensureOpen();
-    return new HostAccess(settings.hostAlias(), settings.registryHostOrDefault(artifacts.port()));
+    return new HostAccess(settings.hostAlias(), settings.registryHostOrDefault());
   }
 
   @Override
@@ -166,8 +173,6 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   @Override
   public Instance launch(LaunchSpec spec) {
     ensureOpen();
-    spec.code().ifPresent(code -> validate(List.of(code), spec));
-    validate(spec.layers(), spec);
     String podName =
         PodNames.launchName(
             spec.functionName(), spec.deployId(), owner.id() + "-" + launches.incrementAndGet());
@@ -401,14 +406,25 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
 
   private void remove(String podName) {
     artifacts.forget(podName);
-    delete("pod", podName, () -> client.pods().inNamespace(namespace).withName(podName).delete());
-    delete("Secret", podName, () -> client.secrets().inNamespace(namespace).withName(podName).delete());
+    deletePodAndSecret(podName);
     launched.remove(podName);
   }
 
-  private void delete(String kind, String name, Runnable deletion) {
+  /**
+   * Deletes a pod and its Secret with a short grace period (a pod would otherwise stay Terminating
+   * for its default 30 s) and background propagation (the call does not wait for dependents).
+   */
+  private void deletePodAndSecret(String name) {
+    delete("pod", name, client.pods().inNamespace(namespace).withName(name));
+    delete("Secret", name, client.secrets().inNamespace(namespace).withName(name));
+  }
+
+  private void delete(String kind, String name, Resource<?> resource) {
     try {
-      deletion.run();
+      resource
+          .withGracePeriod(DELETE_GRACE_PERIOD_SECONDS)
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
         LOG.warn(
@@ -454,9 +470,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
           client.pods().inNamespace(namespace)
               .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems();
       for (Pod pod : orphans(pods)) {
-        String name = pod.getMetadata().getName();
-        delete("pod", name, () -> client.pods().inNamespace(namespace).withName(name).delete());
-        delete("Secret", name, () -> client.secrets().inNamespace(namespace).withName(name).delete());
+        deletePodAndSecret(pod.getMetadata().getName());
         removed++;
       }
       List<Secret> secrets =
@@ -464,7 +478,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
               .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems();
       for (Secret secret : orphans(secrets)) {
         String name = secret.getMetadata().getName();
-        delete("Secret", name, () -> client.secrets().inNamespace(namespace).withName(name).delete());
+        delete("Secret", name, client.secrets().inNamespace(namespace).withName(name));
       }
     } catch (KubernetesClientException e) {
       LOG.warn(
@@ -520,15 +534,6 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         client.close();
       }
     }
-  }
-
-  /**
-   * Refuses unsafe archives before the init container's unzip sees them. Archives unzipped into
-   * one folder (the layers into {@code /opt}) are checked together: a link of one must not carry
-   * an entry of a later one outside.
-   */
-  private static void validate(List<Archive> archives, LaunchSpec spec) {
-    Archive.forEachEntry(archives, spec.archiveLimits(), (entry, content) -> {});
   }
 
   private void ensureOpen() {

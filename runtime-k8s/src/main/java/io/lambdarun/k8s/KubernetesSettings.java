@@ -2,6 +2,7 @@ package io.lambdarun.k8s;
 
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.lambdarun.api.ConfigurationException;
+import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.RuntimeConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -21,8 +22,8 @@ import java.util.regex.Pattern;
  *     may be missing (then the bound port applies)
  * @param artifactBindAddress the address the artifact server binds to
  * @param artifactPort the port the artifact server binds to, 0 for any
- * @param registryHost the registry {@code host[:port]} for ECR translation, or empty for the
- *     artifact URL's
+ * @param registryHost the registry host (no port) for ECR translation, or empty for the artifact
+ *     URL's host
  * @param pullSecret the image pull secret, if any
  * @param initImage the init container's image
  * @param podReadyTimeout the deadline for Running + Ready + podIP
@@ -44,6 +45,9 @@ public record KubernetesSettings(
     Duration endpointReadyTimeout,
     PodConfig podConfig,
     Optional<String> ownerPod) {
+
+  /** Core's key for the registry port (backends cannot depend on core). */
+  private static final String ECR_REGISTRY_PORT = "lambdarun.ecr.registry-port";
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
@@ -77,7 +81,7 @@ public record KubernetesSettings(
         artifactUrl(config),
         config.getString(KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "0.0.0.0").trim(),
         port,
-        config.get(KubernetesConfigKeys.REGISTRY_HOST).map(String::trim),
+        registryHost(config),
         config.get(KubernetesConfigKeys.PULL_SECRET).map(String::trim),
         config.getString(KubernetesConfigKeys.INIT_IMAGE, KubernetesConfigKeys.DEFAULT_INIT_IMAGE)
             .trim(),
@@ -112,17 +116,14 @@ public record KubernetesSettings(
   }
 
   /**
-   * Returns the registry host for ECR translation.
+   * Returns the registry host for ECR translation, a host without a port as {@link
+   * HostAccess#registryHost()} requires: the artifact server is no registry, so its port is never
+   * the registry's.
    *
-   * @param boundPort the artifact server's actual port
-   * @return the configured registry host, else the artifact URL's {@code host:port}
+   * @return the configured registry host, else the artifact URL's host
    */
-  public String registryHostOrDefault(int boundPort) {
-    return registryHost.orElseGet(
-        () ->
-            hostForUrl(artifactUrl.getHost())
-                + ":"
-                + (artifactUrl.getPort() >= 0 ? artifactUrl.getPort() : boundPort));
+  public String registryHostOrDefault() {
+    return registryHost.orElseGet(() -> hostForUrl(artifactUrl.getHost()));
   }
 
   private static String hostForUrl(String host) {
@@ -160,6 +161,19 @@ public record KubernetesSettings(
               + " with a host; use a value such as 'http://lambdarun.tools.svc.cluster.local:9000'");
     }
     return uri;
+  }
+
+  private static Optional<String> registryHost(RuntimeConfig config) {
+    String key = KubernetesConfigKeys.REGISTRY_HOST;
+    Optional<String> host = config.get(key).map(String::trim);
+    if (host.isPresent() && !HostAccess.isRegistryHost(host.get())) {
+      throw new ConfigurationException(
+          key,
+          "configuration key '" + key + "' has value '" + host.get() + "', which is not a host"
+              + " name or IP address without a port; set the host alone (an IPv6 address in"
+              + " brackets) and the port with '" + ECR_REGISTRY_PORT + "'");
+    }
+    return host;
   }
 
   private static List<Toleration> tolerations(RuntimeConfig config) {

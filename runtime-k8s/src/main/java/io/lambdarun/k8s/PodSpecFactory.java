@@ -14,11 +14,14 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.lambdarun.api.Archive;
+import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.Architecture;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.PackageType;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,6 +39,11 @@ import java.util.Map;
  * running {@code spec.image()} with the RIE on port 8080. The token and the values of {@link
  * LaunchSpec#sensitiveKeys()} live only in the per-launch Secret and reach the containers through
  * {@code secretKeyRef}; they never appear as literals in the pod.
+ *
+ * <p>{@code /tmp} is a disk-backed {@code emptyDir} limited to the function's ephemeral storage, as
+ * Lambda's {@code /tmp} is disk apart from memory; the main container requests, and is limited to,
+ * the ephemeral storage of all the pod's volumes plus room for its logs and writable layer, since
+ * the kubelet counts them all against the pod's limit.
  */
 public final class PodSpecFactory {
 
@@ -73,6 +81,14 @@ public final class PodSpecFactory {
   static final int TMP_FLOOR_MIB = 64;
   static final int MEMORY_FLOOR_MIB = 128;
 
+  /**
+   * Ephemeral storage beyond the volumes: the container's logs (the kubelet keeps up to 5 files
+   * of 10 MiB by default) and its writable layer.
+   */
+  static final int LOGS_AND_WRITABLE_LAYER_MIB = 128;
+
+  private static final long MIB = 1024 * 1024;
+
   private static final String VOLUME_TASK = "lambdarun-task";
   private static final String VOLUME_OPT = "lambdarun-opt";
   private static final String VOLUME_TMP = "lambdarun-tmp";
@@ -89,6 +105,8 @@ public final class PodSpecFactory {
    * @return the pod, ready to create
    * @throws InvalidFunctionException if a zip function's runtime has no image or an image function
    *     has no image URI
+   * @throws io.lambdarun.api.InvalidArchiveException if the code or a layer is unsafe, corrupt or
+   *     beyond the spec's archive limits
    */
   public static Pod pod(LaunchSpec spec, PodContext context) {
     String image = mainImage(spec);
@@ -110,12 +128,13 @@ public final class PodSpecFactory {
     if (zip || !spec.layers().isEmpty()) {
       volumes.add(emptyDir(VOLUME_OPT));
     }
+    // disk, not medium Memory: a tmpfs would count against the container's memory limit
+    int tmpMib = Math.max(spec.ephemeralStorageMib(), TMP_FLOOR_MIB);
     volumes.add(
         new VolumeBuilder()
             .withName(VOLUME_TMP)
             .withNewEmptyDir()
-            .withMedium("Memory")
-            .withSizeLimit(new Quantity(Math.max(spec.ephemeralStorageMib(), TMP_FLOOR_MIB) + "Mi"))
+            .withSizeLimit(new Quantity(tmpMib + "Mi"))
             .endEmptyDir()
             .build());
     if (custom) {
@@ -139,7 +158,9 @@ public final class PodSpecFactory {
             .withTolerations(podConfig.tolerations())
             .withImagePullSecrets(
                 context.pullSecret().map(name -> List.of(new LocalObjectReference(name))).orElse(null))
-            .withContainers(mainContainer(spec, context, image, custom))
+            .withContainers(
+                mainContainer(
+                    spec, context, image, custom, tmpMib + mib(volumeBytes(spec, custom))))
             .endSpec();
     if (needsInit(spec)) {
       volumes.add(emptyDir(VOLUME_STAGING));
@@ -264,7 +285,7 @@ public final class PodSpecFactory {
   }
 
   private static Container mainContainer(
-      LaunchSpec spec, PodContext context, String image, boolean custom) {
+      LaunchSpec spec, PodContext context, String image, boolean custom, long volumesMib) {
     List<EnvVar> env = new ArrayList<>();
     spec.environment()
         .forEach(
@@ -281,6 +302,7 @@ public final class PodSpecFactory {
       mounts.add(mount(VOLUME_RUNTIME, "/var/runtime"));
     }
     String memory = Math.max(spec.memoryMib(), MEMORY_FLOOR_MIB) + "Mi";
+    String storage = (volumesMib + LOGS_AND_WRITABLE_LAYER_MIB) + "Mi";
     ContainerBuilder container =
         new ContainerBuilder()
             .withName(MAIN_CONTAINER)
@@ -293,7 +315,9 @@ public final class PodSpecFactory {
             .endPort()
             .withNewResources()
             .addToRequests("memory", new Quantity(memory))
+            .addToRequests("ephemeral-storage", new Quantity(storage))
             .addToLimits("memory", new Quantity(memory))
+            .addToLimits("ephemeral-storage", new Quantity(storage))
             .endResources()
             .withVolumeMounts(mounts)
             .withNewReadinessProbe()
@@ -347,6 +371,44 @@ public final class PodSpecFactory {
       mounts.add(mount(VOLUME_OPT, "/opt"));
     }
     return mounts;
+  }
+
+  /**
+   * Returns what the init container writes into the pod's volumes, which count against the pod's
+   * ephemeral storage: the code (twice for custom runtimes) and every layer, expanded, plus the
+   * largest zip while it is staged. Walking the archives also checks them against {@link
+   * LaunchSpec#archiveLimits()}.
+   */
+  private static long volumeBytes(LaunchSpec spec, boolean custom) {
+    long bytes = 0;
+    long largestZip = 0;
+    if (spec.code().isPresent()) {
+      Archive code = spec.code().get();
+      bytes += expandedBytes(code, spec.archiveLimits()) * (custom ? 2 : 1);
+      largestZip = code.size();
+    }
+    for (Archive layer : spec.layers()) {
+      largestZip = Math.max(largestZip, layer.size());
+    }
+    // the layers are unzipped one after the other into /opt, so they are checked together
+    return bytes + expandedBytes(spec.layers(), spec.archiveLimits()) + largestZip;
+  }
+
+  private static long expandedBytes(Archive archive, ArchiveLimits limits) {
+    return expandedBytes(List.of(archive), limits);
+  }
+
+  private static long expandedBytes(List<Archive> archives, ArchiveLimits limits) {
+    long[] bytes = {0};
+    Archive.forEachEntry(
+        archives,
+        limits,
+        (entry, content) -> bytes[0] += content.transferTo(OutputStream.nullOutputStream()));
+    return bytes[0];
+  }
+
+  private static long mib(long bytes) {
+    return (bytes + MIB - 1) / MIB;
   }
 
   private static List<String> sensitiveKeysPresent(LaunchSpec spec) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -15,25 +16,31 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.util.HashMap;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -103,8 +110,7 @@ class KubernetesContainerRuntimeTest {
                 KubernetesConfigKeys.NAMESPACE, NAMESPACE,
                 KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
                 KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1",
-                KubernetesConfigKeys.POD_READY_TIMEOUT, podReadyTimeout,
-                KubernetesConfigKeys.REGISTRY_HOST, "registry.local:5000")));
+                KubernetesConfigKeys.POD_READY_TIMEOUT, podReadyTimeout)));
   }
 
   private static PodStatus ready() {
@@ -266,6 +272,62 @@ class KubernetesContainerRuntimeTest {
         .doesNotThrowAnyException();
   }
 
+  /**
+   * On a real cluster a pod deleted without options stays Terminating for 30 s; the recorded
+   * requests show what reaches the API server for terminate, close and the orphan sweep alike.
+   */
+  @Test
+  void podsAndSecretsAreDeletedWithAShortGracePeriodInTheBackground() throws Exception {
+    kubelet = pod -> ready();
+    Instance terminated = runtime.launch(spec());
+    Instance closed = runtime.launch(spec());
+    Process finished = new ProcessBuilder("true").start();
+    finished.waitFor();
+    Owner dead = new Owner("lr-dead00000000", finished.pid(), Owner.forCurrentProcess().host());
+    client.pods().inNamespace(NAMESPACE).resource(
+        new PodBuilder().withNewMetadata().withName("orphan").withLabels(dead.labels()).endMetadata()
+            .withNewSpec().addNewContainer().withName("lambda").withImage("x:1").endContainer()
+            .endSpec().build()).create();
+    drainRecordedRequests();
+
+    runtime.terminate(terminated);
+    runtime.sweepOrphans();
+    runtime.close();
+
+    String options = " gracePeriodSeconds=2 propagationPolicy=Background";
+    assertThat(recordedDeletions())
+        .containsExactly(
+            "/api/v1/namespaces/unit/pods/" + terminated.id() + options,
+            "/api/v1/namespaces/unit/secrets/" + terminated.id() + options,
+            "/api/v1/namespaces/unit/pods/orphan" + options,
+            "/api/v1/namespaces/unit/secrets/orphan" + options,
+            "/api/v1/namespaces/unit/pods/" + closed.id() + options,
+            "/api/v1/namespaces/unit/secrets/" + closed.id() + options);
+  }
+
+  private List<RecordedRequest> drainRecordedRequests() throws InterruptedException {
+    List<RecordedRequest> requests = new ArrayList<>();
+    for (RecordedRequest r = server.takeRequest(200, TimeUnit.MILLISECONDS);
+        r != null;
+        r = server.takeRequest(200, TimeUnit.MILLISECONDS)) {
+      requests.add(r);
+    }
+    return requests;
+  }
+
+  /** Each DELETE the API server received: its path and the delete options of its body. */
+  private List<String> recordedDeletions() throws InterruptedException {
+    KubernetesSerialization json = new KubernetesSerialization();
+    return drainRecordedRequests().stream()
+        .filter(r -> r.getMethod().equals("DELETE"))
+        .map(r -> {
+          DeleteOptions options = json.unmarshal(r.getUtf8Body(), DeleteOptions.class);
+          return r.getPath() + " gracePeriodSeconds=" + options.getGracePeriodSeconds()
+              + " propagationPolicy=" + options.getPropagationPolicy();
+        })
+        .toList();
+  }
+
   @Test
   void closeIsIdempotentRefusesLaterUseAndLeavesAnInjectedClientOpen() {
     kubelet = pod -> ready();
@@ -334,10 +396,11 @@ class KubernetesContainerRuntimeTest {
                 + " metadata.name) or leave it unset");
   }
 
+  /** The artifact URL has no port here, so the server's bound port must not leak into it. */
   @Test
   void hostAccessAndTags() {
     assertThat(runtime.name()).isEqualTo("kubernetes");
-    assertThat(runtime.hostAccess()).isEqualTo(new HostAccess("127.0.0.1", "registry.local:5000"));
+    assertThat(runtime.hostAccess()).isEqualTo(new HostAccess("127.0.0.1", "127.0.0.1"));
     assertThat(runtime.launchUsesTags()).isTrue();
   }
 }

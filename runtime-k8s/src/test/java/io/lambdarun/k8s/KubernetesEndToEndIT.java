@@ -72,6 +72,21 @@ class KubernetesEndToEndIT {
           + "    return {'greeting': greeting.hello(event['name']), 'shared': shared.VALUE,\n"
           + "            'layers': files('/opt/python'), 'task': files('/var/task')}\n";
 
+  /** Reports the size of /tmp and what writing {@code mib} MiB there gives, then cleans up. */
+  private static final String TMP_FILLER =
+      "import os\n"
+          + "def handler(event, context):\n"
+          + "    st = os.statvfs('/tmp')\n"
+          + "    try:\n"
+          + "        with open('/tmp/fill', 'wb', buffering=0) as f:\n"
+          + "            for _ in range(event['mib']):\n"
+          + "                f.write(b'\\0' * 1048576)\n"
+          + "        result = 'written'\n"
+          + "    except OSError as e:\n"
+          + "        result = os.strerror(e.errno)\n"
+          + "    os.remove('/tmp/fill')\n"
+          + "    return {'size': st.f_blocks * st.f_frsize, 'write': result}\n";
+
   private static KubeletApiServer cluster;
   private final HttpClient http = HttpClient.newHttpClient();
   private Owner owner;
@@ -157,6 +172,27 @@ class KubernetesEndToEndIT {
             "{\"greeting\": \"hello k8s\", \"shared\": \"from layer 1\", \"layers\": "
                 + "[\"greeting.py\", \"shared.py\"], \"task\": [\"app.py\"]}");
     assertThat(viaKubernetes).isEqualTo(invokeOnPlainDocker(event));
+  }
+
+  /**
+   * /tmp is a size-limited volume (disk on a real cluster, where the kubelet evicts a pod past its
+   * limit; a tmpfs of that size in the test kubelet): writing past it fails inside the pod with
+   * ENOSPC, as on Docker's tmpfs /tmp, while the memory limit stays the function's.
+   */
+  @Test
+  void writingPastTmpsSizeFailsInsideThePod() throws Exception {
+    Instance instance =
+        runtime.launch(
+            spec()
+                .code(Fixtures.zip("tmp-filler", Map.of("app.py", TMP_FILLER)))
+                .layers(List.of())
+                .ephemeralStorageMib(64)
+                .build());
+
+    assertThat(invoke(instance.endpoint(), "{\"mib\":60}"))
+        .isEqualTo("{\"size\": 67108864, \"write\": \"written\"}");
+    assertThat(invoke(instance.endpoint(), "{\"mib\":65}"))
+        .isEqualTo("{\"size\": 67108864, \"write\": \"No space left on device\"}");
   }
 
   @Test

@@ -39,14 +39,38 @@ class KubernetesSettingsTest {
     KubernetesSettings s = settings();
     assertThat(s.artifactBaseUrl(41234)).isEqualTo("http://lambdarun.tools.svc:41234");
     assertThat(s.hostAlias()).isEqualTo("lambdarun.tools.svc");
-    assertThat(s.registryHostOrDefault(41234)).isEqualTo("lambdarun.tools.svc:41234");
+    assertThat(s.registryHostOrDefault()).isEqualTo("lambdarun.tools.svc");
   }
 
   @Test
   void explicitPortIsRespected() {
     KubernetesSettings s = settings(KubernetesConfigKeys.ARTIFACT_URL, "http://10.1.2.3:9000/");
     assertThat(s.artifactBaseUrl(41234)).isEqualTo("http://10.1.2.3:9000");
-    assertThat(s.registryHostOrDefault(41234)).isEqualTo("10.1.2.3:9000");
+    assertThat(s.registryHostOrDefault()).isEqualTo("10.1.2.3");
+  }
+
+  /** The artifact server is no registry: its port never becomes part of the registry host. */
+  @Test
+  void theDefaultRegistryHostIsTheArtifactHostWithoutAPort() {
+    assertThat(settings(KubernetesConfigKeys.ARTIFACT_URL, "http://[fd00::7]:9000")
+            .registryHostOrDefault())
+        .isEqualTo("[fd00::7]");
+    assertThat(settings(KubernetesConfigKeys.ARTIFACT_URL, "https://lambdarun.tools.svc:8443/x")
+            .registryHostOrDefault())
+        .isEqualTo("lambdarun.tools.svc");
+  }
+
+  @Test
+  void aRegistryHostWithAPortIsRefusedNamingThePortKey() {
+    assertThatThrownBy(() -> settings(KubernetesConfigKeys.REGISTRY_HOST, "registry.tools.svc:5000"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "configuration key 'lambdarun.kubernetes.registry-host' has value"
+                + " 'registry.tools.svc:5000', which is not a host name or IP address without a"
+                + " port; set the host alone (an IPv6 address in brackets) and the port with"
+                + " 'lambdarun.ecr.registry-port'")
+        .extracting(e -> ((ConfigurationException) e).key())
+        .isEqualTo(KubernetesConfigKeys.REGISTRY_HOST);
   }
 
   @Test
@@ -75,7 +99,7 @@ class KubernetesSettingsTest {
             KubernetesConfigKeys.TRUST_CERTIFICATES, "true",
             KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1",
             KubernetesConfigKeys.ARTIFACT_PORT, "9000",
-            KubernetesConfigKeys.REGISTRY_HOST, "registry.tools.svc:5000",
+            KubernetesConfigKeys.REGISTRY_HOST, "registry.tools.svc",
             KubernetesConfigKeys.PULL_SECRET, "ecr",
             KubernetesConfigKeys.INIT_IMAGE, "busybox:1.37",
             KubernetesConfigKeys.POD_READY_TIMEOUT, "90s",
@@ -90,7 +114,7 @@ class KubernetesSettingsTest {
     assertThat(s.trustCertificates()).isTrue();
     assertThat(s.artifactBindAddress()).isEqualTo("127.0.0.1");
     assertThat(s.artifactPort()).isEqualTo(9000);
-    assertThat(s.registryHostOrDefault(1)).isEqualTo("registry.tools.svc:5000");
+    assertThat(s.registryHostOrDefault()).isEqualTo("registry.tools.svc");
     assertThat(s.pullSecret()).isEqualTo(Optional.of("ecr"));
     assertThat(s.initImage()).isEqualTo("busybox:1.37");
     assertThat(s.podReadyTimeout()).isEqualTo(Duration.ofSeconds(90));

@@ -158,9 +158,8 @@ class PodSpecFactoryTest {
     }
 
     @Test
-    void ephemeralStorageMapsToEmptyDirMemoryWithSizeLimit() {
+    void ephemeralStorageMapsToEmptyDirWithSizeLimit() {
       Volume tmp = volume(pod(zipFunction("my-fn")), "lambdarun-tmp");
-      assertThat(tmp.getEmptyDir().getMedium()).isEqualTo("Memory");
       assertThat(tmp.getEmptyDir().getSizeLimit().toString()).isEqualTo("1024Mi");
     }
 
@@ -296,6 +295,47 @@ class PodSpecFactoryTest {
   @Nested
   @DisplayName("improvements over the seed")
   class Improvements {
+
+    /** The seed's medium Memory made /tmp count against the memory limit: 128 MB got neither. */
+    @Test
+    void tmpIsOnDiskApartFromMemory() {
+      Pod pod = pod(zipFunction("my-fn").memoryMib(128).ephemeralStorageMib(512));
+      assertThat(volume(pod, "lambdarun-tmp").getEmptyDir().getMedium()).isNull();
+      assertThat(volume(pod, "lambdarun-tmp").getEmptyDir().getSizeLimit().toString())
+          .isEqualTo("512Mi");
+      assertThat(main(pod).getResources().getLimits().get("memory").toString()).isEqualTo("128Mi");
+    }
+
+    /**
+     * The kubelet evicts a pod whose volumes, logs and writable layers together pass the sum of
+     * its containers' ephemeral-storage limits, so the limit holds /tmp, the expanded code and
+     * layers (code twice for a custom runtime), the largest zip while staged, and 128 MiB for
+     * logs and the writable layer.
+     */
+    @Test
+    void ephemeralStorageRequestAndLimitCoverTmpCodeLayersAndLogs() {
+      String mibOfText = "x".repeat(1024 * 1024);
+      LaunchSpec.Builder spec =
+          zipFunction("my-fn")
+              .ephemeralStorageMib(512)
+              .code(zip("code", Map.of("a.txt", mibOfText, "b.txt", mibOfText)))
+              .layers(List.of(zip("layer", Map.of("python/c.txt", mibOfText))));
+      // 512 (/tmp) + 3 MiB expanded plus a few KiB of staged zip, rounded up to 4 + 128
+      Container main = main(pod(spec));
+      assertThat(main.getResources().getRequests().get("ephemeral-storage").toString())
+          .isEqualTo("644Mi");
+      assertThat(main.getResources().getLimits().get("ephemeral-storage").toString())
+          .isEqualTo("644Mi");
+
+      Container custom = main(pod(spec.runtime("provided.al2023")));
+      assertThat(custom.getResources().getLimits().get("ephemeral-storage").toString())
+          .isEqualTo("646Mi");
+
+      Container image = main(pod(imageFunction("my-fn", "registry.local:5000/app:1")
+          .ephemeralStorageMib(512)));
+      assertThat(image.getResources().getLimits().get("ephemeral-storage").toString())
+          .isEqualTo("640Mi");
+    }
 
     @Test
     void tokenComesFromTheSecretAndNeverAppearsInThePod() {

@@ -8,12 +8,14 @@ import static org.assertj.core.api.Assertions.fail;
 import io.lambdarun.api.Availability;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.ContainerRuntimeProvider;
+import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -241,12 +243,33 @@ public abstract class ContainerRuntimeContract {
     assertThatThrownBy(() -> runtime.launch(spec)).isInstanceOf(IllegalStateException.class);
   }
 
+  /**
+   * Checks what {@link HostAccess} promises, each value parsed as core uses it: the host alias
+   * goes into {@code http://<alias>:<port>} URLs, and the registry host takes core's registry port
+   * in front of an image repository, so it must be a host without a port of its own.
+   */
   @Test
-  @DisplayName("the runtime says how workloads reach the host")
+  @DisplayName("the runtime says how workloads reach the host: two hosts, neither with a port")
   void describesHostAccess() {
     assertThat(runtime.name()).isEqualTo(provider().name());
-    assertThat(runtime.hostAccess()).isNotNull();
-    assertThat(runtime.hostAccess().hostAlias()).isNotBlank();
+    HostAccess access = runtime.hostAccess();
+    assertThat(access).isNotNull();
+
+    String alias = access.hostAlias();
+    URI url = URI.create("http://" + (alias.contains(":") ? "[" + alias + "]" : alias) + ":4566/");
+    assertThat(url.getHost()).as("host of a URL on host alias '%s'", alias).isNotNull();
+    assertThat(url.getPort()).as("port of a URL on host alias '%s'", alias).isEqualTo(4566);
+    assertThat(url.getRawUserInfo()).as("user of host alias '%s'", alias).isNull();
+
+    String registry = access.registryHost();
+    URI image = URI.create("//" + registry + ":5000/lambdarun-tck/ecr-image:1");
+    assertThat(image.getHost())
+        .as("host of image '%s:5000/lambdarun-tck/ecr-image:1'", registry)
+        .isEqualTo(registry);
+    assertThat(image.getPort())
+        .as("port of image '%s:5000/lambdarun-tck/ecr-image:1'", registry)
+        .isEqualTo(5000);
+    assertThat(image.getPath()).isEqualTo("/lambdarun-tck/ecr-image:1");
   }
 
   private static Map<String, String> decodeEnvironment(String body) {

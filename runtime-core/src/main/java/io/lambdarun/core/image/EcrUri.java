@@ -44,7 +44,8 @@ public final class EcrUri {
    * Rewrites a private ECR URI to a local registry, keeping the repository path, tag and digest.
    *
    * @param imageUri an image reference
-   * @param registryHost the host the backend pulls local images from
+   * @param registryHost the host the backend pulls local images from, without a port ({@link
+   *     io.lambdarun.api.HostAccess#registryHost()})
    * @param registryPort the port of the local registry
    * @return {@code registryHost:registryPort/<path>}, or empty when the URI is not private ECR
    */

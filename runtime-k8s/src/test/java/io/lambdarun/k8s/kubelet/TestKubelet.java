@@ -58,7 +58,9 @@ import java.util.stream.Collectors;
  * containers in the local Docker engine.
  *
  * <ul>
- *   <li>Each pod volume is a Docker volume; init containers run one after the other, with host
+ *   <li>Each pod volume is a Docker volume, an {@code emptyDir} with a {@code sizeLimit} a tmpfs of
+ *       that size (a real kubelet evicts the pod instead, after the fact); init containers run one
+ *       after the other, with host
  *       networking (so {@code 127.0.0.1} is this machine, where the artifact server listens), with
  *       the pod's environment, {@code secretKeyRef}s resolved from Secrets.
  *   <li>The main container runs with port 8080 published on a distinct loopback address
@@ -301,7 +303,14 @@ public final class TestKubelet implements AutoCloseable {
         if (running.removed || running.deleted) {
           return;
         }
-        docker.createVolumeCmd().withName(name).withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name)).exec();
+        var create = docker.createVolumeCmd().withName(name).withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name));
+        Quantity sizeLimit = volume.getEmptyDir() == null ? null : volume.getEmptyDir().getSizeLimit();
+        if (sizeLimit != null) {
+          // a size-limited mount: writing past the limit fails with ENOSPC, as on Docker's /tmp
+          create.withDriver("local").withDriverOpts(Map.of(
+              "type", "tmpfs", "device", "tmpfs", "o", "size=" + Quantity.getAmountInBytes(sizeLimit).toBigInteger()));
+        }
+        create.exec();
         running.volumes.add(name);
       }
     }
