@@ -15,14 +15,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class SecretsStayOutOfLogsTest {
 
   private static final String SECRET = "wJalrXUtnFEMI-K7MDENG-SECRET";
   private static final String TOKEN = "FwoGZXIvYXdzE-SESSION-TOKEN";
 
+  /** Captures every level: the test resources' simplelogger.properties sets trace. */
   @Test
-  void credentialValuesNeverReachALogLineOrAnExceptionMessage() {
+  void credentialValuesNeverReachALogLineOfAnyLevelOrAnExceptionMessage() {
+    assertThat(LoggerFactory.getLogger("io.lambdarun.core").isTraceEnabled())
+        .as("core's loggers write trace and debug lines to the captured stderr")
+        .isTrue();
     FakeBackend fake = new FakeBackend();
     CredentialsProvider provider =
         function -> new SessionCredentials("AKIDSECRETID", SECRET, TOKEN, Instant.MAX);

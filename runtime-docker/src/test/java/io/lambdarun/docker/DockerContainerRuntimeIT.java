@@ -12,7 +12,6 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
-import io.lambdarun.api.Architecture;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.Availability;
 import io.lambdarun.api.ContainerRuntime;
@@ -354,18 +353,6 @@ class DockerContainerRuntimeIT {
         .hasMessageContaining("memory")
         .hasMessageNotContaining("secret-value-7f3d")
         .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain("secret-value-7f3d"));
-    assertThat(containersOf(spec)).isZero();
-  }
-
-  @Test
-  void anImageOfAnotherPlatformIsPulledForTheFunctionsArchitecture() {
-    LaunchSpec spec = probeSpec().architecture(Architecture.ARM64).build();
-
-    assertThatThrownBy(() -> runtime.launch(spec))
-        .isInstanceOf(LaunchFailedException.class)
-        .hasMessageStartingWith(
-            "image '" + TestEngine.PYTHON_IMAGE + "' for function 'it-fn' on linux/arm64 is not on"
-                + " the engine and could not be pulled (");
     assertThat(containersOf(spec)).isZero();
   }
 

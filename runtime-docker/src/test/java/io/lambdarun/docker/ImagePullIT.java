@@ -2,8 +2,11 @@ package io.lambdarun.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
+import io.lambdarun.api.Architecture;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.Instance;
@@ -12,6 +15,7 @@ import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.api.RuntimeConfig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,15 +53,8 @@ class ImagePullIT {
 
   @Test
   void anAbsentImageIsPulledWithTheCredentialsOfDockerConfigThenLaunched() throws Exception {
-    Path dockerConfig = Files.createDirectories(folder.resolve("docker"));
-    String auth = Base64.getEncoder().encodeToString("AWS:registry-secret".getBytes(StandardCharsets.UTF_8));
-    Files.writeString(
-        dockerConfig.resolve("config.json"),
-        "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}");
-    RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.CONFIG, dockerConfig.toString()));
-
-    try (ContainerRuntime runtime = new DockerRuntimeProvider().create(config, owner)) {
-      Instance instance = runtime.launch(httpdSpec());
+    try (ContainerRuntime runtime = new DockerRuntimeProvider().create(withCredentials(), owner)) {
+      Instance instance = runtime.launch(httpdSpec().build());
 
       assertThat(TestEngine.client().inspectImageCmd(registry.image()).exec().getId()).isNotBlank();
       assertThat(ReadinessProbe.answersHttp(instance.endpoint().getHost(), instance.endpoint().getPort()))
@@ -72,7 +69,7 @@ class ImagePullIT {
     RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.CONFIG, emptyConfig.toString()));
 
     try (ContainerRuntime runtime = new DockerRuntimeProvider().create(config, owner)) {
-      LaunchSpec spec = httpdSpec();
+      LaunchSpec spec = httpdSpec().build();
       assertThatThrownBy(() -> runtime.launch(spec))
           .isInstanceOf(LaunchFailedException.class)
           .hasMessageStartingWith(
@@ -82,7 +79,50 @@ class ImagePullIT {
     assertThat(TestEngine.containersOf(owner)).isZero();
   }
 
-  private LaunchSpec httpdSpec() {
+  /**
+   * The engine holds the image for linux/amd64 only (pulled and run for an x86_64 function); an
+   * arm64 function of the same image must not run that copy. The backend asks the registry for
+   * the image again, for linux/arm64; the registry has it for linux/amd64 only, so the launch fails
+   * with the engine's reason naming both platforms, the engine's copy stays as it was, and nothing
+   * is started.
+   */
+  @Test
+  void anImageHereOnlyForAnotherPlatformIsPulledForTheFunctionsPlatformNotRun() throws Exception {
+    try (ContainerRuntime runtime = new DockerRuntimeProvider().create(withCredentials(), owner)) {
+      runtime.terminate(runtime.launch(httpdSpec().build()));
+      InspectImageResponse here = TestEngine.client().inspectImageCmd(registry.image()).exec();
+      int manifestsBefore = registry.manifestsServed();
+      LaunchSpec arm64 = httpdSpec().architecture(Architecture.ARM64).build();
+
+      LaunchFailedException failure =
+          catchThrowableOfType(LaunchFailedException.class, () -> runtime.launch(arm64));
+
+      String prefix =
+          "image '" + registry.image() + "' for function 'pulled-fn' on linux/arm64 is not on the"
+              + " engine and could not be pulled (";
+      assertThat(failure).hasMessageStartingWith(prefix);
+      assertThat(failure.getMessage().substring(prefix.length()))
+          .as("the engine's reason").contains("linux/arm64", "linux/amd64");
+      assertThat(registry.manifestsServed()).as("manifests the registry served for the arm64 launch")
+          .isGreaterThan(manifestsBefore);
+      InspectImageResponse after = TestEngine.client().inspectImageCmd(registry.image()).exec();
+      assertThat(after.getId()).isEqualTo(here.getId());
+      assertThat(after.getOs() + "/" + after.getArch()).isEqualTo("linux/amd64");
+    }
+    assertThat(TestEngine.containersOf(owner)).isZero();
+  }
+
+  /** A configuration whose DOCKER_CONFIG holds the registry's credentials. */
+  private RuntimeConfig withCredentials() throws IOException {
+    Path dockerConfig = Files.createDirectories(folder.resolve("docker"));
+    String auth = Base64.getEncoder().encodeToString("AWS:registry-secret".getBytes(StandardCharsets.UTF_8));
+    Files.writeString(
+        dockerConfig.resolve("config.json"),
+        "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}");
+    return RuntimeConfig.of(Map.of(DockerConfigKeys.CONFIG, dockerConfig.toString()));
+  }
+
+  private LaunchSpec.Builder httpdSpec() {
     Map<String, String> labels = owner.labels();
     return LaunchSpec.builder()
         .functionName("pulled-fn")
@@ -95,7 +135,6 @@ class ImagePullIT {
                 List.of("/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"),
                 List.of(),
                 Optional.empty()))
-        .labels(labels)
-        .build();
+        .labels(labels);
   }
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -40,6 +41,7 @@ final class LocalRegistry implements AutoCloseable {
   private final ServerSocket server;
   private final String credentials;
   private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+  private final AtomicInteger manifestsServed = new AtomicInteger();
   private final String repository;
   private final String tag;
   private byte[] manifest;
@@ -59,6 +61,11 @@ final class LocalRegistry implements AutoCloseable {
   /** Returns the image reference to pull, {@code 127.0.0.1:<port>/<repository>:<tag>}. */
   String image() {
     return host() + "/" + repository + ":" + tag;
+  }
+
+  /** Returns how often the image's manifest was served to an authenticated client. */
+  int manifestsServed() {
+    return manifestsServed.get();
   }
 
   /** Returns the registry host as it appears in a Docker {@code config.json}. */
@@ -129,6 +136,7 @@ final class LocalRegistry implements AutoCloseable {
       reply(out, head, 200, "application/json", bytes("{}"), null, "");
     } else if (path.equals(prefix + "manifests/" + tag)
         || path.equals(prefix + "manifests/" + digest(manifest))) {
+      manifestsServed.incrementAndGet();
       reply(out, head, 200, MANIFEST_TYPE, manifest, digest(manifest), "");
     } else if (blobs.containsKey(blob)) {
       reply(out, head, 200, "application/octet-stream", blobs.get(blob), blob, "");

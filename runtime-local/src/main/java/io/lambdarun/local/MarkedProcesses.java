@@ -57,20 +57,6 @@ final class MarkedProcesses {
     return found;
   }
 
-  /**
-   * Counts the instances of an owner that still have a live process.
-   *
-   * @param owner the owner
-   * @return the number of instances
-   */
-  static long countInstances(Owner owner) {
-    return scan().stream()
-        .filter(marked -> marked.owner().id().equals(owner.id()))
-        .map(Marked::instanceId)
-        .distinct()
-        .count();
-  }
-
   private static Optional<Marked> read(ProcessHandle handle) {
     byte[] environ;
     try {

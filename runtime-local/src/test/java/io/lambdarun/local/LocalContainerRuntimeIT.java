@@ -669,7 +669,7 @@ class LocalContainerRuntimeIT {
               TestFunctions.spec(owner, "provided.al2023", "x.y", TestFunctions.zip("code", files))
                   .build());
       awaitTrue(
-          "the reporting process to be killed", () -> MarkedProcesses.countInstances(owner) == 0);
+          "the reporting process to be killed", () -> LeftoverProcesses.instancesOf(owner) == 0);
       for (int i = 0; i < 2; i++) {
         Invoker.Reply reply = invoker.invoke(instance, "{}");
         assertThat(reply.functionError()).contains("Unhandled");
@@ -696,7 +696,7 @@ class LocalContainerRuntimeIT {
           .hasMessageContaining("exited with status 4")
           .hasMessageContaining("cannot find config, token ***")
           .hasMessageNotContaining("very-secret-token");
-      assertThat(MarkedProcesses.countInstances(owner)).isZero();
+      assertThat(LeftoverProcesses.instancesOf(owner)).isZero();
     }
   }
 
@@ -731,7 +731,7 @@ class LocalContainerRuntimeIT {
         assertThat(entries.map(entry -> entry.getFileName().toString()))
             .containsExactlyInAnyOrder("runtime", "owner");
       }
-      assertThat(MarkedProcesses.countInstances(owner)).isZero();
+      assertThat(LeftoverProcesses.instancesOf(owner)).isZero();
     }
 
     @Test
@@ -851,7 +851,7 @@ class LocalContainerRuntimeIT {
         awaitTrue(
             "the orphan to be killed",
             () -> ProcessHandle.of(orphanPid).map(p -> !p.isAlive()).orElse(true));
-        assertThat(MarkedProcesses.countInstances(dead)).isZero();
+        assertThat(LeftoverProcesses.instancesOf(dead)).isZero();
         assertThat(invoker.invoke(mine, "{}").body()).isEqualTo("2");
       } finally {
         orphaned.close();
@@ -872,7 +872,7 @@ class LocalContainerRuntimeIT {
       awaitTrue(
           "the child to be killed",
           () -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
-      assertThat(MarkedProcesses.countInstances(owner)).isZero();
+      assertThat(LeftoverProcesses.instancesOf(owner)).isZero();
     }
   }
 

@@ -18,9 +18,10 @@ class LocalRuntimeContractIT extends ContainerRuntimeContract {
     return "unused-by-the-local-backend";
   }
 
+  /** Counted from /proc, independently of the backend's own {@link MarkedProcesses}. */
   @Override
   protected long liveResources(Owner owner) {
-    return MarkedProcesses.countInstances(owner);
+    return LeftoverProcesses.instancesOf(owner);
   }
 
   /** A custom runtime without a bootstrap cannot start. */

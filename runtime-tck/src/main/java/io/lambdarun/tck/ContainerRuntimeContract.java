@@ -73,7 +73,9 @@ public abstract class ContainerRuntimeContract {
 
   /**
    * Counts what the backend still holds for an owner: containers, pods or processes labelled with
-   * {@code owner.id()}, including stopped ones.
+   * {@code owner.id()}, including stopped ones. Read them independently of the backend's own code
+   * (the engine's or API server's listing, {@code /proc}), so that a bug there cannot hide what the
+   * backend left behind.
    *
    * @param owner the owner of a runtime created by this suite
    * @return the number of resources left
@@ -121,7 +123,18 @@ public abstract class ContainerRuntimeContract {
 
   /** Returns the spec of the TCK function for this suite's owner. */
   private LaunchSpec.Builder spec() {
-    return customize(TckFunction.spec(pythonImage(), owner));
+    return spec(owner);
+  }
+
+  private LaunchSpec.Builder spec(Owner of) {
+    return customize(TckFunction.spec(pythonImage(), of));
+  }
+
+  /** The id of a process of this host that has ended, for an owner that is dead here. */
+  private static long deadPid() throws IOException, InterruptedException {
+    Process ended = new ProcessBuilder("true").start();
+    ended.waitFor();
+    return ended.pid();
   }
 
   @Test
@@ -221,13 +234,36 @@ public abstract class ContainerRuntimeContract {
   }
 
   @Test
-  @DisplayName("sweeping orphans keeps the instances of a live owner")
-  void sweepKeepsLiveOwners() throws IOException {
-    Instance instance = runtime.launch(spec().build());
-    assertThat(runtime.sweepOrphans()).isGreaterThanOrEqualTo(0);
-    assertThat(rie.invoke(instance, "{\"action\":\"echo\",\"value\":\"alive\"}").body())
-        .isEqualTo("\"alive\"");
-    assertThat(liveResources(owner)).isEqualTo(1);
+  @DisplayName(
+      "sweeping removes and counts the instances of a dead owner on this host, and only those")
+  void sweepRemovesOnlyTheInstancesOfDeadOwnersOnThisHost()
+      throws IOException, InterruptedException {
+    long deadPid = deadPid();
+    Owner otherLive = Owner.forCurrentProcess();
+    Owner dead = new Owner(Owner.forCurrentProcess().id(), deadPid, owner.host());
+    Owner otherHost =
+        new Owner(Owner.forCurrentProcess().id(), deadPid, "lambdarun-tck-other-host");
+    Instance mine = runtime.launch(spec().build());
+    // owners that died before this test, so that the count below is this test's alone
+    runtime.sweepOrphans();
+    try (ContainerRuntime live = provider().create(config(), otherLive);
+        ContainerRuntime orphaned = provider().create(config(), dead);
+        ContainerRuntime remote = provider().create(config(), otherHost)) {
+      live.launch(spec(otherLive).build());
+      orphaned.launch(spec(dead).build());
+      remote.launch(spec(otherHost).build());
+      assertThat(liveResources(dead)).as("the dead owner's resources before the sweep")
+          .isEqualTo(1);
+
+      assertThat(runtime.sweepOrphans()).as("instances the sweep removed").isEqualTo(1);
+
+      awaitTrue("the dead owner's resources to be gone", () -> liveResources(dead) == 0);
+      assertThat(liveResources(owner)).as("this runtime's own resources").isEqualTo(1);
+      assertThat(liveResources(otherLive)).as("another live owner's resources").isEqualTo(1);
+      assertThat(liveResources(otherHost)).as("another host's owner's resources").isEqualTo(1);
+      assertThat(rie.invoke(mine, "{\"action\":\"echo\",\"value\":\"alive\"}").body())
+          .isEqualTo("\"alive\"");
+    }
   }
 
   @Test

@@ -24,6 +24,7 @@
  * (the {@code public.ecr.aws/lambda/python} images do), running the handler given as the container
  * command from the code in {@code /var/task}; backends that run no containers ignore the image. The
  * handler, {@code tck.handler} in {@code tck.py}, uses only Python's standard library and makes no
- * network calls.
+ * network calls. To check {@code sweepOrphans}, the suite also creates runtimes for owners of its
+ * own: another live owner, an owner whose process on this host has ended, and one on another host.
  */
 package io.lambdarun.tck;

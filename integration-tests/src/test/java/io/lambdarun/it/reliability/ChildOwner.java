@@ -21,6 +21,16 @@ final class ChildOwner implements AutoCloseable {
   private final Path log;
   private final List<String> instanceIds = new ArrayList<>();
   private final List<String> handles = new ArrayList<>();
+  private final List<BlockedHandler> blocked = new ArrayList<>();
+
+  /**
+   * A handler the child left blocked mid-invocation, and the grandchild it started outside its
+   * process tree and session.
+   *
+   * @param pid the handler's (runtime client's) process id
+   * @param grandchildPid the grandchild's process id
+   */
+  record BlockedHandler(long pid, long grandchildPid) {}
 
   private ChildOwner(Process process, Path log) {
     this.process = process;
@@ -33,14 +43,33 @@ final class ChildOwner implements AutoCloseable {
     return start(backend, functions, prefix, Map.of());
   }
 
+  /**
+   * Starts a child owner whose instances are each left mid-invocation with a blocked handler and a
+   * detached grandchild ({@link OrphanOwnerMain}'s mode {@code blocked}), and waits until they are.
+   */
+  static ChildOwner startBlocked(String backend, int functions, String prefix) throws Exception {
+    ChildOwner child = start(backend, functions, prefix, Map.of(), List.of("blocked"));
+    if (child.blocked.size() != functions) {
+      throw new AssertionError("child owner '" + prefix + "' blocked " + child.blocked + "; log:\n" + Files.readString(child.log));
+    }
+    return child;
+  }
+
   /** Starts a child owner with configuration as system properties and waits until it is ready. */
   static ChildOwner start(String backend, int functions, String prefix, Map<String, String> properties)
+      throws Exception {
+    return start(backend, functions, prefix, properties, List.of());
+  }
+
+  private static ChildOwner start(
+      String backend, int functions, String prefix, Map<String, String> properties, List<String> mode)
       throws Exception {
     Path log = Files.createDirectories(Path.of("target", "reliability")).resolve(prefix + ".log");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path")));
     properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
     command.addAll(List.of(OrphanOwnerMain.class.getName(), backend, Integer.toString(functions), prefix));
+    command.addAll(mode);
     Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     ChildOwner child = new ChildOwner(process, log);
     try {
@@ -67,6 +96,8 @@ final class ChildOwner implements AutoCloseable {
         if (parts.length == 3 && parts[0].equals("INSTANCE")) {
           instanceIds.add(parts[1]);
           handles.add(parts[2]);
+        } else if (parts.length == 3 && parts[0].equals("BLOCKED")) {
+          blocked.add(new BlockedHandler(Long.parseLong(parts[1]), Long.parseLong(parts[2])));
         }
       }
       throw new IllegalStateException("the child ended before READY");
@@ -86,6 +117,11 @@ final class ChildOwner implements AutoCloseable {
 
   List<String> instanceIds() {
     return instanceIds;
+  }
+
+  /** The handlers left blocked, in a child started with {@link #startBlocked}. */
+  List<BlockedHandler> blocked() {
+    return blocked;
   }
 
   /** Kills the child JVM with SIGKILL and waits until it is gone. */

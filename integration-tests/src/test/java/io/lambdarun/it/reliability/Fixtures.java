@@ -43,12 +43,16 @@ final class Fixtures {
 
   /**
    * The suite's handler: echoes who answered (process id, function name, the event's {@code n}),
-   * sleeps when asked, and raises when asked. It makes no outbound calls.
+   * sleeps when asked, and raises when asked. Asked to block, it starts a {@code sleep} that leaves
+   * its process tree and session (a new session whose shell exits at once), writes "<its own pid>
+   * <the sleep's pid>" to the file the event names, and sleeps for 10 minutes. It makes no
+   * outbound calls.
    */
   static final String HANDLER_SOURCE =
       String.join(
           "\n",
           "import os",
+          "import subprocess",
           "import time",
           "",
           "def handler(event, context):",
@@ -57,6 +61,13 @@ final class Fixtures {
           "        time.sleep(float(event['seconds']))",
           "    elif action == 'fail':",
           "        raise RuntimeError('planned failure ' + str(event.get('n')))",
+          "    elif action == 'block':",
+          "        detached = subprocess.run(['sh', '-c', 'sleep 600 >/dev/null 2>&1 & echo $!'],",
+          "                                  start_new_session=True, capture_output=True, text=True)",
+          "        with open(event['pids'] + '.part', 'w') as pids:",
+          "            pids.write(str(os.getpid()) + ' ' + detached.stdout.strip())",
+          "        os.rename(event['pids'] + '.part', event['pids'])",
+          "        time.sleep(600)",
           "    return {'pid': os.getpid(), 'function': context.function_name, 'n': event.get('n')}",
           "");
 
@@ -169,6 +180,12 @@ final class Fixtures {
     return found;
   }
 
+  /** The session id of a live process, from {@code /proc/<pid>/stat}. */
+  static long sessionOf(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3]);
+  }
+
   private static boolean isZombie(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
@@ -228,6 +245,11 @@ final class Fixtures {
   /** An event for the suite's handler. */
   static byte[] event(String action, int n) {
     return ("{\"action\":\"" + action + "\",\"n\":" + n + "}").getBytes(UTF_8);
+  }
+
+  /** An event asking the handler to block with a detached grandchild, reporting both pids in a file. */
+  static byte[] blockEvent(Path pids) {
+    return ("{\"action\":\"block\",\"pids\":\"" + pids.toAbsolutePath() + "\"}").getBytes(UTF_8);
   }
 
   /** An event asking the handler to sleep. */

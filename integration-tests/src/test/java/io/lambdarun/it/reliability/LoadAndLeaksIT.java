@@ -47,9 +47,6 @@ class LoadAndLeaksIT {
    * process-wide JDK pools rather than to one runtime; each pool ends its threads after 60 s idle:
    *
    * <ul>
-   *   <li>{@code HttpClient-N-Worker-M}: the default executor of core's one HTTP client, shared by
-   *       every runtime of the process on purpose (a JDK 17 {@code HttpClient} cannot be closed,
-   *       so one per runtime would leak a selector thread each);
    *   <li>{@code process reaper}: the JDK's pool that waits for child processes (the local backend
    *       starts each runtime through {@code sh});
    *   <li>{@code ForkJoinPool.commonPool-worker-N}: the JDK's common pool (parallel streams,
@@ -57,17 +54,12 @@ class LoadAndLeaksIT {
    * </ul>
    *
    * <p>Each case checks that every other new thread ends within 15 s of {@code close()}; {@link
-   * #jdkPoolThreadsEndToo()} checks that these end within 90 s of the last case.
+   * #jdkPoolThreadsEndToo()} checks that these end within 90 s of the last case. No {@code
+   * HttpClient-*} thread is allowed: core talks to instances over its own HTTP client, and the
+   * backends of these cases use no JDK {@code HttpClient} either.
    */
   private static final Pattern JDK_POOL_THREADS =
-      Pattern.compile(
-          "HttpClient-\\d+-Worker-\\d+|process reaper|ForkJoinPool\\.commonPool-worker-\\d+");
-
-  /**
-   * The selector of core's shared HTTP client: one per process for the life of the JVM, by design
-   * (see above); the load cases may start at most one.
-   */
-  private static final Pattern SHARED_SELECTOR = Pattern.compile("HttpClient-\\d+-SelectorManager");
+      Pattern.compile("process reaper|ForkJoinPool\\.commonPool-worker-\\d+");
 
   private static Set<Thread> threadsBeforeClass;
 
@@ -86,18 +78,10 @@ class LoadAndLeaksIT {
               left.clear();
               Thread.getAllStackTraces().keySet().stream()
                   .filter(t -> !threadsBeforeClass.contains(t) && t.isAlive())
-                  .filter(t -> !SHARED_SELECTOR.matcher(t.getName()).matches())
                   .forEach(t -> left.add(t.getName()));
               return left.isEmpty();
             });
     assertThat(ended).as("threads still alive 90 s after the load cases: %s", left).isTrue();
-    assertThat(
-            Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> !threadsBeforeClass.contains(t))
-                .filter(t -> SHARED_SELECTOR.matcher(t.getName()).matches()))
-        .as("HTTP client selectors started by the load cases")
-        .hasSizeLessThanOrEqualTo(1)
-        .allSatisfy(t -> assertThat(t.isDaemon()).isTrue());
   }
 
   @Test
@@ -233,7 +217,7 @@ class LoadAndLeaksIT {
 
   /**
    * Every thread started since {@code before} ends within 15 s, except the JDK pool threads named
-   * in {@link #JDK_POOL_THREADS} and the shared selector, which must be daemons.
+   * in {@link #JDK_POOL_THREADS}, which must be daemons.
    */
   private static void assertNoThreadsLeft(Set<Thread> before) {
     List<String> left = new ArrayList<>();
@@ -245,7 +229,6 @@ class LoadAndLeaksIT {
               Thread.getAllStackTraces().keySet().stream()
                   .filter(t -> !before.contains(t) && t.isAlive())
                   .filter(t -> !JDK_POOL_THREADS.matcher(t.getName()).matches())
-                  .filter(t -> !SHARED_SELECTOR.matcher(t.getName()).matches())
                   .forEach(t -> left.add(t.getName()));
               return left.isEmpty();
             });

@@ -3,7 +3,11 @@ package io.lambdarun.it.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.model.Container;
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.ContainerRuntimeProvider;
 import io.lambdarun.api.Labels;
+import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
@@ -12,16 +16,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * An embedding process killed with {@code SIGKILL} while its instances are warm: the next runtime's
- * start-up sweep removes them, and never removes the instances of a live owner (a second child
- * JVM, this JVM itself) nor of an owner on another host. Docker, local and Kubernetes (CRUD API
- * server and test kubelet).
+ * sweep removes them, and never removes the instances of a live owner (a second child JVM, this JVM
+ * itself) nor of an owner on another host. Docker and Kubernetes (CRUD API server and test kubelet)
+ * through the next {@code LambdaRuntime}'s start-up sweep; local through the backend's {@code
+ * sweepOrphans()}, whose count the case checks.
  */
 class OrphanSweepIT {
+
+  /** Well past the 50 ms in which an idle runtime client exits once its Runtime API is gone. */
+  private static final Duration IDLE_CLIENT_EXIT_MARGIN = Duration.ofSeconds(2);
 
   private final List<ChildOwner> children = new ArrayList<>();
   private final List<String> foreignContainers = new ArrayList<>();
@@ -71,27 +80,46 @@ class OrphanSweepIT {
     assertThat(Fixtures.containersOfThisJvm()).isEmpty();
   }
 
+  /**
+   * What a sweep is for on the local backend: an idle runtime client exits by itself about 50 ms
+   * after its Runtime API (in the owner's JVM) dies, but a handler blocked mid-invocation does not,
+   * nor does a process it started outside its process tree and session.
+   */
   @Test
-  void localSweepRemovesTheKilledOwnersProcessesOnly() throws Exception {
-    ChildOwner doomed = child("local", 2, "orphan-local");
+  void localSweepKillsTheKilledOwnersBlockedHandlersAndTheirDetachedGrandchildrenOnly() throws Exception {
+    ChildOwner doomed = child(ChildOwner.startBlocked("local", 2, "orphan-local"));
     ChildOwner survivor = child("local", 1, "survivor-local");
-    try (LambdaRuntime self = Fixtures.runtime("local").sweepOrphansOnStart(false).build()) {
+    try (LambdaRuntime self = Fixtures.runtime("local").sweepOrphansOnStart(false).build();
+        ContainerRuntime sweeper = localBackend()) {
       LambdaFunction own = Fixtures.function("self-local", 30);
       self.invoke(own, Fixtures.event("echo", 0));
       List<Long> ownProcesses = Fixtures.localProcessesOfThisJvm();
       List<Long> survivorProcesses = Fixtures.localProcessesOfPid(survivor.pid());
+      List<Long> doomedProcesses = Fixtures.localProcessesOfPid(doomed.pid());
+      List<Long> blockedPids = new ArrayList<>();
+      for (ChildOwner.BlockedHandler blocked : doomed.blocked()) {
+        assertThat(Fixtures.sessionOf(blocked.grandchildPid()))
+            .as("the grandchild's session").isNotEqualTo(Fixtures.sessionOf(blocked.pid()));
+        assertThat(ProcessHandle.of(blocked.pid()).orElseThrow().descendants().map(ProcessHandle::pid))
+            .as("the blocked handler's descendants").doesNotContain(blocked.grandchildPid());
+        blockedPids.addAll(List.of(blocked.pid(), blocked.grandchildPid()));
+      }
+      sweeper.sweepOrphans(); // owners that died before this case, so that the count below is this case's
 
       doomed.kill9();
+      Thread.sleep(IDLE_CLIENT_EXIT_MARGIN.toMillis());
       List<Long> orphansBefore = Fixtures.localProcessesOfPid(doomed.pid());
-      try (LambdaRuntime next = Fixtures.runtime("local").build()) {
-        assertThat(next.warmInstances()).isEmpty();
-      }
+      int swept = sweeper.sweepOrphans();
       boolean orphansGone =
           Fixtures.eventually(Duration.ofSeconds(10), () -> Fixtures.localProcessesOfPid(doomed.pid()).isEmpty());
       InvocationResult ownAgain = self.invoke(own, Fixtures.event("echo", 1));
 
-      assertThat(orphansBefore).as("the killed owner's processes outlive it").isNotEmpty();
-      assertThat(orphansGone).as("the killed owner's processes after the next start").isTrue();
+      assertThat(doomedProcesses).as("the doomed owner's processes").containsAll(blockedPids);
+      assertThat(orphansBefore).as("the killed owner's processes, %s after its death", IDLE_CLIENT_EXIT_MARGIN)
+          .containsExactlyInAnyOrderElementsOf(doomedProcesses);
+      assertThat(swept).as("instances the sweep removed").isEqualTo(doomed.instanceIds().size());
+      assertThat(orphansGone).as("the killed owner's processes gone after the sweep: %s",
+          Fixtures.localProcessesOfPid(doomed.pid())).isTrue();
       assertThat(Fixtures.localProcessesOfPid(survivor.pid())).containsExactlyInAnyOrderElementsOf(survivorProcesses);
       assertThat(survivorProcesses).isNotEmpty();
       assertThat(Fixtures.localProcessesOfThisJvm()).containsExactlyInAnyOrderElementsOf(ownProcesses);
@@ -137,6 +165,17 @@ class OrphanSweepIT {
       assertThat(cluster.podsOfPid(Cluster.NAMESPACE, survivor.pid())).isEmpty();
       assertThat(cluster.podsOfThisJvm()).isEmpty();
     }
+  }
+
+  /** The local backend itself, with an owner of its own in this JVM, for its sweep's count. */
+  private static ContainerRuntime localBackend() {
+    ContainerRuntimeProvider local =
+        ServiceLoader.load(ContainerRuntimeProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(provider -> provider.name().equals("local"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no 'local' backend on the class path"));
+    return local.create(RuntimeConfig.empty(), Owner.forCurrentProcess());
   }
 
   private static List<String> podNames(List<io.fabric8.kubernetes.api.model.Pod> pods) {
