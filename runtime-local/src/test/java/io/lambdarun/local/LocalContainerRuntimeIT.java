@@ -766,7 +766,7 @@ class LocalContainerRuntimeIT {
                 .as("links and escaped files under %s after: %s", folder, escape.description())
                 .isEmpty();
           }
-          assertThat(MarkedProcesses.countInstances(escapesOwner)).isZero();
+          assertThat(LeftoverProcesses.instancesOf(escapesOwner)).isZero();
         }
       }
     }
