@@ -41,6 +41,14 @@ class SameAnswerAcrossBackendsIT {
     cluster.close();
   }
 
+  private static LambdaRuntime runtimeFor(String backend) {
+    return LambdaRuntime.builder()
+        .backend(backend)
+        .config(configFor(backend))
+        .imageMappings(Examples.IMAGE_MAPPINGS)
+        .build();
+  }
+
   private static RuntimeConfig configFor(String backend) {
     if (!backend.equals("kubernetes")) {
       return RuntimeConfig.empty();
@@ -51,12 +59,7 @@ class SameAnswerAcrossBackendsIT {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"local", "docker", "kubernetes"})
   void thePythonExampleAnswersTheSame(String backend) {
-    try (LambdaRuntime runtime =
-        LambdaRuntime.builder()
-            .backend(backend)
-            .config(configFor(backend))
-            .imageMappings(Examples.IMAGE_MAPPINGS)
-            .build()) {
+    try (LambdaRuntime runtime = runtimeFor(backend)) {
       InvocationResult cold =
           runtime.invoke(Examples.helloPython("hello-" + backend), "{\"name\":\"world\"}".getBytes(UTF_8));
       InvocationResult warm =
@@ -107,12 +110,7 @@ class SameAnswerAcrossBackendsIT {
             .handler("app.handler")
             .code(Archive.ofDirectory("client", code))
             .build();
-    try (LambdaRuntime runtime =
-        LambdaRuntime.builder()
-            .backend(backend)
-            .config(configFor(backend))
-            .imageMappings(Examples.IMAGE_MAPPINGS)
-            .build()) {
+    try (LambdaRuntime runtime = runtimeFor(backend)) {
       InvocationResult result =
           runtime.invoke(
               function, "{}".getBytes(UTF_8), InvokeOptions.builder().logTail(true).build());

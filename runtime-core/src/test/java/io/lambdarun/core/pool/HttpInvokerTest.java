@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HttpInvokerTest {
 
@@ -254,30 +256,16 @@ class HttpInvokerTest {
     assertThat(FunctionInvoker.neverReached((IOException) e)).isFalse();
   }
 
-  @Test
-  void bytesAfterASizedBodyMakeTheConnectionUnusable() throws IOException {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
+      })
+  void bytesAfterTheBodyMakeTheConnectionUnusable(String answer) throws IOException {
     server.script =
         request ->
-            Answer.of(
-                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-                    + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra",
-                After.KEEP);
-
-    assertThat(new String(post("{}").body(), UTF_8)).isEqualTo("ok");
-
-    assertThat(connection.isOpen()).isFalse();
-    assertThat(new String(post("{}").body(), UTF_8)).isEqualTo("ok");
-    assertThat(server.accepted).hasValue(2);
-  }
-
-  @Test
-  void bytesAfterAChunkedBodyMakeTheConnectionUnusable() throws IOException {
-    server.script =
-        request ->
-            Answer.of(
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"
-                    + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra",
-                After.KEEP);
+            Answer.of(answer + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra", After.KEEP);
 
     assertThat(new String(post("{}").body(), UTF_8)).isEqualTo("ok");
 
