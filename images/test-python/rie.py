@@ -44,6 +44,7 @@ class Invocation:
         self.deadline_ms = int((time.time() + timeout) * 1000)
         self.client_context = headers.get("X-Amz-Client-Context")
         self.trace_id = headers.get("X-Amzn-Trace-Id")
+        self.cognito_identity = headers.get("X-Amz-Cognito-Identity")
         self.done = threading.Event()
         self.lock = threading.Lock()
         self.taken_at = None
@@ -268,6 +269,8 @@ class RuntimeApiHandler(Handler):
         if invocation.client_context:
             headers["Lambda-Runtime-Client-Context"] = base64.b64decode(
                 invocation.client_context).decode("utf-8", "replace")
+        if invocation.cognito_identity:
+            headers["Lambda-Runtime-Cognito-Identity"] = invocation.cognito_identity
         self.send(200, headers, invocation.payload)
 
     def do_POST(self):

@@ -130,4 +130,51 @@ class SameAnswerAcrossBackendsIT {
                               + "\n"));
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
+  void theCallersTraceIdAndCognitoIdentityReachTheHandler(String backend, @TempDir Path code)
+      throws IOException {
+    Files.writeString(
+        code.resolve("app.py"),
+        String.join(
+            "\n",
+            "import os",
+            "",
+            "def handler(event, context):",
+            "    return {'trace': os.environ.get('_X_AMZN_TRACE_ID'),",
+            "            'identity': context.identity.cognito_identity_id,",
+            "            'pool': context.identity.cognito_identity_pool_id}",
+            ""),
+        UTF_8);
+    LambdaFunction function =
+        LambdaFunction.builder()
+            .functionName("caller-" + backend)
+            .runtime("python3.12")
+            .handler("app.handler")
+            .code(Archive.ofDirectory("caller", code))
+            .build();
+    String trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+    try (LambdaRuntime runtime = runtimeFor(backend)) {
+      InvocationResult traced =
+          runtime.invoke(
+              function,
+              "{}".getBytes(UTF_8),
+              InvokeOptions.builder()
+                  .traceId(trace)
+                  .cognitoIdentity(
+                      "{\"cognitoIdentityId\":\"us-east-1:42\","
+                          + "\"cognitoIdentityPoolId\":\"us-east-1:pool\"}")
+                  .build());
+      InvocationResult plain = runtime.invoke(function, "{}".getBytes(UTF_8));
+
+      assertThat(traced.payloadUtf8())
+          .isEqualTo(
+              "{\"trace\": \"" + trace
+                  + "\", \"identity\": \"us-east-1:42\", \"pool\": \"us-east-1:pool\"}");
+      assertThat(plain.payloadUtf8())
+          .doesNotContain(trace)
+          .endsWith("\"identity\": null, \"pool\": null}");
+    }
+  }
 }

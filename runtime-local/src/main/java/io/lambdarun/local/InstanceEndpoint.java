@@ -68,6 +68,9 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
       Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Duration EXIT_POLL = Duration.ofMillis(50);
 
+  /** The largest response Lambda's Runtime API accepts from a runtime: 6 MiB plus 100 bytes. */
+  static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+
   private final String instanceId;
   private final LoopbackHttpServer server;
   private final Executor worker;
@@ -287,6 +290,24 @@ final class InstanceEndpoint implements LoopbackHttpServer.Handler {
   private void onResponse(String requestId, HttpRequest request, HttpConnection connection) {
     if (!isCurrent(requestId)) {
       invalidRequestId(requestId, connection);
+      return;
+    }
+    int size = request.body().length;
+    if (size > MAX_RESPONSE_BYTES) {
+      // as Lambda: the runtime is told 413, the caller gets an Unhandled error naming the size
+      connection.respond(
+          413,
+          JSON,
+          JsonText.error(
+              "RequestEntityTooLarge",
+              "Exceeded maximum allowed payload size (" + MAX_RESPONSE_BYTES + " bytes)."));
+      finish(
+          200,
+          functionError("Unhandled"),
+          JsonText.error(
+              "Function.ResponseSizeTooLarge",
+              "Response payload size (" + size + " bytes) exceeded maximum allowed payload size ("
+                  + MAX_RESPONSE_BYTES + " bytes)."));
       return;
     }
     connection.respond(202, JSON, ACCEPTED);

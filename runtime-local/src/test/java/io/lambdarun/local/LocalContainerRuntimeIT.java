@@ -320,6 +320,30 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
+    @DisplayName(
+        "a response beyond Lambda's 6291556 bytes is refused to the runtime (413) and answered"
+            + " as Function.ResponseSizeTooLarge; one of exactly that size passes")
+    void oversizedResponse() {
+      Instance instance =
+          launchPython(
+              "def handler(event, context):\n"
+                  + "    return 'x' * event['chars']\n");
+      int limit = InstanceEndpoint.MAX_RESPONSE_BYTES;
+
+      Invoker.Reply oversized = invoker.invoke(instance, "{\"chars\":" + (limit - 1) + "}");
+      assertThat(oversized.functionError()).contains("Unhandled");
+      assertThat(oversized.body())
+          .isEqualTo(
+              "{\"errorMessage\":\"Response payload size (" + (limit + 1) + " bytes) exceeded"
+                  + " maximum allowed payload size (6291556 bytes).\","
+                  + "\"errorType\":\"Function.ResponseSizeTooLarge\"}");
+
+      Invoker.Reply atTheLimit = invoker.invoke(instance, "{\"chars\":" + (limit - 2) + "}");
+      assertThat(atTheLimit.functionError()).isEmpty();
+      assertThat(atTheLimit.body()).hasSize(limit);
+    }
+
+    @Test
     @DisplayName("events on separate instances run at the same time")
     void concurrentInstances(@TempDir Path meeting) throws Exception {
       int count = 3;

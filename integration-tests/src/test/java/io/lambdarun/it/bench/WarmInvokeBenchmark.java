@@ -2,6 +2,7 @@ package io.lambdarun.it.bench;
 
 import io.lambdarun.api.Instance;
 import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.it.bench.Bench.Report;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -236,7 +236,7 @@ final class WarmInvokeBenchmark {
 
   /**
    * Core's HTTP path on its own, reached reflectively because it is core's internal API and
-   * changes: {@code HttpInvoker.post(InstanceConnection, Instance, byte[], String, Optional,
+   * changes: {@code HttpInvoker.post(InstanceConnection, Instance, byte[], String, InvokeOptions,
    * Duration)} on a connection of its own. Null when the signature is not there.
    */
   private static CorePost diagnosisPost(Instance instance) {
@@ -244,7 +244,7 @@ final class WarmInvokeBenchmark {
       Class<?> invoker = Class.forName("io.lambdarun.core.pool.HttpInvoker");
       Class<?> connectionType = Class.forName("io.lambdarun.core.pool.InstanceConnection");
       Method post = invoker.getDeclaredMethod("post", connectionType, Instance.class,
-          byte[].class, String.class, Optional.class, Duration.class);
+          byte[].class, String.class, InvokeOptions.class, Duration.class);
       post.setAccessible(true);
       java.lang.reflect.Constructor<?> newConnection = connectionType.getDeclaredConstructor(URI.class);
       newConnection.setAccessible(true);
@@ -270,7 +270,7 @@ final class WarmInvokeBenchmark {
       throws Exception {
     long start = System.nanoTime();
     Object response = core.post().invoke(core.invoker(), core.connection(), instance, payload,
-        UUID.randomUUID().toString(), Optional.empty(), Duration.ofSeconds(65));
+        UUID.randomUUID().toString(), InvokeOptions.DEFAULT, Duration.ofSeconds(65));
     long elapsed = System.nanoTime() - start;
     int statusCode = (int) core.status().invoke(response);
     String body = new String((byte[]) core.body().invoke(response), StandardCharsets.UTF_8);

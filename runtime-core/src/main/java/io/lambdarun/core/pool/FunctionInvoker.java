@@ -130,7 +130,7 @@ public final class FunctionInvoker {
     try {
       response =
           http.post(
-              lease.connection(), lease.instance(), payload, requestId, options.clientContext(),
+              lease.connection(), lease.instance(), payload, requestId, options,
               function.timeout().plus(grace));
     } catch (IOException e) {
       if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {

@@ -2,12 +2,12 @@ package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.InvalidFunctionException;
+import io.lambdarun.core.InvokeOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Posts one event over an instance's own keep-alive connection and reads the answer: a blocking
@@ -21,6 +21,12 @@ public final class HttpInvoker {
   /** The header carrying the caller's base64 client context. */
   public static final String CLIENT_CONTEXT_HEADER = "X-Amz-Client-Context";
 
+  /** The header carrying the caller's X-Ray trace id. */
+  public static final String TRACE_ID_HEADER = "X-Amzn-Trace-Id";
+
+  /** The header carrying the caller's Cognito identity. */
+  public static final String COGNITO_IDENTITY_HEADER = "X-Amz-Cognito-Identity";
+
   /** How long establishing a connection may take before the instance counts as unreachable. */
   public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
 
@@ -32,7 +38,7 @@ public final class HttpInvoker {
    * @param instance the instance
    * @param payload the event
    * @param requestId lambdarun's request id
-   * @param clientContext the client context header, if any
+   * @param options the client context, trace id and Cognito identity to pass on
    * @param timeout how long to wait for the whole answer
    * @return the answer; its body is not read when it exceeds {@link
    *     FunctionInvoker#MAX_PAYLOAD_BYTES}
@@ -40,7 +46,7 @@ public final class HttpInvoker {
    *     reached the instance
    * @throws java.net.SocketTimeoutException if the answer did not arrive within {@code timeout}
    * @throws java.nio.channels.ClosedByInterruptException if the calling thread was interrupted
-   * @throws InvalidFunctionException if the client context is not a plain ASCII header value
+   * @throws InvalidFunctionException if one of the options is not a plain ASCII header value
    * @throws IOException on any other transport or protocol failure after connecting
    */
   InstanceResponse post(
@@ -48,11 +54,11 @@ public final class HttpInvoker {
       Instance instance,
       byte[] payload,
       String requestId,
-      Optional<String> clientContext,
+      InvokeOptions options,
       Duration timeout)
       throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    byte[] head = head(instance, payload.length, requestId, clientContext);
+    byte[] head = head(instance, payload.length, requestId, options);
     connection.connect(CONNECT_TIMEOUT.compareTo(timeout) < 0 ? CONNECT_TIMEOUT : timeout);
     boolean keep = false;
     try {
@@ -71,7 +77,7 @@ public final class HttpInvoker {
   }
 
   private static byte[] head(
-      Instance instance, int length, String requestId, Optional<String> clientContext) {
+      Instance instance, int length, String requestId, InvokeOptions options) {
     URI uri = instance.invocationUri();
     StringBuilder head = new StringBuilder(256);
     head.append("POST ").append(uri.getRawPath());
@@ -84,7 +90,9 @@ public final class HttpInvoker {
     }
     head.append("\r\nContent-Length: ").append(length);
     header(head, REQUEST_ID_HEADER, requestId);
-    clientContext.ifPresent(context -> header(head, CLIENT_CONTEXT_HEADER, context));
+    options.clientContext().ifPresent(value -> header(head, CLIENT_CONTEXT_HEADER, value));
+    options.traceId().ifPresent(value -> header(head, TRACE_ID_HEADER, value));
+    options.cognitoIdentity().ifPresent(value -> header(head, COGNITO_IDENTITY_HEADER, value));
     return head.append("\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
@@ -95,7 +103,7 @@ public final class HttpInvoker {
         throw new InvalidFunctionException(
             "InvalidRequestContentException",
             "header '" + name + "' holds a control or non-ASCII character at index '" + i
-                + "'; pass a base64 value");
+                + "'; pass printable ASCII (base64 for a client context)");
       }
     }
     head.append("\r\n").append(name).append(": ").append(value);

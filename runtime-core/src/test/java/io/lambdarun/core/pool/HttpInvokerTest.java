@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.lambdarun.api.Instance;
+import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.pool.ScriptedServer.After;
 import io.lambdarun.core.pool.ScriptedServer.Answer;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,12 +48,19 @@ class HttpInvokerTest {
   }
 
   private InstanceResponse post(String event, Duration timeout) throws IOException {
-    return http.post(connection, instance, event.getBytes(UTF_8), "r-1", Optional.empty(), timeout);
+    return http.post(
+        connection, instance, event.getBytes(UTF_8), "r-1", InvokeOptions.DEFAULT, timeout);
   }
 
   @Test
   void sendsTheEventWithItsHeadersOnTheInvocationPath() throws IOException {
-    http.post(connection, instance, "{}".getBytes(UTF_8), "r-9", Optional.of("e30="), TIMEOUT);
+    InvokeOptions options =
+        InvokeOptions.builder()
+            .clientContext("e30=")
+            .traceId("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+            .cognitoIdentity("{\"cognitoIdentityId\":\"us-east-1:42\"}")
+            .build();
+    http.post(connection, instance, "{}".getBytes(UTF_8), "r-9", options, TIMEOUT);
 
     ScriptedServer.Request request = server.requests.get(0);
     assertThat(request.head())
@@ -62,6 +69,10 @@ class HttpInvokerTest {
     assertThat(request.header("Content-Length")).isEqualTo("2");
     assertThat(request.header("X-Amzn-RequestId")).isEqualTo("r-9");
     assertThat(request.header("X-Amz-Client-Context")).isEqualTo("e30=");
+    assertThat(request.header("X-Amzn-Trace-Id"))
+        .isEqualTo("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+    assertThat(request.header("X-Amz-Cognito-Identity"))
+        .isEqualTo("{\"cognitoIdentityId\":\"us-east-1:42\"}");
     assertThat(new String(request.body(), UTF_8)).isEqualTo("{}");
   }
 
@@ -158,7 +169,7 @@ class HttpInvokerTest {
 
     Throwable e =
         catchThrowable(
-            () -> http.post(refused, gone, new byte[0], "r-1", Optional.empty(), TIMEOUT));
+            () -> http.post(refused, gone, new byte[0], "r-1", InvokeOptions.DEFAULT, TIMEOUT));
 
     assertThat(e).isInstanceOf(ConnectException.class);
 
