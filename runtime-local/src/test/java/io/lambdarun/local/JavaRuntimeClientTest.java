@@ -1,0 +1,75 @@
+package io.lambdarun.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Security;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JavaRuntimeClientTest {
+
+  @TempDir Path folder;
+
+  @Test
+  void theClientAndItsDependenciesAreFoundAsTheirJarsOnly() {
+    JavaRuntimeClient client = JavaRuntimeClient.locate();
+    assertThat(client.classPath())
+        .extracting(path -> path.getFileName().toString())
+        .satisfiesExactly(
+            ric -> assertThat(ric).startsWith("aws-lambda-java-runtime-interface-client-"),
+            core -> assertThat(core).startsWith("aws-lambda-java-core-"),
+            serialization -> assertThat(serialization).startsWith("aws-lambda-java-serialization-"),
+            utils -> assertThat(utils).startsWith("utils-lite-"));
+    assertThat(client.classPath()).allMatch(Files::isRegularFile);
+  }
+
+  @Test
+  void usingTheClientHereDoesNotRunItsStaticInitializer() throws IOException {
+    JavaRuntimeClient.locate().writeNativeLibrary(folder);
+    // the client's initializer replaces this JVM-wide property with a list of its own
+    assertThat(Security.getProperty("jdk.tls.disabledAlgorithms"))
+        .contains("TLSv1.1")
+        .doesNotStartWith("SSLv3, RC4, MD5withRSA");
+  }
+
+  @Test
+  void theJniLibraryOfThisPlatformIsWrittenWhereAsked() throws IOException {
+    Path library = JavaRuntimeClient.locate().writeNativeLibrary(folder);
+    assertThat(library).isEqualTo(folder.resolve("libaws-lambda-jni.so"));
+    byte[] written = Files.readAllBytes(library);
+    assertThat(Arrays.copyOf(written, 4)).containsExactly(0x7f, 'E', 'L', 'F');
+    String name = JavaRuntimeClient.nativeLibraryName(System.getProperty("os.arch"), false);
+    try (InputStream bundled =
+        Class.forName(JavaRuntimeClient.MAIN_CLASS, false, getClass().getClassLoader())
+            .getResourceAsStream("/jni/" + name)) {
+      assertThat(written).isEqualTo(bundled.readAllBytes());
+    } catch (ClassNotFoundException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void theLibraryNameFollowsTheArchitectureAndTheCLibrary() {
+    assertThat(JavaRuntimeClient.nativeLibraryName("amd64", false))
+        .isEqualTo("libaws-lambda-jni.linux-x86_64.so");
+    assertThat(JavaRuntimeClient.nativeLibraryName("aarch64", false))
+        .isEqualTo("libaws-lambda-jni.linux-aarch_64.so");
+    assertThat(JavaRuntimeClient.nativeLibraryName("x86_64", true))
+        .isEqualTo("libaws-lambda-jni.linux_musl-x86_64.so");
+  }
+
+  @Test
+  void javaRuntimeIdsNameTheirVersion() {
+    assertThat(JavaLauncher.major("java8.al2")).isEqualTo(8);
+    assertThat(JavaLauncher.major("java11")).isEqualTo(11);
+    assertThat(JavaLauncher.major("java17.al2023")).isEqualTo(17);
+    assertThat(JavaLauncher.major("java25")).isEqualTo(25);
+    assertThat(JavaLauncher.major("javascript")).isEqualTo(-1);
+    assertThat(JavaLauncher.major("java")).isEqualTo(-1);
+  }
+}
