@@ -85,7 +85,7 @@ class CliTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip())
         .isEqualTo("lambdarun: --code '" + temp.resolve("absent") + "' is neither a folder nor a zip"
-            + " file; pass an existing folder or zip");
+            + " or jar file; pass an existing folder, zip or jar");
   }
 
   @Test
