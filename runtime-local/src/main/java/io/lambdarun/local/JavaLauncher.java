@@ -20,11 +20,12 @@ import java.util.stream.Stream;
  * own class path because the client looks for layer jars under a fixed {@code /opt/java}.
  *
  * @param jdk the JDK to run
- * @param client the runtime interface client
+ * @param clientClassPath the class path of the runtime interface client, from {@link
+ *     JavaRuntimeClient#classPath}
  * @param nativeLibrary the client's JNI library, written by {@link
  *     JavaRuntimeClient#writeNativeLibrary}
  */
-record JavaLauncher(Jdk jdk, JavaRuntimeClient client, Path nativeLibrary) {
+record JavaLauncher(Jdk jdk, List<Path> clientClassPath, Path nativeLibrary) {
 
   private static final Pattern RUNTIME = Pattern.compile("java(\\d+)(\\.[a-z0-9]+)?");
 
@@ -67,7 +68,7 @@ record JavaLauncher(Jdk jdk, JavaRuntimeClient client, Path nativeLibrary) {
 
   private String classPath(InstanceFiles files) throws IOException {
     List<String> entries = new ArrayList<>();
-    client.classPath().forEach(path -> entries.add(path.toString()));
+    clientClassPath.forEach(path -> entries.add(path.toString()));
     entries.add(files.task().toString());
     entries.addAll(jars(files.task().resolve("lib")));
     entries.addAll(jars(files.opt().resolve("java").resolve("lib")));

@@ -10,8 +10,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+import java.util.zip.Deflater;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * AWS's Java runtime interface client ({@code
@@ -20,9 +28,14 @@ import java.util.Locale;
  * work. Its classes are never initialized here: the client's static initializer changes JVM-wide
  * security properties.
  *
- * @param classPath the jars (or folders) holding the client and its dependencies, each once
+ * <p>When the client comes from the same jar as lambdarun itself (a shaded jar such as the CLI's),
+ * {@link #classPath(Path)} copies only the client's classes out of it, so that a function's JVM
+ * does not get all of lambdarun on its class path.
+ *
+ * @param jars the jars (or folders) holding the client and its dependencies, each once
+ * @param shaded whether that is one jar that also holds lambdarun
  */
-record JavaRuntimeClient(List<Path> classPath) {
+record JavaRuntimeClient(List<Path> jars, boolean shaded) {
 
   /** The client's main class; its argument is the handler. */
   static final String MAIN_CLASS = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
@@ -40,6 +53,13 @@ record JavaRuntimeClient(List<Path> classPath) {
           "software.amazon.awssdk.utilslite.SdkInternalThreadLocal");
 
   private static final String NATIVE_LIBRARY_FILE = "libaws-lambda-jni.so";
+  private static final String CLIENT_JAR_FILE = "aws-lambda-java-runtime-interface-client.jar";
+
+  /** The entries of a shaded jar that belong to the client and its dependencies. */
+  private static final Pattern CLIENT_ENTRY =
+      Pattern.compile(
+          "(META-INF/versions/\\d+/)?(com/amazonaws/|software/amazon/awssdk/).*"
+              + "|META-INF/services/com\\.amazonaws\\..*");
 
   /**
    * Finds the client and its dependencies on this JVM's class path.
@@ -48,14 +68,62 @@ record JavaRuntimeClient(List<Path> classPath) {
    * @throws RuntimeUnavailableException if one of them is missing or not loaded from a file
    */
   static JavaRuntimeClient locate() {
-    List<Path> classPath = new ArrayList<>();
+    List<Path> jars = new ArrayList<>();
     for (String marker : MARKERS) {
       Path location = location(load(marker));
-      if (!classPath.contains(location)) {
-        classPath.add(location);
+      if (!jars.contains(location)) {
+        jars.add(location);
       }
     }
-    return new JavaRuntimeClient(List.copyOf(classPath));
+    boolean shaded =
+        jars.size() == 1
+            && Files.isRegularFile(jars.get(0))
+            && jars.get(0).equals(location(JavaRuntimeClient.class));
+    return new JavaRuntimeClient(List.copyOf(jars), shaded);
+  }
+
+  /**
+   * Returns the class path of the client and its dependencies: their jars, or for a shaded jar a
+   * copy of only their entries written to a folder.
+   *
+   * @param folder where to write the copy
+   * @return the class path entries
+   * @throws IOException if the copy cannot be written
+   */
+  List<Path> classPath(Path folder) throws IOException {
+    if (!shaded) {
+      return jars;
+    }
+    Path copy = folder.resolve(CLIENT_JAR_FILE);
+    copyClientEntries(jars.get(0), copy);
+    return List.of(copy);
+  }
+
+  /**
+   * Copies the client's entries of a shaded jar to a jar of their own, multi-release as the
+   * client's serialization jar is.
+   *
+   * @param shadedJar the jar holding the client among other things
+   * @param target the jar to write
+   * @throws IOException if reading or writing fails
+   */
+  static void copyClientEntries(Path shadedJar, Path target) throws IOException {
+    Manifest manifest = new Manifest();
+    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().put(Attributes.Name.MULTI_RELEASE, "true");
+    try (ZipFile source = new ZipFile(shadedJar.toFile());
+        JarOutputStream copy = new JarOutputStream(Files.newOutputStream(target), manifest)) {
+      copy.setLevel(Deflater.NO_COMPRESSION); // written once per runtime, read from the page cache
+      for (ZipEntry entry : Collections.list(source.entries())) {
+        if (!entry.isDirectory() && CLIENT_ENTRY.matcher(entry.getName()).matches()) {
+          copy.putNextEntry(new ZipEntry(entry.getName()));
+          try (InputStream bytes = source.getInputStream(entry)) {
+            bytes.transferTo(copy);
+          }
+          copy.closeEntry();
+        }
+      }
+    }
   }
 
   /**

@@ -60,7 +60,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
   private final Map<RuntimeKind, Interpreter> interpreters = new EnumMap<>(RuntimeKind.class);
   private final Map<Integer, JavaLauncher> javaLaunchers = new HashMap<>();
   private JdkChooser jdkChooser;
-  private JavaRuntimeClient javaClient;
+  private List<Path> javaClientClassPath;
   private Path javaNativeLibrary;
   private final Map<String, LocalInstance> instances = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -371,10 +371,10 @@ final class LocalContainerRuntime implements ContainerRuntime {
         return found;
       }
       try {
-        if (javaClient == null) {
+        if (javaClientClassPath == null) {
           JavaRuntimeClient client = JavaRuntimeClient.locate();
           javaNativeLibrary = client.writeNativeLibrary(runtimeDir);
-          javaClient = client;
+          javaClientClassPath = client.classPath(runtimeDir);
         }
       } catch (RuntimeUnavailableException e) {
         throw new LaunchFailedException(
@@ -402,7 +402,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
         jdkChooser = JdkChooser.forThisMachine(settings.config());
       }
       Jdk jdk = jdkChooser.choose(spec.functionName(), spec.runtime(), major);
-      found = new JavaLauncher(jdk, javaClient, javaNativeLibrary);
+      found = new JavaLauncher(jdk, javaClientClassPath, javaNativeLibrary);
       javaLaunchers.put(major, found);
       return found;
     }

@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Security;
 import java.util.Arrays;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,16 +22,64 @@ class JavaRuntimeClientTest {
   @TempDir Path folder;
 
   @Test
-  void theClientAndItsDependenciesAreFoundAsTheirJarsOnly() {
+  void theClientAndItsDependenciesAreFoundAsTheirJarsOnly() throws IOException {
     JavaRuntimeClient client = JavaRuntimeClient.locate();
-    assertThat(client.classPath())
+    assertThat(client.shaded()).isFalse();
+    assertThat(client.classPath(folder)).isEqualTo(client.jars());
+    assertThat(client.jars())
         .extracting(path -> path.getFileName().toString())
         .satisfiesExactly(
             ric -> assertThat(ric).startsWith("aws-lambda-java-runtime-interface-client-"),
             core -> assertThat(core).startsWith("aws-lambda-java-core-"),
             serialization -> assertThat(serialization).startsWith("aws-lambda-java-serialization-"),
             utils -> assertThat(utils).startsWith("utils-lite-"));
-    assertThat(client.classPath()).allMatch(Files::isRegularFile);
+    assertThat(client.jars()).allMatch(Files::isRegularFile);
+    assertThat(folder).isEmptyDirectory();
+  }
+
+  @Test
+  void fromAShadedJarOnlyTheClientsEntriesAreCopied() throws IOException {
+    Path shaded = folder.resolve("lambdarun.jar");
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(shaded))) {
+      for (String name :
+          List.of(
+              "META-INF/MANIFEST.MF",
+              "io/lambdarun/local/LocalRuntimeProvider.class",
+              "org/slf4j/Logger.class",
+              "com/fasterxml/jackson/databind/ObjectMapper.class",
+              "com/amazonaws/services/lambda/runtime/api/client/AWSLambda.class",
+              "com/amazonaws/lambda/thirdparty/com/fasterxml/jackson/core/JsonFactory.class",
+              "software/amazon/awssdk/utilslite/SdkInternalThreadLocal.class",
+              "META-INF/versions/11/com/amazonaws/lambda/thirdparty/Versioned.class",
+              "META-INF/versions/11/com/fasterxml/jackson/core/io/Versioned.class",
+              "META-INF/services/com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.core"
+                  + ".JsonFactory",
+              "META-INF/services/io.lambdarun.api.ContainerRuntimeProvider")) {
+        zip.putNextEntry(new ZipEntry(name));
+        zip.write(name.getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+      }
+    }
+    Path copy = folder.resolve("client.jar");
+    JavaRuntimeClient.copyClientEntries(shaded, copy);
+    try (JarFile jar = new JarFile(copy.toFile())) {
+      assertThat(jar.stream().map(JarEntry::getName))
+          .containsExactlyInAnyOrder(
+              "META-INF/MANIFEST.MF",
+              "com/amazonaws/services/lambda/runtime/api/client/AWSLambda.class",
+              "com/amazonaws/lambda/thirdparty/com/fasterxml/jackson/core/JsonFactory.class",
+              "software/amazon/awssdk/utilslite/SdkInternalThreadLocal.class",
+              "META-INF/versions/11/com/amazonaws/lambda/thirdparty/Versioned.class",
+              "META-INF/services/com.amazonaws.lambda.thirdparty.com.fasterxml.jackson.core"
+                  + ".JsonFactory");
+      assertThat(jar.isMultiRelease()).isTrue();
+      JarEntry client =
+          jar.getJarEntry("com/amazonaws/services/lambda/runtime/api/client/AWSLambda.class");
+      try (InputStream bytes = jar.getInputStream(client)) {
+        assertThat(new String(bytes.readAllBytes(), StandardCharsets.UTF_8))
+            .isEqualTo("com/amazonaws/services/lambda/runtime/api/client/AWSLambda.class");
+      }
+    }
   }
 
   @Test
