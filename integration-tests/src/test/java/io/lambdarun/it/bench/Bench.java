@@ -47,7 +47,9 @@ public final class Bench {
 
   /** The figures in the order {@code all} runs them. */
   static final List<String> FIGURES =
-      List.of("docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "footprint");
+      List.of(
+          "docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "local-cold-java",
+          "footprint");
 
   private Bench() {}
 
@@ -72,6 +74,7 @@ public final class Bench {
           case "scaling" -> ScalingBenchmark.run(report);
           case "k8s-ready" -> KubernetesReadinessBenchmark.run(report);
           case "local-cold" -> LocalColdStartBenchmark.run(report);
+          case "local-cold-java" -> LocalJavaColdStartBenchmark.run(report);
           case "footprint" -> FootprintBenchmark.run(report);
           default -> throw new IllegalArgumentException(
               "unknown figure '" + figure + "'; use one of " + FIGURES + " or all");
