@@ -46,6 +46,7 @@ class LocalJavaRuntimeIT {
   @AfterEach
   void close() {
     runtime.close();
+    assertThat(LeftoverProcesses.instancesOf(owner)).isZero();
   }
 
   private LaunchSpec.Builder java(String handler) {
@@ -277,6 +278,9 @@ class LocalJavaRuntimeIT {
               "-XX:TieredStopAtLevel=1",
               "-Djava.net.preferIPv4Stack=true");
       String ownerFolder = Path.of(folder).getParent().toString();
+      // loaded from the runtime's own copy, not the client's shared /tmp/.libaws-lambda-jni.so
+      assertThat(strings(facts.get("nativeLibraries")))
+          .containsExactly(ownerFolder + "/runtime/libaws-lambda-jni.so");
       assertThat(arguments.get(arguments.size() - 1))
           .isEqualTo(
               "-D"

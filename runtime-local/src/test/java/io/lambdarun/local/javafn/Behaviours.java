@@ -1,6 +1,10 @@
 package io.lambdarun.local.javafn;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +38,20 @@ public class Behaviours {
     facts.put("workingDirectory", System.getProperty("user.dir"));
     facts.put("executionEnv", System.getenv("AWS_EXECUTION_ENV"));
     facts.put("handler", System.getenv("_HANDLER"));
+    facts.put("nativeLibraries", mapped("libaws-lambda-jni"));
     return facts;
+  }
+
+  /** The files this JVM has mapped whose path contains a text, from /proc/self/maps. */
+  private static List<String> mapped(String text) {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+          .filter(line -> line.contains(text))
+          .map(line -> line.substring(line.indexOf('/')))
+          .distinct()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
