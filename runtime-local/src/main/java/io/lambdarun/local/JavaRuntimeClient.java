@@ -137,15 +137,17 @@ record JavaRuntimeClient(List<Path> jars, boolean shaded) {
    * @throws IOException if writing fails
    */
   Path writeNativeLibrary(Path folder) throws IOException {
-    String name = nativeLibraryName(System.getProperty("os.arch"), isMusl());
+    String name =
+        nativeLibraryName(System.getProperty("os.name"), System.getProperty("os.arch"), isMusl());
     Path target = folder.resolve(NATIVE_LIBRARY_FILE);
     try (InputStream library = load(MAIN_CLASS).getResourceAsStream("/jni/" + name)) {
       if (library == null) {
         throw new RuntimeUnavailableException(
-            "AWS's Java runtime interface client holds no JNI library '"
+            "AWS's Java runtime interface client on lambdarun's class path holds no JNI library"
+                + " '"
                 + name
-                + "' for this platform; run java* functions on a container backend such as"
-                + " 'docker'");
+                + "'; use com.amazonaws:aws-lambda-java-runtime-interface-client 2.10.1 or"
+                + " later");
       }
       Files.copy(library, target, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -153,15 +155,30 @@ record JavaRuntimeClient(List<Path> jars, boolean shaded) {
   }
 
   /**
-   * Names the client's JNI library for a platform.
+   * Names the client's JNI library for a platform; the client bundles Linux libraries only.
    *
+   * @param osName the {@code os.name} property, e.g. {@code Linux}
    * @param osArch the {@code os.arch} property, e.g. {@code amd64} or {@code aarch64}
    * @param musl whether the C library is musl rather than glibc
    * @return e.g. {@code libaws-lambda-jni.linux-x86_64.so}
+   * @throws RuntimeUnavailableException on another system or architecture
    */
-  static String nativeLibraryName(String osArch, boolean musl) {
-    String arch = osArch.toLowerCase(Locale.ROOT);
-    String cpu = arch.equals("aarch64") || arch.equals("arm64") ? "aarch_64" : "x86_64";
+  static String nativeLibraryName(String osName, String osArch, boolean musl) {
+    String cpu =
+        switch (osArch.toLowerCase(Locale.ROOT)) {
+          case "amd64", "x86_64" -> "x86_64";
+          case "aarch64", "arm64" -> "aarch_64";
+          default -> "";
+        };
+    if (!osName.equals("Linux") || cpu.isEmpty()) {
+      throw new RuntimeUnavailableException(
+          "AWS's Java runtime interface client bundles its JNI library for Linux on x86_64 and"
+              + " aarch64 only, not for '"
+              + osName
+              + "' on '"
+              + osArch
+              + "'; run java* functions on a container backend such as 'docker'");
+    }
     return "libaws-lambda-jni.linux" + (musl ? "_musl-" : "-") + cpu + ".so";
   }
 

@@ -1,7 +1,9 @@
 package io.lambdarun.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lambdarun.api.RuntimeUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +99,9 @@ class JavaRuntimeClientTest {
     assertThat(library).isEqualTo(folder.resolve("libaws-lambda-jni.so"));
     byte[] written = Files.readAllBytes(library);
     assertThat(Arrays.copyOf(written, 4)).containsExactly(0x7f, 'E', 'L', 'F');
-    String name = JavaRuntimeClient.nativeLibraryName(System.getProperty("os.arch"), false);
+    String name =
+        JavaRuntimeClient.nativeLibraryName(
+            System.getProperty("os.name"), System.getProperty("os.arch"), false);
     try (InputStream bundled =
         Class.forName(JavaRuntimeClient.MAIN_CLASS, false, getClass().getClassLoader())
             .getResourceAsStream("/jni/" + name)) {
@@ -109,12 +113,24 @@ class JavaRuntimeClientTest {
 
   @Test
   void theLibraryNameFollowsTheArchitectureAndTheCLibrary() {
-    assertThat(JavaRuntimeClient.nativeLibraryName("amd64", false))
+    assertThat(JavaRuntimeClient.nativeLibraryName("Linux", "amd64", false))
         .isEqualTo("libaws-lambda-jni.linux-x86_64.so");
-    assertThat(JavaRuntimeClient.nativeLibraryName("aarch64", false))
+    assertThat(JavaRuntimeClient.nativeLibraryName("Linux", "aarch64", false))
         .isEqualTo("libaws-lambda-jni.linux-aarch_64.so");
-    assertThat(JavaRuntimeClient.nativeLibraryName("x86_64", true))
+    assertThat(JavaRuntimeClient.nativeLibraryName("Linux", "x86_64", true))
         .isEqualTo("libaws-lambda-jni.linux_musl-x86_64.so");
+  }
+
+  @Test
+  void otherSystemsAndArchitecturesHaveNoLibraryAndSayWhatToDo() {
+    assertThatThrownBy(() -> JavaRuntimeClient.nativeLibraryName("Mac OS X", "aarch64", false))
+        .isInstanceOf(RuntimeUnavailableException.class)
+        .hasMessage(
+            "AWS's Java runtime interface client bundles its JNI library for Linux on x86_64 and"
+                + " aarch64 only, not for 'Mac OS X' on 'aarch64'; run java* functions on a"
+                + " container backend such as 'docker'");
+    assertThatThrownBy(() -> JavaRuntimeClient.nativeLibraryName("Linux", "ppc64le", false))
+        .hasMessageContaining("not for 'Linux' on 'ppc64le'");
   }
 
   @Test
