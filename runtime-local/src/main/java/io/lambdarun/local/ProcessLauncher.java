@@ -22,9 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Starts the runtime process of one instance: the project's runtime client for Python and Node.js,
  * a JVM running AWS's runtime interface client for Java, the function's {@code bootstrap} for
- * {@code provided*}, with the environment Lambda gives a
- * runtime, the code folder as working directory, no stdin, and stdout and stderr appended to the
- * instance's output file. Every start uses the same command and environment.
+ * {@code provided*}, with the environment Lambda gives a runtime, the code folder as working
+ * directory, no stdin, and stdout and stderr appended to the instance's output file. Every start
+ * uses the same command and environment.
  */
 final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
 
