@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code java*} functions on the local backend: child JVMs running AWS's runtime interface client
@@ -325,18 +327,20 @@ class LocalJavaRuntimeIT {
           .doesNotContain("-XX:TieredStopAtLevel=1");
     }
 
-    @Test
-    @DisplayName("java11 runs on a JDK 11 or newer and keeps the JVM's tiered compilation")
-    void java11() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"java8.al2", "java11"})
+    @DisplayName("java8.al2 and java11 run on a JDK of their version or newer, JVM default tiering")
+    void beforeJava17(String runtimeId) throws Exception {
       LaunchSpec.Builder spec =
-          TestFunctions.spec(owner, "java11", PACKAGE + "Behaviours::jvm", JavaFunctions.codeZip())
+          TestFunctions.spec(owner, runtimeId, PACKAGE + "Behaviours::jvm", JavaFunctions.codeZip())
               .memoryMib(512);
       JsonNode facts = json(invoke(spec, "\"x\"").body());
       assertThat(strings(facts.get("arguments")))
           .contains("-XX:MaxHeapSize=445645k")
           .noneMatch(argument -> argument.contains("Tiered"));
-      assertThat(Integer.parseInt(facts.get("specification").asText())).isGreaterThanOrEqualTo(11);
-      assertThat(facts.get("executionEnv").asText()).isEqualTo("AWS_Lambda_java11");
+      assertThat(Integer.parseInt(facts.get("specification").asText()))
+          .isGreaterThanOrEqualTo(JavaLauncher.major(runtimeId));
+      assertThat(facts.get("executionEnv").asText()).isEqualTo("AWS_Lambda_" + runtimeId);
     }
 
     @Test
