@@ -2,7 +2,8 @@
 # Runs lambdarun's benchmarks (not part of the test run) and prints each figure as a ratio against
 # its floor measured in the same run, on the same machine.
 #
-#   scripts/bench.sh [figure...]     figures: docker-cold warm scaling k8s-ready local-cold footprint
+#   scripts/bench.sh [figure...]     figures: docker-cold warm scaling k8s-ready local-cold
+#                                    local-cold-java footprint
 #                                    (none or "all": every figure)
 #   BENCH_OPTS="-Dbench.rounds=20"   harness settings (see BENCHMARKS.md)
 #   BENCH_SKIP_SETUP=1               do not call ensure-docker.sh / build-test-images.sh
@@ -24,7 +25,7 @@ fi
 BUILD=$(mktemp -d /tmp/lambdarun-bench.XXXXXX)
 trap 'rm -rf "$BUILD"' EXIT
 tar -C "$ROOT" --exclude=./.git --exclude='./*/target' --exclude=./target -cf - . | tar -C "$BUILD" -xf -
-(cd "$BUILD" && mvn -q -B -ntp ${BENCH_MVN_ARGS--o} -pl integration-tests -am test-compile \
+(cd "$BUILD" && mvn -q -B -ntp ${BENCH_MVN_ARGS--o} -pl integration-tests,examples/hello-java -am test-compile \
   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath \
   -DskipTests >&2)
 CP="$BUILD/integration-tests/target/test-classes:$(cat "$BUILD/integration-tests/target/bench.classpath")"
@@ -44,7 +45,7 @@ cat "$OUT/machine.md"
 
 figures=("$@")
 if [[ ${#figures[@]} -eq 0 || " ${figures[*]} " == *" all "* ]]; then
-  figures=(docker-cold warm scaling k8s-ready local-cold footprint)
+  figures=(docker-cold warm scaling k8s-ready local-cold local-cold-java footprint)
 fi
 status=0
 for figure in "${figures[@]}"; do

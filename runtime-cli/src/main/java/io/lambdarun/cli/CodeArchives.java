@@ -5,7 +5,10 @@ import io.lambdarun.api.InvalidArchiveException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Turns a {@code --code} or {@code --layer} argument (a folder or a zip file) into an archive. */
+/**
+ * Turns a {@code --code} or {@code --layer} argument (a folder, or a zip or jar file, which Lambda
+ * takes as a zip) into an archive.
+ */
 final class CodeArchives {
 
   private CodeArchives() {}
@@ -18,6 +21,9 @@ final class CodeArchives {
       return Archive.ofFile(path);
     }
     throw new InvalidArchiveException(
-        option + " '" + path + "' is neither a folder nor a zip file; pass an existing folder or zip");
+        option
+            + " '"
+            + path
+            + "' is neither a folder nor a zip or jar file; pass an existing folder, zip or jar");
   }
 }

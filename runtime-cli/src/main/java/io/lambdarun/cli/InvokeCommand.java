@@ -49,7 +49,7 @@ final class InvokeCommand implements Callable<Integer> {
   @Option(names = "--handler", required = true, description = "Handler, e.g. app.handler.")
   String handler;
 
-  @Option(names = "--code", required = true, paramLabel = "DIR_OR_ZIP", description = "Code folder or zip.")
+  @Option(names = "--code", required = true, paramLabel = "DIR_ZIP_OR_JAR", description = "Code folder, zip or jar.")
   Path code;
 
   @Option(

@@ -3,10 +3,13 @@ package io.lambdarun.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -50,6 +53,24 @@ class CliTest {
   }
 
   @Test
+  void invokesAJavaHandlerGivenAsAJar() throws IOException {
+    Path jar = temp.resolve("handler.jar");
+    String entry = JarHandler.class.getName().replace('.', '/') + ".class";
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+        InputStream in = JarHandler.class.getResourceAsStream("/" + entry)) {
+      out.putNextEntry(new JarEntry(entry));
+      in.transferTo(out);
+      out.closeEntry();
+    }
+    Run run =
+        run("invoke", "--backend", "local", "--runtime", "java21", "--handler",
+            JarHandler.class.getName() + "::shout", "--code", jar.toString(), "--payload",
+            "\"hey\"");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out().strip()).isEqualTo("\"HEY!\"");
+  }
+
+  @Test
   void aFunctionErrorPrintsTheErrorJsonAndExitsOne() throws IOException {
     Path code = Files.createDirectories(temp.resolve("failing"));
     Files.writeString(
@@ -85,7 +106,7 @@ class CliTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip())
         .isEqualTo("lambdarun: --code '" + temp.resolve("absent") + "' is neither a folder nor a zip"
-            + " file; pass an existing folder or zip");
+            + " or jar file; pass an existing folder, zip or jar");
   }
 
   @Test

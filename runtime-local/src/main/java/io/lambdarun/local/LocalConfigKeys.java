@@ -17,6 +17,13 @@ public final class LocalConfigKeys {
   public static final String NODE = "lambdarun.local.node";
 
   /**
+   * The prefix of the keys naming the JDK home for {@code java*} functions of one Java version, for
+   * example {@code lambdarun.local.java-home.21}; default: the JDK of that version or the nearest
+   * newer one found in {@code JAVA_HOME}, the JVM running lambdarun and the usual JDK folders.
+   */
+  public static final String JAVA_HOME_PREFIX = "lambdarun.local.java-home.";
+
+  /**
    * The folder under which each runtime keeps its instances' code, layers, /tmp and output; default
    * {@code <java.io.tmpdir>/lambdarun-local}.
    */

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -57,6 +58,10 @@ final class LocalContainerRuntime implements ContainerRuntime {
   private final LoopbackHttpServer server;
   private final ExecutorService worker;
   private final Map<RuntimeKind, Interpreter> interpreters = new EnumMap<>(RuntimeKind.class);
+  private final Map<Integer, JavaLauncher> javaLaunchers = new HashMap<>();
+  private JdkChooser jdkChooser;
+  private List<Path> javaClientClassPath;
+  private Path javaNativeLibrary;
   private final Map<String, LocalInstance> instances = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -113,7 +118,9 @@ final class LocalContainerRuntime implements ContainerRuntime {
   public Instance launch(LaunchSpec spec) {
     ensureOpen();
     RuntimeKind kind = RuntimeKind.of(spec);
-    Interpreter interpreter = kind == RuntimeKind.PROVIDED ? null : interpreter(kind, spec);
+    Interpreter interpreter =
+        kind == RuntimeKind.PYTHON || kind == RuntimeKind.NODE ? interpreter(kind, spec) : null;
+    JavaLauncher java = kind == RuntimeKind.JAVA ? javaLauncher(spec) : null;
     String id = newInstanceId(spec.functionName());
     InstanceFiles files = null;
     InstanceEndpoint endpoint = null;
@@ -127,6 +134,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
               spec,
               kind,
               interpreter,
+              java,
               files,
               runtimeDir,
               "127.0.0.1:" + listener.port(),
@@ -143,6 +151,9 @@ final class LocalContainerRuntime implements ContainerRuntime {
       details.put("runtime", spec.runtime());
       if (interpreter != null) {
         details.put("interpreter", interpreter.describe());
+      }
+      if (java != null) {
+        details.put("interpreter", java.jdk().describe());
       }
       details.put("directory", files.root().toString());
       return new Instance(id, URI.create("http://127.0.0.1:" + listener.port()), details);
@@ -344,6 +355,55 @@ final class LocalContainerRuntime implements ContainerRuntime {
             e);
       }
       interpreters.put(kind, found);
+      return found;
+    }
+  }
+
+  /**
+   * Returns the JVM launcher for a {@code java*} function: its JDK (chosen once per Java version)
+   * and AWS's runtime interface client, located and its JNI library written on first use.
+   */
+  private JavaLauncher javaLauncher(LaunchSpec spec) {
+    int major = JavaLauncher.major(spec.runtime());
+    synchronized (javaLaunchers) {
+      JavaLauncher found = javaLaunchers.get(major);
+      if (found != null) {
+        return found;
+      }
+      try {
+        if (javaClientClassPath == null) {
+          JavaRuntimeClient client = JavaRuntimeClient.locate();
+          javaNativeLibrary = client.writeNativeLibrary(runtimeDir);
+          javaClientClassPath = client.classPath(runtimeDir);
+        }
+      } catch (RuntimeUnavailableException e) {
+        throw new LaunchFailedException(
+            spec.functionName(),
+            "function '"
+                + spec.functionName()
+                + "' needs runtime '"
+                + spec.runtime()
+                + "' but "
+                + e.getMessage(),
+            e);
+      } catch (IOException e) {
+        throw new LaunchFailedException(
+            spec.functionName(),
+            "cannot write AWS's Java runtime client library to '"
+                + runtimeDir
+                + "' ("
+                + e.getMessage()
+                + "); set "
+                + LocalConfigKeys.WORK_DIR
+                + " to a writable folder",
+            e);
+      }
+      if (jdkChooser == null) {
+        jdkChooser = JdkChooser.forThisMachine(settings.config());
+      }
+      Jdk jdk = jdkChooser.choose(spec.functionName(), spec.runtime(), major);
+      found = new JavaLauncher(jdk, javaClientClassPath, javaNativeLibrary);
+      javaLaunchers.put(major, found);
       return found;
     }
   }

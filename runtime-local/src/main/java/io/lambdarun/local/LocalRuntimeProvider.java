@@ -10,6 +10,7 @@ import io.lambdarun.api.RuntimeUnavailableException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The {@code local} backend: runs zip functions on {@code python3.x}, {@code nodejs*.x} and {@code
@@ -38,8 +39,8 @@ public final class LocalRuntimeProvider implements ContainerRuntimeProvider {
   }
 
   /**
-   * Available when Python or Node.js can be run; the reason names what was found and what is
-   * missing.
+   * Available when Python or Node.js can be run; the reason names what was found (the JDKs for
+   * {@code java*} functions too) and what is missing.
    */
   @Override
   public Availability availability(RuntimeConfig config) {
@@ -67,6 +68,12 @@ public final class LocalRuntimeProvider implements ContainerRuntimeProvider {
             "no interpreter for local functions: "
                 + String.join("; ", missing)
                 + " (provided.* functions need none, but select 'local' explicitly for them)");
+      }
+      List<Jdk> jdks = JdkChooser.forThisMachine(config).found();
+      if (!jdks.isEmpty()) {
+        found.add(
+            "java* functions run on the JDK of their version or the nearest newer of: "
+                + jdks.stream().map(Jdk::describe).collect(Collectors.joining(", ")));
       }
       String reason = "local processes: " + String.join("; ", found);
       return Availability.available(

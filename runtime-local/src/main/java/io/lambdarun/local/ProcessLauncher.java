@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Starts the runtime process of one instance: the project's runtime client for Python and Node.js,
- * the function's {@code bootstrap} for {@code provided*}, with the environment Lambda gives a
- * runtime, the code folder as working directory, no stdin, and stdout and stderr appended to the
- * instance's output file. Every start uses the same command and environment.
+ * a JVM running AWS's runtime interface client for Java, the function's {@code bootstrap} for
+ * {@code provided*}, with the environment Lambda gives a runtime, the code folder as working
+ * directory, no stdin, and stdout and stderr appended to the instance's output file. Every start
+ * uses the same command and environment.
  */
 final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
 
@@ -68,7 +69,9 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
    *
    * @param spec the launch spec
    * @param kind the runtime kind
-   * @param interpreter the interpreter, or {@code null} for {@link RuntimeKind#PROVIDED}
+   * @param interpreter the interpreter for {@link RuntimeKind#PYTHON} and {@link RuntimeKind#NODE},
+   *     else {@code null}
+   * @param java the JVM launcher for {@link RuntimeKind#JAVA}, else {@code null}
    * @param files the instance's folders
    * @param runtimeDir the folder holding the runtime clients
    * @param runtimeApi {@code host:port} of the instance's Runtime API
@@ -76,18 +79,22 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
    * @param instanceId the instance to mark processes with
    * @return the launcher
    * @throws LaunchFailedException if a {@code provided*} function has no executable bootstrap
+   * @throws IOException if the code's folders cannot be read
    */
   static ProcessLauncher prepare(
       LaunchSpec spec,
       RuntimeKind kind,
       Interpreter interpreter,
+      JavaLauncher java,
       InstanceFiles files,
       Path runtimeDir,
       String runtimeApi,
       Owner owner,
-      String instanceId) {
+      String instanceId)
+      throws IOException {
     List<String> command = new ArrayList<>();
     Path lambdaRuntimeDir = runtimeDir;
+    Path executableDir = interpreter == null ? null : interpreter.executable().getParent();
     switch (kind) {
       case PYTHON -> {
         command.add(interpreter.executable().toString());
@@ -98,13 +105,23 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
         command.add(interpreter.executable().toString());
         command.add(runtimeDir.resolve(NODE_CLIENT).toString());
       }
+      case JAVA -> {
+        command.addAll(
+            java.command(
+                spec.runtime(),
+                spec.handler(),
+                spec.memoryMib(),
+                spec.environment().getOrDefault("JAVA_TOOL_OPTIONS", ""),
+                files));
+        executableDir = java.jdk().java().getParent();
+      }
       case PROVIDED -> {
         command.add(bootstrap(spec, files).toString());
         lambdaRuntimeDir = files.task();
       }
     }
     Map<String, String> environment =
-        environment(spec, kind, interpreter, files, lambdaRuntimeDir, runtimeApi);
+        environment(spec, kind, interpreter, executableDir, files, lambdaRuntimeDir, runtimeApi);
     environment.put(MarkedProcesses.OWNER, owner.id());
     environment.put(MarkedProcesses.OWNER_PID, Long.toString(owner.pid()));
     environment.put(MarkedProcesses.OWNER_HOST, owner.host());
@@ -181,13 +198,14 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
    * (PATH, LD_LIBRARY_PATH, PYTHONPATH, NODE_PATH, TZ), then the spec's environment, then the
    * variables only the platform sets (AWS_LAMBDA_RUNTIME_API, _HANDLER, LAMBDA_TASK_ROOT,
    * LAMBDA_RUNTIME_DIR). Context variables the spec lacks (function name, version, memory, log
-   * group and stream, and for Python and Node AWS_EXECUTION_ENV, which names the declared runtime
-   * to the runtime clients) are filled from the spec.
+   * group and stream, and for Python, Node and Java AWS_EXECUTION_ENV, which names the declared
+   * runtime to the runtime clients) are filled from the spec.
    */
   private static Map<String, String> environment(
       LaunchSpec spec,
       RuntimeKind kind,
       Interpreter interpreter,
+      Path executableDir,
       InstanceFiles files,
       Path runtimeDir,
       String runtimeApi) {
@@ -195,10 +213,7 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     String opt = files.opt().toString();
     Map<String, String> env = new LinkedHashMap<>();
     String hostPath = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-    String interpreterDir =
-        interpreter == null
-            ? ""
-            : interpreter.executable().getParent().toString() + File.pathSeparator;
+    String interpreterDir = executableDir == null ? "" : executableDir + File.pathSeparator;
     env.put("PATH", interpreterDir + hostPath + File.pathSeparator + opt + "/bin");
     String hostLibraries = System.getenv().getOrDefault("LD_LIBRARY_PATH", "");
     env.put(

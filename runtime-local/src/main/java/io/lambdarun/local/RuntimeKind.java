@@ -10,6 +10,8 @@ enum RuntimeKind {
   PYTHON("python3.x", "python3", LocalConfigKeys.PYTHON),
   /** {@code nodejs*.x}: the project's Node.js runtime client requires the handler. */
   NODE("nodejs*.x", "node", LocalConfigKeys.NODE),
+  /** {@code java*}: AWS's Java runtime interface client loads the handler in a child JVM. */
+  JAVA("java*", "", LocalConfigKeys.JAVA_HOME_PREFIX + "<major>"),
   /** {@code provided*}: the function's own {@code bootstrap} talks to the Runtime API. */
   PROVIDED("provided*", "", "");
 
@@ -35,7 +37,7 @@ enum RuntimeKind {
   /**
    * Returns the interpreter command used when {@link #configKey()} is unset.
    *
-   * @return the command, empty for {@link #PROVIDED}
+   * @return the command, empty for {@link #JAVA} and {@link #PROVIDED}
    */
   String defaultCommand() {
     return defaultCommand;
@@ -73,6 +75,9 @@ enum RuntimeKind {
     if (runtime.startsWith("nodejs")) {
       return NODE;
     }
+    if (JavaLauncher.major(runtime) > 0) {
+      return JAVA;
+    }
     if (spec.isCustomRuntime()) {
       return PROVIDED;
     }
@@ -83,7 +88,7 @@ enum RuntimeKind {
             + "' uses runtime '"
             + runtime
             + "', which the local"
-            + " backend cannot run; use python3.x, nodejs*.x or provided.*, or a container backend"
-            + " such as 'docker'");
+            + " backend cannot run; use python3.x, nodejs*.x, java* or provided.*, or a container"
+            + " backend such as 'docker'");
   }
 }

@@ -732,14 +732,14 @@ class LocalContainerRuntimeIT {
     @DisplayName("runtimes the backend cannot run fail the launch with what to do")
     void unsupportedRuntime() {
       LaunchSpec spec =
-          TestFunctions.spec(owner, "java21", "a.B::handle", TestFunctions.zip("a.txt", "x"))
+          TestFunctions.spec(owner, "ruby3.3", "app.handler", TestFunctions.zip("a.txt", "x"))
               .build();
       assertThatThrownBy(() -> runtime.launch(spec))
           .isInstanceOf(LaunchFailedException.class)
           .hasMessage(
-              "function 'local-test' uses runtime 'java21', which the local backend cannot run;"
-                  + " use python3.x, nodejs*.x or provided.*, or a container backend such as"
-                  + " 'docker'");
+              "function 'local-test' uses runtime 'ruby3.3', which the local backend cannot run;"
+                  + " use python3.x, nodejs*.x, java* or provided.*, or a container backend such"
+                  + " as 'docker'");
     }
 
     @Test

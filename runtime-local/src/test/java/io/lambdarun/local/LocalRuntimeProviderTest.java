@@ -25,13 +25,22 @@ class LocalRuntimeProviderTest {
   }
 
   @Test
-  @DisplayName("availability names the interpreters python3.x and nodejs*.x functions run on")
-  void namesInterpreters() {
+  @DisplayName(
+      "availability names the interpreters python3.x and nodejs*.x functions run on, and the"
+          + " JDKs for java*")
+  void namesInterpreters() throws IOException {
     Availability availability = provider.availability(RuntimeConfig.empty());
     assertThat(availability.available()).isTrue();
     assertThat(availability.reason())
         .startsWith("local processes: python3.x functions run on python3 3.")
-        .contains("; nodejs*.x functions run on node ");
+        .contains("; nodejs*.x functions run on node ")
+        .contains(
+            "; java* functions run on the JDK of their version or the nearest newer of: JDK ")
+        .contains(
+            "JDK "
+                + System.getProperty("java.version")
+                + " at "
+                + Path.of(System.getProperty("java.home")).toRealPath());
   }
 
   @Test

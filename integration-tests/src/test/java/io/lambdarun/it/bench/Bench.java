@@ -11,6 +11,7 @@ import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.LambdaFunction;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,9 @@ public final class Bench {
 
   /** The figures in the order {@code all} runs them. */
   static final List<String> FIGURES =
-      List.of("docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "footprint");
+      List.of(
+          "docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "local-cold-java",
+          "footprint");
 
   private Bench() {}
 
@@ -72,6 +75,7 @@ public final class Bench {
           case "scaling" -> ScalingBenchmark.run(report);
           case "k8s-ready" -> KubernetesReadinessBenchmark.run(report);
           case "local-cold" -> LocalColdStartBenchmark.run(report);
+          case "local-cold-java" -> LocalJavaColdStartBenchmark.run(report);
           case "footprint" -> FootprintBenchmark.run(report);
           default -> throw new IllegalArgumentException(
               "unknown figure '" + figure + "'; use one of " + FIGURES + " or all");
@@ -157,6 +161,28 @@ public final class Bench {
         .timeout(Duration.ofSeconds(60))
         .code(BENCH_CODE)
         .build();
+  }
+
+  /** The warm figure's Java echo: a java21 function of {@link JavaEcho}'s compiled class. */
+  static LambdaFunction javaEchoFunction(String name) {
+    try {
+      Path dir = tempDir("lambdarun-bench-java-echo");
+      String file = JavaEcho.class.getName().replace('.', '/') + ".class";
+      Path target = Files.createDirectories(dir.resolve(file).getParent()).resolve(
+          JavaEcho.class.getSimpleName() + ".class");
+      try (InputStream in = JavaEcho.class.getResourceAsStream("/" + file)) {
+        Files.copy(in, target);
+      }
+      return LambdaFunction.builder()
+          .functionName(name)
+          .runtime("java21")
+          .handler(JavaEcho.class.getName())
+          .timeout(Duration.ofSeconds(60))
+          .code(Archive.ofDirectory("bench-java", dir))
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static Path writeHandlers() {

@@ -150,7 +150,7 @@ final class LocalColdStartBenchmark {
   }
 
   /** A one-event Runtime API: hands the armed event to the first /next, holds later ones. */
-  private static final class MiniRuntimeApi implements AutoCloseable {
+  static final class MiniRuntimeApi implements AutoCloseable {
     private final HttpServer server;
     private final AtomicReference<byte[]> event = new AtomicReference<>();
     private volatile CompletableFuture<String> answer = new CompletableFuture<>();

@@ -47,13 +47,16 @@ final class WarmInvokeBenchmark {
     report.note("floor: a kept-alive java.net.Socket (TCP_NODELAY) to Instance.invocationUri() of"
         + " the warm instance, the request (head and body) prepared once and written in one call,"
         + " the answer read by Content-Length; lambdarun: LambdaRuntime.invoke of the same"
-        + " function (handler bench.echo returns {\"size\": n}); reference arms: the JDK HttpClient"
+        + " function (handler bench.echo returns {\"size\": n}; on local-java a java21 function,"
+        + " io.lambdarun.it.bench.JavaEcho, returns {\"size\":n}); reference arms: the JDK HttpClient"
         + " (HTTP/1.1, keep-alive) POSTing the same bytes, and core's HttpInvoker.post alone; the"
         + " arms run in a fresh random order every round (seeded), after a warm-up");
   }
 
   private static void runOn(Report report, String backend) throws Exception {
-    Bench.TapProvider tap = new Bench.TapProvider(backend);
+    // local-java: the local backend with a java21 function (JavaEcho) instead of bench.echo
+    boolean javaArm = backend.equals("local-java");
+    Bench.TapProvider tap = new Bench.TapProvider(javaArm ? "local" : backend);
     try (LambdaRuntime runtime =
         LambdaRuntime.builder()
             .addProvider(tap)
@@ -61,7 +64,8 @@ final class WarmInvokeBenchmark {
             .imageMappings(Bench.IMAGE_MAPPINGS)
             .maxInstancesPerFunction(1)
             .build()) {
-      LambdaFunction fn = Bench.benchFunction("bench-warm", "echo");
+      LambdaFunction fn =
+          javaArm ? Bench.javaEchoFunction("bench-warm") : Bench.benchFunction("bench-warm", "echo");
       runtime.invoke(fn, Bench.payload(16));
       Instance instance = tap.launched.get(0);
       // core's HTTP path alone, looked up reflectively: HttpInvoker is core's internal class and
@@ -77,7 +81,7 @@ final class WarmInvokeBenchmark {
           int warmup = Bench.setting("warm.warmup", small ? 300 : 100);
           int n = Bench.setting(small ? "warm.n1k" : "warm.n256k", small ? 2000 : 600);
           byte[] payload = Bench.payload(size);
-          String expected = "{\"size\": " + (size - 11) + "}";
+          String expected = (javaArm ? "{\"size\":" : "{\"size\": ") + (size - 11) + "}";
           byte[] rawRequest = raw.request(payload);
           HttpRequest request =
               HttpRequest.newBuilder(instance.invocationUri()).timeout(Duration.ofSeconds(30))
