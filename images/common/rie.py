@@ -92,8 +92,17 @@ class Emulator:
     def _invoke(self, payload, headers):
         started = time.monotonic()
         content_type = "application/json"
-        spawned_at = self._ensure_process()
         invocation = Invocation(payload, self.timeout, headers)
+        spawned_at = None
+        try:
+            spawned_at = self._ensure_process()
+        except OSError as e:  # answered as AWS's RIE answers a bootstrap it cannot start
+            message = "RequestId: %s Error: fork/exec %s: %s" % (
+                invocation.request_id, self.bootstrap[0], (e.strerror or str(e)).lower())
+            log(message)
+            invocation.complete(json.dumps({
+                "errorMessage": message, "errorType": "Runtime.InvalidEntrypoint"}).encode(),
+                "Unhandled")
         log("START RequestId: %s Version: %s" % (
             invocation.request_id, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")))
         with self.cond:

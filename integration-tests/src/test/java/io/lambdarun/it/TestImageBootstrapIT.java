@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -13,6 +16,9 @@ import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.lambdarun.it.javahandler.GreeterArchive;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The test images follow AWS's entry point switch: with {@code AWS_LAMBDA_RUNTIME_API} set, {@code
  * /lambda-entrypoint.sh} runs the image's {@code /var/runtime/bootstrap} against that Runtime API
  * instead of the emulator. Each image runs in host network mode against a Runtime API this test
- * serves on 127.0.0.1, so all traffic stays on loopback.
+ * serves on 127.0.0.1, so all traffic stays on loopback. Without the variable, the emulator answers
+ * a bootstrap it cannot start as AWS's RIE does.
  */
 class TestImageBootstrapIT {
 
@@ -81,6 +88,67 @@ class TestImageBootstrapIT {
 
     assertThat(answer.path()).isEqualTo("invocation/java-request-1/response");
     assertThat(answer.body()).isEqualTo("\"Hello, world! (request java-request-1)\"");
+  }
+
+  @Test
+  void theEmulatorAnswersABootstrapItCannotStartWithRuntimeInvalidEntrypoint() throws Exception {
+    String container =
+        docker
+            .createContainerCmd(Examples.PYTHON_IMAGE)
+            .withName("lambdarun-bootstrap-it-" + UUID.randomUUID())
+            .withEntrypoint("/usr/local/bin/aws-lambda-rie")
+            .withCmd("/var/runtime/no-such-bootstrap")
+            .withEnv("_HANDLER=app.handler")
+            .withExposedPorts(ExposedPort.tcp(8080))
+            .withHostConfig(
+                HostConfig.newHostConfig()
+                    .withPortBindings(
+                        new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(8080))))
+            .exec()
+            .getId();
+    try {
+      docker.startContainerCmd(container).exec();
+      String port =
+          docker.inspectContainerCmd(container).exec().getNetworkSettings().getPorts()
+              .getBindings().get(ExposedPort.tcp(8080))[0].getHostPortSpec();
+
+      HttpURLConnection answer = invokeWhenListening(URI.create(
+          "http://127.0.0.1:" + port + "/2015-03-31/functions/function/invocations").toURL());
+
+      assertThat(answer.getResponseCode()).isEqualTo(200);
+      assertThat(answer.getHeaderField("X-Amz-Function-Error")).isEqualTo("Unhandled");
+      String requestId = answer.getHeaderField("X-Amzn-RequestId");
+      assertThat(new String(answer.getInputStream().readAllBytes(), UTF_8))
+          .isEqualTo(
+              "{\"errorMessage\": \"RequestId: " + requestId + " Error: fork/exec"
+                  + " /var/runtime/no-such-bootstrap: no such file or directory\", "
+                  + "\"errorType\": \"Runtime.InvalidEntrypoint\"}");
+      answer.disconnect();
+    } finally {
+      docker.removeContainerCmd(container).withForce(true).exec();
+    }
+  }
+
+  /** Posts an empty event, again while the emulator is not listening yet (up to 10 s). */
+  private static HttpURLConnection invokeWhenListening(URL url) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+      connection.setRequestMethod("POST");
+      connection.setDoOutput(true);
+      connection.setRequestProperty("Connection", "close");
+      try {
+        connection.getOutputStream().write("{}".getBytes(UTF_8));
+        connection.getResponseCode();
+        return connection;
+      } catch (IOException e) {
+        connection.disconnect();
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("no answer from " + url + " within 10 s", e);
+        }
+        Thread.sleep(50);
+      }
+    }
   }
 
   /**
