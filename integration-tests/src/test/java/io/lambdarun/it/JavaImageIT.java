@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.FunctionError;
 import io.lambdarun.core.InvocationResult;
@@ -13,6 +14,7 @@ import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.it.javahandler.GreeterArchive;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
 import java.io.IOException;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,6 +80,34 @@ class JavaImageIT {
           .isEqualTo("\"Hello, again! (request " + warm.requestId() + ")\"");
       assertThat(warm.coldStart()).isFalse();
       assertThat(warm.requestId()).isNotEqualTo(cold.requestId());
+    }
+  }
+
+  /** Lambda's class path: jars in the code's {@code lib/} and in a layer's {@code java/lib/}. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"docker", "kubernetes"})
+  void theHandlerLoadsFromJarsInTheCodesLibAndInALayersJavaLib(String backend) {
+    byte[] jar = GreeterArchive.zip();
+    LambdaFunction inLib =
+        greeter("lib-greeter-" + backend, "java21").toBuilder()
+            .code(Archive.ofBytes("lib", GreeterArchive.zipOf("lib/greeter.jar", jar)))
+            .build();
+    LambdaFunction inLayer =
+        greeter("layer-greeter-" + backend, "java21").toBuilder()
+            .code(Archive.ofBytes("readme", GreeterArchive.zipOf("README.txt", new byte[] {'x'})))
+            .layers(
+                List.of(
+                    Archive.ofBytes("layer", GreeterArchive.zipOf("java/lib/greeter.jar", jar))))
+            .build();
+    try (LambdaRuntime runtime = runtimeFor(backend)) {
+      InvocationResult fromLib = runtime.invoke(inLib, "{\"name\":\"lib\"}".getBytes(UTF_8));
+      InvocationResult fromLayer =
+          runtime.invoke(inLayer, "{\"name\":\"layer\"}".getBytes(UTF_8));
+
+      assertThat(fromLib.payloadUtf8())
+          .isEqualTo("\"Hello, lib! (request " + fromLib.requestId() + ")\"");
+      assertThat(fromLayer.payloadUtf8())
+          .isEqualTo("\"Hello, layer! (request " + fromLayer.requestId() + ")\"");
     }
   }
 

@@ -16,17 +16,25 @@ public final class GreeterArchive {
 
   private GreeterArchive() {}
 
-  /** Zips the class file Maven compiled, under its package path. */
+  /** Zips the class file Maven compiled, under its package path (also a jar of the class). */
   public static byte[] zip() {
     String entry = Greeter.class.getName().replace('.', '/') + ".class";
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (InputStream classFile = Greeter.class.getResourceAsStream("/" + entry);
-        ZipOutputStream zip = new ZipOutputStream(bytes)) {
+    try (InputStream classFile = Greeter.class.getResourceAsStream("/" + entry)) {
       if (classFile == null) {
         throw new IllegalStateException("class file '" + entry + "' is not on the test class path");
       }
+      return zipOf(entry, classFile.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A zip of one entry. */
+  public static byte[] zipOf(String entry, byte[] content) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
       zip.putNextEntry(new ZipEntry(entry));
-      classFile.transferTo(zip);
+      zip.write(content);
       zip.closeEntry();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
