@@ -15,6 +15,7 @@ import io.lambdarun.it.javahandler.GreeterArchive;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,12 +112,18 @@ class JavaImageIT {
     }
   }
 
-  /** Lambda's java17 settings for 512 MB: a heap of 85 % (445645k), serial GC, C1 only. */
+  /**
+   * Lambda's java17 settings for 512 MB: a heap of 85 % (445645k), serial GC, C1 only; and the
+   * function's own {@code JAVA_TOOL_OPTIONS}.
+   */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"docker", "kubernetes"})
   void theJvmRunsWithLambdasSettingsForTheFunctionsMemory(String backend) {
     try (LambdaRuntime runtime = runtimeFor(backend)) {
-      LambdaFunction function = greeter("jvm-greeter-" + backend, "java17");
+      LambdaFunction function =
+          greeter("jvm-greeter-" + backend, "java17").toBuilder()
+              .environment(Map.of("JAVA_TOOL_OPTIONS", "-Dgreeter.tool.option=on"))
+              .build();
 
       InvocationResult result = runtime.invoke(function, "{\"jvmFlags\":1}".getBytes(UTF_8));
 
@@ -126,7 +133,8 @@ class JavaImageIT {
               "-XX:MaxHeapSize=445645k",
               "-XX:+UseSerialGC",
               "-XX:+TieredCompilation",
-              "-XX:TieredStopAtLevel=1");
+              "-XX:TieredStopAtLevel=1",
+              "-Dgreeter.tool.option=on");
     }
   }
 
