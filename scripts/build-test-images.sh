@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
-# Builds the images the tests run, locally, because no image registry is reachable:
-#   lambdarun/test-python:latest  a Debian rootfs (debootstrap) with python3 and busybox, plus the
-#                                 project's RIE-compatible entrypoint from images/test-python and
-#                                 the local backend's Python runtime client (one client for both)
+# Builds the images the tests run, locally, because no image registry is reachable (images/README.md):
+#   lambdarun/test-python:latest  a Debian rootfs (debootstrap) with python3 and busybox, laid out as
+#                                 AWS's base images (images/common, images/test-python), running the
+#                                 local backend's Python runtime client (one client for both)
+#   lambdarun/test-java:latest    the same with Debian's OpenJDK 17 JRE and AWS's Java runtime
+#                                 interface client, fetched with Maven (images/test-java/pom.xml)
 #   busybox:1.36                  FROM scratch: Debian's busybox-static binary and its applet links
 # An image that already exists with the same source hash is reused, so a second run is quick and
-# silent. Needs root (debootstrap, apt-get) and a running Docker engine (scripts/ensure-docker.sh).
+# silent. Needs root (debootstrap, apt-get), Maven and a running Docker engine (scripts/ensure-docker.sh).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IMAGES="$ROOT/images"
 PYTHON_CLIENT="$ROOT/runtime-local/src/main/resources/io/lambdarun/local/lambdarun_runtime.py"
 PYTHON_IMAGE=lambdarun/test-python:latest
+JAVA_IMAGE=lambdarun/test-java:latest
 BUSYBOX_IMAGE=busybox:1.36
-BASE_PACKAGES=python3,busybox
+PYTHON_PACKAGES=python3,busybox
+JAVA_PACKAGES=python3,busybox,openjdk-17-jre-headless
 HASH_LABEL=io.lambdarun.source-hash
 
 log() { echo "build-test-images: $*" >&2; }
@@ -69,13 +73,14 @@ apt_install() {
   fi
 }
 
-build_python_base() {
-  local tag=$1 suite=$2 mirror rootfs
+# A Debian rootfs of the given packages imported as an image; built once per suite and packages.
+build_base() {
+  local tag=$1 suite=$2 packages=$3 mirror rootfs
   mirror=$(debian_mirror)
   command -v debootstrap >/dev/null || apt_install debootstrap
   rootfs=$(mktemp -d /var/tmp/lambdarun-rootfs.XXXXXX)
   log "debootstrap $suite from $mirror (a few minutes, once)"
-  if ! quietly debootstrap --variant=minbase --include="$BASE_PACKAGES" "$suite" "$rootfs" "$mirror"; then
+  if ! quietly debootstrap --variant=minbase --include="$packages" "$suite" "$rootfs" "$mirror"; then
     rm -rf "$rootfs"
     return 1
   fi
@@ -84,21 +89,45 @@ build_python_base() {
   rm -rf "$rootfs"
 }
 
-build_python_image() {
-  local suite base hash context status=0
+# Builds an image from a context folder unless the image's source hash label says it is current.
+build_image() {
+  local image=$1 packages=$2 sources_hash=$3 context=$4 suite base hash status=0
   suite=$(suite)
-  base="lambdarun/test-python-base:$suite-$(echo "$BASE_PACKAGES" | hash_of)"
-  hash=$( { echo "$base"; dir_hash "$IMAGES/test-python"; sha256sum <"$PYTHON_CLIENT"; } | hash_of)
-  if [[ "$(image_hash "$PYTHON_IMAGE")" == "$hash" ]]; then
+  base="${image%%:*}-base:$suite-$(echo "$packages" | hash_of)"
+  hash=$( { echo "$base"; echo "$sources_hash"; } | hash_of)
+  if [[ "$(image_hash "$image")" == "$hash" ]]; then
     return 0
   fi
-  image_exists "$base" || build_python_base "$base" "$suite"
-  log "building $PYTHON_IMAGE"
-  context=$(mktemp -d /var/tmp/lambdarun-context.XXXXXX)
-  cp -R "$IMAGES/test-python/." "$PYTHON_CLIENT" "$context/"
+  image_exists "$base" || build_base "$base" "$suite" "$packages"
+  log "building $image"
   # The classic builder needs no buildx plugin and works with every engine version.
   DOCKER_BUILDKIT=0 quietly docker build --build-arg "BASE=$base" --label "$HASH_LABEL=$hash" \
-    -t "$PYTHON_IMAGE" "$context" || status=$?
+    -t "$image" "$context" || status=$?
+  return "$status"
+}
+
+build_python_image() {
+  local context status=0
+  context=$(mktemp -d /var/tmp/lambdarun-context.XXXXXX)
+  cp -R "$IMAGES/common/." "$IMAGES/test-python/." "$PYTHON_CLIENT" "$context/"
+  build_image "$PYTHON_IMAGE" "$PYTHON_PACKAGES" "$(dir_hash "$context")" "$context" || status=$?
+  rm -rf "$context"
+  return "$status"
+}
+
+# AWS's Java runtime interface client and its dependencies go to lib/ of the context, fetched by
+# Maven from the machine's repository or Maven Central; the hash covers the jars themselves.
+build_java_image() {
+  local context status=0
+  context=$(mktemp -d /var/tmp/lambdarun-context.XXXXXX)
+  cp -R "$IMAGES/common/." "$IMAGES/test-java/." "$context/"
+  rm "$context/pom.xml"
+  if ! quietly mvn -B -q -f "$IMAGES/test-java/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$context/lib"; then
+    rm -rf "$context"
+    return 1
+  fi
+  build_image "$JAVA_IMAGE" "$JAVA_PACKAGES" "$(dir_hash "$context")" "$context" || status=$?
   rm -rf "$context"
   return "$status"
 }
@@ -127,4 +156,5 @@ file_is_static() { ! grep -q 'ld-linux' <(head -c 4096 "$1" | tr -c '[:print:]' 
 
 docker version >/dev/null 2>&1 || { log "no Docker engine answers; run scripts/ensure-docker.sh first"; exit 1; }
 build_python_image
+build_java_image
 build_busybox_image

@@ -10,8 +10,12 @@ final class Examples {
   /** The image the Docker and Kubernetes backends run Python zip functions on (no registry here). */
   static final String PYTHON_IMAGE = "lambdarun/test-python:latest";
 
-  /** Maps the runtimes the tests use to the locally built image. */
-  static final String IMAGE_MAPPINGS = "python3.12=" + PYTHON_IMAGE;
+  /** The image they run Java zip functions on: AWS's Java runtime interface client on a JRE. */
+  static final String JAVA_IMAGE = "lambdarun/test-java:latest";
+
+  /** Maps the runtimes the tests use to the locally built images. */
+  static final String IMAGE_MAPPINGS =
+      "python3.12=" + PYTHON_IMAGE + ",java17=" + JAVA_IMAGE + ",java21=" + JAVA_IMAGE;
 
   private static final Path ROOT = Path.of("..", "examples").toAbsolutePath().normalize();
 

@@ -215,7 +215,7 @@ class DockerContainerRuntimeIT {
               .image(tag)
               .imageConfig(
                   new ImageConfig(
-                      List.of("/usr/bin/python3", "-u", "/var/lambdarun/rie.py"),
+                      List.of("/lambda-entrypoint.sh"),
                       List.of("probe.handler"),
                       Optional.of("/tmp")))
               .build();

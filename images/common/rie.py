@@ -1,11 +1,12 @@
-"""RIE-compatible entrypoint of lambdarun's test images, standard library only.
+#!/usr/bin/python3 -u
+"""RIE-compatible emulator of lambdarun's test images, standard library only.
 
-Like the AWS Runtime Interface Emulator it serves the invoke endpoint
-POST /2015-03-31/functions/function/invocations on 0.0.0.0:8080 and hosts the Lambda Runtime API
-(/2018-06-01/runtime/...) on 127.0.0.1:9001 for one runtime process, started lazily on the first
-event: /var/runtime/bootstrap when a custom runtime put one there, otherwise the local backend's
-Python runtime client (lambdarun_runtime.py, copied in by scripts/build-test-images.sh) running
-the handler given as the first argument, with Lambda's PYTHONPATH (the code, then the layers).
+Installed as /usr/local/bin/aws-lambda-rie and run by /lambda-entrypoint.sh when
+AWS_LAMBDA_RUNTIME_API is unset, like AWS's Runtime Interface Emulator: it serves the invoke
+endpoint POST /2015-03-31/functions/function/invocations on 0.0.0.0:8080 and hosts the Lambda
+Runtime API (/2018-06-01/runtime/...) on 127.0.0.1:9001 for one runtime process, started lazily on
+the first event: the command given as arguments (the entrypoint gives /var/runtime/bootstrap, the
+image's runtime client or a custom runtime's bootstrap), with the handler in _HANDLER.
 One event at a time; a second concurrent event gets HTTP 400. After AWS_LAMBDA_FUNCTION_TIMEOUT
 seconds the runtime process is killed, the answer is "Task timed out after N.00 seconds" and the
 next event starts a fresh process.
@@ -27,8 +28,7 @@ import uuid
 INVOKE_PATH = "/2015-03-31/functions/function/invocations"
 RUNTIME_PREFIX = "/2018-06-01/runtime/"
 RUNTIME_API = "127.0.0.1:9001"
-CUSTOM_BOOTSTRAP = "/var/runtime/bootstrap"
-PYTHON_CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lambdarun_runtime.py")
+DEFAULT_BOOTSTRAP = "/var/runtime/bootstrap"
 
 
 def log(line):
@@ -63,8 +63,9 @@ class Invocation:
 
 
 class Emulator:
-    def __init__(self, handler):
+    def __init__(self, handler, bootstrap):
         self.handler = handler
+        self.bootstrap = bootstrap
         self.timeout = int(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT", "300"))
         self.memory = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3008")
         self.name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "test_function")
@@ -91,8 +92,17 @@ class Emulator:
     def _invoke(self, payload, headers):
         started = time.monotonic()
         content_type = "application/json"
-        spawned_at = self._ensure_process()
         invocation = Invocation(payload, self.timeout, headers)
+        spawned_at = None
+        try:
+            spawned_at = self._ensure_process()
+        except OSError as e:  # answered as AWS's RIE answers a bootstrap it cannot start
+            message = "RequestId: %s Error: fork/exec %s: %s" % (
+                invocation.request_id, self.bootstrap[0], (e.strerror or str(e)).lower())
+            log(message)
+            invocation.complete(json.dumps({
+                "errorMessage": message, "errorType": "Runtime.InvalidEntrypoint"}).encode(),
+                "Unhandled")
         log("START RequestId: %s Version: %s" % (
             invocation.request_id, os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")))
         with self.cond:
@@ -131,15 +141,7 @@ class Emulator:
         env["_HANDLER"] = self.handler
         env.setdefault("LAMBDA_TASK_ROOT", "/var/task")
         env.setdefault("LAMBDA_RUNTIME_DIR", "/var/runtime")
-        if os.access(CUSTOM_BOOTSTRAP, os.X_OK):
-            argv = [CUSTOM_BOOTSTRAP]
-        else:
-            argv = [sys.executable, "-u", PYTHON_CLIENT]
-            env.setdefault("PYTHONPATH", ":".join([
-                env["LAMBDA_TASK_ROOT"],
-                "/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2],
-                "/opt/python"]))
-        process = subprocess.Popen(argv, env=env, cwd=env["LAMBDA_TASK_ROOT"],
+        process = subprocess.Popen(self.bootstrap, env=env, cwd=env["LAMBDA_TASK_ROOT"],
                                    start_new_session=True)
         self.process = process
         threading.Thread(target=self._watch, args=(process,), daemon=True).start()
@@ -301,9 +303,8 @@ def serve(address, handler_class):
 
 
 def main():
-    handler = sys.argv[1] if len(sys.argv) > 1 else os.environ.get(
-        "_HANDLER", os.environ.get("AWS_LAMBDA_FUNCTION_HANDLER", ""))
-    emulator = Emulator(handler)
+    handler = os.environ.get("_HANDLER", os.environ.get("AWS_LAMBDA_FUNCTION_HANDLER", ""))
+    emulator = Emulator(handler, sys.argv[1:] or [DEFAULT_BOOTSTRAP])
     Handler.emulator = emulator
     signal.signal(signal.SIGTERM, emulator.shutdown)
     signal.signal(signal.SIGINT, emulator.shutdown)
