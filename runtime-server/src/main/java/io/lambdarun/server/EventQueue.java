@@ -1,0 +1,107 @@
+package io.lambdarun.server;
+
+import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LambdaRuntime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@code Event} invocations in the background as Lambda does: up to 3 attempts, retried on a
+ * function error or a failure after {@code retryDelay} and then twice that (Lambda waits 1 and 2
+ * minutes), dropped once older than the maximum event age. Each attempt runs the function as it is
+ * then; an event of a deleted function is dropped. Waiting events hold no thread.
+ */
+final class EventQueue {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EventQueue.class);
+  private static final int MAX_ATTEMPTS = 3;
+
+  private final LambdaRuntime runtime;
+  private final Function<String, Optional<LambdaFunction>> functions;
+  private final ExecutorService workers;
+  private final ScheduledExecutorService timer;
+  private final Duration retryDelay;
+  private final Duration maxEventAge;
+  private final Clock clock;
+
+  EventQueue(
+      LambdaRuntime runtime,
+      Function<String, Optional<LambdaFunction>> functions,
+      ExecutorService workers,
+      ScheduledExecutorService timer,
+      ServerOptions options,
+      Clock clock) {
+    this.runtime = runtime;
+    this.functions = functions;
+    this.workers = workers;
+    this.timer = timer;
+    this.retryDelay = options.eventRetryDelay();
+    this.maxEventAge = options.maxEventAge();
+    this.clock = clock;
+  }
+
+  /** Queues an event and returns the request id answered to the caller. */
+  String submit(String functionName, byte[] payload) {
+    String requestId = UUID.randomUUID().toString();
+    Event event = new Event(requestId, functionName, payload.clone(), clock.instant());
+    workers.execute(() -> attempt(event, 1));
+    return requestId;
+  }
+
+  private void attempt(Event event, int attempt) {
+    Optional<LambdaFunction> function = functions.apply(event.functionName());
+    if (function.isEmpty()) {
+      LOG.warn("dropped event {}: function '{}' was deleted", event.requestId(), event.functionName());
+      return;
+    }
+    String failure;
+    try {
+      InvocationResult result = runtime.invoke(function.get(), event.payload());
+      if (result.functionError().isEmpty()) {
+        LOG.debug("event {} of function '{}' succeeded on attempt {}", event.requestId(),
+            event.functionName(), attempt);
+        return;
+      }
+      failure = result.functionError().get().headerValue() + " function error";
+    } catch (IllegalStateException e) {
+      LOG.debug("dropped event {}: the server is closing", event.requestId());
+      return;
+    } catch (RuntimeException e) {
+      failure = e.getMessage();
+    }
+    retry(event, attempt, failure);
+  }
+
+  private void retry(Event event, int attempt, String failure) {
+    Duration delay = retryDelay.multipliedBy(attempt);
+    Instant due = clock.instant().plus(delay);
+    if (attempt >= MAX_ATTEMPTS || due.isAfter(event.received().plus(maxEventAge))) {
+      LOG.warn("event {} of function '{}' failed on attempt {} ({}); no retry left, dropped",
+          event.requestId(), event.functionName(), attempt, failure);
+      return;
+    }
+    LOG.info("event {} of function '{}' failed on attempt {} ({}); retrying in {}",
+        event.requestId(), event.functionName(), attempt, failure, delay);
+    try {
+      timer.schedule(
+          () -> workers.execute(() -> attempt(event, attempt + 1)), delay.toMillis(),
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("dropped event {}: the server is closing", event.requestId());
+    }
+  }
+
+  /** One queued event. */
+  private record Event(String requestId, String functionName, byte[] payload, Instant received) {}
+}

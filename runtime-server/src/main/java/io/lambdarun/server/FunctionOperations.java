@@ -1,0 +1,108 @@
+package io.lambdarun.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdarun.core.LambdaRuntime;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
+ * UpdateFunctionConfiguration and DeleteFunction. A change or a delete evicts the function's warm
+ * instances, so the next invocation runs the new configuration; busy instances finish their event
+ * first.
+ */
+final class FunctionOperations {
+
+  private static final int DEFAULT_MAX_ITEMS = 50;
+  private static final int MAX_ITEMS_LIMIT = 10_000;
+
+  private final FunctionRegistry registry;
+  private final LambdaRuntime runtime;
+  private final Clock clock;
+
+  FunctionOperations(FunctionRegistry registry, LambdaRuntime runtime, Clock clock) {
+    this.registry = registry;
+    this.runtime = runtime;
+    this.clock = clock;
+  }
+
+  ApiResponse create(ApiRequest request) {
+    StoredFunction created = FunctionRequests.create(Json.object(request.body()), clock.instant());
+    registry.create(created);
+    return ApiResponse.json(201, Json.bytes(FunctionConfigurations.render(created)));
+  }
+
+  ApiResponse get(ApiRequest request) {
+    StoredFunction stored = registry.get(request.ref().latestOnly());
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.set("Configuration", FunctionConfigurations.render(stored));
+    body.set("Code", FunctionConfigurations.code(stored.function()));
+    return ApiResponse.json(200, Json.bytes(body));
+  }
+
+  ApiResponse getConfiguration(ApiRequest request) {
+    StoredFunction stored = registry.get(request.ref().latestOnly());
+    return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(stored)));
+  }
+
+  ApiResponse list(ApiRequest request) {
+    int maxItems = maxItems(request.queryParameter("MaxItems"));
+    FunctionRegistry.Page page =
+        registry.page(request.queryParameter("Marker").filter(m -> !m.isEmpty()), maxItems);
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    page.nextMarker().ifPresent(marker -> body.put("NextMarker", marker));
+    ArrayNode functions = body.putArray("Functions");
+    page.items().forEach(item -> functions.add(FunctionConfigurations.render(item)));
+    return ApiResponse.json(200, Json.bytes(body));
+  }
+
+  ApiResponse updateConfiguration(ApiRequest request) {
+    FunctionRef ref = request.ref().latestOnly();
+    StoredFunction updated =
+        registry.update(
+            ref,
+            old -> FunctionRequests.updateConfiguration(old, Json.object(request.body()), clock.instant()));
+    runtime.evict(ref.name());
+    return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(updated)));
+  }
+
+  ApiResponse updateCode(ApiRequest request) {
+    FunctionRef ref = request.ref().latestOnly();
+    ObjectNode body = Json.object(request.body());
+    if (Json.bool(body, "DryRun").orElse(false)) {
+      StoredFunction checked =
+          FunctionRequests.updateCode(registry.get(ref), body, clock.instant());
+      return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(checked)));
+    }
+    StoredFunction updated =
+        registry.update(ref, old -> FunctionRequests.updateCode(old, body, clock.instant()));
+    runtime.evict(ref.name());
+    return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(updated)));
+  }
+
+  ApiResponse delete(ApiRequest request) {
+    FunctionRef ref = request.ref().latestOnly();
+    registry.delete(ref);
+    runtime.evict(ref.name());
+    return ApiResponse.empty(204);
+  }
+
+  private static int maxItems(Optional<String> value) {
+    if (value.isEmpty()) {
+      return DEFAULT_MAX_ITEMS;
+    }
+    int parsed;
+    try {
+      parsed = Integer.parseInt(value.get());
+    } catch (NumberFormatException e) {
+      parsed = 0;
+    }
+    if (parsed < 1 || parsed > MAX_ITEMS_LIMIT) {
+      throw ApiException.validation(
+          "1 validation error detected: Value '" + value.get() + "' at 'maxItems' failed to"
+              + " satisfy constraint: Member must have value between 1 and " + MAX_ITEMS_LIMIT);
+    }
+    return parsed;
+  }
+}

@@ -1,0 +1,172 @@
+package io.lambdarun.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdarun.api.Archive;
+import io.lambdarun.api.Architecture;
+import io.lambdarun.api.ImageConfig;
+import io.lambdarun.api.PackageType;
+import io.lambdarun.core.LambdaFunction;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the bodies of CreateFunction, UpdateFunctionConfiguration and UpdateFunctionCode into
+ * functions; {@link LambdaFunction.Builder#build()} then applies every Lambda rule.
+ */
+final class FunctionRequests {
+
+  private FunctionRequests() {}
+
+  static StoredFunction create(ObjectNode body, Instant now) {
+    FunctionRef ref = FunctionRef.parse(required(body, "FunctionName", "functionName"), Optional.empty());
+    if (ref.qualifier().isPresent()) {
+      throw ApiException.invalidParameter(
+          "function name '" + ref.name() + ":" + ref.qualifier().get() + "' of CreateFunction"
+              + " carries a qualifier; name the function without ':" + ref.qualifier().get() + "'");
+    }
+    JsonNode code =
+        Json.object(body, "Code").orElseThrow(() -> mustNotBeNull("code"));
+    refuseUnserved(body);
+    LambdaFunction.Builder builder =
+        LambdaFunction.builder().functionName(ref.name()).role(required(body, "Role", "role"));
+    PackageType packageType = packageType(body);
+    builder.packageType(packageType);
+    applyCode(builder, code, packageType);
+    applyConfiguration(builder, body);
+    Json.strings(body, "Architectures").ifPresent(values -> builder.architecture(architecture(values)));
+    Json.stringMap(body, "Tags").ifPresent(builder::tags);
+    return StoredFunction.of(builder.build(), Json.text(body, "Description").orElse(""), now);
+  }
+
+  static StoredFunction updateConfiguration(StoredFunction old, ObjectNode body, Instant now) {
+    checkRevision(old, body);
+    refuseUnserved(body);
+    LambdaFunction.Builder builder = old.function().toBuilder();
+    Json.text(body, "Role").ifPresent(builder::role);
+    applyConfiguration(builder, body);
+    return StoredFunction.of(
+        builder.build(), Json.text(body, "Description").orElse(old.description()), now);
+  }
+
+  static StoredFunction updateCode(StoredFunction old, ObjectNode body, Instant now) {
+    checkRevision(old, body);
+    refuseUnserved(body);
+    LambdaFunction.Builder builder = old.function().toBuilder();
+    applyCode(builder, body, old.function().packageType());
+    Json.strings(body, "Architectures").ifPresent(values -> builder.architecture(architecture(values)));
+    return StoredFunction.of(builder.build(), old.description(), now);
+  }
+
+  private static void applyConfiguration(LambdaFunction.Builder builder, JsonNode body) {
+    Json.text(body, "Runtime").ifPresent(builder::runtime);
+    Json.text(body, "Handler").ifPresent(builder::handler);
+    Json.integer(body, "Timeout").ifPresent(builder::timeoutSeconds);
+    Json.integer(body, "MemorySize").ifPresent(builder::memoryMib);
+    Json.object(body, "Environment")
+        .ifPresent(env -> builder.environment(Json.stringMap(env, "Variables").orElse(Map.of())));
+    Json.object(body, "EphemeralStorage")
+        .ifPresent(storage -> builder.ephemeralStorageMib(Json.integer(storage, "Size").orElseThrow(
+            () -> mustNotBeNull("ephemeralStorage.size"))));
+    Json.object(body, "ImageConfig").ifPresent(config -> builder.imageConfig(imageConfig(config)));
+  }
+
+  private static void applyCode(LambdaFunction.Builder builder, JsonNode code, PackageType type) {
+    if (code.hasNonNull("S3Bucket") || code.hasNonNull("S3Key")) {
+      throw ApiException.invalidParameter(
+          "code from S3 bucket '" + code.path("S3Bucket").asText() + "' is not served by"
+              + " lambdarun; send the zip itself as 'ZipFile'");
+    }
+    Optional<String> zip = Json.text(code, "ZipFile");
+    Optional<String> image = Json.text(code, "ImageUri");
+    if (type == PackageType.ZIP) {
+      if (image.isPresent()) {
+        throw ApiException.invalidParameter(
+            "Please don't provide ImageUri when updating a function with packageType Zip.");
+      }
+      builder.code(Archive.ofBytes("ZipFile", base64(zip.orElseThrow(
+          () -> ApiException.invalidParameter("Please provide a source for function code.")))));
+    } else {
+      if (zip.isPresent()) {
+        throw ApiException.invalidParameter(
+            "Please don't provide ZipFile when updating a function with packageType Image.");
+      }
+      builder.imageUri(image.orElseThrow(
+          () -> ApiException.invalidParameter("Please provide a source for function code.")));
+    }
+  }
+
+  private static byte[] base64(String text) {
+    try {
+      return Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalidContent(
+          "Could not parse request body into json: 'ZipFile' is not base64 (" + e.getMessage()
+              + "); encode the zip's bytes with standard base64");
+    }
+  }
+
+  private static PackageType packageType(JsonNode body) {
+    String value = Json.text(body, "PackageType").orElse("Zip");
+    return switch (value) {
+      case "Zip" -> PackageType.ZIP;
+      case "Image" -> PackageType.IMAGE;
+      default ->
+          throw ApiException.validation(
+              "1 validation error detected: Value '" + value + "' at 'packageType' failed to"
+                  + " satisfy constraint: Member must satisfy enum value set: [Image, Zip]");
+    };
+  }
+
+  private static Architecture architecture(List<String> values) {
+    if (values.size() != 1) {
+      throw ApiException.validation(
+          "1 validation error detected: Value '" + values + "' at 'architectures' failed to"
+              + " satisfy constraint: Member must have length less than or equal to 1");
+    }
+    return Architecture.fromAwsName(values.get(0));
+  }
+
+  private static ImageConfig imageConfig(JsonNode config) {
+    return new ImageConfig(
+        Json.strings(config, "EntryPoint").orElse(List.of()),
+        Json.strings(config, "Command").orElse(List.of()),
+        Json.text(config, "WorkingDirectory"));
+  }
+
+  private static void checkRevision(StoredFunction old, JsonNode body) {
+    Optional<String> revision = Json.text(body, "RevisionId");
+    if (revision.isPresent() && !revision.get().equals(old.revisionId())) {
+      throw new ApiException(
+          412, "PreconditionFailedException",
+          "The Revision Id provided does not match the latest Revision Id. Call the"
+              + " GetFunction/GetAlias API to retrieve the latest Revision Id");
+    }
+  }
+
+  /** Refuses what a later slice serves rather than silently ignoring it. */
+  private static void refuseUnserved(JsonNode body) {
+    if (Json.bool(body, "Publish").orElse(false)) {
+      throw ApiException.invalidParameter(
+          "'Publish' is 'true' but lambdarun serves only $LATEST for now; leave 'Publish' out");
+    }
+    if (Json.strings(body, "Layers").map(layers -> !layers.isEmpty()).orElse(false)) {
+      throw ApiException.invalidParameter(
+          "'Layers' '" + body.get("Layers") + "' are not served by lambdarun's API yet; leave"
+              + " 'Layers' out");
+    }
+  }
+
+  private static String required(JsonNode body, String field, String memberName) {
+    return Json.text(body, field).orElseThrow(() -> mustNotBeNull(memberName));
+  }
+
+  private static ApiException mustNotBeNull(String memberName) {
+    return ApiException.validation(
+        "1 validation error detected: Value null at '" + memberName + "' failed to satisfy"
+            + " constraint: Member must not be null");
+  }
+}

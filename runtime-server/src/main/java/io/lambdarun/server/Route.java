@@ -1,0 +1,75 @@
+package io.lambdarun.server;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * One operation of the Lambda API matched from a request's method and path.
+ *
+ * @param operation AWS's operation name, used in size errors
+ * @param function the function named in the path, empty for the collection
+ * @param maxBody the largest body accepted, in bytes
+ * @param tooLarge the error answered for a larger body
+ * @param handler runs the operation
+ */
+record Route(
+    String operation,
+    Optional<String> function,
+    int maxBody,
+    ApiException tooLarge,
+    Function<ApiRequest, ApiResponse> handler) {
+
+  /** The path prefix of the function operations of API version 2015-03-31. */
+  static final String FUNCTIONS = "/2015-03-31/functions";
+
+  /** Lambda's limit for a CreateFunction or UpdateFunctionCode request, in bytes. */
+  static final int MAX_CODE_REQUEST = 69_905_067;
+
+  /** Matches a request; empty when the API has no such operation. */
+  static Optional<Route> match(
+      String method, String path, FunctionOperations functions, InvokeOperation invoke) {
+    if (!path.startsWith(FUNCTIONS)) {
+      return Optional.empty();
+    }
+    String rest = path.substring(FUNCTIONS.length());
+    if (rest.isEmpty() || rest.equals("/")) {
+      return switch (method) {
+        case "GET" -> Optional.of(plain("ListFunctions", Optional.empty(), functions::list));
+        case "POST" -> Optional.of(plain("CreateFunction", Optional.empty(), functions::create));
+        default -> Optional.empty();
+      };
+    }
+    String[] parts = rest.substring(1).split("/", -1);
+    if (parts.length > 2 || parts[0].isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> name = Optional.of(parts[0]);
+    String key = method + " " + (parts.length == 2 ? parts[1] : "");
+    return switch (key) {
+      case "GET " -> Optional.of(plain("GetFunction", name, functions::get));
+      case "DELETE " -> Optional.of(plain("DeleteFunction", name, functions::delete));
+      case "GET configuration" ->
+          Optional.of(plain("GetFunctionConfiguration", name, functions::getConfiguration));
+      case "PUT configuration" ->
+          Optional.of(plain("UpdateFunctionConfiguration", name, functions::updateConfiguration));
+      case "PUT code" -> Optional.of(plain("UpdateFunctionCode", name, functions::updateCode));
+      case "POST invocations" ->
+          Optional.of(
+              new Route(
+                  "Invoke", name, InvokeOperation.MAX_SYNC_PAYLOAD,
+                  InvokeOperation.tooLarge(InvokeOperation.MAX_SYNC_PAYLOAD), invoke::invoke));
+      default -> Optional.empty();
+    };
+  }
+
+  private static Route plain(
+      String operation, Optional<String> function, Function<ApiRequest, ApiResponse> handler) {
+    return new Route(
+        operation, function, MAX_CODE_REQUEST,
+        new ApiException(
+            413, "RequestEntityTooLargeException",
+            "Request must be smaller than " + MAX_CODE_REQUEST + " bytes for the " + operation
+                + " operation"),
+        handler);
+  }
+}

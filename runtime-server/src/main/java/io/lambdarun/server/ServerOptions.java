@@ -1,0 +1,54 @@
+package io.lambdarun.server;
+
+import io.lambdarun.api.ConfigurationException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link LambdaServer} listens and runs events.
+ *
+ * @param host the address to bind, {@code 127.0.0.1} by default
+ * @param port the TCP port, {@code 0} for any free one
+ * @param eventRetryDelay the wait before the first retry of a failed {@code Event} invocation; the
+ *     second waits twice as long (Lambda: 1 minute)
+ * @param maxEventAge how long an {@code Event} invocation may wait for a retry (Lambda: 6 hours)
+ */
+public record ServerOptions(String host, int port, Duration eventRetryDelay, Duration maxEventAge) {
+
+  /** Lambda's defaults on 127.0.0.1, port 9001. */
+  public static final ServerOptions DEFAULT =
+      new ServerOptions("127.0.0.1", 9001, Duration.ofMinutes(1), Duration.ofHours(6));
+
+  /** Checks the components. */
+  public ServerOptions {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(eventRetryDelay, "eventRetryDelay");
+    Objects.requireNonNull(maxEventAge, "maxEventAge");
+    if (port < 0 || port > 65_535) {
+      throw new ConfigurationException(
+          "port", "server port '" + port + "' is not a TCP port; use 0 to 65535");
+    }
+  }
+
+  /**
+   * Returns these options on another address.
+   *
+   * @param newHost the address to bind
+   * @param newPort the port, {@code 0} for any free one
+   * @return the changed options
+   */
+  public ServerOptions withAddress(String newHost, int newPort) {
+    return new ServerOptions(newHost, newPort, eventRetryDelay, maxEventAge);
+  }
+
+  /**
+   * Returns these options with other event retry timing.
+   *
+   * @param delay the wait before the first retry
+   * @param maxAge how long an event may wait
+   * @return the changed options
+   */
+  public ServerOptions withEventRetries(Duration delay, Duration maxAge) {
+    return new ServerOptions(host, port, delay, maxAge);
+  }
+}

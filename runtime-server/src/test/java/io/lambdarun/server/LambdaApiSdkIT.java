@@ -1,0 +1,440 @@
+package io.lambdarun.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.lambdarun.api.Archive;
+import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.WarmInstance;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.waiters.WaiterResponse;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Architecture;
+import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.GetFunctionResponse;
+import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.InvalidRequestContentException;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.LambdaException;
+import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
+import software.amazon.awssdk.services.lambda.model.ListFunctionsResponse;
+import software.amazon.awssdk.services.lambda.model.LogType;
+import software.amazon.awssdk.services.lambda.model.PackageType;
+import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+import software.amazon.awssdk.services.lambda.model.State;
+import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationResponse;
+
+/**
+ * Drives {@link LambdaServer} with the AWS SDK for Java v2 on the local backend: every answer is
+ * what AWS sends (status, fields, headers, error types), parsed by AWS's own client.
+ */
+class LambdaApiSdkIT {
+
+  private static final Path HELLO = Path.of("..", "examples", "hello-python").toAbsolutePath();
+  private static final String ROLE = "arn:aws:iam::000000000000:role/lambda-role";
+  private static final String ARN_PREFIX = "arn:aws:lambda:us-east-1:000000000000:function:";
+
+  private static LambdaRuntime runtime;
+  private static LambdaServer server;
+  private static LambdaClient lambda;
+
+  @TempDir Path temp;
+
+  @BeforeAll
+  static void start() {
+    runtime = LambdaRuntime.builder().backend("local").build();
+    server =
+        LambdaServer.start(
+            runtime,
+            ServerOptions.DEFAULT
+                .withAddress("127.0.0.1", 0)
+                .withEventRetries(Duration.ofMillis(200), Duration.ofMinutes(1)));
+    lambda =
+        LambdaClient.builder()
+            .endpointOverride(server.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build();
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    lambda.close();
+    server.close();
+    runtime.close();
+    Set<String> left = Set.of();
+    for (int i = 0; i < 50; i++) {
+      left =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(Thread::isAlive)
+              .map(Thread::getName)
+              .filter(name -> name.startsWith("lambdarun-") || name.startsWith("sdk-"))
+              .collect(Collectors.toSet());
+      if (left.isEmpty()) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(left).as("threads left after closing the client, server and runtime").isEmpty();
+  }
+
+  private static SdkBytes helloZip() {
+    return SdkBytes.fromByteArray(zipBytes(Archive.ofDirectory("hello", HELLO)));
+  }
+
+  private static byte[] zipBytes(Archive archive) {
+    try (var in = archive.open()) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static CreateFunctionResponse create(String name, SdkBytes zip) {
+    return lambda.createFunction(
+        r -> r.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler").role(ROLE)
+            .code(c -> c.zipFile(zip)));
+  }
+
+  private static String sha256Base64(byte[] bytes) throws Exception {
+    return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private static List<String> warmIds(String function) {
+    return runtime.warmInstances().stream()
+        .filter(instance -> instance.functionName().equals(function))
+        .map(WarmInstance::instanceId)
+        .toList();
+  }
+
+  @Test
+  void createWaitGetInvokeAndDeleteTheExampleAsAwsAnswers() throws Exception {
+    SdkBytes zip = helloZip();
+    CreateFunctionResponse created = create("hello-sdk", zip);
+    assertThat(created.sdkHttpResponse().statusCode()).isEqualTo(201);
+    assertThat(created.functionName()).isEqualTo("hello-sdk");
+    assertThat(created.functionArn()).isEqualTo(ARN_PREFIX + "hello-sdk");
+    assertThat(created.runtime()).isEqualTo(Runtime.PYTHON3_12);
+    assertThat(created.handler()).isEqualTo("app.handler");
+    assertThat(created.role()).isEqualTo(ROLE);
+    assertThat(created.codeSize()).isEqualTo(zip.asByteArray().length);
+    assertThat(created.codeSha256()).isEqualTo(sha256Base64(zip.asByteArray()));
+    assertThat(created.timeout()).isEqualTo(3);
+    assertThat(created.memorySize()).isEqualTo(128);
+    assertThat(created.version()).isEqualTo("$LATEST");
+    assertThat(created.state()).isEqualTo(State.ACTIVE);
+    assertThat(created.lastUpdateStatus()).isEqualTo(LastUpdateStatus.SUCCESSFUL);
+    assertThat(created.packageType()).isEqualTo(PackageType.ZIP);
+    assertThat(created.architectures()).containsExactly(Architecture.X86_64);
+    assertThat(created.ephemeralStorage().size()).isEqualTo(512);
+    assertThat(created.loggingConfig().logGroup()).isEqualTo("/aws/lambda/hello-sdk");
+    assertThat(created.lastModified()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\+0000");
+
+    WaiterResponse<GetFunctionResponse> active =
+        lambda.waiter().waitUntilFunctionActiveV2(r -> r.functionName("hello-sdk"));
+    assertThat(active.attemptsExecuted()).isEqualTo(1);
+    assertThat(active.matched().response().orElseThrow().configuration().state()).isEqualTo(State.ACTIVE);
+
+    GetFunctionResponse got = lambda.getFunction(r -> r.functionName(ARN_PREFIX + "hello-sdk"));
+    assertThat(got.configuration().revisionId()).isEqualTo(created.revisionId());
+    assertThat(got.configuration().codeSha256()).isEqualTo(created.codeSha256());
+    assertThat(got.code().repositoryType()).isEqualTo("S3");
+
+    InvokeResponse invoked =
+        lambda.invoke(
+            r -> r.functionName("hello-sdk").logType(LogType.TAIL)
+                .payload(SdkBytes.fromUtf8String("{\"name\":\"world\"}")));
+    assertThat(invoked.statusCode()).isEqualTo(200);
+    assertThat(invoked.payload().asUtf8String()).isEqualTo("{\"message\": \"Hello, world!\"}");
+    assertThat(invoked.functionError()).isNull();
+    assertThat(invoked.executedVersion()).isEqualTo("$LATEST");
+    String requestId = invoked.responseMetadata().requestId();
+    assertThat(new String(Base64.getDecoder().decode(invoked.logResult()), UTF_8))
+        .contains("greeting world in request " + requestId);
+    assertThat(warmIds("hello-sdk")).hasSize(1);
+
+    int deleted = lambda.deleteFunction(r -> r.functionName("hello-sdk")).sdkHttpResponse().statusCode();
+    assertThat(deleted).isEqualTo(204);
+    assertThat(warmIds("hello-sdk")).as("instances of the deleted function").isEmpty();
+    ResourceNotFoundException gone =
+        catchThrowableOfType(
+            ResourceNotFoundException.class,
+            () -> lambda.getFunction(r -> r.functionName("hello-sdk")));
+    assertThat(gone.statusCode()).isEqualTo(404);
+    assertThat(gone.awsErrorDetails().errorMessage())
+        .isEqualTo("Function not found: " + ARN_PREFIX + "hello-sdk");
+  }
+
+  @Test
+  void aFunctionErrorIsAnUnhandledAnswerWithTheErrorDocument() {
+    create("fails-sdk", SdkBytes.fromByteArray(Zips.python("    raise KeyError('missing')")));
+    try {
+      InvokeResponse invoked = lambda.invoke(r -> r.functionName("fails-sdk"));
+      assertThat(invoked.statusCode()).isEqualTo(200);
+      assertThat(invoked.functionError()).isEqualTo("Unhandled");
+      assertThat(invoked.payload().asUtf8String())
+          .contains("\"errorType\": \"KeyError\"").contains("\"errorMessage\": \"'missing'\"");
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("fails-sdk"));
+    }
+  }
+
+  @Test
+  void theClientContextReachesTheHandler() {
+    create(
+        "context-sdk",
+        SdkBytes.fromByteArray(Zips.python("    return context.client_context.custom")));
+    try {
+      String clientContext =
+          Base64.getEncoder().encodeToString("{\"custom\":{\"tenant\":\"t-1\"}}".getBytes(UTF_8));
+      InvokeResponse invoked =
+          lambda.invoke(r -> r.functionName("context-sdk").clientContext(clientContext));
+      assertThat(invoked.functionError()).as(invoked.payload().asUtf8String()).isNull();
+      assertThat(invoked.payload().asUtf8String()).isEqualTo("{\"tenant\": \"t-1\"}");
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("context-sdk"));
+    }
+  }
+
+  @Test
+  void anUpdatedConfigurationReplacesTheWarmInstances() {
+    lambda.createFunction(
+        r -> r.functionName("env-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler").role(ROLE)
+            .environment(e -> e.variables(Map.of("GREETING", "first")))
+            .code(c -> c.zipFile(SdkBytes.fromByteArray(
+                Zips.python("    return os.environ['GREETING']")))));
+    try {
+      assertThat(lambda.invoke(r -> r.functionName("env-sdk")).payload().asUtf8String())
+          .isEqualTo("\"first\"");
+      List<String> before = warmIds("env-sdk");
+      assertThat(before).hasSize(1);
+
+      UpdateFunctionConfigurationResponse updated =
+          lambda.updateFunctionConfiguration(
+              r -> r.functionName("env-sdk").timeout(10).memorySize(256)
+                  .environment(e -> e.variables(Map.of("GREETING", "second"))));
+      assertThat(updated.environment().variables()).containsExactly(Map.entry("GREETING", "second"));
+      assertThat(updated.timeout()).isEqualTo(10);
+      assertThat(updated.memorySize()).isEqualTo(256);
+      assertThat(updated.handler()).isEqualTo("app.handler");
+      assertThat(warmIds("env-sdk")).as("warm instances of the old configuration").isEmpty();
+
+      InvokeResponse invoked = lambda.invoke(r -> r.functionName("env-sdk"));
+      assertThat(invoked.payload().asUtf8String()).isEqualTo("\"second\"");
+      assertThat(warmIds("env-sdk")).hasSize(1).doesNotContainAnyElementsOf(before);
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("env-sdk"));
+    }
+  }
+
+  @Test
+  void updatedCodeRunsOnTheNextInvocation() throws Exception {
+    create("code-sdk", SdkBytes.fromByteArray(Zips.python("    return 'old'")));
+    try {
+      assertThat(lambda.invoke(r -> r.functionName("code-sdk")).payload().asUtf8String())
+          .isEqualTo("\"old\"");
+      byte[] newZip = Zips.python("    return 'new'");
+      var answer =
+          lambda.updateFunctionCode(
+              r -> r.functionName("code-sdk").zipFile(SdkBytes.fromByteArray(newZip)));
+      assertThat(answer.codeSha256()).isEqualTo(sha256Base64(newZip));
+      assertThat(answer.codeSize()).isEqualTo(newZip.length);
+      assertThat(lambda.invoke(r -> r.functionName("code-sdk")).payload().asUtf8String())
+          .isEqualTo("\"new\"");
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("code-sdk"));
+    }
+  }
+
+  @Test
+  void listFunctionsPagesWithMarkerAndMaxItems() {
+    byte[] zip = Zips.python("    return 1");
+    for (String name : List.of("page-a", "page-b", "page-c")) {
+      create(name, SdkBytes.fromByteArray(zip));
+    }
+    try {
+      ListFunctionsResponse first = lambda.listFunctions(r -> r.maxItems(2));
+      assertThat(first.functions()).extracting(FunctionConfiguration::functionName)
+          .containsExactly("page-a", "page-b");
+      assertThat(first.nextMarker()).isNotNull();
+      ListFunctionsResponse second =
+          lambda.listFunctions(r -> r.maxItems(2).marker(first.nextMarker()));
+      assertThat(second.functions()).extracting(FunctionConfiguration::functionName)
+          .containsExactly("page-c");
+      assertThat(second.nextMarker()).isNull();
+      assertThat(lambda.listFunctionsPaginator(r -> r.maxItems(1)).functions())
+          .extracting(FunctionConfiguration::functionName)
+          .containsExactly("page-a", "page-b", "page-c");
+    } finally {
+      for (String name : List.of("page-a", "page-b", "page-c")) {
+        lambda.deleteFunction(r -> r.functionName(name));
+      }
+    }
+  }
+
+  @Test
+  void dryRunAnswers204AndEventAnswers202AndRunsWithRetries() throws Exception {
+    Path attempts = temp.resolve("attempts.txt");
+    create(
+        "event-sdk",
+        SdkBytes.fromByteArray(
+            Zips.python(
+                "    with open(event['file'], 'a') as f:\n"
+                    + "        f.write(context.aws_request_id + '\\n')\n"
+                    + "    raise RuntimeError('again')")));
+    try {
+      String payload = "{\"file\":\"" + attempts + "\"}";
+      InvokeResponse dryRun =
+          lambda.invoke(
+              r -> r.functionName("event-sdk").invocationType(InvocationType.DRY_RUN)
+                  .payload(SdkBytes.fromUtf8String(payload)));
+      assertThat(dryRun.statusCode()).isEqualTo(204);
+      assertThat(attempts).doesNotExist();
+
+      InvokeResponse event =
+          lambda.invoke(
+              r -> r.functionName("event-sdk").invocationType(InvocationType.EVENT)
+                  .payload(SdkBytes.fromUtf8String(payload)));
+      assertThat(event.statusCode()).isEqualTo(202);
+      assertThat(event.payload().asByteArray()).isEmpty();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (System.nanoTime() < deadline
+          && (!Files.exists(attempts) || Files.readAllLines(attempts).size() < 3)) {
+        Thread.sleep(50);
+      }
+      assertThat(attempts).as("one line per attempt").exists();
+      assertThat(Files.readAllLines(attempts)).as("the first attempt and two retries").hasSize(3);
+      Thread.sleep(1_000);
+      assertThat(Files.readAllLines(attempts)).as("no fourth attempt").hasSize(3);
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("event-sdk"));
+    }
+  }
+
+  @Test
+  void unknownFunctionsAreResourceNotFound() {
+    ResourceNotFoundException invoke =
+        catchThrowableOfType(
+            ResourceNotFoundException.class, () -> lambda.invoke(r -> r.functionName("nope")));
+    assertThat(invoke.statusCode()).isEqualTo(404);
+    assertThat(invoke.awsErrorDetails().errorCode()).isEqualTo("ResourceNotFoundException");
+    assertThat(invoke.awsErrorDetails().errorMessage()).isEqualTo("Function not found: " + ARN_PREFIX + "nope");
+    ResourceNotFoundException delete =
+        catchThrowableOfType(
+            ResourceNotFoundException.class, () -> lambda.deleteFunction(r -> r.functionName("nope")));
+    assertThat(delete.statusCode()).isEqualTo(404);
+    ResourceNotFoundException version =
+        catchThrowableOfType(
+            ResourceNotFoundException.class,
+            () -> lambda.getFunctionConfiguration(r -> r.functionName("nope").qualifier("7")));
+    assertThat(version.awsErrorDetails().errorMessage())
+        .isEqualTo("Function not found: " + ARN_PREFIX + "nope:7");
+  }
+
+  @Test
+  void aSecondCreateOfTheSameNameIsAConflict() {
+    create("twice-sdk", SdkBytes.fromByteArray(Zips.python("    return 1")));
+    try {
+      ResourceConflictException conflict =
+          catchThrowableOfType(
+              ResourceConflictException.class,
+              () -> create("twice-sdk", SdkBytes.fromByteArray(Zips.python("    return 2"))));
+      assertThat(conflict.statusCode()).isEqualTo(409);
+      assertThat(conflict.awsErrorDetails().errorMessage()).isEqualTo("Function already exist: twice-sdk");
+      assertThat(lambda.invoke(r -> r.functionName("twice-sdk")).payload().asUtf8String())
+          .as("the first function is kept").isEqualTo("1");
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("twice-sdk"));
+    }
+  }
+
+  @Test
+  void unsafeOrInvalidCodeIsRefusedAndLeavesNothing() {
+    Map<String, byte[]> refused =
+        Map.of(
+            "bomb-sdk", Zips.bomb(),
+            "slip-sdk", Zips.of(Map.of("app.py", "x = 1\n", "../escape.py", "x = 2\n")),
+            "garbage-sdk", "not a zip at all".getBytes(UTF_8));
+    refused.forEach(
+        (name, zip) -> {
+          InvalidParameterValueException e =
+              catchThrowableOfType(
+                  InvalidParameterValueException.class,
+                  () -> create(name, SdkBytes.fromByteArray(zip)));
+          assertThat(e).as(name).isNotNull();
+          assertThat(e.statusCode()).as(name).isEqualTo(400);
+          assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidParameterValueException");
+        });
+    InvalidParameterValueException runtimeError =
+        catchThrowableOfType(
+            InvalidParameterValueException.class,
+            () -> lambda.createFunction(
+                r -> r.functionName("cobol-sdk").runtime("cobol85").handler("app.handler")
+                    .role(ROLE).code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1"))))));
+    assertThat(runtimeError.awsErrorDetails().errorMessage()).contains("'cobol85'");
+    assertThat(lambda.listFunctions().functions()).as("functions left").isEmpty();
+    assertThat(runtime.warmInstances()).as("instances left").isEmpty();
+  }
+
+  @Test
+  void badPayloadsGetAwsErrors() {
+    create("payload-sdk", SdkBytes.fromByteArray(Zips.python("    return event")));
+    try {
+      InvalidRequestContentException notJson =
+          catchThrowableOfType(
+              InvalidRequestContentException.class,
+              () -> lambda.invoke(
+                  r -> r.functionName("payload-sdk").payload(SdkBytes.fromUtf8String("{not json"))));
+      assertThat(notJson.statusCode()).isEqualTo(400);
+      assertThat(notJson.awsErrorDetails().errorMessage())
+          .startsWith("Could not parse request body into json: Could not parse payload into json: ");
+
+      byte[] large = new byte[InvokeOperation.MAX_SYNC_PAYLOAD + 1];
+      Arrays.fill(large, (byte) ' ');
+      RequestTooLargeException tooLarge =
+          catchThrowableOfType(
+              RequestTooLargeException.class,
+              () -> lambda.invoke(
+                  r -> r.functionName("payload-sdk").payload(SdkBytes.fromByteArray(large))));
+      assertThat(tooLarge.statusCode()).isEqualTo(413);
+      assertThat(tooLarge.awsErrorDetails().errorMessage())
+          .isEqualTo("Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+
+      LambdaException badType =
+          catchThrowableOfType(
+              LambdaException.class,
+              () -> lambda.invoke(r -> r.functionName("payload-sdk").logType("Everything")));
+      assertThat(badType.statusCode()).isEqualTo(400);
+      assertThat(badType.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("payload-sdk"));
+    }
+  }
+}
