@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -117,8 +116,8 @@ public final class LambdaServer implements AutoCloseable {
   }
 
   /**
-   * Stops listening, then ends the operations in progress and drops queued events. Idempotent;
-   * the runtime stays open.
+   * Stops listening, interrupts the operations in progress and drops queued events. Idempotent;
+   * the runtime stays open: closing it next ends the invocations still running.
    */
   @Override
   public void close() {
@@ -131,16 +130,6 @@ public final class LambdaServer implements AutoCloseable {
       eventTimer.shutdownNow();
       eventWorkers.shutdownNow();
       operations.shutdownNow();
-      awaitQuietly(operations);
-      awaitQuietly(eventWorkers);
-    }
-  }
-
-  private static void awaitQuietly(ExecutorService executor) {
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
