@@ -69,7 +69,7 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
               }
             },
             failure -> {
-              if (failure instanceof IllegalArgumentException) {
+              if (Request.getContentBytesRead(request) > route.maxBody()) {
                 refuseTooLarge(request, response, callback, route);
               } else {
                 write(response, callback, ErrorResponses.from(failure));

@@ -90,7 +90,9 @@ public final class LambdaServer implements AutoCloseable {
         new LambdaApiHandler(
             new FunctionOperations(registry, runtime, clock),
             new InvokeOperation(registry, runtime, events), operations));
-    jetty.setStopTimeout(2_000);
+    // no graceful wait: idle keep-alive connections of clients would hold the stop for its whole
+    // timeout, and invocations still running end anyway when the runtime is closed next
+    jetty.setStopTimeout(0);
     LambdaServer server =
         new LambdaServer(jetty, operations, eventWorkers, eventTimer, null);
     try {
