@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of lambdarun on a fresh machine: installs what the local backend's tests run
-# (python3, node, curl) and the Docker engine when missing, starts the engine, builds the local test
-# images (no registry is reachable), then runs unit tests (surefire) and integration tests on the
-# real engine (failsafe) for every module.
+# (python3, node, curl), the AWS CLI v2 that drives 'lambdarun serve' (Debian's awscli at
+# /usr/bin/aws; another 'aws' on the PATH may be v1) and the Docker engine when missing, starts
+# the engine, builds the local test images (no registry is reachable), then runs unit tests
+# (surefire) and integration tests on the real engine (failsafe) for every module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ missing=()
 command -v python3 >/dev/null || missing+=(python3)
 command -v node >/dev/null || missing+=(nodejs)
 command -v curl >/dev/null || missing+=(curl)
+[ -x /usr/bin/aws ] || missing+=(awscli)
 if ((${#missing[@]})); then
   echo "test-all: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
