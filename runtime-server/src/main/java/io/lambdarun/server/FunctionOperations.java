@@ -38,6 +38,10 @@ final class FunctionOperations {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("Configuration", FunctionConfigurations.render(stored));
     body.set("Code", FunctionConfigurations.code(stored.function()));
+    if (!stored.function().tags().isEmpty()) {
+      ObjectNode tags = body.putObject("Tags");
+      stored.function().tags().forEach(tags::put);
+    }
     return ApiResponse.json(200, Json.bytes(body));
   }
 

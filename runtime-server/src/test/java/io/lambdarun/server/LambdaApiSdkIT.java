@@ -42,6 +42,7 @@ import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
 import software.amazon.awssdk.services.lambda.model.ListFunctionsResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.PackageType;
+import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -120,7 +121,7 @@ class LambdaApiSdkIT {
   private static CreateFunctionResponse create(String name, SdkBytes zip) {
     return lambda.createFunction(
         r -> r.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler").role(ROLE)
-            .code(c -> c.zipFile(zip)));
+            .tags(Map.of("team", "lambdarun")).code(c -> c.zipFile(zip)));
   }
 
   private static String sha256Base64(byte[] bytes) throws Exception {
@@ -166,6 +167,7 @@ class LambdaApiSdkIT {
     assertThat(got.configuration().revisionId()).isEqualTo(created.revisionId());
     assertThat(got.configuration().codeSha256()).isEqualTo(created.codeSha256());
     assertThat(got.code().repositoryType()).isEqualTo("S3");
+    assertThat(got.tags()).containsExactly(Map.entry("team", "lambdarun"));
 
     InvokeResponse invoked =
         lambda.invoke(
@@ -245,6 +247,14 @@ class LambdaApiSdkIT {
       assertThat(updated.memorySize()).isEqualTo(256);
       assertThat(updated.handler()).isEqualTo("app.handler");
       assertThat(warmIds("env-sdk")).as("warm instances of the old configuration").isEmpty();
+      PreconditionFailedException stale =
+          catchThrowableOfType(
+              PreconditionFailedException.class,
+              () -> lambda.updateFunctionConfiguration(
+                  r -> r.functionName("env-sdk").revisionId(updated.revisionId() + "-stale").timeout(20)));
+      assertThat(stale.statusCode()).isEqualTo(412);
+      assertThat(lambda.getFunctionConfiguration(r -> r.functionName("env-sdk")).timeout())
+          .as("the refused update changed nothing").isEqualTo(10);
 
       InvokeResponse invoked = lambda.invoke(r -> r.functionName("env-sdk"));
       assertThat(invoked.payload().asUtf8String()).isEqualTo("\"second\"");
@@ -261,6 +271,12 @@ class LambdaApiSdkIT {
       assertThat(lambda.invoke(r -> r.functionName("code-sdk")).payload().asUtf8String())
           .isEqualTo("\"old\"");
       byte[] newZip = Zips.python("    return 'new'");
+      var dryRun =
+          lambda.updateFunctionCode(
+              r -> r.functionName("code-sdk").dryRun(true).zipFile(SdkBytes.fromByteArray(newZip)));
+      assertThat(dryRun.codeSha256()).isEqualTo(sha256Base64(newZip));
+      assertThat(lambda.invoke(r -> r.functionName("code-sdk")).payload().asUtf8String())
+          .as("a dry run changes nothing").isEqualTo("\"old\"");
       var answer =
           lambda.updateFunctionCode(
               r -> r.functionName("code-sdk").zipFile(SdkBytes.fromByteArray(newZip)));
@@ -407,6 +423,9 @@ class LambdaApiSdkIT {
   void badPayloadsGetAwsErrors() {
     create("payload-sdk", SdkBytes.fromByteArray(Zips.python("    return event")));
     try {
+      assertThat(lambda.invoke(r -> r.functionName("payload-sdk")).payload().asUtf8String())
+          .as("no payload is the event {}").isEqualTo("{}");
+
       InvalidRequestContentException notJson =
           catchThrowableOfType(
               InvalidRequestContentException.class,
@@ -426,6 +445,17 @@ class LambdaApiSdkIT {
       assertThat(tooLarge.statusCode()).isEqualTo(413);
       assertThat(tooLarge.awsErrorDetails().errorMessage())
           .isEqualTo("Request must be smaller than 6291456 bytes for the InvokeFunction operation");
+
+      byte[] largeEvent = new byte[InvokeOperation.MAX_ASYNC_PAYLOAD + 1];
+      Arrays.fill(largeEvent, (byte) ' ');
+      RequestTooLargeException eventTooLarge =
+          catchThrowableOfType(
+              RequestTooLargeException.class,
+              () -> lambda.invoke(
+                  r -> r.functionName("payload-sdk").invocationType(InvocationType.EVENT)
+                      .payload(SdkBytes.fromByteArray(largeEvent))));
+      assertThat(eventTooLarge.awsErrorDetails().errorMessage())
+          .isEqualTo("Request must be smaller than 1048576 bytes for the InvokeFunction operation");
 
       LambdaException badType =
           catchThrowableOfType(
