@@ -195,6 +195,47 @@ class LambdaApiSdkIT {
   }
 
   @Test
+  void everyConfigurationFieldIsStoredAndAnsweredForZipAndImageFunctions() {
+    CreateFunctionResponse zip =
+        lambda.createFunction(
+            r -> r.functionName("settings-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                .role(ROLE).description("all settings").timeout(42).memorySize(512)
+                .architectures(Architecture.ARM64).ephemeralStorage(e -> e.size(1024))
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
+    CreateFunctionResponse image =
+        lambda.createFunction(
+            r -> r.functionName("image-sdk").packageType(PackageType.IMAGE).role(ROLE)
+                .code(c -> c.imageUri("lambdarun/test-python:latest"))
+                .imageConfig(i -> i.entryPoint("/lambda-entrypoint.sh").command("app.handler")
+                    .workingDirectory("/var/task")));
+    try {
+      assertThat(zip.description()).isEqualTo("all settings");
+      assertThat(zip.timeout()).isEqualTo(42);
+      assertThat(zip.memorySize()).isEqualTo(512);
+      assertThat(zip.architectures()).containsExactly(Architecture.ARM64);
+      assertThat(zip.ephemeralStorage().size()).isEqualTo(1024);
+      assertThat(lambda.getFunctionConfiguration(r -> r.functionName("settings-sdk")))
+          .usingRecursiveComparison()
+          .ignoringFields("responseMetadata", "sdkHttpResponse")
+          .isEqualTo(zip);
+
+      assertThat(image.packageType()).isEqualTo(PackageType.IMAGE);
+      assertThat(image.runtime()).isNull();
+      assertThat(image.handler()).isNull();
+      assertThat(image.imageConfigResponse().imageConfig().entryPoint())
+          .containsExactly("/lambda-entrypoint.sh");
+      assertThat(image.imageConfigResponse().imageConfig().command()).containsExactly("app.handler");
+      assertThat(image.imageConfigResponse().imageConfig().workingDirectory()).isEqualTo("/var/task");
+      GetFunctionResponse got = lambda.getFunction(r -> r.functionName("image-sdk"));
+      assertThat(got.code().repositoryType()).isEqualTo("ECR");
+      assertThat(got.code().imageUri()).isEqualTo("lambdarun/test-python:latest");
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("settings-sdk"));
+      lambda.deleteFunction(r -> r.functionName("image-sdk"));
+    }
+  }
+
+  @Test
   void aFunctionErrorIsAnUnhandledAnswerWithTheErrorDocument() {
     create("fails-sdk", SdkBytes.fromByteArray(Zips.python("    raise KeyError('missing')")));
     try {
