@@ -2,6 +2,7 @@ package io.lambdarun.cli;
 
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.server.LambdaServer;
+import io.lambdarun.server.ServerCredentials;
 import io.lambdarun.server.ServerOptions;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -38,8 +39,19 @@ final class ServeCommand implements Callable<Integer> {
       description = "Backend to run on (local, docker, kubernetes, ...); chosen automatically when absent.")
   String backend;
 
+  @Option(
+      names = "--credentials",
+      paramLabel = "ACCESS_KEY:SECRET",
+      description = "Accept only requests SigV4-signed with this key (403 otherwise); without it every"
+          + " request is accepted.")
+  String credentials;
+
   @Override
   public Integer call() throws InterruptedException {
+    ServerOptions options = ServerOptions.DEFAULT.withAddress(host, port);
+    if (credentials != null) {
+      options = options.withCredentials(ServerCredentials.parse(credentials));
+    }
     LambdaRuntime.Builder builder = LambdaRuntime.builder();
     if (backend != null) {
       builder.backend(backend);
@@ -47,7 +59,7 @@ final class ServeCommand implements Callable<Integer> {
     LambdaRuntime runtime = builder.build();
     LambdaServer server;
     try {
-      server = LambdaServer.start(runtime, ServerOptions.DEFAULT.withAddress(host, port));
+      server = LambdaServer.start(runtime, options);
     } catch (RuntimeException e) {
       runtime.close();
       throw e;

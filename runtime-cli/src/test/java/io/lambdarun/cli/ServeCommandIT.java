@@ -56,13 +56,15 @@ class ServeCommandIT {
   }
 
   /** Starts the server on a free port and returns its endpoint from the one line it prints. */
-  private String startServer() throws IOException {
+  private String startServer(String... extraArgs) throws IOException {
     assertThat(JAR).as("the shaded jar built by 'package'").exists();
-    server =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                JAR.toString(), "serve", "--port", "0", "--backend", "local")
-            .start();
+                JAR.toString(), "serve", "--port", "0", "--backend", "local"));
+    command.addAll(List.of(extraArgs));
+    server = new ProcessBuilder(command).start();
     InputStream errors = server.getErrorStream();
     CompletableFuture.runAsync(() -> drain(readAll(errors)));
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8));
@@ -87,6 +89,10 @@ class ServeCommandIT {
   }
 
   private Run aws(String endpoint, String... args) throws Exception {
+    return signedAws("dummy-secret", endpoint, args);
+  }
+
+  private Run signedAws(String secret, String endpoint, String... args) throws Exception {
     assertThat(AWS).as("Debian's awscli (apt-get install awscli)").exists();
     List<String> command = new ArrayList<>(List.of(AWS.toString(), "lambda"));
     command.addAll(List.of(args));
@@ -95,7 +101,7 @@ class ServeCommandIT {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(key -> key.startsWith("AWS_"));
     env.put("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-    env.put("AWS_SECRET_ACCESS_KEY", "dummy-secret");
+    env.put("AWS_SECRET_ACCESS_KEY", secret);
     env.put("AWS_EC2_METADATA_DISABLED", "true");
     env.put("AWS_CONFIG_FILE", temp.resolve("no-config").toString());
     env.put("AWS_SHARED_CREDENTIALS_FILE", temp.resolve("no-credentials").toString());
@@ -256,6 +262,35 @@ class ServeCommandIT {
           }
         },
         130);
+  }
+
+  @Test
+  void withCredentialsOnlyTheCliSignedWithThatKeyIsServed() throws Exception {
+    String endpoint = startServer("--credentials", "AKIDEXAMPLE:serve-secret");
+    Path zip = helloZip();
+    Run created =
+        signedAws("serve-secret", endpoint, "create-function", "--function-name", "signed-cli",
+            "--runtime", "python3.12", "--handler", "app.handler", "--role",
+            "arn:aws:iam::000000000000:role/lambda-role", "--zip-file", "fileb://" + zip);
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    Run invoked =
+        signedAws("serve-secret", endpoint, "invoke", "--function-name",
+            "arn:aws:lambda:us-east-1:000000000000:function:signed-cli", "--qualifier", "$LATEST",
+            "--cli-binary-format", "raw-in-base64-out", "--payload", "{\"name\":\"signed\"}",
+            "answer.json");
+    assertThat(invoked.exitCode()).as(invoked.err()).isZero();
+    assertThat(Files.readString(temp.resolve("answer.json"))).isEqualTo("{\"message\": \"Hello, signed!\"}");
+
+    Run wrong = signedAws("another-secret", endpoint, "list-functions");
+    assertThat(wrong.exitCode()).isEqualTo(254);
+    assertThat(wrong.err().strip())
+        .isEqualTo("An error occurred (InvalidSignatureException) when calling the ListFunctions"
+            + " operation: The request signature we calculated does not match the signature you"
+            + " provided. Check your AWS Secret Access Key and signing method. Consult the service"
+            + " documentation for details.");
+
+    stopAndExpectNothingLeft(() -> server.destroy(), 143);
+    assertThat(serverErr).as("the server's log").doesNotContain("serve-secret");
   }
 
   private void stopAndExpectNothingLeft(Runnable signal, int exitCode) throws Exception {

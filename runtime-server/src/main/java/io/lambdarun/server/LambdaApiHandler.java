@@ -1,7 +1,9 @@
 package io.lambdarun.server;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -28,12 +30,17 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
   private final FunctionOperations functions;
   private final InvokeOperation invoke;
   private final ExecutorService operations;
+  private final Optional<SignatureVerifier> signatures;
 
   LambdaApiHandler(
-      FunctionOperations functions, InvokeOperation invoke, ExecutorService operations) {
+      FunctionOperations functions,
+      InvokeOperation invoke,
+      ExecutorService operations,
+      Optional<SignatureVerifier> signatures) {
     this.functions = functions;
     this.invoke = invoke;
     this.operations = operations;
+    this.signatures = signatures;
   }
 
   @Override
@@ -62,8 +69,9 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
             body -> {
               ApiRequest apiRequest =
                   new ApiRequest(route.function(), query(request), headers(request), body);
+              SignatureVerifier.SignedRequest signed = signed(request, body);
               try {
-                operations.execute(() -> write(response, callback, run(route, apiRequest)));
+                operations.execute(() -> write(response, callback, run(route, apiRequest, signed)));
               } catch (RejectedExecutionException e) {
                 callback.failed(e);
               }
@@ -91,8 +99,10 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
             () -> write(response, callback, answer), failure -> write(response, callback, answer)));
   }
 
-  private static ApiResponse run(Route route, ApiRequest request) {
+  private ApiResponse run(
+      Route route, ApiRequest request, SignatureVerifier.SignedRequest signed) {
     try {
+      signatures.ifPresent(verifier -> verifier.verify(signed));
       return route.handler().apply(request);
     } catch (RuntimeException e) {
       return ErrorResponses.from(e);
@@ -112,6 +122,17 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
     response.write(true, ByteBuffer.wrap(answer.body()), callback);
+  }
+
+  private static SignatureVerifier.SignedRequest signed(Request request, byte[] body) {
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    for (HttpField field : request.getHeaders()) {
+      headers.add(Map.entry(field.getName(), field.getValue()));
+    }
+    String query = request.getHttpURI().getQuery();
+    return new SignatureVerifier.SignedRequest(
+        request.getMethod(), request.getHttpURI().getPath(), query == null ? "" : query, headers,
+        body);
   }
 
   private static Map<String, String> query(Request request) {

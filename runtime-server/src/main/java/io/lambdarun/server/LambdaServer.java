@@ -18,7 +18,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * The AWS Lambda API over HTTP on top of a {@link LambdaRuntime}, for the AWS SDKs and the AWS
  * CLI: functions are created, listed, updated, deleted and invoked on AWS's rest-json wire format.
- * Functions live in memory. The runtime belongs to the caller, who closes it after this server.
+ * Functions live in memory. Every request is accepted unless {@link ServerOptions#credentials()}
+ * names the one access key whose SigV4 signatures are accepted. The runtime belongs to the
+ * caller, who closes it after this server.
  *
  * <pre>{@code
  * try (LambdaRuntime runtime = LambdaRuntime.builder().build();
@@ -89,7 +91,8 @@ public final class LambdaServer implements AutoCloseable {
     jetty.setHandler(
         new LambdaApiHandler(
             new FunctionOperations(registry, runtime, clock),
-            new InvokeOperation(registry, runtime, events), operations));
+            new InvokeOperation(registry, runtime, events), operations,
+            options.credentials().map(SignatureVerifier::new)));
     // no graceful wait: idle keep-alive connections of clients would hold the stop for its whole
     // timeout, and invocations still running end anyway when the runtime is closed next
     jetty.setStopTimeout(0);

@@ -3,6 +3,7 @@ package io.lambdarun.server;
 import io.lambdarun.api.ConfigurationException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a {@link LambdaServer} listens and runs events.
@@ -12,18 +13,27 @@ import java.util.Objects;
  * @param eventRetryDelay the wait before the first retry of a failed {@code Event} invocation; the
  *     second waits twice as long (Lambda: 1 minute)
  * @param maxEventAge how long an {@code Event} invocation may wait for a retry (Lambda: 6 hours)
+ * @param credentials when present, the only access key accepted: every request must carry a valid
+ *     SigV4 signature made with it; when empty, every request is accepted, signed or not
  */
-public record ServerOptions(String host, int port, Duration eventRetryDelay, Duration maxEventAge) {
+public record ServerOptions(
+    String host,
+    int port,
+    Duration eventRetryDelay,
+    Duration maxEventAge,
+    Optional<ServerCredentials> credentials) {
 
-  /** Lambda's defaults on 127.0.0.1, port 9001. */
+  /** Lambda's defaults on 127.0.0.1, port 9001, accepting every request. */
   public static final ServerOptions DEFAULT =
-      new ServerOptions("127.0.0.1", 9001, Duration.ofMinutes(1), Duration.ofHours(6));
+      new ServerOptions(
+          "127.0.0.1", 9001, Duration.ofMinutes(1), Duration.ofHours(6), Optional.empty());
 
   /** Checks the components. */
   public ServerOptions {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(eventRetryDelay, "eventRetryDelay");
     Objects.requireNonNull(maxEventAge, "maxEventAge");
+    Objects.requireNonNull(credentials, "credentials");
     if (port < 0 || port > 65_535) {
       throw new ConfigurationException(
           "port", "server port '" + port + "' is not a TCP port; use 0 to 65535");
@@ -38,7 +48,7 @@ public record ServerOptions(String host, int port, Duration eventRetryDelay, Dur
    * @return the changed options
    */
   public ServerOptions withAddress(String newHost, int newPort) {
-    return new ServerOptions(newHost, newPort, eventRetryDelay, maxEventAge);
+    return new ServerOptions(newHost, newPort, eventRetryDelay, maxEventAge, credentials);
   }
 
   /**
@@ -49,6 +59,16 @@ public record ServerOptions(String host, int port, Duration eventRetryDelay, Dur
    * @return the changed options
    */
   public ServerOptions withEventRetries(Duration delay, Duration maxAge) {
-    return new ServerOptions(host, port, delay, maxAge);
+    return new ServerOptions(host, port, delay, maxAge, credentials);
+  }
+
+  /**
+   * Returns these options verifying SigV4 signatures made with the given key.
+   *
+   * @param value the only access key accepted
+   * @return the changed options
+   */
+  public ServerOptions withCredentials(ServerCredentials value) {
+    return new ServerOptions(host, port, eventRetryDelay, maxEventAge, Optional.of(value));
   }
 }
