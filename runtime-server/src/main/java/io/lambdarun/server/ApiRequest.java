@@ -1,5 +1,6 @@
 package io.lambdarun.server;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -7,15 +8,17 @@ import java.util.TreeMap;
 /**
  * One request of the Lambda API, read completely.
  *
- * @param function the function named in the path, empty for the collection
+ * @param pathParameters the names and numbers in the path, in order: a function; a layer and a
+ *     version
  * @param query the query parameters, first value of each
  * @param headers the headers, first value of each, names case-insensitive
  * @param body the body, empty for none
  */
 record ApiRequest(
-    Optional<String> function, Map<String, String> query, Map<String, String> headers, byte[] body) {
+    List<String> pathParameters, Map<String, String> query, Map<String, String> headers, byte[] body) {
 
   ApiRequest {
+    pathParameters = List.copyOf(pathParameters);
     query = Map.copyOf(query);
     TreeMap<String, String> caseInsensitive = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     caseInsensitive.putAll(headers);
@@ -30,8 +33,12 @@ record ApiRequest(
     return Optional.ofNullable(query.get(name));
   }
 
+  String pathParameter(int index) {
+    return pathParameters.get(index);
+  }
+
   /** The function named in the path, checked against the {@code Qualifier} query parameter. */
   FunctionRef ref() {
-    return FunctionRef.parse(function.orElseThrow(), queryParameter("Qualifier"));
+    return FunctionRef.parse(pathParameter(0), queryParameter("Qualifier"));
   }
 }

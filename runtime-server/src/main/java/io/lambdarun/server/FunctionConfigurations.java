@@ -56,6 +56,11 @@ final class FunctionConfigurations {
     if (!function.imageConfig().isEmpty()) {
       imageConfig(node.putObject("ImageConfigResponse").putObject("ImageConfig"), function.imageConfig());
     }
+    if (!function.layers().isEmpty()) {
+      ArrayNode layers = node.putArray("Layers");
+      function.layers().forEach(
+          layer -> layers.addObject().put("Arn", layer.name()).put("CodeSize", layer.size()));
+    }
     node.putArray("Architectures").add(function.architecture().awsName());
     node.putObject("EphemeralStorage").put("Size", function.ephemeralStorageMib());
     node.putObject("SnapStart").put("ApplyOn", "None").put("OptimizationStatus", "Off");

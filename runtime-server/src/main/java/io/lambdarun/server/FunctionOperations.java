@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarun.core.LambdaRuntime;
 import java.time.Clock;
-import java.util.Optional;
 
 /**
  * CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
@@ -18,17 +17,20 @@ final class FunctionOperations {
   private static final int MAX_ITEMS_LIMIT = 10_000;
 
   private final FunctionRegistry registry;
+  private final LayerRegistry layers;
   private final LambdaRuntime runtime;
   private final Clock clock;
 
-  FunctionOperations(FunctionRegistry registry, LambdaRuntime runtime, Clock clock) {
+  FunctionOperations(
+      FunctionRegistry registry, LayerRegistry layers, LambdaRuntime runtime, Clock clock) {
     this.registry = registry;
+    this.layers = layers;
     this.runtime = runtime;
     this.clock = clock;
   }
 
   ApiResponse create(ApiRequest request) {
-    StoredFunction created = FunctionRequests.create(Json.object(request.body()), clock.instant());
+    StoredFunction created = FunctionRequests.create(Json.object(request.body()), layers, clock.instant());
     registry.create(created);
     return ApiResponse.json(201, Json.bytes(FunctionConfigurations.render(created)));
   }
@@ -51,8 +53,9 @@ final class FunctionOperations {
   }
 
   ApiResponse list(ApiRequest request) {
-    int maxItems = maxItems(request.queryParameter("MaxItems"));
-    FunctionRegistry.Page page =
+    int maxItems =
+        Paging.maxItems(request.queryParameter("MaxItems"), DEFAULT_MAX_ITEMS, MAX_ITEMS_LIMIT);
+    FunctionRegistry.Page<StoredFunction> page =
         registry.page(request.queryParameter("Marker").filter(m -> !m.isEmpty()), maxItems);
     ObjectNode body = Json.MAPPER.createObjectNode();
     page.nextMarker().ifPresent(marker -> body.put("NextMarker", marker));
@@ -66,7 +69,9 @@ final class FunctionOperations {
     StoredFunction updated =
         registry.update(
             ref,
-            old -> FunctionRequests.updateConfiguration(old, Json.object(request.body()), clock.instant()));
+            old ->
+                FunctionRequests.updateConfiguration(
+                    old, Json.object(request.body()), layers, clock.instant()));
     runtime.evict(ref.name());
     return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(updated)));
   }
@@ -90,23 +95,5 @@ final class FunctionOperations {
     registry.delete(ref);
     runtime.evict(ref.name());
     return ApiResponse.empty(204);
-  }
-
-  private static int maxItems(Optional<String> value) {
-    if (value.isEmpty()) {
-      return DEFAULT_MAX_ITEMS;
-    }
-    int parsed;
-    try {
-      parsed = Integer.parseInt(value.get());
-    } catch (NumberFormatException e) {
-      parsed = 0;
-    }
-    if (parsed < 1 || parsed > MAX_ITEMS_LIMIT) {
-      throw ApiException.validation(
-          "1 validation error detected: Value '" + value.get() + "' at 'maxItems' failed to"
-              + " satisfy constraint: Member must have value between 1 and " + MAX_ITEMS_LIMIT);
-    }
-    return parsed;
   }
 }

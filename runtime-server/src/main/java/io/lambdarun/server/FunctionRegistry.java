@@ -51,14 +51,15 @@ final class FunctionRegistry {
    *
    * @param marker the name of the last function of the previous page, empty for the first page
    */
-  Page page(Optional<String> marker, int maxItems) {
+  Page<StoredFunction> page(Optional<String> marker, int maxItems) {
     Map<String, StoredFunction> rest =
         marker.isPresent() ? functions.tailMap(marker.get(), false) : functions;
     List<StoredFunction> items = rest.values().stream().limit(maxItems).toList();
     boolean more = rest.size() > items.size();
-    return new Page(items, more ? Optional.of(items.get(items.size() - 1).name()) : Optional.empty());
+    return new Page<>(
+        items, more ? Optional.of(items.get(items.size() - 1).name()) : Optional.empty());
   }
 
-  /** One page of a listing. */
-  record Page(List<StoredFunction> items, Optional<String> nextMarker) {}
+  /** One page of a listing and the marker of the next one. */
+  record Page<T>(List<T> items, Optional<String> nextMarker) {}
 }

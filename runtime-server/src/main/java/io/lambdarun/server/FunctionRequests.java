@@ -21,7 +21,7 @@ final class FunctionRequests {
 
   private FunctionRequests() {}
 
-  static StoredFunction create(ObjectNode body, Instant now) {
+  static StoredFunction create(ObjectNode body, LayerRegistry layers, Instant now) {
     FunctionRef ref = FunctionRef.parse(required(body, "FunctionName", "functionName"), Optional.empty());
     if (ref.qualifier().isPresent()) {
       throw ApiException.invalidParameter(
@@ -36,18 +36,19 @@ final class FunctionRequests {
     PackageType packageType = packageType(body);
     builder.packageType(packageType);
     applyCode(builder, code, packageType);
-    applyConfiguration(builder, body);
+    applyConfiguration(builder, body, layers);
     Json.strings(body, "Architectures").ifPresent(values -> builder.architecture(architecture(values)));
     Json.stringMap(body, "Tags").ifPresent(builder::tags);
     return StoredFunction.of(builder.build(), Json.text(body, "Description").orElse(""), now);
   }
 
-  static StoredFunction updateConfiguration(StoredFunction old, ObjectNode body, Instant now) {
+  static StoredFunction updateConfiguration(
+      StoredFunction old, ObjectNode body, LayerRegistry layers, Instant now) {
     checkRevision(old, body);
     refuseUnserved(body);
     LambdaFunction.Builder builder = old.function().toBuilder();
     Json.text(body, "Role").ifPresent(builder::role);
-    applyConfiguration(builder, body);
+    applyConfiguration(builder, body, layers);
     return StoredFunction.of(
         builder.build(), Json.text(body, "Description").orElse(old.description()), now);
   }
@@ -61,7 +62,8 @@ final class FunctionRequests {
     return StoredFunction.of(builder.build(), old.description(), now);
   }
 
-  private static void applyConfiguration(LambdaFunction.Builder builder, JsonNode body) {
+  private static void applyConfiguration(
+      LambdaFunction.Builder builder, JsonNode body, LayerRegistry layers) {
     Json.text(body, "Runtime").ifPresent(builder::runtime);
     Json.text(body, "Handler").ifPresent(builder::handler);
     Json.integer(body, "Timeout").ifPresent(builder::timeoutSeconds);
@@ -72,6 +74,15 @@ final class FunctionRequests {
         .ifPresent(storage -> builder.ephemeralStorageMib(Json.integer(storage, "Size").orElseThrow(
             () -> mustNotBeNull("ephemeralStorage.size"))));
     Json.object(body, "ImageConfig").ifPresent(config -> builder.imageConfig(imageConfig(config)));
+    Json.strings(body, "Layers")
+        .ifPresent(arns -> builder.layers(arns.stream().map(arn -> layer(layers, arn)).toList()));
+  }
+
+  private static Archive layer(LayerRegistry layers, String versionArn) {
+    return layers.find(versionArn)
+        .map(LayerVersion::content)
+        .orElseThrow(() -> ApiException.invalidParameter(
+            "Layer version " + versionArn + " does not exist."));
   }
 
   private static void applyCode(LambdaFunction.Builder builder, JsonNode code, PackageType type) {
@@ -99,7 +110,7 @@ final class FunctionRequests {
     }
   }
 
-  private static byte[] base64(String text) {
+  static byte[] base64(String text) {
     try {
       return Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
@@ -152,11 +163,6 @@ final class FunctionRequests {
     if (Json.bool(body, "Publish").orElse(false)) {
       throw ApiException.invalidParameter(
           "'Publish' is 'true' but lambdarun serves only $LATEST for now; leave 'Publish' out");
-    }
-    if (Json.strings(body, "Layers").map(layers -> !layers.isEmpty()).orElse(false)) {
-      throw ApiException.invalidParameter(
-          "'Layers' '" + body.get("Layers") + "' are not served by lambdarun's API yet; leave"
-              + " 'Layers' out");
     }
   }
 

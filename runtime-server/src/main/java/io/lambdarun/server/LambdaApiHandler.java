@@ -29,16 +29,19 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
 
   private final FunctionOperations functions;
   private final InvokeOperation invoke;
+  private final LayerOperations layers;
   private final ExecutorService operations;
   private final Optional<SignatureVerifier> signatures;
 
   LambdaApiHandler(
       FunctionOperations functions,
       InvokeOperation invoke,
+      LayerOperations layers,
       ExecutorService operations,
       Optional<SignatureVerifier> signatures) {
     this.functions = functions;
     this.invoke = invoke;
+    this.layers = layers;
     this.operations = operations;
     this.signatures = signatures;
   }
@@ -47,7 +50,7 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
   public boolean handle(Request request, Response response, Callback callback) {
     String method = request.getMethod();
     String path = request.getHttpURI().getDecodedPath();
-    Optional<Route> match = Route.match(method, path, functions, invoke);
+    Optional<Route> match = Route.match(method, path, functions, invoke, layers);
     if (match.isEmpty()) {
       write(response, callback, ErrorResponses.from(new ApiException(
           404, "UnknownOperationException",
@@ -68,7 +71,7 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
             InvocationType.NON_BLOCKING,
             body -> {
               ApiRequest apiRequest =
-                  new ApiRequest(route.function(), query(request), headers(request), body);
+                  new ApiRequest(route.pathParameters(), query(request), headers(request), body);
               SignatureVerifier.SignedRequest signed = signed(request, body);
               try {
                 operations.execute(() -> write(response, callback, run(route, apiRequest, signed)));

@@ -17,8 +17,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The AWS Lambda API over HTTP on top of a {@link LambdaRuntime}, for the AWS SDKs and the AWS
- * CLI: functions are created, listed, updated, deleted and invoked on AWS's rest-json wire format.
- * Functions live in memory. Every request is accepted unless {@link ServerOptions#credentials()}
+ * CLI: functions and layers are created, listed, updated, deleted and functions invoked on AWS's
+ * rest-json wire format. Functions and layers live in memory. Every request is accepted unless {@link ServerOptions#credentials()}
  * names the one access key whose SigV4 signatures are accepted. The runtime belongs to the
  * caller, who closes it after this server.
  *
@@ -67,6 +67,7 @@ public final class LambdaServer implements AutoCloseable {
   public static LambdaServer start(LambdaRuntime runtime, ServerOptions options) {
     Clock clock = Clock.systemUTC();
     FunctionRegistry registry = new FunctionRegistry();
+    LayerRegistry layers = new LayerRegistry();
     ExecutorService operations =
         Executors.newFixedThreadPool(OPERATION_THREADS, daemon("lambdarun-api"));
     ExecutorService eventWorkers =
@@ -90,8 +91,9 @@ public final class LambdaServer implements AutoCloseable {
     jetty.addConnector(connector);
     jetty.setHandler(
         new LambdaApiHandler(
-            new FunctionOperations(registry, runtime, clock),
-            new InvokeOperation(registry, runtime, events), operations,
+            new FunctionOperations(registry, layers, runtime, clock),
+            new InvokeOperation(registry, runtime, events), new LayerOperations(layers, clock),
+            operations,
             options.credentials().map(SignatureVerifier::new)));
     // no graceful wait: idle keep-alive connections of clients would hold the stop for its whole
     // timeout, and invocations still running end anyway when the runtime is closed next

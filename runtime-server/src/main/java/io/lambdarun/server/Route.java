@@ -1,5 +1,6 @@
 package io.lambdarun.server;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -7,14 +8,14 @@ import java.util.function.Function;
  * One operation of the Lambda API matched from a request's method and path.
  *
  * @param operation AWS's operation name, used in size errors
- * @param function the function named in the path, empty for the collection
+ * @param pathParameters the names and numbers in the path, in order
  * @param maxBody the largest body accepted, in bytes
  * @param tooLarge the error answered for a larger body
  * @param handler runs the operation
  */
 record Route(
     String operation,
-    Optional<String> function,
+    List<String> pathParameters,
     int maxBody,
     ApiException tooLarge,
     Function<ApiRequest, ApiResponse> handler) {
@@ -25,17 +26,27 @@ record Route(
   /** Lambda's limit for a CreateFunction or UpdateFunctionCode request, in bytes. */
   static final int MAX_CODE_REQUEST = 69_905_067;
 
+  /** The path prefix of the layer operations of API version 2018-10-31. */
+  static final String LAYERS = "/2018-10-31/layers/";
+
   /** Matches a request; empty when the API has no such operation. */
   static Optional<Route> match(
-      String method, String path, FunctionOperations functions, InvokeOperation invoke) {
+      String method,
+      String path,
+      FunctionOperations functions,
+      InvokeOperation invoke,
+      LayerOperations layers) {
+    if (path.startsWith(LAYERS)) {
+      return layerRoute(method, path.substring(LAYERS.length()).split("/", -1), layers);
+    }
     if (!path.startsWith(FUNCTIONS)) {
       return Optional.empty();
     }
     String rest = path.substring(FUNCTIONS.length());
     if (rest.isEmpty() || rest.equals("/")) {
       return switch (method) {
-        case "GET" -> Optional.of(plain("ListFunctions", Optional.empty(), functions::list));
-        case "POST" -> Optional.of(plain("CreateFunction", Optional.empty(), functions::create));
+        case "GET" -> Optional.of(plain("ListFunctions", List.of(), functions::list));
+        case "POST" -> Optional.of(plain("CreateFunction", List.of(), functions::create));
         default -> Optional.empty();
       };
     }
@@ -43,7 +54,7 @@ record Route(
     if (parts.length > 2 || parts[0].isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> name = Optional.of(parts[0]);
+    List<String> name = List.of(parts[0]);
     String key = method + " " + (parts.length == 2 ? parts[1] : "");
     return switch (key) {
       case "GET " -> Optional.of(plain("GetFunction", name, functions::get));
@@ -62,10 +73,31 @@ record Route(
     };
   }
 
+  /** {@code {name}/versions} and {@code {name}/versions/{number}}. */
+  private static Optional<Route> layerRoute(String method, String[] parts, LayerOperations layers) {
+    if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || !parts[1].equals("versions")) {
+      return Optional.empty();
+    }
+    if (parts.length == 2) {
+      List<String> name = List.of(parts[0]);
+      return switch (method) {
+        case "GET" -> Optional.of(plain("ListLayerVersions", name, layers::list));
+        case "POST" -> Optional.of(plain("PublishLayerVersion", name, layers::publish));
+        default -> Optional.empty();
+      };
+    }
+    List<String> version = List.of(parts[0], parts[2]);
+    return switch (method) {
+      case "GET" -> Optional.of(plain("GetLayerVersion", version, layers::get));
+      case "DELETE" -> Optional.of(plain("DeleteLayerVersion", version, layers::delete));
+      default -> Optional.empty();
+    };
+  }
+
   private static Route plain(
-      String operation, Optional<String> function, Function<ApiRequest, ApiResponse> handler) {
+      String operation, List<String> pathParameters, Function<ApiRequest, ApiResponse> handler) {
     return new Route(
-        operation, function, MAX_CODE_REQUEST,
+        operation, pathParameters, MAX_CODE_REQUEST,
         new ApiException(
             413, "RequestEntityTooLargeException",
             "Request must be smaller than " + MAX_CODE_REQUEST + " bytes for the " + operation

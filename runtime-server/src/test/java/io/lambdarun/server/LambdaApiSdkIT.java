@@ -39,10 +39,13 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
+import software.amazon.awssdk.services.lambda.model.LayerVersionsListItem;
+import software.amazon.awssdk.services.lambda.model.ListLayerVersionsResponse;
 import software.amazon.awssdk.services.lambda.model.ListFunctionsResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.PackageType;
 import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
+import software.amazon.awssdk.services.lambda.model.PublishLayerVersionResponse;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -233,6 +236,107 @@ class LambdaApiSdkIT {
       lambda.deleteFunction(r -> r.functionName("settings-sdk"));
       lambda.deleteFunction(r -> r.functionName("image-sdk"));
     }
+  }
+
+  private static SdkBytes layerZip(String word) {
+    return SdkBytes.fromByteArray(Zips.of(Map.of("python/greeting.py", "WORD = '" + word + "'\n")));
+  }
+
+  @Test
+  void layersArePublishedListedAttachedAndDeletedAsAwsAnswers() throws Exception {
+    SdkBytes first = layerZip("layered");
+    PublishLayerVersionResponse v1 =
+        lambda.publishLayerVersion(
+            r -> r.layerName("greeting-sdk").description("a word").content(c -> c.zipFile(first))
+                .compatibleRuntimes(Runtime.PYTHON3_12).licenseInfo("MIT"));
+    assertThat(v1.sdkHttpResponse().statusCode()).isEqualTo(201);
+    assertThat(v1.layerArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:greeting-sdk");
+    assertThat(v1.layerVersionArn()).isEqualTo(v1.layerArn() + ":1");
+    assertThat(v1.version()).isEqualTo(1L);
+    assertThat(v1.description()).isEqualTo("a word");
+    assertThat(v1.licenseInfo()).isEqualTo("MIT");
+    assertThat(v1.compatibleRuntimes()).containsExactly(Runtime.PYTHON3_12);
+    assertThat(v1.content().codeSize()).isEqualTo(first.asByteArray().length);
+    assertThat(v1.content().codeSha256()).isEqualTo(sha256Base64(first.asByteArray()));
+    PublishLayerVersionResponse v2 =
+        lambda.publishLayerVersion(
+            r -> r.layerName("greeting-sdk").content(c -> c.zipFile(layerZip("second"))));
+    assertThat(v2.version()).isEqualTo(2L);
+
+    CreateFunctionResponse created =
+        lambda.createFunction(
+            r -> r.functionName("layered-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                .role(ROLE).layers(v1.layerVersionArn())
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(
+                    Zips.python("    import greeting\n    return greeting.WORD")))));
+    try {
+      assertThat(created.layers()).hasSize(1);
+      assertThat(created.layers().get(0).arn()).isEqualTo(v1.layerVersionArn());
+      assertThat(created.layers().get(0).codeSize()).isEqualTo(first.asByteArray().length);
+      assertThat(lambda.invoke(r -> r.functionName("layered-sdk")).payload().asUtf8String())
+          .isEqualTo("\"layered\"");
+
+      ListLayerVersionsResponse page1 =
+          lambda.listLayerVersions(r -> r.layerName("greeting-sdk").maxItems(1));
+      assertThat(page1.layerVersions()).extracting(LayerVersionsListItem::version).containsExactly(2L);
+      ListLayerVersionsResponse page2 =
+          lambda.listLayerVersions(
+              r -> r.layerName("greeting-sdk").maxItems(1).marker(page1.nextMarker()));
+      assertThat(page2.layerVersions()).extracting(LayerVersionsListItem::version).containsExactly(1L);
+      assertThat(page2.nextMarker()).isNull();
+      assertThat(lambda.getLayerVersion(r -> r.layerName("greeting-sdk").versionNumber(1L)).description())
+          .isEqualTo("a word");
+
+      int deleted =
+          lambda.deleteLayerVersion(r -> r.layerName("greeting-sdk").versionNumber(1L))
+              .sdkHttpResponse().statusCode();
+      assertThat(deleted).isEqualTo(204);
+      ResourceNotFoundException gone =
+          catchThrowableOfType(
+              ResourceNotFoundException.class,
+              () -> lambda.getLayerVersion(r -> r.layerName("greeting-sdk").versionNumber(1L)));
+      assertThat(gone.statusCode()).isEqualTo(404);
+      assertThat(gone.awsErrorDetails().errorMessage()).isEqualTo("The resource you requested does not exist.");
+      runtime.evict("layered-sdk");
+      assertThat(lambda.invoke(r -> r.functionName("layered-sdk")).payload().asUtf8String())
+          .as("a function keeps its copy of a deleted layer version").isEqualTo("\"layered\"");
+
+      lambda.updateFunctionConfiguration(r -> r.functionName("layered-sdk").layers(v2.layerVersionArn()));
+      assertThat(lambda.invoke(r -> r.functionName("layered-sdk")).payload().asUtf8String())
+          .isEqualTo("\"second\"");
+      assertThat(
+              lambda.publishLayerVersion(
+                      r -> r.layerName("greeting-sdk").content(c -> c.zipFile(layerZip("third"))))
+                  .version())
+          .as("version numbers are never reused").isEqualTo(3L);
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("layered-sdk"));
+    }
+  }
+
+  @Test
+  void unknownOrUnsafeLayersAreRefusedAndLeaveNothing() {
+    String missing = "arn:aws:lambda:us-east-1:000000000000:layer:nope-sdk:1";
+    InvalidParameterValueException unknown =
+        catchThrowableOfType(
+            InvalidParameterValueException.class,
+            () -> lambda.createFunction(
+                r -> r.functionName("nolayer-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                    .role(ROLE).layers(missing)
+                    .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1"))))));
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.awsErrorDetails().errorMessage())
+        .isEqualTo("Layer version " + missing + " does not exist.");
+
+    InvalidParameterValueException bomb =
+        catchThrowableOfType(
+            InvalidParameterValueException.class,
+            () -> lambda.publishLayerVersion(
+                r -> r.layerName("bomb-sdk").content(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
+    assertThat(bomb.statusCode()).isEqualTo(400);
+    assertThat(lambda.listLayerVersions(r -> r.layerName("bomb-sdk")).layerVersions()).isEmpty();
+    assertThat(lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName)
+        .doesNotContain("nolayer-sdk");
   }
 
   @Test
