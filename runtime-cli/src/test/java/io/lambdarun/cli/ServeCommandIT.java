@@ -226,6 +226,47 @@ class ServeCommandIT {
   }
 
   @Test
+  void theAwsCliPublishesALayerAndAFunctionUsesIt() throws Exception {
+    String endpoint = startServer();
+    Path layer = temp.resolve("layer.zip");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(layer))) {
+      out.putNextEntry(new ZipEntry("python/greeting.py"));
+      out.write("WORD = 'from a layer'\n".getBytes(UTF_8));
+    }
+    Run published =
+        aws(endpoint, "publish-layer-version", "--layer-name", "greeting", "--zip-file",
+            "fileb://" + layer, "--compatible-runtimes", "python3.12");
+    assertThat(published.exitCode()).as(published.err()).isZero();
+    String versionArn = JSON.readTree(published.out()).get("LayerVersionArn").asText();
+    assertThat(versionArn).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:greeting:1");
+
+    Path code = temp.resolve("code.zip");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(code))) {
+      out.putNextEntry(new ZipEntry("app.py"));
+      out.write("import greeting\n\ndef handler(event, context):\n    return greeting.WORD\n".getBytes(UTF_8));
+    }
+    Run created =
+        aws(endpoint, "create-function", "--function-name", "layered-cli", "--runtime", "python3.12",
+            "--handler", "app.handler", "--role", "arn:aws:iam::000000000000:role/lambda-role",
+            "--layers", versionArn, "--zip-file", "fileb://" + code);
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    assertThat(JSON.readTree(created.out()).at("/Layers/0/Arn").asText()).isEqualTo(versionArn);
+    Run invoked = aws(endpoint, "invoke", "--function-name", "layered-cli", "answer.json");
+    assertThat(invoked.exitCode()).as(invoked.err()).isZero();
+    assertThat(Files.readString(temp.resolve("answer.json"))).isEqualTo("\"from a layer\"");
+
+    Run listed = aws(endpoint, "list-layer-versions", "--layer-name", "greeting");
+    assertThat(JSON.readTree(listed.out()).at("/LayerVersions/0/Version").asInt()).isEqualTo(1);
+    Run deleted = aws(endpoint, "delete-layer-version", "--layer-name", "greeting", "--version-number", "1");
+    assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+    Run gone = aws(endpoint, "get-layer-version", "--layer-name", "greeting", "--version-number", "1");
+    assertThat(gone.err().strip())
+        .isEqualTo("An error occurred (ResourceNotFoundException) when calling the GetLayerVersion"
+            + " operation: The resource you requested does not exist.");
+    stopAndExpectNothingLeft(() -> server.destroy(), 143);
+  }
+
+  @Test
   void sigintStopsTheServerAndTerminatesAnInstanceBusyWithAnEvent() throws Exception {
     String endpoint = startServer();
     Path started = temp.resolve("started");
