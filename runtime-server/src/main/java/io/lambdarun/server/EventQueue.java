@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Runs {@code Event} invocations in the background as Lambda does: up to 3 attempts, retried on a
  * function error or a failure after {@code retryDelay} and then twice that (Lambda waits 1 and 2
  * minutes), dropped once older than the maximum event age. Each attempt runs the function as it is
- * then; an event of a deleted function is dropped. Waiting events hold no thread.
+ * then; an event of a deleted function or version is dropped. Waiting events hold no thread.
  */
 final class EventQueue {
 
@@ -28,7 +28,7 @@ final class EventQueue {
   private static final int MAX_ATTEMPTS = 3;
 
   private final LambdaRuntime runtime;
-  private final Function<String, Optional<LambdaFunction>> functions;
+  private final Function<FunctionRef, Optional<LambdaFunction>> functions;
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
   private final Duration retryDelay;
@@ -37,7 +37,7 @@ final class EventQueue {
 
   EventQueue(
       LambdaRuntime runtime,
-      Function<String, Optional<LambdaFunction>> functions,
+      Function<FunctionRef, Optional<LambdaFunction>> functions,
       ExecutorService workers,
       ScheduledExecutorService timer,
       ServerOptions options,
@@ -52,17 +52,17 @@ final class EventQueue {
   }
 
   /** Queues an event and returns the request id answered to the caller. */
-  String submit(String functionName, byte[] payload) {
+  String submit(FunctionRef function, byte[] payload) {
     String requestId = UUID.randomUUID().toString();
-    Event event = new Event(requestId, functionName, payload.clone(), clock.instant());
+    Event event = new Event(requestId, function, payload.clone(), clock.instant());
     workers.execute(() -> attempt(event, 1));
     return requestId;
   }
 
   private void attempt(Event event, int attempt) {
-    Optional<LambdaFunction> function = functions.apply(event.functionName());
+    Optional<LambdaFunction> function = functions.apply(event.function());
     if (function.isEmpty()) {
-      LOG.warn("dropped event {}: function '{}' was deleted", event.requestId(), event.functionName());
+      LOG.warn("dropped event {}: function '{}' was deleted", event.requestId(), event.function().arn());
       return;
     }
     String failure;
@@ -70,7 +70,7 @@ final class EventQueue {
       InvocationResult result = runtime.invoke(function.get(), event.payload());
       if (result.functionError().isEmpty()) {
         LOG.debug("event {} of function '{}' succeeded on attempt {}", event.requestId(),
-            event.functionName(), attempt);
+            event.function().arn(), attempt);
         return;
       }
       failure = result.functionError().get().headerValue() + " function error";
@@ -88,11 +88,11 @@ final class EventQueue {
     Instant due = clock.instant().plus(delay);
     if (attempt >= MAX_ATTEMPTS || due.isAfter(event.received().plus(maxEventAge))) {
       LOG.warn("event {} of function '{}' failed on attempt {} ({}); no retry left, dropped",
-          event.requestId(), event.functionName(), attempt, failure);
+          event.requestId(), event.function().arn(), attempt, failure);
       return;
     }
     LOG.info("event {} of function '{}' failed on attempt {} ({}); retrying in {}",
-        event.requestId(), event.functionName(), attempt, failure, delay);
+        event.requestId(), event.function().arn(), attempt, failure, delay);
     try {
       timer.schedule(
           () -> workers.execute(() -> attempt(event, attempt + 1)), delay.toMillis(),
@@ -103,5 +103,5 @@ final class EventQueue {
   }
 
   /** One queued event. */
-  private record Event(String requestId, String functionName, byte[] payload, Instant received) {}
+  private record Event(String requestId, FunctionRef function, byte[] payload, Instant received) {}
 }

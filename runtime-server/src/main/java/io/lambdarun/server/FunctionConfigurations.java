@@ -31,7 +31,11 @@ final class FunctionConfigurations {
     LambdaFunction function = stored.function();
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("FunctionName", function.functionName());
-    node.put("FunctionArn", function.functionArn());
+    node.put(
+        "FunctionArn",
+        function.version().equals(LambdaFunction.LATEST)
+            ? function.functionArn()
+            : function.qualifiedArn());
     if (function.packageType() == PackageType.ZIP) {
       node.put("Runtime", function.runtime());
       node.put("Handler", function.handler());
@@ -96,7 +100,7 @@ final class FunctionConfigurations {
   }
 
   /** Base64 of the SHA-256 of the zip, as AWS reports it; of the image URI for an image. */
-  private static String codeSha256(LambdaFunction function) {
+  static String codeSha256(LambdaFunction function) {
     byte[] digest =
         function.code()
             .map(archive -> HexFormat.of().parseHex(archive.sha256()))

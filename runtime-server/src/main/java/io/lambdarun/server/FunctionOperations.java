@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarun.core.LambdaRuntime;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
- * UpdateFunctionConfiguration and DeleteFunction. A change or a delete evicts the function's warm
+ * UpdateFunctionConfiguration, DeleteFunction, PublishVersion and ListVersionsByFunction. A change or a delete evicts the function's warm
  * instances, so the next invocation runs the new configuration; busy instances finish their event
  * first.
  */
@@ -30,13 +31,55 @@ final class FunctionOperations {
   }
 
   ApiResponse create(ApiRequest request) {
-    StoredFunction created = FunctionRequests.create(Json.object(request.body()), layers, clock.instant());
+    ObjectNode body = Json.object(request.body());
+    StoredFunction created = FunctionRequests.create(body, layers, clock.instant());
     registry.create(created);
-    return ApiResponse.json(201, Json.bytes(FunctionConfigurations.render(created)));
+    StoredFunction answered =
+        published(body, new FunctionRef(created.name(), Optional.empty())).orElse(created);
+    return ApiResponse.json(201, Json.bytes(FunctionConfigurations.render(answered)));
+  }
+
+  ApiResponse publishVersion(ApiRequest request) {
+    FunctionRef ref = request.ref().latestOnly();
+    ObjectNode body = Json.object(request.body());
+    StoredFunction version =
+        registry.publish(
+            ref,
+            latest -> FunctionRequests.checkPublish(latest, body),
+            (latest, number) -> FunctionRequests.publish(latest, number, body, clock.instant()));
+    return ApiResponse.json(201, Json.bytes(FunctionConfigurations.render(version)));
+  }
+
+  ApiResponse listVersions(ApiRequest request) {
+    int maxItems =
+        Paging.maxItems(request.queryParameter("MaxItems"), DEFAULT_MAX_ITEMS, MAX_ITEMS_LIMIT);
+    FunctionRegistry.Page<StoredFunction> page =
+        registry.versions(
+            request.ref().latestOnly(), request.queryParameter("Marker").filter(m -> !m.isEmpty()),
+            maxItems);
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    page.nextMarker().ifPresent(marker -> body.put("NextMarker", marker));
+    ArrayNode versions = body.putArray("Versions");
+    page.items().forEach(item -> versions.add(FunctionConfigurations.render(item)));
+    return ApiResponse.json(200, Json.bytes(body));
+  }
+
+  /** Publishes {@code $LATEST} when the request asks with {@code Publish}. */
+  private Optional<StoredFunction> published(ObjectNode body, FunctionRef ref) {
+    if (!Json.bool(body, "Publish").orElse(false)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        registry.publish(
+            ref,
+            latest -> {},
+            (latest, number) ->
+                FunctionRequests.publish(
+                    latest, number, Json.MAPPER.createObjectNode(), clock.instant())));
   }
 
   ApiResponse get(ApiRequest request) {
-    StoredFunction stored = registry.get(request.ref().latestOnly());
+    StoredFunction stored = registry.get(request.ref());
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("Configuration", FunctionConfigurations.render(stored));
     body.set("Code", FunctionConfigurations.code(stored.function()));
@@ -48,7 +91,7 @@ final class FunctionOperations {
   }
 
   ApiResponse getConfiguration(ApiRequest request) {
-    StoredFunction stored = registry.get(request.ref().latestOnly());
+    StoredFunction stored = registry.get(request.ref());
     return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(stored)));
   }
 
@@ -87,11 +130,12 @@ final class FunctionOperations {
     StoredFunction updated =
         registry.update(ref, old -> FunctionRequests.updateCode(old, body, clock.instant()));
     runtime.evict(ref.name());
-    return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(updated)));
+    StoredFunction answered = published(body, ref).orElse(updated);
+    return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(answered)));
   }
 
   ApiResponse delete(ApiRequest request) {
-    FunctionRef ref = request.ref().latestOnly();
+    FunctionRef ref = request.ref();
     registry.delete(ref);
     runtime.evict(ref.name());
     return ApiResponse.empty(204);

@@ -30,7 +30,6 @@ final class FunctionRequests {
     }
     JsonNode code =
         Json.object(body, "Code").orElseThrow(() -> mustNotBeNull("code"));
-    refuseUnserved(body);
     LambdaFunction.Builder builder =
         LambdaFunction.builder().functionName(ref.name()).role(required(body, "Role", "role"));
     PackageType packageType = packageType(body);
@@ -45,7 +44,6 @@ final class FunctionRequests {
   static StoredFunction updateConfiguration(
       StoredFunction old, ObjectNode body, LayerRegistry layers, Instant now) {
     checkRevision(old, body);
-    refuseUnserved(body);
     LambdaFunction.Builder builder = old.function().toBuilder();
     Json.text(body, "Role").ifPresent(builder::role);
     applyConfiguration(builder, body, layers);
@@ -53,9 +51,28 @@ final class FunctionRequests {
         builder.build(), Json.text(body, "Description").orElse(old.description()), now);
   }
 
+  /** Checks PublishVersion's preconditions on {@code $LATEST}: its revision and code. */
+  static void checkPublish(StoredFunction latest, ObjectNode body) {
+    checkRevision(latest, body);
+    String codeSha256 = FunctionConfigurations.codeSha256(latest.function());
+    Optional<String> expected = Json.text(body, "CodeSha256");
+    if (expected.isPresent() && !expected.get().equals(codeSha256)) {
+      throw ApiException.invalidParameter(
+          "CodeSHA256 (" + expected.get() + ") is different from current CodeSHA256 in $LATEST ("
+              + codeSha256 + "). Please try again.");
+    }
+  }
+
+  /** Copies {@code $LATEST} as version {@code number}. */
+  static StoredFunction publish(StoredFunction latest, int number, ObjectNode body, Instant now) {
+    LambdaFunction version =
+        latest.function().toBuilder().version(Integer.toString(number)).build();
+    return StoredFunction.of(
+        version, Json.text(body, "Description").orElse(latest.description()), now);
+  }
+
   static StoredFunction updateCode(StoredFunction old, ObjectNode body, Instant now) {
     checkRevision(old, body);
-    refuseUnserved(body);
     LambdaFunction.Builder builder = old.function().toBuilder();
     applyCode(builder, body, old.function().packageType());
     Json.strings(body, "Architectures").ifPresent(values -> builder.architecture(architecture(values)));
@@ -155,14 +172,6 @@ final class FunctionRequests {
           412, "PreconditionFailedException",
           "The Revision Id provided does not match the latest Revision Id. Call the"
               + " GetFunction/GetAlias API to retrieve the latest Revision Id");
-    }
-  }
-
-  /** Refuses what a later slice serves rather than silently ignoring it. */
-  private static void refuseUnserved(JsonNode body) {
-    if (Json.bool(body, "Publish").orElse(false)) {
-      throw ApiException.invalidParameter(
-          "'Publish' is 'true' but lambdarun serves only $LATEST for now; leave 'Publish' out");
     }
   }
 

@@ -40,7 +40,8 @@ final class InvokeOperation {
   ApiResponse invoke(ApiRequest request) {
     String type = request.header("X-Amz-Invocation-Type").orElse("RequestResponse");
     boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
-    LambdaFunction function = registry.get(request.ref().latestOnly()).function();
+    FunctionRef ref = request.ref();
+    LambdaFunction function = registry.get(ref).function();
     byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
     checkJson(payload);
     switch (type) {
@@ -51,12 +52,13 @@ final class InvokeOperation {
                 InvokeOptions.builder()
                     .logTail(logTail)
                     .clientContext(request.header("X-Amz-Client-Context").orElse(null))
-                    .build()));
+                    .build()),
+            function.version());
       case "Event":
         if (payload.length > MAX_ASYNC_PAYLOAD) {
           throw tooLarge(MAX_ASYNC_PAYLOAD);
         }
-        String requestId = events.submit(function.functionName(), payload);
+        String requestId = events.submit(ref, payload);
         return new ApiResponse(202, Map.of("x-amzn-RequestId", requestId), "", new byte[0]);
       case "DryRun":
         return ApiResponse.empty(204);
@@ -74,10 +76,10 @@ final class InvokeOperation {
         "Request must be smaller than " + limit + " bytes for the InvokeFunction operation");
   }
 
-  private static ApiResponse answer(InvocationResult result) {
+  private static ApiResponse answer(InvocationResult result, String version) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("x-amzn-RequestId", result.requestId());
-    headers.put("X-Amz-Executed-Version", LambdaFunction.LATEST);
+    headers.put("X-Amz-Executed-Version", version);
     result.functionError().ifPresent(error -> headers.put("X-Amz-Function-Error", error.headerValue()));
     result.logResult().ifPresent(tail -> headers.put("X-Amz-Log-Result", tail));
     return new ApiResponse(200, headers, ApiResponse.JSON, result.payload());

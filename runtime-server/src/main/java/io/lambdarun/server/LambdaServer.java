@@ -76,7 +76,7 @@ public final class LambdaServer implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(daemon("lambdarun-event-retry"));
     EventQueue events =
         new EventQueue(
-            runtime, name -> registry.find(name).map(StoredFunction::function), eventWorkers,
+            runtime, ref -> registry.find(ref).map(StoredFunction::function), eventWorkers,
             eventTimer, options, clock);
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);
     threads.setName("lambdarun-http");

@@ -64,6 +64,9 @@ record Route(
       case "PUT configuration" ->
           Optional.of(plain("UpdateFunctionConfiguration", name, functions::updateConfiguration));
       case "PUT code" -> Optional.of(plain("UpdateFunctionCode", name, functions::updateCode));
+      case "POST versions" -> Optional.of(plain("PublishVersion", name, functions::publishVersion));
+      case "GET versions" ->
+          Optional.of(plain("ListVersionsByFunction", name, functions::listVersions));
       case "POST invocations" ->
           Optional.of(
               new Route(

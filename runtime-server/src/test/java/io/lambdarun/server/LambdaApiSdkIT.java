@@ -46,6 +46,7 @@ import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.PackageType;
 import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.PublishLayerVersionResponse;
+import software.amazon.awssdk.services.lambda.model.PublishVersionResponse;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -337,6 +338,76 @@ class LambdaApiSdkIT {
     assertThat(lambda.listLayerVersions(r -> r.layerName("bomb-sdk")).layerVersions()).isEmpty();
     assertThat(lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName)
         .doesNotContain("nolayer-sdk");
+  }
+
+  @Test
+  void publishedVersionsAreImmutableAndInvokedByQualifier() {
+    CreateFunctionResponse created =
+        lambda.createFunction(
+            r -> r.functionName("versions-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                .role(ROLE).publish(true).environment(e -> e.variables(Map.of("VARIANT", "one")))
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return os.environ['VARIANT']")))));
+    try {
+      assertThat(created.version()).isEqualTo("1");
+      assertThat(created.functionArn()).isEqualTo(ARN_PREFIX + "versions-sdk:1");
+      lambda.updateFunctionConfiguration(
+          r -> r.functionName("versions-sdk").environment(e -> e.variables(Map.of("VARIANT", "two"))));
+      PublishVersionResponse second =
+          lambda.publishVersion(r -> r.functionName("versions-sdk").description("second"));
+      assertThat(second.version()).isEqualTo("2");
+      assertThat(second.description()).isEqualTo("second");
+      assertThat(lambda.publishVersion(r -> r.functionName("versions-sdk")).version())
+          .as("an unchanged $LATEST publishes no new version").isEqualTo("2");
+      PreconditionFailedException stale =
+          catchThrowableOfType(
+              PreconditionFailedException.class,
+              () -> lambda.publishVersion(r -> r.functionName("versions-sdk").revisionId("stale")));
+      assertThat(stale.statusCode()).isEqualTo(412);
+
+      InvokeResponse one = lambda.invoke(r -> r.functionName("versions-sdk").qualifier("1"));
+      assertThat(one.payload().asUtf8String()).isEqualTo("\"one\"");
+      assertThat(one.executedVersion()).isEqualTo("1");
+      assertThat(lambda.invoke(r -> r.functionName(ARN_PREFIX + "versions-sdk:2")).payload().asUtf8String())
+          .isEqualTo("\"two\"");
+      InvokeResponse latest = lambda.invoke(r -> r.functionName("versions-sdk"));
+      assertThat(latest.payload().asUtf8String()).isEqualTo("\"two\"");
+      assertThat(latest.executedVersion()).isEqualTo("$LATEST");
+      assertThat(
+              lambda.getFunctionConfiguration(r -> r.functionName("versions-sdk").qualifier("1"))
+                  .environment().variables())
+          .containsExactly(Map.entry("VARIANT", "one"));
+      assertThat(lambda.listVersionsByFunctionPaginator(r -> r.functionName("versions-sdk").maxItems(1))
+              .versions())
+          .extracting(FunctionConfiguration::version)
+          .containsExactly("$LATEST", "1", "2");
+
+      ResourceNotFoundException alias =
+          catchThrowableOfType(
+              ResourceNotFoundException.class,
+              () -> lambda.invoke(r -> r.functionName("versions-sdk").qualifier("prod")));
+      assertThat(alias.awsErrorDetails().errorMessage())
+          .isEqualTo("Function not found: " + ARN_PREFIX + "versions-sdk:prod");
+      InvalidParameterValueException deleteLatest =
+          catchThrowableOfType(
+              InvalidParameterValueException.class,
+              () -> lambda.deleteFunction(r -> r.functionName("versions-sdk").qualifier("$LATEST")));
+      assertThat(deleteLatest.awsErrorDetails().errorMessage())
+          .isEqualTo("$LATEST version cannot be deleted without deleting the function.");
+      assertThat(
+              lambda.deleteFunction(r -> r.functionName("versions-sdk").qualifier("1"))
+                  .sdkHttpResponse().statusCode())
+          .isEqualTo(204);
+      ResourceNotFoundException deleted =
+          catchThrowableOfType(
+              ResourceNotFoundException.class,
+              () -> lambda.invoke(r -> r.functionName("versions-sdk").qualifier("1")));
+      assertThat(deleted.awsErrorDetails().errorMessage())
+          .isEqualTo("Function not found: " + ARN_PREFIX + "versions-sdk:1");
+      assertThat(lambda.invoke(r -> r.functionName("versions-sdk").qualifier("2")).payload().asUtf8String())
+          .isEqualTo("\"two\"");
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("versions-sdk"));
+    }
   }
 
   @Test
