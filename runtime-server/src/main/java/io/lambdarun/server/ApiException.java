@@ -1,6 +1,7 @@
 package io.lambdarun.server;
 
 import io.lambdarun.api.LambdaRunException;
+import java.util.Optional;
 
 /**
  * A request the Lambda API refuses, with the HTTP status and error type AWS answers for it; the
@@ -12,11 +13,18 @@ final class ApiException extends LambdaRunException {
 
   private final int status;
   private final String errorType;
+  private final Optional<String> reason;
 
   ApiException(int status, String errorType, String message) {
+    this(status, errorType, message, Optional.empty());
+  }
+
+  /** With the {@code Reason} member some errors carry, such as a throttle's. */
+  ApiException(int status, String errorType, String message, Optional<String> reason) {
     super(message);
     this.status = status;
     this.errorType = errorType;
+    this.reason = reason;
   }
 
   static ApiException functionNotFound(String arn) {
@@ -41,5 +49,9 @@ final class ApiException extends LambdaRunException {
 
   String errorType() {
     return errorType;
+  }
+
+  Optional<String> reason() {
+    return reason;
   }
 }

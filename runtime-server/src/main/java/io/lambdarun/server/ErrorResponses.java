@@ -25,6 +25,7 @@ final class ErrorResponses {
     ObjectNode body = JSON.createObjectNode();
     body.put("Type", error.status() >= 500 ? "Service" : "User");
     body.put("Message", error.getMessage());
+    error.reason().ifPresent(reason -> body.put("Reason", reason));
     return new ApiResponse(
         error.status(), Map.of("x-amzn-ErrorType", error.errorType()), ApiResponse.JSON,
         Json.bytes(body));

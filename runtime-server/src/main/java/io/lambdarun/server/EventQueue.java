@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs {@code Event} invocations in the background as Lambda does: up to 3 attempts, retried on a
  * function error or a failure after {@code retryDelay} and then twice that (Lambda waits 1 and 2
- * minutes), dropped once older than the maximum event age. Each attempt runs the function as it is
+ * minutes), dropped once older than the maximum event age; an attempt refused by the function's
+ * reserved concurrency counts as a failed one. Each attempt runs the function as it is
  * then; an event of a deleted function or version is dropped. Waiting events hold no thread.
  */
 final class EventQueue {
@@ -28,6 +29,7 @@ final class EventQueue {
   private static final int MAX_ATTEMPTS = 3;
 
   private final LambdaRuntime runtime;
+  private final ConcurrencyLimits limits;
   private final Function<FunctionRef, Optional<LambdaFunction>> functions;
   private final ExecutorService workers;
   private final ScheduledExecutorService timer;
@@ -37,12 +39,14 @@ final class EventQueue {
 
   EventQueue(
       LambdaRuntime runtime,
+      ConcurrencyLimits limits,
       Function<FunctionRef, Optional<LambdaFunction>> functions,
       ExecutorService workers,
       ScheduledExecutorService timer,
       ServerOptions options,
       Clock clock) {
     this.runtime = runtime;
+    this.limits = limits;
     this.functions = functions;
     this.workers = workers;
     this.timer = timer;
@@ -67,7 +71,8 @@ final class EventQueue {
     }
     String failure;
     try {
-      InvocationResult result = runtime.invoke(function.get(), event.payload());
+      InvocationResult result =
+          limits.run(event.function().name(), () -> runtime.invoke(function.get(), event.payload()));
       if (result.functionError().isEmpty()) {
         LOG.debug("event {} of function '{}' succeeded on attempt {}", event.requestId(),
             event.function().arn(), attempt);

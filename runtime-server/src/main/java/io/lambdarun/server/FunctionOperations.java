@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
- * UpdateFunctionConfiguration, DeleteFunction, PublishVersion and ListVersionsByFunction. A change or a delete evicts the function's warm
+ * UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and the
+ * reserved concurrency operations. A change or a delete evicts the function's warm
  * instances, so the next invocation runs the new configuration; busy instances finish their event
  * first.
  */
@@ -19,13 +20,19 @@ final class FunctionOperations {
 
   private final FunctionRegistry registry;
   private final LayerRegistry layers;
+  private final ConcurrencyLimits limits;
   private final LambdaRuntime runtime;
   private final Clock clock;
 
   FunctionOperations(
-      FunctionRegistry registry, LayerRegistry layers, LambdaRuntime runtime, Clock clock) {
+      FunctionRegistry registry,
+      LayerRegistry layers,
+      ConcurrencyLimits limits,
+      LambdaRuntime runtime,
+      Clock clock) {
     this.registry = registry;
     this.layers = layers;
+    this.limits = limits;
     this.runtime = runtime;
     this.clock = clock;
   }
@@ -64,6 +71,38 @@ final class FunctionOperations {
     return ApiResponse.json(200, Json.bytes(body));
   }
 
+  ApiResponse putConcurrency(ApiRequest request) {
+    FunctionRef ref = request.ref().latestOnly();
+    registry.get(ref);
+    int value =
+        Json.integer(Json.object(request.body()), "ReservedConcurrentExecutions")
+            .orElseThrow(() -> ApiException.validation(
+                "1 validation error detected: Value null at 'reservedConcurrentExecutions' failed"
+                    + " to satisfy constraint: Member must not be null"));
+    limits.put(ref.name(), value);
+    return concurrency(value);
+  }
+
+  ApiResponse getConcurrency(ApiRequest request) {
+    FunctionRef ref = request.ref().latestOnly();
+    registry.get(ref);
+    return limits.get(ref.name())
+        .map(FunctionOperations::concurrency)
+        .orElseGet(() -> ApiResponse.json(200, Json.bytes(Json.MAPPER.createObjectNode())));
+  }
+
+  ApiResponse deleteConcurrency(ApiRequest request) {
+    FunctionRef ref = request.ref().latestOnly();
+    registry.get(ref);
+    limits.remove(ref.name());
+    return ApiResponse.empty(204);
+  }
+
+  private static ApiResponse concurrency(int value) {
+    ObjectNode body = Json.MAPPER.createObjectNode().put("ReservedConcurrentExecutions", value);
+    return ApiResponse.json(200, Json.bytes(body));
+  }
+
   /** Publishes {@code $LATEST} when the request asks with {@code Publish}. */
   private Optional<StoredFunction> published(ObjectNode body, FunctionRef ref) {
     if (!Json.bool(body, "Publish").orElse(false)) {
@@ -83,6 +122,8 @@ final class FunctionOperations {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("Configuration", FunctionConfigurations.render(stored));
     body.set("Code", FunctionConfigurations.code(stored.function()));
+    limits.get(stored.name())
+        .ifPresent(n -> body.putObject("Concurrency").put("ReservedConcurrentExecutions", n));
     if (!stored.function().tags().isEmpty()) {
       ObjectNode tags = body.putObject("Tags");
       stored.function().tags().forEach(tags::put);
@@ -137,6 +178,9 @@ final class FunctionOperations {
   ApiResponse delete(ApiRequest request) {
     FunctionRef ref = request.ref();
     registry.delete(ref);
+    if (ref.qualifier().isEmpty()) {
+      limits.remove(ref.name());
+    }
     runtime.evict(ref.name());
     return ApiResponse.empty(204);
   }

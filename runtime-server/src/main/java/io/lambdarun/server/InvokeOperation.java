@@ -30,11 +30,14 @@ final class InvokeOperation {
   private final FunctionRegistry registry;
   private final LambdaRuntime runtime;
   private final EventQueue events;
+  private final ConcurrencyLimits limits;
 
-  InvokeOperation(FunctionRegistry registry, LambdaRuntime runtime, EventQueue events) {
+  InvokeOperation(
+      FunctionRegistry registry, LambdaRuntime runtime, EventQueue events, ConcurrencyLimits limits) {
     this.registry = registry;
     this.runtime = runtime;
     this.events = events;
+    this.limits = limits;
   }
 
   ApiResponse invoke(ApiRequest request) {
@@ -46,13 +49,13 @@ final class InvokeOperation {
     checkJson(payload);
     switch (type) {
       case "RequestResponse":
+        InvokeOptions options =
+            InvokeOptions.builder()
+                .logTail(logTail)
+                .clientContext(request.header("X-Amz-Client-Context").orElse(null))
+                .build();
         return answer(
-            runtime.invoke(
-                function, payload,
-                InvokeOptions.builder()
-                    .logTail(logTail)
-                    .clientContext(request.header("X-Amz-Client-Context").orElse(null))
-                    .build()),
+            limits.run(ref.name(), () -> runtime.invoke(function, payload, options)),
             function.version());
       case "Event":
         if (payload.length > MAX_ASYNC_PAYLOAD) {

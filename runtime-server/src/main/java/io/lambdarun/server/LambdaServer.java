@@ -68,6 +68,7 @@ public final class LambdaServer implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     FunctionRegistry registry = new FunctionRegistry();
     LayerRegistry layers = new LayerRegistry();
+    ConcurrencyLimits limits = new ConcurrencyLimits();
     ExecutorService operations =
         Executors.newFixedThreadPool(OPERATION_THREADS, daemon("lambdarun-api"));
     ExecutorService eventWorkers =
@@ -76,7 +77,7 @@ public final class LambdaServer implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(daemon("lambdarun-event-retry"));
     EventQueue events =
         new EventQueue(
-            runtime, ref -> registry.find(ref).map(StoredFunction::function), eventWorkers,
+            runtime, limits, ref -> registry.find(ref).map(StoredFunction::function), eventWorkers,
             eventTimer, options, clock);
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);
     threads.setName("lambdarun-http");
@@ -91,8 +92,8 @@ public final class LambdaServer implements AutoCloseable {
     jetty.addConnector(connector);
     jetty.setHandler(
         new LambdaApiHandler(
-            new FunctionOperations(registry, layers, runtime, clock),
-            new InvokeOperation(registry, runtime, events), new LayerOperations(layers, clock),
+            new FunctionOperations(registry, layers, limits, runtime, clock),
+            new InvokeOperation(registry, runtime, events, limits), new LayerOperations(layers, clock),
             operations,
             options.credentials().map(SignatureVerifier::new)));
     // no graceful wait: idle keep-alive connections of clients would hold the stop for its whole

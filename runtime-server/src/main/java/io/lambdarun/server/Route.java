@@ -29,6 +29,12 @@ record Route(
   /** The path prefix of the layer operations of API version 2018-10-31. */
   static final String LAYERS = "/2018-10-31/layers/";
 
+  /** The prefix of Put- and DeleteFunctionConcurrency. */
+  static final String CONCURRENCY_2017 = "/2017-10-31/functions/";
+
+  /** The prefix of GetFunctionConcurrency. */
+  static final String CONCURRENCY_2019 = "/2019-09-30/functions/";
+
   /** Matches a request; empty when the API has no such operation. */
   static Optional<Route> match(
       String method,
@@ -38,6 +44,9 @@ record Route(
       LayerOperations layers) {
     if (path.startsWith(LAYERS)) {
       return layerRoute(method, path.substring(LAYERS.length()).split("/", -1), layers);
+    }
+    if (path.startsWith(CONCURRENCY_2017) || path.startsWith(CONCURRENCY_2019)) {
+      return concurrencyRoute(method, path, functions);
     }
     if (!path.startsWith(FUNCTIONS)) {
       return Optional.empty();
@@ -72,6 +81,25 @@ record Route(
               new Route(
                   "Invoke", name, InvokeOperation.MAX_SYNC_PAYLOAD,
                   InvokeOperation.tooLarge(InvokeOperation.MAX_SYNC_PAYLOAD), invoke::invoke));
+      default -> Optional.empty();
+    };
+  }
+
+  /** {@code {name}/concurrency}, whose API version differs by operation. */
+  private static Optional<Route> concurrencyRoute(
+      String method, String path, FunctionOperations functions) {
+    String[] parts = path.substring(CONCURRENCY_2017.length()).split("/", -1);
+    if (parts.length != 2 || parts[0].isEmpty() || !parts[1].equals("concurrency")) {
+      return Optional.empty();
+    }
+    List<String> name = List.of(parts[0]);
+    boolean v2017 = path.startsWith(CONCURRENCY_2017);
+    String key = method + " " + (v2017 ? "2017" : "2019");
+    return switch (key) {
+      case "PUT 2017" -> Optional.of(plain("PutFunctionConcurrency", name, functions::putConcurrency));
+      case "DELETE 2017" ->
+          Optional.of(plain("DeleteFunctionConcurrency", name, functions::deleteConcurrency));
+      case "GET 2019" -> Optional.of(plain("GetFunctionConcurrency", name, functions::getConcurrency));
       default -> Optional.empty();
     };
   }

@@ -17,12 +17,15 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.waiters.WaiterResponse;
@@ -52,6 +55,8 @@ import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 import software.amazon.awssdk.services.lambda.model.State;
+import software.amazon.awssdk.services.lambda.model.ThrottleReason;
+import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationResponse;
 
 /**
@@ -86,6 +91,8 @@ class LambdaApiSdkIT {
             .credentialsProvider(
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
             .httpClient(UrlConnectionHttpClient.create())
+            // every answer is the server's first: no retry hides a failure or a throttle
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
             .build();
   }
 
@@ -407,6 +414,72 @@ class LambdaApiSdkIT {
           .isEqualTo("\"two\"");
     } finally {
       lambda.deleteFunction(r -> r.functionName("versions-sdk"));
+    }
+  }
+
+  @Test
+  void reservedConcurrencyThrottlesWithTooManyRequests() throws Exception {
+    Path started = temp.resolve("started");
+    create(
+        "throttled-sdk",
+        SdkBytes.fromByteArray(
+            Zips.python(
+                "    import time\n    if event.get('started'):\n"
+                    + "        open(event['started'], 'w').close()\n        time.sleep(1.5)\n"
+                    + "    return 'done'")));
+    try {
+      assertThat(lambda.getFunctionConcurrency(r -> r.functionName("throttled-sdk"))
+              .reservedConcurrentExecutions())
+          .isNull();
+      assertThat(lambda.putFunctionConcurrency(
+                  r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(0))
+              .reservedConcurrentExecutions())
+          .isZero();
+      TooManyRequestsException zero =
+          catchThrowableOfType(
+              TooManyRequestsException.class, () -> lambda.invoke(r -> r.functionName("throttled-sdk")));
+      assertThat(zero.statusCode()).isEqualTo(429);
+      assertThat(zero.reason()).isEqualTo(ThrottleReason.RESERVED_FUNCTION_CONCURRENT_INVOCATION_LIMIT_EXCEEDED);
+      assertThat(zero.awsErrorDetails().errorMessage()).isEqualTo("Rate Exceeded.");
+
+      lambda.putFunctionConcurrency(r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(1));
+      assertThat(lambda.getFunction(r -> r.functionName("throttled-sdk")).concurrency()
+              .reservedConcurrentExecutions())
+          .isEqualTo(1);
+      CompletableFuture<InvokeResponse> busy =
+          CompletableFuture.supplyAsync(
+              () -> lambda.invoke(
+                  r -> r.functionName("throttled-sdk")
+                      .payload(SdkBytes.fromUtf8String("{\"started\":\"" + started + "\"}"))));
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!Files.exists(started) && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(started).exists();
+      TooManyRequestsException second =
+          catchThrowableOfType(
+              TooManyRequestsException.class, () -> lambda.invoke(r -> r.functionName("throttled-sdk")));
+      assertThat(second.statusCode()).as("a second invocation while one runs").isEqualTo(429);
+      assertThat(busy.get(20, TimeUnit.SECONDS).payload().asUtf8String()).isEqualTo("\"done\"");
+      assertThat(lambda.invoke(r -> r.functionName("throttled-sdk")).payload().asUtf8String())
+          .as("the reservation is free again").isEqualTo("\"done\"");
+
+      InvalidParameterValueException tooMany =
+          catchThrowableOfType(
+              InvalidParameterValueException.class,
+              () -> lambda.putFunctionConcurrency(
+                  r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(901)));
+      assertThat(tooMany.awsErrorDetails().errorMessage())
+          .isEqualTo("Specified ReservedConcurrentExecutions for function decreases account's"
+              + " UnreservedConcurrentExecution below its minimum value of [100].");
+      assertThat(lambda.deleteFunctionConcurrency(r -> r.functionName("throttled-sdk"))
+              .sdkHttpResponse().statusCode())
+          .isEqualTo(204);
+      assertThat(lambda.getFunctionConcurrency(r -> r.functionName("throttled-sdk"))
+              .reservedConcurrentExecutions())
+          .isNull();
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("throttled-sdk"));
     }
   }
 
