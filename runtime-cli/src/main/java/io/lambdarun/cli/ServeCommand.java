@@ -5,6 +5,7 @@ import io.lambdarun.server.LambdaServer;
 import io.lambdarun.server.ServerCredentials;
 import io.lambdarun.server.ServerOptions;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Serves the AWS Lambda API for the AWS SDKs and the AWS CLI (--endpoint-url) until stopped"
           + " with Ctrl-C or SIGTERM.",
-      "Prints one line with the endpoint when ready; functions live in memory."
+      "Prints one line with the endpoint when ready; functions and layers live in memory unless"
+          + " --data-dir keeps them."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -46,11 +48,20 @@ final class ServeCommand implements Callable<Integer> {
           + " request is accepted.")
   String credentials;
 
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Keep functions and layers in this folder across restarts; in memory without it.")
+  Path dataDir;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerOptions options = ServerOptions.DEFAULT.withAddress(host, port);
     if (credentials != null) {
       options = options.withCredentials(ServerCredentials.parse(credentials));
+    }
+    if (dataDir != null) {
+      options = options.withDataDir(dataDir);
     }
     LambdaRuntime.Builder builder = LambdaRuntime.builder();
     if (backend != null) {

@@ -267,6 +267,29 @@ class ServeCommandIT {
   }
 
   @Test
+  void withADataDirAFunctionSurvivesARestart() throws Exception {
+    Path data = temp.resolve("data");
+    String endpoint = startServer("--data-dir", data.toString());
+    Run created =
+        aws(endpoint, "create-function", "--function-name", "kept-cli", "--runtime", "python3.12",
+            "--handler", "app.handler", "--role", "arn:aws:iam::000000000000:role/lambda-role",
+            "--zip-file", "fileb://" + helloZip());
+    assertThat(created.exitCode()).as(created.err()).isZero();
+    stopAndExpectNothingLeft(() -> server.destroy(), 143);
+
+    String restarted = startServer("--data-dir", data.toString());
+    Run invoked =
+        aws(restarted, "invoke", "--function-name", "kept-cli", "--cli-binary-format",
+            "raw-in-base64-out", "--payload", "{\"name\":\"again\"}", "answer.json");
+    assertThat(invoked.exitCode()).as(invoked.err()).isZero();
+    assertThat(Files.readString(temp.resolve("answer.json"))).isEqualTo("{\"message\": \"Hello, again!\"}");
+    assertThat(JSON.readTree(aws(restarted, "get-function-configuration", "--function-name", "kept-cli").out())
+            .get("RevisionId").asText())
+        .isEqualTo(JSON.readTree(created.out()).get("RevisionId").asText());
+    stopAndExpectNothingLeft(() -> server.destroy(), 143);
+  }
+
+  @Test
   void sigintStopsTheServerAndTerminatesAnInstanceBusyWithAnEvent() throws Exception {
     String endpoint = startServer();
     Path started = temp.resolve("started");

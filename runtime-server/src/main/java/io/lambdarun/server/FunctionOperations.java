@@ -21,6 +21,7 @@ final class FunctionOperations {
   private final FunctionRegistry registry;
   private final LayerRegistry layers;
   private final ConcurrencyLimits limits;
+  private final StateChanges changes;
   private final LambdaRuntime runtime;
   private final Clock clock;
 
@@ -28,11 +29,13 @@ final class FunctionOperations {
       FunctionRegistry registry,
       LayerRegistry layers,
       ConcurrencyLimits limits,
+      StateChanges changes,
       LambdaRuntime runtime,
       Clock clock) {
     this.registry = registry;
     this.layers = layers;
     this.limits = limits;
+    this.changes = changes;
     this.runtime = runtime;
     this.clock = clock;
   }
@@ -43,6 +46,7 @@ final class FunctionOperations {
     registry.create(created);
     StoredFunction answered =
         published(body, new FunctionRef(created.name(), Optional.empty())).orElse(created);
+    changes.functionChanged(created.name());
     return ApiResponse.json(201, Json.bytes(FunctionConfigurations.render(answered)));
   }
 
@@ -54,6 +58,7 @@ final class FunctionOperations {
             ref,
             latest -> FunctionRequests.checkPublish(latest, body),
             (latest, number) -> FunctionRequests.publish(latest, number, body, clock.instant()));
+    changes.functionChanged(ref.name());
     return ApiResponse.json(201, Json.bytes(FunctionConfigurations.render(version)));
   }
 
@@ -80,6 +85,7 @@ final class FunctionOperations {
                 "1 validation error detected: Value null at 'reservedConcurrentExecutions' failed"
                     + " to satisfy constraint: Member must not be null"));
     limits.put(ref.name(), value);
+    changes.functionChanged(ref.name());
     return concurrency(value);
   }
 
@@ -95,6 +101,7 @@ final class FunctionOperations {
     FunctionRef ref = request.ref().latestOnly();
     registry.get(ref);
     limits.remove(ref.name());
+    changes.functionChanged(ref.name());
     return ApiResponse.empty(204);
   }
 
@@ -156,6 +163,7 @@ final class FunctionOperations {
             old ->
                 FunctionRequests.updateConfiguration(
                     old, Json.object(request.body()), layers, clock.instant()));
+    changes.functionChanged(ref.name());
     runtime.evict(ref.name());
     return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(updated)));
   }
@@ -172,6 +180,7 @@ final class FunctionOperations {
         registry.update(ref, old -> FunctionRequests.updateCode(old, body, clock.instant()));
     runtime.evict(ref.name());
     StoredFunction answered = published(body, ref).orElse(updated);
+    changes.functionChanged(ref.name());
     return ApiResponse.json(200, Json.bytes(FunctionConfigurations.render(answered)));
   }
 
@@ -181,6 +190,7 @@ final class FunctionOperations {
     if (ref.qualifier().isEmpty()) {
       limits.remove(ref.name());
     }
+    changes.functionChanged(ref.name());
     runtime.evict(ref.name());
     return ApiResponse.empty(204);
   }

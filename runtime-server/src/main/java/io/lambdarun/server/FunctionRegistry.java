@@ -29,7 +29,7 @@ final class FunctionRegistry {
    * @param lastNumber the number of the last version published, 0 for none; never reused
    * @param publishedFrom the revision of {@code $LATEST} the last version was published from
    */
-  private record Versions(
+  record Versions(
       StoredFunction latest,
       NavigableMap<Integer, StoredFunction> published,
       int lastNumber,
@@ -38,6 +38,16 @@ final class FunctionRegistry {
     Versions withLatest(StoredFunction value) {
       return new Versions(value, published, lastNumber, publishedFrom);
     }
+  }
+
+  /** Returns a function's versions as they are now, to persist them. */
+  Optional<Versions> snapshot(String name) {
+    return Optional.ofNullable(functions.get(name));
+  }
+
+  /** Puts back a function read from a data directory. */
+  void restore(Versions versions) {
+    functions.put(versions.latest().name(), versions);
   }
 
   void create(StoredFunction function) {

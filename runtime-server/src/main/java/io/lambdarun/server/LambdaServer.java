@@ -18,7 +18,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 /**
  * The AWS Lambda API over HTTP on top of a {@link LambdaRuntime}, for the AWS SDKs and the AWS
  * CLI: functions and layers are created, listed, updated, deleted and functions invoked on AWS's
- * rest-json wire format. Functions and layers live in memory. Every request is accepted unless {@link ServerOptions#credentials()}
+ * rest-json wire format. Functions and layers live in memory, or in {@link
+ * ServerOptions#dataDir()} across restarts. Every request is accepted unless {@link ServerOptions#credentials()}
  * names the one access key whose SigV4 signatures are accepted. The runtime belongs to the
  * caller, who closes it after this server.
  *
@@ -63,12 +64,19 @@ public final class LambdaServer implements AutoCloseable {
    * @param options the address and event retry timing
    * @return the running server
    * @throws LambdaRunException if the address cannot be bound
+   * @throws io.lambdarun.api.ConfigurationException if the data directory cannot be used or read
    */
   public static LambdaServer start(LambdaRuntime runtime, ServerOptions options) {
     Clock clock = Clock.systemUTC();
     FunctionRegistry registry = new FunctionRegistry();
     LayerRegistry layers = new LayerRegistry();
     ConcurrencyLimits limits = new ConcurrencyLimits();
+    StateChanges changes = StateChanges.IN_MEMORY;
+    if (options.dataDir().isPresent()) {
+      DataDirectory dataDir = new DataDirectory(options.dataDir().get(), registry, layers, limits);
+      dataDir.load();
+      changes = dataDir;
+    }
     ExecutorService operations =
         Executors.newFixedThreadPool(OPERATION_THREADS, daemon("lambdarun-api"));
     ExecutorService eventWorkers =
@@ -92,8 +100,9 @@ public final class LambdaServer implements AutoCloseable {
     jetty.addConnector(connector);
     jetty.setHandler(
         new LambdaApiHandler(
-            new FunctionOperations(registry, layers, limits, runtime, clock),
-            new InvokeOperation(registry, runtime, events, limits), new LayerOperations(layers, clock),
+            new FunctionOperations(registry, layers, limits, changes, runtime, clock),
+            new InvokeOperation(registry, runtime, events, limits),
+            new LayerOperations(layers, changes, clock),
             operations,
             options.credentials().map(SignatureVerifier::new)));
     // no graceful wait: idle keep-alive connections of clients would hold the stop for its whole

@@ -25,10 +25,12 @@ final class LayerOperations {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
 
   private final LayerRegistry layers;
+  private final StateChanges changes;
   private final Clock clock;
 
-  LayerOperations(LayerRegistry layers, Clock clock) {
+  LayerOperations(LayerRegistry layers, StateChanges changes, Clock clock) {
     this.layers = layers;
+    this.changes = changes;
     this.clock = clock;
   }
 
@@ -64,6 +66,7 @@ final class LayerOperations {
                   name, version, description, archive, runtimes, architectures, license,
                   clock.instant());
             });
+    changes.layerChanged(name);
     return ApiResponse.json(201, Json.bytes(render(published, true)));
   }
 
@@ -91,9 +94,9 @@ final class LayerOperations {
   }
 
   ApiResponse delete(ApiRequest request) {
-    layers.delete(
-        LayerRegistry.name(request.pathParameter(0)),
-        LayerRegistry.versionNumber(request.pathParameter(1)));
+    String name = LayerRegistry.name(request.pathParameter(0));
+    layers.delete(name, LayerRegistry.versionNumber(request.pathParameter(1)));
+    changes.layerChanged(name);
     return ApiResponse.empty(204);
   }
 

@@ -26,6 +26,33 @@ final class LayerRegistry {
     private int lastVersion;
   }
 
+  /**
+   * A layer's versions as they are now, to persist them.
+   *
+   * @param name the layer name
+   * @param lastVersion the number of the last version published
+   * @param versions the versions not deleted, oldest first
+   */
+  record Snapshot(String name, int lastVersion, List<LayerVersion> versions) {}
+
+  Optional<Snapshot> snapshot(String name) {
+    Layer layer = layers.get(name);
+    if (layer == null) {
+      return Optional.empty();
+    }
+    synchronized (layer) {
+      return Optional.of(new Snapshot(name, layer.lastVersion, List.copyOf(layer.versions.values())));
+    }
+  }
+
+  /** Puts back a layer read from a data directory. */
+  void restore(Snapshot snapshot) {
+    Layer layer = new Layer();
+    layer.lastVersion = snapshot.lastVersion();
+    snapshot.versions().forEach(version -> layer.versions.put(version.version(), version));
+    layers.put(snapshot.name(), layer);
+  }
+
   /** Returns the layer name a path names by name or ARN. */
   static String name(String value) {
     Matcher matcher = NAME.matcher(value);

@@ -1,6 +1,7 @@
 package io.lambdarun.server;
 
 import io.lambdarun.api.ConfigurationException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,18 +16,22 @@ import java.util.Optional;
  * @param maxEventAge how long an {@code Event} invocation may wait for a retry (Lambda: 6 hours)
  * @param credentials when present, the only access key accepted: every request must carry a valid
  *     SigV4 signature made with it; when empty, every request is accepted, signed or not
+ * @param dataDir when present, the folder functions and layers are kept in across restarts; when
+ *     empty, they live in memory
  */
 public record ServerOptions(
     String host,
     int port,
     Duration eventRetryDelay,
     Duration maxEventAge,
-    Optional<ServerCredentials> credentials) {
+    Optional<ServerCredentials> credentials,
+    Optional<Path> dataDir) {
 
   /** Lambda's defaults on 127.0.0.1, port 9001, accepting every request. */
   public static final ServerOptions DEFAULT =
       new ServerOptions(
-          "127.0.0.1", 9001, Duration.ofMinutes(1), Duration.ofHours(6), Optional.empty());
+          "127.0.0.1", 9001, Duration.ofMinutes(1), Duration.ofHours(6), Optional.empty(),
+          Optional.empty());
 
   /** Checks the components. */
   public ServerOptions {
@@ -34,6 +39,7 @@ public record ServerOptions(
     Objects.requireNonNull(eventRetryDelay, "eventRetryDelay");
     Objects.requireNonNull(maxEventAge, "maxEventAge");
     Objects.requireNonNull(credentials, "credentials");
+    Objects.requireNonNull(dataDir, "dataDir");
     if (port < 0 || port > 65_535) {
       throw new ConfigurationException(
           "port", "server port '" + port + "' is not a TCP port; use 0 to 65535");
@@ -48,7 +54,7 @@ public record ServerOptions(
    * @return the changed options
    */
   public ServerOptions withAddress(String newHost, int newPort) {
-    return new ServerOptions(newHost, newPort, eventRetryDelay, maxEventAge, credentials);
+    return new ServerOptions(newHost, newPort, eventRetryDelay, maxEventAge, credentials, dataDir);
   }
 
   /**
@@ -59,7 +65,7 @@ public record ServerOptions(
    * @return the changed options
    */
   public ServerOptions withEventRetries(Duration delay, Duration maxAge) {
-    return new ServerOptions(host, port, delay, maxAge, credentials);
+    return new ServerOptions(host, port, delay, maxAge, credentials, dataDir);
   }
 
   /**
@@ -69,6 +75,18 @@ public record ServerOptions(
    * @return the changed options
    */
   public ServerOptions withCredentials(ServerCredentials value) {
-    return new ServerOptions(host, port, eventRetryDelay, maxEventAge, Optional.of(value));
+    return new ServerOptions(
+        host, port, eventRetryDelay, maxEventAge, Optional.of(value), dataDir);
+  }
+
+  /**
+   * Returns these options keeping functions and layers in a folder across restarts.
+   *
+   * @param value the data directory, created when missing
+   * @return the changed options
+   */
+  public ServerOptions withDataDir(Path value) {
+    return new ServerOptions(
+        host, port, eventRetryDelay, maxEventAge, credentials, Optional.of(value));
   }
 }
