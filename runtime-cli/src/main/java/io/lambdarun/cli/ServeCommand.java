@@ -33,25 +33,30 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", description = "Address to listen on (default ${DEFAULT-VALUE}).")
   String host = "127.0.0.1";
 
-  @Option(names = "--port", description = "TCP port, 0 for any free one (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      description = "TCP port, 0 for any free one (default ${DEFAULT-VALUE}).")
   int port = 9001;
 
   @Option(
       names = "--backend",
-      description = "Backend to run on (local, docker, kubernetes, ...); chosen automatically when absent.")
+      description =
+          "Backend to run on (local, docker, kubernetes, ...); chosen automatically when absent.")
   String backend;
 
   @Option(
       names = "--credentials",
       paramLabel = "ACCESS_KEY:SECRET",
-      description = "Accept only requests SigV4-signed with this key (403 otherwise); without it every"
-          + " request is accepted.")
+      description =
+          "Accept only requests SigV4-signed with this key (403 otherwise); without it every"
+              + " request is accepted.")
   String credentials;
 
   @Option(
       names = "--data-dir",
       paramLabel = "DIR",
-      description = "Keep functions and layers in this folder across restarts; in memory without it.")
+      description =
+          "Keep functions and layers in this folder across restarts; in memory without it.")
   Path dataDir;
 
   @Override

@@ -35,7 +35,8 @@ class ServeCommandIT {
 
   private static final Path JAR = Path.of("target", "lambdarun.jar").toAbsolutePath();
   private static final Path AWS = Path.of("/usr/bin/aws");
-  private static final Path EXAMPLE = Path.of("..", "examples", "hello-python", "app.py").toAbsolutePath();
+  private static final Path EXAMPLE =
+      Path.of("..", "examples", "hello-python", "app.py").toAbsolutePath();
   private static final Pattern READY =
       Pattern.compile("lambdarun: serving the AWS Lambda API at (http://127\\.0\\.0\\.1:(\\d+)) on"
           + " backend 'local'; stop with Ctrl-C");
@@ -68,7 +69,8 @@ class ServeCommandIT {
     InputStream errors = server.getErrorStream();
     CompletableFuture.runAsync(() -> drain(readAll(errors)));
     BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8));
-    String line = CompletableFuture.supplyAsync(() -> readLine(out)).orTimeout(120, TimeUnit.SECONDS).join();
+    String line =
+        CompletableFuture.supplyAsync(() -> readLine(out)).orTimeout(120, TimeUnit.SECONDS).join();
     Matcher ready = READY.matcher(String.valueOf(line));
     assertThat(ready.matches()).as("ready line '%s', stderr: %s", line, serverErr).isTrue();
     return ready.group(1);
@@ -96,7 +98,8 @@ class ServeCommandIT {
     assertThat(AWS).as("Debian's awscli (apt-get install awscli)").exists();
     List<String> command = new ArrayList<>(List.of(AWS.toString(), "lambda"));
     command.addAll(List.of(args));
-    command.addAll(List.of("--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"));
+    command.addAll(
+        List.of("--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"));
     ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(key -> key.startsWith("AWS_"));
@@ -141,8 +144,10 @@ class ServeCommandIT {
         try {
           String stat = Files.readString(process.resolve("stat"), UTF_8);
           List<String> environ =
-              List.of(new String(Files.readAllBytes(process.resolve("environ")), UTF_8).split("\0"));
-          if (environ.contains(marker) && !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) {
+              List.of(
+                  new String(Files.readAllBytes(process.resolve("environ")), UTF_8).split("\0"));
+          if (environ.contains(marker)
+              && !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) {
             count++;
           }
         } catch (IOException e) {
@@ -183,7 +188,8 @@ class ServeCommandIT {
     assertThat(invoke.has("FunctionError")).isFalse();
     assertThat(new String(Base64.getDecoder().decode(invoke.get("LogResult").asText()), UTF_8))
         .contains("greeting world in request ");
-    assertThat(Files.readString(temp.resolve("answer.json"))).isEqualTo("{\"message\": \"Hello, world!\"}");
+    assertThat(Files.readString(temp.resolve("answer.json")))
+        .isEqualTo("{\"message\": \"Hello, world!\"}");
 
     Run listed = aws(endpoint, "list-functions");
     assertThat(listed.exitCode()).as(listed.err()).isZero();
@@ -196,7 +202,8 @@ class ServeCommandIT {
             "--timeout", "10", "--environment", "Variables={MODE=test}");
     assertThat(updated.exitCode()).as(updated.err()).isZero();
     assertThat(JSON.readTree(updated.out()).get("Timeout").asInt()).isEqualTo(10);
-    assertThat(JSON.readTree(updated.out()).at("/Environment/Variables/MODE").asText()).isEqualTo("test");
+    assertThat(JSON.readTree(updated.out()).at("/Environment/Variables/MODE").asText())
+        .isEqualTo("test");
 
     Run deleted = aws(endpoint, "delete-function", "--function-name", "hello-cli");
     assertThat(deleted.exitCode()).as(deleted.err()).isZero();
@@ -205,8 +212,9 @@ class ServeCommandIT {
     Run gone = aws(endpoint, "invoke", "--function-name", "hello-cli", "answer.json");
     assertThat(gone.exitCode()).isEqualTo(254);
     assertThat(gone.err().strip())
-        .isEqualTo("An error occurred (ResourceNotFoundException) when calling the Invoke operation:"
-            + " Function not found: arn:aws:lambda:us-east-1:000000000000:function:hello-cli");
+        .isEqualTo(
+            "An error occurred (ResourceNotFoundException) when calling the Invoke operation:"
+                + " Function not found: arn:aws:lambda:us-east-1:000000000000:function:hello-cli");
 
     Path slip = temp.resolve("slip.zip");
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(slip))) {
@@ -219,7 +227,9 @@ class ServeCommandIT {
             "--zip-file", "fileb://" + slip);
     assertThat(broken.exitCode()).as(broken.err()).isEqualTo(254);
     assertThat(broken.err())
-        .contains("An error occurred (InvalidParameterValueException) when calling the CreateFunction operation: ");
+        .contains(
+            "An error occurred (InvalidParameterValueException) when calling the CreateFunction"
+                + " operation: ");
     assertThat(JSON.readTree(aws(endpoint, "list-functions").out()).get("Functions")).isEmpty();
 
     stopAndExpectNothingLeft(() -> server.destroy(), 143);
@@ -243,12 +253,26 @@ class ServeCommandIT {
     Path code = temp.resolve("code.zip");
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(code))) {
       out.putNextEntry(new ZipEntry("app.py"));
-      out.write("import greeting\n\ndef handler(event, context):\n    return greeting.WORD\n".getBytes(UTF_8));
+      out.write(
+          "import greeting\n\ndef handler(event, context):\n    return greeting.WORD\n"
+              .getBytes(UTF_8));
     }
     Run created =
-        aws(endpoint, "create-function", "--function-name", "layered-cli", "--runtime", "python3.12",
-            "--handler", "app.handler", "--role", "arn:aws:iam::000000000000:role/lambda-role",
-            "--layers", versionArn, "--zip-file", "fileb://" + code);
+        aws(
+            endpoint,
+            "create-function",
+            "--function-name",
+            "layered-cli",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--role",
+            "arn:aws:iam::000000000000:role/lambda-role",
+            "--layers",
+            versionArn,
+            "--zip-file",
+            "fileb://" + code);
     assertThat(created.exitCode()).as(created.err()).isZero();
     assertThat(JSON.readTree(created.out()).at("/Layers/0/Arn").asText()).isEqualTo(versionArn);
     Run invoked = aws(endpoint, "invoke", "--function-name", "layered-cli", "answer.json");
@@ -257,9 +281,11 @@ class ServeCommandIT {
 
     Run listed = aws(endpoint, "list-layer-versions", "--layer-name", "greeting");
     assertThat(JSON.readTree(listed.out()).at("/LayerVersions/0/Version").asInt()).isEqualTo(1);
-    Run deleted = aws(endpoint, "delete-layer-version", "--layer-name", "greeting", "--version-number", "1");
+    Run deleted =
+        aws(endpoint, "delete-layer-version", "--layer-name", "greeting", "--version-number", "1");
     assertThat(deleted.exitCode()).as(deleted.err()).isZero();
-    Run gone = aws(endpoint, "get-layer-version", "--layer-name", "greeting", "--version-number", "1");
+    Run gone =
+        aws(endpoint, "get-layer-version", "--layer-name", "greeting", "--version-number", "1");
     assertThat(gone.err().strip())
         .isEqualTo("An error occurred (ResourceNotFoundException) when calling the GetLayerVersion"
             + " operation: The resource you requested does not exist.");
@@ -282,9 +308,14 @@ class ServeCommandIT {
         aws(restarted, "invoke", "--function-name", "kept-cli", "--cli-binary-format",
             "raw-in-base64-out", "--payload", "{\"name\":\"again\"}", "answer.json");
     assertThat(invoked.exitCode()).as(invoked.err()).isZero();
-    assertThat(Files.readString(temp.resolve("answer.json"))).isEqualTo("{\"message\": \"Hello, again!\"}");
-    assertThat(JSON.readTree(aws(restarted, "get-function-configuration", "--function-name", "kept-cli").out())
-            .get("RevisionId").asText())
+    assertThat(Files.readString(temp.resolve("answer.json")))
+        .isEqualTo("{\"message\": \"Hello, again!\"}");
+    assertThat(
+            JSON.readTree(
+                    aws(restarted, "get-function-configuration", "--function-name", "kept-cli")
+                        .out())
+                .get("RevisionId")
+                .asText())
         .isEqualTo(JSON.readTree(created.out()).get("RevisionId").asText());
     stopAndExpectNothingLeft(() -> server.destroy(), 143);
   }
@@ -343,7 +374,8 @@ class ServeCommandIT {
             "--cli-binary-format", "raw-in-base64-out", "--payload", "{\"name\":\"signed\"}",
             "answer.json");
     assertThat(invoked.exitCode()).as(invoked.err()).isZero();
-    assertThat(Files.readString(temp.resolve("answer.json"))).isEqualTo("{\"message\": \"Hello, signed!\"}");
+    assertThat(Files.readString(temp.resolve("answer.json")))
+        .isEqualTo("{\"message\": \"Hello, signed!\"}");
 
     Run wrong = signedAws("another-secret", endpoint, "list-functions");
     assertThat(wrong.exitCode()).isEqualTo(254);
@@ -360,7 +392,9 @@ class ServeCommandIT {
   private void stopAndExpectNothingLeft(Runnable signal, int exitCode) throws Exception {
     long pid = server.pid();
     signal.run();
-    assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("server stopped, stderr: %s", serverErr).isTrue();
+    assertThat(server.waitFor(30, TimeUnit.SECONDS))
+        .as("server stopped, stderr: %s", serverErr)
+        .isTrue();
     assertThat(server.exitValue()).isEqualTo(exitCode);
     assertThat(processesOwnedBy(pid)).as("processes of the stopped server").isZero();
   }

@@ -15,7 +15,10 @@ import java.util.TreeMap;
  * @param body the body, empty for none
  */
 record ApiRequest(
-    List<String> pathParameters, Map<String, String> query, Map<String, String> headers, byte[] body) {
+    List<String> pathParameters,
+    Map<String, String> query,
+    Map<String, String> headers,
+    byte[] body) {
 
   ApiRequest {
     pathParameters = List.copyOf(pathParameters);

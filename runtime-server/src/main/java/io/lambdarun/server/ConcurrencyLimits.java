@@ -36,7 +36,9 @@ final class ConcurrencyLimits {
     if (others + value > ACCOUNT_LIMIT - MIN_UNRESERVED) {
       throw ApiException.invalidParameter(
           "Specified ReservedConcurrentExecutions for function decreases account's"
-              + " UnreservedConcurrentExecution below its minimum value of [" + MIN_UNRESERVED + "].");
+              + " UnreservedConcurrentExecution below its minimum value of ["
+              + MIN_UNRESERVED
+              + "].");
     }
     reserved.put(function, value);
   }

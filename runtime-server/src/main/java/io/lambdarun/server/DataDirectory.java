@@ -3,8 +3,8 @@ package io.lambdarun.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lambdarun.api.Archive;
 import io.lambdarun.api.Architecture;
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.LambdaRunException;
@@ -151,7 +151,10 @@ final class DataDirectory implements StateChanges {
     ObjectNode imageConfig = node.putObject("ImageConfig");
     strings(imageConfig.putArray("EntryPoint"), function.imageConfig().entryPoint());
     strings(imageConfig.putArray("Command"), function.imageConfig().command());
-    function.imageConfig().workingDirectory().ifPresent(dir -> imageConfig.put("WorkingDirectory", dir));
+    function
+        .imageConfig()
+        .workingDirectory()
+        .ifPresent(dir -> imageConfig.put("WorkingDirectory", dir));
     function.logGroup().ifPresent(group -> node.put("LogGroup", group));
     function.code().ifPresent(code -> node.put("Code", saveCode(code)));
     ArrayNode layerNodes = node.putArray("Layers");
@@ -169,8 +172,10 @@ final class DataDirectory implements StateChanges {
         versions.add(storedFunction(version));
       }
       NavigableMap<Integer, StoredFunction> published = new TreeMap<>();
-      versions.subList(1, versions.size())
-          .forEach(version -> published.put(Integer.parseInt(version.function().version()), version));
+      versions
+          .subList(1, versions.size())
+          .forEach(
+              version -> published.put(Integer.parseInt(version.function().version()), version));
       functions.restore(
           new FunctionRegistry.Versions(
               versions.get(0), Collections.unmodifiableNavigableMap(published),
@@ -205,10 +210,12 @@ final class DataDirectory implements StateChanges {
                     Json.text(node.get("ImageConfig"), "WorkingDirectory")));
     Json.text(node, "ImageUri").ifPresent(builder::imageUri);
     Json.text(node, "LogGroup").ifPresent(builder::logGroup);
-    Json.text(node, "Code").ifPresent(sha -> builder.code(Archive.ofBytes("ZipFile", readCode(sha))));
+    Json.text(node, "Code")
+        .ifPresent(sha -> builder.code(Archive.ofBytes("ZipFile", readCode(sha))));
     List<Archive> layerArchives = new ArrayList<>();
     for (JsonNode layer : node.get("Layers")) {
-      layerArchives.add(Archive.ofBytes(layer.get("Arn").asText(), readCode(layer.get("Code").asText())));
+      layerArchives.add(
+          Archive.ofBytes(layer.get("Arn").asText(), readCode(layer.get("Code").asText())));
     }
     builder.layers(layerArchives);
     return new StoredFunction(
@@ -225,9 +232,12 @@ final class DataDirectory implements StateChanges {
         int number = version.get("Version").asInt();
         versions.add(
             new LayerVersion(
-                name, number, version.get("Description").asText(),
+                name,
+                number,
+                version.get("Description").asText(),
                 Archive.ofBytes(
-                    LayerVersion.layerArn(name) + ":" + number, readCode(version.get("Code").asText())),
+                    LayerVersion.layerArn(name) + ":" + number,
+                    readCode(version.get("Code").asText())),
                 Json.strings(version, "CompatibleRuntimes").orElseThrow(),
                 Json.strings(version, "CompatibleArchitectures").orElseThrow(),
                 version.get("LicenseInfo").asText(),

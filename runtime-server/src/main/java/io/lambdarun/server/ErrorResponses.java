@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns failures into AWS's error answers: the error type in {@code x-amzn-ErrorType} and a JSON
- * body {@code {"Type":"User"|"Service","Message":...}}, which is what the AWS SDKs and the CLI parse
- * into their typed exceptions.
+ * body {@code {"Type":"User"|"Service","Message":...}}, which is what the AWS SDKs and the CLI
+ * parse into their typed exceptions.
  */
 final class ErrorResponses {
 

@@ -66,13 +66,15 @@ final class EventQueue {
   private void attempt(Event event, int attempt) {
     Optional<LambdaFunction> function = functions.apply(event.function());
     if (function.isEmpty()) {
-      LOG.warn("dropped event {}: function '{}' was deleted", event.requestId(), event.function().arn());
+      LOG.warn(
+          "dropped event {}: function '{}' was deleted", event.requestId(), event.function().arn());
       return;
     }
     String failure;
     try {
       InvocationResult result =
-          limits.run(event.function().name(), () -> runtime.invoke(function.get(), event.payload()));
+          limits.run(
+              event.function().name(), () -> runtime.invoke(function.get(), event.payload()));
       if (result.functionError().isEmpty()) {
         LOG.debug("event {} of function '{}' succeeded on attempt {}", event.requestId(),
             event.function().arn(), attempt);

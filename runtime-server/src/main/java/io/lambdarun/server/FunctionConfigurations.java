@@ -58,7 +58,8 @@ final class FunctionConfigurations {
     node.put("LastUpdateStatus", "Successful");
     node.put("PackageType", function.packageType() == PackageType.ZIP ? "Zip" : "Image");
     if (!function.imageConfig().isEmpty()) {
-      imageConfig(node.putObject("ImageConfigResponse").putObject("ImageConfig"), function.imageConfig());
+      imageConfig(
+          node.putObject("ImageConfigResponse").putObject("ImageConfig"), function.imageConfig());
     }
     if (!function.layers().isEmpty()) {
       ArrayNode layers = node.putArray("Layers");

@@ -32,13 +32,17 @@ record FunctionRef(String name, Optional<String> qualifier) {
     return new FunctionRef(matcher.group(1), qualifier);
   }
 
-  /** The ARN AWS names in its answers, {@code arn:aws:lambda:<region>:<account>:function:<name>}. */
+  /**
+   * The ARN AWS names in its answers, {@code arn:aws:lambda:<region>:<account>:function:<name>}.
+   */
   String arn() {
     return "arn:aws:lambda:" + LambdaFunction.DEFAULT_REGION + ":" + LambdaFunction.DEFAULT_ACCOUNT
         + ":function:" + name + qualifier.map(q -> ":" + q).orElse("");
   }
 
-  /** Refuses a qualifier other than {@code $LATEST}, as AWS refuses a version that does not exist. */
+  /**
+   * Refuses a qualifier other than {@code $LATEST}, as AWS refuses a version that does not exist.
+   */
   FunctionRef latestOnly() {
     if (qualifier.isPresent() && !qualifier.get().equals(LambdaFunction.LATEST)) {
       throw ApiException.functionNotFound(arn());

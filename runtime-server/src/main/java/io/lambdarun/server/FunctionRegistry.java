@@ -163,7 +163,8 @@ final class FunctionRegistry {
   Page<StoredFunction> page(Optional<String> marker, int maxItems) {
     Map<String, Versions> rest =
         marker.isPresent() ? functions.tailMap(marker.get(), false) : functions;
-    List<StoredFunction> items = rest.values().stream().limit(maxItems).map(Versions::latest).toList();
+    List<StoredFunction> items =
+        rest.values().stream().limit(maxItems).map(Versions::latest).toList();
     boolean more = rest.size() > items.size();
     return new Page<>(
         items, more ? Optional.of(items.get(items.size() - 1).name()) : Optional.empty());

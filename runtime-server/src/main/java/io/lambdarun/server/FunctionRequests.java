@@ -2,8 +2,8 @@ package io.lambdarun.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lambdarun.api.Archive;
 import io.lambdarun.api.Architecture;
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.core.LambdaFunction;
@@ -22,7 +22,8 @@ final class FunctionRequests {
   private FunctionRequests() {}
 
   static StoredFunction create(ObjectNode body, LayerRegistry layers, Instant now) {
-    FunctionRef ref = FunctionRef.parse(required(body, "FunctionName", "functionName"), Optional.empty());
+    FunctionRef ref =
+        FunctionRef.parse(required(body, "FunctionName", "functionName"), Optional.empty());
     if (ref.qualifier().isPresent()) {
       throw ApiException.invalidParameter(
           "function name '" + ref.name() + ":" + ref.qualifier().get() + "' of CreateFunction"
@@ -36,7 +37,8 @@ final class FunctionRequests {
     builder.packageType(packageType);
     applyCode(builder, code, packageType);
     applyConfiguration(builder, body, layers);
-    Json.strings(body, "Architectures").ifPresent(values -> builder.architecture(architecture(values)));
+    Json.strings(body, "Architectures")
+        .ifPresent(values -> builder.architecture(architecture(values)));
     Json.stringMap(body, "Tags").ifPresent(builder::tags);
     return StoredFunction.of(builder.build(), Json.text(body, "Description").orElse(""), now);
   }
@@ -75,7 +77,8 @@ final class FunctionRequests {
     checkRevision(old, body);
     LambdaFunction.Builder builder = old.function().toBuilder();
     applyCode(builder, body, old.function().packageType());
-    Json.strings(body, "Architectures").ifPresent(values -> builder.architecture(architecture(values)));
+    Json.strings(body, "Architectures")
+        .ifPresent(values -> builder.architecture(architecture(values)));
     return StoredFunction.of(builder.build(), old.description(), now);
   }
 

@@ -33,7 +33,10 @@ final class InvokeOperation {
   private final ConcurrencyLimits limits;
 
   InvokeOperation(
-      FunctionRegistry registry, LambdaRuntime runtime, EventQueue events, ConcurrencyLimits limits) {
+      FunctionRegistry registry,
+      LambdaRuntime runtime,
+      EventQueue events,
+      ConcurrencyLimits limits) {
     this.registry = registry;
     this.runtime = runtime;
     this.events = events;
@@ -83,7 +86,9 @@ final class InvokeOperation {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("x-amzn-RequestId", result.requestId());
     headers.put("X-Amz-Executed-Version", version);
-    result.functionError().ifPresent(error -> headers.put("X-Amz-Function-Error", error.headerValue()));
+    result
+        .functionError()
+        .ifPresent(error -> headers.put("X-Amz-Function-Error", error.headerValue()));
     result.logResult().ifPresent(tail -> headers.put("X-Amz-Log-Result", tail));
     return new ApiResponse(200, headers, ApiResponse.JSON, result.payload());
   }

@@ -16,12 +16,12 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The AWS Lambda API over HTTP on top of a {@link LambdaRuntime}, for the AWS SDKs and the AWS
- * CLI: functions and layers are created, listed, updated, deleted and functions invoked on AWS's
- * rest-json wire format. Functions and layers live in memory, or in {@link
- * ServerOptions#dataDir()} across restarts. Every request is accepted unless {@link ServerOptions#credentials()}
- * names the one access key whose SigV4 signatures are accepted. The runtime belongs to the
- * caller, who closes it after this server.
+ * The AWS Lambda API over HTTP on top of a {@link LambdaRuntime}, for the AWS SDKs and the AWS CLI:
+ * functions and layers are created, listed, updated, deleted and functions invoked on AWS's
+ * rest-json wire format. Functions and layers live in memory, or in {@link ServerOptions#dataDir()}
+ * across restarts. Every request is accepted unless {@link ServerOptions#credentials()} names the
+ * one access key whose SigV4 signatures are accepted. The runtime belongs to the caller, who closes
+ * it after this server.
  *
  * <pre>{@code
  * try (LambdaRuntime runtime = LambdaRuntime.builder().build();
@@ -119,7 +119,8 @@ public final class LambdaServer implements AutoCloseable {
               + e.getMessage() + "); choose a free port with --port or another --host",
           e);
     }
-    URI endpoint = URI.create("http://" + hostForUri(options.host()) + ":" + connector.getLocalPort());
+    URI endpoint =
+        URI.create("http://" + hostForUri(options.host()) + ":" + connector.getLocalPort());
     return new LambdaServer(jetty, operations, eventWorkers, eventTimer, endpoint);
   }
 

@@ -50,7 +50,10 @@ final class LayerOperations {
     byte[] zip =
         FunctionRequests.base64(
             Json.text(content, "ZipFile")
-                .orElseThrow(() -> ApiException.invalidParameter("Please provide a source for layer content.")));
+                .orElseThrow(
+                    () ->
+                        ApiException.invalidParameter(
+                            "Please provide a source for layer content.")));
     String description = Json.text(body, "Description").orElse("");
     List<String> runtimes = Json.strings(body, "CompatibleRuntimes").orElse(List.of());
     List<String> architectures = Json.strings(body, "CompatibleArchitectures").orElse(List.of());
@@ -84,7 +87,10 @@ final class LayerOperations {
     FunctionRegistry.Page<LayerVersion> page =
         layers.page(
             LayerRegistry.name(request.pathParameter(0)),
-            request.queryParameter("Marker").filter(m -> !m.isEmpty()).map(LayerRegistry::versionNumber),
+            request
+                .queryParameter("Marker")
+                .filter(m -> !m.isEmpty())
+                .map(LayerRegistry::versionNumber),
             maxItems);
     ObjectNode body = Json.MAPPER.createObjectNode();
     page.nextMarker().ifPresent(marker -> body.put("NextMarker", marker));

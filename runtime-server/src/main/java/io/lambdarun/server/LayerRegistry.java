@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
 final class LayerRegistry {
 
   private static final Pattern NAME =
-      Pattern.compile("(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\\d{12}:layer:)?([a-zA-Z0-9_-]{1,140})");
+      Pattern.compile(
+          "(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\\d{12}:layer:)?([a-zA-Z0-9_-]{1,140})");
   private static final Pattern VERSION_ARN =
-      Pattern.compile("arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\\d{12}:layer:([a-zA-Z0-9_-]{1,140}):(\\d{1,9})");
+      Pattern.compile(
+          "arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\\d{12}:layer:([a-zA-Z0-9_-]{1,140}):(\\d{1,9})");
 
   private final Map<String, Layer> layers = new ConcurrentHashMap<>();
 
@@ -41,7 +43,8 @@ final class LayerRegistry {
       return Optional.empty();
     }
     synchronized (layer) {
-      return Optional.of(new Snapshot(name, layer.lastVersion, List.copyOf(layer.versions.values())));
+      return Optional.of(
+          new Snapshot(name, layer.lastVersion, List.copyOf(layer.versions.values())));
     }
   }
 
@@ -114,7 +117,9 @@ final class LayerRegistry {
     }
   }
 
-  /** Lists versions newest first, after the marker (the last version number of the previous page). */
+  /**
+   * Lists versions newest first, after the marker (the last version number of the previous page).
+   */
   FunctionRegistry.Page<LayerVersion> page(String name, Optional<Integer> marker, int maxItems) {
     Layer layer = layers.get(name);
     if (layer == null) {

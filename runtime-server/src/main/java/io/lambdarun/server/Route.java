@@ -7,14 +7,12 @@ import java.util.function.Function;
 /**
  * One operation of the Lambda API matched from a request's method and path.
  *
- * @param operation AWS's operation name, used in size errors
  * @param pathParameters the names and numbers in the path, in order
  * @param maxBody the largest body accepted, in bytes
  * @param tooLarge the error answered for a larger body
  * @param handler runs the operation
  */
 record Route(
-    String operation,
     List<String> pathParameters,
     int maxBody,
     ApiException tooLarge,
@@ -79,7 +77,7 @@ record Route(
       case "POST invocations" ->
           Optional.of(
               new Route(
-                  "Invoke", name, InvokeOperation.MAX_SYNC_PAYLOAD,
+                  name, InvokeOperation.MAX_SYNC_PAYLOAD,
                   InvokeOperation.tooLarge(InvokeOperation.MAX_SYNC_PAYLOAD), invoke::invoke));
       default -> Optional.empty();
     };
@@ -96,17 +94,22 @@ record Route(
     boolean v2017 = path.startsWith(CONCURRENCY_2017);
     String key = method + " " + (v2017 ? "2017" : "2019");
     return switch (key) {
-      case "PUT 2017" -> Optional.of(plain("PutFunctionConcurrency", name, functions::putConcurrency));
+      case "PUT 2017" ->
+          Optional.of(plain("PutFunctionConcurrency", name, functions::putConcurrency));
       case "DELETE 2017" ->
           Optional.of(plain("DeleteFunctionConcurrency", name, functions::deleteConcurrency));
-      case "GET 2019" -> Optional.of(plain("GetFunctionConcurrency", name, functions::getConcurrency));
+      case "GET 2019" ->
+          Optional.of(plain("GetFunctionConcurrency", name, functions::getConcurrency));
       default -> Optional.empty();
     };
   }
 
   /** {@code {name}/versions} and {@code {name}/versions/{number}}. */
   private static Optional<Route> layerRoute(String method, String[] parts, LayerOperations layers) {
-    if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || !parts[1].equals("versions")) {
+    if (parts.length < 2
+        || parts.length > 3
+        || parts[0].isEmpty()
+        || !parts[1].equals("versions")) {
       return Optional.empty();
     }
     if (parts.length == 2) {
@@ -128,7 +131,7 @@ record Route(
   private static Route plain(
       String operation, List<String> pathParameters, Function<ApiRequest, ApiResponse> handler) {
     return new Route(
-        operation, pathParameters, MAX_CODE_REQUEST,
+        pathParameters, MAX_CODE_REQUEST,
         new ApiException(
             413, "RequestEntityTooLargeException",
             "Request must be smaller than " + MAX_CODE_REQUEST + " bytes for the " + operation

@@ -54,14 +54,24 @@ final class SignatureVerifier {
     Matcher parts = authorization == null ? null : AUTHORIZATION.matcher(authorization);
     if (parts == null || !parts.matches() || !parts.group(1).equals(credentials.accessKeyId())) {
       throw new ApiException(
-          403, "UnrecognizedClientException", "The security token included in the request is invalid.");
+          403,
+          "UnrecognizedClientException",
+          "The security token included in the request is invalid.");
     }
     String amzDate = header(request, "x-amz-date");
     String scope = parts.group(2) + "/" + parts.group(3) + "/" + parts.group(4) + "/aws4_request";
     String stringToSign =
-        "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
-            + hex(sha256(canonicalRequest(request, parts.group(5)).getBytes(StandardCharsets.UTF_8)));
-    byte[] key = hmac(("AWS4" + credentials.secretAccessKey()).getBytes(StandardCharsets.UTF_8), parts.group(2));
+        "AWS4-HMAC-SHA256\n"
+            + amzDate
+            + "\n"
+            + scope
+            + "\n"
+            + hex(
+                sha256(canonicalRequest(request, parts.group(5)).getBytes(StandardCharsets.UTF_8)));
+    byte[] key =
+        hmac(
+            ("AWS4" + credentials.secretAccessKey()).getBytes(StandardCharsets.UTF_8),
+            parts.group(2));
     key = hmac(key, parts.group(3));
     key = hmac(key, parts.group(4));
     key = hmac(key, "aws4_request");
@@ -79,7 +89,9 @@ final class SignatureVerifier {
   private static String canonicalRequest(SignedRequest request, String signedHeaders) {
     StringBuilder canonical = new StringBuilder();
     canonical.append(request.method()).append('\n');
-    canonical.append(encode(request.rawPath().isEmpty() ? "/" : request.rawPath(), true)).append('\n');
+    canonical
+        .append(encode(request.rawPath().isEmpty() ? "/" : request.rawPath(), true))
+        .append('\n');
     canonical.append(canonicalQuery(request.rawQuery())).append('\n');
     for (String name : signedHeaders.split(";")) {
       canonical.append(name).append(':').append(headerValues(request, name)).append('\n');
@@ -107,7 +119,8 @@ final class SignatureVerifier {
           .add(encode(decode(value), false));
     }
     List<String> pairs = new ArrayList<>();
-    sorted.forEach((name, values) -> values.stream().sorted().forEach(v -> pairs.add(name + "=" + v)));
+    sorted.forEach(
+        (name, values) -> values.stream().sorted().forEach(v -> pairs.add(name + "=" + v)));
     return String.join("&", pairs);
   }
 

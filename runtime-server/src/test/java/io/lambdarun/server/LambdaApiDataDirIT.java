@@ -46,7 +46,8 @@ class LambdaApiDataDirIT {
                 .endpointOverride(server.endpoint())
                 .region(Region.US_EAST_1)
                 .credentialsProvider(
-                    StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {
@@ -60,33 +61,67 @@ class LambdaApiDataDirIT {
     withServer(
         lambda -> {
           String layer =
-              lambda.publishLayerVersion(
-                      r -> r.layerName("kept-layer").description("kept").content(
-                          c -> c.zipFile(SdkBytes.fromByteArray(
-                              Zips.of(Map.of("python/greeting.py", "WORD = 'kept'\n"))))))
+              lambda
+                  .publishLayerVersion(
+                      r ->
+                          r.layerName("kept-layer")
+                              .description("kept")
+                              .content(
+                                  c ->
+                                      c.zipFile(
+                                          SdkBytes.fromByteArray(
+                                              Zips.of(
+                                                  Map.of(
+                                                      "python/greeting.py", "WORD = 'kept'\n"))))))
                   .layerVersionArn();
           lambda.createFunction(
-              r -> r.functionName("kept").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                  .role(ROLE).description("survives").timeout(7).layers(layer)
-                  .environment(e -> e.variables(Map.of("VARIANT", "one")))
-                  .tags(Map.of("team", "lambdarun"))
-                  .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python(
-                      "    import greeting\n    return greeting.WORD + ' ' + os.environ['VARIANT']")))));
+              r ->
+                  r.functionName("kept")
+                      .runtime(Runtime.PYTHON3_12)
+                      .handler("app.handler")
+                      .role(ROLE)
+                      .description("survives")
+                      .timeout(7)
+                      .layers(layer)
+                      .environment(e -> e.variables(Map.of("VARIANT", "one")))
+                      .tags(Map.of("team", "lambdarun"))
+                      .code(
+                          c ->
+                              c.zipFile(
+                                  SdkBytes.fromByteArray(
+                                      Zips.python(
+                                          "    import greeting\n"
+                                              + "    return greeting.WORD + ' ' +"
+                                              + " os.environ['VARIANT']")))));
           lambda.publishVersion(r -> r.functionName("kept"));
           lambda.updateFunctionConfiguration(
               r -> r.functionName("kept").environment(e -> e.variables(Map.of("VARIANT", "two"))));
-          lambda.putFunctionConcurrency(r -> r.functionName("kept").reservedConcurrentExecutions(5));
+          lambda.putFunctionConcurrency(
+              r -> r.functionName("kept").reservedConcurrentExecutions(5));
           lambda.createFunction(
-              r -> r.functionName("kept-image").packageType(PackageType.IMAGE).role(ROLE)
-                  .code(c -> c.imageUri("lambdarun/test-python:latest")));
+              r ->
+                  r.functionName("kept-image")
+                      .packageType(PackageType.IMAGE)
+                      .role(ROLE)
+                      .code(c -> c.imageUri("lambdarun/test-python:latest")));
           lambda.createFunction(
-              r -> r.functionName("dropped").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                  .role(ROLE).code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
+              r ->
+                  r.functionName("dropped")
+                      .runtime(Runtime.PYTHON3_12)
+                      .handler("app.handler")
+                      .role(ROLE)
+                      .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
           lambda.deleteFunction(r -> r.functionName("dropped"));
           lambda.deleteLayerVersion(r -> r.layerName("kept-layer").versionNumber(1L));
           lambda.publishLayerVersion(
-              r -> r.layerName("kept-layer").content(c -> c.zipFile(SdkBytes.fromByteArray(
-                  Zips.of(Map.of("python/greeting.py", "WORD = 'second'\n"))))));
+              r ->
+                  r.layerName("kept-layer")
+                      .content(
+                          c ->
+                              c.zipFile(
+                                  SdkBytes.fromByteArray(
+                                      Zips.of(
+                                          Map.of("python/greeting.py", "WORD = 'second'\n"))))));
           before[0] = lambda.getFunctionConfiguration(r -> r.functionName("kept"));
         });
     // what a crash mid-write leaves: a temporary file, never a half-written function
@@ -106,26 +141,45 @@ class LambdaApiDataDirIT {
           assertThat(after.description()).isEqualTo("survives");
           assertThat(lambda.getFunction(r -> r.functionName("kept")).tags())
               .containsExactly(Map.entry("team", "lambdarun"));
-          assertThat(lambda.getFunctionConcurrency(r -> r.functionName("kept")).reservedConcurrentExecutions())
+          assertThat(
+                  lambda
+                      .getFunctionConcurrency(r -> r.functionName("kept"))
+                      .reservedConcurrentExecutions())
               .isEqualTo(5);
           assertThat(lambda.listVersionsByFunction(r -> r.functionName("kept")).versions())
               .extracting(FunctionConfiguration::version)
               .containsExactly("$LATEST", "1");
-          assertThat(lambda.invoke(r -> r.functionName("kept").qualifier("1")).payload().asUtf8String())
-              .as("version 1, with the layer version deleted since").isEqualTo("\"kept one\"");
+          assertThat(
+                  lambda
+                      .invoke(r -> r.functionName("kept").qualifier("1"))
+                      .payload()
+                      .asUtf8String())
+              .as("version 1, with the layer version deleted since")
+              .isEqualTo("\"kept one\"");
           assertThat(lambda.invoke(r -> r.functionName("kept")).payload().asUtf8String())
               .isEqualTo("\"kept two\"");
-          assertThat(lambda.getFunctionConfiguration(r -> r.functionName("kept-image")).packageType())
+          assertThat(
+                  lambda.getFunctionConfiguration(r -> r.functionName("kept-image")).packageType())
               .isEqualTo(PackageType.IMAGE);
           assertThat(lambda.listLayerVersions(r -> r.layerName("kept-layer")).layerVersions())
               .extracting(LayerVersionsListItem::version)
               .containsExactly(2L);
           assertThat(
-                  lambda.publishLayerVersion(
-                          r -> r.layerName("kept-layer").content(c -> c.zipFile(SdkBytes.fromByteArray(
-                              Zips.of(Map.of("python/greeting.py", "WORD = 'third'\n"))))))
+                  lambda
+                      .publishLayerVersion(
+                          r ->
+                              r.layerName("kept-layer")
+                                  .content(
+                                      c ->
+                                          c.zipFile(
+                                              SdkBytes.fromByteArray(
+                                                  Zips.of(
+                                                      Map.of(
+                                                          "python/greeting.py",
+                                                          "WORD = 'third'\n"))))))
                       .version())
-              .as("version numbers are never reused, across restarts too").isEqualTo(3L);
+              .as("version numbers are never reused, across restarts too")
+              .isEqualTo(3L);
           assertThat(
                   catchThrowableOfType(
                       ResourceNotFoundException.class,
@@ -141,7 +195,8 @@ class LambdaApiDataDirIT {
   @Test
   void aFileThatCannotBeReadFailsTheStartNamingIt() throws Exception {
     Files.createDirectories(dataDir.resolve("functions"));
-    Path broken = Files.writeString(dataDir.resolve("functions").resolve("broken.json"), "{\"Versi");
+    Path broken =
+        Files.writeString(dataDir.resolve("functions").resolve("broken.json"), "{\"Versi");
     try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build()) {
       ConfigurationException e =
           catchThrowableOfType(

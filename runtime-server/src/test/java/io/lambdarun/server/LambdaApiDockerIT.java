@@ -47,7 +47,8 @@ class LambdaApiDockerIT {
                 .endpointOverride(server.endpoint())
                 .region(Region.US_EAST_1)
                 .credentialsProvider(
-                    StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
                 .httpClient(UrlConnectionHttpClient.create())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
                 .build()) {

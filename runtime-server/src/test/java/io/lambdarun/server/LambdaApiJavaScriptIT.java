@@ -44,7 +44,8 @@ class LambdaApiJavaScriptIT {
         LambdaServer server =
             LambdaServer.start(runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0))) {
       Process node =
-          new ProcessBuilder("node", "lambda-client.mjs", server.endpoint().toString(), zip.toString())
+          new ProcessBuilder(
+                  "node", "lambda-client.mjs", server.endpoint().toString(), zip.toString())
               .directory(SCRIPTS.toFile())
               .start();
       InputStream errors = node.getErrorStream();
@@ -70,10 +71,12 @@ class LambdaApiJavaScriptIT {
     assertThat(out.at("/badPayload/status").asInt()).isEqualTo(400);
     assertThat(out.at("/list").toString()).isEqualTo("[\"hello-js\"]");
     assertThat(out.at("/update/MODE").asText()).isEqualTo("js");
-    assertThat(out.at("/layer").asText()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:js-layer:1");
+    assertThat(out.at("/layer").asText())
+        .isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:js-layer:1");
     assertThat(out.at("/unknown/name").asText()).isEqualTo("ResourceNotFoundException");
     assertThat(out.at("/unknown/status").asInt()).isEqualTo(404);
-    assertThat(out.at("/unknown/message").asText()).isEqualTo("Function not found: " + ARN + "nope-js");
+    assertThat(out.at("/unknown/message").asText())
+        .isEqualTo("Function not found: " + ARN + "nope-js");
     assertThat(out.at("/delete").asInt()).isEqualTo(204);
     assertThat(out.at("/deleted/name").asText()).isEqualTo("ResourceNotFoundException");
   }

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.waiters.WaiterResponse;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -43,8 +43,8 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
 import software.amazon.awssdk.services.lambda.model.LayerVersionsListItem;
-import software.amazon.awssdk.services.lambda.model.ListLayerVersionsResponse;
 import software.amazon.awssdk.services.lambda.model.ListFunctionsResponse;
+import software.amazon.awssdk.services.lambda.model.ListLayerVersionsResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.PackageType;
 import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
@@ -89,7 +89,8 @@ class LambdaApiSdkIT {
             .endpointOverride(server.endpoint())
             .region(Region.US_EAST_1)
             .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
             .httpClient(UrlConnectionHttpClient.create())
             // every answer is the server's first: no retry hides a failure or a throttle
             .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
@@ -167,12 +168,14 @@ class LambdaApiSdkIT {
     assertThat(created.architectures()).containsExactly(Architecture.X86_64);
     assertThat(created.ephemeralStorage().size()).isEqualTo(512);
     assertThat(created.loggingConfig().logGroup()).isEqualTo("/aws/lambda/hello-sdk");
-    assertThat(created.lastModified()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\+0000");
+    assertThat(created.lastModified())
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\+0000");
 
     WaiterResponse<GetFunctionResponse> active =
         lambda.waiter().waitUntilFunctionActiveV2(r -> r.functionName("hello-sdk"));
     assertThat(active.attemptsExecuted()).isEqualTo(1);
-    assertThat(active.matched().response().orElseThrow().configuration().state()).isEqualTo(State.ACTIVE);
+    assertThat(active.matched().response().orElseThrow().configuration().state())
+        .isEqualTo(State.ACTIVE);
 
     GetFunctionResponse got = lambda.getFunction(r -> r.functionName(ARN_PREFIX + "hello-sdk"));
     assertThat(got.configuration().revisionId()).isEqualTo(created.revisionId());
@@ -193,7 +196,8 @@ class LambdaApiSdkIT {
         .contains("greeting world in request " + requestId);
     assertThat(warmIds("hello-sdk")).hasSize(1);
 
-    int deleted = lambda.deleteFunction(r -> r.functionName("hello-sdk")).sdkHttpResponse().statusCode();
+    int deleted =
+        lambda.deleteFunction(r -> r.functionName("hello-sdk")).sdkHttpResponse().statusCode();
     assertThat(deleted).isEqualTo(204);
     assertThat(warmIds("hello-sdk")).as("instances of the deleted function").isEmpty();
     ResourceNotFoundException gone =
@@ -235,8 +239,10 @@ class LambdaApiSdkIT {
       assertThat(image.handler()).isNull();
       assertThat(image.imageConfigResponse().imageConfig().entryPoint())
           .containsExactly("/lambda-entrypoint.sh");
-      assertThat(image.imageConfigResponse().imageConfig().command()).containsExactly("app.handler");
-      assertThat(image.imageConfigResponse().imageConfig().workingDirectory()).isEqualTo("/var/task");
+      assertThat(image.imageConfigResponse().imageConfig().command())
+          .containsExactly("app.handler");
+      assertThat(image.imageConfigResponse().imageConfig().workingDirectory())
+          .isEqualTo("/var/task");
       GetFunctionResponse got = lambda.getFunction(r -> r.functionName("image-sdk"));
       assertThat(got.code().repositoryType()).isEqualTo("ECR");
       assertThat(got.code().imageUri()).isEqualTo("lambdarun/test-python:latest");
@@ -286,13 +292,20 @@ class LambdaApiSdkIT {
 
       ListLayerVersionsResponse page1 =
           lambda.listLayerVersions(r -> r.layerName("greeting-sdk").maxItems(1));
-      assertThat(page1.layerVersions()).extracting(LayerVersionsListItem::version).containsExactly(2L);
+      assertThat(page1.layerVersions())
+          .extracting(LayerVersionsListItem::version)
+          .containsExactly(2L);
       ListLayerVersionsResponse page2 =
           lambda.listLayerVersions(
               r -> r.layerName("greeting-sdk").maxItems(1).marker(page1.nextMarker()));
-      assertThat(page2.layerVersions()).extracting(LayerVersionsListItem::version).containsExactly(1L);
+      assertThat(page2.layerVersions())
+          .extracting(LayerVersionsListItem::version)
+          .containsExactly(1L);
       assertThat(page2.nextMarker()).isNull();
-      assertThat(lambda.getLayerVersion(r -> r.layerName("greeting-sdk").versionNumber(1L)).description())
+      assertThat(
+              lambda
+                  .getLayerVersion(r -> r.layerName("greeting-sdk").versionNumber(1L))
+                  .description())
           .isEqualTo("a word");
 
       int deleted =
@@ -304,12 +317,14 @@ class LambdaApiSdkIT {
               ResourceNotFoundException.class,
               () -> lambda.getLayerVersion(r -> r.layerName("greeting-sdk").versionNumber(1L)));
       assertThat(gone.statusCode()).isEqualTo(404);
-      assertThat(gone.awsErrorDetails().errorMessage()).isEqualTo("The resource you requested does not exist.");
+      assertThat(gone.awsErrorDetails().errorMessage())
+          .isEqualTo("The resource you requested does not exist.");
       runtime.evict("layered-sdk");
       assertThat(lambda.invoke(r -> r.functionName("layered-sdk")).payload().asUtf8String())
           .as("a function keeps its copy of a deleted layer version").isEqualTo("\"layered\"");
 
-      lambda.updateFunctionConfiguration(r -> r.functionName("layered-sdk").layers(v2.layerVersionArn()));
+      lambda.updateFunctionConfiguration(
+          r -> r.functionName("layered-sdk").layers(v2.layerVersionArn()));
       assertThat(lambda.invoke(r -> r.functionName("layered-sdk")).payload().asUtf8String())
           .isEqualTo("\"second\"");
       assertThat(
@@ -328,10 +343,18 @@ class LambdaApiSdkIT {
     InvalidParameterValueException unknown =
         catchThrowableOfType(
             InvalidParameterValueException.class,
-            () -> lambda.createFunction(
-                r -> r.functionName("nolayer-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                    .role(ROLE).layers(missing)
-                    .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1"))))));
+            () ->
+                lambda.createFunction(
+                    r ->
+                        r.functionName("nolayer-sdk")
+                            .runtime(Runtime.PYTHON3_12)
+                            .handler("app.handler")
+                            .role(ROLE)
+                            .layers(missing)
+                            .code(
+                                c ->
+                                    c.zipFile(
+                                        SdkBytes.fromByteArray(Zips.python("    return 1"))))));
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(unknown.awsErrorDetails().errorMessage())
         .isEqualTo("Layer version " + missing + " does not exist.");
@@ -339,8 +362,11 @@ class LambdaApiSdkIT {
     InvalidParameterValueException bomb =
         catchThrowableOfType(
             InvalidParameterValueException.class,
-            () -> lambda.publishLayerVersion(
-                r -> r.layerName("bomb-sdk").content(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
+            () ->
+                lambda.publishLayerVersion(
+                    r ->
+                        r.layerName("bomb-sdk")
+                            .content(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
     assertThat(bomb.statusCode()).isEqualTo(400);
     assertThat(lambda.listLayerVersions(r -> r.layerName("bomb-sdk")).layerVersions()).isEmpty();
     assertThat(lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName)
@@ -351,14 +377,25 @@ class LambdaApiSdkIT {
   void publishedVersionsAreImmutableAndInvokedByQualifier() {
     CreateFunctionResponse created =
         lambda.createFunction(
-            r -> r.functionName("versions-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role(ROLE).publish(true).environment(e -> e.variables(Map.of("VARIANT", "one")))
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return os.environ['VARIANT']")))));
+            r ->
+                r.functionName("versions-sdk")
+                    .runtime(Runtime.PYTHON3_12)
+                    .handler("app.handler")
+                    .role(ROLE)
+                    .publish(true)
+                    .environment(e -> e.variables(Map.of("VARIANT", "one")))
+                    .code(
+                        c ->
+                            c.zipFile(
+                                SdkBytes.fromByteArray(
+                                    Zips.python("    return os.environ['VARIANT']")))));
     try {
       assertThat(created.version()).isEqualTo("1");
       assertThat(created.functionArn()).isEqualTo(ARN_PREFIX + "versions-sdk:1");
       lambda.updateFunctionConfiguration(
-          r -> r.functionName("versions-sdk").environment(e -> e.variables(Map.of("VARIANT", "two"))));
+          r ->
+              r.functionName("versions-sdk")
+                  .environment(e -> e.variables(Map.of("VARIANT", "two"))));
       PublishVersionResponse second =
           lambda.publishVersion(r -> r.functionName("versions-sdk").description("second"));
       assertThat(second.version()).isEqualTo("2");
@@ -374,7 +411,11 @@ class LambdaApiSdkIT {
       InvokeResponse one = lambda.invoke(r -> r.functionName("versions-sdk").qualifier("1"));
       assertThat(one.payload().asUtf8String()).isEqualTo("\"one\"");
       assertThat(one.executedVersion()).isEqualTo("1");
-      assertThat(lambda.invoke(r -> r.functionName(ARN_PREFIX + "versions-sdk:2")).payload().asUtf8String())
+      assertThat(
+              lambda
+                  .invoke(r -> r.functionName(ARN_PREFIX + "versions-sdk:2"))
+                  .payload()
+                  .asUtf8String())
           .isEqualTo("\"two\"");
       InvokeResponse latest = lambda.invoke(r -> r.functionName("versions-sdk"));
       assertThat(latest.payload().asUtf8String()).isEqualTo("\"two\"");
@@ -383,8 +424,10 @@ class LambdaApiSdkIT {
               lambda.getFunctionConfiguration(r -> r.functionName("versions-sdk").qualifier("1"))
                   .environment().variables())
           .containsExactly(Map.entry("VARIANT", "one"));
-      assertThat(lambda.listVersionsByFunctionPaginator(r -> r.functionName("versions-sdk").maxItems(1))
-              .versions())
+      assertThat(
+              lambda
+                  .listVersionsByFunctionPaginator(r -> r.functionName("versions-sdk").maxItems(1))
+                  .versions())
           .extracting(FunctionConfiguration::version)
           .containsExactly("$LATEST", "1", "2");
 
@@ -397,7 +440,8 @@ class LambdaApiSdkIT {
       InvalidParameterValueException deleteLatest =
           catchThrowableOfType(
               InvalidParameterValueException.class,
-              () -> lambda.deleteFunction(r -> r.functionName("versions-sdk").qualifier("$LATEST")));
+              () ->
+                  lambda.deleteFunction(r -> r.functionName("versions-sdk").qualifier("$LATEST")));
       assertThat(deleteLatest.awsErrorDetails().errorMessage())
           .isEqualTo("$LATEST version cannot be deleted without deleting the function.");
       assertThat(
@@ -410,7 +454,11 @@ class LambdaApiSdkIT {
               () -> lambda.invoke(r -> r.functionName("versions-sdk").qualifier("1")));
       assertThat(deleted.awsErrorDetails().errorMessage())
           .isEqualTo("Function not found: " + ARN_PREFIX + "versions-sdk:1");
-      assertThat(lambda.invoke(r -> r.functionName("versions-sdk").qualifier("2")).payload().asUtf8String())
+      assertThat(
+              lambda
+                  .invoke(r -> r.functionName("versions-sdk").qualifier("2"))
+                  .payload()
+                  .asUtf8String())
           .isEqualTo("\"two\"");
     } finally {
       lambda.deleteFunction(r -> r.functionName("versions-sdk"));
@@ -437,12 +485,15 @@ class LambdaApiSdkIT {
           .isZero();
       TooManyRequestsException zero =
           catchThrowableOfType(
-              TooManyRequestsException.class, () -> lambda.invoke(r -> r.functionName("throttled-sdk")));
+              TooManyRequestsException.class,
+              () -> lambda.invoke(r -> r.functionName("throttled-sdk")));
       assertThat(zero.statusCode()).isEqualTo(429);
-      assertThat(zero.reason()).isEqualTo(ThrottleReason.RESERVED_FUNCTION_CONCURRENT_INVOCATION_LIMIT_EXCEEDED);
+      assertThat(zero.reason())
+          .isEqualTo(ThrottleReason.RESERVED_FUNCTION_CONCURRENT_INVOCATION_LIMIT_EXCEEDED);
       assertThat(zero.awsErrorDetails().errorMessage()).isEqualTo("Rate Exceeded.");
 
-      lambda.putFunctionConcurrency(r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(1));
+      lambda.putFunctionConcurrency(
+          r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(1));
       assertThat(lambda.getFunction(r -> r.functionName("throttled-sdk")).concurrency()
               .reservedConcurrentExecutions())
           .isEqualTo(1);
@@ -458,7 +509,8 @@ class LambdaApiSdkIT {
       assertThat(started).exists();
       TooManyRequestsException second =
           catchThrowableOfType(
-              TooManyRequestsException.class, () -> lambda.invoke(r -> r.functionName("throttled-sdk")));
+              TooManyRequestsException.class,
+              () -> lambda.invoke(r -> r.functionName("throttled-sdk")));
       assertThat(second.statusCode()).as("a second invocation while one runs").isEqualTo(429);
       assertThat(busy.get(20, TimeUnit.SECONDS).payload().asUtf8String()).isEqualTo("\"done\"");
       assertThat(lambda.invoke(r -> r.functionName("throttled-sdk")).payload().asUtf8String())
@@ -531,7 +583,8 @@ class LambdaApiSdkIT {
           lambda.updateFunctionConfiguration(
               r -> r.functionName("env-sdk").timeout(10).memorySize(256)
                   .environment(e -> e.variables(Map.of("GREETING", "second"))));
-      assertThat(updated.environment().variables()).containsExactly(Map.entry("GREETING", "second"));
+      assertThat(updated.environment().variables())
+          .containsExactly(Map.entry("GREETING", "second"));
       assertThat(updated.timeout()).isEqualTo(10);
       assertThat(updated.memorySize()).isEqualTo(256);
       assertThat(updated.handler()).isEqualTo("app.handler");
@@ -539,8 +592,12 @@ class LambdaApiSdkIT {
       PreconditionFailedException stale =
           catchThrowableOfType(
               PreconditionFailedException.class,
-              () -> lambda.updateFunctionConfiguration(
-                  r -> r.functionName("env-sdk").revisionId(updated.revisionId() + "-stale").timeout(20)));
+              () ->
+                  lambda.updateFunctionConfiguration(
+                      r ->
+                          r.functionName("env-sdk")
+                              .revisionId(updated.revisionId() + "-stale")
+                              .timeout(20)));
       assertThat(stale.statusCode()).isEqualTo(412);
       assertThat(lambda.getFunctionConfiguration(r -> r.functionName("env-sdk")).timeout())
           .as("the refused update changed nothing").isEqualTo(10);
@@ -650,10 +707,12 @@ class LambdaApiSdkIT {
             ResourceNotFoundException.class, () -> lambda.invoke(r -> r.functionName("nope")));
     assertThat(invoke.statusCode()).isEqualTo(404);
     assertThat(invoke.awsErrorDetails().errorCode()).isEqualTo("ResourceNotFoundException");
-    assertThat(invoke.awsErrorDetails().errorMessage()).isEqualTo("Function not found: " + ARN_PREFIX + "nope");
+    assertThat(invoke.awsErrorDetails().errorMessage())
+        .isEqualTo("Function not found: " + ARN_PREFIX + "nope");
     ResourceNotFoundException delete =
         catchThrowableOfType(
-            ResourceNotFoundException.class, () -> lambda.deleteFunction(r -> r.functionName("nope")));
+            ResourceNotFoundException.class,
+            () -> lambda.deleteFunction(r -> r.functionName("nope")));
     assertThat(delete.statusCode()).isEqualTo(404);
     ResourceNotFoundException version =
         catchThrowableOfType(
@@ -672,7 +731,8 @@ class LambdaApiSdkIT {
               ResourceConflictException.class,
               () -> create("twice-sdk", SdkBytes.fromByteArray(Zips.python("    return 2"))));
       assertThat(conflict.statusCode()).isEqualTo(409);
-      assertThat(conflict.awsErrorDetails().errorMessage()).isEqualTo("Function already exist: twice-sdk");
+      assertThat(conflict.awsErrorDetails().errorMessage())
+          .isEqualTo("Function already exist: twice-sdk");
       assertThat(lambda.invoke(r -> r.functionName("twice-sdk")).payload().asUtf8String())
           .as("the first function is kept").isEqualTo("1");
     } finally {
@@ -700,9 +760,17 @@ class LambdaApiSdkIT {
     InvalidParameterValueException runtimeError =
         catchThrowableOfType(
             InvalidParameterValueException.class,
-            () -> lambda.createFunction(
-                r -> r.functionName("cobol-sdk").runtime("cobol85").handler("app.handler")
-                    .role(ROLE).code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1"))))));
+            () ->
+                lambda.createFunction(
+                    r ->
+                        r.functionName("cobol-sdk")
+                            .runtime("cobol85")
+                            .handler("app.handler")
+                            .role(ROLE)
+                            .code(
+                                c ->
+                                    c.zipFile(
+                                        SdkBytes.fromByteArray(Zips.python("    return 1"))))));
     assertThat(runtimeError.awsErrorDetails().errorMessage()).contains("'cobol85'");
     assertThat(lambda.listFunctions().functions()).as("functions left").isEmpty();
     assertThat(runtime.warmInstances()).as("instances left").isEmpty();
@@ -718,11 +786,15 @@ class LambdaApiSdkIT {
       InvalidRequestContentException notJson =
           catchThrowableOfType(
               InvalidRequestContentException.class,
-              () -> lambda.invoke(
-                  r -> r.functionName("payload-sdk").payload(SdkBytes.fromUtf8String("{not json"))));
+              () ->
+                  lambda.invoke(
+                      r ->
+                          r.functionName("payload-sdk")
+                              .payload(SdkBytes.fromUtf8String("{not json"))));
       assertThat(notJson.statusCode()).isEqualTo(400);
       assertThat(notJson.awsErrorDetails().errorMessage())
-          .startsWith("Could not parse request body into json: Could not parse payload into json: ");
+          .startsWith(
+              "Could not parse request body into json: Could not parse payload into json: ");
 
       byte[] large = new byte[InvokeOperation.MAX_SYNC_PAYLOAD + 1];
       Arrays.fill(large, (byte) ' ');

@@ -54,7 +54,8 @@ class LambdaApiSignatureIT {
     return LambdaClient.builder()
         .endpointOverride(server.endpoint())
         .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secret)))
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secret)))
         .httpClient(UrlConnectionHttpClient.create())
         .build();
   }
@@ -96,7 +97,8 @@ class LambdaApiSignatureIT {
       assertThat(e.statusCode()).isEqualTo(403);
       assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidSignatureException");
       assertThat(e.awsErrorDetails().errorMessage())
-          .startsWith("The request signature we calculated does not match the signature you provided.")
+          .startsWith(
+              "The request signature we calculated does not match the signature you provided.")
           .doesNotContain("the-real-secret");
     }
   }
@@ -121,7 +123,8 @@ class LambdaApiSignatureIT {
             URI.create(server.endpoint() + "/2015-03-31/functions/").toURL().openConnection();
     try {
       assertThat(connection.getResponseCode()).isEqualTo(403);
-      assertThat(connection.getHeaderField("x-amzn-ErrorType")).isEqualTo("UnrecognizedClientException");
+      assertThat(connection.getHeaderField("x-amzn-ErrorType"))
+          .isEqualTo("UnrecognizedClientException");
     } finally {
       connection.disconnect();
     }

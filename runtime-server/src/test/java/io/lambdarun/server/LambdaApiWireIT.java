@@ -60,7 +60,8 @@ class LambdaApiWireIT {
         }
       }
       int status = connection.getResponseCode();
-      InputStream stream = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+      InputStream stream =
+          status >= 400 ? connection.getErrorStream() : connection.getInputStream();
       byte[] bytes = stream == null ? new byte[0] : stream.readAllBytes();
       return new Answer(
           status, connection.getHeaderField("x-amzn-ErrorType"),
@@ -88,7 +89,8 @@ class LambdaApiWireIT {
   void malformedJsonIsInvalidRequestContent() throws IOException {
     Answer answer =
         send("POST", "/2015-03-31/functions", "{\"FunctionName\": \"x\",".getBytes(UTF_8), false);
-    assertError(answer, 400, "InvalidRequestContentException", "Could not parse request body into json: ");
+    assertError(
+        answer, 400, "InvalidRequestContentException", "Could not parse request body into json: ");
     assertThat(functionCount()).isZero();
   }
 
@@ -97,7 +99,8 @@ class LambdaApiWireIT {
     String body =
         "{\"FunctionName\":\"typed\",\"Role\":\"arn:aws:iam::000000000000:role/r\",\"Runtime\":"
             + "\"python3.12\",\"Handler\":\"app.handler\",\"Timeout\":\"ten\",\"Code\":{\"ZipFile\":\""
-            + Base64.getEncoder().encodeToString(Zips.python("    return 1")) + "\"}}";
+            + Base64.getEncoder().encodeToString(Zips.python("    return 1"))
+            + "\"}}";
     Answer answer = send("POST", "/2015-03-31/functions", body.getBytes(UTF_8), false);
     assertError(
         answer, 400, "InvalidRequestContentException",
@@ -121,7 +124,8 @@ class LambdaApiWireIT {
   void aMissingRoleIsAValidationError() throws IOException {
     String body =
         "{\"FunctionName\":\"norole\",\"Runtime\":\"python3.12\",\"Handler\":\"app.handler\","
-            + "\"Code\":{\"ZipFile\":\"" + Base64.getEncoder().encodeToString(Zips.python("    return 1"))
+            + "\"Code\":{\"ZipFile\":\""
+            + Base64.getEncoder().encodeToString(Zips.python("    return 1"))
             + "\"}}";
     Answer answer = send("POST", "/2015-03-31/functions", body.getBytes(UTF_8), false);
     assertError(
