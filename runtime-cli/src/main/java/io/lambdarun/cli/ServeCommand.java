@@ -59,6 +59,13 @@ final class ServeCommand implements Callable<Integer> {
           "Keep functions and layers in this folder across restarts; in memory without it.")
   Path dataDir;
 
+  @Option(
+      names = "--functions",
+      paramLabel = "FILE",
+      description = "JSON file of functions to create at start ({\"Functions\": [CreateFunction"
+          + " requests with Code.Path]}).")
+  Path functionsFile;
+
   @Override
   public Integer call() throws InterruptedException {
     ServerOptions options = ServerOptions.DEFAULT.withAddress(host, port);
@@ -67,6 +74,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (dataDir != null) {
       options = options.withDataDir(dataDir);
+    }
+    if (functionsFile != null) {
+      options = options.withFunctionsFile(functionsFile);
     }
     LambdaRuntime.Builder builder = LambdaRuntime.builder();
     if (backend != null) {

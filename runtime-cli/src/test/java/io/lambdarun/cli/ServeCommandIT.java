@@ -321,6 +321,24 @@ class ServeCommandIT {
   }
 
   @Test
+  void functionsDeclaredInAFileAreServedAtOnce() throws Exception {
+    Path file =
+        Files.writeString(
+            temp.resolve("functions.json"),
+            "{\"Functions\": [{\"FunctionName\": \"declared-cli\", \"Runtime\": \"python3.12\","
+                + " \"Handler\": \"app.handler\", \"Code\": {\"Path\": \""
+                + EXAMPLE.getParent() + "\"}}]}");
+    String endpoint = startServer("--functions", file.toString());
+    Run invoked =
+        aws(endpoint, "invoke", "--function-name", "declared-cli", "--cli-binary-format",
+            "raw-in-base64-out", "--payload", "{\"name\":\"file\"}", "answer.json");
+    assertThat(invoked.exitCode()).as(invoked.err()).isZero();
+    assertThat(Files.readString(temp.resolve("answer.json")))
+        .isEqualTo("{\"message\": \"Hello, file!\"}");
+    stopAndExpectNothingLeft(() -> server.destroy(), 143);
+  }
+
+  @Test
   void sigintStopsTheServerAndTerminatesAnInstanceBusyWithAnEvent() throws Exception {
     String endpoint = startServer();
     Path started = temp.resolve("started");

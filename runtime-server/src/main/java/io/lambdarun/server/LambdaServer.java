@@ -4,6 +4,8 @@ import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.core.LambdaRuntime;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -77,6 +79,10 @@ public final class LambdaServer implements AutoCloseable {
       dataDir.load();
       changes = dataDir;
     }
+    if (options.functionsFile().isPresent()) {
+      declare(FunctionsFile.read(options.functionsFile().get(), layers, clock.instant()), registry,
+          changes);
+    }
     ExecutorService operations =
         Executors.newFixedThreadPool(OPERATION_THREADS, daemon("lambdarun-api"));
     ExecutorService eventWorkers =
@@ -122,6 +128,19 @@ public final class LambdaServer implements AutoCloseable {
     URI endpoint =
         URI.create("http://" + hostForUri(options.host()) + ":" + connector.getLocalPort());
     return new LambdaServer(jetty, operations, eventWorkers, eventTimer, endpoint);
+  }
+
+  private static void declare(
+      List<StoredFunction> declared, FunctionRegistry registry, StateChanges changes) {
+    for (StoredFunction function : declared) {
+      FunctionRef ref = new FunctionRef(function.name(), Optional.empty());
+      if (registry.find(ref).isPresent()) {
+        registry.update(ref, old -> function);
+      } else {
+        registry.create(function);
+      }
+      changes.functionChanged(function.name());
+    }
   }
 
   /**

@@ -18,6 +18,8 @@ import java.util.Optional;
  *     SigV4 signature made with it; when empty, every request is accepted, signed or not
  * @param dataDir when present, the folder functions and layers are kept in across restarts; when
  *     empty, they live in memory
+ * @param functionsFile when present, a JSON file of functions created (or, when kept in the data
+ *     directory, updated) at start
  */
 public record ServerOptions(
     String host,
@@ -25,13 +27,14 @@ public record ServerOptions(
     Duration eventRetryDelay,
     Duration maxEventAge,
     Optional<ServerCredentials> credentials,
-    Optional<Path> dataDir) {
+    Optional<Path> dataDir,
+    Optional<Path> functionsFile) {
 
   /** Lambda's defaults on 127.0.0.1, port 9001, accepting every request. */
   public static final ServerOptions DEFAULT =
       new ServerOptions(
           "127.0.0.1", 9001, Duration.ofMinutes(1), Duration.ofHours(6), Optional.empty(),
-          Optional.empty());
+          Optional.empty(), Optional.empty());
 
   /** Checks the components. */
   public ServerOptions {
@@ -40,6 +43,7 @@ public record ServerOptions(
     Objects.requireNonNull(maxEventAge, "maxEventAge");
     Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(functionsFile, "functionsFile");
     if (port < 0 || port > 65_535) {
       throw new ConfigurationException(
           "port", "server port '" + port + "' is not a TCP port; use 0 to 65535");
@@ -54,7 +58,7 @@ public record ServerOptions(
    * @return the changed options
    */
   public ServerOptions withAddress(String newHost, int newPort) {
-    return new ServerOptions(newHost, newPort, eventRetryDelay, maxEventAge, credentials, dataDir);
+    return new ServerOptions(newHost, newPort, eventRetryDelay, maxEventAge, credentials, dataDir, functionsFile);
   }
 
   /**
@@ -65,7 +69,7 @@ public record ServerOptions(
    * @return the changed options
    */
   public ServerOptions withEventRetries(Duration delay, Duration maxAge) {
-    return new ServerOptions(host, port, delay, maxAge, credentials, dataDir);
+    return new ServerOptions(host, port, delay, maxAge, credentials, dataDir, functionsFile);
   }
 
   /**
@@ -76,7 +80,7 @@ public record ServerOptions(
    */
   public ServerOptions withCredentials(ServerCredentials value) {
     return new ServerOptions(
-        host, port, eventRetryDelay, maxEventAge, Optional.of(value), dataDir);
+        host, port, eventRetryDelay, maxEventAge, Optional.of(value), dataDir, functionsFile);
   }
 
   /**
@@ -87,6 +91,17 @@ public record ServerOptions(
    */
   public ServerOptions withDataDir(Path value) {
     return new ServerOptions(
-        host, port, eventRetryDelay, maxEventAge, credentials, Optional.of(value));
+        host, port, eventRetryDelay, maxEventAge, credentials, Optional.of(value), functionsFile);
+  }
+
+  /**
+   * Returns these options declaring functions from a file at start.
+   *
+   * @param value the JSON file, see the module's README
+   * @return the changed options
+   */
+  public ServerOptions withFunctionsFile(Path value) {
+    return new ServerOptions(
+        host, port, eventRetryDelay, maxEventAge, credentials, dataDir, Optional.of(value));
   }
 }
