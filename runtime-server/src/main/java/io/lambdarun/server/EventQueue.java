@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Runs {@code Event} invocations in the background as Lambda does: up to 3 attempts, retried on a
  * function error or a failure after {@code retryDelay} and then twice that (Lambda waits 1 and 2
  * minutes), dropped once older than the maximum event age; an attempt refused by the function's
- * reserved concurrency counts as a failed one. Each attempt runs the function as it is
+ * reserved concurrency counts as a failed one. The {@link AsyncInvocationListener} hears how
+ * each event ended. Each attempt runs the function as it is
  * then; an event of a deleted function or version is dropped. Waiting events hold no thread.
  */
 final class EventQueue {
@@ -35,6 +36,7 @@ final class EventQueue {
   private final ScheduledExecutorService timer;
   private final Duration retryDelay;
   private final Duration maxEventAge;
+  private final AsyncInvocationListener listener;
   private final Clock clock;
 
   EventQueue(
@@ -52,6 +54,7 @@ final class EventQueue {
     this.timer = timer;
     this.retryDelay = options.eventRetryDelay();
     this.maxEventAge = options.maxEventAge();
+    this.listener = options.asyncInvocationListener();
     this.clock = clock;
   }
 
@@ -71,6 +74,7 @@ final class EventQueue {
       return;
     }
     String failure;
+    Optional<InvocationResult> lastResult = Optional.empty();
     try {
       InvocationResult result =
           limits.run(
@@ -78,24 +82,32 @@ final class EventQueue {
       if (result.functionError().isEmpty()) {
         LOG.debug("event {} of function '{}' succeeded on attempt {}", event.requestId(),
             event.function().arn(), attempt);
+        tell(() -> listener.onSuccess(event.seen(attempt), result));
         return;
       }
       failure = result.functionError().get().headerValue() + " function error";
+      lastResult = Optional.of(result);
     } catch (IllegalStateException e) {
       LOG.debug("dropped event {}: the server is closing", event.requestId());
       return;
     } catch (RuntimeException e) {
       failure = e.getMessage();
     }
-    retry(event, attempt, failure);
+    retry(event, attempt, failure, lastResult);
   }
 
-  private void retry(Event event, int attempt, String failure) {
+  private void retry(
+      Event event, int attempt, String failure, Optional<InvocationResult> lastResult) {
     Duration delay = retryDelay.multipliedBy(attempt);
     Instant due = clock.instant().plus(delay);
     if (attempt >= MAX_ATTEMPTS || due.isAfter(event.received().plus(maxEventAge))) {
       LOG.warn("event {} of function '{}' failed on attempt {} ({}); no retry left, dropped",
           event.requestId(), event.function().arn(), attempt, failure);
+      String condition =
+          attempt >= MAX_ATTEMPTS
+              ? AsyncInvocationListener.RETRIES_EXHAUSTED
+              : AsyncInvocationListener.EVENT_AGE_EXCEEDED;
+      tell(() -> listener.onFailure(event.seen(attempt), condition, lastResult));
       return;
     }
     LOG.info("event {} of function '{}' failed on attempt {} ({}); retrying in {}",
@@ -109,6 +121,19 @@ final class EventQueue {
     }
   }
 
+  private void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("the asynchronous invocation listener failed", e);
+    }
+  }
+
   /** One queued event. */
-  private record Event(String requestId, FunctionRef function, byte[] payload, Instant received) {}
+  private record Event(String requestId, FunctionRef function, byte[] payload, Instant received) {
+
+    AsyncInvocation seen(int attempts) {
+      return new AsyncInvocation(requestId, function.arn(), payload, received, attempts);
+    }
+  }
 }

@@ -20,6 +20,7 @@ import java.util.Optional;
  *     empty, they live in memory
  * @param functionsFile when present, a JSON file of functions created (or, when kept in the data
  *     directory, updated) at start
+ * @param asyncInvocationListener told how each {@code Event} invocation ended
  */
 public record ServerOptions(
     String host,
@@ -28,13 +29,14 @@ public record ServerOptions(
     Duration maxEventAge,
     Optional<ServerCredentials> credentials,
     Optional<Path> dataDir,
-    Optional<Path> functionsFile) {
+    Optional<Path> functionsFile,
+    AsyncInvocationListener asyncInvocationListener) {
 
   /** Lambda's defaults on 127.0.0.1, port 9001, accepting every request. */
   public static final ServerOptions DEFAULT =
       new ServerOptions(
           "127.0.0.1", 9001, Duration.ofMinutes(1), Duration.ofHours(6), Optional.empty(),
-          Optional.empty(), Optional.empty());
+          Optional.empty(), Optional.empty(), AsyncInvocationListener.NONE);
 
   /** Checks the components. */
   public ServerOptions {
@@ -44,6 +46,7 @@ public record ServerOptions(
     Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(functionsFile, "functionsFile");
+    Objects.requireNonNull(asyncInvocationListener, "asyncInvocationListener");
     if (port < 0 || port > 65_535) {
       throw new ConfigurationException(
           "port", "server port '" + port + "' is not a TCP port; use 0 to 65535");
@@ -58,7 +61,9 @@ public record ServerOptions(
    * @return the changed options
    */
   public ServerOptions withAddress(String newHost, int newPort) {
-    return new ServerOptions(newHost, newPort, eventRetryDelay, maxEventAge, credentials, dataDir, functionsFile);
+    return new ServerOptions(
+        newHost, newPort, eventRetryDelay, maxEventAge, credentials, dataDir, functionsFile,
+        asyncInvocationListener);
   }
 
   /**
@@ -69,7 +74,8 @@ public record ServerOptions(
    * @return the changed options
    */
   public ServerOptions withEventRetries(Duration delay, Duration maxAge) {
-    return new ServerOptions(host, port, delay, maxAge, credentials, dataDir, functionsFile);
+    return new ServerOptions(
+        host, port, delay, maxAge, credentials, dataDir, functionsFile, asyncInvocationListener);
   }
 
   /**
@@ -80,7 +86,8 @@ public record ServerOptions(
    */
   public ServerOptions withCredentials(ServerCredentials value) {
     return new ServerOptions(
-        host, port, eventRetryDelay, maxEventAge, Optional.of(value), dataDir, functionsFile);
+        host, port, eventRetryDelay, maxEventAge, Optional.of(value), dataDir, functionsFile,
+        asyncInvocationListener);
   }
 
   /**
@@ -91,7 +98,8 @@ public record ServerOptions(
    */
   public ServerOptions withDataDir(Path value) {
     return new ServerOptions(
-        host, port, eventRetryDelay, maxEventAge, credentials, Optional.of(value), functionsFile);
+        host, port, eventRetryDelay, maxEventAge, credentials, Optional.of(value), functionsFile,
+        asyncInvocationListener);
   }
 
   /**
@@ -102,6 +110,18 @@ public record ServerOptions(
    */
   public ServerOptions withFunctionsFile(Path value) {
     return new ServerOptions(
-        host, port, eventRetryDelay, maxEventAge, credentials, dataDir, Optional.of(value));
+        host, port, eventRetryDelay, maxEventAge, credentials, dataDir, Optional.of(value),
+        asyncInvocationListener);
+  }
+
+  /**
+   * Returns these options telling a listener how each {@code Event} invocation ended.
+   *
+   * @param value the listener, for example one that forwards to a destination
+   * @return the changed options
+   */
+  public ServerOptions withAsyncInvocationListener(AsyncInvocationListener value) {
+    return new ServerOptions(
+        host, port, eventRetryDelay, maxEventAge, credentials, dataDir, functionsFile, value);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.lambdarun.api.Archive;
+import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.WarmInstance;
 import java.io.IOException;
@@ -16,8 +17,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -72,6 +76,7 @@ class LambdaApiSdkIT {
   private static LambdaRuntime runtime;
   private static LambdaServer server;
   private static LambdaClient lambda;
+  private static final BlockingQueue<String> OUTCOMES = new LinkedBlockingQueue<>();
 
   @TempDir Path temp;
 
@@ -83,7 +88,26 @@ class LambdaApiSdkIT {
             runtime,
             ServerOptions.DEFAULT
                 .withAddress("127.0.0.1", 0)
-                .withEventRetries(Duration.ofMillis(200), Duration.ofMinutes(1)));
+                .withEventRetries(Duration.ofMillis(200), Duration.ofMinutes(1))
+                .withAsyncInvocationListener(
+                    new AsyncInvocationListener() {
+                      @Override
+                      public void onSuccess(AsyncInvocation invocation, InvocationResult result) {
+                        OUTCOMES.add("success " + invocation.requestId() + " "
+                            + invocation.functionArn() + " " + invocation.attempts() + " "
+                            + result.payloadUtf8());
+                      }
+
+                      @Override
+                      public void onFailure(
+                          AsyncInvocation invocation,
+                          String condition,
+                          Optional<InvocationResult> lastResult) {
+                        OUTCOMES.add("failure " + invocation.requestId() + " "
+                            + invocation.functionArn() + " " + invocation.attempts() + " "
+                            + condition + " " + lastResult.map(InvocationResult::payloadUtf8));
+                      }
+                    }));
     lambda =
         LambdaClient.builder()
             .endpointOverride(server.endpoint())
@@ -695,6 +719,21 @@ class LambdaApiSdkIT {
       assertThat(Files.readAllLines(attempts)).as("the first attempt and two retries").hasSize(3);
       Thread.sleep(1_000);
       assertThat(Files.readAllLines(attempts)).as("no fourth attempt").hasSize(3);
+      String outcome = OUTCOMES.poll(10, TimeUnit.SECONDS);
+      assertThat(outcome)
+          .startsWith("failure " + event.responseMetadata().requestId() + " " + ARN_PREFIX
+              + "event-sdk 3 RetriesExhausted Optional[{")
+          .contains("\"errorMessage\": \"again\"");
+
+      lambda.updateFunctionCode(
+          r ->
+              r.functionName("event-sdk")
+                  .zipFile(SdkBytes.fromByteArray(Zips.python("    return 'ok'"))));
+      InvokeResponse succeeding =
+          lambda.invoke(r -> r.functionName("event-sdk").invocationType(InvocationType.EVENT));
+      assertThat(OUTCOMES.poll(20, TimeUnit.SECONDS))
+          .isEqualTo("success " + succeeding.responseMetadata().requestId() + " " + ARN_PREFIX
+              + "event-sdk 1 \"ok\"");
     } finally {
       lambda.deleteFunction(r -> r.functionName("event-sdk"));
     }
