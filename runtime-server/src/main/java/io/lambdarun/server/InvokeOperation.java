@@ -1,0 +1,116 @@
+package io.lambdarun.server;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LambdaRuntime;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Invoke: {@code RequestResponse} (200 with the function's answer), {@code Event} (202, queued)
+ * and {@code DryRun} (204), with Lambda's headers.
+ */
+final class InvokeOperation {
+
+  /** Lambda's limit for a synchronous event, in bytes. */
+  static final int MAX_SYNC_PAYLOAD = 6_291_456;
+
+  /** Lambda's limit for an asynchronous event, in bytes. */
+  static final int MAX_ASYNC_PAYLOAD = 1_048_576;
+
+  private static final ObjectReader STRICT_JSON =
+      Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
+
+  private final FunctionRegistry registry;
+  private final LambdaRuntime runtime;
+  private final EventQueue events;
+  private final ConcurrencyLimits limits;
+
+  InvokeOperation(
+      FunctionRegistry registry,
+      LambdaRuntime runtime,
+      EventQueue events,
+      ConcurrencyLimits limits) {
+    this.registry = registry;
+    this.runtime = runtime;
+    this.events = events;
+    this.limits = limits;
+  }
+
+  ApiResponse invoke(ApiRequest request) {
+    String type = request.header("X-Amz-Invocation-Type").orElse("RequestResponse");
+    boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
+    FunctionRef ref = request.ref();
+    LambdaFunction function = registry.get(ref).function();
+    byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
+    checkJson(payload);
+    switch (type) {
+      case "RequestResponse":
+        InvokeOptions options =
+            InvokeOptions.builder()
+                .logTail(logTail)
+                .clientContext(request.header("X-Amz-Client-Context").orElse(null))
+                .build();
+        return answer(
+            limits.run(ref.name(), () -> runtime.invoke(function, payload, options)),
+            function.version());
+      case "Event":
+        if (payload.length > MAX_ASYNC_PAYLOAD) {
+          throw tooLarge(MAX_ASYNC_PAYLOAD);
+        }
+        String requestId = events.submit(ref, payload);
+        return new ApiResponse(202, Map.of("x-amzn-RequestId", requestId), "", new byte[0]);
+      case "DryRun":
+        return ApiResponse.empty(204);
+      default:
+        throw ApiException.validation(
+            "1 validation error detected: Value '" + type + "' at 'invocationType' failed to"
+                + " satisfy constraint: Member must satisfy enum value set: [Event,"
+                + " RequestResponse, DryRun]");
+    }
+  }
+
+  static ApiException tooLarge(int limit) {
+    return new ApiException(
+        413, "RequestTooLargeException",
+        "Request must be smaller than " + limit + " bytes for the InvokeFunction operation");
+  }
+
+  private static ApiResponse answer(InvocationResult result, String version) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("x-amzn-RequestId", result.requestId());
+    headers.put("X-Amz-Executed-Version", version);
+    result
+        .functionError()
+        .ifPresent(error -> headers.put("X-Amz-Function-Error", error.headerValue()));
+    result.logResult().ifPresent(tail -> headers.put("X-Amz-Log-Result", tail));
+    return new ApiResponse(200, headers, ApiResponse.JSON, result.payload());
+  }
+
+  private static boolean logTail(String logType) {
+    return switch (logType) {
+      case "Tail" -> true;
+      case "None" -> false;
+      default ->
+          throw ApiException.validation(
+              "1 validation error detected: Value '" + logType + "' at 'logType' failed to"
+                  + " satisfy constraint: Member must satisfy enum value set: [None, Tail]");
+    };
+  }
+
+  private static void checkJson(byte[] payload) {
+    try {
+      STRICT_JSON.readTree(payload);
+    } catch (IOException e) {
+      throw ApiException.invalidContent(
+          "Could not parse request body into json: Could not parse payload into json: "
+              + Json.firstLine(e.getMessage()));
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package io.lambdarun.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.lambdarun.api.ConfigurationException;
+import io.lambdarun.core.LambdaRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.LayerVersionsListItem;
+import software.amazon.awssdk.services.lambda.model.PackageType;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+/**
+ * With a data directory, functions (every version, reserved concurrency) and layers survive a
+ * restart of the server and its runtime; a crash's temporary files are ignored and removed.
+ */
+class LambdaApiDataDirIT {
+
+  private static final String ROLE = "arn:aws:iam::000000000000:role/lambda-role";
+
+  @TempDir Path dataDir;
+
+  private void withServer(Consumer<LambdaClient> calls) {
+    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build();
+        LambdaServer server =
+            LambdaServer.start(
+                runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withDataDir(dataDir));
+        LambdaClient lambda =
+            LambdaClient.builder()
+                .endpointOverride(server.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build()) {
+      calls.accept(lambda);
+    }
+  }
+
+  @Test
+  void functionsVersionsConcurrencyAndLayersSurviveARestart() throws Exception {
+    GetFunctionConfigurationResponse[] before = new GetFunctionConfigurationResponse[1];
+    withServer(
+        lambda -> {
+          String layer =
+              lambda
+                  .publishLayerVersion(
+                      r ->
+                          r.layerName("kept-layer")
+                              .description("kept")
+                              .content(
+                                  c ->
+                                      c.zipFile(
+                                          SdkBytes.fromByteArray(
+                                              Zips.of(
+                                                  Map.of(
+                                                      "python/greeting.py", "WORD = 'kept'\n"))))))
+                  .layerVersionArn();
+          lambda.createFunction(
+              r ->
+                  r.functionName("kept")
+                      .runtime(Runtime.PYTHON3_12)
+                      .handler("app.handler")
+                      .role(ROLE)
+                      .description("survives")
+                      .timeout(7)
+                      .layers(layer)
+                      .environment(e -> e.variables(Map.of("VARIANT", "one")))
+                      .tags(Map.of("team", "lambdarun"))
+                      .code(
+                          c ->
+                              c.zipFile(
+                                  SdkBytes.fromByteArray(
+                                      Zips.python(
+                                          "    import greeting\n"
+                                              + "    return greeting.WORD + ' ' +"
+                                              + " os.environ['VARIANT']")))));
+          lambda.publishVersion(r -> r.functionName("kept"));
+          lambda.updateFunctionConfiguration(
+              r -> r.functionName("kept").environment(e -> e.variables(Map.of("VARIANT", "two"))));
+          lambda.putFunctionConcurrency(
+              r -> r.functionName("kept").reservedConcurrentExecutions(5));
+          lambda.createFunction(
+              r ->
+                  r.functionName("kept-image")
+                      .packageType(PackageType.IMAGE)
+                      .role(ROLE)
+                      .code(c -> c.imageUri("lambdarun/test-python:latest")));
+          lambda.createFunction(
+              r ->
+                  r.functionName("dropped")
+                      .runtime(Runtime.PYTHON3_12)
+                      .handler("app.handler")
+                      .role(ROLE)
+                      .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
+          lambda.deleteFunction(r -> r.functionName("dropped"));
+          lambda.deleteLayerVersion(r -> r.layerName("kept-layer").versionNumber(1L));
+          lambda.publishLayerVersion(
+              r ->
+                  r.layerName("kept-layer")
+                      .content(
+                          c ->
+                              c.zipFile(
+                                  SdkBytes.fromByteArray(
+                                      Zips.of(
+                                          Map.of("python/greeting.py", "WORD = 'second'\n"))))));
+          before[0] = lambda.getFunctionConfiguration(r -> r.functionName("kept"));
+        });
+    // what a crash mid-write leaves: a temporary file, never a half-written function
+    Files.writeString(dataDir.resolve("functions").resolve(".tmp-crash-half.json"), "{\"Versi");
+
+    withServer(
+        lambda -> {
+          assertThat(lambda.listFunctions().functions())
+              .extracting(FunctionConfiguration::functionName)
+              .containsExactly("kept", "kept-image");
+          GetFunctionConfigurationResponse after =
+              lambda.getFunctionConfiguration(r -> r.functionName("kept"));
+          assertThat(after)
+              .usingRecursiveComparison()
+              .ignoringFields("responseMetadata", "sdkHttpResponse")
+              .isEqualTo(before[0]);
+          assertThat(after.description()).isEqualTo("survives");
+          assertThat(lambda.getFunction(r -> r.functionName("kept")).tags())
+              .containsExactly(Map.entry("team", "lambdarun"));
+          assertThat(
+                  lambda
+                      .getFunctionConcurrency(r -> r.functionName("kept"))
+                      .reservedConcurrentExecutions())
+              .isEqualTo(5);
+          assertThat(lambda.listVersionsByFunction(r -> r.functionName("kept")).versions())
+              .extracting(FunctionConfiguration::version)
+              .containsExactly("$LATEST", "1");
+          assertThat(
+                  lambda
+                      .invoke(r -> r.functionName("kept").qualifier("1"))
+                      .payload()
+                      .asUtf8String())
+              .as("version 1, with the layer version deleted since")
+              .isEqualTo("\"kept one\"");
+          assertThat(lambda.invoke(r -> r.functionName("kept")).payload().asUtf8String())
+              .isEqualTo("\"kept two\"");
+          assertThat(
+                  lambda.getFunctionConfiguration(r -> r.functionName("kept-image")).packageType())
+              .isEqualTo(PackageType.IMAGE);
+          assertThat(lambda.listLayerVersions(r -> r.layerName("kept-layer")).layerVersions())
+              .extracting(LayerVersionsListItem::version)
+              .containsExactly(2L);
+          assertThat(
+                  lambda
+                      .publishLayerVersion(
+                          r ->
+                              r.layerName("kept-layer")
+                                  .content(
+                                      c ->
+                                          c.zipFile(
+                                              SdkBytes.fromByteArray(
+                                                  Zips.of(
+                                                      Map.of(
+                                                          "python/greeting.py",
+                                                          "WORD = 'third'\n"))))))
+                      .version())
+              .as("version numbers are never reused, across restarts too")
+              .isEqualTo(3L);
+          assertThat(
+                  catchThrowableOfType(
+                      ResourceNotFoundException.class,
+                      () -> lambda.getFunction(r -> r.functionName("dropped"))))
+              .isNotNull();
+        });
+    try (Stream<Path> files = Files.list(dataDir.resolve("functions"))) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .containsExactlyInAnyOrder("kept.json", "kept-image.json");
+    }
+  }
+
+  @Test
+  void aFileThatCannotBeReadFailsTheStartNamingIt() throws Exception {
+    Files.createDirectories(dataDir.resolve("functions"));
+    Path broken =
+        Files.writeString(dataDir.resolve("functions").resolve("broken.json"), "{\"Versi");
+    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build()) {
+      ConfigurationException e =
+          catchThrowableOfType(
+              ConfigurationException.class,
+              () -> LambdaServer.start(
+                  runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withDataDir(dataDir)));
+      assertThat(e.getMessage())
+          .startsWith("'" + broken + "' in the data directory cannot be read (")
+          .endsWith("); restore it from a backup or remove it to drop what it holds");
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// Drives lambdarun serve with the AWS SDK for JavaScript v3 and prints what the SDK parsed, as one
+// JSON document, for LambdaApiJavaScriptIT to assert. Usage: node lambda-client.mjs ENDPOINT ZIP
+import { readFileSync } from "node:fs";
+import {
+  CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, InvokeCommand,
+  LambdaClient, ListFunctionsCommand, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+} from "@aws-sdk/client-lambda";
+
+const [endpoint, zipPath] = process.argv.slice(2);
+const lambda = new LambdaClient({
+  endpoint,
+  region: "us-east-1",
+  credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "dummy" },
+  maxAttempts: 1,
+});
+const text = (bytes) => Buffer.from(bytes ?? []).toString("utf8");
+const failure = async (send) => {
+  try {
+    await send();
+    return { name: "none" };
+  } catch (e) {
+    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message };
+  }
+};
+
+const out = {};
+const created = await lambda.send(new CreateFunctionCommand({
+  FunctionName: "hello-js", Runtime: "python3.12", Handler: "app.handler",
+  Role: "arn:aws:iam::000000000000:role/lambda-role", Code: { ZipFile: readFileSync(zipPath) },
+}));
+out.create = { status: created.$metadata.httpStatusCode, arn: created.FunctionArn, state: created.State };
+out.waiter = (await waitUntilFunctionActiveV2(
+  { client: lambda, maxWaitTime: 30 }, { FunctionName: "hello-js" })).state;
+
+const invoked = await lambda.send(new InvokeCommand({
+  FunctionName: "hello-js", LogType: "Tail", Payload: Buffer.from('{"name":"js"}'),
+}));
+out.invoke = {
+  status: invoked.StatusCode, version: invoked.ExecutedVersion, error: invoked.FunctionError ?? null,
+  payload: text(invoked.Payload), log: Buffer.from(invoked.LogResult, "base64").toString("utf8"),
+};
+out.event = (await lambda.send(new InvokeCommand({
+  FunctionName: "hello-js", InvocationType: "Event", Payload: Buffer.from("{}"),
+}))).StatusCode;
+out.dryRun = (await lambda.send(new InvokeCommand({
+  FunctionName: "hello-js", InvocationType: "DryRun",
+}))).StatusCode;
+out.badPayload = await failure(() => lambda.send(new InvokeCommand({
+  FunctionName: "hello-js", Payload: Buffer.from("{not json"),
+})));
+out.list = (await lambda.send(new ListFunctionsCommand({}))).Functions.map((f) => f.FunctionName);
+out.update = (await lambda.send(new UpdateFunctionConfigurationCommand({
+  FunctionName: "hello-js", Environment: { Variables: { MODE: "js" } },
+}))).Environment.Variables;
+out.layer = (await lambda.send(new PublishLayerVersionCommand({
+  LayerName: "js-layer", Content: { ZipFile: readFileSync(zipPath) },
+}))).LayerVersionArn;
+out.unknown = await failure(() => lambda.send(new GetFunctionCommand({ FunctionName: "nope-js" })));
+out.delete = (await lambda.send(new DeleteFunctionCommand({ FunctionName: "hello-js" })))
+  .$metadata.httpStatusCode;
+out.deleted = await failure(() => lambda.send(new InvokeCommand({ FunctionName: "hello-js" })));
+lambda.destroy();
+console.log(JSON.stringify(out));
