@@ -1,6 +1,8 @@
 package io.lambdarun.api;
 
 import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A live connection to one execution backend that launches and tears down Lambda execution
@@ -11,20 +13,40 @@ import java.time.Instant;
  * down ({@link #terminate}), reads their logs, and cleans up after crashed owners. It never invokes
  * a function itself.
  *
- * <p><b>The instance protocol.</b> {@link #launch} returns only when the instance's endpoint
+ * <p><b>Two instance protocols.</b> A backend that returns a {@link #runtimeApiAccess()} runs
+ * instances in <em>Runtime API mode</em>, as Lambda does: core hosts the Lambda Runtime API
+ * ({@code /2018-06-01/runtime/invocation/next}, {@code /response}, {@code /error}, {@code
+ * /init/error}) for each instance on its own port and passes its {@code host:port} in {@link
+ * LaunchSpec#runtimeApi()} and as {@code AWS_LAMBDA_RUNTIME_API} in the environment. The backend
+ * starts the runtime's bootstrap (for images, the entrypoint, which on AWS's base images execs
+ * {@code /var/runtime/bootstrap} when that variable is set) and {@link #launch} returns as soon as
+ * the process, container or pod has been started, without waiting for any port and with an {@link
+ * Instance} that has no endpoint. Core decides readiness (the runtime client's first {@code
+ * /next}), classifies every outcome exactly, and notices a dead instance through {@link
+ * #exitCode}. A spec without a Runtime API address asks for <em>RIE-endpoint mode</em>, the mode
+ * of images whose entrypoint insists on running the RIE, and of backends without {@link
+ * #runtimeApiAccess()}.
+ *
+ * <p><b>Only the instance takes its events.</b> Each instance's Runtime API listener is bound to
+ * {@link RuntimeApiAccess#bindAddress()}, never to all interfaces, and is pinned to the first peer
+ * address that asks it for an event: a later request from any other address, including another
+ * process on the same network, is refused with HTTP 403 and cannot take, answer or fail the
+ * instance's events.
+ *
+ * <p><b>RIE-endpoint mode.</b> {@link #launch} returns only when the instance's endpoint
  * accepts connections. The endpoint speaks the AWS Runtime Interface Emulator (RIE) protocol: core
  * sends {@code POST /2015-03-31/functions/function/invocations} with the event as the body and
  * reads the function's response (or AWS's error JSON) as the body of the reply. The endpoint must
  * be reachable from the embedding process on a loopback address when the backend runs on the same
  * machine.
  *
- * <p><b>Outcome signalling.</b> Like the RIE, an endpoint answers 200 with the function's response
- * body, or with AWS's error JSON ({@code {"errorMessage": ..., "errorType": ...}}) when the
- * function failed. A backend that knows the true outcome (because it hosts the Runtime API itself)
- * adds the header {@value #FUNCTION_ERROR_HEADER} with {@code Handled} or {@code Unhandled}; without
- * the header core treats an error JSON object as {@code Unhandled}. A function that exceeds its
- * timeout is answered, as by the RIE, with the plain-text body {@code Task timed out after N.00
- * seconds}; core then replaces the instance.
+ * <p><b>Outcome signalling in RIE-endpoint mode.</b> Like the RIE, an endpoint answers 200 with the
+ * function's response body, or with AWS's error JSON ({@code {"errorMessage": ..., "errorType":
+ * ...}}) when the function failed. An endpoint that knows the true outcome adds the header
+ * {@value #FUNCTION_ERROR_HEADER} with {@code Handled} or {@code Unhandled}; without the header core
+ * treats an error JSON object as {@code Unhandled}. A function that exceeds its timeout is
+ * answered, as by the RIE, with the plain-text body {@code Task timed out after N.00 seconds}; core
+ * then replaces the instance.
  *
  * <p><b>One event per instance.</b> An instance serves exactly one event at a time; the AWS RIE
  * crashes or refuses overlapping events. Core guarantees it never sends a second event to an
@@ -62,6 +84,37 @@ public interface ContainerRuntime extends AutoCloseable {
   HostAccess hostAccess();
 
   /**
+   * Says how this backend's workloads reach a Lambda Runtime API hosted by core, which makes
+   * Runtime API mode the default for its instances (see the class documentation).
+   *
+   * <p>The default, empty, keeps every instance in RIE-endpoint mode: backends written before
+   * Runtime API mode keep working unchanged. A backend may also return empty by configuration, for
+   * images whose entrypoint runs the RIE whatever the environment says.
+   *
+   * @return the bind address and the host name workloads use, or empty for RIE-endpoint mode only
+   */
+  default Optional<RuntimeApiAccess> runtimeApiAccess() {
+    return Optional.empty();
+  }
+
+  /**
+   * Tells whether an instance's process, container or pod has exited, and with which status.
+   *
+   * <p>Core asks while a Runtime API instance is starting or serving an event, so that a runtime
+   * that dies is answered with {@code Runtime.ExitError} at once rather than at the function's
+   * timeout; implementations should answer from state they already hold or with one cheap call.
+   * The default, empty, means "not known to have exited": core then notices a dead instance only
+   * at the timeout.
+   *
+   * @param instance an instance returned by {@link #launch} on this runtime
+   * @return the exit status once the instance's main process has exited, empty while it runs or
+   *     when the backend cannot tell
+   */
+  default OptionalInt exitCode(Instance instance) {
+    return OptionalInt.empty();
+  }
+
+  /**
    * Tells whether the function's tags shape what this backend launches (for example Kubernetes
    * node selectors taken from tags). When true, core folds the tags into the deploy id so that a
    * tag change replaces warm instances; when false, tag changes do not cause cold starts.
@@ -73,7 +126,9 @@ public interface ContainerRuntime extends AutoCloseable {
   }
 
   /**
-   * Launches one execution environment and waits until its endpoint accepts connections.
+   * Launches one execution environment: in Runtime API mode ({@link LaunchSpec#usesRuntimeApi()})
+   * returns once it has been started, in RIE-endpoint mode waits until its endpoint accepts
+   * connections.
    *
    * <p>A launch that fails must leave nothing behind: containers, pods, processes, volumes and
    * temporary files it created are removed before the exception is thrown.

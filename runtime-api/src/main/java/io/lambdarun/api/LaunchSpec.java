@@ -53,6 +53,10 @@ import java.util.Set;
  *     #layers()}
  * @param labels labels every resource of the instance carries, label-safe values, ordered
  * @param tags the function's tags, for backends whose {@link ContainerRuntime#launchUsesTags()}
+ * @param runtimeApi in Runtime API mode, the {@code host:port} of the Lambda Runtime API that core
+ *     hosts for this one instance (also in {@link #environment()} as {@code
+ *     AWS_LAMBDA_RUNTIME_API}); empty in RIE-endpoint mode. See {@link ContainerRuntime} for what
+ *     each mode asks of a backend.
  */
 public record LaunchSpec(
     String functionName,
@@ -76,7 +80,8 @@ public record LaunchSpec(
     List<Archive> layers,
     ArchiveLimits archiveLimits,
     Map<String, String> labels,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    Optional<String> runtimeApi) {
 
   /** Validates the components and makes ordered, unmodifiable copies of the collections. */
   public LaunchSpec {
@@ -95,11 +100,13 @@ public record LaunchSpec(
     Objects.requireNonNull(architecture, "architecture");
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
+    Objects.requireNonNull(runtimeApi, "runtimeApi");
     environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
     sensitiveKeys = Collections.unmodifiableSet(new LinkedHashSet<>(sensitiveKeys));
     layers = List.copyOf(layers);
     labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+    runtimeApi.ifPresent(LaunchSpec::requireHostAndPort);
     if (packageType == PackageType.ZIP && code.isEmpty()) {
       throw new InvalidFunctionException(
           "function '" + functionName + "' has package type Zip but no code archive; provide the"
@@ -149,7 +156,32 @@ public record LaunchSpec(
     builder.archiveLimits = archiveLimits;
     builder.labels.putAll(labels);
     builder.tags.putAll(tags);
+    builder.runtimeApi = runtimeApi.orElse(null);
     return builder;
+  }
+
+  private static void requireHostAndPort(String address) {
+    int colon = address.lastIndexOf(':');
+    boolean valid =
+        colon > 0
+            && HostAccess.isRegistryHost(address.substring(0, colon))
+            && address.substring(colon + 1).matches("[1-9][0-9]{0,4}")
+            && Integer.parseInt(address.substring(colon + 1)) <= 65535;
+    if (!valid) {
+      throw new IllegalArgumentException(
+          "Runtime API address '" + address + "' is not host:port; give a host name or IP address"
+              + " and a port, as AWS_LAMBDA_RUNTIME_API takes them");
+    }
+  }
+
+  /**
+   * Tells whether the instance runs in Runtime API mode: its runtime client calls the Runtime API
+   * at {@link #runtimeApi()} and the backend exposes no RIE endpoint.
+   *
+   * @return true when {@link #runtimeApi()} is present
+   */
+  public boolean usesRuntimeApi() {
+    return runtimeApi.isPresent();
   }
 
   /**
@@ -179,7 +211,8 @@ public record LaunchSpec(
     return "LaunchSpec[function=" + functionName + ", version=" + version + ", deployId="
         + deployId + ", packageType=" + packageType + ", runtime=" + runtime + ", handler="
         + handler + ", image=" + image + ", memoryMib=" + memoryMib + ", timeout=" + timeout
-        + ", environment=" + maskedEnvironment() + ", layers=" + layers.size() + "]";
+        + ", environment=" + maskedEnvironment() + ", layers=" + layers.size()
+        + runtimeApi.map(address -> ", runtimeApi=" + address).orElse("") + "]";
   }
 
   /** Builds a {@link LaunchSpec}; defaults follow AWS Lambda's. */
@@ -206,6 +239,7 @@ public record LaunchSpec(
     private ArchiveLimits archiveLimits = ArchiveLimits.AWS;
     private final Map<String, String> labels = new LinkedHashMap<>();
     private final Map<String, String> tags = new LinkedHashMap<>();
+    private String runtimeApi;
 
     private Builder() {}
 
@@ -353,6 +387,16 @@ public record LaunchSpec(
     }
 
     /**
+     * @param value the {@code host:port} of the instance's Runtime API, or {@code null} for
+     *     RIE-endpoint mode
+     * @return this builder
+     */
+    public Builder runtimeApi(String value) {
+      runtimeApi = value;
+      return this;
+    }
+
+    /**
      * Builds the spec.
      *
      * @return the spec
@@ -365,7 +409,7 @@ public record LaunchSpec(
           functionName, functionArn, version, accountId, region, deployId, packageType, runtime,
           handler, image, imageConfig, environment, sensitiveKeys, memoryMib, timeout,
           ephemeralStorageMib, architecture, Optional.ofNullable(code), layers, archiveLimits,
-          labels, tags);
+          labels, tags, Optional.ofNullable(runtimeApi));
     }
   }
 }

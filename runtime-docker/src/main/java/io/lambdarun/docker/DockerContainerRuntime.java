@@ -111,7 +111,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("containerId", id);
         details.put("image", spec.image());
-        return new Instance(id, endpoint, details);
+        return new Instance(id, Optional.of(endpoint), details);
       } catch (LambdaRunException | IllegalStateException e) {
         remove(id);
         throw e;

@@ -239,8 +239,8 @@ class DockerContainerRuntimeIT {
         inspected.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(8080));
     assertThat(requested).extracting(Ports.Binding::getHostIp).containsExactly("127.0.0.1");
     assertThat(actual).extracting(Ports.Binding::getHostIp).containsOnly("127.0.0.1");
-    assertThat(instance.endpoint().getHost()).isEqualTo("127.0.0.1");
-    assertThat(instance.endpoint().getPort())
+    assertThat(instance.endpoint().orElseThrow().getHost()).isEqualTo("127.0.0.1");
+    assertThat(instance.endpoint().orElseThrow().getPort())
         .isEqualTo(Integer.parseInt(actual[0].getHostPortSpec()));
   }
 
@@ -326,7 +326,7 @@ class DockerContainerRuntimeIT {
       Set<URI> endpoints = new HashSet<>();
       for (int i = 0; i < launches.size(); i++) {
         Instance instance = launches.get(i).get();
-        endpoints.add(instance.endpoint());
+        endpoints.add(instance.endpoint().orElseThrow());
         assertThat(invoke(instance, Map.of("action", "echo", "value", "n" + i)).asText())
             .isEqualTo("n" + i);
       }

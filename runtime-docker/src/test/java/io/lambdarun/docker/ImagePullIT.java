@@ -57,7 +57,7 @@ class ImagePullIT {
       Instance instance = runtime.launch(httpdSpec().build());
 
       assertThat(TestEngine.client().inspectImageCmd(registry.image()).exec().getId()).isNotBlank();
-      assertThat(ReadinessProbe.answersHttp(instance.endpoint().getHost(), instance.endpoint().getPort()))
+      assertThat(ReadinessProbe.answersHttp(instance.endpoint().orElseThrow().getHost(), instance.endpoint().orElseThrow().getPort()))
           .isTrue();
     }
     assertThat(TestEngine.containersOf(owner)).isZero();

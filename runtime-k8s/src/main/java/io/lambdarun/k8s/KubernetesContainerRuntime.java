@@ -257,7 +257,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         Integer.toString(PodSpecFactory.RIE_PORT),
         Long.toString(Duration.between(started, Instant.now()).toMillis()));
     return new Instance(
-        podName, URI.create("http://" + host + ":" + PodSpecFactory.RIE_PORT), details);
+        podName, Optional.of(URI.create("http://" + host + ":" + PodSpecFactory.RIE_PORT)), details);
   }
 
   private HasMetadata create(LaunchSpec spec, String kind, HasMetadata resource) {

@@ -163,9 +163,9 @@ class KubernetesEndToEndIT {
   @Test
   void pythonHandlerWithLayersAnswersLikeTheSameImageOnPlainDocker() throws Exception {
     Instance instance = runtime.launch(spec().build());
-    assertThat(instance.endpoint().getHost()).startsWith("127.0.77.");
+    assertThat(instance.endpoint().orElseThrow().getHost()).startsWith("127.0.77.");
     String event = "{\"name\":\"k8s\"}";
-    String viaKubernetes = invoke(instance.endpoint(), event);
+    String viaKubernetes = invoke(instance.endpoint().orElseThrow(), event);
 
     assertThat(viaKubernetes)
         .isEqualTo(
@@ -189,9 +189,9 @@ class KubernetesEndToEndIT {
                 .ephemeralStorageMib(64)
                 .build());
 
-    assertThat(invoke(instance.endpoint(), "{\"mib\":60}"))
+    assertThat(invoke(instance.endpoint().orElseThrow(), "{\"mib\":60}"))
         .isEqualTo("{\"size\": 67108864, \"write\": \"written\"}");
-    assertThat(invoke(instance.endpoint(), "{\"mib\":65}"))
+    assertThat(invoke(instance.endpoint().orElseThrow(), "{\"mib\":65}"))
         .isEqualTo("{\"size\": 67108864, \"write\": \"No space left on device\"}");
   }
 
@@ -225,7 +225,7 @@ class KubernetesEndToEndIT {
         assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get()
                 .getSpec().getInitContainers())
             .isEmpty();
-        assertThat(invoke(instance.endpoint(), "{\"name\":\"image\"}")).isEqualTo("\"baked image\"");
+        assertThat(invoke(instance.endpoint().orElseThrow(), "{\"name\":\"image\"}")).isEqualTo("\"baked image\"");
         runtime.terminate(instance);
       } finally {
         docker.removeImageCmd(tag).withForce(true).exec();
@@ -262,7 +262,7 @@ class KubernetesEndToEndIT {
                   .code(Archive.ofDirectory("custom", folder))
                   .layers(List.of())
                   .build());
-      assertThat(invoke(instance.endpoint(), "42")).isEqualTo("\"custom from /var/runtime/bootstrap: 42\"");
+      assertThat(invoke(instance.endpoint().orElseThrow(), "42")).isEqualTo("\"custom from /var/runtime/bootstrap: 42\"");
     } finally {
       try (Stream<Path> files = Files.walk(folder)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -279,7 +279,7 @@ class KubernetesEndToEndIT {
                 .putEnvironment("AWS_SECRET_ACCESS_KEY", secretValue)
                 .sensitiveKeys(Set.of("AWS_SECRET_ACCESS_KEY"))
                 .build());
-    assertThat(invoke(instance.endpoint(), "{\"action\":\"env\",\"key\":\"AWS_SECRET_ACCESS_KEY\"}"))
+    assertThat(invoke(instance.endpoint().orElseThrow(), "{\"action\":\"env\",\"key\":\"AWS_SECRET_ACCESS_KEY\"}"))
         .isEqualTo("\"" + secretValue + "\"");
 
     Pod pod = cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get();
@@ -352,7 +352,7 @@ class KubernetesEndToEndIT {
     assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName("orphan-of-dead-owner").get()).isNull();
     assertThat(cluster.client().secrets().inNamespace(NAMESPACE).withName("orphan-of-dead-owner").get()).isNull();
     assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName("pod-of-other-host").get()).isNotNull();
-    assertThat(invoke(mine.endpoint(), "{\"name\":\"still here\"}")).contains("hello still here");
+    assertThat(invoke(mine.endpoint().orElseThrow(), "{\"name\":\"still here\"}")).contains("hello still here");
     cluster.client().pods().inNamespace(NAMESPACE).withName("pod-of-other-host").delete();
     cluster.client().secrets().inNamespace(NAMESPACE).withName("pod-of-other-host").delete();
   }
@@ -372,7 +372,7 @@ class KubernetesEndToEndIT {
   void logsComeFromThePodLogApi() throws Exception {
     Instant start = Instant.now().minusSeconds(1);
     Instance instance = runtime.launch(spec().build());
-    invoke(instance.endpoint(), "{\"name\":\"log\"}");
+    invoke(instance.endpoint().orElseThrow(), "{\"name\":\"log\"}");
     String logs = runtime.logs(instance, start);
     assertThat(logs).contains("START RequestId").contains("END RequestId");
     runtime.terminate(instance);

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -156,7 +157,8 @@ final class LocalContainerRuntime implements ContainerRuntime {
         details.put("interpreter", java.jdk().describe());
       }
       details.put("directory", files.root().toString());
-      return new Instance(id, URI.create("http://127.0.0.1:" + listener.port()), details);
+      URI uri = URI.create("http://127.0.0.1:" + listener.port());
+      return new Instance(id, Optional.of(uri), details);
     } catch (IOException | UncheckedIOException e) {
       discard(id, endpoint, files);
       throw new LaunchFailedException(

@@ -173,7 +173,7 @@ class LocalContainerRuntimeIT {
           .contains("\"_HANDLER\": \"app.handler\"")
           .contains("\"LAMBDA_TASK_ROOT\": \"" + task + "\"")
           .contains("\"cwd\": \"" + task + "\"")
-          .contains("\"AWS_LAMBDA_RUNTIME_API\": \"" + instance.endpoint().getAuthority() + "\"")
+          .contains("\"AWS_LAMBDA_RUNTIME_API\": \"" + instance.endpoint().orElseThrow().getAuthority() + "\"")
           .contains(":" + opt + "/bin\"")
           .contains(":" + opt + "/lib\"")
           .contains("\"PYTHONPATH\": \"" + task + ":" + opt + "/python/lib/python3.")
@@ -800,7 +800,7 @@ class LocalContainerRuntimeIT {
     void invokePaths() {
       Instance instance = launchPython("def handler(event, context):\n    return 'ok'\n");
       Function<String, Invoker.Reply> post =
-          path -> invoker.post(instance.endpoint().resolve(path), "{}", Map.of());
+          path -> invoker.post(instance.endpoint().orElseThrow().resolve(path), "{}", Map.of());
       assertThat(post.apply("/2015-03-31/functions/my-function/invocations").body())
           .isEqualTo("\"ok\"");
       assertThat(post.apply("/2015-03-31/functions//invocations").status()).isEqualTo(404);
@@ -903,7 +903,7 @@ class LocalContainerRuntimeIT {
   /** Invokes without an HTTP client, so that no client threads or pooled connections are added. */
   private static String invokeOverRawSocket(Instance instance) throws IOException {
     try (Socket socket =
-        new Socket(InetAddress.getLoopbackAddress(), instance.endpoint().getPort())) {
+        new Socket(InetAddress.getLoopbackAddress(), instance.endpoint().orElseThrow().getPort())) {
       socket
           .getOutputStream()
           .write(

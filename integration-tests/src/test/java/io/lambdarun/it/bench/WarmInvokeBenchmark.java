@@ -258,7 +258,7 @@ final class WarmInvokeBenchmark {
       Method body = post.getReturnType().getDeclaredMethod("body");
       status.setAccessible(true);
       body.setAccessible(true);
-      return new CorePost(newInvoker.newInstance(), newConnection.newInstance(instance.endpoint()),
+      return new CorePost(newInvoker.newInstance(), newConnection.newInstance(instance.endpoint().orElseThrow()),
           post, status, body);
     } catch (ReflectiveOperationException | RuntimeException e) {
       System.out.println("  (core's HttpInvoker.post has another shape now: diagnosis arm left out: "

@@ -19,7 +19,7 @@ final class PooledInstance {
     this.launched = launched;
     this.deployId = deployId;
     this.function = function;
-    this.connection = new InstanceConnection(launched.instance().endpoint());
+    this.connection = new InstanceConnection(launched.instance().endpoint().orElseThrow());
     this.lastUsed = now;
   }
 

@@ -34,7 +34,7 @@ class HttpInvokerTest {
   HttpInvokerTest() throws IOException {
     server = new ScriptedServer();
     instance = Instance.of("i-1", server.endpoint());
-    connection = new InstanceConnection(instance.endpoint());
+    connection = new InstanceConnection(instance.endpoint().orElseThrow());
   }
 
   @AfterEach
@@ -65,7 +65,7 @@ class HttpInvokerTest {
     ScriptedServer.Request request = server.requests.get(0);
     assertThat(request.head())
         .startsWith("POST /2015-03-31/functions/function/invocations HTTP/1.1\r\n");
-    assertThat(request.header("Host")).isEqualTo("127.0.0.1:" + instance.endpoint().getPort());
+    assertThat(request.header("Host")).isEqualTo("127.0.0.1:" + instance.endpoint().orElseThrow().getPort());
     assertThat(request.header("Content-Length")).isEqualTo("2");
     assertThat(request.header("X-Amzn-RequestId")).isEqualTo("r-9");
     assertThat(request.header("X-Amz-Client-Context")).isEqualTo("e30=");
@@ -165,7 +165,7 @@ class HttpInvokerTest {
       port = closed.getLocalPort();
     }
     Instance gone = Instance.of("i-2", URI.create("http://127.0.0.1:" + port));
-    InstanceConnection refused = new InstanceConnection(gone.endpoint());
+    InstanceConnection refused = new InstanceConnection(gone.endpoint().orElseThrow());
 
     Throwable e =
         catchThrowable(

@@ -21,6 +21,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -208,7 +209,8 @@ public final class FakeBackend implements ContainerRuntimeProvider {
         executor.shutdownNow();
       });
       int port = server.getAddress().getPort();
-      return new Instance(id, URI.create("http://127.0.0.1:" + port), Map.of("port", "" + port));
+      return new Instance(
+          id, Optional.of(URI.create("http://127.0.0.1:" + port)), Map.of("port", "" + port));
     }
 
     private Instance refused(String id) throws IOException {
