@@ -29,4 +29,14 @@ final class Examples {
         .code(Archive.ofDirectory("hello-python", ROOT.resolve("hello-python")))
         .build();
   }
+
+  /** The README's Java handler, from the jar the build makes of examples/hello-java. */
+  static LambdaFunction helloJava(String name) {
+    return LambdaFunction.builder()
+        .functionName(name)
+        .runtime("java21")
+        .handler("example.Hello::handleRequest")
+        .code(Archive.ofFile(ROOT.resolve("hello-java/target/hello-java.jar")))
+        .build();
+  }
 }

@@ -84,6 +84,34 @@ class SameAnswerAcrossBackendsIT {
   }
 
   /**
+   * The README's Java handler answers the same through every backend: AWS's Java runtime interface
+   * client in a child JVM on the local backend, in the Java test image on Docker and Kubernetes.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
+  void theJavaExampleAnswersTheSame(String backend) {
+    try (LambdaRuntime runtime = runtimeFor(backend)) {
+      LambdaFunction hello = Examples.helloJava("hello-java-" + backend);
+      InvocationResult cold = runtime.invoke(hello, "{\"name\":\"world\"}".getBytes(UTF_8));
+      InvocationResult warm =
+          runtime.invoke(
+              hello,
+              "{\"name\":\"again\"}".getBytes(UTF_8),
+              InvokeOptions.builder().logTail(true).build());
+
+      assertThat(cold.payloadUtf8()).isEqualTo("{\"message\":\"Hello, world!\"}");
+      assertThat(cold.functionError()).isEmpty();
+      assertThat(cold.coldStart()).isTrue();
+      assertThat(warm.payloadUtf8()).isEqualTo("{\"message\":\"Hello, again!\"}");
+      assertThat(warm.coldStart()).isFalse();
+      assertThat(warm.logResult())
+          .map(tail -> new String(Base64.getDecoder().decode(tail), UTF_8))
+          .hasValueSatisfying(
+              tail -> assertThat(tail).contains("greeting again in request " + warm.requestId()));
+    }
+  }
+
+  /**
    * One Python runtime client on every backend: the test image runs the local backend's {@code
    * lambdarun_runtime.py}, so Decimals, non-ASCII text and log lines come out alike.
    */
