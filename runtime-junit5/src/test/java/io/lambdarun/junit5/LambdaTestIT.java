@@ -11,6 +11,8 @@ import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /** The extension used as a user uses it: functions on fields, everything else as parameters. */
@@ -42,6 +44,13 @@ class LambdaTestIT {
       handler = "app.handler",
       code = "src/test/functions/python-hello")
   LambdaFunction perInstance;
+
+  private static LambdaRuntime classRuntime;
+
+  @BeforeAll
+  static void rememberTheRuntime(LambdaRuntime runtime) {
+    classRuntime = runtime;
+  }
 
   @Test
   void aJavaHandlerOfThisModuleRunsFromTheClassPathInAChildJvm(LambdaInvoker lambda) {
@@ -79,5 +88,15 @@ class LambdaTestIT {
     assertThat(instanceField).isSameAs(perInstance);
     assertThat(runtime.invoke(byName, "{\"name\":\"built\"}".getBytes(UTF_8)).payloadUtf8())
         .contains("Hello, built!");
+  }
+
+  @Nested
+  class InANestedClass {
+    @Test
+    void sharesTheEnclosingClasssRuntimeAndFunctions(LambdaRuntime runtime, LambdaInvoker lambda) {
+      assertThat(runtime).isSameAs(classRuntime);
+      assertThat(lambda.invoke(python, "{\"name\":\"nested\"}").payloadUtf8())
+          .contains("Hello, nested!");
+    }
   }
 }
