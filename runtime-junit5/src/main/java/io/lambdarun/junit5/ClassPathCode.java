@@ -59,16 +59,17 @@ public final class ClassPathCode {
    *
    * @param handler a Java handler, {@code package.Class::method} or {@code package.Class}
    * @return the code archive
-   * @throws LambdaTestSetupException if the handler's class is not on the class path, has no folder
-   *     or jar, or {@value #CLASS_PATH_KEY} names a missing entry
+   * @throws LambdaTestSetupException if the handler's class is not on the class path, cannot be
+   *     loaded, has no folder or jar, or {@value #CLASS_PATH_KEY} names a missing entry
    */
   public static Archive forHandler(String handler) {
     String className =
         handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    Class<?> handlerClass;
     try {
-      return of(Class.forName(className, false, loader));
-    } catch (ClassNotFoundException | LinkageError e) {
+      handlerClass = Class.forName(className, false, loader);
+    } catch (ClassNotFoundException e) {
       throw new LambdaTestSetupException(
           "handler class '"
               + className
@@ -76,7 +77,16 @@ public final class ClassPathCode {
               + handler
               + "' is not on the test class path; compile it in this module (src/main/java) or"
               + " give the function its code as a folder, zip or jar");
+    } catch (LinkageError e) {
+      throw new LambdaTestSetupException(
+          "handler class '"
+              + className
+              + "' cannot be loaded in the test JVM ("
+              + e
+              + "); add what it needs to the test class path, for example"
+              + " aws-lambda-java-core");
     }
+    return of(handlerClass);
   }
 
   /**

@@ -8,10 +8,13 @@ import io.lambdarun.api.ArchiveLimits;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +108,42 @@ class ClassPathCodeTest {
             "handler class 'java.lang.String' comes from 'null', which is not a folder or jar on"
                 + " disk; compile the handler in this module or give the function its code as a"
                 + " folder, zip or jar");
+  }
+
+  @Test
+  void aHandlerClassWhoseSuperclassIsMissingIsRefusedNamingWhatIsMissing() throws IOException {
+    Path sources = Files.createDirectories(dir.resolve("src"));
+    Files.writeString(sources.resolve("Base.java"), "package q; public class Base {}");
+    Files.writeString(sources.resolve("H.java"), "package p; public class H extends q.Base {}");
+    Path classes = Files.createDirectories(dir.resolve("classes"));
+    int status =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                null,
+                null,
+                "-d",
+                classes.toString(),
+                sources.resolve("Base.java").toString(),
+                sources.resolve("H.java").toString());
+    assertThat(status).isZero();
+    Files.delete(classes.resolve("q/Base.class"));
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    try (URLClassLoader loader =
+        new URLClassLoader(
+            new URL[] {classes.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+      thread.setContextClassLoader(loader);
+
+      assertThatThrownBy(() -> ClassPathCode.forHandler("p.H::handleRequest"))
+          .isInstanceOf(LambdaTestSetupException.class)
+          .hasMessage(
+              "handler class 'p.H' cannot be loaded in the test JVM"
+                  + " (java.lang.NoClassDefFoundError: q/Base); add what it needs to the test class"
+                  + " path, for example aws-lambda-java-core");
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
   }
 
   private Path jar(String name, String entry) throws IOException {
