@@ -43,7 +43,8 @@ final class BridgeGateway {
           "the engine's network '" + name + "' could not be inspected (" + e.getMessage() + ")");
     }
     if (gateway.isEmpty()) {
-      return new Lookup(Optional.empty(), "the engine's network '" + name + "' has no IPv4 gateway");
+      return new Lookup(
+          Optional.empty(), "the engine's network '" + name + "' has no IPv4 gateway");
     }
     try {
       if (NetworkInterface.getByInetAddress(InetAddress.getByName(gateway.get())) == null) {

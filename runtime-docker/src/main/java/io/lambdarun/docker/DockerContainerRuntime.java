@@ -48,7 +48,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerContainerRuntime.class);
   private static final int FAILURE_LOG_LINES = 20;
-  /** The exit status reported for a container that no longer exists: killed, as by a forced removal. */
+  /** The exit status reported for a container that no longer exists: killed, as by removal. */
   private static final int KILLED = 137;
 
   private final DockerClient docker;
@@ -73,7 +73,8 @@ final class DockerContainerRuntime implements ContainerRuntime {
         new ContainerRequestFactory(
             settings.bindAddress(), networking.extraHosts(), settings.hostNetwork());
     this.runtimeApiAccess =
-        networking.runtimeApiAccess(settings, engine.podman(), bridgeGateway(docker, settings, engine));
+        networking.runtimeApiAccess(
+            settings, engine.podman(), bridgeGateway(docker, settings, engine));
     this.images = new ImagePuller(docker, settings.apiTimeout());
     this.logs = new ContainerLogs(docker, settings.apiTimeout());
     this.sweeper = new OrphanSweeper(docker, owner, this::remove);

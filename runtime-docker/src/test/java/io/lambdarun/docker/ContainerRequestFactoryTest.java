@@ -130,7 +130,8 @@ class ContainerRequestFactoryTest {
   void aRuntimeApiInstancePublishesNoPortAndKeepsTheImagesEntryPoint() {
     LaunchSpec spec = zipSpec().runtimeApi("host.docker.internal:40123").build();
     ContainerRequest request = factory.create(spec);
-    CreateContainerCmdImpl create = new CreateContainerCmdImpl(command -> null, null, request.image());
+    CreateContainerCmdImpl create =
+        new CreateContainerCmdImpl(command -> null, null, request.image());
 
     request.applyTo(create);
 
@@ -146,9 +147,11 @@ class ContainerRequestFactoryTest {
   @Test
   void inHostNetworkModeTheContainerSharesTheHostsNetworkWithoutExtraHosts() {
     ContainerRequestFactory host =
-        new ContainerRequestFactory("127.0.0.1", List.of("host.docker.internal:host-gateway"), true);
+        new ContainerRequestFactory(
+            "127.0.0.1", List.of("host.docker.internal:host-gateway"), true);
     ContainerRequest request = host.create(zipSpec().runtimeApi("127.0.0.1:40123").build());
-    CreateContainerCmdImpl create = new CreateContainerCmdImpl(command -> null, null, request.image());
+    CreateContainerCmdImpl create =
+        new CreateContainerCmdImpl(command -> null, null, request.image());
 
     request.applyTo(create);
 

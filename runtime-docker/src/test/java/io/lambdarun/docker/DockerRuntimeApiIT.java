@@ -86,7 +86,8 @@ class DockerRuntimeApiIT {
   void onTheDefaultBridgeTheRuntimeApiListensOnTheGatewayAndContainersCallTheAlias() {
     Network bridge = TestEngine.client().inspectNetworkCmd().withNetworkId("bridge").exec();
     String gateway = bridge.getIpam().getConfig().get(0).getGateway();
-    try (ContainerRuntime onBridge = new DockerRuntimeProvider().create(RuntimeConfig.empty(), owner);
+    try (ContainerRuntime onBridge =
+            new DockerRuntimeProvider().create(RuntimeConfig.empty(), owner);
         ContainerRuntime rieOnly =
             new DockerRuntimeProvider()
                 .create(
@@ -126,7 +127,8 @@ class DockerRuntimeApiIT {
     Files.writeString(folder.resolve("app.py"), PYTHON_APP);
     String image =
         build(PYTHON_IMAGE, "COPY app.py /var/task/app.py\nCMD [\"app.handler\"]\n");
-    try (OneEventRuntimeApi api = new OneEventRuntimeApi("python-image-1", "{\"name\":\"image\"}")) {
+    try (OneEventRuntimeApi api =
+        new OneEventRuntimeApi("python-image-1", "{\"name\":\"image\"}")) {
       Instance instance = runtime.launch(imageSpec(api, image));
 
       OneEventRuntimeApi.Answer answer = answerOf(api, instance);

@@ -37,7 +37,8 @@ class DockerSettingsTest {
     DockerSettings rie =
         DockerSettings.from(
             RuntimeConfig.of(
-                Map.of(DockerConfigKeys.NETWORK, "bridge", DockerConfigKeys.INSTANCE_PROTOCOL, "RIE")),
+                Map.of(
+                    DockerConfigKeys.NETWORK, "bridge", DockerConfigKeys.INSTANCE_PROTOCOL, "RIE")),
             Map.of());
 
     assertThat(host.hostNetwork()).isTrue();

@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each instance as a pod: a per-launch Secret (bearer token, credential values), then the pod
- * from {@link PodSpecFactory}, then an event-driven wait. In Runtime API mode the wait ends when the
- * pod is Running with its container started, and the pod calls core's Runtime API at the configured
- * host; {@link #exitCode} reads the pod's container status from one informer ({@link PodExits}). In
- * RIE-endpoint mode it ends at Running + Ready + podIP and the endpoint is {@code
+ * from {@link PodSpecFactory}, then an event-driven wait. In Runtime API mode the wait ends when
+ * the pod is Running with its container started, and the pod calls core's Runtime API at the
+ * configured host; {@link #exitCode} reads the pod's container status from one informer ({@link
+ * PodExits}). In RIE-endpoint mode it ends at Running + Ready + podIP and the endpoint is {@code
  * http://<podIP>:8080}, so this process must be able to route to pod IPs (in practice: it runs in
  * the cluster).
  *

@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Waits, event-driven (an informer on the one pod, no polling), until a pod is Running and Ready
- * with an IP (RIE-endpoint mode) or Running with its main container started (Runtime API mode, where
- * the pod serves no port and core waits for the runtime client's first call), and fails fast when
- * it cannot get there: an image that cannot be pulled, a crashing or failed container, a failed
- * init container, a terminal phase, or the pod's deletion.
+ * with an IP (RIE-endpoint mode) or Running with its main container started (Runtime API mode,
+ * where the pod serves no port and core waits for the runtime client's first call), and fails fast
+ * when it cannot get there: an image that cannot be pulled, a crashing or failed container, a
+ * failed init container, a terminal phase, or the pod's deletion.
  */
 public final class PodReadinessWatcher {
 
@@ -136,7 +136,11 @@ public final class PodReadinessWatcher {
    * @return the final verdict: ready, failed, or pending when the deadline passed
    */
   static Verdict await(
-      KubernetesClient client, String namespace, String name, Duration timeout, boolean runtimeApi) {
+      KubernetesClient client,
+      String namespace,
+      String name,
+      Duration timeout,
+      boolean runtimeApi) {
     AtomicReference<Verdict> last = new AtomicReference<>(new Verdict.Pending("not seen yet"));
     try {
       client

@@ -16,14 +16,14 @@
  * registers the code and layer zips with its {@link io.lambdarun.k8s.ArtifactServer}, creates the
  * Secret, then the pod (which then owns the Secret), and waits with an informer ({@link
  * io.lambdarun.k8s.PodReadinessWatcher}, failing fast on image pull errors, a failed init
- * container, a crashing container or a terminal phase). In Runtime API mode (the spec carries core's
- * Runtime API address) it returns once the pod is Running with its container started, without
- * endpoint, and {@link io.lambdarun.k8s.PodExits} answers {@code exitCode} from one informer on the
- * namespace's pods. In RIE-endpoint mode it waits for Running + Ready + podIP, checks that {@code
- * podIP:8080} accepts connections, and returns that endpoint. A failed launch deletes the pod and
- * the Secret.
- * Pod names are unique per launch ({@code lambdarun-<function>-<hash of deploy id, owner id and a
- * counter>}), so unlike fakecloud there is no delete-then-create or 409 retry loop.
+ * container, a crashing container or a terminal phase). In Runtime API mode (the spec carries
+ * core's Runtime API address) it returns once the pod is Running with its container started,
+ * without endpoint, and {@link io.lambdarun.k8s.PodExits} answers {@code exitCode} from one
+ * informer on the namespace's pods. In RIE-endpoint mode it waits for Running + Ready + podIP,
+ * checks that {@code podIP:8080} accepts connections, and returns that endpoint. A failed launch
+ * deletes the pod and the Secret. Pod names are unique per launch ({@code
+ * lambdarun-<function>-<hash of deploy id, owner id and a counter>}), so unlike fakecloud there is
+ * no delete-then-create or 409 retry loop.
  *
  * <p><b>Decisions.</b>
  *

@@ -162,7 +162,8 @@ class KubernetesContainerRuntimeTest {
   @Test
   void aRuntimeApiLaunchReturnsOnceTheContainerStartedAndExitCodeFollowsThePodsStatus()
       throws Exception {
-    kubelet = pod -> containerState(new ContainerStateBuilder().withNewRunning().endRunning().build());
+    kubelet =
+        pod -> containerState(new ContainerStateBuilder().withNewRunning().endRunning().build());
     Instance instance = runtime.launch(spec().toBuilder().runtimeApi("127.0.0.1:40123").build());
 
     assertThat(runtime.runtimeApiAccess()).contains(RuntimeApiAccess.loopback());
@@ -172,7 +173,8 @@ class KubernetesContainerRuntimeTest {
 
     client.pods().inNamespace(NAMESPACE).withName(instance.id())
         .editStatus(p -> new PodBuilder(p).withStatus(containerState(
-            new ContainerStateBuilder().withNewTerminated().withExitCode(3).endTerminated().build()))
+            new ContainerStateBuilder().withNewTerminated().withExitCode(3).endTerminated()
+                .build()))
             .build());
     assertThat(exitCodeWithin(instance, 10)).hasValue(3);
 

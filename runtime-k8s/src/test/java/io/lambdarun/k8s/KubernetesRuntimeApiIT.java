@@ -67,7 +67,8 @@ class KubernetesRuntimeApiIT {
   @BeforeAll
   static void startCluster() {
     cluster = new KubeletApiServer(NAMESPACE);
-    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    DefaultDockerClientConfig config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
     docker =
         DockerClientImpl.getInstance(
             config,
@@ -135,7 +136,8 @@ class KubernetesRuntimeApiIT {
   void aPythonImagePodRunsTheImagesEntryPointAgainstTheRuntimeApi() throws Exception {
     Files.writeString(folder.resolve("app.py"), PYTHON_APP);
     String image = build(PYTHON_IMAGE, "COPY app.py /var/task/app.py\nCMD [\"app.handler\"]\n");
-    try (OneEventRuntimeApi api = new OneEventRuntimeApi("python-image-1", "{\"name\":\"image\"}")) {
+    try (OneEventRuntimeApi api =
+        new OneEventRuntimeApi("python-image-1", "{\"name\":\"image\"}")) {
       Instance instance = runtime.launch(imageSpec(api, image));
 
       OneEventRuntimeApi.Answer answer = answerOf(api, instance);
