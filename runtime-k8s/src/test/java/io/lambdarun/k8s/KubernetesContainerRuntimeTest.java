@@ -267,6 +267,33 @@ class KubernetesContainerRuntimeTest {
   }
 
   @Test
+  void aRuntimeApiPodWhoseContainerExitsBeforeItStartsFailsTheLaunchAndLeavesNothing() {
+    kubelet =
+        pod -> containerState(new ContainerStateBuilder().withNewTerminated().withExitCode(2)
+            .withReason("Error").endTerminated().build());
+    LaunchSpec runtimeApi = spec().toBuilder().runtimeApi("127.0.0.1:40123").build();
+    assertThatThrownBy(() -> runtime.launch(runtimeApi))
+        .isInstanceOf(LaunchFailedException.class)
+        .hasMessageContaining("failed: container 'lambda' terminated with exit code 2 (Error)");
+    assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+    assertThat(client.secrets().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aRuntimeApiPodThatNeverStartsTimesOutSayingWhatItWaitedFor() {
+    runtime.close();
+    runtime = new KubernetesContainerRuntime(settings("300ms"), Fixtures.OWNER, client);
+    kubelet = pod -> new PodStatusBuilder().withPhase("Pending").build();
+    LaunchSpec runtimeApi = spec().toBuilder().runtimeApi("127.0.0.1:40123").build();
+    assertThatThrownBy(() -> runtime.launch(runtimeApi))
+        .isInstanceOf(LaunchFailedException.class)
+        .hasMessageContaining(
+            "was not Running with its container started within 300ms (last seen: phase 'Pending',"
+                + " container 'lambda' not started)");
+    assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+  }
+
+  @Test
   void anInvalidSpecFailsBeforeAnythingIsCreated() {
     LaunchSpec noImage = Fixtures.zipFunction("my-fn").runtime("cobol1.0").image("").build();
     assertThatThrownBy(() -> runtime.launch(noImage))
