@@ -26,9 +26,5 @@
  * handler, {@code tck.handler} in {@code tck.py}, uses only Python's standard library and makes no
  * network calls. To check {@code sweepOrphans}, the suite also creates runtimes for owners of its
  * own: another live owner, an owner whose process on this host has ended, and one on another host.
- *
- * <p><b>Test utilities.</b> {@link io.lambdarun.tck.RieClient} posts events to an RIE endpoint;
- * {@link io.lambdarun.tck.OneEventRuntimeApi} serves one event on a Lambda Runtime API on
- * 127.0.0.1, to prove that an instance in Runtime API mode takes its event and posts its answer.
  */
 package io.lambdarun.tck;
