@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -23,8 +24,10 @@ import java.util.Set;
  * @param environment {@code KEY=value} entries in spec order
  * @param sensitiveKeys keys whose values {@link #toString()} masks
  * @param labels the container's labels
- * @param port the container port of the RIE endpoint
+ * @param port the container port of the RIE endpoint, published; empty in Runtime API mode, where
+ *     nothing is published
  * @param bindAddress the host address the port is published on, on an ephemeral host port
+ * @param hostNetwork whether the container runs in host network mode
  * @param memoryBytes the memory limit (and memory+swap limit: no swap)
  * @param tmpfs tmpfs mounts, path to mount options
  * @param extraHosts {@code name:address} entries for the workload's {@code /etc/hosts}
@@ -38,8 +41,9 @@ record ContainerRequest(
     List<String> environment,
     Set<String> sensitiveKeys,
     Map<String, String> labels,
-    int port,
+    OptionalInt port,
     String bindAddress,
+    boolean hostNetwork,
     long memoryBytes,
     Map<String, String> tmpfs,
     List<String> extraHosts) {
@@ -62,22 +66,23 @@ record ContainerRequest(
    * @return the same command
    */
   CreateContainerCmd applyTo(CreateContainerCmd create) {
-    ExposedPort exposed = ExposedPort.tcp(port);
-    Ports bindings = new Ports();
-    bindings.bind(exposed, Ports.Binding.bindIp(bindAddress));
     HostConfig host =
         HostConfig.newHostConfig()
-            .withPortBindings(bindings)
             .withMemory(memoryBytes)
             .withMemorySwap(memoryBytes)
             .withTmpFs(tmpfs)
             .withExtraHosts(extraHosts.toArray(String[]::new));
-    create
-        .withPlatform(platform)
-        .withEnv(environment)
-        .withLabels(labels)
-        .withExposedPorts(exposed)
-        .withHostConfig(host);
+    if (hostNetwork) {
+      host.withNetworkMode("host");
+    }
+    if (port.isPresent()) {
+      ExposedPort exposed = ExposedPort.tcp(port.getAsInt());
+      Ports bindings = new Ports();
+      bindings.bind(exposed, Ports.Binding.bindIp(bindAddress));
+      host.withPortBindings(bindings);
+      create.withExposedPorts(exposed);
+    }
+    create.withPlatform(platform).withEnv(environment).withLabels(labels).withHostConfig(host);
     if (!entrypoint.isEmpty()) {
       create.withEntrypoint(entrypoint);
     }
@@ -106,8 +111,9 @@ record ContainerRequest(
   public String toString() {
     return "ContainerRequest[image=" + image + ", platform=" + platform + ", entrypoint="
         + entrypoint + ", command=" + command + ", workingDir=" + workingDir.orElse("")
-        + ", environment=" + maskedEnvironment() + ", labels=" + labels + ", port=" + port
-        + ", bindAddress=" + bindAddress + ", memoryBytes=" + memoryBytes + ", tmpfs=" + tmpfs
+        + ", environment=" + maskedEnvironment() + ", labels=" + labels + ", port="
+        + (port.isPresent() ? port.getAsInt() : "none") + ", bindAddress=" + bindAddress
+        + ", hostNetwork=" + hostNetwork + ", memoryBytes=" + memoryBytes + ", tmpfs=" + tmpfs
         + ", extraHosts=" + extraHosts + "]";
   }
 }

@@ -53,6 +53,24 @@ public final class DockerConfigKeys {
    */
   public static final String REGISTRY_HOST = "lambdarun.docker.registry-host";
 
+  /**
+   * The network instances run on: {@code bridge} (the default), the engine's default bridge, where
+   * instances reach the host's Runtime API through the host alias and the Runtime API listens on
+   * the bridge's gateway address; or {@code host}, host network mode, where instances share the
+   * host's loopback interface and the Runtime API listens on {@code 127.0.0.1} (tests and CI: all
+   * traffic stays on loopback). Host network mode publishes no ports, so it needs {@link
+   * #INSTANCE_PROTOCOL} {@code runtime-api}.
+   */
+  public static final String NETWORK = "lambdarun.docker.network";
+
+  /**
+   * How core talks to instances: {@code runtime-api} (the default), core hosts the Lambda Runtime
+   * API and the image's entry point runs its bootstrap against it; or {@code rie}, core posts
+   * events to the RIE endpoint the image serves on port 8080, for images whose entry point runs
+   * the RIE whatever {@code AWS_LAMBDA_RUNTIME_API} says.
+   */
+  public static final String INSTANCE_PROTOCOL = "lambdarun.docker.instance-protocol";
+
   /** How long a launch waits for the instance's endpoint to answer (duration, default 30s). */
   public static final String READINESS_TIMEOUT = "lambdarun.docker.readiness-timeout";
 

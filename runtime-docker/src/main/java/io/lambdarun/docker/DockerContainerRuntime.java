@@ -14,6 +14,7 @@ import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeUnavailableException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,18 +40,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs instances as containers through the Docker Engine API: create from the spec's image with
- * the handler as command, copy code and layers in as one tar stream, start, then wait until the
- * RIE endpoint published on the bind address answers HTTP.
+ * the handler as command, copy code and layers in as one tar stream, start; in RIE-endpoint mode
+ * then wait until the RIE endpoint published on the bind address answers HTTP, in Runtime API mode
+ * return at once (core waits for the runtime client's first call).
  */
 final class DockerContainerRuntime implements ContainerRuntime {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerContainerRuntime.class);
   private static final int FAILURE_LOG_LINES = 20;
+  /** The exit status reported for a container that no longer exists: killed, as by removal. */
+  private static final int KILLED = 137;
 
   private final DockerClient docker;
   private final DockerSettings settings;
   private final HostAccess hostAccess;
   private final String endpointHost;
+  private final Optional<RuntimeApiAccess> runtimeApiAccess;
   private final ContainerRequestFactory requests;
   private final ImagePuller images;
   private final ContainerLogs logs;
@@ -63,7 +69,12 @@ final class DockerContainerRuntime implements ContainerRuntime {
     HostNetworking networking = HostNetworking.of(settings, engine, isLinux());
     this.hostAccess = networking.hostAccess();
     this.endpointHost = networking.endpointHost();
-    this.requests = new ContainerRequestFactory(settings.bindAddress(), networking.extraHosts());
+    this.requests =
+        new ContainerRequestFactory(
+            settings.bindAddress(), networking.extraHosts(), settings.hostNetwork());
+    this.runtimeApiAccess =
+        networking.runtimeApiAccess(
+            settings, engine.podman(), bridgeGateway(docker, settings, engine));
     this.images = new ImagePuller(docker, settings.apiTimeout());
     this.logs = new ContainerLogs(docker, settings.apiTimeout());
     this.sweeper = new OrphanSweeper(docker, owner, this::remove);
@@ -82,8 +93,44 @@ final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Optional<RuntimeApiAccess> runtimeApiAccess() {
+    return runtimeApiAccess;
+  }
+
+  /**
+   * Reads the container's state: its exit code once it has stopped; 137 (killed) once it no longer
+   * exists; empty while it runs, before it starts, or when the engine cannot be asked.
+   */
+  @Override
+  public OptionalInt exitCode(Instance instance) {
+    InspectContainerResponse.ContainerState state;
+    try {
+      state = docker.inspectContainerCmd(instance.id()).exec().getState();
+    } catch (NotFoundException e) {
+      return OptionalInt.of(KILLED);
+    } catch (RuntimeException e) {
+      LOG.debug("could not inspect container {}: {}", shortId(instance.id()), message(e));
+      return OptionalInt.empty();
+    }
+    if (state == null
+        || Boolean.TRUE.equals(state.getRunning())
+        || "created".equals(state.getStatus())
+        || state.getExitCodeLong() == null) {
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(state.getExitCodeLong().intValue());
+  }
+
+  @Override
   public Instance launch(LaunchSpec spec) {
     checkOpen();
+    if (!spec.usesRuntimeApi() && settings.hostNetwork()) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "function '" + spec.functionName() + "' asks for RIE-endpoint mode, whose port host"
+              + " network mode cannot publish; set '" + DockerConfigKeys.NETWORK + "' to 'bridge'"
+              + " or launch it in Runtime API mode");
+    }
     Stopwatch watch = new Stopwatch();
     images.ensure(spec.image(), Optional.of(spec.architecture().platform()), spec.functionName());
     Optional<Path> files = TarStreams.hasFiles(spec) ? Optional.of(writeFiles(spec)) : Optional.empty();
@@ -103,14 +150,20 @@ final class DockerContainerRuntime implements ContainerRuntime {
         }
         docker.startContainerCmd(id).exec();
         watch.lap("start");
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("containerId", id);
+        details.put("image", spec.image());
+        if (spec.usesRuntimeApi()) {
+          details.put("runtimeApi", spec.runtimeApi().orElseThrow());
+          LOG.info("launched container {} for function '{}' against the Runtime API at {} in {}",
+              shortId(id), spec.functionName(), spec.runtimeApi().orElseThrow(), watch);
+          return new Instance(id, Optional.empty(), details);
+        }
         int port = awaitEndpoint(spec, id);
         watch.lap("ready");
         URI endpoint = URI.create("http://" + uriHost(endpointHost) + ":" + port);
         LOG.info("launched container {} for function '{}' at {} in {}", shortId(id),
             spec.functionName(), endpoint, watch);
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("containerId", id);
-        details.put("image", spec.image());
         return new Instance(id, Optional.of(endpoint), details);
       } catch (LambdaRunException | IllegalStateException e) {
         remove(id);
@@ -177,6 +230,19 @@ final class DockerContainerRuntime implements ContainerRuntime {
     } catch (IOException | RuntimeException e) {
       LOG.debug("closing the docker client failed: {}", message(e));
     }
+  }
+
+  private static Optional<String> bridgeGateway(
+      DockerClient docker, DockerSettings settings, Engine engine) {
+    if (settings.rieOnly() || settings.hostNetwork()) {
+      return Optional.empty();
+    }
+    BridgeGateway.Lookup gateway = BridgeGateway.find(docker, engine);
+    if (gateway.address().isEmpty()) {
+      LOG.warn("instances run in RIE-endpoint mode only: {}; set '{}' to 'host' to run them in"
+          + " Runtime API mode on loopback", gateway.whyNot(), DockerConfigKeys.NETWORK);
+    }
+    return gateway.address();
   }
 
   private String create(LaunchSpec spec, ContainerRequest request) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +26,10 @@ import java.util.function.Function;
  * @param hostGateway the configured target of the host alias, empty for the engine's default
  * @param bindAddress the address RIE ports are published on
  * @param registryHost the configured registry host (no port), empty for the engine's default
+ * @param hostNetwork whether instances run in host network mode ({@code lambdarun.docker.network}
+ *     {@code host}) rather than on the engine's default bridge
+ * @param rieOnly whether every instance runs in RIE-endpoint mode ({@code
+ *     lambdarun.docker.instance-protocol} {@code rie}), never in Runtime API mode
  * @param readinessTimeout how long a launch waits for the endpoint
  * @param pingTimeout how long the availability check waits
  * @param apiTimeout how long one engine call may take
@@ -37,12 +42,16 @@ record DockerSettings(
     Optional<String> hostGateway,
     String bindAddress,
     Optional<String> registryHost,
+    boolean hostNetwork,
+    boolean rieOnly,
     Duration readinessTimeout,
     Duration pingTimeout,
     Duration apiTimeout) {
 
   static final String DOCKER_SOCKET = "/var/run/docker.sock";
   private static final Set<String> SCHEMES = Set.of("unix", "tcp", "npipe");
+  private static final List<String> NETWORKS = List.of("bridge", "host");
+  private static final List<String> PROTOCOLS = List.of("runtime-api", "rie");
 
   /**
    * Reads the settings.
@@ -65,6 +74,18 @@ record DockerSettings(
             config.get(DockerConfigKeys.CONFIG)
                 .or(() -> env.apply("DOCKER_CONFIG"))
                 .orElseGet(() -> Path.of(System.getProperty("user.home"), ".docker").toString()));
+    boolean hostNetwork =
+        oneOf(config, DockerConfigKeys.NETWORK, NETWORKS, "bridge").equals("host");
+    boolean rieOnly = oneOf(config, DockerConfigKeys.INSTANCE_PROTOCOL, PROTOCOLS, "runtime-api")
+        .equals("rie");
+    if (hostNetwork && rieOnly) {
+      throw new ConfigurationException(
+          DockerConfigKeys.INSTANCE_PROTOCOL,
+          "configuration key '" + DockerConfigKeys.INSTANCE_PROTOCOL + "' has value 'rie', whose"
+              + " endpoint needs a published port, which '" + DockerConfigKeys.NETWORK
+              + "' 'host' cannot give; set the network to 'bridge' or the protocol to"
+              + " 'runtime-api'");
+    }
     return new DockerSettings(
         hostUri(host),
         dockerConfig,
@@ -74,6 +95,8 @@ record DockerSettings(
         config.get(DockerConfigKeys.BIND_ADDRESS).map(String::trim)
             .orElse(inContainer ? "0.0.0.0" : "127.0.0.1"),
         registryHost(config),
+        hostNetwork,
+        rieOnly,
         config.getDuration(DockerConfigKeys.READINESS_TIMEOUT, Duration.ofSeconds(30)),
         config.getDuration(DockerConfigKeys.PING_TIMEOUT, Duration.ofSeconds(2)),
         config.getDuration(DockerConfigKeys.API_TIMEOUT, Duration.ofMinutes(5)));
@@ -101,6 +124,19 @@ record DockerSettings(
     Path socket =
         candidates.stream().filter(Files::exists).findFirst().orElse(Path.of(DOCKER_SOCKET));
     return "unix://" + socket;
+  }
+
+  private static String oneOf(
+      RuntimeConfig config, String key, List<String> allowed, String defaultValue) {
+    String value = config.get(key).map(v -> v.trim().toLowerCase(Locale.ROOT)).orElse(defaultValue);
+    if (!allowed.contains(value)) {
+      throw new ConfigurationException(
+          key,
+          "configuration key '" + key + "' has value '" + config.get(key).orElse("") + "', which"
+              + " is not " + String.join(" or ", allowed.stream().map(v -> "'" + v + "'").toList())
+              + "; use one of these (default '" + defaultValue + "')");
+    }
+    return value;
   }
 
   private static Optional<String> registryHost(RuntimeConfig config) {

@@ -1,6 +1,7 @@
 package io.lambdarun.docker;
 
 import io.lambdarun.api.HostAccess;
+import io.lambdarun.api.RuntimeApiAccess;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,5 +50,30 @@ record HostNetworking(HostAccess hostAccess, String endpointHost, List<String> e
         new HostAccess(alias, registryHost),
         settings.endpointHost(alias),
         gateway.map(target -> List.of(alias + ":" + target)).orElse(List.of()));
+  }
+
+  /**
+   * Works out how instances reach core's Runtime API: none with the {@code rie} protocol; {@code
+   * 127.0.0.1} for both sides in host network mode; on the bridge, core listens on the bridge's
+   * gateway (never on all interfaces) and workloads call it through the host alias, or through the
+   * gateway address itself when the alias is not mapped ({@code host-gateway} {@code none} on
+   * Docker).
+   *
+   * @param settings the backend settings
+   * @param podman whether the engine is Podman, which maps its alias itself
+   * @param bridgeGateway the default bridge's gateway address, when it is one of this machine
+   * @return the access, or empty for RIE-endpoint mode only
+   */
+  Optional<RuntimeApiAccess> runtimeApiAccess(
+      DockerSettings settings, boolean podman, Optional<String> bridgeGateway) {
+    if (settings.rieOnly()) {
+      return Optional.empty();
+    }
+    if (settings.hostNetwork()) {
+      return Optional.of(RuntimeApiAccess.loopback());
+    }
+    boolean aliasMapped = podman || !extraHosts.isEmpty();
+    return bridgeGateway.map(
+        address -> new RuntimeApiAccess(address, aliasMapped ? hostAccess.hostAlias() : address));
   }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class ContainerRequestFactoryTest {
 
   private final ContainerRequestFactory factory =
-      new ContainerRequestFactory("127.0.0.1", List.of("host.docker.internal:host-gateway"));
+      new ContainerRequestFactory("127.0.0.1", List.of("host.docker.internal:host-gateway"), false);
 
   @Test
   void zipFunctionRunsTheHandlerWithTheFinalEnvironmentAndLimits() {
@@ -50,8 +51,9 @@ class ContainerRequestFactoryTest {
                     "ENDPOINT=http://host.docker.internal:4566"),
                 Set.of("AWS_SECRET_ACCESS_KEY"),
                 Map.of("lambdarun.io/managed-by", "lambdarun", "lambdarun.io/owner", "lr-test"),
-                8080,
+                OptionalInt.of(8080),
                 "127.0.0.1",
+                false,
                 512L * 1024 * 1024,
                 Map.of("/tmp", "size=1024m,exec"),
                 List.of("host.docker.internal:host-gateway")));
@@ -121,6 +123,41 @@ class ContainerRequestFactoryTest {
     assertThat(bindings).hasSize(1);
     assertThat(bindings[0].getHostIp()).isEqualTo("127.0.0.1");
     assertThat(bindings[0].getHostPortSpec()).isNull();
+    assertThat(host.getNetworkMode()).isNull();
+  }
+
+  @Test
+  void aRuntimeApiInstancePublishesNoPortAndKeepsTheImagesEntryPoint() {
+    LaunchSpec spec = zipSpec().runtimeApi("host.docker.internal:40123").build();
+    ContainerRequest request = factory.create(spec);
+    CreateContainerCmdImpl create =
+        new CreateContainerCmdImpl(command -> null, null, request.image());
+
+    request.applyTo(create);
+
+    assertThat(request.port()).isEmpty();
+    assertThat(create.getExposedPorts()).isEmpty();
+    assertThat(create.getHostConfig().getPortBindings()).isNull();
+    assertThat(create.getEntrypoint()).isNull();
+    assertThat(create.getCmd()).containsExactly("app.handler");
+    assertThat(create.getHostConfig().getExtraHosts())
+        .containsExactly("host.docker.internal:host-gateway");
+  }
+
+  @Test
+  void inHostNetworkModeTheContainerSharesTheHostsNetworkWithoutExtraHosts() {
+    ContainerRequestFactory host =
+        new ContainerRequestFactory(
+            "127.0.0.1", List.of("host.docker.internal:host-gateway"), true);
+    ContainerRequest request = host.create(zipSpec().runtimeApi("127.0.0.1:40123").build());
+    CreateContainerCmdImpl create =
+        new CreateContainerCmdImpl(command -> null, null, request.image());
+
+    request.applyTo(create);
+
+    assertThat(create.getHostConfig().getNetworkMode()).isEqualTo("host");
+    assertThat(create.getHostConfig().getExtraHosts()).isEmpty();
+    assertThat(create.getExposedPorts()).isEmpty();
   }
 
   private static LaunchSpec.Builder zipSpec() {

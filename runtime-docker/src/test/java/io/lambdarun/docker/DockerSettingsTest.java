@@ -26,6 +26,62 @@ class DockerSettingsTest {
     assertThat(settings.pingTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(settings.hostAlias()).isEmpty();
     assertThat(settings.registryHost()).isEmpty();
+    assertThat(settings.hostNetwork()).isFalse();
+    assertThat(settings.rieOnly()).isFalse();
+  }
+
+  @Test
+  void networkAndProtocolAreReadIgnoringCase() {
+    DockerSettings host =
+        DockerSettings.from(RuntimeConfig.of(Map.of(DockerConfigKeys.NETWORK, " Host ")), Map.of());
+    DockerSettings rie =
+        DockerSettings.from(
+            RuntimeConfig.of(
+                Map.of(
+                    DockerConfigKeys.NETWORK, "bridge", DockerConfigKeys.INSTANCE_PROTOCOL, "RIE")),
+            Map.of());
+
+    assertThat(host.hostNetwork()).isTrue();
+    assertThat(host.rieOnly()).isFalse();
+    assertThat(rie.hostNetwork()).isFalse();
+    assertThat(rie.rieOnly()).isTrue();
+  }
+
+  @Test
+  void aNetworkOtherThanBridgeOrHostIsRefusedNamingTheKeyAndValue() {
+    RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.NETWORK, "overlay"));
+    assertThatThrownBy(() -> DockerSettings.from(config, Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "configuration key 'lambdarun.docker.network' has value 'overlay', which is not"
+                + " 'bridge' or 'host'; use one of these (default 'bridge')")
+        .extracting(e -> ((ConfigurationException) e).key())
+        .isEqualTo(DockerConfigKeys.NETWORK);
+  }
+
+  @Test
+  void aProtocolOtherThanRuntimeApiOrRieIsRefusedNamingTheKeyAndValue() {
+    RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.INSTANCE_PROTOCOL, "http"));
+    assertThatThrownBy(() -> DockerSettings.from(config, Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "configuration key 'lambdarun.docker.instance-protocol' has value 'http', which is"
+                + " not 'runtime-api' or 'rie'; use one of these (default 'runtime-api')")
+        .extracting(e -> ((ConfigurationException) e).key())
+        .isEqualTo(DockerConfigKeys.INSTANCE_PROTOCOL);
+  }
+
+  @Test
+  void theRieProtocolInHostNetworkModeIsRefusedForItCannotPublishThePort() {
+    RuntimeConfig config =
+        RuntimeConfig.of(
+            Map.of(DockerConfigKeys.NETWORK, "host", DockerConfigKeys.INSTANCE_PROTOCOL, "rie"));
+    assertThatThrownBy(() -> DockerSettings.from(config, Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "configuration key 'lambdarun.docker.instance-protocol' has value 'rie', whose"
+                + " endpoint needs a published port, which 'lambdarun.docker.network' 'host'"
+                + " cannot give; set the network to 'bridge' or the protocol to 'runtime-api'");
   }
 
   @Test

@@ -3,9 +3,11 @@ package io.lambdarun.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.HostAccess;
+import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class HostNetworkingTest {
@@ -74,6 +76,54 @@ class HostNetworkingTest {
     assertThat(
             HostNetworking.of(settings(Map.of(DockerConfigKeys.HOST_GATEWAY, "none")), DOCKER, true)
                 .extraHosts())
+        .isEmpty();
+  }
+
+  @Test
+  void onTheBridgeTheRuntimeApiListensOnTheGatewayAndWorkloadsCallTheAlias() {
+    DockerSettings settings = settings(Map.of());
+    HostNetworking networking = HostNetworking.of(settings, DOCKER, true);
+
+    assertThat(networking.runtimeApiAccess(settings, false, Optional.of("172.17.0.1")))
+        .contains(new RuntimeApiAccess("172.17.0.1", "host.docker.internal"));
+    assertThat(HostNetworking.of(settings, PODMAN, true)
+            .runtimeApiAccess(settings, true, Optional.of("10.88.0.1")))
+        .contains(new RuntimeApiAccess("10.88.0.1", "host.containers.internal"));
+  }
+
+  @Test
+  void withoutAnAliasMappingWorkloadsCallTheGatewayAddress() {
+    DockerSettings settings = settings(Map.of(DockerConfigKeys.HOST_GATEWAY, "none"));
+
+    assertThat(HostNetworking.of(settings, DOCKER, true)
+            .runtimeApiAccess(settings, false, Optional.of("172.17.0.1")))
+        .contains(new RuntimeApiAccess("172.17.0.1", "172.17.0.1"));
+  }
+
+  @Test
+  void withoutALocalGatewayThereIsNoRuntimeApiMode() {
+    DockerSettings settings = settings(Map.of());
+
+    assertThat(HostNetworking.of(settings, DOCKER, true)
+            .runtimeApiAccess(settings, false, Optional.empty()))
+        .isEmpty();
+  }
+
+  @Test
+  void inHostNetworkModeBothSidesUseLoopback() {
+    DockerSettings settings = settings(Map.of(DockerConfigKeys.NETWORK, "host"));
+
+    assertThat(HostNetworking.of(settings, DOCKER, true)
+            .runtimeApiAccess(settings, false, Optional.empty()))
+        .contains(RuntimeApiAccess.loopback());
+  }
+
+  @Test
+  void theRieProtocolKeepsEveryInstanceInRieEndpointMode() {
+    DockerSettings settings = settings(Map.of(DockerConfigKeys.INSTANCE_PROTOCOL, "rie"));
+
+    assertThat(HostNetworking.of(settings, DOCKER, true)
+            .runtimeApiAccess(settings, false, Optional.of("172.17.0.1")))
         .isEmpty();
   }
 

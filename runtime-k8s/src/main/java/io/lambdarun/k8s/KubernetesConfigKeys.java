@@ -32,6 +32,27 @@ public final class KubernetesConfigKeys {
   /** Address the artifact server binds to. Default {@code 0.0.0.0}. */
   public static final String ARTIFACT_BIND_ADDRESS = "lambdarun.kubernetes.artifact-bind-address";
 
+  /**
+   * Address core binds each instance's Lambda Runtime API listener to, in Runtime API mode.
+   * Default: the value of {@link #ARTIFACT_BIND_ADDRESS}, since pods reach both the same way.
+   */
+  public static final String RUNTIME_API_BIND_ADDRESS =
+      "lambdarun.kubernetes.runtime-api-bind-address";
+
+  /**
+   * Host name or IP address, without a port, pods reach core's Runtime API at (the host of {@code
+   * AWS_LAMBDA_RUNTIME_API}). Default: the host of {@link #ARTIFACT_URL}.
+   */
+  public static final String RUNTIME_API_HOST = "lambdarun.kubernetes.runtime-api-host";
+
+  /**
+   * How core talks to pods: {@code runtime-api} (the default), core hosts the Lambda Runtime API
+   * and the image's entry point runs its bootstrap against it; or {@code rie}, core posts events to
+   * the RIE endpoint on the pod's port 8080, for images whose entry point runs the RIE whatever
+   * {@code AWS_LAMBDA_RUNTIME_API} says.
+   */
+  public static final String INSTANCE_PROTOCOL = "lambdarun.kubernetes.instance-protocol";
+
   /** Port the artifact server binds to; {@code 0} picks a free one. Default {@code 0}. */
   public static final String ARTIFACT_PORT = "lambdarun.kubernetes.artifact-port";
 

@@ -18,6 +18,7 @@ import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeUnavailableException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,9 +45,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each instance as a pod: a per-launch Secret (bearer token, credential values), then the pod
- * from {@link PodSpecFactory}, then an event-driven wait for Running + Ready + podIP; the endpoint is
- * {@code http://<podIP>:8080}, so this process must be able to route to pod IPs (in practice: it
- * runs in the cluster).
+ * from {@link PodSpecFactory}, then an event-driven wait. In Runtime API mode the wait ends when
+ * the pod is Running with its container started, and the pod calls core's Runtime API at the
+ * configured host; {@link #exitCode} reads the pod's container status from one informer ({@link
+ * PodExits}). In RIE-endpoint mode it ends at Running + Ready + podIP and the endpoint is {@code
+ * http://<podIP>:8080}, so this process must be able to route to pod IPs (in practice: it runs in
+ * the cluster).
  *
  * <p>Orphans: {@link #sweepOrphans()} deletes pods and Secrets whose owner ran on this host and is
  * gone. Pods of owners on other hosts are never deleted, since their liveness cannot be checked
@@ -88,6 +93,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   private final AtomicLong launches = new AtomicLong();
   private final Set<String> launched = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final PodExits exits;
 
   /**
    * Creates a runtime on a client the caller provides, e.g. one connected to a test API server.
@@ -114,6 +120,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     this.ownerReferences = settings.ownerPod().map(this::ownerPod).map(List::of).orElse(List.of());
     this.artifacts =
         new ArtifactServer(settings.artifactBindAddress(), settings.artifactPort(), token);
+    this.exits = new PodExits(client, namespace, launched::contains);
   }
 
   /** Looks up the pod this process runs in, to make it the owner of every launched pod. */
@@ -157,6 +164,20 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Optional<RuntimeApiAccess> runtimeApiAccess() {
+    return settings.runtimeApiAccess();
+  }
+
+  /**
+   * Reads the pod's main container status from the informer the first Runtime API launch started:
+   * its exit code once it terminated, 137 (killed) once the pod was deleted, empty otherwise.
+   */
+  @Override
+  public OptionalInt exitCode(Instance instance) {
+    return exits.exitCode(instance.id());
+  }
+
+  @Override
   public boolean launchUsesTags() {
     return true;
   }
@@ -176,6 +197,9 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     String podName =
         PodNames.launchName(
             spec.functionName(), spec.deployId(), owner.id() + "-" + launches.incrementAndGet());
+    if (spec.usesRuntimeApi()) {
+      watchExits(spec);
+    }
     PodContext context =
         new PodContext(
             namespace,
@@ -214,7 +238,9 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     }
     PodReadinessWatcher.Verdict verdict;
     try {
-      verdict = PodReadinessWatcher.await(client, namespace, podName, settings.podReadyTimeout());
+      verdict =
+          PodReadinessWatcher.await(
+              client, namespace, podName, settings.podReadyTimeout(), spec.usesRuntimeApi());
     } catch (KubernetesClientException e) {
       throw new LaunchFailedException(
           spec.functionName(),
@@ -234,7 +260,11 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       throw new LaunchFailedException(
           spec.functionName(),
           "function '" + spec.functionName() + "' could not start: pod '" + podName
-              + "' in namespace '" + namespace + "' was not Running and Ready with an IP within "
+              + "' in namespace '" + namespace + "' was not "
+              + (spec.usesRuntimeApi()
+                  ? "Running with its container started"
+                  : "Running and Ready with an IP")
+              + " within "
               + PodReadinessWatcher.seconds(settings.podReadyTimeout()) + " (last seen: "
               + pending.state() + "); raise '" + KubernetesConfigKeys.POD_READY_TIMEOUT
               + "' or check the pod's events");
@@ -242,11 +272,22 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     String podIp = ((PodReadinessWatcher.Verdict.Ready) verdict).podIp();
     // restartPolicy Never: the init container never runs again, so the archives are no longer needed
     artifacts.forget(podName);
-    awaitEndpoint(spec, podName, podIp);
     Map<String, String> details = new LinkedHashMap<>();
     details.put(DETAIL_NAMESPACE, namespace);
     details.put(DETAIL_POD, podName);
     details.put(DETAIL_POD_IP, podIp);
+    if (spec.usesRuntimeApi()) {
+      LOG.info(
+          "launched pod '{}' in namespace '{}' for function '{}' against the Runtime API at {} in"
+              + " {} ms",
+          podName,
+          namespace,
+          spec.functionName(),
+          spec.runtimeApi().orElseThrow(),
+          Long.toString(Duration.between(started, Instant.now()).toMillis()));
+      return new Instance(podName, Optional.empty(), details);
+    }
+    awaitEndpoint(spec, podName, podIp);
     String host = podIp.contains(":") ? "[" + podIp + "]" : podIp;
     LOG.info(
         "launched pod '{}' in namespace '{}' for function '{}' at {}:{} in {} ms",
@@ -258,6 +299,19 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         Long.toString(Duration.between(started, Instant.now()).toMillis()));
     return new Instance(
         podName, Optional.of(URI.create("http://" + host + ":" + PodSpecFactory.RIE_PORT)), details);
+  }
+
+  private void watchExits(LaunchSpec spec) {
+    try {
+      exits.start();
+    } catch (KubernetesClientException e) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "function '" + spec.functionName() + "' could not start: watching the pods in namespace '"
+              + namespace + "' failed (" + describe(e)
+              + "); check that the service account may list and watch pods there",
+          e);
+    }
   }
 
   private HasMetadata create(LaunchSpec spec, String kind, HasMetadata resource) {
@@ -408,6 +462,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     artifacts.forget(podName);
     deletePodAndSecret(podName);
     launched.remove(podName);
+    exits.forget(podName);
   }
 
   /**
@@ -529,6 +584,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         remove(podName);
       }
     } finally {
+      exits.close();
       artifacts.close();
       if (ownsClient) {
         client.close();

@@ -3,6 +3,7 @@ package io.lambdarun.k8s;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.HostAccess;
+import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,6 +31,9 @@ import java.util.regex.Pattern;
  * @param endpointReadyTimeout the deadline for port 8080 to accept connections
  * @param podConfig the global node selector, tolerations and annotations
  * @param ownerPod the pod this process runs in, owner of every launched pod, if set
+ * @param runtimeApiBindAddress the address core binds instances' Runtime API listeners to
+ * @param runtimeApiHost the host (no port) pods reach core's Runtime API at
+ * @param rieOnly whether every pod runs in RIE-endpoint mode, never in Runtime API mode
  */
 public record KubernetesSettings(
     String namespace,
@@ -44,7 +48,10 @@ public record KubernetesSettings(
     Duration podReadyTimeout,
     Duration endpointReadyTimeout,
     PodConfig podConfig,
-    Optional<String> ownerPod) {
+    Optional<String> ownerPod,
+    String runtimeApiBindAddress,
+    String runtimeApiHost,
+    boolean rieOnly) {
 
   /** Core's key for the registry port (backends cannot depend on core). */
   private static final String ECR_REGISTRY_PORT = "lambdarun.ecr.registry-port";
@@ -74,12 +81,15 @@ public record KubernetesSettings(
           "configuration key '" + KubernetesConfigKeys.ARTIFACT_PORT + "' has value '" + port
               + "', which is not a port; use 0 to 65535");
     }
+    URI artifactUrl = artifactUrl(config);
+    String artifactBindAddress =
+        config.getString(KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "0.0.0.0").trim();
     return new KubernetesSettings(
         namespace,
         config.get(KubernetesConfigKeys.MASTER_URL).map(String::trim),
         config.getBoolean(KubernetesConfigKeys.TRUST_CERTIFICATES, false),
-        artifactUrl(config),
-        config.getString(KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "0.0.0.0").trim(),
+        artifactUrl,
+        artifactBindAddress,
         port,
         registryHost(config),
         config.get(KubernetesConfigKeys.PULL_SECRET).map(String::trim),
@@ -91,7 +101,21 @@ public record KubernetesSettings(
             PodConfig.parseMap(config.getString(KubernetesConfigKeys.NODE_SELECTOR, "")),
             tolerations(config),
             PodConfig.parseMap(config.getString(KubernetesConfigKeys.ANNOTATIONS, ""))),
-        config.get(KubernetesConfigKeys.OWNER_POD).map(String::trim));
+        config.get(KubernetesConfigKeys.OWNER_POD).map(String::trim),
+        config.getString(KubernetesConfigKeys.RUNTIME_API_BIND_ADDRESS, artifactBindAddress).trim(),
+        runtimeApiHost(config, artifactUrl),
+        rieOnly(config));
+  }
+
+  /**
+   * Returns how pods reach core's Runtime API, which makes Runtime API mode the default.
+   *
+   * @return the bind address and host, or empty with the {@code rie} protocol
+   */
+  public Optional<RuntimeApiAccess> runtimeApiAccess() {
+    return rieOnly
+        ? Optional.empty()
+        : Optional.of(new RuntimeApiAccess(runtimeApiBindAddress, runtimeApiHost));
   }
 
   /**
@@ -161,6 +185,33 @@ public record KubernetesSettings(
               + " with a host; use a value such as 'http://lambdarun.tools.svc.cluster.local:9000'");
     }
     return uri;
+  }
+
+  private static String runtimeApiHost(RuntimeConfig config, URI artifactUrl) {
+    String key = KubernetesConfigKeys.RUNTIME_API_HOST;
+    String host =
+        config.get(key).map(String::trim).orElseGet(() -> hostForUrl(artifactUrl.getHost()));
+    if (!HostAccess.isRegistryHost(host)) {
+      throw new ConfigurationException(
+          key,
+          "configuration key '" + key + "' has value '" + host + "', which is not a host name or"
+              + " IP address without a port; set the host alone (an IPv6 address in brackets),"
+              + " core appends each instance's port");
+    }
+    return host;
+  }
+
+  private static boolean rieOnly(RuntimeConfig config) {
+    String key = KubernetesConfigKeys.INSTANCE_PROTOCOL;
+    String raw = config.getString(key, "runtime-api");
+    String protocol = raw.trim().toLowerCase(Locale.ROOT);
+    if (!List.of("runtime-api", "rie").contains(protocol)) {
+      throw new ConfigurationException(
+          key,
+          "configuration key '" + key + "' has value '" + raw + "', which is not 'runtime-api' or"
+              + " 'rie'; use one of these (default 'runtime-api')");
+    }
+    return protocol.equals("rie");
   }
 
   private static Optional<String> registryHost(RuntimeConfig config) {

@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Waits, event-driven (an informer on the one pod, no polling), until a pod is Running and Ready
- * with an IP, and fails fast when it cannot get there: an image that cannot be pulled, a crashing
- * or failed container, a failed init container, a terminal phase, or the pod's deletion.
+ * with an IP (RIE-endpoint mode) or Running with its main container started (Runtime API mode,
+ * where the pod serves no port and core waits for the runtime client's first call), and fails fast
+ * when it cannot get there: an image that cannot be pulled, a crashing or failed container, a
+ * failed init container, a terminal phase, or the pod's deletion.
  */
 public final class PodReadinessWatcher {
 
@@ -36,7 +38,10 @@ public final class PodReadinessWatcher {
 
   /** What the pod's status says about startup. */
   sealed interface Verdict {
-    /** The pod is Running, Ready and has an IP. */
+    /**
+     * The pod is Running, Ready and has an IP; in Runtime API mode, Running with its main
+     * container started (the IP is then empty when the status has none yet).
+     */
     record Ready(String podIp) implements Verdict {}
 
     /** The pod cannot start; the reason says why. */
@@ -55,6 +60,21 @@ public final class PodReadinessWatcher {
    * @return ready, failed with a reason, or still pending
    */
   static Verdict assess(Pod pod) {
+    return assess(pod, false);
+  }
+
+  /**
+   * Judges a Runtime API pod's status: it has no port and no readiness probe, so it is ready once
+   * Running with its main container started.
+   *
+   * @param pod the pod, or {@code null} when it is gone
+   * @return ready, failed with a reason, or still pending
+   */
+  static Verdict assessStarted(Pod pod) {
+    return assess(pod, true);
+  }
+
+  private static Verdict assess(Pod pod, boolean startedIsReady) {
     if (pod == null) {
       return new Verdict.Failed("the pod was deleted while it was starting");
     }
@@ -83,6 +103,20 @@ public final class PodReadinessWatcher {
             && status.getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     String ip = status.getPodIP();
+    if (startedIsReady) {
+      boolean started =
+          status.getContainerStatuses() != null
+              && status.getContainerStatuses().stream()
+                  .anyMatch(
+                      c -> PodSpecFactory.MAIN_CONTAINER.equals(c.getName())
+                          && c.getState() != null
+                          && c.getState().getRunning() != null);
+      return "Running".equals(phase) && started
+          ? new Verdict.Ready(ip == null ? "" : ip)
+          : new Verdict.Pending(
+              "phase '" + phase + "', container '" + PodSpecFactory.MAIN_CONTAINER + "' "
+                  + (started ? "running" : "not started"));
+    }
     if ("Running".equals(phase) && ready && ip != null && !ip.isBlank()) {
       return new Verdict.Ready(ip);
     }
@@ -98,9 +132,15 @@ public final class PodReadinessWatcher {
    * @param namespace the pod's namespace
    * @param name the pod's name
    * @param timeout the deadline
+   * @param runtimeApi whether the pod runs in Runtime API mode ({@link #assessStarted})
    * @return the final verdict: ready, failed, or pending when the deadline passed
    */
-  static Verdict await(KubernetesClient client, String namespace, String name, Duration timeout) {
+  static Verdict await(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      Duration timeout,
+      boolean runtimeApi) {
     AtomicReference<Verdict> last = new AtomicReference<>(new Verdict.Pending("not seen yet"));
     try {
       client
@@ -109,7 +149,7 @@ public final class PodReadinessWatcher {
           .withName(name)
           .waitUntilCondition(
               pod -> {
-                Verdict verdict = assess(pod);
+                Verdict verdict = assess(pod, runtimeApi);
                 last.set(verdict);
                 return !(verdict instanceof Verdict.Pending);
               },

@@ -308,25 +308,29 @@ public final class PodSpecFactory {
             .withName(MAIN_CONTAINER)
             .withImage(image)
             .withEnv(env)
-            .addNewPort()
-            .withName("rie")
-            .withContainerPort(RIE_PORT)
-            .withProtocol("TCP")
-            .endPort()
             .withNewResources()
             .addToRequests("memory", new Quantity(memory))
             .addToRequests("ephemeral-storage", new Quantity(storage))
             .addToLimits("memory", new Quantity(memory))
             .addToLimits("ephemeral-storage", new Quantity(storage))
             .endResources()
-            .withVolumeMounts(mounts)
-            .withNewReadinessProbe()
-            .withNewTcpSocket()
-            .withNewPort(RIE_PORT)
-            .endTcpSocket()
-            .withPeriodSeconds(1)
-            .withFailureThreshold(3)
-            .endReadinessProbe();
+            .withVolumeMounts(mounts);
+    if (!spec.usesRuntimeApi()) {
+      // RIE-endpoint mode: core posts to the pod's port; in Runtime API mode the pod calls core
+      container
+          .addNewPort()
+          .withName("rie")
+          .withContainerPort(RIE_PORT)
+          .withProtocol("TCP")
+          .endPort()
+          .withNewReadinessProbe()
+          .withNewTcpSocket()
+          .withNewPort(RIE_PORT)
+          .endTcpSocket()
+          .withPeriodSeconds(1)
+          .withFailureThreshold(3)
+          .endReadinessProbe();
+    }
     if (!spec.imageConfig().entryPoint().isEmpty()) {
       container.withCommand(spec.imageConfig().entryPoint());
     }

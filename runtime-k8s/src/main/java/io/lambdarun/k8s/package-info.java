@@ -14,12 +14,16 @@
  * <p><b>What a launch does.</b> {@link io.lambdarun.k8s.PodSpecFactory} turns the resolved {@code
  * LaunchSpec} into a pod and a per-launch Secret (pure functions, golden-tested). The runtime
  * registers the code and layer zips with its {@link io.lambdarun.k8s.ArtifactServer}, creates the
- * Secret, then the pod (which then owns the Secret), waits with an informer for Running + Ready +
- * podIP ({@link io.lambdarun.k8s.PodReadinessWatcher}, failing fast on image pull errors, a failed
- * init container, a crashing container or a terminal phase), checks that {@code podIP:8080}
- * accepts connections, and returns that endpoint. A failed launch deletes the pod and the Secret.
- * Pod names are unique per launch ({@code lambdarun-<function>-<hash of deploy id, owner id and a
- * counter>}), so unlike fakecloud there is no delete-then-create or 409 retry loop.
+ * Secret, then the pod (which then owns the Secret), and waits with an informer ({@link
+ * io.lambdarun.k8s.PodReadinessWatcher}, failing fast on image pull errors, a failed init
+ * container, a crashing container or a terminal phase). In Runtime API mode (the spec carries
+ * core's Runtime API address) it returns once the pod is Running with its container started,
+ * without endpoint, and {@link io.lambdarun.k8s.PodExits} answers {@code exitCode} from one
+ * informer on the namespace's pods. In RIE-endpoint mode it waits for Running + Ready + podIP,
+ * checks that {@code podIP:8080} accepts connections, and returns that endpoint. A failed launch
+ * deletes the pod and the Secret. Pod names are unique per launch ({@code
+ * lambdarun-<function>-<hash of deploy id, owner id and a counter>}), so unlike fakecloud there is
+ * no delete-then-create or 409 retry loop.
  *
  * <p><b>Decisions.</b>
  *
@@ -35,8 +39,9 @@
  *       names the embedding pod as owner and the cluster's garbage collector removes it (and, via
  *       the pod, its Secret) when the embedder's pod is deleted, on whichever node it ran.
  *   <li>{@code prepull} does nothing: Kubernetes has no API to pull an image onto nodes.
- *   <li>The pod gets no service account token and no service links; the main container has a TCP
- *       readiness probe on port 8080 and memory requests equal to limits.
+ *   <li>The pod gets no service account token and no service links; the main container has
+ *       memory requests equal to limits and, in RIE-endpoint mode only, a TCP readiness probe on
+ *       port 8080.
  * </ul>
  */
 package io.lambdarun.k8s;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.DeleteOptions;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -28,6 +30,7 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,6 +42,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -156,6 +160,50 @@ class KubernetesContainerRuntimeTest {
   }
 
   @Test
+  void aRuntimeApiLaunchReturnsOnceTheContainerStartedAndExitCodeFollowsThePodsStatus()
+      throws Exception {
+    kubelet =
+        pod -> containerState(new ContainerStateBuilder().withNewRunning().endRunning().build());
+    Instance instance = runtime.launch(spec().toBuilder().runtimeApi("127.0.0.1:40123").build());
+
+    assertThat(runtime.runtimeApiAccess()).contains(RuntimeApiAccess.loopback());
+    assertThat(instance.endpoint()).isEmpty();
+    assertThat(instance.details()).containsEntry("pod", instance.id()).containsEntry("podIP", "");
+    assertThat(runtime.exitCode(instance)).isEmpty();
+
+    client.pods().inNamespace(NAMESPACE).withName(instance.id())
+        .editStatus(p -> new PodBuilder(p).withStatus(containerState(
+            new ContainerStateBuilder().withNewTerminated().withExitCode(3).endTerminated()
+                .build()))
+            .build());
+    assertThat(exitCodeWithin(instance, 10)).hasValue(3);
+
+    client.pods().inNamespace(NAMESPACE).withName(instance.id()).delete();
+    assertThat(exitCodeWithin(instance, 10)).hasValue(137);
+  }
+
+  /** A status with the main container in the given state, phase Running, no condition, no IP. */
+  private static PodStatus containerState(ContainerState state) {
+    return new PodStatusBuilder()
+        .withPhase("Running")
+        .withContainerStatuses(
+            new ContainerStatusBuilder().withName("lambda").withState(state).build())
+        .build();
+  }
+
+  /** Asks for the exit code until it changes from what it was, for at most the given seconds. */
+  private OptionalInt exitCodeWithin(Instance instance, int seconds) throws InterruptedException {
+    OptionalInt before = runtime.exitCode(instance);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    OptionalInt now = before;
+    while (now.equals(before) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      now = runtime.exitCode(instance);
+    }
+    return now;
+  }
+
+  @Test
   void eachLaunchGetsItsOwnPod() {
     kubelet = pod -> ready();
     assertThat(runtime.launch(spec()).id()).isNotEqualTo(runtime.launch(spec()).id());
@@ -215,6 +263,33 @@ class KubernetesContainerRuntimeTest {
         .isInstanceOf(LaunchFailedException.class)
         .hasMessageContaining("was not Running and Ready with an IP within 300ms (last seen: phase 'Pending'")
         .hasMessageContaining("raise 'lambdarun.kubernetes.pod-ready-timeout'");
+    assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aRuntimeApiPodWhoseContainerExitsBeforeItStartsFailsTheLaunchAndLeavesNothing() {
+    kubelet =
+        pod -> containerState(new ContainerStateBuilder().withNewTerminated().withExitCode(2)
+            .withReason("Error").endTerminated().build());
+    LaunchSpec runtimeApi = spec().toBuilder().runtimeApi("127.0.0.1:40123").build();
+    assertThatThrownBy(() -> runtime.launch(runtimeApi))
+        .isInstanceOf(LaunchFailedException.class)
+        .hasMessageContaining("failed: container 'lambda' terminated with exit code 2 (Error)");
+    assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+    assertThat(client.secrets().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aRuntimeApiPodThatNeverStartsTimesOutSayingWhatItWaitedFor() {
+    runtime.close();
+    runtime = new KubernetesContainerRuntime(settings("300ms"), Fixtures.OWNER, client);
+    kubelet = pod -> new PodStatusBuilder().withPhase("Pending").build();
+    LaunchSpec runtimeApi = spec().toBuilder().runtimeApi("127.0.0.1:40123").build();
+    assertThatThrownBy(() -> runtime.launch(runtimeApi))
+        .isInstanceOf(LaunchFailedException.class)
+        .hasMessageContaining(
+            "was not Running with its container started within 300ms (last seen: phase 'Pending',"
+                + " container 'lambda' not started)");
     assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lambdarun.api.ConfigurationException;
+import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
 import java.time.Duration;
 import java.util.HashMap;
@@ -151,5 +152,54 @@ class KubernetesSettingsTest {
     assertThatThrownBy(() -> settings(KubernetesConfigKeys.POD_READY_TIMEOUT, "soon"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'lambdarun.kubernetes.pod-ready-timeout'");
+  }
+
+  @Test
+  void theRuntimeApiIsReachedAsTheArtifactServerIsByDefault() {
+    assertThat(settings().runtimeApiAccess())
+        .contains(new RuntimeApiAccess("0.0.0.0", "lambdarun.tools.svc"));
+    assertThat(
+            settings(
+                    KubernetesConfigKeys.ARTIFACT_URL, "http://[fd00::1]:9000",
+                    KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1")
+                .runtimeApiAccess())
+        .contains(new RuntimeApiAccess("127.0.0.1", "[fd00::1]"));
+  }
+
+  @Test
+  void theRuntimeApiKeysOverrideTheArtifactServersAndRieTurnsTheModeOff() {
+    KubernetesSettings s =
+        settings(
+            KubernetesConfigKeys.RUNTIME_API_BIND_ADDRESS, "10.0.0.5",
+            KubernetesConfigKeys.RUNTIME_API_HOST, "lambdarun-rapi.tools.svc");
+    assertThat(s.runtimeApiAccess())
+        .contains(new RuntimeApiAccess("10.0.0.5", "lambdarun-rapi.tools.svc"));
+    assertThat(settings(KubernetesConfigKeys.INSTANCE_PROTOCOL, " RIE ").runtimeApiAccess())
+        .isEmpty();
+    assertThat(settings(KubernetesConfigKeys.INSTANCE_PROTOCOL, "runtime-api").runtimeApiAccess())
+        .isPresent();
+  }
+
+  @Test
+  void aProtocolOtherThanRuntimeApiOrRieIsRefusedNamingTheKeyAndValue() {
+    assertThatThrownBy(() -> settings(KubernetesConfigKeys.INSTANCE_PROTOCOL, "grpc"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "configuration key 'lambdarun.kubernetes.instance-protocol' has value 'grpc', which is"
+                + " not 'runtime-api' or 'rie'; use one of these (default 'runtime-api')")
+        .extracting(e -> ((ConfigurationException) e).key())
+        .isEqualTo(KubernetesConfigKeys.INSTANCE_PROTOCOL);
+  }
+
+  @Test
+  void aRuntimeApiHostWithAPortIsRefused() {
+    assertThatThrownBy(() -> settings(KubernetesConfigKeys.RUNTIME_API_HOST, "lambdarun:9001"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessage(
+            "configuration key 'lambdarun.kubernetes.runtime-api-host' has value 'lambdarun:9001',"
+                + " which is not a host name or IP address without a port; set the host alone (an"
+                + " IPv6 address in brackets), core appends each instance's port")
+        .extracting(e -> ((ConfigurationException) e).key())
+        .isEqualTo(KubernetesConfigKeys.RUNTIME_API_HOST);
   }
 }

@@ -40,6 +40,31 @@ class PodReadinessWatcherTest {
   }
 
   @Test
+  void aRuntimeApiPodIsReadyOnceRunningWithItsContainerStartedWithoutReadyOrIp() {
+    PodStatusBuilder started =
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .withContainerStatuses(
+                new ContainerStatusBuilder().withName("lambda").withNewState().withNewRunning()
+                    .endRunning().endState().build());
+    PodStatusBuilder notStarted =
+        new PodStatusBuilder()
+            .withPhase("Running")
+            .withContainerStatuses(
+                new ContainerStatusBuilder().withName("lambda").withNewState().withNewWaiting()
+                    .withReason("ContainerCreating").endWaiting().endState().build());
+
+    assertThat(PodReadinessWatcher.assessStarted(pod(started.build())))
+        .isEqualTo(new Verdict.Ready(""));
+    assertThat(PodReadinessWatcher.assessStarted(pod(started.withPodIP("10.0.0.7").build())))
+        .isEqualTo(new Verdict.Ready("10.0.0.7"));
+    assertThat(PodReadinessWatcher.assessStarted(pod(notStarted.build())))
+        .isEqualTo(new Verdict.Pending("phase 'Running', container 'lambda' not started"));
+    assertThat(PodReadinessWatcher.assess(pod(started.build())))
+        .isInstanceOf(Verdict.Pending.class);
+  }
+
+  @Test
   void imagePullErrorsFailFastWithTheReason() {
     for (String reason : new String[] {"ErrImagePull", "ImagePullBackOff", "CrashLoopBackOff"}) {
       Pod pod =

@@ -64,6 +64,24 @@ class PodSpecFactoryTest {
         .orElseThrow(() -> new AssertionError("no volume " + name));
   }
 
+  @Test
+  void aRuntimeApiPodDeclaresNoPortAndNoReadinessProbeAndKeepsTheEntryPoint() {
+    Pod pod =
+        pod(
+            zipFunction("my-fn")
+                .putEnvironment("AWS_LAMBDA_RUNTIME_API", "lambdarun.tools.svc:40123")
+                .runtimeApi("lambdarun.tools.svc:40123"));
+
+    assertThat(main(pod).getPorts()).isEmpty();
+    assertThat(main(pod).getReadinessProbe()).isNull();
+    assertThat(main(pod).getCommand()).isEmpty();
+    assertThat(main(pod).getArgs()).containsExactly("lambda_function.lambda_handler");
+    assertThat(env(main(pod), "AWS_LAMBDA_RUNTIME_API").getValue())
+        .isEqualTo("lambdarun.tools.svc:40123");
+    assertThat(main(pod(zipFunction("my-fn"))).getPorts()).hasSize(1);
+    assertThat(main(pod(zipFunction("my-fn"))).getReadinessProbe()).isNotNull();
+  }
+
   @Nested
   @DisplayName("seed parity")
   class SeedParity {

@@ -65,7 +65,10 @@ import java.util.stream.Collectors;
  *       the pod's environment, {@code secretKeyRef}s resolved from Secrets.
  *   <li>The main container runs with port 8080 published on a distinct loopback address
  *       (127.0.77.2, .3, ...), which is reported as the pod IP once port 8080 accepts connections
- *       (its tcpSocket readiness probe).
+ *       (its tcpSocket readiness probe). A main container with {@code AWS_LAMBDA_RUNTIME_API} in
+ *       its environment (Runtime API mode) runs in host network mode instead, so that it reaches
+ *       core's Runtime API on 127.0.0.1 and all traffic stays on loopback, and is reported Running
+ *       and Ready with pod IP 127.0.0.1 (the node's, as for host-network pods) once started.
  *   <li>Status goes through the {@code /status} subresource only: ErrImagePull (waiting reason) for
  *       a missing image, a failed init container as terminated with its exit code and phase Failed,
  *       a main container that exits as terminated.
@@ -80,6 +83,8 @@ public final class TestKubelet implements AutoCloseable {
 
   private static final String POD_LABEL = "io.lambdarun.test-kubelet.pod";
   private static final int RIE_PORT = 8080;
+  /** The pod IP reported for a pod in host network mode: the node's, as a kubelet reports it. */
+  private static final String HOST_IP = "127.0.0.1";
   private static final Duration READINESS_DEADLINE = Duration.ofSeconds(30);
   private static final java.util.Random RANDOM = new java.util.Random();
 
@@ -135,7 +140,7 @@ public final class TestKubelet implements AutoCloseable {
         }
       }
       volumes.forEach(TestKubelet.this::removeVolume);
-      if (address != null) {
+      if (address != null && !address.equals(HOST_IP)) {
         addressesInUse.remove(address);
       }
       removed = true;
@@ -359,9 +364,16 @@ public final class TestKubelet implements AutoCloseable {
     if (running.deleted) {
       return;
     }
-    String containerId = startOnFreeAddress(pod, running, main);
+    String containerId;
+    if (callsTheRuntimeApi(main)) {
+      containerId = create(pod, running, main, true);
+      docker.startContainerCmd(containerId).exec();
+      running.address = HOST_IP;
+    } else {
+      containerId = startOnFreeAddress(pod, running, main);
+    }
     Instant deadline = Instant.now().plus(READINESS_DEADLINE);
-    while (!accepts(running.address)) {
+    while (!running.address.equals(HOST_IP) && !accepts(running.address)) {
       if (running.deleted) {
         return;
       }
@@ -402,7 +414,16 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
-  private String create(Pod pod, RunningPod running, Container container, boolean init) {
+  /**
+   * A main container in Runtime API mode: core sets {@code AWS_LAMBDA_RUNTIME_API} to where its
+   * Runtime API listens, which in tests is 127.0.0.1; only a container in host network mode reaches
+   * that (on a cluster the configured host is one pods can reach, as the artifact server's is).
+   */
+  private static boolean callsTheRuntimeApi(Container container) {
+    return container.getEnv().stream().anyMatch(v -> v.getName().equals("AWS_LAMBDA_RUNTIME_API"));
+  }
+
+  private String create(Pod pod, RunningPod running, Container container, boolean hostNetwork) {
     List<Bind> binds = new ArrayList<>();
     for (VolumeMount mount : container.getVolumeMounts()) {
       String volume = running.volumes.stream()
@@ -423,7 +444,7 @@ public final class TestKubelet implements AutoCloseable {
             .withName("k8s_" + container.getName() + "_" + running.name + "_" + UUID.randomUUID().toString().substring(0, 6))
             .withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name))
             .withEnv(environment(pod, container));
-    if (init) {
+    if (hostNetwork) {
       host.withNetworkMode("host");
     } else {
       host.withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort(running.address, RIE_PORT), ExposedPort.tcp(RIE_PORT)));

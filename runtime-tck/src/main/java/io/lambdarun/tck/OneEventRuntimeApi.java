@@ -1,4 +1,4 @@
-package io.lambdarun.it;
+package io.lambdarun.tck;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -13,16 +13,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The smallest Lambda Runtime API a test needs, on 127.0.0.1: the first {@code /next} gets the one
- * event with its request id, later ones are held until {@link #close()}; the runtime's {@code
- * /response} or {@code /error} completes {@link #answer()}.
+ * The smallest Lambda Runtime API a backend test needs, on 127.0.0.1: the first {@code /next} gets
+ * the one event with its request id, later ones are held until {@link #close()}; the runtime's
+ * {@code /response}, {@code /error} or {@code /init/error} completes {@link #answer()}.
+ *
+ * <p>Hand {@link #address()} to an instance as {@code AWS_LAMBDA_RUNTIME_API} (or as {@link
+ * io.lambdarun.api.LaunchSpec#runtimeApi()}); the instance must share the host's loopback
+ * interface, for example a container in host network mode.
  */
-final class OneEventRuntimeApi implements AutoCloseable {
+public final class OneEventRuntimeApi implements AutoCloseable {
 
   private static final String PREFIX = "/2018-06-01/runtime/";
 
-  /** What the runtime posted: the path after {@code /runtime/} and the body. */
-  record Answer(String path, String body) {}
+  /**
+   * What the runtime posted.
+   *
+   * @param path the path after {@code /2018-06-01/runtime/}, e.g. {@code invocation/r-1/response}
+   * @param body the posted body
+   */
+  public record Answer(String path, String body) {}
 
   private final HttpServer server;
   private final String requestId;
@@ -31,7 +40,14 @@ final class OneEventRuntimeApi implements AutoCloseable {
   private final CompletableFuture<Answer> answer = new CompletableFuture<>();
   private final ConcurrentLinkedQueue<HttpExchange> held = new ConcurrentLinkedQueue<>();
 
-  OneEventRuntimeApi(String requestId, String event) throws IOException {
+  /**
+   * Starts the Runtime API on an ephemeral port of 127.0.0.1.
+   *
+   * @param requestId the request id the event is handed out with
+   * @param event the event, JSON
+   * @throws IOException if no port can be bound
+   */
+  public OneEventRuntimeApi(String requestId, String event) throws IOException {
     this.requestId = requestId;
     this.event = new AtomicReference<>(event.getBytes(UTF_8));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -39,16 +55,30 @@ final class OneEventRuntimeApi implements AutoCloseable {
     server.start();
   }
 
-  /** The value for {@code AWS_LAMBDA_RUNTIME_API}. */
-  String address() {
+  /**
+   * Returns the value for {@code AWS_LAMBDA_RUNTIME_API}.
+   *
+   * @return {@code 127.0.0.1:port}
+   */
+  public String address() {
     return "127.0.0.1:" + server.getAddress().getPort();
   }
 
-  int nextCalls() {
+  /**
+   * Counts the calls of {@code /next} so far, for failure messages.
+   *
+   * @return the number of calls
+   */
+  public int nextCalls() {
     return nextCalls.get();
   }
 
-  CompletableFuture<Answer> answer() {
+  /**
+   * Returns what the runtime posts for the event (or its init error).
+   *
+   * @return a future completed by the first post
+   */
+  public CompletableFuture<Answer> answer() {
     return answer;
   }
 
@@ -84,6 +114,7 @@ final class OneEventRuntimeApi implements AutoCloseable {
     exchange.close();
   }
 
+  /** Stops the server and drops the held {@code /next} calls. */
   @Override
   public void close() {
     server.stop(0);
