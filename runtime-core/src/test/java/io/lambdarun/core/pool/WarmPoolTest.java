@@ -54,7 +54,7 @@ class WarmPoolTest {
             runtime, Owner.forCurrentProcess(),
             new FunctionEnvironment(Optional.empty(), HostAccess.loopback()),
             ImageResolver.defaults(), ArchiveLimits.AWS, clock);
-    return new WarmPool(cap, TTL, clock, new InstanceLauncher(runtime, specs, Optional.empty()));
+    return new WarmPool(cap, TTL, clock, new InstanceLauncher(runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10)));
   }
 
   private static Instance instance(String id) {
