@@ -419,7 +419,8 @@ public final class LambdaRuntime implements AutoCloseable {
           idleTimeout(),
           invokeGrace != null
               ? invokeGrace
-              : config.getDuration(CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT),
+              : config.getDuration(
+                  CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT),
           config.getDuration(CoreConfigKeys.INIT_TIMEOUT, CoreConfigKeys.INIT_TIMEOUT_DEFAULT));
     }
 

@@ -20,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Launches instances and hands them events the way core does, through core's Runtime API host, and
  * reports each outcome as the RIE endpoint used to: status, body, function-error header. Like
- * core's pool, it replaces an instance that timed out, died or failed to initialize: the next
- * event on the same {@link Instance} goes to a fresh process.
+ * core's pool, it replaces an instance that timed out, died or failed to initialize: the next event
+ * on the same {@link Instance} goes to a fresh process.
  */
 final class Invoker implements AutoCloseable {
 

@@ -92,7 +92,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("the context carries the function's identity, the request id and the deadline")
     void contextFields() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               python(
                       "def handler(event, context):\n"
                           + "    return '|'.join([context.function_name, context.function_version,"
@@ -147,7 +147,7 @@ class LocalContainerRuntimeIT {
         "the process gets the spec's environment plus the variables Lambda gives a runtime")
     void environment() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               python(
                       "import os\n"
                           + "def handler(event, context):\n"
@@ -283,7 +283,7 @@ class LocalContainerRuntimeIT {
         "a timed-out event is answered as the RIE does, and the next event gets a fresh process")
     void timeoutKillsAndRecovers() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               python(
                       "import os, time\n"
                           + "def handler(event, context):\n"
@@ -389,7 +389,7 @@ class LocalContainerRuntimeIT {
       Map<String, Entry> second = new LinkedHashMap<>();
       second.put("python/shared.py", Entry.file("VALUE = 'second'\n"));
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               python(
                       "import os, shared, only_first\n"
                           + "def handler(event, context):\n"
@@ -465,7 +465,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("the example handler greets by name")
     void exampleGreets() throws IOException {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               node(Files.readString(Path.of("../examples/hello-node/index.js"))).build());
       Invoker.Reply reply = invoker.invoke(instance, "{\"name\":\"Ada\"}");
       assertThat(reply.status()).isEqualTo(200);
@@ -481,7 +481,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("the context carries the function's identity and the request id")
     void contextFields() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               node("exports.handler = async (event, context) => [context.functionName,"
                       + " context.functionVersion, context.memoryLimitInMB,"
                       + " context.invokedFunctionArn, context.awsRequestId,"
@@ -499,7 +499,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("a rejected promise is an Unhandled function error in AWS's shape")
     void rejectionIsUnhandled() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               node("exports.handler = async () => { throw new TypeError('no way 7'); };\n")
                   .build());
       Invoker.Reply reply = invoker.invoke(instance, "{}");
@@ -514,7 +514,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("a callback-style handler answers through the callback")
     void callbackHandler() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               node("exports.handler = (event, context, callback) =>"
                       + " setTimeout(() => callback(null, {n: event.n + 1}), 10);\n")
                   .build());
@@ -527,7 +527,7 @@ class LocalContainerRuntimeIT {
             + " left pending still runs before it")
     void callbackWaitsForEmptyEventLoop() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               node("exports.handler = (event, context, callback) => {\n"
                       + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
                       + " pendingWorkDone: false};\n"
@@ -545,7 +545,7 @@ class LocalContainerRuntimeIT {
             + " work stays with the process for the next event; an async handler never waits")
     void callbackDoesNotWaitWhenToldNot() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               node("let timersFired = 0;\n"
                       + "exports.handler = (event, context, callback) => {\n"
                       + "  context.callbackWaitsForEmptyEventLoop = false;\n"
@@ -564,7 +564,7 @@ class LocalContainerRuntimeIT {
           () -> invoker.invoke(instance, "{}").body().matches("\\{\"timersFired\":[1-9].*"));
 
       Instance async =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               node("exports.handler = async (event, context) => {\n"
                       + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
                       + " pendingWorkDone: false};\n"
@@ -591,7 +591,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("an ES module handler (.mjs) is imported")
     void esModuleHandler() {
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               TestFunctions.spec(
                       owner,
                       NODE,
@@ -611,7 +611,7 @@ class LocalContainerRuntimeIT {
           "nodejs/node_modules/greeter/index.js",
           Entry.file("module.exports = (name) => 'hey ' + name;\n"));
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               node("const greeter = require('greeter');\n"
                       + "exports.handler = async (event) => greeter(event.name);\n")
                   .layers(List.of(TestFunctions.zip("layer", layer)))
@@ -639,7 +639,7 @@ class LocalContainerRuntimeIT {
     private Instance launchBootstrap(String step) {
       Map<String, Entry> files = new LinkedHashMap<>();
       files.put("bootstrap", Entry.executable(String.format(LOOP, step)));
-      return invoker.launch(runtime, 
+      return invoker.launch(runtime,
           TestFunctions.spec(
                   owner, "provided.al2023", "unused.handler", TestFunctions.zip("code", files))
               .build());
@@ -690,7 +690,7 @@ class LocalContainerRuntimeIT {
                   + " \"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error\"\n"
                   + "exec sleep 600\n"));
       Instance instance =
-          invoker.launch(runtime, 
+          invoker.launch(runtime,
               TestFunctions.spec(owner, "provided.al2023", "x.y", TestFunctions.zip("code", files))
                   .build());
       for (int i = 0; i < 2; i++) {
@@ -848,7 +848,7 @@ class LocalContainerRuntimeIT {
       ContainerRuntime orphaned = new LocalRuntimeProvider().create(RuntimeConfig.empty(), dead);
       try {
         Instance orphan =
-            invoker.launch(orphaned, 
+            invoker.launch(orphaned,
                 TestFunctions.spec(
                         dead,
                         PYTHON,

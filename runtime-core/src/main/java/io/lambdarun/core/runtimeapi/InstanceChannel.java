@@ -134,7 +134,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     if (event != null) {
       answer.completeExceptionally(
           new IllegalStateException(
-              "the instance is already handling event '" + event.requestId
+              "the instance is already handling event '"
+                  + event.requestId
                   + "'; send one event at a time"));
       return;
     }
@@ -145,7 +146,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
       return;
     }
     if (closed || exited) {
-      answer.complete(RuntimeApiAnswer.notDelivered("the instance is closed or its runtime exited"));
+      answer.complete(
+          RuntimeApiAnswer.notDelivered("the instance is closed or its runtime exited"));
       return;
     }
     Event arrived = new Event(requestId, payload, options, timeout, answer);
@@ -161,8 +163,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
 
   /**
    * Notes that the instance's process exited: a launch waiting for readiness fails, an event a
-   * runtime client took is answered {@code Runtime.ExitError}, one none took is not delivered.
-   * Runs on the loop thread.
+   * runtime client took is answered {@code Runtime.ExitError}, one none took is not delivered. Runs
+   * on the loop thread.
    *
    * @param status the exit status
    */
@@ -189,7 +191,9 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
           RuntimeApiAnswer.Outcome.EXIT_ERROR,
           JsonText.error(
               "Runtime.ExitError",
-              "RequestId: " + event.requestId + " Error: Runtime exited with error: exit status "
+              "RequestId: "
+                  + event.requestId
+                  + " Error: Runtime exited with error: exit status "
                   + status));
     }
   }
@@ -265,12 +269,15 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     headers.put("Lambda-Runtime-Aws-Request-Id", event.requestId);
     headers.put("Lambda-Runtime-Deadline-Ms", Long.toString(event.deadlineEpochMillis));
     headers.put("Lambda-Runtime-Invoked-Function-Arn", invokedFunctionArn);
-    headers.put("Lambda-Runtime-Trace-Id", event.options.traceId().orElseGet(InstanceChannel::traceId));
-    event.options
+    headers.put(
+        "Lambda-Runtime-Trace-Id", event.options.traceId().orElseGet(InstanceChannel::traceId));
+    event
+        .options
         .clientContext()
         .map(InstanceChannel::clientContext)
         .ifPresent(value -> headers.put("Lambda-Runtime-Client-Context", value));
-    event.options
+    event
+        .options
         .cognitoIdentity()
         .ifPresent(value -> headers.put("Lambda-Runtime-Cognito-Identity", value));
     if (connection.respond(200, headers, event.body)) {
@@ -296,8 +303,11 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
           RuntimeApiAnswer.Outcome.UNHANDLED,
           JsonText.error(
               "Function.ResponseSizeTooLarge",
-              "Response payload size (" + size + " bytes) exceeded maximum allowed payload size ("
-                  + MAX_RESPONSE_BYTES + " bytes)."));
+              "Response payload size ("
+                  + size
+                  + " bytes) exceeded maximum allowed payload size ("
+                  + MAX_RESPONSE_BYTES
+                  + " bytes)."));
       return;
     }
     connection.respond(202, JSON, ACCEPTED);
@@ -320,7 +330,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   private void onInitError(HttpRequest request, HttpConnection connection) {
     ready.complete(null);
     byte[] error =
-        errorBody(request, request.header("lambda-runtime-function-error-type"), "Runtime.InitError");
+        errorBody(
+            request, request.header("lambda-runtime-function-error-type"), "Runtime.InitError");
     connection.respond(202, JSON, ACCEPTED);
     if (event != null) {
       finish(RuntimeApiAnswer.Outcome.INIT_ERROR, error);

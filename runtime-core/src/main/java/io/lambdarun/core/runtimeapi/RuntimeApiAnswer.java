@@ -18,7 +18,9 @@ public record RuntimeApiAnswer(Outcome outcome, byte[] body) {
   public enum Outcome {
     /** The runtime posted a response ({@code /response}), whatever it contains. */
     SUCCESS,
-    /** The runtime posted {@code /error} with {@code Lambda-Runtime-Function-Error-Type: Handled}. */
+    /**
+     * The runtime posted {@code /error} with {@code Lambda-Runtime-Function-Error-Type: Handled}.
+     */
     HANDLED,
     /** The runtime posted {@code /error} otherwise, or a response above Lambda's limit. */
     UNHANDLED,

@@ -80,14 +80,17 @@ public final class RuntimeApiHost implements AutoCloseable {
    * @throws LaunchFailedException if the instance exits or does not ask for an event in time, with
    *     the end of its log
    */
-  public RuntimeApiInstance launch(ContainerRuntime runtime, LaunchSpec spec, Duration initTimeout) {
+  public RuntimeApiInstance launch(
+      ContainerRuntime runtime, LaunchSpec spec, Duration initTimeout) {
     RuntimeApiAccess access =
         runtime
             .runtimeApiAccess()
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        "backend '" + runtime.name() + "' has no Runtime API access; launch it in"
+                        "backend '"
+                            + runtime.name()
+                            + "' has no Runtime API access; launch it in"
                             + " RIE-endpoint mode"));
     InstanceChannel channel = new InstanceChannel(server, invokedArn(spec), spec.timeout());
     SelectorHttpServer.Listener listener;
@@ -96,15 +99,23 @@ public final class RuntimeApiHost implements AutoCloseable {
     } catch (IOException e) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "cannot open a Runtime API port on '" + access.bindAddress() + "' for function '"
-              + spec.functionName() + "' (" + e.getMessage() + "); check that the address"
+          "cannot open a Runtime API port on '"
+              + access.bindAddress()
+              + "' for function '"
+              + spec.functionName()
+              + "' ("
+              + e.getMessage()
+              + "); check that the address"
               + " belongs to this host",
           e);
     }
     channel.bind(listener);
     String address = hostForAddress(access.workloadHost()) + ":" + listener.port();
     LaunchSpec launched =
-        spec.toBuilder().runtimeApi(address).putEnvironment("AWS_LAMBDA_RUNTIME_API", address).build();
+        spec.toBuilder()
+            .runtimeApi(address)
+            .putEnvironment("AWS_LAMBDA_RUNTIME_API", address)
+            .build();
     Instance instance;
     try {
       instance = runtime.launch(launched);
@@ -143,15 +154,25 @@ public final class RuntimeApiHost implements AutoCloseable {
               : "stopped";
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' " + status + " before asking for an event"
-              + " (output: '" + lastOutput(runtime, instance, spec) + "'); fix the handler or"
+          "function '"
+              + spec.functionName()
+              + "' "
+              + status
+              + " before asking for an event"
+              + " (output: '"
+              + lastOutput(runtime, instance, spec)
+              + "'); fix the handler or"
               + " bootstrap so that it polls the Runtime API");
     } catch (TimeoutException e) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' did not ask for an event within "
-              + initTimeout.toMillis() + " ms of starting (output: '"
-              + lastOutput(runtime, instance, spec) + "'); speed up its initialization or raise "
+          "function '"
+              + spec.functionName()
+              + "' did not ask for an event within "
+              + initTimeout.toMillis()
+              + " ms of starting (output: '"
+              + lastOutput(runtime, instance, spec)
+              + "'); speed up its initialization or raise "
               + CoreConfigKeys.INIT_TIMEOUT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -227,5 +248,4 @@ public final class RuntimeApiHost implements AutoCloseable {
     watched.clear();
     server.close();
   }
-
 }

@@ -117,7 +117,11 @@ public final class RuntimeApiInstance implements AutoCloseable {
       if (bytes[i] < 0x20 || bytes[i] > 0x7e) {
         throw new InvalidFunctionException(
             "InvalidRequestContentException",
-            "'" + name + "' holds a control or non-ASCII character at index '" + i + "'; pass"
+            "'"
+                + name
+                + "' holds a control or non-ASCII character at index '"
+                + i
+                + "'; pass"
                 + " printable ASCII (base64 for a client context)");
       }
     }

@@ -230,9 +230,8 @@ final class SelectorHttpServer implements AutoCloseable {
       channel.configureBlocking(false);
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
       SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-      HttpConnection connection =
-          new HttpConnection(
-              channel, key, listener, ((InetSocketAddress) channel.getRemoteAddress()).getAddress());
+      InetAddress peer = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+      HttpConnection connection = new HttpConnection(channel, key, listener, peer);
       key.attach(connection);
       listener.connections.add(connection);
     } catch (IOException e) {

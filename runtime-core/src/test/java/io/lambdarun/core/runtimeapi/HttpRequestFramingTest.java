@@ -24,13 +24,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HttpRequestFramingTest {
 
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
   private final SelectorHttpServer server = SelectorHttpServer.start("test-http-framing");
   private final AtomicInteger handled = new AtomicInteger();
   private final SelectorHttpServer.Listener listener;
 
   HttpRequestFramingTest() throws IOException {
     listener =
-        server.listen(InetAddress.getLoopbackAddress(), 
+        server.listen(
+            LOOPBACK,
             (request, connection) -> {
               handled.incrementAndGet();
               connection.respond(

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 class SelectorHttpServerTest {
 
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
   private final SelectorHttpServer server = SelectorHttpServer.start("test-http");
 
   @AfterEach
@@ -71,7 +73,7 @@ class SelectorHttpServerTest {
   @Test
   @DisplayName("binds 127.0.0.1 only: the same port on another address is refused")
   void bindsLoopbackOnly() throws IOException {
-    SelectorHttpServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), SelectorHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), listener.port())) {
       assertThat(socket.isConnected()).isTrue();
     }
@@ -83,7 +85,7 @@ class SelectorHttpServerTest {
   @Test
   @DisplayName("answers several requests on one kept-alive connection, in order")
   void keepAlive() throws IOException {
-    SelectorHttpServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), SelectorHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(socket, "POST /a?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
       assertThat(readResponse(socket.getInputStream()))
@@ -100,7 +102,7 @@ class SelectorHttpServerTest {
   @Test
   @DisplayName("decodes chunked bodies and handles pipelined requests")
   void chunkedAndPipelined() throws IOException {
-    SelectorHttpServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), SelectorHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(
           socket,
@@ -122,7 +124,7 @@ class SelectorHttpServerTest {
   @Test
   @DisplayName("sends 100 Continue to a client that expects it before sending the body")
   void expectContinue() throws IOException {
-    SelectorHttpServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), SelectorHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(socket, "POST /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
       byte[] interim = socket.getInputStream().readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
@@ -138,7 +140,7 @@ class SelectorHttpServerTest {
   void deferredAnswer() throws Exception {
     CompletableFuture<HttpConnection> parked = new CompletableFuture<>();
     SelectorHttpServer.Listener listener =
-        server.listen(InetAddress.getLoopbackAddress(), (request, connection) -> parked.complete(connection));
+        server.listen(LOOPBACK, (request, connection) -> parked.complete(connection));
     try (Socket socket = connect(listener)) {
       send(socket, "GET /next HTTP/1.1\r\n\r\n");
       HttpConnection connection = parked.get(10, TimeUnit.SECONDS);
@@ -151,7 +153,7 @@ class SelectorHttpServerTest {
   @Test
   @DisplayName("closes the connection after answering Connection: close")
   void connectionClose() throws IOException {
-    SelectorHttpServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), SelectorHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(socket, "GET /f HTTP/1.1\r\nConnection: close\r\n\r\n");
       assertThat(readResponse(socket.getInputStream())).contains("Connection: close\r\n");
@@ -162,7 +164,7 @@ class SelectorHttpServerTest {
   @Test
   @DisplayName("rejects a malformed request line with 400 and closes")
   void malformedRequest() throws IOException {
-    SelectorHttpServer.Listener listener = server.listen(InetAddress.getLoopbackAddress(), SelectorHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(socket, "NONSENSE\r\n\r\n");
       assertThat(readResponse(socket.getInputStream()))
@@ -195,7 +197,7 @@ class SelectorHttpServerTest {
   void listenerCloseClosesConnections() throws Exception {
     CompletableFuture<HttpConnection> parked = new CompletableFuture<>();
     SelectorHttpServer.Listener listener =
-        server.listen(InetAddress.getLoopbackAddress(), (request, connection) -> parked.complete(connection));
+        server.listen(LOOPBACK, (request, connection) -> parked.complete(connection));
     try (Socket socket = connect(listener)) {
       send(socket, "GET /next HTTP/1.1\r\n\r\n");
       parked.get(10, TimeUnit.SECONDS);

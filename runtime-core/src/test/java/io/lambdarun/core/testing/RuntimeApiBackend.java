@@ -25,11 +25,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-test backend in Runtime API mode whose instances are threads acting as runtime clients.
- * The event, a JSON string, says what the client does: {@code "data"} answers a result holding
- * {@code errorMessage}, {@code "handled"} posts a Handled error, {@code "hang"} never answers,
- * {@code "exit"} dies with status 9 under the event, {@code "die"} answers and then dies while
- * idle; anything else is echoed.
+ * An in-test backend in Runtime API mode whose instances are threads acting as runtime clients. The
+ * event, a JSON string, says what the client does: {@code "data"} answers a result holding {@code
+ * errorMessage}, {@code "handled"} posts a Handled error, {@code "hang"} never answers, {@code
+ * "exit"} dies with status 9 under the event, {@code "die"} answers and then dies while idle;
+ * anything else is echoed.
  */
 public final class RuntimeApiBackend implements ContainerRuntimeProvider {
 
@@ -77,7 +77,8 @@ public final class RuntimeApiBackend implements ContainerRuntimeProvider {
     @Override
     public Instance launch(LaunchSpec spec) {
       String id = "client-" + ids.incrementAndGet();
-      String api = "http://" + spec.environment().get("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime";
+      String api =
+          "http://" + spec.environment().get("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime";
       Thread client = new Thread(() -> serve(id, api), "test-client-" + id);
       client.setDaemon(true);
       client.start();
@@ -124,8 +125,13 @@ public final class RuntimeApiBackend implements ContainerRuntimeProvider {
         String requestId = next.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow();
         String invocation = api + "/invocation/" + requestId;
         switch (next.body()) {
-          case "\"data\"" -> post(invocation + "/response", "{\"errorMessage\":\"just data\"}", null);
-          case "\"handled\"" -> post(invocation + "/error", "{\"errorMessage\":\"no\",\"errorType\":\"E\"}", "Handled");
+          case "\"data\"" ->
+              post(invocation + "/response", "{\"errorMessage\":\"just data\"}", null);
+          case "\"handled\"" ->
+              post(
+                  invocation + "/error",
+                  "{\"errorMessage\":\"no\",\"errorType\":\"E\"}",
+                  "Handled");
           case "\"hang\"" -> {
             while (!exits.containsKey(id)) {
               Thread.sleep(20);
@@ -146,9 +152,11 @@ public final class RuntimeApiBackend implements ContainerRuntimeProvider {
     }
   }
 
-  private void post(String uri, String body, String errorType) throws IOException, InterruptedException {
+  private void post(String uri, String body, String errorType)
+      throws IOException, InterruptedException {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(uri)).POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        HttpRequest.newBuilder(URI.create(uri))
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     if (errorType != null) {
       request.header("Lambda-Runtime-Function-Error-Type", errorType);
     }
