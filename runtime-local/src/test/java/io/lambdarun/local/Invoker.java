@@ -82,7 +82,7 @@ final class Invoker implements AutoCloseable {
     String requestId = headers.getOrDefault("X-Amzn-RequestId", UUID.randomUUID().toString());
     RuntimeApiAnswer answer = answer(slot, requestId, event, options);
     return switch (answer.outcome()) {
-      case NOT_DELIVERED ->
+      case NOT_DELIVERED, LOST ->
           throw new UncheckedIOException(new IOException("no event taken: " + answer.bodyText()));
       case TIMEOUT -> new Reply(200, answer.bodyText(), Optional.empty());
       default ->

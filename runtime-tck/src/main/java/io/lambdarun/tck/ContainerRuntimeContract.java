@@ -153,13 +153,14 @@ public abstract class ContainerRuntimeContract {
   private RieClient.Reply invoke(Instance instance, String event) throws IOException {
     RuntimeApiInstance runtimeApi = runtimeApis.get(instance.id());
     if (runtimeApi == null) {
-      return invoke(instance, event);
+      return rie.invoke(instance, event);
     }
     RuntimeApiAnswer answer =
         runtimeApi.invoke(
             UUID.randomUUID().toString(), event.getBytes(StandardCharsets.UTF_8),
             InvokeOptions.DEFAULT);
-    if (answer.outcome() == RuntimeApiAnswer.Outcome.NOT_DELIVERED) {
+    if (answer.outcome() == RuntimeApiAnswer.Outcome.NOT_DELIVERED
+        || answer.outcome() == RuntimeApiAnswer.Outcome.LOST) {
       throw new IOException("instance '" + instance.id() + "' took no event: " + answer.bodyText());
     }
     return new RieClient.Reply(200, answer.bodyText());

@@ -190,6 +190,15 @@ public final class FunctionInvoker {
       case TIMEOUT -> {
         return Optional.of(timedOut(function, requestId, lease, options, since, start));
       }
+      case LOST -> {
+        lease.discard();
+        throw new InstanceFailedException(
+            lease.instance().id(),
+            "instance '" + lease.instance().id() + "' of function '" + function.functionName()
+                + "' was stopped while serving invocation '" + requestId + "'; retry if the"
+                + " function is idempotent",
+            null);
+      }
       default -> {
         Optional<String> logResult = logTail(lease, options, since);
         if (answer.instanceReusable()) {

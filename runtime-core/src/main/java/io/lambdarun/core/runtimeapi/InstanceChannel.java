@@ -206,10 +206,15 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     closed = true;
     watched = false;
     if (event != null) {
-      Event lost = event;
+      Event closing = event;
       event = null;
-      lost.timer.cancel();
-      lost.answer.complete(RuntimeApiAnswer.notDelivered("the instance was closed"));
+      closing.timer.cancel();
+      closing.answer.complete(
+          closing.delivered
+              ? new RuntimeApiAnswer(
+                  RuntimeApiAnswer.Outcome.LOST,
+                  "the instance was stopped while serving the event".getBytes(StandardCharsets.UTF_8))
+              : RuntimeApiAnswer.notDelivered("the instance was stopped"));
     }
     parkedNext = null;
     ready.completeExceptionally(new IllegalStateException("closed before the runtime was ready"));

@@ -31,7 +31,9 @@ public record RuntimeApiAnswer(Outcome outcome, byte[] body) {
     /** The runtime's process exited while the event was in flight ({@code Runtime.ExitError}). */
     EXIT_ERROR,
     /** The event never reached a runtime client: the instance had exited or was closed. */
-    NOT_DELIVERED
+    NOT_DELIVERED,
+    /** The instance was stopped by lambdarun after a runtime client took the event. */
+    LOST
   }
 
   /** Validates the components. */

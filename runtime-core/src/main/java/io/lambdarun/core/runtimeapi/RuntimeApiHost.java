@@ -241,10 +241,16 @@ public final class RuntimeApiHost implements AutoCloseable {
     return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
-  /** Stops both threads and closes every port. Idempotent. */
+  /**
+   * Stops both threads and closes every port; an event in flight is answered {@link
+   * RuntimeApiAnswer.Outcome#NOT_DELIVERED}. Idempotent.
+   */
   @Override
   public void close() {
     exitWatch.shutdownNow();
+    for (InstanceChannel channel : watched.keySet()) {
+      server.execute(channel::close);
+    }
     watched.clear();
     server.close();
   }

@@ -195,6 +195,9 @@ final class SelectorHttpServer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       LOG.error("the Runtime API's HTTP loop stopped", e);
     } finally {
+      // tasks posted before close still run, so that a port closed with an event in flight
+      // answers its caller
+      runTasks();
       closeEverything();
     }
   }

@@ -395,4 +395,20 @@ class RuntimeApiHostTest {
         .hasMessageContaining("exited with status 1 before asking for an event")
         .hasMessageContaining("the handler module is missing");
   }
+
+  @Test
+  @DisplayName("stopping an instance, or the whole host, answers a taken event LOST")
+  void stoppingAnswersEveryCaller() throws Exception {
+    RuntimeApiInstance stopped = launch();
+    CompletableFuture<RuntimeApiAnswer> answer = new CompletableFuture<>();
+    deliver(stopped, "req-l", InvokeOptions.DEFAULT, answer);
+    stopped.close();
+    assertThat(answer(answer).outcome()).isEqualTo(RuntimeApiAnswer.Outcome.LOST);
+
+    RuntimeApiInstance running = launch();
+    CompletableFuture<RuntimeApiAnswer> inFlight = new CompletableFuture<>();
+    deliver(running, "req-c", InvokeOptions.DEFAULT, inFlight);
+    host.close();
+    assertThat(answer(inFlight).outcome()).isEqualTo(RuntimeApiAnswer.Outcome.LOST);
+  }
 }
