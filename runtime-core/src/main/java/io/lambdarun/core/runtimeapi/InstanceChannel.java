@@ -213,7 +213,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
           closing.delivered
               ? new RuntimeApiAnswer(
                   RuntimeApiAnswer.Outcome.LOST,
-                  "the instance was stopped while serving the event".getBytes(StandardCharsets.UTF_8))
+                  "the instance was stopped while serving the event"
+                      .getBytes(StandardCharsets.UTF_8))
               : RuntimeApiAnswer.notDelivered("the instance was stopped"));
     }
     parkedNext = null;

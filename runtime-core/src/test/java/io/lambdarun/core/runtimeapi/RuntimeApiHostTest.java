@@ -209,8 +209,7 @@ class RuntimeApiHostTest {
     return event;
   }
 
-  private RuntimeApiAnswer answer(CompletableFuture<RuntimeApiAnswer> answer)
-      throws Exception {
+  private RuntimeApiAnswer answer(CompletableFuture<RuntimeApiAnswer> answer) throws Exception {
     return answer.get(10, TimeUnit.SECONDS);
   }
 
