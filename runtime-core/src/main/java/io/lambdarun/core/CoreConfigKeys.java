@@ -30,6 +30,15 @@ public final class CoreConfigKeys {
   /** The default of {@link #INVOKE_GRACE}. */
   public static final Duration INVOKE_GRACE_DEFAULT = Duration.ofSeconds(5);
 
+  /**
+   * How long an instance in Runtime API mode may take from its start to its runtime client's first
+   * {@code /next}, e.g. {@code 30s}.
+   */
+  public static final String INIT_TIMEOUT = "lambdarun.runtime-api.init-timeout";
+
+  /** The default of {@link #INIT_TIMEOUT}: Lambda allows 10 s, local machines get more. */
+  public static final Duration INIT_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
+
   /** The emulator endpoint functions receive as {@code AWS_ENDPOINT_URL}; unset for none. */
   public static final String ENDPOINT_URL = "lambdarun.endpoint-url";
 

@@ -17,6 +17,7 @@ import io.lambdarun.core.image.ImageResolver;
 import io.lambdarun.core.pool.FunctionInvoker;
 import io.lambdarun.core.pool.HttpInvoker;
 import io.lambdarun.core.pool.InstanceLauncher;
+import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.pool.LaunchSpecFactory;
 import io.lambdarun.core.pool.WarmPool;
 import java.net.URI;
@@ -63,6 +64,7 @@ public final class LambdaRuntime implements AutoCloseable {
   private final LaunchSpecFactory specs;
   private final ScheduledExecutorService reaper;
   private final ExecutorService prepullers;
+  private final Optional<RuntimeApiHost> runtimeApiHost;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LambdaRuntime(ContainerRuntime runtime, Settings settings, Clock clock) {
@@ -73,8 +75,11 @@ public final class LambdaRuntime implements AutoCloseable {
             runtime, owner,
             new FunctionEnvironment(settings.endpointUrl(), runtime.hostAccess()),
             settings.images(), settings.archiveLimits(), clock);
+    this.runtimeApiHost =
+        runtime.runtimeApiAccess().map(access -> RuntimeApiHost.start("lambdarun-runtime-api"));
     InstanceLauncher launcher =
-        new InstanceLauncher(runtime, specs, settings.credentialsProvider());
+        new InstanceLauncher(
+            runtime, specs, settings.credentialsProvider(), runtimeApiHost, settings.initTimeout());
     this.pool = new WarmPool(settings.maxInstances(), settings.idleTimeout(), clock, launcher);
     this.invoker =
         new FunctionInvoker(runtime, pool, specs, new HttpInvoker(), settings.invokeGrace(), clock);
@@ -197,6 +202,7 @@ public final class LambdaRuntime implements AutoCloseable {
     reaper.shutdownNow();
     prepullers.shutdownNow();
     pool.close();
+    runtimeApiHost.ifPresent(RuntimeApiHost::close);
     try {
       runtime.close();
     } catch (RuntimeException e) {
@@ -235,7 +241,8 @@ public final class LambdaRuntime implements AutoCloseable {
       Optional<CredentialsProvider> credentialsProvider,
       int maxInstances,
       Duration idleTimeout,
-      Duration invokeGrace) {}
+      Duration invokeGrace,
+      Duration initTimeout) {}
 
   /** Configures and builds a {@link LambdaRuntime}; values set here win over the config keys. */
   public static final class Builder {
@@ -412,7 +419,9 @@ public final class LambdaRuntime implements AutoCloseable {
           idleTimeout(),
           invokeGrace != null
               ? invokeGrace
-              : config.getDuration(CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT));
+              : config.getDuration(
+                  CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT),
+          config.getDuration(CoreConfigKeys.INIT_TIMEOUT, CoreConfigKeys.INIT_TIMEOUT_DEFAULT));
     }
 
     private int maxInstances() {

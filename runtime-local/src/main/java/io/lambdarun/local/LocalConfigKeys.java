@@ -30,12 +30,6 @@ public final class LocalConfigKeys {
   public static final String WORK_DIR = "lambdarun.local.work-dir";
 
   /**
-   * How long a launch waits for the function's runtime process to ask for its first event (or to
-   * report an init error); default {@code 10s}, Lambda's init limit.
-   */
-  public static final String INIT_TIMEOUT = "lambdarun.local.init-timeout";
-
-  /**
    * How long terminate and close wait after asking processes to stop before killing them; default
    * {@code 2s}.
    */

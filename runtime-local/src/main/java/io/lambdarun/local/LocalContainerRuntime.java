@@ -7,11 +7,11 @@ import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -29,35 +29,27 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each instance as a local process behind an in-JVM RIE endpoint on 127.0.0.1. One selector
- * thread serves every instance's port and one worker thread starts and stops processes, so the
- * runtime's own threads do not grow with the number of instances.
+ * Runs each instance as a local process in Runtime API mode: the process's runtime client calls
+ * the Lambda Runtime API that core hosts on 127.0.0.1 ({@link RuntimeApiAccess#loopback()}). The
+ * backend starts and stops processes and says when one exited; it keeps no thread per instance.
  */
 final class LocalContainerRuntime implements ContainerRuntime {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalContainerRuntime.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final int LAST_OUTPUT_BYTES = 2048;
   private static final long ROTATE_BYTES = 1024 * 1024;
 
   private final LocalSettings settings;
   private final Owner owner;
   private final Path ownerDir;
   private final Path runtimeDir;
-  private final LoopbackHttpServer server;
-  private final ExecutorService worker;
   private final Map<RuntimeKind, Interpreter> interpreters = new EnumMap<>(RuntimeKind.class);
   private final Map<Integer, JavaLauncher> javaLaunchers = new HashMap<>();
   private JdkChooser jdkChooser;
@@ -67,7 +59,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
   private volatile boolean closed;
 
   /** What the runtime keeps per instance. */
-  private record LocalInstance(InstanceEndpoint endpoint, InstanceFiles files, OutputLog log) {}
+  private record LocalInstance(RuntimeProcess process, InstanceFiles files, OutputLog log) {}
 
   LocalContainerRuntime(LocalSettings settings, Owner owner) {
     this.settings = settings;
@@ -92,14 +84,6 @@ final class LocalContainerRuntime implements ContainerRuntime {
               + " to a writable folder",
           e);
     }
-    this.server = LoopbackHttpServer.start("lambdarun-local-http-" + owner.id());
-    this.worker =
-        Executors.newSingleThreadExecutor(
-            task -> {
-              Thread thread = new Thread(task, "lambdarun-local-worker-" + owner.id());
-              thread.setDaemon(true);
-              return thread;
-            });
   }
 
   /** The file in an owner's folder that holds the owner's process id and host. */
@@ -116,39 +100,41 @@ final class LocalContainerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Optional<RuntimeApiAccess> runtimeApiAccess() {
+    return Optional.of(RuntimeApiAccess.loopback());
+  }
+
+  @Override
   public Instance launch(LaunchSpec spec) {
     ensureOpen();
+    String runtimeApi =
+        spec.runtimeApi()
+            .orElseThrow(
+                () ->
+                    new LaunchFailedException(
+                        spec.functionName(),
+                        "the local backend runs function '" + spec.functionName() + "' in Runtime"
+                            + " API mode only and its spec has no Runtime API address; launch it"
+                            + " through lambdarun's core, which hosts the Runtime API"));
     RuntimeKind kind = RuntimeKind.of(spec);
     Interpreter interpreter =
         kind == RuntimeKind.PYTHON || kind == RuntimeKind.NODE ? interpreter(kind, spec) : null;
     JavaLauncher java = kind == RuntimeKind.JAVA ? javaLauncher(spec) : null;
     String id = newInstanceId(spec.functionName());
     InstanceFiles files = null;
-    InstanceEndpoint endpoint = null;
     try {
       files = InstanceFiles.create(ownerDir.resolve(id), spec);
       OutputLog log = new OutputLog(files.output(), settings.logTailBytes(), ROTATE_BYTES);
-      endpoint = new InstanceEndpoint(id, server, worker, log, invokedArn(spec), spec.timeout());
-      LoopbackHttpServer.Listener listener = server.listen(endpoint);
       ProcessLauncher launcher =
           ProcessLauncher.prepare(
-              spec,
-              kind,
-              interpreter,
-              java,
-              files,
-              runtimeDir,
-              "127.0.0.1:" + listener.port(),
-              owner,
-              id);
-      instances.put(id, new LocalInstance(endpoint, files, log));
-      RuntimeProcess first = endpoint.start(listener, launcher);
-      awaitReady(spec, endpoint, log);
+              spec, kind, interpreter, java, files, runtimeDir, runtimeApi, owner, id);
+      RuntimeProcess process = launcher.start();
+      instances.put(id, new LocalInstance(process, files, log));
       if (closed) {
         throw new IllegalStateException("the local runtime was closed during the launch");
       }
       Map<String, String> details = new LinkedHashMap<>();
-      details.put("pid", Long.toString(first.pid()));
+      details.put("pid", Long.toString(process.pid()));
       details.put("runtime", spec.runtime());
       if (interpreter != null) {
         details.put("interpreter", interpreter.describe());
@@ -157,10 +143,9 @@ final class LocalContainerRuntime implements ContainerRuntime {
         details.put("interpreter", java.jdk().describe());
       }
       details.put("directory", files.root().toString());
-      URI uri = URI.create("http://127.0.0.1:" + listener.port());
-      return new Instance(id, Optional.of(uri), details);
+      return new Instance(id, Optional.empty(), details);
     } catch (IOException | UncheckedIOException e) {
-      discard(id, endpoint, files);
+      discard(id, files);
       throw new LaunchFailedException(
           spec.functionName(),
           "cannot start function '"
@@ -173,9 +158,25 @@ final class LocalContainerRuntime implements ContainerRuntime {
               + "' is writable and the runtime can run",
           e);
     } catch (RuntimeException e) {
-      discard(id, endpoint, files);
+      discard(id, files);
       throw e;
     }
+  }
+
+  /**
+   * Answers from the process's status file; also cuts back a flood of output, since core asks while
+   * an instance starts or serves an event.
+   */
+  @Override
+  public OptionalInt exitCode(Instance instance) {
+    LocalInstance local = instances.get(instance.id());
+    if (local == null) {
+      return OptionalInt.empty();
+    }
+    local.log().mark();
+    return local.process().isRunning()
+        ? OptionalInt.empty()
+        : OptionalInt.of(local.process().exitStatus());
   }
 
   @Override
@@ -192,7 +193,11 @@ final class LocalContainerRuntime implements ContainerRuntime {
   public String logs(Instance instance, Instant since) {
     ensureOpen();
     LocalInstance local = instances.get(instance.id());
-    return local == null ? "" : local.log().since(since);
+    if (local == null) {
+      return "";
+    }
+    local.log().mark();
+    return local.log().since(since);
   }
 
   @Override
@@ -233,18 +238,13 @@ final class LocalContainerRuntime implements ContainerRuntime {
       }
     }
     ProcessTrees.kill(escaped);
-    server.close();
-    worker.shutdownNow();
     InstanceFiles.deleteTree(ownerDir);
   }
 
   private void stop(List<LocalInstance> stopping) {
     List<ProcessHandle> processes = new ArrayList<>();
     for (LocalInstance local : stopping) {
-      RuntimeProcess process = shutdownOnLoop(local.endpoint());
-      if (process != null) {
-        process.handle().ifPresent(processes::add);
-      }
+      local.process().handle().ifPresent(processes::add);
     }
     ProcessTrees.stop(processes, settings.stopGrace());
     for (LocalInstance local : stopping) {
@@ -252,83 +252,10 @@ final class LocalContainerRuntime implements ContainerRuntime {
     }
   }
 
-  /** Runs {@link InstanceEndpoint#shutdown} on the loop thread and returns its process. */
-  private RuntimeProcess shutdownOnLoop(InstanceEndpoint endpoint) {
-    CompletableFuture<RuntimeProcess> process = new CompletableFuture<>();
-    if (!server.execute(() -> process.complete(endpoint.shutdown()))) {
-      return null;
-    }
-    try {
-      return process.get(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (ExecutionException | TimeoutException e) {
-      LOG.warn("the local backend's HTTP loop did not stop an instance in time", e);
-      return null;
-    }
-  }
-
-  private void awaitReady(LaunchSpec spec, InstanceEndpoint endpoint, OutputLog log) {
-    Duration limit = settings.initTimeout();
-    try {
-      endpoint.ready().get(limit.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      int status = e.getCause() instanceof InstanceEndpoint.EarlyExit exit ? exit.status() : -1;
-      throw new LaunchFailedException(
-          spec.functionName(),
-          "function '"
-              + spec.functionName()
-              + "' exited with status "
-              + status
-              + " before asking for an event (output: '"
-              + lastOutput(log, spec)
-              + "'); fix the"
-              + " handler or bootstrap so that it polls the Runtime API");
-    } catch (TimeoutException e) {
-      throw new LaunchFailedException(
-          spec.functionName(),
-          "function '"
-              + spec.functionName()
-              + "' did not ask for an event within "
-              + limit.toMillis()
-              + " ms of starting (output: '"
-              + lastOutput(log, spec)
-              + "'); speed"
-              + " up its initialization or raise "
-              + LocalConfigKeys.INIT_TIMEOUT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LaunchFailedException(
-          spec.functionName(),
-          "interrupted while launching function '" + spec.functionName() + "'; retry the launch");
-    }
-  }
-
-  /** The end of the instance's output, with the values of sensitive keys masked. */
-  private static String lastOutput(OutputLog log, LaunchSpec spec) {
-    String text = log.since(Instant.EPOCH);
-    for (String key : spec.sensitiveKeys()) {
-      String secret = spec.environment().get(key);
-      if (secret != null && !secret.isEmpty()) {
-        text = text.replace(secret, "***");
-      }
-    }
-    text = text.strip();
-    return text.length() > LAST_OUTPUT_BYTES
-        ? text.substring(text.length() - LAST_OUTPUT_BYTES)
-        : text;
-  }
-
-  private void discard(String id, InstanceEndpoint endpoint, InstanceFiles files) {
+  private void discard(String id, InstanceFiles files) {
     LocalInstance local = instances.remove(id);
-    if (endpoint != null) {
-      RuntimeProcess process = shutdownOnLoop(endpoint);
-      if (process != null) {
-        process.handle().ifPresent(handle -> ProcessTrees.stop(List.of(handle), Duration.ZERO));
-      }
-    }
     if (local != null) {
+      local.process().handle().ifPresent(handle -> ProcessTrees.stop(List.of(handle), Duration.ZERO));
       local.files().delete();
     } else if (files != null) {
       files.delete();
@@ -408,12 +335,6 @@ final class LocalContainerRuntime implements ContainerRuntime {
       javaLaunchers.put(major, found);
       return found;
     }
-  }
-
-  private static String invokedArn(LaunchSpec spec) {
-    return spec.version().equals("$LATEST")
-        ? spec.functionArn()
-        : spec.functionArn() + ":" + spec.version();
   }
 
   private String newInstanceId(String functionName) {

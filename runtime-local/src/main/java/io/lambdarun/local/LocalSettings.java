@@ -11,14 +11,12 @@ import java.time.Duration;
  *
  * @param config the raw configuration, for the interpreter commands
  * @param workDir the folder holding every owner's instances
- * @param initTimeout how long a launch waits for the first poll
  * @param stopGrace how long stopping waits before killing
  * @param logTailBytes the most bytes of output returned by logs
  */
 record LocalSettings(
     RuntimeConfig config,
     Path workDir,
-    Duration initTimeout,
     Duration stopGrace,
     int logTailBytes) {
 
@@ -49,15 +47,6 @@ record LocalSettings(
               + folder
               + "', which is not a valid path; set it to a writable folder");
     }
-    Duration initTimeout = config.getDuration(LocalConfigKeys.INIT_TIMEOUT, Duration.ofSeconds(10));
-    if (initTimeout.isZero()) {
-      throw new ConfigurationException(
-          LocalConfigKeys.INIT_TIMEOUT,
-          "configuration key '"
-              + LocalConfigKeys.INIT_TIMEOUT
-              + "' has value '0', which leaves"
-              + " no time to start; set a positive duration such as '10s'");
-    }
     Duration stopGrace = config.getDuration(LocalConfigKeys.STOP_GRACE, Duration.ofSeconds(2));
     int logTailBytes = config.getInt(LocalConfigKeys.LOG_TAIL_BYTES, 64 * 1024);
     if (logTailBytes < 1) {
@@ -69,6 +58,6 @@ record LocalSettings(
               + logTailBytes
               + "', which is not positive; set it to a byte count such as '65536'");
     }
-    return new LocalSettings(config, workDir, initTimeout, stopGrace, logTailBytes);
+    return new LocalSettings(config, workDir, stopGrace, logTailBytes);
   }
 }

@@ -17,13 +17,14 @@ import java.util.Deque;
  * The stdout and stderr of an instance's processes, which append to one file, plus time marks that
  * make {@link #since} possible without a thread copying the output.
  *
- * <p>A mark records the file's length at a moment: when the instance starts, when an event arrives
- * and when it is answered. Output between two marks is dated to the earlier one, so {@link #since}
- * returns everything written after the last mark strictly before the given time, capped to the
- * last {@code tailBytes}. A mark taken at the very instant asked for counts as after it: a warm
- * event can arrive and be answered within the clock's resolution of the caller's start time, and
- * its output must not be lost (a tie may add the previous event's output instead). The file is cut back to its tail once it grows past {@code rotateBytes} (at a
- * mark, and while an event runs), so disk and heap use stay bounded.
+ * <p>A mark records the file's length at a moment. The backend marks whenever core asks it about
+ * the instance ({@link LocalContainerRuntime#exitCode}, which core calls before handing over each
+ * event and while one runs) and when logs are read. {@link #since} returns everything written after
+ * the first mark at or after the given time (so a caller that takes the time just before an event
+ * gets that event's output from the mark core's call left at its start), or after the last mark
+ * when none is that late; capped to the last {@code tailBytes}. A mark taken at the very instant
+ * asked for counts as after it. The file is cut back to its tail once it grows past {@code
+ * rotateBytes} (at every mark), so disk and heap use stay bounded.
  *
  * <p>Thread-safe.
  */
@@ -123,10 +124,11 @@ final class OutputLog {
    * @return the text, empty when there is none or the file is gone
    */
   synchronized String since(Instant since) {
-    long from = 0;
+    long from = marks.getLast().offset();
     for (Mark mark : marks) {
-      if (mark.at().isBefore(since)) {
+      if (!mark.at().isBefore(since)) {
         from = mark.offset();
+        break;
       }
     }
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {

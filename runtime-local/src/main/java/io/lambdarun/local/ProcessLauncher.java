@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * directory, no stdin, and stdout and stderr appended to the instance's output file. Every start
  * uses the same command and environment.
  */
-final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
+final class ProcessLauncher {
 
   /** The Python runtime client's file name in the runtime folder. */
   static final String PYTHON_CLIENT = "lambdarun_runtime.py";
@@ -129,8 +129,13 @@ final class ProcessLauncher implements InstanceEndpoint.ProcessStarter {
     return new ProcessLauncher(List.copyOf(command), environment, files);
   }
 
-  @Override
-  public RuntimeProcess start() throws IOException {
+  /**
+   * Starts the runtime process.
+   *
+   * @return the started process
+   * @throws IOException if it cannot be started
+   */
+  RuntimeProcess start() throws IOException {
     int generation = starts.incrementAndGet();
     Path pidFile = stateDirectory.resolve("runtime-" + generation + ".pid");
     Path statusFile = stateDirectory.resolve("runtime-" + generation + ".status");

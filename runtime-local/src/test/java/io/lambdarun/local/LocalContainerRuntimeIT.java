@@ -58,10 +58,11 @@ class LocalContainerRuntimeIT {
   @AfterEach
   void close() {
     runtime.close();
+    invoker.close();
   }
 
   private Instance launchPython(String source) {
-    return runtime.launch(python(source).build());
+    return invoker.launch(runtime, python(source).build());
   }
 
   private LaunchSpec.Builder python(String source) {
@@ -91,7 +92,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("the context carries the function's identity, the request id and the deadline")
     void contextFields() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               python(
                       "def handler(event, context):\n"
                           + "    return '|'.join([context.function_name, context.function_version,"
@@ -146,7 +147,7 @@ class LocalContainerRuntimeIT {
         "the process gets the spec's environment plus the variables Lambda gives a runtime")
     void environment() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               python(
                       "import os\n"
                           + "def handler(event, context):\n"
@@ -173,7 +174,7 @@ class LocalContainerRuntimeIT {
           .contains("\"_HANDLER\": \"app.handler\"")
           .contains("\"LAMBDA_TASK_ROOT\": \"" + task + "\"")
           .contains("\"cwd\": \"" + task + "\"")
-          .contains("\"AWS_LAMBDA_RUNTIME_API\": \"" + instance.endpoint().orElseThrow().getAuthority() + "\"")
+          .contains("\"AWS_LAMBDA_RUNTIME_API\": \"" + invoker.address(instance) + "\"")
           .contains(":" + opt + "/bin\"")
           .contains(":" + opt + "/lib\"")
           .contains("\"PYTHONPATH\": \"" + task + ":" + opt + "/python/lib/python3.")
@@ -224,7 +225,7 @@ class LocalContainerRuntimeIT {
               Map.entry("python3.13", "Zürich ☃"));
       for (Map.Entry<String, String> runtimeAndText : expected) {
         Instance instance =
-            runtime.launch(python(source).runtime(runtimeAndText.getKey()).build());
+            invoker.launch(runtime, python(source).runtime(runtimeAndText.getKey()).build());
         String text = runtimeAndText.getValue();
         assertThat(invoker.invoke(instance, "{\"fail\":false}").body())
             .as(runtimeAndText.getKey())
@@ -282,7 +283,7 @@ class LocalContainerRuntimeIT {
         "a timed-out event is answered as the RIE does, and the next event gets a fresh process")
     void timeoutKillsAndRecovers() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               python(
                       "import os, time\n"
                           + "def handler(event, context):\n"
@@ -328,7 +329,7 @@ class LocalContainerRuntimeIT {
           launchPython(
               "def handler(event, context):\n"
                   + "    return 'x' * event['chars']\n");
-      int limit = InstanceEndpoint.MAX_RESPONSE_BYTES;
+      int limit = 6 * 1024 * 1024 + 100;
 
       Invoker.Reply oversized = invoker.invoke(instance, "{\"chars\":" + (limit - 1) + "}");
       assertThat(oversized.functionError()).contains("Unhandled");
@@ -388,7 +389,7 @@ class LocalContainerRuntimeIT {
       Map<String, Entry> second = new LinkedHashMap<>();
       second.put("python/shared.py", Entry.file("VALUE = 'second'\n"));
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               python(
                       "import os, shared, only_first\n"
                           + "def handler(event, context):\n"
@@ -416,8 +417,8 @@ class LocalContainerRuntimeIT {
                   + "    return 'done'\n");
       assertThat(invoker.invoke(instance, "{}").body()).isEqualTo("\"done\"");
       Path output = Path.of(instance.details().get("directory"), "output.log");
-      assertThat(Files.size(output)).isLessThanOrEqualTo(1024 * 1024);
       String logs = runtime.logs(instance, Instant.EPOCH);
+      assertThat(Files.size(output)).isLessThanOrEqualTo(1024 * 1024);
       assertThat(logs).endsWith("x\nlast-line\n");
       assertThat(logs.length()).isLessThanOrEqualTo(64 * 1024);
     }
@@ -464,7 +465,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("the example handler greets by name")
     void exampleGreets() throws IOException {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               node(Files.readString(Path.of("../examples/hello-node/index.js"))).build());
       Invoker.Reply reply = invoker.invoke(instance, "{\"name\":\"Ada\"}");
       assertThat(reply.status()).isEqualTo(200);
@@ -480,7 +481,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("the context carries the function's identity and the request id")
     void contextFields() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               node("exports.handler = async (event, context) => [context.functionName,"
                       + " context.functionVersion, context.memoryLimitInMB,"
                       + " context.invokedFunctionArn, context.awsRequestId,"
@@ -498,7 +499,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("a rejected promise is an Unhandled function error in AWS's shape")
     void rejectionIsUnhandled() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               node("exports.handler = async () => { throw new TypeError('no way 7'); };\n")
                   .build());
       Invoker.Reply reply = invoker.invoke(instance, "{}");
@@ -513,7 +514,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("a callback-style handler answers through the callback")
     void callbackHandler() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               node("exports.handler = (event, context, callback) =>"
                       + " setTimeout(() => callback(null, {n: event.n + 1}), 10);\n")
                   .build());
@@ -526,7 +527,7 @@ class LocalContainerRuntimeIT {
             + " left pending still runs before it")
     void callbackWaitsForEmptyEventLoop() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               node("exports.handler = (event, context, callback) => {\n"
                       + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
                       + " pendingWorkDone: false};\n"
@@ -544,7 +545,7 @@ class LocalContainerRuntimeIT {
             + " work stays with the process for the next event; an async handler never waits")
     void callbackDoesNotWaitWhenToldNot() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               node("let timersFired = 0;\n"
                       + "exports.handler = (event, context, callback) => {\n"
                       + "  context.callbackWaitsForEmptyEventLoop = false;\n"
@@ -563,7 +564,7 @@ class LocalContainerRuntimeIT {
           () -> invoker.invoke(instance, "{}").body().matches("\\{\"timersFired\":[1-9].*"));
 
       Instance async =
-          runtime.launch(
+          invoker.launch(runtime,
               node("exports.handler = async (event, context) => {\n"
                       + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
                       + " pendingWorkDone: false};\n"
@@ -580,7 +581,7 @@ class LocalContainerRuntimeIT {
     @Test
     @DisplayName("a syntax error in the handler module is an init error")
     void syntaxErrorIsInitError() {
-      Instance instance = runtime.launch(node("exports.handler = async () => {;\n").build());
+      Instance instance = invoker.launch(runtime, node("exports.handler = async () => {;\n").build());
       Invoker.Reply reply = invoker.invoke(instance, "{}");
       assertThat(reply.functionError()).contains("Unhandled");
       assertThat(reply.body()).contains("\"errorType\":\"Runtime.UserCodeSyntaxError\"");
@@ -590,7 +591,7 @@ class LocalContainerRuntimeIT {
     @DisplayName("an ES module handler (.mjs) is imported")
     void esModuleHandler() {
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               TestFunctions.spec(
                       owner,
                       NODE,
@@ -610,7 +611,7 @@ class LocalContainerRuntimeIT {
           "nodejs/node_modules/greeter/index.js",
           Entry.file("module.exports = (name) => 'hey ' + name;\n"));
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               node("const greeter = require('greeter');\n"
                       + "exports.handler = async (event) => greeter(event.name);\n")
                   .layers(List.of(TestFunctions.zip("layer", layer)))
@@ -638,7 +639,7 @@ class LocalContainerRuntimeIT {
     private Instance launchBootstrap(String step) {
       Map<String, Entry> files = new LinkedHashMap<>();
       files.put("bootstrap", Entry.executable(String.format(LOOP, step)));
-      return runtime.launch(
+      return invoker.launch(runtime,
           TestFunctions.spec(
                   owner, "provided.al2023", "unused.handler", TestFunctions.zip("code", files))
               .build());
@@ -689,11 +690,9 @@ class LocalContainerRuntimeIT {
                   + " \"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error\"\n"
                   + "exec sleep 600\n"));
       Instance instance =
-          runtime.launch(
+          invoker.launch(runtime,
               TestFunctions.spec(owner, "provided.al2023", "x.y", TestFunctions.zip("code", files))
                   .build());
-      awaitTrue(
-          "the reporting process to be killed", () -> LeftoverProcesses.instancesOf(owner) == 0);
       for (int i = 0; i < 2; i++) {
         Invoker.Reply reply = invoker.invoke(instance, "{}");
         assertThat(reply.functionError()).contains("Unhandled");
@@ -701,6 +700,8 @@ class LocalContainerRuntimeIT {
             .isEqualTo(
                 "{\"errorMessage\":\"missing setting\",\"errorType\":\"Runtime.ConfigError\"}");
       }
+      awaitTrue(
+          "the reporting process to be killed", () -> LeftoverProcesses.instancesOf(owner) == 0);
     }
 
     @Test
@@ -715,7 +716,7 @@ class LocalContainerRuntimeIT {
               .putEnvironment("TOKEN", "very-secret-token")
               .sensitiveKeys(java.util.Set.of("TOKEN"))
               .build();
-      assertThatThrownBy(() -> runtime.launch(spec))
+      assertThatThrownBy(() -> invoker.launch(runtime, spec))
           .isInstanceOf(LaunchFailedException.class)
           .hasMessageContaining("exited with status 4")
           .hasMessageContaining("cannot find config, token ***")
@@ -734,7 +735,7 @@ class LocalContainerRuntimeIT {
       LaunchSpec spec =
           TestFunctions.spec(owner, "ruby3.3", "app.handler", TestFunctions.zip("a.txt", "x"))
               .build();
-      assertThatThrownBy(() -> runtime.launch(spec))
+      assertThatThrownBy(() -> invoker.launch(runtime, spec))
           .isInstanceOf(LaunchFailedException.class)
           .hasMessage(
               "function 'local-test' uses runtime 'ruby3.3', which the local backend cannot run;"
@@ -747,7 +748,7 @@ class LocalContainerRuntimeIT {
         "an unsafe archive fails the launch with InvalidArchiveException and leaves nothing")
     void unsafeArchive() throws IOException {
       LaunchSpec spec = python("").code(TestFunctions.zip("../escape.py", "x = 1\n")).build();
-      assertThatThrownBy(() -> runtime.launch(spec))
+      assertThatThrownBy(() -> invoker.launch(runtime, spec))
           .isInstanceOf(InvalidArchiveException.class)
           .hasMessageContaining("'../escape.py'");
       Path ownerDir = LocalSettings.from(RuntimeConfig.empty()).workDir().resolve(owner.id());
@@ -778,7 +779,7 @@ class LocalContainerRuntimeIT {
                       escapesOwner, PYTHON, "app.handler", escape.code().orElse(harmless))
                   .layers(escape.layers())
                   .build();
-          assertThatThrownBy(() -> confined.launch(spec))
+          assertThatThrownBy(() -> invoker.launch(confined, spec))
               .as(escape.description())
               .isInstanceOf(InvalidArchiveException.class)
               .hasMessageContaining(escape.refusal());
@@ -796,19 +797,7 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName("the invoke path accepts any function name, as the RIE does, and nothing else")
-    void invokePaths() {
-      Instance instance = launchPython("def handler(event, context):\n    return 'ok'\n");
-      Function<String, Invoker.Reply> post =
-          path -> invoker.post(instance.endpoint().orElseThrow().resolve(path), "{}", Map.of());
-      assertThat(post.apply("/2015-03-31/functions/my-function/invocations").body())
-          .isEqualTo("\"ok\"");
-      assertThat(post.apply("/2015-03-31/functions//invocations").status()).isEqualTo(404);
-      assertThat(post.apply("/2015-03-31/functions/a/b/invocations").status()).isEqualTo(404);
-    }
-
-    @Test
-    @DisplayName("a second event while one is in flight is refused with 409")
+    @DisplayName("a second event while one is in flight is refused")
     void overlappingEventRefused(@TempDir Path signals) throws Exception {
       Instance instance =
           launchPython(
@@ -825,10 +814,9 @@ class LocalContainerRuntimeIT {
         awaitTrue(
             "the first event to be in flight", () -> Files.exists(signals.resolve("started")));
 
-        Invoker.Reply second = invoker.invoke(instance, event);
-
-        assertThat(second.status()).isEqualTo(409);
-        assertThat(second.body()).contains("\"errorType\":\"ResourceConflictException\"");
+        assertThatThrownBy(() -> invoker.invoke(instance, event))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("send one event at a time");
         Files.createFile(signals.resolve("release"));
         assertThat(first.get().body()).isEqualTo("\"first\"");
       } finally {
@@ -841,10 +829,10 @@ class LocalContainerRuntimeIT {
         "warm instances add no JVM threads: one loop serves every port, no reaper per process")
     void threadsDoNotGrowWithInstances() throws IOException {
       String source = "def handler(event, context):\n    return 'warm'\n";
-      assertThat(invokeOverRawSocket(launchPython(source))).endsWith("\"warm\"");
+      assertThat(invoker.invoke(launchPython(source), "{}").body()).endsWith("\"warm\"");
       int before = Thread.getAllStackTraces().size();
       for (int i = 0; i < 20; i++) {
-        assertThat(invokeOverRawSocket(launchPython(source))).endsWith("\"warm\"");
+        assertThat(invoker.invoke(launchPython(source), "{}").body()).endsWith("\"warm\"");
       }
       int after = Thread.getAllStackTraces().size();
       // two spare threads at most: the JDK may add a pooled thread while reaping the short-lived sh
@@ -860,7 +848,7 @@ class LocalContainerRuntimeIT {
       ContainerRuntime orphaned = new LocalRuntimeProvider().create(RuntimeConfig.empty(), dead);
       try {
         Instance orphan =
-            orphaned.launch(
+            invoker.launch(orphaned,
                 TestFunctions.spec(
                         dead,
                         PYTHON,
@@ -897,22 +885,6 @@ class LocalContainerRuntimeIT {
           "the child to be killed",
           () -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
       assertThat(LeftoverProcesses.instancesOf(owner)).isZero();
-    }
-  }
-
-  /** Invokes without an HTTP client, so that no client threads or pooled connections are added. */
-  private static String invokeOverRawSocket(Instance instance) throws IOException {
-    try (Socket socket =
-        new Socket(InetAddress.getLoopbackAddress(), instance.endpoint().orElseThrow().getPort())) {
-      socket
-          .getOutputStream()
-          .write(
-              ("POST "
-                      + Instance.INVOCATION_PATH
-                      + " HTTP/1.1\r\nConnection: close\r\n"
-                      + "Content-Length: 2\r\n\r\n{}")
-                  .getBytes(StandardCharsets.US_ASCII));
-      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

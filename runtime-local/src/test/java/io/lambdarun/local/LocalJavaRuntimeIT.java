@@ -48,6 +48,7 @@ class LocalJavaRuntimeIT {
   @AfterEach
   void close() {
     runtime.close();
+    invoker.close();
     assertThat(LeftoverProcesses.instancesOf(owner)).isZero();
   }
 
@@ -56,7 +57,7 @@ class LocalJavaRuntimeIT {
   }
 
   private Invoker.Reply invoke(LaunchSpec.Builder spec, String event) {
-    return invoker.invoke(runtime.launch(spec.build()), event);
+    return invoker.invoke(invoker.launch(runtime, spec.build()), event);
   }
 
   private static JsonNode json(String text) throws Exception {
@@ -126,7 +127,7 @@ class LocalJavaRuntimeIT {
         "the Context carries the request id, ARN, memory, log group and remaining time, and"
             + " LambdaLogger writes to the function's log")
     void contextAndLogger() throws Exception {
-      Instance instance = runtime.launch(java("Methods::context").version("3").build());
+      Instance instance = invoker.launch(runtime, java("Methods::context").version("3").build());
       Instant before = Instant.now();
       String requestId = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
       Invoker.Reply reply = invoker.invoke(instance, "{}", Map.of("X-Amzn-RequestId", requestId));
@@ -184,7 +185,7 @@ class LocalJavaRuntimeIT {
     @Test
     @DisplayName("a constructor that throws is an init error, reported again by a fresh JVM")
     void constructorThrows() {
-      Instance instance = runtime.launch(java("BrokenConstructor").build());
+      Instance instance = invoker.launch(runtime, java("BrokenConstructor").build());
       String expected =
           "{\"errorMessage\":\"missing setting TABLE\","
               + "\"errorType\":\"java.lang.IllegalArgumentException\"}";
@@ -211,7 +212,7 @@ class LocalJavaRuntimeIT {
         "a handler past its timeout gets the timeout answer; the next event gets a new JVM")
     void timeout() {
       Instance instance =
-          runtime.launch(java("Behaviours::sleep").timeout(Duration.ofSeconds(2)).build());
+          invoker.launch(runtime, java("Behaviours::sleep").timeout(Duration.ofSeconds(2)).build());
       long start = System.nanoTime();
       Invoker.Reply reply = invoker.invoke(instance, "{\"millis\":20000}");
       Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -224,7 +225,7 @@ class LocalJavaRuntimeIT {
     @DisplayName(
         "a JVM that exits is Runtime.ExitError with its status; the next event gets a new JVM")
     void jvmExits() {
-      Instance instance = runtime.launch(java("Behaviours::halt").build());
+      Instance instance = invoker.launch(runtime, java("Behaviours::halt").build());
       Invoker.Reply reply = invoker.invoke(instance, "\"x\"");
       assertThat(reply.functionError()).contains("Unhandled");
       assertThat(reply.body())
@@ -268,7 +269,7 @@ class LocalJavaRuntimeIT {
             + " Lambda's order, in the code folder")
     void lambdaOptionsAndClassPath() throws Exception {
       Instance instance =
-          runtime.launch(java("Behaviours::jvm").layers(List.of(JavaFunctions.layer())).build());
+          invoker.launch(runtime, java("Behaviours::jvm").layers(List.of(JavaFunctions.layer())).build());
       JsonNode facts = json(invoker.invoke(instance, "\"x\"").body());
       String folder = instance.details().get("directory");
       List<String> arguments = strings(facts.get("arguments"));
@@ -350,7 +351,7 @@ class LocalJavaRuntimeIT {
       LaunchSpec spec =
           TestFunctions.spec(owner, "java99", PACKAGE + "StringHandler", JavaFunctions.jar())
               .build();
-      assertThatThrownBy(() -> runtime.launch(spec))
+      assertThatThrownBy(() -> invoker.launch(runtime, spec))
           .isInstanceOf(LaunchFailedException.class)
           .hasMessageStartingWith(
               "function 'local-test' uses runtime 'java99', which needs a JDK 99 or newer, but the"
@@ -375,14 +376,14 @@ class LocalJavaRuntimeIT {
                   owner);
       LaunchSpec.Builder java11 =
           TestFunctions.spec(owner, "java11", PACKAGE + "Behaviours::jvm", JavaFunctions.codeZip());
-      Instance instance = runtime.launch(java11.build());
+      Instance instance = invoker.launch(runtime, java11.build());
       assertThat(instance.details().get("interpreter")).endsWith(" at " + home);
       assertThat(json(invoker.invoke(instance, "\"x\"").body()).get("specification").asText())
           .isEqualTo(System.getProperty("java.specification.version"));
       LaunchSpec java17 =
           TestFunctions.spec(owner, "java17", PACKAGE + "StringHandler", JavaFunctions.jar())
               .build();
-      assertThatThrownBy(() -> runtime.launch(java17))
+      assertThatThrownBy(() -> invoker.launch(runtime, java17))
           .isInstanceOf(ConfigurationException.class)
           .hasMessage(
               "configuration key 'lambdarun.local.java-home.17' has value '/no/such/jdk', which is"

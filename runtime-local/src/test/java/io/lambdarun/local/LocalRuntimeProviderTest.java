@@ -87,12 +87,12 @@ class LocalRuntimeProviderTest {
   @DisplayName("availability reports an invalid setting instead of throwing")
   void invalidSetting() {
     Availability availability =
-        provider.availability(RuntimeConfig.of(Map.of(LocalConfigKeys.INIT_TIMEOUT, "soon")));
+        provider.availability(RuntimeConfig.of(Map.of(LocalConfigKeys.STOP_GRACE, "soon")));
     assertThat(availability.available()).isFalse();
     assertThat(availability.reason())
         .isEqualTo(
             "the local backend's configuration is invalid: configuration key"
-                + " 'lambdarun.local.init-timeout' has value 'soon', which is not a duration; use a"
+                + " 'lambdarun.local.stop-grace' has value 'soon', which is not a duration; use a"
                 + " value such as '500ms', '10s', '5m' or 'PT10S'");
   }
 }

@@ -14,6 +14,10 @@ import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
+import io.lambdarun.core.runtimeapi.RuntimeApiHost;
+import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +27,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +37,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Contract every {@link io.lambdarun.api.ContainerRuntime} honours on a live backend: launch an
- * instance of a Python function, invoke it through its RIE endpoint, read its logs, and tear it
- * down leaving nothing behind.
+ * instance of a Python function, invoke it, read its logs, and tear it down leaving nothing
+ * behind. A backend with a {@link ContainerRuntime#runtimeApiAccess()} is driven in Runtime API
+ * mode through core's {@link RuntimeApiHost} (its instances must call the Runtime API at the
+ * address in their spec, and {@link ContainerRuntime#exitCode} must tell when one died); any other
+ * backend is driven through its instances' RIE endpoints.
  *
  * <p>Each test creates its own runtime with a fresh {@link Owner} and closes it afterwards. When
  * the backend is unavailable the tests fail with the provider's reason; they never skip.
@@ -43,6 +51,8 @@ public abstract class ContainerRuntimeContract {
   private static final Duration SETTLE = Duration.ofSeconds(30);
 
   private final RieClient rie = new RieClient();
+  private final Map<String, RuntimeApiInstance> runtimeApis = new ConcurrentHashMap<>();
+  private RuntimeApiHost host;
   private Owner owner;
   private ContainerRuntime runtime;
 
@@ -112,12 +122,61 @@ public abstract class ContainerRuntimeContract {
     }
     owner = Owner.forCurrentProcess();
     runtime = provider().create(config(), owner);
+    host = RuntimeApiHost.start("tck-runtime-api");
   }
 
   @AfterEach
   void closeRuntime() {
     if (runtime != null) {
       runtime.close();
+    }
+    if (host != null) {
+      host.close();
+    }
+  }
+
+  /** Launches as core does: through core's Runtime API when the backend offers it. */
+  private Instance launch(ContainerRuntime on, LaunchSpec spec) {
+    if (on.runtimeApiAccess().isEmpty()) {
+      return on.launch(spec);
+    }
+    RuntimeApiInstance launched = host.launch(on, spec, SETTLE);
+    runtimeApis.put(launched.instance().id(), launched);
+    return launched.instance();
+  }
+
+  private Instance launch(LaunchSpec spec) {
+    return launch(runtime, spec);
+  }
+
+  /** Invokes as core does; an instance that cannot take the event is an IOException. */
+  private RieClient.Reply invoke(Instance instance, String event) throws IOException {
+    RuntimeApiInstance runtimeApi = runtimeApis.get(instance.id());
+    if (runtimeApi == null) {
+      return rie.invoke(instance, event);
+    }
+    RuntimeApiAnswer answer =
+        runtimeApi.invoke(
+            UUID.randomUUID().toString(), event.getBytes(StandardCharsets.UTF_8),
+            InvokeOptions.DEFAULT);
+    if (answer.outcome() == RuntimeApiAnswer.Outcome.NOT_DELIVERED
+        || answer.outcome() == RuntimeApiAnswer.Outcome.LOST) {
+      throw new IOException("instance '" + instance.id() + "' took no event: " + answer.bodyText());
+    }
+    return new RieClient.Reply(200, answer.bodyText());
+  }
+
+  /** Where core reaches the instance: its RIE endpoint or its Runtime API address. */
+  private String address(Instance instance) {
+    RuntimeApiInstance runtimeApi = runtimeApis.get(instance.id());
+    return runtimeApi == null ? instance.endpoint().orElseThrow().toString() : runtimeApi.address();
+  }
+
+  private void terminate(Instance instance) {
+    runtime.terminate(instance);
+    RuntimeApiInstance runtimeApi = runtimeApis.get(instance.id());
+    if (runtimeApi != null) {
+      runtimeApi.close();
     }
   }
 
@@ -140,10 +199,10 @@ public abstract class ContainerRuntimeContract {
   @Test
   @DisplayName("a launched instance answers events through its RIE endpoint, again and again")
   void launchedInstanceServesEvents() throws IOException {
-    Instance instance = runtime.launch(spec().build());
+    Instance instance = launch(spec().build());
     for (int i = 0; i < 3; i++) {
       RieClient.Reply reply =
-          rie.invoke(instance, "{\"action\":\"echo\",\"value\":\"hello-" + i + "\"}");
+          invoke(instance, "{\"action\":\"echo\",\"value\":\"hello-" + i + "\"}");
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.body()).isEqualTo("\"hello-" + i + "\"");
     }
@@ -162,11 +221,11 @@ public abstract class ContainerRuntimeContract {
     expected.put("TCK_EMPTY", "");
     LaunchSpec.Builder spec = spec();
     expected.forEach(spec::putEnvironment);
-    Instance instance = runtime.launch(spec.build());
+    Instance instance = launch(spec.build());
 
     String keys =
         expected.keySet().stream().map(k -> "\"" + k + "\"").collect(Collectors.joining(","));
-    RieClient.Reply reply = rie.invoke(instance, "{\"action\":\"env\",\"keys\":[" + keys + "]}");
+    RieClient.Reply reply = invoke(instance, "{\"action\":\"env\",\"keys\":[" + keys + "]}");
 
     assertThat(reply.status()).isEqualTo(200);
     assertThat(decodeEnvironment(reply.body())).containsExactlyEntriesOf(expected);
@@ -175,16 +234,16 @@ public abstract class ContainerRuntimeContract {
   @Test
   @DisplayName("a function error comes back as AWS's error JSON, not as a transport failure")
   void functionErrorsUseAwsShape() throws IOException {
-    Instance instance = runtime.launch(spec().build());
+    Instance instance = launch(spec().build());
     RieClient.Reply reply =
-        rie.invoke(instance, "{\"action\":\"fail\",\"message\":\"tck-failure-42\"}");
+        invoke(instance, "{\"action\":\"fail\",\"message\":\"tck-failure-42\"}");
     assertThat(reply.status()).isEqualTo(200);
     assertThat(reply.body())
         .contains("\"errorMessage\"")
         .contains("tck-failure-42")
         .contains("\"errorType\"")
         .contains("ValueError");
-    RieClient.Reply next = rie.invoke(instance, "{\"action\":\"echo\",\"value\":\"after\"}");
+    RieClient.Reply next = invoke(instance, "{\"action\":\"echo\",\"value\":\"after\"}");
     assertThat(next.body()).isEqualTo("\"after\"");
   }
 
@@ -192,10 +251,10 @@ public abstract class ContainerRuntimeContract {
   @DisplayName("logs hold what the handler printed")
   void logsAreReadable() throws IOException {
     Instant start = Instant.now().minusSeconds(1);
-    Instance instance = runtime.launch(spec().build());
+    Instance instance = launch(spec().build());
     String marker = "tck-marker-" + UUID.randomUUID();
     RieClient.Reply reply =
-        rie.invoke(instance, "{\"action\":\"log\",\"marker\":\"" + marker + "\"}");
+        invoke(instance, "{\"action\":\"log\",\"marker\":\"" + marker + "\"}");
     assertThat(reply.body()).isEqualTo("\"logged\"");
     awaitTrue("the logs to contain " + marker, () -> runtime.logs(instance, start).contains(marker));
   }
@@ -203,25 +262,25 @@ public abstract class ContainerRuntimeContract {
   @Test
   @DisplayName("instances are independent: distinct ids and endpoints, each answering")
   void instancesAreIndependent() throws IOException {
-    Instance first = runtime.launch(spec().build());
-    Instance second = runtime.launch(spec().build());
+    Instance first = launch(spec().build());
+    Instance second = launch(spec().build());
     assertThat(second.id()).isNotEqualTo(first.id());
-    assertThat(second.endpoint()).isNotEqualTo(first.endpoint());
-    assertThat(rie.invoke(first, "{\"action\":\"echo\",\"value\":\"one\"}").body())
+    assertThat(address(second)).isNotEqualTo(address(first));
+    assertThat(invoke(first, "{\"action\":\"echo\",\"value\":\"one\"}").body())
         .isEqualTo("\"one\"");
-    assertThat(rie.invoke(second, "{\"action\":\"echo\",\"value\":\"two\"}").body())
+    assertThat(invoke(second, "{\"action\":\"echo\",\"value\":\"two\"}").body())
         .isEqualTo("\"two\"");
   }
 
   @Test
   @DisplayName("terminate removes the instance, and terminating again succeeds silently")
   void terminateIsIdempotent() {
-    Instance instance = runtime.launch(spec().build());
+    Instance instance = launch(spec().build());
     assertThat(liveResources(owner)).isEqualTo(1);
-    runtime.terminate(instance);
-    assertThatCode(() -> runtime.terminate(instance)).doesNotThrowAnyException();
+    terminate(instance);
+    assertThatCode(() -> terminate(instance)).doesNotThrowAnyException();
     awaitTrue("the instance's resources to be gone", () -> liveResources(owner) == 0);
-    assertThatThrownBy(() -> rie.invoke(instance, "{\"action\":\"echo\",\"value\":\"x\"}"))
+    assertThatThrownBy(() -> invoke(instance, "{\"action\":\"echo\",\"value\":\"x\"}"))
         .isInstanceOf(IOException.class);
   }
 
@@ -229,7 +288,7 @@ public abstract class ContainerRuntimeContract {
   @DisplayName("a failed launch throws LaunchFailedException and leaves nothing behind")
   void failedLaunchLeavesNothing() {
     LaunchSpec broken = unlaunchable(spec()).build();
-    assertThatThrownBy(() -> runtime.launch(broken)).isInstanceOf(LaunchFailedException.class);
+    assertThatThrownBy(() -> launch(broken)).isInstanceOf(LaunchFailedException.class);
     awaitTrue("the failed launch's resources to be gone", () -> liveResources(owner) == 0);
   }
 
@@ -243,15 +302,15 @@ public abstract class ContainerRuntimeContract {
     Owner dead = new Owner(Owner.forCurrentProcess().id(), deadPid, owner.host());
     Owner otherHost =
         new Owner(Owner.forCurrentProcess().id(), deadPid, "lambdarun-tck-other-host");
-    Instance mine = runtime.launch(spec().build());
+    Instance mine = launch(spec().build());
     // owners that died before this test, so that the count below is this test's alone
     runtime.sweepOrphans();
     try (ContainerRuntime live = provider().create(config(), otherLive);
         ContainerRuntime orphaned = provider().create(config(), dead);
         ContainerRuntime remote = provider().create(config(), otherHost)) {
-      live.launch(spec(otherLive).build());
-      orphaned.launch(spec(dead).build());
-      remote.launch(spec(otherHost).build());
+      launch(live, spec(otherLive).build());
+      launch(orphaned, spec(dead).build());
+      launch(remote, spec(otherHost).build());
       assertThat(liveResources(dead)).as("the dead owner's resources before the sweep")
           .isEqualTo(1);
 
@@ -261,7 +320,7 @@ public abstract class ContainerRuntimeContract {
       assertThat(liveResources(owner)).as("this runtime's own resources").isEqualTo(1);
       assertThat(liveResources(otherLive)).as("another live owner's resources").isEqualTo(1);
       assertThat(liveResources(otherHost)).as("another host's owner's resources").isEqualTo(1);
-      assertThat(rie.invoke(mine, "{\"action\":\"echo\",\"value\":\"alive\"}").body())
+      assertThat(invoke(mine, "{\"action\":\"echo\",\"value\":\"alive\"}").body())
           .isEqualTo("\"alive\"");
     }
   }
@@ -269,14 +328,45 @@ public abstract class ContainerRuntimeContract {
   @Test
   @DisplayName("close removes every instance, is idempotent, and later launches are refused")
   void closeRemovesEverything() {
-    runtime.launch(spec().build());
-    runtime.launch(spec().build());
+    launch(spec().build());
+    launch(spec().build());
     assertThat(liveResources(owner)).isEqualTo(2);
     runtime.close();
     assertThatCode(runtime::close).doesNotThrowAnyException();
     awaitTrue("every resource to be gone after close", () -> liveResources(owner) == 0);
     LaunchSpec spec = spec().build();
-    assertThatThrownBy(() -> runtime.launch(spec)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> launch(spec)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  @DisplayName(
+      "in Runtime API mode a runtime that dies under an event is Runtime.ExitError and exitCode"
+          + " says so")
+  void runtimeApiModeReportsADeadRuntime() throws IOException {
+    if (runtime.runtimeApiAccess().isEmpty()) {
+      assertThat(runtime.exitCode(launch(spec().build()))).isEmpty();
+      return;
+    }
+    Instance instance = launch(spec().build());
+    assertThat(runtime.exitCode(instance)).as("exit code of a running instance").isEmpty();
+    RieClient.Reply reply = invoke(instance, "{\"action\":\"exit\",\"status\":7}");
+    assertThat(reply.body()).contains("Runtime.ExitError").contains("exit status 7");
+    assertThat(runtime.exitCode(instance)).hasValue(7);
+  }
+
+  @Test
+  @DisplayName("in Runtime API mode the instance gets its Runtime API address and no endpoint")
+  void runtimeApiModeHandsTheAddressToTheInstance() throws IOException {
+    Instance instance = launch(spec().build());
+    if (runtime.runtimeApiAccess().isEmpty()) {
+      assertThat(instance.endpoint()).isPresent();
+      return;
+    }
+    assertThat(instance.endpoint()).isEmpty();
+    RieClient.Reply reply =
+        invoke(instance, "{\"action\":\"env\",\"keys\":[\"AWS_LAMBDA_RUNTIME_API\"]}");
+    assertThat(decodeEnvironment(reply.body()))
+        .containsEntry("AWS_LAMBDA_RUNTIME_API", address(instance));
   }
 
   /**

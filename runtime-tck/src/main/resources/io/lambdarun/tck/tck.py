@@ -24,4 +24,6 @@ def handler(event, context):
     if action == "sleep":
         time.sleep(event["seconds"])
         return "slept"
+    if action == "exit":
+        os._exit(event["status"])
     return "unknown action"

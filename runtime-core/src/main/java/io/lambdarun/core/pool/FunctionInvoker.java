@@ -8,6 +8,8 @@ import io.lambdarun.core.FunctionError;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
+import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -25,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Invokes functions on pooled instances: leases an instance, posts the event, classifies the
- * answer, and replaces dead instances, retrying only when the event provably never reached one.
+ * Invokes functions on pooled instances: leases an instance, hands it the event (through core's
+ * Runtime API, or posted to its RIE endpoint), classifies the answer, and replaces dead instances,
+ * retrying only when the event provably never reached one.
  */
 public final class FunctionInvoker {
 
@@ -126,6 +129,11 @@ public final class FunctionInvoker {
       Lease lease,
       long start) {
     Instant since = clock.instant();
+    Optional<RuntimeApiInstance> runtimeApi = lease.runtimeApi();
+    if (runtimeApi.isPresent()) {
+      RuntimeApiAnswer answer = runtimeApi.get().invoke(requestId, payload, options);
+      return outcome(function, requestId, lease, answer, options, since, start);
+    }
     InstanceResponse response;
     try {
       response =
@@ -160,6 +168,50 @@ public final class FunctionInvoker {
           e);
     }
     return Optional.of(classify(function, requestId, lease, response, options, since, start));
+  }
+
+  /** Turns a Runtime API outcome into the result; empty when another instance should be tried. */
+  private Optional<InvocationResult> outcome(
+      LambdaFunction function,
+      String requestId,
+      Lease lease,
+      RuntimeApiAnswer answer,
+      InvokeOptions options,
+      Instant since,
+      long start) {
+    switch (answer.outcome()) {
+      case NOT_DELIVERED -> {
+        LOG.warn(
+            "instance '{}' of function '{}' could not take the event ({}); replacing it",
+            lease.instance().id(), function.functionName(), answer.bodyText());
+        lease.discard();
+        return Optional.empty();
+      }
+      case TIMEOUT -> {
+        return Optional.of(timedOut(function, requestId, lease, options, since, start));
+      }
+      case LOST -> {
+        lease.discard();
+        throw new InstanceFailedException(
+            lease.instance().id(),
+            "instance '" + lease.instance().id() + "' of function '" + function.functionName()
+                + "' was stopped while serving invocation '" + requestId + "'; retry if the"
+                + " function is idempotent",
+            null);
+      }
+      default -> {
+        Optional<String> logResult = logTail(lease, options, since);
+        if (answer.instanceReusable()) {
+          lease.release();
+        } else {
+          lease.discard();
+        }
+        return Optional.of(
+            new InvocationResult(
+                answer.body(), answer.functionError(), requestId, lease.coldStart(),
+                lease.initDuration(), elapsed(start), logResult));
+      }
+    }
   }
 
   private InvocationResult classify(

@@ -216,7 +216,9 @@ final class FunctionPool {
 
   /** Closes the instance's connection, then tears the instance down. */
   private void retire(PooledInstance entry) {
-    entry.connection.close();
+    if (entry.connection != null) {
+      entry.connection.close();
+    }
     launcher.retire(entry.launched);
   }
 

@@ -8,6 +8,8 @@ import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.core.CredentialsProvider;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.SessionCredentials;
+import io.lambdarun.core.runtimeapi.RuntimeApiHost;
+import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Launches and retires instances: issues credentials once per instance, launches through the
- * backend, and revokes the credentials when the launch fails or the instance is torn down.
+ * backend (through core's Runtime API host when the backend has a Runtime API access), and revokes
+ * the credentials when the launch fails or the instance is torn down.
  */
 public final class InstanceLauncher {
 
@@ -24,6 +27,8 @@ public final class InstanceLauncher {
   private final ContainerRuntime runtime;
   private final LaunchSpecFactory specs;
   private final Optional<CredentialsProvider> credentialsProvider;
+  private final Optional<RuntimeApiHost> runtimeApiHost;
+  private final Duration initTimeout;
 
   /**
    * Creates a launcher.
@@ -31,14 +36,21 @@ public final class InstanceLauncher {
    * @param runtime the backend
    * @param specs builds launch specs
    * @param credentialsProvider issues execution-role credentials, if configured
+   * @param runtimeApiHost core's Runtime API host, present when the backend runs instances in
+   *     Runtime API mode
+   * @param initTimeout how long a Runtime API instance may take to ask for its first event
    */
   public InstanceLauncher(
       ContainerRuntime runtime,
       LaunchSpecFactory specs,
-      Optional<CredentialsProvider> credentialsProvider) {
+      Optional<CredentialsProvider> credentialsProvider,
+      Optional<RuntimeApiHost> runtimeApiHost,
+      Duration initTimeout) {
     this.runtime = runtime;
     this.specs = specs;
     this.credentialsProvider = credentialsProvider;
+    this.runtimeApiHost = runtimeApiHost;
+    this.initTimeout = initTimeout;
   }
 
   /**
@@ -55,17 +67,28 @@ public final class InstanceLauncher {
     try {
       LaunchSpec spec = specs.create(function, deployId, credentials);
       long start = System.nanoTime();
-      Instance instance = launch(spec);
+      Optional<RuntimeApiInstance> runtimeApi = runtimeApiHost.map(host -> launch(host, spec));
+      Instance instance = runtimeApi.isPresent() ? runtimeApi.get().instance() : launch(spec);
       launched = true;
       Duration launchTime = Duration.ofNanos(System.nanoTime() - start);
       LOG.info(
           "launched instance '{}' of function '{}' version '{}' in {} ms", instance.id(),
           function.functionName(), function.version(), launchTime.toMillis());
-      return new Launched(instance, credentials, launchTime);
+      return new Launched(instance, credentials, launchTime, runtimeApi);
     } finally {
       if (!launched) {
         credentials.ifPresent(this::revoke);
       }
+    }
+  }
+
+  private RuntimeApiInstance launch(RuntimeApiHost host, LaunchSpec spec) {
+    try {
+      return host.launch(runtime, spec, initTimeout);
+    } catch (LambdaRunException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw failed(spec, e);
     }
   }
 
@@ -75,12 +98,16 @@ public final class InstanceLauncher {
     } catch (LambdaRunException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new LaunchFailedException(
-          spec.functionName(),
-          "backend '" + runtime.name() + "' failed to launch function '" + spec.functionName()
-              + "' (" + e + "); check the backend's log or report this to its maintainers",
-          e);
+      throw failed(spec, e);
     }
+  }
+
+  private LaunchFailedException failed(LaunchSpec spec, RuntimeException e) {
+    return new LaunchFailedException(
+        spec.functionName(),
+        "backend '" + runtime.name() + "' failed to launch function '" + spec.functionName()
+            + "' (" + e + "); check the backend's log or report this to its maintainers",
+        e);
   }
 
   /**
@@ -89,6 +116,7 @@ public final class InstanceLauncher {
    * @param launched the instance
    */
   public void retire(Launched launched) {
+    launched.runtimeApi().ifPresent(RuntimeApiInstance::close);
     try {
       runtime.terminate(launched.instance());
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
 import io.lambdarun.core.SessionCredentials;
+import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -11,6 +12,11 @@ import java.util.Optional;
  * @param instance the backend's instance
  * @param credentials the credentials it holds, if any were issued
  * @param launchTime how long the launch took
+ * @param runtimeApi the instance's port on core's Runtime API in Runtime API mode, empty in
+ *     RIE-endpoint mode
  */
 public record Launched(
-    Instance instance, Optional<SessionCredentials> credentials, Duration launchTime) {}
+    Instance instance,
+    Optional<SessionCredentials> credentials,
+    Duration launchTime,
+    Optional<RuntimeApiInstance> runtimeApi) {}

@@ -1,6 +1,7 @@
 package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
+import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -33,6 +34,11 @@ public final class Lease {
   /** Returns the instance's keep-alive connection, for this lease's event only. */
   InstanceConnection connection() {
     return entry.connection;
+  }
+
+  /** Returns the instance's port on core's Runtime API, empty in RIE-endpoint mode. */
+  Optional<RuntimeApiInstance> runtimeApi() {
+    return entry.launched.runtimeApi();
   }
 
   /**

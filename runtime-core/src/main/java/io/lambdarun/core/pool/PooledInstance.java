@@ -10,6 +10,7 @@ final class PooledInstance {
   final Launched launched;
   final String deployId;
   final LambdaFunction function;
+  /** The keep-alive connection to the RIE endpoint; {@code null} in Runtime API mode. */
   final InstanceConnection connection;
   boolean busy = true;
   boolean removed;
@@ -19,7 +20,7 @@ final class PooledInstance {
     this.launched = launched;
     this.deployId = deployId;
     this.function = function;
-    this.connection = new InstanceConnection(launched.instance().endpoint().orElseThrow());
+    this.connection = launched.instance().endpoint().map(InstanceConnection::new).orElse(null);
     this.lastUsed = now;
   }
 

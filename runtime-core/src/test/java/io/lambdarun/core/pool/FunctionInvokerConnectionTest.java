@@ -54,7 +54,9 @@ class FunctionInvokerConnectionTest {
             runtime, Owner.forCurrentProcess(),
             new FunctionEnvironment(Optional.empty(), HostAccess.loopback()),
             ImageResolver.defaults(), ArchiveLimits.AWS, clock);
-    InstanceLauncher launcher = new InstanceLauncher(runtime, specs, Optional.empty());
+    InstanceLauncher launcher =
+        new InstanceLauncher(
+            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10));
     pool = new WarmPool(4, Duration.ofMinutes(5), clock, launcher);
     invoker =
         new FunctionInvoker(runtime, pool, specs, new HttpInvoker(), Duration.ofSeconds(5), clock);

@@ -54,7 +54,10 @@ class WarmPoolTest {
             runtime, Owner.forCurrentProcess(),
             new FunctionEnvironment(Optional.empty(), HostAccess.loopback()),
             ImageResolver.defaults(), ArchiveLimits.AWS, clock);
-    return new WarmPool(cap, TTL, clock, new InstanceLauncher(runtime, specs, Optional.empty()));
+    InstanceLauncher launcher =
+        new InstanceLauncher(
+            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10));
+    return new WarmPool(cap, TTL, clock, launcher);
   }
 
   private static Instance instance(String id) {

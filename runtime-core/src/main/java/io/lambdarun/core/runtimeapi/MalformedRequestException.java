@@ -1,4 +1,4 @@
-package io.lambdarun.local;
+package io.lambdarun.core.runtimeapi;
 
 import io.lambdarun.api.LambdaRunException;
 

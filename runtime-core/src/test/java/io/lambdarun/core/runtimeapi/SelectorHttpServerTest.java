@@ -1,4 +1,4 @@
-package io.lambdarun.local;
+package io.lambdarun.core.runtimeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,9 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-class LoopbackHttpServerTest {
+class SelectorHttpServerTest {
 
-  private final LoopbackHttpServer server = LoopbackHttpServer.start("test-http");
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+  private final SelectorHttpServer server = SelectorHttpServer.start("test-http");
 
   @AfterEach
   void close() {
@@ -37,7 +39,7 @@ class LoopbackHttpServerTest {
         (request.method() + " " + request.bodyText()).getBytes(StandardCharsets.UTF_8));
   }
 
-  private Socket connect(LoopbackHttpServer.Listener listener) throws IOException {
+  private Socket connect(SelectorHttpServer.Listener listener) throws IOException {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), listener.port());
     socket.setSoTimeout(10_000);
     return socket;
@@ -71,7 +73,7 @@ class LoopbackHttpServerTest {
   @Test
   @DisplayName("binds 127.0.0.1 only: the same port on another address is refused")
   void bindsLoopbackOnly() throws IOException {
-    LoopbackHttpServer.Listener listener = server.listen(LoopbackHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), listener.port())) {
       assertThat(socket.isConnected()).isTrue();
     }
@@ -83,7 +85,7 @@ class LoopbackHttpServerTest {
   @Test
   @DisplayName("answers several requests on one kept-alive connection, in order")
   void keepAlive() throws IOException {
-    LoopbackHttpServer.Listener listener = server.listen(LoopbackHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(socket, "POST /a?x=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
       assertThat(readResponse(socket.getInputStream()))
@@ -100,7 +102,7 @@ class LoopbackHttpServerTest {
   @Test
   @DisplayName("decodes chunked bodies and handles pipelined requests")
   void chunkedAndPipelined() throws IOException {
-    LoopbackHttpServer.Listener listener = server.listen(LoopbackHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(
           socket,
@@ -122,7 +124,7 @@ class LoopbackHttpServerTest {
   @Test
   @DisplayName("sends 100 Continue to a client that expects it before sending the body")
   void expectContinue() throws IOException {
-    LoopbackHttpServer.Listener listener = server.listen(LoopbackHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(socket, "POST /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
       byte[] interim = socket.getInputStream().readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length());
@@ -137,8 +139,8 @@ class LoopbackHttpServerTest {
   @DisplayName("answers a parked request later from the loop thread")
   void deferredAnswer() throws Exception {
     CompletableFuture<HttpConnection> parked = new CompletableFuture<>();
-    LoopbackHttpServer.Listener listener =
-        server.listen((request, connection) -> parked.complete(connection));
+    SelectorHttpServer.Listener listener =
+        server.listen(LOOPBACK, (request, connection) -> parked.complete(connection));
     try (Socket socket = connect(listener)) {
       send(socket, "GET /next HTTP/1.1\r\n\r\n");
       HttpConnection connection = parked.get(10, TimeUnit.SECONDS);
@@ -151,7 +153,7 @@ class LoopbackHttpServerTest {
   @Test
   @DisplayName("closes the connection after answering Connection: close")
   void connectionClose() throws IOException {
-    LoopbackHttpServer.Listener listener = server.listen(LoopbackHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(socket, "GET /f HTTP/1.1\r\nConnection: close\r\n\r\n");
       assertThat(readResponse(socket.getInputStream())).contains("Connection: close\r\n");
@@ -162,7 +164,7 @@ class LoopbackHttpServerTest {
   @Test
   @DisplayName("rejects a malformed request line with 400 and closes")
   void malformedRequest() throws IOException {
-    LoopbackHttpServer.Listener listener = server.listen(LoopbackHttpServerTest::echo);
+    SelectorHttpServer.Listener listener = server.listen(LOOPBACK, SelectorHttpServerTest::echo);
     try (Socket socket = connect(listener)) {
       send(socket, "NONSENSE\r\n\r\n");
       assertThat(readResponse(socket.getInputStream()))
@@ -180,7 +182,7 @@ class LoopbackHttpServerTest {
     server.execute(
         () -> {
           server.schedule(Duration.ofMillis(40), () -> ran.add("second"));
-          LoopbackHttpServer.Timer cancelled =
+          SelectorHttpServer.Timer cancelled =
               server.schedule(Duration.ofMillis(20), () -> ran.add("cancelled"));
           server.schedule(Duration.ofMillis(10), () -> ran.add("first"));
           server.schedule(Duration.ofMillis(60), () -> done.complete(null));
@@ -194,8 +196,8 @@ class LoopbackHttpServerTest {
   @DisplayName("closing a listener closes its open connections")
   void listenerCloseClosesConnections() throws Exception {
     CompletableFuture<HttpConnection> parked = new CompletableFuture<>();
-    LoopbackHttpServer.Listener listener =
-        server.listen((request, connection) -> parked.complete(connection));
+    SelectorHttpServer.Listener listener =
+        server.listen(LOOPBACK, (request, connection) -> parked.complete(connection));
     try (Socket socket = connect(listener)) {
       send(socket, "GET /next HTTP/1.1\r\n\r\n");
       parked.get(10, TimeUnit.SECONDS);

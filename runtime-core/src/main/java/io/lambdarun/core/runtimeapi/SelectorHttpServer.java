@@ -1,11 +1,10 @@
-package io.lambdarun.local;
+package io.lambdarun.core.runtimeapi;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -25,16 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small HTTP/1.1 server on 127.0.0.1 driven by one selector thread for any number of listening
- * ports, so that the thread count does not grow with the number of instances. Handlers, timers and
- * submitted tasks all run on that loop thread, which makes per-instance state single-threaded.
+ * A small HTTP/1.1 server driven by one selector thread for any number of listening ports, so that
+ * the thread count does not grow with the number of instances. Handlers, timers and submitted
+ * tasks all run on that loop thread, which makes per-instance state single-threaded.
  */
-final class LoopbackHttpServer implements AutoCloseable {
+final class SelectorHttpServer implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LoopbackHttpServer.class);
-
-  /** 127.0.0.1 even when the JVM prefers IPv6, since endpoints are published as 127.0.0.1. */
-  private static final InetAddress LOOPBACK = loopback();
+  private static final Logger LOG = LoggerFactory.getLogger(SelectorHttpServer.class);
 
   /** Handles requests of one listening port; always called on the loop thread. */
   @FunctionalInterface
@@ -66,7 +62,7 @@ final class LoopbackHttpServer implements AutoCloseable {
   private final ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
   private volatile boolean closed;
 
-  private LoopbackHttpServer(String threadName) {
+  private SelectorHttpServer(String threadName) {
     try {
       selector = Selector.open();
     } catch (IOException e) {
@@ -82,24 +78,25 @@ final class LoopbackHttpServer implements AutoCloseable {
    * @param threadName the loop thread's name
    * @return the running server
    */
-  static LoopbackHttpServer start(String threadName) {
-    LoopbackHttpServer server = new LoopbackHttpServer(threadName);
+  static SelectorHttpServer start(String threadName) {
+    SelectorHttpServer server = new SelectorHttpServer(threadName);
     server.thread.start();
     return server;
   }
 
   /**
-   * Opens a new listening port on 127.0.0.1 whose requests go to {@code handler}. Callable from any
-   * thread; the port accepts connections when this returns.
+   * Opens a new listening port on {@code address} whose requests go to {@code handler}. Callable
+   * from any thread; the port accepts connections when this returns.
    *
+   * @param address the local address to bind, never a wildcard unless the caller means it
    * @param handler the handler of the port's requests
    * @return the listener
    * @throws IOException if no port can be bound
    */
-  Listener listen(Handler handler) throws IOException {
+  Listener listen(InetAddress address, Handler handler) throws IOException {
     ServerSocketChannel channel = ServerSocketChannel.open();
     try {
-      channel.bind(new InetSocketAddress(LOOPBACK, 0), 128);
+      channel.bind(new InetSocketAddress(address, 0), 128);
       channel.configureBlocking(false);
     } catch (IOException e) {
       channel.close();
@@ -118,7 +115,7 @@ final class LoopbackHttpServer implements AutoCloseable {
             });
     if (!accepted) {
       channel.close();
-      throw new IOException("the local backend's HTTP loop is closed");
+      throw new IOException("the Runtime API's HTTP loop is closed");
     }
     return listener;
   }
@@ -160,14 +157,6 @@ final class LoopbackHttpServer implements AutoCloseable {
     return Thread.currentThread() == thread;
   }
 
-  private static InetAddress loopback() {
-    try {
-      return InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException("127.0.0.1 is not a valid address", e);
-    }
-  }
-
   /** Stops the loop and closes every port and connection. Idempotent. */
   @Override
   public void close() {
@@ -204,8 +193,11 @@ final class LoopbackHttpServer implements AutoCloseable {
         selector.selectedKeys().clear();
       }
     } catch (IOException | RuntimeException e) {
-      LOG.error("the local backend's HTTP loop stopped", e);
+      LOG.error("the Runtime API's HTTP loop stopped", e);
     } finally {
+      // tasks posted before close still run, so that a port closed with an event in flight
+      // answers its caller
+      runTasks();
       closeEverything();
     }
   }
@@ -241,7 +233,8 @@ final class LoopbackHttpServer implements AutoCloseable {
       channel.configureBlocking(false);
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
       SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-      HttpConnection connection = new HttpConnection(channel, key, listener);
+      InetAddress peer = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+      HttpConnection connection = new HttpConnection(channel, key, listener, peer);
       key.attach(connection);
       listener.connections.add(connection);
     } catch (IOException e) {
@@ -255,7 +248,7 @@ final class LoopbackHttpServer implements AutoCloseable {
       try {
         task.run();
       } catch (RuntimeException e) {
-        LOG.warn("a task of the local backend's HTTP loop failed", e);
+        LOG.warn("a task of the Runtime API's HTTP loop failed", e);
       }
     }
   }
@@ -272,7 +265,7 @@ final class LoopbackHttpServer implements AutoCloseable {
       try {
         next.task.run();
       } catch (RuntimeException e) {
-        LOG.warn("a timer of the local backend's HTTP loop failed", e);
+        LOG.warn("a timer of the Runtime API's HTTP loop failed", e);
       }
     }
     return tasks.isEmpty() ? 0 : -1;
@@ -309,7 +302,7 @@ final class LoopbackHttpServer implements AutoCloseable {
     }
 
     /**
-     * Returns the bound port on 127.0.0.1.
+     * Returns the bound port.
      *
      * @return the port
      */

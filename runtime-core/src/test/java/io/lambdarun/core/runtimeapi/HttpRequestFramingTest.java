@@ -1,4 +1,4 @@
-package io.lambdarun.local;
+package io.lambdarun.core.runtimeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -24,13 +24,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HttpRequestFramingTest {
 
-  private final LoopbackHttpServer server = LoopbackHttpServer.start("test-http-framing");
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+
+  private final SelectorHttpServer server = SelectorHttpServer.start("test-http-framing");
   private final AtomicInteger handled = new AtomicInteger();
-  private final LoopbackHttpServer.Listener listener;
+  private final SelectorHttpServer.Listener listener;
 
   HttpRequestFramingTest() throws IOException {
     listener =
         server.listen(
+            LOOPBACK,
             (request, connection) -> {
               handled.incrementAndGet();
               connection.respond(

@@ -1,6 +1,7 @@
-package io.lambdarun.local;
+package io.lambdarun.core.runtimeapi;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -11,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One accepted connection of a {@link LoopbackHttpServer}: feeds what arrives to an {@link
+ * One accepted connection of a {@link SelectorHttpServer}: feeds what arrives to an {@link
  * HttpRequestParser}, hands each request to the listener's handler, answers {@code Expect:
  * 100-continue}, and writes responses with keep-alive. Requests on one connection are answered in
  * order; a handler may answer later (long polls), from the server's loop thread. A malformed
@@ -34,7 +35,8 @@ final class HttpConnection {
 
   private final SocketChannel channel;
   private final SelectionKey key;
-  private final LoopbackHttpServer.Listener listener;
+  private final SelectorHttpServer.Listener listener;
+  private final InetAddress peer;
   private final HttpRequestParser parser = new HttpRequestParser();
   private ArrayDeque<ByteBuffer> output;
   private boolean awaitingResponse;
@@ -44,10 +46,24 @@ final class HttpConnection {
   private boolean processing;
   private boolean open = true;
 
-  HttpConnection(SocketChannel channel, SelectionKey key, LoopbackHttpServer.Listener listener) {
+  HttpConnection(
+      SocketChannel channel,
+      SelectionKey key,
+      SelectorHttpServer.Listener listener,
+      InetAddress peer) {
     this.channel = channel;
     this.key = key;
     this.listener = listener;
+    this.peer = peer;
+  }
+
+  /**
+   * Returns the address of the peer that opened the connection.
+   *
+   * @return the peer's IP address
+   */
+  InetAddress peer() {
+    return peer;
   }
 
   /**
@@ -224,6 +240,7 @@ final class HttpConnection {
       case 400 -> "Bad Request";
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
+      case 403 -> "Forbidden";
       case 409 -> "Conflict";
       case 413 -> "Payload Too Large";
       case 431 -> "Request Header Fields Too Large";

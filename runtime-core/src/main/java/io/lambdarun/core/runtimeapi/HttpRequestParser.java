@@ -1,4 +1,4 @@
-package io.lambdarun.local;
+package io.lambdarun.core.runtimeapi;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,428 @@
+package io.lambdarun.core.runtimeapi;
+
+import io.lambdarun.core.InvokeOptions;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Lambda Runtime API of one instance, on its own port: hands the instance's runtime client one
+ * event at a time on {@code /next} and turns {@code /response}, {@code /error} and {@code
+ * /init/error}, the timeout and the process's exit into a {@link RuntimeApiAnswer}.
+ *
+ * <p>The guard: the channel is pinned to the peer address of the first {@code /next} or {@code
+ * /init/error}; requests from any other address are answered 403 and change nothing.
+ *
+ * <p>All state is confined to the server's loop thread; other threads only post tasks.
+ */
+final class InstanceChannel implements SelectorHttpServer.Handler {
+
+  /** Reported when the instance's process exits before asking for an event. */
+  static final class EarlyExit extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final int status;
+
+    EarlyExit(int status) {
+      super("exit status " + status, null, false, false);
+      this.status = status;
+    }
+
+    int status() {
+      return status;
+    }
+  }
+
+  private static final String RUNTIME_PREFIX = "/2018-06-01/runtime";
+  private static final String INVOCATION_PREFIX = RUNTIME_PREFIX + "/invocation/";
+  private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
+  private static final byte[] ACCEPTED = "{\"status\":\"OK\"}".getBytes(StandardCharsets.US_ASCII);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** The largest response Lambda's Runtime API accepts from a runtime: 6 MiB plus 100 bytes. */
+  static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+
+  private final SelectorHttpServer server;
+  private final String invokedFunctionArn;
+  private final Duration timeout;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private volatile SelectorHttpServer.Listener listener;
+
+  /** Whether the exit watch should poll: the instance is starting or serving an event. */
+  private volatile boolean watched = true;
+
+  private InetAddress pinnedPeer;
+  private boolean closed;
+  private boolean exited;
+  private HttpConnection parkedNext;
+  private Event event;
+  private byte[] initError;
+
+  /** One event in flight, from its arrival until it is answered. */
+  private static final class Event {
+    final String requestId;
+    final byte[] body;
+    final InvokeOptions options;
+    final long deadlineEpochMillis;
+    final CompletableFuture<RuntimeApiAnswer> answer;
+    SelectorHttpServer.Timer timer;
+    boolean delivered;
+
+    Event(
+        String requestId,
+        byte[] body,
+        InvokeOptions options,
+        Duration timeout,
+        CompletableFuture<RuntimeApiAnswer> answer) {
+      this.requestId = requestId;
+      this.body = body;
+      this.options = options;
+      this.deadlineEpochMillis = System.currentTimeMillis() + timeout.toMillis();
+      this.answer = answer;
+    }
+  }
+
+  InstanceChannel(SelectorHttpServer server, String invokedFunctionArn, Duration timeout) {
+    this.server = server;
+    this.invokedFunctionArn = invokedFunctionArn;
+    this.timeout = timeout;
+  }
+
+  /** Wires the channel to its port; called once, before the instance starts. */
+  void bind(SelectorHttpServer.Listener boundListener) {
+    this.listener = boundListener;
+  }
+
+  /**
+   * Completes when the runtime client first asks for an event or reports an init error; fails with
+   * {@link EarlyExit} when the process exits first.
+   *
+   * @return the readiness future
+   */
+  CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  /**
+   * Tells whether the exit watch should ask the backend about this instance now.
+   *
+   * @return true while the instance starts or serves an event
+   */
+  boolean watched() {
+    return watched;
+  }
+
+  /**
+   * Hands an event to the instance. Runs on the loop thread.
+   *
+   * @param requestId the request id the handler sees
+   * @param payload the event
+   * @param options the trace id, client context and Cognito identity to pass on
+   * @param answer completed with the outcome
+   */
+  void invoke(
+      String requestId,
+      byte[] payload,
+      InvokeOptions options,
+      CompletableFuture<RuntimeApiAnswer> answer) {
+    if (event != null) {
+      answer.completeExceptionally(
+          new IllegalStateException(
+              "the instance is already handling event '"
+                  + event.requestId
+                  + "'; send one event at a time"));
+      return;
+    }
+    if (initError != null && !closed) {
+      byte[] error = initError;
+      initError = null;
+      answer.complete(new RuntimeApiAnswer(RuntimeApiAnswer.Outcome.INIT_ERROR, error));
+      return;
+    }
+    if (closed || exited) {
+      answer.complete(
+          RuntimeApiAnswer.notDelivered("the instance is closed or its runtime exited"));
+      return;
+    }
+    Event arrived = new Event(requestId, payload, options, timeout, answer);
+    arrived.timer = server.schedule(timeout, () -> onTimeout(arrived));
+    event = arrived;
+    watched = true;
+    if (parkedNext != null) {
+      HttpConnection waiting = parkedNext;
+      parkedNext = null;
+      deliver(waiting);
+    }
+  }
+
+  /**
+   * Notes that the instance's process exited: a launch waiting for readiness fails, an event a
+   * runtime client took is answered {@code Runtime.ExitError}, one none took is not delivered. Runs
+   * on the loop thread.
+   *
+   * @param status the exit status
+   */
+  void onExit(int status) {
+    if (exited || closed) {
+      return;
+    }
+    exited = true;
+    watched = false;
+    ready.completeExceptionally(new EarlyExit(status));
+    if (parkedNext != null) {
+      parkedNext.close();
+      parkedNext = null;
+    }
+    if (event != null && !event.delivered) {
+      // no runtime client took it: another instance can, as if this one had never been asked
+      Event untaken = event;
+      event = null;
+      untaken.timer.cancel();
+      untaken.answer.complete(
+          RuntimeApiAnswer.notDelivered("the runtime exited with status " + status));
+    } else if (event != null) {
+      finish(
+          RuntimeApiAnswer.Outcome.EXIT_ERROR,
+          JsonText.error(
+              "Runtime.ExitError",
+              "RequestId: "
+                  + event.requestId
+                  + " Error: Runtime exited with error: exit status "
+                  + status));
+    }
+  }
+
+  /**
+   * Stops serving: closes the port and its connections; an event in flight is answered as not
+   * delivered or, once delivered, as lost. Runs on the loop thread.
+   */
+  void close() {
+    closed = true;
+    watched = false;
+    if (event != null) {
+      Event closing = event;
+      event = null;
+      closing.timer.cancel();
+      closing.answer.complete(
+          closing.delivered
+              ? new RuntimeApiAnswer(
+                  RuntimeApiAnswer.Outcome.LOST,
+                  "the instance was stopped while serving the event"
+                      .getBytes(StandardCharsets.UTF_8))
+              : RuntimeApiAnswer.notDelivered("the instance was stopped"));
+    }
+    parkedNext = null;
+    ready.completeExceptionally(new IllegalStateException("closed before the runtime was ready"));
+    if (listener != null) {
+      listener.close();
+    }
+  }
+
+  @Override
+  public void handle(HttpRequest request, HttpConnection connection) {
+    String path = request.path();
+    String method = request.method();
+    boolean pins =
+        path.equals(INVOCATION_PREFIX + "next") || path.equals(RUNTIME_PREFIX + "/init/error");
+    if (pinnedPeer == null && pins) {
+      pinnedPeer = connection.peer();
+    }
+    if (pinnedPeer == null || !pinnedPeer.equals(connection.peer())) {
+      forbidden(connection);
+    } else if (path.equals(INVOCATION_PREFIX + "next") && method.equals("GET")) {
+      onNext(connection);
+    } else if (path.equals(RUNTIME_PREFIX + "/init/error") && method.equals("POST")) {
+      onInitError(request, connection);
+    } else if (path.startsWith(INVOCATION_PREFIX) && method.equals("POST")) {
+      String rest = path.substring(INVOCATION_PREFIX.length());
+      int slash = rest.indexOf('/');
+      String requestId = slash < 0 ? rest : rest.substring(0, slash);
+      String action = slash < 0 ? "" : rest.substring(slash + 1);
+      switch (action) {
+        case "response" -> onResponse(requestId, request, connection);
+        case "error" -> onError(requestId, request, connection);
+        default -> notFound(path, connection);
+      }
+    } else {
+      notFound(path, connection);
+    }
+  }
+
+  private void onNext(HttpConnection connection) {
+    ready.complete(null);
+    if (event != null && !event.delivered) {
+      deliver(connection);
+      return;
+    }
+    if (parkedNext != null && parkedNext != connection) {
+      parkedNext.close();
+    }
+    parkedNext = connection;
+    if (event == null) {
+      watched = false;
+    }
+  }
+
+  private void deliver(HttpConnection connection) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("Lambda-Runtime-Aws-Request-Id", event.requestId);
+    headers.put("Lambda-Runtime-Deadline-Ms", Long.toString(event.deadlineEpochMillis));
+    headers.put("Lambda-Runtime-Invoked-Function-Arn", invokedFunctionArn);
+    headers.put(
+        "Lambda-Runtime-Trace-Id", event.options.traceId().orElseGet(InstanceChannel::traceId));
+    event
+        .options
+        .clientContext()
+        .map(InstanceChannel::clientContext)
+        .ifPresent(value -> headers.put("Lambda-Runtime-Client-Context", value));
+    event
+        .options
+        .cognitoIdentity()
+        .ifPresent(value -> headers.put("Lambda-Runtime-Cognito-Identity", value));
+    if (connection.respond(200, headers, event.body)) {
+      event.delivered = true;
+    }
+  }
+
+  private void onResponse(String requestId, HttpRequest request, HttpConnection connection) {
+    if (!isCurrent(requestId)) {
+      invalidRequestId(requestId, connection);
+      return;
+    }
+    int size = request.body().length;
+    if (size > MAX_RESPONSE_BYTES) {
+      // as Lambda: the runtime is told 413, the caller gets an Unhandled error naming the size
+      connection.respond(
+          413,
+          JSON,
+          JsonText.error(
+              "RequestEntityTooLarge",
+              "Exceeded maximum allowed payload size (" + MAX_RESPONSE_BYTES + " bytes)."));
+      finish(
+          RuntimeApiAnswer.Outcome.UNHANDLED,
+          JsonText.error(
+              "Function.ResponseSizeTooLarge",
+              "Response payload size ("
+                  + size
+                  + " bytes) exceeded maximum allowed payload size ("
+                  + MAX_RESPONSE_BYTES
+                  + " bytes)."));
+      return;
+    }
+    connection.respond(202, JSON, ACCEPTED);
+    finish(RuntimeApiAnswer.Outcome.SUCCESS, request.body());
+  }
+
+  private void onError(String requestId, HttpRequest request, HttpConnection connection) {
+    if (!isCurrent(requestId)) {
+      invalidRequestId(requestId, connection);
+      return;
+    }
+    String type = request.header("lambda-runtime-function-error-type");
+    boolean handled = "Handled".equalsIgnoreCase(type);
+    connection.respond(202, JSON, ACCEPTED);
+    finish(
+        handled ? RuntimeApiAnswer.Outcome.HANDLED : RuntimeApiAnswer.Outcome.UNHANDLED,
+        errorBody(request, type, "Unhandled"));
+  }
+
+  private void onInitError(HttpRequest request, HttpConnection connection) {
+    ready.complete(null);
+    byte[] error =
+        errorBody(
+            request, request.header("lambda-runtime-function-error-type"), "Runtime.InitError");
+    connection.respond(202, JSON, ACCEPTED);
+    if (event != null) {
+      finish(RuntimeApiAnswer.Outcome.INIT_ERROR, error);
+    } else {
+      initError = error;
+    }
+  }
+
+  private void onTimeout(Event timedOut) {
+    if (event != timedOut) {
+      return;
+    }
+    String message =
+        String.format(
+            Locale.ROOT, "Task timed out after %.2f seconds", timeout.toMillis() / 1000.0);
+    finish(RuntimeApiAnswer.Outcome.TIMEOUT, message.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void finish(RuntimeApiAnswer.Outcome outcome, byte[] body) {
+    Event done = event;
+    event = null;
+    done.timer.cancel();
+    watched = parkedNext == null && !exited && !closed;
+    done.answer.complete(new RuntimeApiAnswer(outcome, body));
+  }
+
+  private boolean isCurrent(String requestId) {
+    return event != null && event.delivered && event.requestId.equals(requestId);
+  }
+
+  private static void forbidden(HttpConnection connection) {
+    connection.respond(
+        403,
+        JSON,
+        JsonText.error(
+            "AccessDeniedException",
+            "this Runtime API serves one instance only and the caller is not it; call the"
+                + " AWS_LAMBDA_RUNTIME_API given to your own instance"));
+  }
+
+  private void invalidRequestId(String requestId, HttpConnection connection) {
+    connection.respond(
+        400,
+        JSON,
+        JsonText.error(
+            "InvalidRequestID",
+            "request id '" + requestId + "' is not the event in flight on this instance"));
+  }
+
+  private static void notFound(String path, HttpConnection connection) {
+    connection.respond(
+        404,
+        JSON,
+        JsonText.error("NotFound", "no endpoint at '" + path + "' on lambdarun's Runtime API"));
+  }
+
+  /** The error JSON a runtime posted, or one built from its text when it posted no JSON object. */
+  private static byte[] errorBody(HttpRequest request, String type, String defaultType) {
+    String text = request.bodyText().strip();
+    if (text.startsWith("{")) {
+      return request.body();
+    }
+    return JsonText.error(type == null || type.isBlank() ? defaultType : type, text);
+  }
+
+  private static String traceId() {
+    byte[] random = new byte[20];
+    RANDOM.nextBytes(random);
+    String hex = HexFormat.of().formatHex(random);
+    return "Root=1-"
+        + Long.toHexString(System.currentTimeMillis() / 1000)
+        + "-"
+        + hex.substring(0, 24)
+        + ";Parent="
+        + hex.substring(24, 40)
+        + ";Sampled=0";
+  }
+
+  /** The caller's base64 client context, decoded as the runtime clients expect it. */
+  private static String clientContext(String header) {
+    try {
+      return new String(Base64.getDecoder().decode(header.strip()), StandardCharsets.UTF_8)
+          .replaceAll("[\\r\\n]+", " ");
+    } catch (IllegalArgumentException e) {
+      return header;
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.lambdarun.core.runtimeapi;
+
+import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.Instance;
+import io.lambdarun.api.InvalidFunctionException;
+import io.lambdarun.api.LambdaRunException;
+import io.lambdarun.core.InvokeOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * One ready instance in Runtime API mode and its port on a {@link RuntimeApiHost}: hands it events
+ * and waits for their outcomes. Closing it closes the port only; the caller terminates the
+ * backend's instance.
+ */
+public final class RuntimeApiInstance implements AutoCloseable {
+
+  private final RuntimeApiHost host;
+  private final ContainerRuntime runtime;
+  private final Instance instance;
+  private final InstanceChannel channel;
+  private final String address;
+
+  RuntimeApiInstance(
+      RuntimeApiHost host,
+      ContainerRuntime runtime,
+      Instance instance,
+      InstanceChannel channel,
+      String address) {
+    this.host = host;
+    this.runtime = runtime;
+    this.instance = instance;
+    this.channel = channel;
+    this.address = address;
+  }
+
+  /**
+   * Returns the backend's instance.
+   *
+   * @return the instance
+   */
+  public Instance instance() {
+    return instance;
+  }
+
+  /**
+   * Returns the {@code host:port} the instance's runtime client calls.
+   *
+   * @return the value of its {@code AWS_LAMBDA_RUNTIME_API}
+   */
+  public String address() {
+    return address;
+  }
+
+  /**
+   * Hands one event to the instance and waits for its outcome; the function's timeout, which the
+   * host enforces, bounds the wait. Asks the backend's {@link ContainerRuntime#exitCode} first, so
+   * that an instance whose runtime died while idle is reported {@link
+   * RuntimeApiAnswer.Outcome#NOT_DELIVERED} at once (another instance can take the event).
+   *
+   * @param requestId the request id the handler sees, a safe header value
+   * @param payload the event
+   * @param options the trace id, client context and Cognito identity to pass on
+   * @return the outcome
+   * @throws InvalidFunctionException if the request id or an option is not a plain ASCII header
+   *     value
+   * @throws LambdaRunException if the calling thread is interrupted
+   */
+  public RuntimeApiAnswer invoke(String requestId, byte[] payload, InvokeOptions options) {
+    requireHeaderValue("request id", Optional.of(requestId));
+    requireHeaderValue("X-Amz-Client-Context", options.clientContext());
+    requireHeaderValue("X-Amzn-Trace-Id", options.traceId());
+    requireHeaderValue("X-Amz-Cognito-Identity", options.cognitoIdentity());
+    OptionalInt exited = exitCode();
+    if (exited.isPresent()) {
+      host.execute(() -> channel.onExit(exited.getAsInt()));
+    }
+    CompletableFuture<RuntimeApiAnswer> answer = new CompletableFuture<>();
+    if (!host.execute(() -> channel.invoke(requestId, payload, options, answer))) {
+      return RuntimeApiAnswer.notDelivered("lambdarun's Runtime API host is closed");
+    }
+    try {
+      return answer.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      host.execute(channel::close);
+      throw new LambdaRunException(
+          "invocation '" + requestId + "' was interrupted; the instance was stopped, retry it", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private OptionalInt exitCode() {
+    try {
+      return runtime.exitCode(instance);
+    } catch (RuntimeException e) {
+      return OptionalInt.empty();
+    }
+  }
+
+  /** Closes the instance's port and stops watching it. Idempotent. */
+  @Override
+  public void close() {
+    host.forget(channel);
+  }
+
+  private static void requireHeaderValue(String name, Optional<String> value) {
+    if (value.isEmpty()) {
+      return;
+    }
+    byte[] bytes = value.get().getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] < 0x20 || bytes[i] > 0x7e) {
+        throw new InvalidFunctionException(
+            "InvalidRequestContentException",
+            "'"
+                + name
+                + "' holds a control or non-ASCII character at index '"
+                + i
+                + "'; pass"
+                + " printable ASCII (base64 for a client context)");
+      }
+    }
+  }
+}
