@@ -2,6 +2,7 @@ package io.lambdarun.server;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
@@ -10,10 +11,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Invoke: {@code RequestResponse} (200 with the function's answer), {@code Event} (202, queued)
- * and {@code DryRun} (204), with Lambda's headers.
+ * and {@code DryRun} (204), with Lambda's headers; and InvokeWithResponseStream, the answer as an
+ * event stream of {@code PayloadChunk}s and an {@code InvokeComplete}.
  */
 final class InvokeOperation {
 
@@ -52,11 +56,7 @@ final class InvokeOperation {
     checkJson(payload);
     switch (type) {
       case "RequestResponse":
-        InvokeOptions options =
-            InvokeOptions.builder()
-                .logTail(logTail)
-                .clientContext(request.header("X-Amz-Client-Context").orElse(null))
-                .build();
+        InvokeOptions options = options(request, logTail);
         return answer(
             limits.run(ref.name(), () -> runtime.invoke(function, payload, options)),
             function.version());
@@ -74,6 +74,66 @@ final class InvokeOperation {
                 + " satisfy constraint: Member must satisfy enum value set: [Event,"
                 + " RequestResponse, DryRun]");
     }
+  }
+
+  /**
+   * InvokeWithResponseStream: {@code RequestResponse} answers 200 with an event stream, {@code
+   * DryRun} 204. Refusals (unknown function, bad payload, throttle, a failed launch) are answered
+   * as Invoke answers them, before the stream starts; a failure after the first chunk ends the
+   * stream with an {@code InvokeComplete} carrying {@code ServiceException}.
+   */
+  ApiResponse invokeWithResponseStream(ApiRequest request) {
+    String type = request.header("X-Amz-Invocation-Type").orElse("RequestResponse");
+    boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
+    FunctionRef ref = request.ref();
+    LambdaFunction function = registry.get(ref).function();
+    byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
+    checkJson(payload);
+    switch (type) {
+      case "RequestResponse":
+        InvokeOptions options = options(request, logTail);
+        ResponseStream source =
+            new BufferedResponse(() -> runtime.invoke(function, payload, options));
+        return ApiResponse.streamed(
+            200, Map.of("X-Amz-Executed-Version", function.version()),
+            EventStreamFrames.CONTENT_TYPE, frames -> stream(ref.name(), source, frames));
+      case "DryRun":
+        return ApiResponse.empty(204);
+      default:
+        throw ApiException.validation(
+            "1 validation error detected: Value '" + type + "' at 'invocationType' failed to"
+                + " satisfy constraint: Member must satisfy enum value set: [RequestResponse,"
+                + " DryRun]");
+    }
+  }
+
+  private void stream(String function, ResponseStream source, Consumer<byte[]> frames) {
+    AtomicBoolean started = new AtomicBoolean();
+    StreamCompletion completion;
+    try {
+      completion =
+          limits.run(
+              function,
+              () ->
+                  source.deliver(
+                      chunk -> {
+                        started.set(true);
+                        frames.accept(EventStreamFrames.payloadChunk(chunk));
+                      }));
+    } catch (LambdaRunException e) {
+      if (!started.get()) {
+        throw e;
+      }
+      completion = StreamCompletion.failed("ServiceException", e.getMessage());
+    }
+    frames.accept(EventStreamFrames.invokeComplete(completion));
+  }
+
+  private static InvokeOptions options(ApiRequest request, boolean logTail) {
+    return InvokeOptions.builder()
+        .logTail(logTail)
+        .clientContext(request.header("X-Amz-Client-Context").orElse(null))
+        .build();
   }
 
   static ApiException tooLarge(int limit) {
