@@ -52,6 +52,7 @@ final class InvokeOperation {
     boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
     FunctionRef ref = request.ref();
     LambdaFunction function = registry.get(ref).function();
+    checkNotEncoded(request);
     byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
     checkJson(payload);
     switch (type) {
@@ -87,6 +88,7 @@ final class InvokeOperation {
     boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
     FunctionRef ref = request.ref();
     LambdaFunction function = registry.get(ref).function();
+    checkNotEncoded(request);
     byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
     checkJson(payload);
     switch (type) {
@@ -162,6 +164,24 @@ final class InvokeOperation {
               "1 validation error detected: Value '" + logType + "' at 'logType' failed to"
                   + " satisfy constraint: Member must satisfy enum value set: [None, Tail]");
     };
+  }
+
+  /**
+   * Refuses a payload sent with a content coding (gzip, ...) with 415 {@code
+   * UnsupportedMediaTypeException}, the answer HTTP gives for a coding the server does not decode:
+   * such a body is not the JSON the operation reads.
+   */
+  private static void checkNotEncoded(ApiRequest request) {
+    request
+        .header("Content-Encoding")
+        .filter(coding -> !coding.isBlank() && !coding.trim().equalsIgnoreCase("identity"))
+        .ifPresent(
+            coding -> {
+              throw new ApiException(
+                  415, "UnsupportedMediaTypeException",
+                  "The payload is sent with Content-Encoding '" + coding + "', which lambdarun"
+                      + " does not decode; send the payload as plain JSON");
+            });
   }
 
   private static void checkJson(byte[] payload) {

@@ -30,6 +30,7 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.ResponseStreamingInvocationType;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
+import software.amazon.awssdk.services.lambda.model.UnsupportedMediaTypeException;
 
 /**
  * InvokeWithResponseStream through the AWS SDK for Java v2's async client (the only one that has
@@ -162,6 +163,10 @@ class LambdaApiStreamingIT {
     assertThat(((TooManyRequestsException) throttled.getCause()).reason())
         .hasToString("ReservedFunctionConcurrentInvocationLimitExceeded");
     assertThat(notJson.getCause()).isInstanceOf(InvalidRequestContentException.class);
+    CompletionException gzipped = catchThrowableOfType(CompletionException.class,
+        () -> stream(InvokeWithResponseStreamRequest.builder().functionName("stream-throttled")
+            .overrideConfiguration(o -> o.putHeader("Content-Encoding", "gzip")).build()));
+    assertThat(gzipped.getCause()).isInstanceOf(UnsupportedMediaTypeException.class);
   }
 
   @Test
