@@ -2,7 +2,6 @@ package io.lambdarun.server;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
@@ -11,8 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 
 /**
  * Invoke: {@code RequestResponse} (200 with the function's answer), {@code Event} (202, queued)
@@ -95,10 +92,11 @@ final class InvokeOperation {
       case "RequestResponse":
         InvokeOptions options = options(request, logTail);
         ResponseStream source =
-            new BufferedResponse(() -> runtime.invoke(function, payload, options));
+            new BufferedResponse(
+                () -> limits.run(ref.name(), () -> runtime.invoke(function, payload, options)));
         return ApiResponse.streamed(
             200, Map.of("X-Amz-Executed-Version", function.version()),
-            EventStreamFrames.CONTENT_TYPE, frames -> stream(ref.name(), source, frames));
+            EventStreamFrames.CONTENT_TYPE, frames -> ResponseEvents.write(source, frames));
       case "DryRun":
         return ApiResponse.empty(204);
       default:
@@ -107,28 +105,6 @@ final class InvokeOperation {
                 + " satisfy constraint: Member must satisfy enum value set: [RequestResponse,"
                 + " DryRun]");
     }
-  }
-
-  private void stream(String function, ResponseStream source, Consumer<byte[]> frames) {
-    AtomicBoolean started = new AtomicBoolean();
-    StreamCompletion completion;
-    try {
-      completion =
-          limits.run(
-              function,
-              () ->
-                  source.deliver(
-                      chunk -> {
-                        started.set(true);
-                        frames.accept(EventStreamFrames.payloadChunk(chunk));
-                      }));
-    } catch (LambdaRunException e) {
-      if (!started.get()) {
-        throw e;
-      }
-      completion = StreamCompletion.failed("ServiceException", e.getMessage());
-    }
-    frames.accept(EventStreamFrames.invokeComplete(completion));
   }
 
   private static InvokeOptions options(ApiRequest request, boolean logTail) {
