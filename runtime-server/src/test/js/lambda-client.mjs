@@ -62,6 +62,7 @@ const streamed = async (FunctionName) => {
   }
   return {
     status: response.StatusCode, version: response.ExecutedVersion,
+    requestId: response.$metadata.requestId,
     contentType: response.ResponseStreamContentType, payload: Buffer.concat(chunks).toString("utf8"),
     errorCode: complete.ErrorCode ?? null, errorDetails: complete.ErrorDetails ?? null,
     log: Buffer.from(complete.LogResult ?? "", "base64").toString("utf8"),

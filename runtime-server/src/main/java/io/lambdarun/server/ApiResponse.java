@@ -3,7 +3,6 @@ package io.lambdarun.server;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * One answer of the Lambda API.
@@ -54,6 +53,16 @@ record ApiResponse(
   interface StreamedBody {
 
     /** Writes the body's pieces, in order, blocking until each is sent. */
-    void writeTo(Consumer<byte[]> pieces);
+    void writeTo(StreamSink sink);
+  }
+
+  /** Where a streamed body is written. */
+  interface StreamSink {
+
+    /** Sets a header of the answer; ignored once the first piece was written. */
+    void header(String name, String value);
+
+    /** Writes the next piece of the body, blocking until it is sent. */
+    void write(byte[] piece);
   }
 }

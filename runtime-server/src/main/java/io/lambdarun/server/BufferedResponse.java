@@ -2,7 +2,6 @@ package io.lambdarun.server;
 
 import io.lambdarun.core.InvocationResult;
 import java.util.Arrays;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -21,11 +20,12 @@ final class BufferedResponse implements ResponseStream {
   }
 
   @Override
-  public StreamCompletion deliver(Consumer<byte[]> chunks) {
+  public StreamCompletion deliver(Receiver receiver) {
     InvocationResult result = invocation.get();
+    receiver.started(result.requestId());
     byte[] payload = result.payload();
     for (int from = 0; from < payload.length; from += MAX_CHUNK) {
-      chunks.accept(Arrays.copyOfRange(payload, from, Math.min(payload.length, from + MAX_CHUNK)));
+      receiver.chunk(Arrays.copyOfRange(payload, from, Math.min(payload.length, from + MAX_CHUNK)));
     }
     return StreamCompletion.of(result);
   }

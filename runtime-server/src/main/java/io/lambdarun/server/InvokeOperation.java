@@ -96,7 +96,7 @@ final class InvokeOperation {
                 () -> limits.run(ref.name(), () -> runtime.invoke(function, payload, options)));
         return ApiResponse.streamed(
             200, Map.of("X-Amz-Executed-Version", function.version()),
-            EventStreamFrames.CONTENT_TYPE, frames -> ResponseEvents.write(source, frames));
+            EventStreamFrames.CONTENT_TYPE, sink -> ResponseEvents.write(source, sink));
       case "DryRun":
         return ApiResponse.empty(204);
       default:

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -140,18 +141,26 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
   private static void stream(
       Response response, Callback callback, ApiResponse answer, ApiResponse.StreamedBody body) {
     AtomicBoolean committed = new AtomicBoolean();
+    Map<String, String> headers = new LinkedHashMap<>(answer.headers());
     try {
       body.writeTo(
-          piece -> {
-            if (committed.compareAndSet(false, true)) {
-              putStatusAndHeaders(response, answer);
-              response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+          new ApiResponse.StreamSink() {
+            @Override
+            public void header(String name, String value) {
+              headers.put(name, value);
             }
-            try (Blocker.Callback written = Blocker.callback()) {
-              response.write(false, ByteBuffer.wrap(piece), written);
-              written.block();
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
+
+            @Override
+            public void write(byte[] piece) {
+              if (committed.compareAndSet(false, true)) {
+                commit(response, answer, headers);
+              }
+              try (Blocker.Callback written = Blocker.callback()) {
+                response.write(false, ByteBuffer.wrap(piece), written);
+                written.block();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
             }
           });
     } catch (RuntimeException e) {
@@ -163,10 +172,15 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
       return;
     }
     if (!committed.get()) {
-      putStatusAndHeaders(response, answer);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+      commit(response, answer, headers);
     }
     response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+  }
+
+  private static void commit(Response response, ApiResponse answer, Map<String, String> headers) {
+    putStatusAndHeaders(
+        response, new ApiResponse(answer.status(), headers, answer.contentType(), new byte[0]));
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
   }
 
   private static void putStatusAndHeaders(Response response, ApiResponse answer) {

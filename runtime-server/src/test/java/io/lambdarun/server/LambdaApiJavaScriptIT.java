@@ -78,7 +78,8 @@ class LambdaApiJavaScriptIT {
         .isEqualTo("application/vnd.amazon.eventstream");
     assertThat(out.at("/stream/payload").asText()).isEqualTo("{\"message\": \"Hello, stream!\"}");
     assertThat(out.at("/stream/errorCode").isNull()).isTrue();
-    assertThat(out.at("/stream/log").asText()).contains("greeting stream in request ");
+    assertThat(out.at("/stream/log").asText())
+        .contains("greeting stream in request " + out.at("/stream/requestId").asText());
     assertThat(out.at("/streamFailure/payload").asText()).contains("\"errorType\": \"KeyError\"");
     assertThat(out.at("/streamFailure/errorCode").asText()).isEqualTo("KeyError");
     assertThat(out.at("/streamFailure/errorDetails").asText()).isEqualTo("'missing'");

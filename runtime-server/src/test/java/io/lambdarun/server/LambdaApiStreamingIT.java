@@ -106,7 +106,10 @@ class LambdaApiStreamingIT {
 
   @Test
   void theSdkReadsTheAnswerInChunksThenInvokeCompleteWithTheLogTail() {
-    create("stream-big", "    print('streaming 200000 bytes')\n    return 'x' * 200000");
+    create(
+        "stream-big",
+        "    print('streaming 200000 bytes in ' + context.aws_request_id)\n"
+            + "    return 'x' * 200000");
 
     Streamed streamed =
         stream(InvokeWithResponseStreamRequest.builder().functionName("stream-big")
@@ -123,7 +126,7 @@ class LambdaApiStreamingIT {
     assertThat(complete.errorCode()).isNull();
     assertThat(complete.errorDetails()).isNull();
     assertThat(new String(Base64.getDecoder().decode(complete.logResult()), UTF_8))
-        .contains("streaming 200000 bytes");
+        .contains("streaming 200000 bytes in " + streamed.response().responseMetadata().requestId());
   }
 
   @Test

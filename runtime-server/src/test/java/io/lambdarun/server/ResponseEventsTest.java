@@ -7,18 +7,33 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.lambdarun.api.LambdaRunException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.eventstream.Message;
 
-/** How a response stream's chunks and failures become InvokeWithResponseStream's events. */
+/** How a response stream's request id, chunks and failures become InvokeWithResponseStream's. */
 class ResponseEventsTest {
 
+  private final Map<String, String> headers = new LinkedHashMap<>();
   private final List<Message> frames = new ArrayList<>();
 
   private void write(ResponseStream source) {
-    ResponseEvents.write(source, frame -> frames.add(Message.decode(ByteBuffer.wrap(frame))));
+    ResponseEvents.write(
+        source,
+        new ApiResponse.StreamSink() {
+          @Override
+          public void header(String name, String value) {
+            headers.put(name, value);
+          }
+
+          @Override
+          public void write(byte[] piece) {
+            frames.add(Message.decode(ByteBuffer.wrap(piece)));
+          }
+        });
   }
 
   private static String text(Message message) {
@@ -27,12 +42,14 @@ class ResponseEventsTest {
 
   @Test
   void eachChunkIsAPayloadChunkThenInvokeCompleteEndsTheStream() {
-    write(chunks -> {
-      chunks.accept("ab".getBytes(UTF_8));
-      chunks.accept("cd".getBytes(UTF_8));
+    write(receiver -> {
+      receiver.started("id-1");
+      receiver.chunk("ab".getBytes(UTF_8));
+      receiver.chunk("cd".getBytes(UTF_8));
       return new StreamCompletion(Optional.empty(), Optional.empty(), Optional.of("bG9n"));
     });
 
+    assertThat(headers).containsExactly(Map.entry("x-amzn-RequestId", "id-1"));
     assertThat(frames).extracting(f -> f.getHeaders().get(":event-type").getString())
         .containsExactly("PayloadChunk", "PayloadChunk", "InvokeComplete");
     assertThat(frames).extracting(ResponseEventsTest::text)
@@ -44,7 +61,7 @@ class ResponseEventsTest {
     LambdaRunException launch = new LambdaRunException("the instance did not start");
 
     LambdaRunException thrown =
-        catchThrowableOfType(LambdaRunException.class, () -> write(chunks -> {
+        catchThrowableOfType(LambdaRunException.class, () -> write(receiver -> {
           throw launch;
         }));
 
@@ -54,8 +71,9 @@ class ResponseEventsTest {
 
   @Test
   void aFailureAfterAChunkEndsTheStreamWithServiceException() {
-    write(chunks -> {
-      chunks.accept("ab".getBytes(UTF_8));
+    write(receiver -> {
+      receiver.started("id-2");
+      receiver.chunk("ab".getBytes(UTF_8));
       throw new LambdaRunException("the instance died mid-answer");
     });
 
