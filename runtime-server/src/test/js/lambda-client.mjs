@@ -1,13 +1,14 @@
 // Drives lambdarun serve with the AWS SDK for JavaScript v3 and prints what the SDK parsed, as one
-// JSON document, for LambdaApiJavaScriptIT to assert. Usage: node lambda-client.mjs ENDPOINT ZIP
+// JSON document, for LambdaApiJavaScriptIT to assert.
+// Usage: node lambda-client.mjs ENDPOINT ZIP FAILING_ZIP
 import { readFileSync } from "node:fs";
 import {
   CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, InvokeCommand,
-  LambdaClient, ListFunctionsCommand, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand,
+  InvokeWithResponseStreamCommand, LambdaClient, ListFunctionsCommand, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
 
-const [endpoint, zipPath] = process.argv.slice(2);
+const [endpoint, zipPath, failingZipPath] = process.argv.slice(2);
 const lambda = new LambdaClient({
   endpoint,
   region: "us-east-1",
@@ -49,6 +50,34 @@ out.dryRun = (await lambda.send(new InvokeCommand({
 out.badPayload = await failure(() => lambda.send(new InvokeCommand({
   FunctionName: "hello-js", Payload: Buffer.from("{not json"),
 })));
+const streamed = async (FunctionName) => {
+  const response = await lambda.send(new InvokeWithResponseStreamCommand({
+    FunctionName, LogType: "Tail", Payload: Buffer.from('{"name":"stream"}'),
+  }));
+  const chunks = [];
+  let complete = null;
+  for await (const event of response.EventStream) {
+    if (event.PayloadChunk) chunks.push(Buffer.from(event.PayloadChunk.Payload));
+    if (event.InvokeComplete) complete = event.InvokeComplete;
+  }
+  return {
+    status: response.StatusCode, version: response.ExecutedVersion,
+    requestId: response.$metadata.requestId,
+    contentType: response.ResponseStreamContentType, payload: Buffer.concat(chunks).toString("utf8"),
+    errorCode: complete.ErrorCode ?? null, errorDetails: complete.ErrorDetails ?? null,
+    log: Buffer.from(complete.LogResult ?? "", "base64").toString("utf8"),
+  };
+};
+out.stream = await streamed("hello-js");
+await lambda.send(new CreateFunctionCommand({
+  FunctionName: "fails-js", Runtime: "python3.12", Handler: "app.handler",
+  Role: "arn:aws:iam::000000000000:role/lambda-role", Code: { ZipFile: readFileSync(failingZipPath) },
+}));
+out.streamFailure = await streamed("fails-js");
+out.streamUnknown = await failure(() => lambda.send(new InvokeWithResponseStreamCommand({
+  FunctionName: "nope-js",
+})));
+await lambda.send(new DeleteFunctionCommand({ FunctionName: "fails-js" }));
 out.list = (await lambda.send(new ListFunctionsCommand({}))).Functions.map((f) => f.FunctionName);
 out.update = (await lambda.send(new UpdateFunctionConfigurationCommand({
   FunctionName: "hello-js", Environment: { Variables: { MODE: "js" } },

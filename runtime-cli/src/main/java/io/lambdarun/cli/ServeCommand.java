@@ -62,8 +62,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--functions",
       paramLabel = "FILE",
-      description = "JSON file of functions to create at start ({\"Functions\": [CreateFunction"
-          + " requests with Code.Path]}).")
+      description = "JSON, or YAML (.yaml, .yml), file of functions to create at start"
+          + " ({\"Functions\": [CreateFunction requests with Code.Path]}).")
   Path functionsFile;
 
   @Override

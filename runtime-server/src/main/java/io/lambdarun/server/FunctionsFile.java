@@ -14,11 +14,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * Functions declared at start ({@code --functions FILE}): a JSON object whose {@code Functions}
- * list holds CreateFunction requests, where {@code Code.Path} (a folder or a zip, relative to the
+ * Functions declared at start ({@code --functions FILE}): a JSON object, or a YAML mapping in a
+ * {@code .yaml} or {@code .yml} file, whose {@code Functions} list holds CreateFunction requests, where {@code Code.Path} (a folder or a zip, relative to the
  * file) may stand for {@code Code.ZipFile} and {@code Role} may be left out. Every entry is checked
  * as CreateFunction checks it; one error lists every bad entry. A declared function replaces the
  * {@code $LATEST} of one kept in the data directory.
@@ -31,20 +35,14 @@ final class FunctionsFile {
 
   /** Reads the file and returns its functions, or fails naming every bad entry. */
   static List<StoredFunction> read(Path file, LayerRegistry layers, Instant now) {
-    JsonNode root;
-    try {
-      root = Json.MAPPER.readTree(file.toFile());
-    } catch (IOException e) {
-      throw new ConfigurationException(
-          "functions",
-          "functions file '" + file + "' cannot be read as JSON (" + Json.firstLine(e.getMessage())
-              + "); write a JSON object with a 'Functions' list");
-    }
+    JsonNode root = isYaml(file) ? readYaml(file) : readJson(file);
     JsonNode entries = root == null ? null : root.get("Functions");
     if (entries == null || !entries.isArray()) {
       throw new ConfigurationException(
           "functions",
-          "functions file '" + file + "' has no 'Functions' list; write {\"Functions\": [...]}");
+          "functions file '" + file + "' has no 'Functions' list; write "
+              + (isYaml(file) ? "'Functions:' with a '- FunctionName: ...' entry per function"
+                  : "{\"Functions\": [...]}"));
     }
     Path base = file.toAbsolutePath().getParent();
     List<StoredFunction> functions = new ArrayList<>();
@@ -69,6 +67,35 @@ final class FunctionsFile {
               + String.join(" | ", errors));
     }
     return functions;
+  }
+
+  private static boolean isYaml(Path file) {
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return name.endsWith(".yaml") || name.endsWith(".yml");
+  }
+
+  private static JsonNode readJson(Path file) {
+    try {
+      return Json.MAPPER.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new ConfigurationException(
+          "functions",
+          "functions file '" + file + "' cannot be read as JSON (" + Json.firstLine(e.getMessage())
+              + "); write a JSON object with a 'Functions' list");
+    }
+  }
+
+  /** Reads YAML and hands on the same tree as JSON, so each entry is checked as JSON is. */
+  private static JsonNode readYaml(Path file) {
+    try {
+      tools.jackson.databind.JsonNode yaml = YAMLMapper.shared().readTree(file.toFile());
+      return Json.MAPPER.readTree(JsonMapper.shared().writeValueAsBytes(yaml));
+    } catch (JacksonException | IOException e) {
+      throw new ConfigurationException(
+          "functions",
+          "functions file '" + file + "' cannot be read as YAML (" + Json.firstLine(e.getMessage())
+              + "); write a mapping with a 'Functions' list");
+    }
   }
 
   /** Turns {@code Code.Path} into {@code Code.ZipFile} and fills in the role. */

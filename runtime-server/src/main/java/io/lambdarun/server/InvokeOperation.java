@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Invoke: {@code RequestResponse} (200 with the function's answer), {@code Event} (202, queued)
- * and {@code DryRun} (204), with Lambda's headers.
+ * and {@code DryRun} (204), with Lambda's headers; and InvokeWithResponseStream, the answer as an
+ * event stream of {@code PayloadChunk}s and an {@code InvokeComplete}.
  */
 final class InvokeOperation {
 
@@ -48,15 +49,12 @@ final class InvokeOperation {
     boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
     FunctionRef ref = request.ref();
     LambdaFunction function = registry.get(ref).function();
+    checkNotEncoded(request);
     byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
     checkJson(payload);
     switch (type) {
       case "RequestResponse":
-        InvokeOptions options =
-            InvokeOptions.builder()
-                .logTail(logTail)
-                .clientContext(request.header("X-Amz-Client-Context").orElse(null))
-                .build();
+        InvokeOptions options = options(request, logTail);
         return answer(
             limits.run(ref.name(), () -> runtime.invoke(function, payload, options)),
             function.version());
@@ -74,6 +72,46 @@ final class InvokeOperation {
                 + " satisfy constraint: Member must satisfy enum value set: [Event,"
                 + " RequestResponse, DryRun]");
     }
+  }
+
+  /**
+   * InvokeWithResponseStream: {@code RequestResponse} answers 200 with an event stream, {@code
+   * DryRun} 204. Refusals (unknown function, bad payload, throttle, a failed launch) are answered
+   * as Invoke answers them, before the stream starts; a failure after the first chunk ends the
+   * stream with an {@code InvokeComplete} carrying {@code ServiceException}.
+   */
+  ApiResponse invokeWithResponseStream(ApiRequest request) {
+    String type = request.header("X-Amz-Invocation-Type").orElse("RequestResponse");
+    boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
+    FunctionRef ref = request.ref();
+    LambdaFunction function = registry.get(ref).function();
+    checkNotEncoded(request);
+    byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
+    checkJson(payload);
+    switch (type) {
+      case "RequestResponse":
+        InvokeOptions options = options(request, logTail);
+        ResponseStream source =
+            new BufferedResponse(
+                () -> limits.run(ref.name(), () -> runtime.invoke(function, payload, options)));
+        return ApiResponse.streamed(
+            200, Map.of("X-Amz-Executed-Version", function.version()),
+            EventStreamFrames.CONTENT_TYPE, sink -> ResponseEvents.write(source, sink));
+      case "DryRun":
+        return ApiResponse.empty(204);
+      default:
+        throw ApiException.validation(
+            "1 validation error detected: Value '" + type + "' at 'invocationType' failed to"
+                + " satisfy constraint: Member must satisfy enum value set: [RequestResponse,"
+                + " DryRun]");
+    }
+  }
+
+  private static InvokeOptions options(ApiRequest request, boolean logTail) {
+    return InvokeOptions.builder()
+        .logTail(logTail)
+        .clientContext(request.header("X-Amz-Client-Context").orElse(null))
+        .build();
   }
 
   static ApiException tooLarge(int limit) {
@@ -102,6 +140,24 @@ final class InvokeOperation {
               "1 validation error detected: Value '" + logType + "' at 'logType' failed to"
                   + " satisfy constraint: Member must satisfy enum value set: [None, Tail]");
     };
+  }
+
+  /**
+   * Refuses a payload sent with a content coding (gzip, ...) with 415 {@code
+   * UnsupportedMediaTypeException}, the answer HTTP gives for a coding the server does not decode:
+   * such a body is not the JSON the operation reads.
+   */
+  private static void checkNotEncoded(ApiRequest request) {
+    request
+        .header("Content-Encoding")
+        .filter(coding -> !coding.isBlank() && !coding.trim().equalsIgnoreCase("identity"))
+        .ifPresent(
+            coding -> {
+              throw new ApiException(
+                  415, "UnsupportedMediaTypeException",
+                  "The payload is sent with Content-Encoding '" + coding + "', which lambdarun"
+                      + " does not decode; send the payload as plain JSON");
+            });
   }
 
   private static void checkJson(byte[] payload) {

@@ -1,20 +1,26 @@
 package io.lambdarun.server;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.Promise;
@@ -113,11 +119,11 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
   }
 
   private static void write(Response response, Callback callback, ApiResponse answer) {
-    response.setStatus(answer.status());
-    if (!answer.headers().containsKey("x-amzn-RequestId")) {
-      response.getHeaders().put("x-amzn-RequestId", UUID.randomUUID().toString());
+    if (answer.stream().isPresent()) {
+      stream(response, callback, answer, answer.stream().get());
+      return;
     }
-    answer.headers().forEach(response.getHeaders()::put);
+    putStatusAndHeaders(response, answer);
     if (answer.body().length == 0) {
       callback.succeeded();
       return;
@@ -125,6 +131,64 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
     response.write(true, ByteBuffer.wrap(answer.body()), callback);
+  }
+
+  /**
+   * Writes a streamed body on the calling operation thread, each piece as it comes (chunked, no
+   * length). Nothing is sent before the first piece, so a failure before it is answered as an
+   * error; one after it can only end the response.
+   */
+  private static void stream(
+      Response response, Callback callback, ApiResponse answer, ApiResponse.StreamedBody body) {
+    AtomicBoolean committed = new AtomicBoolean();
+    Map<String, String> headers = new LinkedHashMap<>(answer.headers());
+    try {
+      body.writeTo(
+          new ApiResponse.StreamSink() {
+            @Override
+            public void header(String name, String value) {
+              headers.put(name, value);
+            }
+
+            @Override
+            public void write(byte[] piece) {
+              if (committed.compareAndSet(false, true)) {
+                commit(response, answer, headers);
+              }
+              try (Blocker.Callback written = Blocker.callback()) {
+                response.write(false, ByteBuffer.wrap(piece), written);
+                written.block();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
+          });
+    } catch (RuntimeException e) {
+      if (committed.get()) {
+        callback.failed(e);
+      } else {
+        write(response, callback, ErrorResponses.from(e));
+      }
+      return;
+    }
+    if (!committed.get()) {
+      commit(response, answer, headers);
+    }
+    response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+  }
+
+  private static void commit(Response response, ApiResponse answer, Map<String, String> headers) {
+    putStatusAndHeaders(
+        response, new ApiResponse(answer.status(), headers, answer.contentType(), new byte[0]));
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
+  }
+
+  private static void putStatusAndHeaders(Response response, ApiResponse answer) {
+    response.setStatus(answer.status());
+    if (!answer.headers().containsKey("x-amzn-RequestId")) {
+      response.getHeaders().put("x-amzn-RequestId", UUID.randomUUID().toString());
+    }
+    answer.headers().forEach(response.getHeaders()::put);
   }
 
   private static SignatureVerifier.SignedRequest signed(Request request, byte[] body) {

@@ -33,6 +33,9 @@ record Route(
   /** The prefix of GetFunctionConcurrency. */
   static final String CONCURRENCY_2019 = "/2019-09-30/functions/";
 
+  /** The path prefix of InvokeWithResponseStream, of API version 2021-11-15. */
+  static final String STREAMING = "/2021-11-15/functions/";
+
   /** Matches a request; empty when the API has no such operation. */
   static Optional<Route> match(
       String method,
@@ -42,6 +45,9 @@ record Route(
       LayerOperations layers) {
     if (path.startsWith(LAYERS)) {
       return layerRoute(method, path.substring(LAYERS.length()).split("/", -1), layers);
+    }
+    if (path.startsWith(STREAMING)) {
+      return streamingRoute(method, path.substring(STREAMING.length()).split("/", -1), invoke);
     }
     if (path.startsWith(CONCURRENCY_2017) || path.startsWith(CONCURRENCY_2019)) {
       return concurrencyRoute(method, path, functions);
@@ -81,6 +87,22 @@ record Route(
                   InvokeOperation.tooLarge(InvokeOperation.MAX_SYNC_PAYLOAD), invoke::invoke));
       default -> Optional.empty();
     };
+  }
+
+  /** {@code {name}/response-streaming-invocations}. */
+  private static Optional<Route> streamingRoute(
+      String method, String[] parts, InvokeOperation invoke) {
+    if (!method.equals("POST")
+        || parts.length != 2
+        || parts[0].isEmpty()
+        || !parts[1].equals("response-streaming-invocations")) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Route(
+            List.of(parts[0]), InvokeOperation.MAX_SYNC_PAYLOAD,
+            InvokeOperation.tooLarge(InvokeOperation.MAX_SYNC_PAYLOAD),
+            invoke::invokeWithResponseStream));
   }
 
   /** {@code {name}/concurrency}, whose API version differs by operation. */

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.core.LambdaRuntime;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -21,6 +27,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.LayerVersionsListItem;
 import software.amazon.awssdk.services.lambda.model.PackageType;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
@@ -206,6 +213,89 @@ class LambdaApiDataDirIT {
       assertThat(e.getMessage())
           .startsWith("'" + broken + "' in the data directory cannot be read (")
           .endsWith("); restore it from a backup or remove it to drop what it holds");
+    }
+  }
+
+  @Test
+  void badInputChangesNothingInTheDataDirectory() throws Exception {
+    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build();
+        LambdaServer server =
+            LambdaServer.start(
+                runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withDataDir(dataDir));
+        LambdaClient lambda =
+            LambdaClient.builder()
+                .endpointOverride(server.endpoint())
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build()) {
+      lambda.createFunction(
+          r -> r.functionName("kept").runtime(Runtime.PYTHON3_12).handler("app.handler")
+              .role(ROLE).code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
+      Map<String, Long> before = files();
+      byte[] huge = new byte[Route.MAX_CODE_REQUEST / 4 * 3 + 1];
+      new Random(13).nextBytes(huge);
+      Map<String, Consumer<LambdaClient>> refused = new LinkedHashMap<>();
+      refused.put("bomb", l -> l.createFunction(r -> r.functionName("bomb").role(ROLE)
+          .runtime(Runtime.PYTHON3_12).handler("app.handler")
+          .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
+      refused.put("too large", l -> l.createFunction(r -> r.functionName("huge").role(ROLE)
+          .runtime(Runtime.PYTHON3_12).handler("app.handler")
+          .code(c -> c.zipFile(SdkBytes.fromByteArray(huge)))));
+      refused.put("unknown runtime", l -> l.createFunction(r -> r.functionName("cobol").role(ROLE)
+          .runtime("cobol85").handler("app.handler")
+          .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 2"))))));
+      refused.put("unknown function's code", l -> l.updateFunctionCode(r -> r.functionName("nope")
+          .zipFile(SdkBytes.fromByteArray(Zips.python("    return 3")))));
+      refused.put("bomb as new code", l -> l.updateFunctionCode(r -> r.functionName("kept")
+          .zipFile(SdkBytes.fromByteArray(Zips.bomb()))));
+      refused.put("bomb as a layer", l -> l.publishLayerVersion(r -> r.layerName("bomb-layer")
+          .content(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
+      refused.put("unknown function", l -> l.deleteFunction(r -> r.functionName("nope")));
+      refused.forEach(
+          (input, call) ->
+              assertThat(catchThrowableOfType(LambdaException.class, () -> call.accept(lambda)))
+                  .as(input).isNotNull());
+      String createJson = "{\"FunctionName\":\"raw\",\"Runtime\":\"python3.12\","
+          + "\"Handler\":\"app.handler\",\"Role\":\"" + ROLE + "\",\"Code\":{\"ZipFile\":";
+      assertThat(post(server, createJson + "\"%%% not base64\"}}")).isEqualTo(400);
+      assertThat(post(server, createJson)).as("malformed JSON").isEqualTo(400);
+
+      assertThat(files()).isEqualTo(before);
+      assertThat(lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName)
+          .containsExactly("kept");
+      assertThat(lambda.invoke(r -> r.functionName("kept")).payload().asUtf8String())
+          .isEqualTo("1");
+    }
+  }
+
+  private static int post(LambdaServer server, String body) throws Exception {
+    HttpURLConnection connection =
+        (HttpURLConnection)
+            server.endpoint().resolve("/2015-03-31/functions").toURL().openConnection();
+    try {
+      connection.setRequestMethod("POST");
+      connection.setDoOutput(true);
+      try (OutputStream out = connection.getOutputStream()) {
+        out.write(body.getBytes(StandardCharsets.UTF_8));
+      }
+      return connection.getResponseCode();
+    } finally {
+      connection.disconnect();
+    }
+  }
+
+  /** Every file of the data directory, by relative path, with its size. */
+  private Map<String, Long> files() throws Exception {
+    try (Stream<Path> walk = Files.walk(dataDir)) {
+      Map<String, Long> files = new TreeMap<>();
+      for (Path file : walk.filter(Files::isRegularFile).toList()) {
+        files.put(dataDir.relativize(file).toString(), Files.size(file));
+      }
+      return files;
     }
   }
 }

@@ -39,13 +39,16 @@ class LambdaApiJavaScriptIT {
     try (InputStream in = Archive.ofDirectory("hello", HELLO).open()) {
       Files.write(zip, in.readAllBytes());
     }
+    Path failingZip =
+        Files.write(temp.resolve("fails.zip"), Zips.python("    raise KeyError('missing')"));
     JsonNode out;
     try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build();
         LambdaServer server =
             LambdaServer.start(runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0))) {
       Process node =
           new ProcessBuilder(
-                  "node", "lambda-client.mjs", server.endpoint().toString(), zip.toString())
+                  "node", "lambda-client.mjs", server.endpoint().toString(), zip.toString(),
+                  failingZip.toString())
               .directory(SCRIPTS.toFile())
               .start();
       InputStream errors = node.getErrorStream();
@@ -69,6 +72,19 @@ class LambdaApiJavaScriptIT {
     assertThat(out.at("/dryRun").asInt()).isEqualTo(204);
     assertThat(out.at("/badPayload/name").asText()).isEqualTo("InvalidRequestContentException");
     assertThat(out.at("/badPayload/status").asInt()).isEqualTo(400);
+    assertThat(out.at("/stream/status").asInt()).isEqualTo(200);
+    assertThat(out.at("/stream/version").asText()).isEqualTo("$LATEST");
+    assertThat(out.at("/stream/contentType").asText())
+        .isEqualTo("application/vnd.amazon.eventstream");
+    assertThat(out.at("/stream/payload").asText()).isEqualTo("{\"message\": \"Hello, stream!\"}");
+    assertThat(out.at("/stream/errorCode").isNull()).isTrue();
+    assertThat(out.at("/stream/log").asText())
+        .contains("greeting stream in request " + out.at("/stream/requestId").asText());
+    assertThat(out.at("/streamFailure/payload").asText()).contains("\"errorType\": \"KeyError\"");
+    assertThat(out.at("/streamFailure/errorCode").asText()).isEqualTo("KeyError");
+    assertThat(out.at("/streamFailure/errorDetails").asText()).isEqualTo("'missing'");
+    assertThat(out.at("/streamUnknown/name").asText()).isEqualTo("ResourceNotFoundException");
+    assertThat(out.at("/streamUnknown/status").asInt()).isEqualTo(404);
     assertThat(out.at("/list").toString()).isEqualTo("[\"hello-js\"]");
     assertThat(out.at("/update/MODE").asText()).isEqualTo("js");
     assertThat(out.at("/layer").asText())

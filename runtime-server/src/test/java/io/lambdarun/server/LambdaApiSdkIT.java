@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +56,7 @@ import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.PublishLayerVersionResponse;
 import software.amazon.awssdk.services.lambda.model.PublishVersionResponse;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
+import software.amazon.awssdk.services.lambda.model.UnsupportedMediaTypeException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
@@ -857,6 +859,15 @@ class LambdaApiSdkIT {
       assertThat(eventTooLarge.awsErrorDetails().errorMessage())
           .isEqualTo("Request must be smaller than 1048576 bytes for the InvokeFunction operation");
 
+      UnsupportedMediaTypeException gzipped =
+          catchThrowableOfType(
+              UnsupportedMediaTypeException.class,
+              () -> lambda.invoke(
+                  r -> r.functionName("payload-sdk").payload(SdkBytes.fromUtf8String("{}"))
+                      .overrideConfiguration(o -> o.putHeader("Content-Encoding", "gzip"))));
+      assertThat(gzipped.statusCode()).isEqualTo(415);
+      assertThat(gzipped.awsErrorDetails().errorMessage()).contains("Content-Encoding 'gzip'");
+
       LambdaException badType =
           catchThrowableOfType(
               LambdaException.class,
@@ -866,5 +877,25 @@ class LambdaApiSdkIT {
     } finally {
       lambda.deleteFunction(r -> r.functionName("payload-sdk"));
     }
+  }
+
+  @Test
+  void codeBeyondTheRequestLimitIsRequestEntityTooLargeAndLeavesNothing() {
+    byte[] zip = new byte[Route.MAX_CODE_REQUEST / 4 * 3 + 1];
+    new Random(13).nextBytes(zip);
+
+    LambdaException tooLarge =
+        catchThrowableOfType(
+            LambdaException.class, () -> create("huge-sdk", SdkBytes.fromByteArray(zip)));
+
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(tooLarge.awsErrorDetails().errorCode()).isEqualTo("RequestEntityTooLargeException");
+    assertThat(tooLarge.awsErrorDetails().errorMessage())
+        .isEqualTo("Request must be smaller than 69905067 bytes for the CreateFunction operation");
+    assertThat(
+            catchThrowableOfType(
+                ResourceNotFoundException.class,
+                () -> lambda.getFunction(r -> r.functionName("huge-sdk"))))
+        .as("the refused function").isNotNull();
   }
 }
