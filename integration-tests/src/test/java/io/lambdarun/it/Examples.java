@@ -15,7 +15,8 @@ final class Examples {
 
   /** Maps the runtimes the tests use to the locally built images. */
   static final String IMAGE_MAPPINGS =
-      "python3.12=" + PYTHON_IMAGE + ",java17=" + JAVA_IMAGE + ",java21=" + JAVA_IMAGE;
+      "python3.12=" + PYTHON_IMAGE + ",provided.al2023=" + PYTHON_IMAGE + ",java17=" + JAVA_IMAGE
+          + ",java21=" + JAVA_IMAGE;
 
   private static final Path ROOT = Path.of("..", "examples").toAbsolutePath().normalize();
 

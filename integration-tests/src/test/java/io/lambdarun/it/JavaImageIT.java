@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarun.api.Archive;
-import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.FunctionError;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaFunction;
@@ -44,14 +43,7 @@ class JavaImageIT {
   }
 
   private static LambdaRuntime runtimeFor(String backend) {
-    return LambdaRuntime.builder()
-        .backend(backend)
-        .config(
-            backend.equals("kubernetes")
-                ? RuntimeConfig.of(cluster.runtimeConfig(NAMESPACE))
-                : RuntimeConfig.empty())
-        .imageMappings(Examples.IMAGE_MAPPINGS)
-        .build();
+    return Backends.runtime(backend, cluster, NAMESPACE);
   }
 
   private static LambdaFunction greeter(String name, String runtime) {

@@ -4,11 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.Archive;
-import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.FunctionError;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.k8s.kubelet.KubeletApiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,16 +20,32 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Lambda's exact outcomes through {@code LambdaRuntime} on backends in Runtime API mode (issue 11
- * §6): the local backend today; Docker and Kubernetes join this list when they run in that mode.
+ * Lambda's exact outcomes through {@code LambdaRuntime} on every backend in Runtime API mode (issue
+ * 11 §6), and the guard that keeps an instance's events to the instance: local processes,
+ * containers on the real Docker engine and pods run as containers by the test kubelet, all calling
+ * core's Runtime API on 127.0.0.1.
  */
 class RuntimeApiOutcomesIT {
+
+  private static final String NAMESPACE = "lambdarun-runtime-api";
+  private static KubeletApiServer cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new KubeletApiServer(NAMESPACE);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
 
   private static final String OUTCOMES =
       String.join(
@@ -49,28 +65,28 @@ class RuntimeApiOutcomesIT {
           "    if action == 'address':",
           "        return os.environ['AWS_LAMBDA_RUNTIME_API']",
           "    if action == 'wait':",
-          "        while not os.path.exists(event['release']):",
-          "            time.sleep(0.02)",
+          "        time.sleep(event['seconds'])",
           "        return 'released'",
           "    return os.getpid()",
           "");
 
   private static LambdaRuntime runtimeFor(String backend) {
-    return LambdaRuntime.builder()
-        .backend(backend)
-        .config(RuntimeConfig.empty())
-        .imageMappings(Examples.IMAGE_MAPPINGS)
-        .build();
+    return Backends.runtime(backend, cluster, NAMESPACE);
   }
 
   private static LambdaFunction outcomes(String name, Path code, String handler)
       throws IOException {
+    return outcomes(name, code, handler, Duration.ofSeconds(2));
+  }
+
+  private static LambdaFunction outcomes(
+      String name, Path code, String handler, Duration timeout) throws IOException {
     Files.writeString(code.resolve("app.py"), OUTCOMES, UTF_8);
     return LambdaFunction.builder()
         .functionName(name)
         .runtime("python3.12")
         .handler(handler)
-        .timeout(Duration.ofSeconds(2))
+        .timeout(timeout)
         .code(Archive.ofDirectory("outcomes", code))
         .build();
   }
@@ -80,7 +96,7 @@ class RuntimeApiOutcomesIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local"})
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
   void eachOutcomeIsLambdas(String backend, @TempDir Path code) throws IOException {
     LambdaFunction fn = outcomes("outcomes-" + backend, code, "app.handler");
     try (LambdaRuntime runtime = runtimeFor(backend)) {
@@ -118,7 +134,7 @@ class RuntimeApiOutcomesIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local"})
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
   void anInitErrorAnswersTheEventAndTheInstanceIsReplaced(String backend, @TempDir Path code)
       throws IOException {
     LambdaFunction fn = outcomes("init-" + backend, code, "app.missing");
@@ -134,33 +150,37 @@ class RuntimeApiOutcomesIT {
     }
   }
 
-  @Test
-  void aBootstrapReportsHandledErrors(@TempDir Path code) throws IOException {
+  /** A custom runtime's bootstrap that declines every event as a Handled error. */
+  private static final String DECLINING_BOOTSTRAP =
+      String.join(
+          "\n",
+          "#!/usr/bin/env python3",
+          "import os, urllib.request",
+          "api = 'http://' + os.environ['AWS_LAMBDA_RUNTIME_API'] + '/2018-06-01/runtime/invocation/'",
+          "while True:",
+          "    with urllib.request.urlopen(api + 'next') as event:",
+          "        request_id = event.headers['Lambda-Runtime-Aws-Request-Id']",
+          "    error = urllib.request.Request(",
+          "        api + request_id + '/error',",
+          "        data=b'{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}',",
+          "        headers={'Lambda-Runtime-Function-Error-Type': 'Handled'})",
+          "    urllib.request.urlopen(error).close()",
+          "");
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
+  void aBootstrapReportsHandledErrors(String backend, @TempDir Path code) throws IOException {
     Path bootstrap = code.resolve("bootstrap");
-    Files.writeString(
-        bootstrap,
-        String.join(
-            "\n",
-            "#!/bin/sh",
-            "api=\"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation\"",
-            "while true; do",
-            "  id=$(curl -sS -D - -o /dev/null \"$api/next\" \\",
-            "    | tr -d '\\r' | sed -n 's/^[Ll]ambda-[Rr]untime-[Aa]ws-[Rr]equest-[Ii]d: //p')",
-            "  curl -sS -o /dev/null -H 'Lambda-Runtime-Function-Error-Type: Handled' \\",
-            "    -d '{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}'"
-                + " \"$api/$id/error\"",
-            "done",
-            ""),
-        UTF_8);
+    Files.writeString(bootstrap, DECLINING_BOOTSTRAP, UTF_8);
     Files.setPosixFilePermissions(bootstrap, PosixFilePermissions.fromString("rwxr-xr-x"));
     LambdaFunction fn =
         LambdaFunction.builder()
-            .functionName("handled-local")
+            .functionName("handled-" + backend)
             .runtime("provided.al2023")
             .handler("unused")
             .code(Archive.ofDirectory("bootstrap", code))
             .build();
-    try (LambdaRuntime runtime = runtimeFor("local")) {
+    try (LambdaRuntime runtime = runtimeFor(backend)) {
       InvocationResult result = invoke(runtime, fn, "{}");
       assertThat(result.functionError()).contains(FunctionError.HANDLED);
       assertThat(result.payloadUtf8())
@@ -169,28 +189,28 @@ class RuntimeApiOutcomesIT {
   }
 
   /**
-   * The guard end to end: while a local function holds an event, a client bound to 127.0.0.2 asks
-   * the instance's own Runtime API for an event and answers and fails the one in flight.
+   * The guard end to end: while a function holds an event (it sleeps 5 s), a client bound to
+   * 127.0.0.2 asks the instance's own Runtime API for an event and answers and fails the one in
+   * flight; the event then ends as the handler answers it.
    */
-  @Test
-  void anotherPeerCanNeitherTakeNorAnswerTheInstancesEvents(
-      @TempDir Path code, @TempDir Path signals) throws Exception {
-    LambdaFunction fn = outcomes("guard-local", code, "app.handler");
-    try (LambdaRuntime runtime = runtimeFor("local")) {
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
+  void anotherPeerCanNeitherTakeNorAnswerTheInstancesEvents(String backend, @TempDir Path code)
+      throws Exception {
+    LambdaFunction fn = outcomes("guard-" + backend, code, "app.handler", Duration.ofSeconds(30));
+    try (LambdaRuntime runtime = runtimeFor(backend)) {
       String address = invoke(runtime, fn, "{\"action\":\"address\"}").payloadUtf8();
       address = address.substring(1, address.length() - 1);
       assertThat(address).startsWith("127.0.0.1:");
-      Path release = signals.resolve("release");
       CompletableFuture<InvocationResult> held =
           CompletableFuture.supplyAsync(
-              () -> invoke(runtime, fn, "{\"action\":\"wait\",\"release\":\"" + release + "\"}"));
+              () -> invoke(runtime, fn, "{\"action\":\"wait\",\"seconds\":5}"));
       Thread.sleep(500);
       String invocation = "/2018-06-01/runtime/invocation/";
       assertThat(status(address, "GET", invocation + "next")).isEqualTo(403);
       assertThat(status(address, "POST", invocation + "any-id/response")).isEqualTo(403);
       assertThat(status(address, "POST", invocation + "any-id/error")).isEqualTo(403);
       assertThat(held).isNotDone();
-      Files.createFile(release);
       InvocationResult result = held.get(20, TimeUnit.SECONDS);
       assertThat(result.functionError()).isEmpty();
       assertThat(result.payloadUtf8()).isEqualTo("\"released\"");

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.Archive;
-import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
@@ -42,18 +41,7 @@ class SameAnswerAcrossBackendsIT {
   }
 
   private static LambdaRuntime runtimeFor(String backend) {
-    return LambdaRuntime.builder()
-        .backend(backend)
-        .config(configFor(backend))
-        .imageMappings(Examples.IMAGE_MAPPINGS)
-        .build();
-  }
-
-  private static RuntimeConfig configFor(String backend) {
-    if (!backend.equals("kubernetes")) {
-      return RuntimeConfig.empty();
-    }
-    return RuntimeConfig.of(cluster.runtimeConfig(NAMESPACE));
+    return Backends.runtime(backend, cluster, NAMESPACE);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -7,6 +7,7 @@ import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.CoreConfigKeys;
+import io.lambdarun.docker.DockerConfigKeys;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
@@ -165,7 +166,9 @@ class EcrImageNamesIT {
   private static LambdaRuntime docker() {
     return Fixtures.runtime("docker")
         .config(RuntimeConfig.of(
-            Map.of(CoreConfigKeys.ECR_REGISTRY_PORT, Integer.toString(registryPort))))
+            Map.of(
+                CoreConfigKeys.ECR_REGISTRY_PORT, Integer.toString(registryPort),
+                DockerConfigKeys.NETWORK, "host")))
         .build();
   }
 
