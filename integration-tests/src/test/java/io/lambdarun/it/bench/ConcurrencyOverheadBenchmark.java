@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ConcurrencyOverheadBenchmark {
 
   private static final int CAP = 8;
-  private static final int CALLERS = 64;
+  /** 64; fewer ({@code -Dbench.overhead.callers=8}) to see what waiting callers cost. */
+  private static final int CALLERS = Bench.setting("overhead.callers", 64);
 
   private ConcurrencyOverheadBenchmark() {}
 
@@ -101,8 +102,8 @@ final class ConcurrencyOverheadBenchmark {
         floor.add(a);
         subject.add(b);
         ratios.add(b / a);
-        System.out.printf("  %s round %d: 8 raw clients %.0f/s, 64 callers %.0f/s, ratio %.3f%n",
-            backend, round, a, b, b / a);
+        System.out.printf("  %s round %d: 8 raw clients %.0f/s, %d callers %.0f/s, ratio %.3f%n",
+            backend, round, a, CALLERS, b, b / a);
       }
     } finally {
       for (WarmInvokeBenchmark.RawPost raw : raws) {
@@ -114,9 +115,9 @@ final class ConcurrencyOverheadBenchmark {
     Stats f = Stats.of(floor.stream().mapToDouble(Double::doubleValue).toArray());
     Stats s = Stats.of(subject.stream().mapToDouble(Double::doubleValue).toArray());
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
-    report.row(backend + ", throughput (invocations/s), " + rounds + " windows of "
-            + window.toMillis() + " ms each", f.mmm(), s.mmm(), "median " + Bench.fmt(r.median())
-            + " (" + r.mmm() + ")", ">= 0.85", r.median() >= 0.85);
+    report.row(backend + ", " + CALLERS + " callers, throughput (invocations/s), " + rounds
+            + " windows of " + window.toMillis() + " ms each", f.mmm(), s.mmm(),
+        "median " + Bench.fmt(r.median()) + " (" + r.mmm() + ")", ">= 0.85", r.median() >= 0.85);
     int most = Math.max(tap.maxLive.get(), maxListed.get());
     report.row(backend + ", errors / most instances alive", "0 / " + CAP,
         errors.get() + " / " + most, errors.get() + " errors, max " + most, "0, <= " + CAP,
@@ -155,7 +156,7 @@ final class ConcurrencyOverheadBenchmark {
     return completed.get() / (window.toNanos() / 1e9);
   }
 
-  /** 64 callers invoke back to back for the window; answers per second. */
+  /** The callers invoke back to back for the window; answers per second. */
   private static double drive(
       LambdaRuntime runtime,
       LambdaFunction fn,
