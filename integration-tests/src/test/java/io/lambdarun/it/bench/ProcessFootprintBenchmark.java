@@ -292,8 +292,17 @@ final class ProcessFootprintBenchmark {
 
   private static List<Long> pids(List<Instance> launched) {
     synchronized (launched) {
-      return launched.stream().map(i -> Long.parseLong(i.details().get("pid"))).toList();
+      return launched.stream().map(ProcessFootprintBenchmark::pid).toList();
     }
+  }
+
+  private static long pid(Instance instance) {
+    String pid = instance.details().get("pid");
+    if (pid == null || !pid.matches("\\d+")) {
+      throw new IllegalStateException("instance '" + instance.id() + "' reports pid '" + pid
+          + "' in its details; this figure finds the instance's processes from it");
+    }
+    return Long.parseLong(pid);
   }
 
   private static boolean alive(long pid) {
