@@ -3,7 +3,8 @@
 # its floor measured in the same run, on the same machine.
 #
 #   scripts/bench.sh [figure...]     figures: docker-cold warm scaling k8s-ready local-cold
-#                                    local-cold-java footprint
+#                                    local-cold-java footprint scale-cold overhead
+#                                    footprint-rss
 #                                    (none or "all": every figure)
 #   BENCH_OPTS="-Dbench.rounds=20"   harness settings (see BENCHMARKS.md)
 #   BENCH_SKIP_SETUP=1               do not call ensure-docker.sh / build-test-images.sh
@@ -45,7 +46,8 @@ cat "$OUT/machine.md"
 
 figures=("$@")
 if [[ ${#figures[@]} -eq 0 || " ${figures[*]} " == *" all "* ]]; then
-  figures=(docker-cold warm scaling k8s-ready local-cold local-cold-java footprint)
+  figures=(docker-cold warm scaling k8s-ready local-cold local-cold-java footprint scale-cold overhead
+    footprint-rss)
 fi
 status=0
 for figure in "${figures[@]}"; do

@@ -50,7 +50,7 @@ public final class Bench {
   static final List<String> FIGURES =
       List.of(
           "docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "local-cold-java",
-          "footprint");
+          "footprint", "scale-cold", "overhead", "footprint-rss");
 
   private Bench() {}
 
@@ -77,6 +77,9 @@ public final class Bench {
           case "local-cold" -> LocalColdStartBenchmark.run(report);
           case "local-cold-java" -> LocalJavaColdStartBenchmark.run(report);
           case "footprint" -> FootprintBenchmark.run(report);
+          case "scale-cold" -> ScaleOutColdBenchmark.run(report);
+          case "overhead" -> ConcurrencyOverheadBenchmark.run(report);
+          case "footprint-rss" -> ProcessFootprintBenchmark.run(report);
           default -> throw new IllegalArgumentException(
               "unknown figure '" + figure + "'; use one of " + FIGURES + " or all");
         }
@@ -340,6 +343,9 @@ public final class Bench {
     final AtomicInteger liveCount = new AtomicInteger();
     final AtomicInteger maxLive = new AtomicInteger();
     final AtomicInteger launches = new AtomicInteger();
+    /** launch() calls under way now, and the most ever under way at once. */
+    final AtomicInteger launching = new AtomicInteger();
+    final AtomicInteger maxLaunching = new AtomicInteger();
     /** Duration of the last launch() in nanoseconds. */
     volatile long lastLaunchNanos;
     /** System.nanoTime() when the last launch() returned. */
@@ -404,7 +410,13 @@ public final class Bench {
         @Override
         public Instance launch(LaunchSpec spec) {
           long started = System.nanoTime();
-          Instance instance = runtime.launch(spec);
+          maxLaunching.accumulateAndGet(launching.incrementAndGet(), Math::max);
+          Instance instance;
+          try {
+            instance = runtime.launch(spec);
+          } finally {
+            launching.decrementAndGet();
+          }
           lastLaunchEnd = System.nanoTime();
           lastLaunchNanos = lastLaunchEnd - started;
           launches.incrementAndGet();

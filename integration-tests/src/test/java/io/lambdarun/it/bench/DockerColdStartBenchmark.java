@@ -50,7 +50,8 @@ final class DockerColdStartBenchmark {
 
   private DockerColdStartBenchmark() {}
 
-  private static long phase(String name, long since) {
+  // synchronized: the scale-cold figure runs eight floors at once
+  private static synchronized long phase(String name, long since) {
     long now = System.nanoTime();
     PHASES.computeIfAbsent(name, k -> new ArrayList<>()).add(now - since);
     return now;
@@ -152,6 +153,15 @@ final class DockerColdStartBenchmark {
 
   /** The floor: the same image started directly, then the same first request. */
   static long floorOnce(DockerClient docker, HttpClient http, byte[] tar) throws Exception {
+    return floorOnce(docker, http, tar, null);
+  }
+
+  /**
+   * The floor, leaving the container for the caller to remove when {@code keep} is not null (its
+   * id is added there once it answered), so that parallel floors do not time each other's removal.
+   */
+  static long floorOnce(DockerClient docker, HttpClient http, byte[] tar, List<String> keep)
+      throws Exception {
     long start = System.nanoTime();
     String id =
         docker.createContainerCmd(Bench.PYTHON_IMAGE)
@@ -182,9 +192,15 @@ final class DockerColdStartBenchmark {
       phase("first request", mark);
       long elapsed = System.nanoTime() - start;
       check(answer, "floor");
+      if (keep != null) {
+        keep.add(id);
+        id = null;
+      }
       return elapsed;
     } finally {
-      docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+      if (id != null) {
+        remove(docker, id);
+      }
     }
   }
 
@@ -292,6 +308,10 @@ final class DockerColdStartBenchmark {
             .responseTimeout(Duration.ofSeconds(60))
             .build();
     return DockerClientImpl.getInstance(config, http);
+  }
+
+  static void remove(DockerClient docker, String id) {
+    docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
   }
 
   /** Removes floor containers a killed earlier run left behind. */

@@ -31,20 +31,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class LocalColdStartBenchmark {
 
-  private static final byte[] EVENT = "{\"name\":\"world\"}".getBytes(UTF_8);
-  private static final String ANSWER = "{\"message\": \"Hello, world!\"}";
+  static final byte[] EVENT = "{\"name\":\"world\"}".getBytes(UTF_8);
+  static final String ANSWER = "{\"message\": \"Hello, world!\"}";
 
   private LocalColdStartBenchmark() {}
 
   static void run(Report report) throws Exception {
     int warmup = Bench.setting("warmup", 3);
     int rounds = Bench.setting("local.rounds", 30);
-    Path runtimeDir = Bench.tempDir("lambdarun-bench-client");
+    Path runtimeDir = installClient();
     Path client = runtimeDir.resolve("lambdarun_runtime.py");
-    try (InputStream in = LocalColdStartBenchmark.class.getResourceAsStream(
-        "/io/lambdarun/local/lambdarun_runtime.py")) {
-      Files.copy(in, client, StandardCopyOption.REPLACE_EXISTING);
-    }
     String python = interpreter();
     MiniRuntimeApi api = new MiniRuntimeApi();
     Bench.TapProvider tap = new Bench.TapProvider("local");
@@ -104,6 +100,16 @@ final class LocalColdStartBenchmark {
     return elapsed;
   }
 
+  /** A temporary folder holding the backend's own runtime client, {@code lambdarun_runtime.py}. */
+  static Path installClient() throws IOException {
+    Path runtimeDir = Bench.tempDir("lambdarun-bench-client");
+    try (InputStream in = LocalColdStartBenchmark.class.getResourceAsStream(
+        "/io/lambdarun/local/lambdarun_runtime.py")) {
+      Files.copy(in, runtimeDir.resolve("lambdarun_runtime.py"), StandardCopyOption.REPLACE_EXISTING);
+    }
+    return runtimeDir;
+  }
+
   /** The interpreter python3 resolves to (sys.executable), as the backend runs it: no shims. */
   static String interpreter() throws Exception {
     Process probe = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)")
@@ -115,7 +121,7 @@ final class LocalColdStartBenchmark {
     return path;
   }
 
-  private static long floorOnce(MiniRuntimeApi api, String python, Path client, Path runtimeDir)
+  static long floorOnce(MiniRuntimeApi api, String python, Path client, Path runtimeDir)
       throws Exception {
     Path task = Bench.ROOT.resolve("examples/hello-python");
     CompletableFuture<String> answer = api.arm(EVENT);
