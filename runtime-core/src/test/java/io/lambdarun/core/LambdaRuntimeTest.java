@@ -608,7 +608,21 @@ class LambdaRuntimeTest {
     assertThat(plain.logResult()).isEmpty();
     String tail = new String(Base64.getDecoder().decode(tailed.logResult().orElseThrow()), UTF_8);
     assertThat(tail).hasSize(4096).endsWith("END").isEqualTo(fake.logText.substring(5003 - 4096));
-    assertThat(fake.logSince).containsExactly(clock.instant());
+    assertThat(fake.logSince).isNotEmpty().containsOnly(clock.instant());
+  }
+
+  @Test
+  void logTailWaitsForLinesTheBackendShipsLate() {
+    LambdaRuntime runtime = runtime();
+    fake.logText = "the event's line";
+    fake.emptyLogReads = 3;
+    LambdaFunction fn = python("hello").build();
+
+    InvocationResult tailed =
+        runtime.invoke(fn, bytes("{}"), InvokeOptions.builder().logTail(true).build());
+
+    assertThat(new String(Base64.getDecoder().decode(tailed.logResult().orElseThrow()), UTF_8))
+        .isEqualTo("the event's line");
   }
 
   @Test

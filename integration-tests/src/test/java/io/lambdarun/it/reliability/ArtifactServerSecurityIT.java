@@ -142,8 +142,8 @@ class ArtifactServerSecurityIT {
       assertThat(result.functionError()).isEmpty();
       assertThat(token).hasSizeGreaterThanOrEqualTo(32);
       assertThat(Serialization.asJson(pod)).doesNotContain(token);
-      assertThat(log).contains("START RequestId").doesNotContain(token);
-      assertThat(podLog).contains("START RequestId").doesNotContain(token);
+      assertThat(log).contains("handling echo in " + result.requestId()).doesNotContain(token);
+      assertThat(podLog).contains("handling echo in " + result.requestId()).doesNotContain(token);
       assertThat(runtime.warmInstances().toString()).doesNotContain(token);
     }
     assertThat(cluster.podsOfThisJvm()).isEmpty();

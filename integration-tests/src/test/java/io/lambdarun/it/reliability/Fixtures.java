@@ -42,7 +42,8 @@ final class Fixtures {
   static final long PID = ProcessHandle.current().pid();
 
   /**
-   * The suite's handler: echoes who answered (process id, function name, the event's {@code n}),
+   * The suite's handler: logs "handling <action> in <request id>" when an event reaches it, echoes
+   * who answered (process id, function name, the event's {@code n}),
    * sleeps when asked, and raises when asked. Asked to block, it starts a {@code sleep} that leaves
    * its process tree and session (a new session whose shell exits at once), writes "<its own pid>
    * <the sleep's pid>" to the file the event names, and sleeps for 10 minutes. It makes no
@@ -57,6 +58,7 @@ final class Fixtures {
           "",
           "def handler(event, context):",
           "    action = event.get('action', 'echo')",
+          "    print('handling ' + action + ' in ' + context.aws_request_id, flush=True)",
           "    if action == 'sleep':",
           "        time.sleep(float(event['seconds']))",
           "    elif action == 'fail':",

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Ports;
+import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.WarmInstance;
+import io.lambdarun.docker.DockerConfigKeys;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -22,15 +24,19 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Instance endpoints are reachable on 127.0.0.1 only: Docker publishes container ports on
- * 127.0.0.1, and every socket the local backend listens on is bound to 127.0.0.1. Proven both from
- * the kernel's socket table and functionally: 127.0.0.2, another loopback address, is refused.
+ * Instances are reachable on 127.0.0.1 only: in RIE-endpoint mode Docker publishes container ports
+ * on 127.0.0.1; in Runtime API mode a container publishes no port and every socket core listens on
+ * for it (and for local processes) is bound to 127.0.0.1. Proven both from the kernel's socket
+ * table and functionally: 127.0.0.2, another loopback address, is refused.
  */
 class LoopbackOnlyIT {
 
   @Test
-  void dockerPublishesInstancePortsOn127001Only() throws Exception {
-    try (LambdaRuntime runtime = Fixtures.runtime("docker").build()) {
+  void dockerInRieModePublishesInstancePortsOn127001Only() throws Exception {
+    RuntimeConfig rieOnBridge =
+        RuntimeConfig.of(
+            Map.of(DockerConfigKeys.INSTANCE_PROTOCOL, "rie", DockerConfigKeys.NETWORK, "bridge"));
+    try (LambdaRuntime runtime = Fixtures.runtime("docker").config(rieOnBridge).build()) {
       runtime.invoke(Fixtures.function("loopback-docker", 30), Fixtures.event("echo", 1));
       WarmInstance instance = runtime.warmInstances().get(0);
       InspectContainerResponse container =
@@ -55,6 +61,32 @@ class LoopbackOnlyIT {
         assertThat(accepts("127.0.0.1", port)).as("127.0.0.1:%s", port).isTrue();
         assertThat(accepts("127.0.0.2", port)).as("127.0.0.2:%s", port).isFalse();
       }
+    }
+  }
+
+  @Test
+  void dockerInRuntimeApiModePublishesNoPortAndCoreListensOn127001Only() throws Exception {
+    RuntimeConfig hostNetwork = RuntimeConfig.of(Map.of(DockerConfigKeys.NETWORK, "host"));
+    Set<Listener> before = listenersOfThisJvm();
+    try (LambdaRuntime runtime = Fixtures.runtime("docker").config(hostNetwork).build()) {
+      runtime.invoke(Fixtures.function("loopback-docker-api", 30), Fixtures.event("echo", 1));
+      WarmInstance instance = runtime.warmInstances().get(0);
+      InspectContainerResponse container =
+          Fixtures.docker().inspectContainerCmd(instance.details().get("containerId")).exec();
+      Set<Listener> opened = listenersOfThisJvm();
+      opened.removeAll(before);
+      String runtimeApi = instance.details().get("runtimeApi");
+
+      assertThat(container.getHostConfig().getNetworkMode()).isEqualTo("host");
+      assertThat(container.getHostConfig().getPortBindings())
+          .satisfiesAnyOf(
+              bindings -> assertThat(bindings).isNull(),
+              bindings -> assertThat(bindings.getBindings()).isEmpty());
+      assertThat(runtimeApi).startsWith("127.0.0.1:");
+      int port = Integer.parseInt(runtimeApi.substring(runtimeApi.indexOf(':') + 1));
+      assertThat(opened).contains(new Listener("127.0.0.1", port));
+      assertThat(opened).allSatisfy(listener -> assertThat(listener.address()).isEqualTo("127.0.0.1"));
+      assertThat(accepts("127.0.0.2", port)).as("127.0.0.2:%s", port).isFalse();
     }
   }
 

@@ -44,6 +44,16 @@ public final class FunctionInvoker {
 
   private static final Logger LOG = LoggerFactory.getLogger(FunctionInvoker.class);
 
+  /**
+   * How long a log tail may wait for the backend's log to catch up: Docker's log driver and a
+   * pod's log receive an instance's output asynchronously, so the lines of an event may land just
+   * after its answer. The tail is read again every {@link #LOG_POLL} until it is non-empty and no
+   * longer grows, or this much time has passed.
+   */
+  private static final Duration LOG_SETTLE = Duration.ofMillis(500);
+
+  private static final Duration LOG_POLL = Duration.ofMillis(25);
+
   private final ContainerRuntime runtime;
   private final WarmPool pool;
   private final LaunchSpecFactory specs;
@@ -274,16 +284,38 @@ public final class FunctionInvoker {
     if (!options.logTail()) {
       return Optional.empty();
     }
-    String log;
-    try {
-      log = runtime.logs(lease.instance(), since);
-    } catch (RuntimeException e) {
-      LOG.warn("reading the log of instance '{}' failed", lease.instance().id(), e);
-      log = "";
-    }
+    String log = settledLog(lease, since);
     byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
     byte[] tail = Arrays.copyOfRange(bytes, Math.max(0, bytes.length - LOG_TAIL_BYTES), bytes.length);
     return Optional.of(Base64.getEncoder().encodeToString(tail));
+  }
+
+  private String settledLog(Lease lease, Instant since) {
+    long deadline = System.nanoTime() + LOG_SETTLE.toNanos();
+    String log = readLog(lease, since);
+    while (System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(LOG_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return log;
+      }
+      String again = readLog(lease, since);
+      if (!again.isEmpty() && again.equals(log)) {
+        return again;
+      }
+      log = again;
+    }
+    return log;
+  }
+
+  private String readLog(Lease lease, Instant since) {
+    try {
+      return runtime.logs(lease.instance(), since);
+    } catch (RuntimeException e) {
+      LOG.warn("reading the log of instance '{}' failed", lease.instance().id(), e);
+      return "";
+    }
   }
 
   static boolean neverReached(IOException e) {

@@ -95,6 +95,8 @@ public final class FakeBackend implements ContainerRuntimeProvider {
   public volatile boolean failCreate;
   public volatile boolean failClose;
   public volatile String logText = "";
+  /** How many log reads answer empty before {@link #logText} shows, as a log shipped late. */
+  public volatile int emptyLogReads;
   public final List<LaunchSpec> specs = new CopyOnWriteArrayList<>();
   public final List<String> terminated = new CopyOnWriteArrayList<>();
   public final BlockingQueue<String> terminations = new LinkedBlockingQueue<>();
@@ -260,7 +262,7 @@ public final class FakeBackend implements ContainerRuntimeProvider {
     @Override
     public String logs(Instance instance, Instant since) {
       logSince.add(since);
-      return logText;
+      return logSince.size() <= emptyLogReads ? "" : logText;
     }
 
     @Override
