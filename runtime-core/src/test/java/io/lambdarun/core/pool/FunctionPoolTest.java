@@ -81,7 +81,8 @@ class FunctionPoolTest {
         Optional.empty());
   }
 
-  private Future<Lease> caller(FunctionPool pool, BiFunction<LambdaFunction, String, Launched> launch) {
+  private Future<Lease> caller(
+      FunctionPool pool, BiFunction<LambdaFunction, String, Launched> launch) {
     return threads.submit(
         () -> {
           synchronized (callers) {
@@ -104,7 +105,8 @@ class FunctionPoolTest {
       }
       Thread.onSpinWait();
     }
-    throw new AssertionError("the " + count + " callers did not all park within " + WAIT_SECONDS + " s");
+    throw new AssertionError(
+        "the " + count + " callers did not all park within " + WAIT_SECONDS + " s");
   }
 
   private static void awaitValue(AtomicInteger counter, int value) {
@@ -229,7 +231,8 @@ class FunctionPoolTest {
   void everyReleaseReachesAWaiterUnderManyWaiters() throws Exception {
     FunctionPool pool = pool(3);
     AtomicInteger ids = new AtomicInteger();
-    BiFunction<LambdaFunction, String, Launched> launch = (f, d) -> launched("i-" + ids.incrementAndGet());
+    BiFunction<LambdaFunction, String, Launched> launch =
+        (f, d) -> launched("i-" + ids.incrementAndGet());
     Set<String> inUse = ConcurrentHashMap.newKeySet();
     AtomicInteger overlaps = new AtomicInteger();
     for (int round = 0; round < 5; round++) {
