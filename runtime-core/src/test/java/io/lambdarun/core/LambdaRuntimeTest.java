@@ -184,7 +184,7 @@ class LambdaRuntimeTest {
   }
 
   @Test
-  void coldStartsAreSerializedPerFunction() throws Exception {
+  void coldStartsRunInParallelUpToTheCap() throws Exception {
     LambdaRuntime runtime = runtime(builder().maxInstancesPerFunction(3));
     CountDownLatch launchGate = new CountDownLatch(1);
     fake.launchGate = launchGate;
@@ -199,7 +199,7 @@ class LambdaRuntimeTest {
     LambdaFunction fn = python("hello").build();
     List<Thread> callers = new ArrayList<>();
     List<Future<InvocationResult>> results = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 5; i++) {
       results.add(
           threads.submit(
               () -> {
@@ -209,7 +209,8 @@ class LambdaRuntimeTest {
                 return runtime.invoke(fn, bytes("{}"));
               }));
     }
-    awaitAllWaiting(callers, 3);
+    awaitAllWaiting(callers, 5);
+    assertThat(fake.maxConcurrentLaunches).hasValue(3);
 
     launchGate.countDown();
     entered.acquire(3);
@@ -219,7 +220,8 @@ class LambdaRuntimeTest {
       assertThat(result.get().functionError()).isEmpty();
     }
     assertThat(fake.launches).hasValue(3);
-    assertThat(fake.maxConcurrentLaunches).hasValue(1);
+    assertThat(fake.maxConcurrentLaunches).hasValue(3);
+    assertThat(fake.overlapped).isEmpty();
   }
 
   private static void awaitAllWaiting(List<Thread> callers, int count) {

@@ -5,7 +5,9 @@ import io.lambdarun.core.LambdaFunction;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +17,15 @@ import java.util.function.BiFunction;
 
 /**
  * The warm instances of one function version: one event per instance, at most {@code cap} current
- * instances, one cold start at a time, stale instances replaced once they are free.
+ * instances alive or launching, stale instances replaced once they are free.
+ *
+ * <p>A caller takes a free current instance, or launches one itself while the current instances
+ * and the launches under way are fewer than the cap, so cold starts run in parallel up to the cap
+ * and never outnumber the callers that need them. Otherwise it queues, and callers are served in
+ * arrival order: a released instance is handed straight to the longest waiting caller (one wake-up
+ * per freed instance), and a launch slot freed by a failed launch or a retired instance is handed
+ * to it as the right to launch. A failed launch fails only the caller that launched. A waiter that
+ * is interrupted, or finds the pool closed, passes on what it was handed.
  */
 final class FunctionPool {
 
@@ -27,10 +37,10 @@ final class FunctionPool {
   private final Clock clock;
   private final InstanceLauncher launcher;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
   private final List<PooledInstance> entries = new ArrayList<>();
+  private final Deque<Claim> waiters = new ArrayDeque<>();
   private String currentDeployId = "";
-  private boolean launching;
+  private int launching;
   private boolean closed;
 
   FunctionPool(String functionName, int cap, Clock clock, InstanceLauncher launcher) {
@@ -53,9 +63,20 @@ final class FunctionPool {
     }
   }
 
+  /** One caller's claim: the instance or the launch slot it was given; guarded by the lock. */
+  private static final class Claim {
+    PooledInstance instance;
+    boolean mayLaunch;
+    Condition handedOut;
+
+    boolean served() {
+      return instance != null || mayLaunch;
+    }
+  }
+
   /**
-   * Leases a free current instance, launching one when below the cap, or waiting for the first
-   * instance to free up.
+   * Leases a free current instance, launching one when below the cap, or waiting in line for the
+   * next freed instance or launch slot.
    *
    * @throws ClosedPoolException if the pool is closed meanwhile
    */
@@ -63,34 +84,86 @@ final class FunctionPool {
       LambdaFunction function,
       String deployId,
       BiFunction<LambdaFunction, String, Launched> launch) {
-    List<PooledInstance> stale = new ArrayList<>();
+    List<PooledInstance> retired = new ArrayList<>();
+    Claim claim = new Claim();
     lock.lock();
     try {
+      if (closed) {
+        throw new ClosedPoolException();
+      }
       currentDeployId = deployId;
-      while (true) {
-        if (closed) {
-          throw new ClosedPoolException();
-        }
-        removeStaleFree(stale);
-        for (PooledInstance entry : entries) {
-          if (!entry.busy && isCurrent(entry)) {
-            entry.busy = true;
-            entry.lastUsed = clock.instant();
-            return new Lease(this, entry, Optional.empty());
-          }
-        }
-        long current = entries.stream().filter(this::isCurrent).count();
-        if (!launching && current < cap) {
-          launching = true;
-          break;
-        }
-        awaitChange(function);
+      removeStaleFree(retired);
+      if (!waiters.isEmpty() || !serve(claim)) {
+        claim.handedOut = lock.newCondition();
+        waiters.addLast(claim);
+        handOut();
+        awaitHandOut(claim, function, retired);
+      }
+      if (claim.instance != null) {
+        return new Lease(this, claim.instance, Optional.empty());
       }
     } finally {
       lock.unlock();
-      stale.forEach(this::retire);
+      retired.forEach(this::retire);
     }
     return launchNew(function, deployId, launch);
+  }
+
+  /** Gives the claim a free current instance or, below the cap, a launch slot. */
+  private boolean serve(Claim claim) {
+    for (PooledInstance entry : entries) {
+      if (!entry.busy && isCurrent(entry)) {
+        entry.busy = true;
+        entry.lastUsed = clock.instant();
+        claim.instance = entry;
+        return true;
+      }
+    }
+    long current = entries.stream().filter(this::isCurrent).count();
+    if (current + launching < cap) {
+      launching++;
+      claim.mayLaunch = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Serves waiting callers in arrival order while instances or launch slots are free. */
+  private void handOut() {
+    while (!closed && !waiters.isEmpty() && serve(waiters.peekFirst())) {
+      waiters.pollFirst().handedOut.signal();
+    }
+  }
+
+  private void awaitHandOut(Claim claim, LambdaFunction function, List<PooledInstance> retired) {
+    try {
+      while (!claim.served() && !closed) {
+        claim.handedOut.await();
+      }
+    } catch (InterruptedException e) {
+      passOn(claim, retired);
+      Thread.currentThread().interrupt();
+      throw new LambdaRunException(
+          "waiting for a free instance of function '" + function.functionName()
+              + "' was interrupted; retry the invocation",
+          e);
+    }
+    if (closed) {
+      passOn(claim, retired);
+      throw new ClosedPoolException();
+    }
+  }
+
+  /** Leaves the line, handing what the claim was given to the next waiter. */
+  private void passOn(Claim claim, List<PooledInstance> retired) {
+    waiters.remove(claim);
+    if (claim.instance != null && releaseLocked(claim.instance, true)) {
+      retired.add(claim.instance);
+    }
+    if (claim.mayLaunch) {
+      launching--;
+    }
+    handOut();
   }
 
   private Lease launchNew(
@@ -103,8 +176,8 @@ final class FunctionPool {
     } catch (RuntimeException | Error e) {
       lock.lock();
       try {
-        launching = false;
-        changed.signalAll();
+        launching--;
+        handOut();
       } finally {
         lock.unlock();
       }
@@ -112,11 +185,11 @@ final class FunctionPool {
     }
     lock.lock();
     try {
-      launching = false;
-      changed.signalAll();
+      launching--;
       if (!closed) {
         PooledInstance entry = new PooledInstance(launched, deployId, function, clock.instant());
         entries.add(entry);
+        handOut();
         return new Lease(this, entry, Optional.of(launched.launchTime()));
       }
     } finally {
@@ -126,39 +199,33 @@ final class FunctionPool {
     throw new ClosedPoolException();
   }
 
-  private void awaitChange(LambdaFunction function) {
-    try {
-      changed.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new LambdaRunException(
-          "waiting for a free instance of function '" + function.functionName()
-              + "' was interrupted; retry the invocation",
-          e);
-    }
-  }
-
   void release(PooledInstance entry, boolean keep) {
-    boolean retire = false;
+    boolean retire;
     lock.lock();
     try {
-      if (entry.removed) {
-        return;
-      }
-      entry.busy = false;
-      entry.lastUsed = clock.instant();
-      if (!keep || closed || !isCurrent(entry)) {
-        entry.removed = true;
-        entries.remove(entry);
-        retire = true;
-      }
-      changed.signalAll();
+      retire = releaseLocked(entry, keep);
     } finally {
       lock.unlock();
     }
     if (retire) {
       retire(entry);
     }
+  }
+
+  /** Frees the instance for the next waiter; returns whether the caller must retire it. */
+  private boolean releaseLocked(PooledInstance entry, boolean keep) {
+    if (entry.removed) {
+      return false;
+    }
+    entry.busy = false;
+    entry.lastUsed = clock.instant();
+    boolean retire = !keep || closed || !isCurrent(entry);
+    if (retire) {
+      entry.removed = true;
+      entries.remove(entry);
+    }
+    handOut();
+    return retire;
   }
 
   /** Removes free instances idle for longer than the TTL; returns how many were retired. */
@@ -177,6 +244,7 @@ final class FunctionPool {
           idle.add(entry);
         }
       }
+      handOut();
     } finally {
       lock.unlock();
     }
@@ -186,7 +254,7 @@ final class FunctionPool {
 
   /**
    * Closes the pool: free instances are retired now, busy ones when released (or now when {@code
-   * includingBusy}); waiters move to a fresh pool.
+   * includingBusy}); waiters move to a fresh pool, passing on what they were handed.
    *
    * @return the number of instances the pool held
    */
@@ -206,7 +274,8 @@ final class FunctionPool {
           retired.add(entry);
         }
       }
-      changed.signalAll();
+      waiters.forEach(waiter -> waiter.handedOut.signal());
+      waiters.clear();
     } finally {
       lock.unlock();
     }
