@@ -608,7 +608,21 @@ class LambdaRuntimeTest {
     assertThat(plain.logResult()).isEmpty();
     String tail = new String(Base64.getDecoder().decode(tailed.logResult().orElseThrow()), UTF_8);
     assertThat(tail).hasSize(4096).endsWith("END").isEqualTo(fake.logText.substring(5003 - 4096));
-    assertThat(fake.logSince).containsExactly(clock.instant());
+    assertThat(fake.logSince).isNotEmpty().containsOnly(clock.instant());
+  }
+
+  @Test
+  void logTailWaitsForALineTheEngineHasNotDeliveredAtTheFirstRead() {
+    LambdaRuntime runtime = runtime();
+    fake.logReads.add("START\n");
+    fake.logText = "START\nlogged just before the answer\n";
+
+    InvocationResult result =
+        runtime.invoke(
+            python("hello").build(), bytes("{}"), InvokeOptions.builder().logTail(true).build());
+
+    assertThat(new String(Base64.getDecoder().decode(result.logResult().orElseThrow()), UTF_8))
+        .isEqualTo("START\nlogged just before the answer\n");
   }
 
   @Test

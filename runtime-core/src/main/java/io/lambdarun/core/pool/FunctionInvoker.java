@@ -42,6 +42,15 @@ public final class FunctionInvoker {
   /** How much of the log a log tail returns, in bytes. */
   public static final int LOG_TAIL_BYTES = 4096;
 
+  /**
+   * How long apart a log tail reads the log again, and for how long at most, until two reads agree:
+   * the engines' log drivers take an instance's output asynchronously, so a line written just
+   * before the answer may be missing from the first read.
+   */
+  private static final Duration LOG_SETTLE_PAUSE = Duration.ofMillis(25);
+
+  private static final Duration LOG_SETTLE_LIMIT = Duration.ofMillis(250);
+
   private static final Logger LOG = LoggerFactory.getLogger(FunctionInvoker.class);
 
   private final ContainerRuntime runtime;
@@ -276,7 +285,7 @@ public final class FunctionInvoker {
     }
     String log;
     try {
-      log = runtime.logs(lease.instance(), since);
+      log = settledLog(lease, since);
     } catch (RuntimeException e) {
       LOG.warn("reading the log of instance '{}' failed", lease.instance().id(), e);
       log = "";
@@ -284,6 +293,25 @@ public final class FunctionInvoker {
     byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
     byte[] tail = Arrays.copyOfRange(bytes, Math.max(0, bytes.length - LOG_TAIL_BYTES), bytes.length);
     return Optional.of(Base64.getEncoder().encodeToString(tail));
+  }
+
+  private String settledLog(Lease lease, Instant since) {
+    String log = runtime.logs(lease.instance(), since);
+    long deadline = System.nanoTime() + LOG_SETTLE_LIMIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(LOG_SETTLE_PAUSE.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return log;
+      }
+      String again = runtime.logs(lease.instance(), since);
+      if (again.equals(log)) {
+        return log;
+      }
+      log = again;
+    }
+    return log;
   }
 
   static boolean neverReached(IOException e) {

@@ -95,6 +95,8 @@ public final class FakeBackend implements ContainerRuntimeProvider {
   public volatile boolean failCreate;
   public volatile boolean failClose;
   public volatile String logText = "";
+  /** What the next log reads return, one each, before {@link #logText}. */
+  public final Queue<String> logReads = new ConcurrentLinkedQueue<>();
   public final List<LaunchSpec> specs = new CopyOnWriteArrayList<>();
   public final List<String> terminated = new CopyOnWriteArrayList<>();
   public final BlockingQueue<String> terminations = new LinkedBlockingQueue<>();
@@ -260,7 +262,8 @@ public final class FakeBackend implements ContainerRuntimeProvider {
     @Override
     public String logs(Instance instance, Instant since) {
       logSince.add(since);
-      return logText;
+      String read = logReads.poll();
+      return read != null ? read : logText;
     }
 
     @Override
