@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
@@ -16,7 +18,9 @@ import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.lambdarun.it.javahandler.GreeterArchive;
 import io.lambdarun.tck.OneEventRuntimeApi;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
@@ -26,6 +30,7 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -91,6 +96,29 @@ class TestImageBootstrapIT {
     assertThat(answer.body()).isEqualTo("\"Hello, world! (request java-request-1)\"");
   }
 
+  /**
+   * AWS's Java client writes a logger call with no line ending unless it has Lambda's telemetry log
+   * descriptor, and Docker's log driver holds a line back until its newline: the image's bootstrap
+   * gives the client that descriptor, so each call is a line in the log while the container runs.
+   */
+  @Test
+  void theJavaImageWritesEachLoggerCallToTheContainerLogAsALine(@TempDir Path code)
+      throws Exception {
+    unzip(GreeterArchive.zip(), code);
+    AtomicReference<String> log = new AtomicReference<>("");
+
+    runOneEvent(
+        Examples.JAVA_IMAGE,
+        GreeterArchive.HANDLER,
+        code,
+        "java-request-2",
+        "{\"name\":\"world\",\"log\":true}",
+        container -> log.set(logOnceItHas(container, "second line of java-request-2")));
+
+    assertThat(log.get())
+        .contains("first line of java-request-2\nsecond line of java-request-2\n");
+  }
+
   @Test
   void theEmulatorAnswersABootstrapItCannotStartWithRuntimeInvalidEntrypoint() throws Exception {
     String container =
@@ -152,13 +180,68 @@ class TestImageBootstrapIT {
     }
   }
 
-  /**
-   * Runs the image with the code in {@code /var/task} and the handler as command against a Runtime
-   * API holding one event, and returns what the runtime posted for it.
-   */
+  /** Reads the container's log again until it has the text (up to 10 s), and returns it. */
+  private static String logOnceItHas(String container, String text) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      String log = containerLog(container);
+      if (log.contains(text) || System.nanoTime() > deadline) {
+        return log;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static String containerLog(String container) throws InterruptedException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ResultCallback.Adapter<Frame> reading =
+        docker
+            .logContainerCmd(container)
+            .withStdOut(true)
+            .withStdErr(true)
+            .exec(
+                new ResultCallback.Adapter<>() {
+                  @Override
+                  public void onNext(Frame frame) {
+                    synchronized (bytes) {
+                      bytes.writeBytes(frame.getPayload());
+                    }
+                  }
+                })) {
+      reading.awaitCompletion(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    synchronized (bytes) {
+      return bytes.toString(UTF_8);
+    }
+  }
+
+  /** What a test looks at in the running container once the runtime has answered. */
+  @FunctionalInterface
+  private interface ContainerCheck {
+    void check(String container) throws Exception;
+  }
+
   private static OneEventRuntimeApi.Answer runOneEvent(
       String image, String handler, Path code, String requestId) throws Exception {
-    try (OneEventRuntimeApi api = new OneEventRuntimeApi(requestId, "{\"name\":\"world\"}")) {
+    return runOneEvent(image, handler, code, requestId, "{\"name\":\"world\"}", container -> {});
+  }
+
+  /**
+   * Runs the image with the code in {@code /var/task} and the handler as command against a Runtime
+   * API holding one event, checks the container once the runtime has answered, and returns what
+   * the runtime posted.
+   */
+  private static OneEventRuntimeApi.Answer runOneEvent(
+      String image,
+      String handler,
+      Path code,
+      String requestId,
+      String event,
+      ContainerCheck whileRunning)
+      throws Exception {
+    try (OneEventRuntimeApi api = new OneEventRuntimeApi(requestId, event)) {
       String container =
           docker
               .createContainerCmd(image)
@@ -176,13 +259,16 @@ class TestImageBootstrapIT {
               .getId();
       try {
         docker.startContainerCmd(container).exec();
+        OneEventRuntimeApi.Answer answer;
         try {
-          return api.answer().get(60, TimeUnit.SECONDS);
+          answer = api.answer().get(60, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
           throw new AssertionError(
               "image '" + image + "' posted no answer to the Runtime API at " + api.address()
                   + " within 60 s (calls of /next: " + api.nextCalls() + ")", e);
         }
+        whileRunning.check(container);
+        return answer;
       } finally {
         docker.removeContainerCmd(container).withForce(true).exec();
       }
