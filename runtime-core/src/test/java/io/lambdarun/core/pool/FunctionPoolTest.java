@@ -127,19 +127,26 @@ class FunctionPoolTest {
   void coldCallersLaunchInParallelUpToTheCapAndNoFurther() throws Exception {
     FunctionPool pool = pool(4);
     CountDownLatch gate = new CountDownLatch(1);
-    List<Future<Lease>> leases = new ArrayList<>();
+    List<Future<String>> servedBy = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      leases.add(caller(pool, slowLaunch(gate)));
+      servedBy.add(
+          threads.submit(
+              () -> {
+                synchronized (callers) {
+                  callers.add(Thread.currentThread());
+                }
+                Lease lease = pool.acquire(fn, "d1", slowLaunch(gate));
+                lease.release();
+                return lease.instance().id();
+              }));
     }
     awaitParked(10);
 
     assertThat(launchesUnderWay).hasValue(4);
     gate.countDown();
     Set<String> served = ConcurrentHashMap.newKeySet();
-    for (Future<Lease> future : leases) {
-      Lease lease = get(future);
-      served.add(lease.instance().id());
-      lease.release();
+    for (Future<String> id : servedBy) {
+      served.add(id.get(WAIT_SECONDS, TimeUnit.SECONDS));
     }
 
     assertThat(launches).hasValue(4);
