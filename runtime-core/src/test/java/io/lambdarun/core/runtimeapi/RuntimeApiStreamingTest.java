@@ -69,6 +69,11 @@ class RuntimeApiStreamingTest {
       out.flush();
     }
 
+    void raw(String text) throws IOException {
+      out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+    }
+
     void chunk(String text) throws IOException {
       chunk(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -81,6 +86,11 @@ class RuntimeApiStreamingTest {
       }
       out.write(last.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
+      return answer();
+    }
+
+    /** Reads the answer to its end and returns its status line. */
+    String answer() throws IOException {
       InputStream in = socket.getInputStream();
       ByteArrayOutputStream answer = new ByteArrayOutputStream();
       in.transferTo(answer);
@@ -273,6 +283,45 @@ class RuntimeApiStreamingTest {
     assertThat(slowAnswer.get(20, TimeUnit.SECONDS).outcome())
         .isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
     assertThat(received.get()).isEqualTo(total);
+  }
+
+  @Test
+  @DisplayName(
+      "a streamed response beyond 20 MiB is refused with 413 and answered"
+          + " Function.ResponseSizeTooLarge; the listener had the bytes up to the limit")
+  void streamBeyondTheLimitIsRefused() throws Exception {
+    ClientBackend backend = new ClientBackend();
+    RuntimeApiInstance instance = launch(backend);
+    AtomicLong received = new AtomicLong();
+    CompletableFuture<RuntimeApiAnswer> answer =
+        invokeStreaming(instance, backend, "req-big", bytes -> received.addAndGet(bytes.length));
+    long limit = 20L * 1024 * 1024;
+    try (StreamedPost post = new StreamedPost(instance.address(), "req-big")) {
+      byte[] piece = new byte[1024 * 1024];
+      for (int i = 0; i < 20; i++) {
+        post.chunk(piece);
+      }
+      post.chunk(new byte[1]);
+      assertThat(post.end()).isEqualTo("HTTP/1.1 413 Payload Too Large");
+    }
+    RuntimeApiAnswer result = answer.get(20, TimeUnit.SECONDS);
+    assertThat(result.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.UNHANDLED);
+    assertThat(result.bodyText())
+        .contains("\"errorType\":\"Function.ResponseSizeTooLarge\"")
+        .contains("(" + (limit + 1) + " bytes)");
+    assertThat(received.get()).isEqualTo(limit);
+  }
+
+  @Test
+  @DisplayName("a streamed body keeps the framing checks: chunk data longer than its size is 400")
+  void streamedBodyKeepsTheFramingChecks() throws Exception {
+    ClientBackend backend = new ClientBackend();
+    RuntimeApiInstance instance = launch(backend);
+    invokeStreaming(instance, backend, "req-bad", bytes -> {});
+    try (StreamedPost post = new StreamedPost(instance.address(), "req-bad")) {
+      post.raw("5\r\nabcdefg\r\n");
+      assertThat(post.answer()).isEqualTo("HTTP/1.1 400 Bad Request");
+    }
   }
 
   private static long hostThreads() {
