@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -193,24 +192,13 @@ class LambdaApiStreamingIT {
     assertThat(streamed.chunks()).isZero();
     assertThat(streamed.completions()).isEmpty();
   }
-  /** A Node function that streams: writes, waits for {@code event.gate} to exist, writes, ends. */
+  /** Creates {@link Zips#streamingNode()} as a {@code nodejs20.x} function. */
   private static void createStreamingNode(String name) {
-    String source =
-        "const fs = require('fs');\n"
-            + "exports.handler = awslambda.streamifyResponse(async (event, stream) => {\n"
-            + "  stream.write('first;');\n"
-            + "  while (!fs.existsSync(event.gate)) {\n"
-            + "    await new Promise((resolve) => setTimeout(resolve, 20));\n"
-            + "  }\n"
-            + "  stream.write('second');\n"
-            + "  if (event.fail) { throw new RangeError('broke after two writes'); }\n"
-            + "  stream.end();\n"
-            + "});\n";
     lambda
         .createFunction(
             r -> r.functionName(name).runtime(Runtime.NODEJS20_X).handler("index.handler")
                 .role("arn:aws:iam::000000000000:role/r")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.of(Map.of("index.js", source))))))
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.streamingNode()))))
         .join();
   }
 
