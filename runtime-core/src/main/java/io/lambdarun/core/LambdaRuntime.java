@@ -138,7 +138,9 @@ public final class LambdaRuntime implements AutoCloseable {
    * @param function the function
    * @param payload the event, at most 6 MB
    * @param options the invocation options
-   * @param listener receives the request id, then the response's bytes, on the calling thread
+   * @param listener receives the request id, then the response's bytes, on the calling thread; an
+   *     exception it throws drops the rest of the response, replaces the instance once the
+   *     function has ended, and is rethrown
    * @return the result without a payload on success; on a function error (one posted in the
    *     stream's trailers included) the error document, which the listener does not receive
    * @throws IllegalStateException if this runtime is closed

@@ -561,7 +561,10 @@ class LocalContainerRuntimeIT {
       Instance instance =
           invoker.launch(runtime,
               node("exports.handler = awslambda.streamifyResponse(async (event, stream) => {\n"
-                      + "  if (event.fail) { stream.write('partial'); throw new RangeError('broke 9'); }\n"
+                      + "  if (event.fail) {\n"
+                      + "    stream.write('partial');\n"
+                      + "    throw new RangeError('broke 9');\n"
+                      + "  }\n"
                       + "  stream = awslambda.HttpResponseStream.from(stream, {statusCode: 201});\n"
                       + "  stream.end('body');\n"
                       + "});\n")

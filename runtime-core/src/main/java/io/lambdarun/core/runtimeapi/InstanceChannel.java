@@ -387,7 +387,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
       String errorType = trailers.get(ERROR_TYPE);
       connection.respond(202, JSON, ACCEPTED);
       if (errorType != null) {
-        finish(RuntimeApiAnswer.Outcome.UNHANDLED, trailerError(errorType, trailers.get(ERROR_BODY)));
+        finish(
+            RuntimeApiAnswer.Outcome.UNHANDLED, trailerError(errorType, trailers.get(ERROR_BODY)));
       } else {
         finish(
             RuntimeApiAnswer.Outcome.SUCCESS,

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -47,7 +48,9 @@ class RuntimeApiStreamingTest {
 
     StreamedPost(String address, String requestId) throws IOException {
       int colon = address.lastIndexOf(':');
-      socket = new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+      socket =
+          new Socket(
+              address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
       socket.setSoTimeout(20_000);
       out = socket.getOutputStream();
       out.write(
@@ -216,7 +219,7 @@ class RuntimeApiStreamingTest {
     CompletableFuture<RuntimeApiAnswer> streaming =
         invokeStreaming(instance, backend, "req-c", bytes -> received.add(text(bytes)));
     RuntimeApiHostTest.post(
-        instance.address(), "/2018-06-01/runtime/invocation/req-c/response", java.util.Map.of(),
+        instance.address(), "/2018-06-01/runtime/invocation/req-c/response", Map.of(),
         "whole");
     RuntimeApiAnswer result = streaming.get(10, TimeUnit.SECONDS);
     assertThat(result.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
@@ -267,11 +270,14 @@ class RuntimeApiStreamingTest {
     ClientBackend otherBackend = new ClientBackend();
     RuntimeApiInstance other = launch(otherBackend);
     CompletableFuture<RuntimeApiAnswer> otherAnswer = new CompletableFuture<>();
-    new Thread(() -> otherAnswer.complete(other.invoke("req-other", new byte[0], InvokeOptions.DEFAULT)))
+    new Thread(
+            () ->
+                otherAnswer.complete(
+                    other.invoke("req-other", new byte[0], InvokeOptions.DEFAULT)))
         .start();
     assertThat(otherBackend.events.poll(10, TimeUnit.SECONDS)).isNotNull();
     RuntimeApiHostTest.post(
-        other.address(), "/2018-06-01/runtime/invocation/req-other/response", java.util.Map.of(),
+        other.address(), "/2018-06-01/runtime/invocation/req-other/response", Map.of(),
         "fine");
     assertThat(otherAnswer.get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("fine");
     assertThat(hostThreads()).isEqualTo(hostThreads);
