@@ -1,14 +1,14 @@
 // Drives lambdarun serve with the AWS SDK for JavaScript v3 and prints what the SDK parsed, as one
 // JSON document, for LambdaApiJavaScriptIT to assert.
-// Usage: node lambda-client.mjs ENDPOINT ZIP FAILING_ZIP
-import { readFileSync } from "node:fs";
+// Usage: node lambda-client.mjs ENDPOINT ZIP FAILING_ZIP STREAMING_ZIP GATE
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import {
   CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, InvokeCommand,
   InvokeWithResponseStreamCommand, LambdaClient, ListFunctionsCommand, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
 
-const [endpoint, zipPath, failingZipPath] = process.argv.slice(2);
+const [endpoint, zipPath, failingZipPath, streamingZipPath, gatePath] = process.argv.slice(2);
 const lambda = new LambdaClient({
   endpoint,
   region: "us-east-1",
@@ -78,6 +78,27 @@ out.streamUnknown = await failure(() => lambda.send(new InvokeWithResponseStream
   FunctionName: "nope-js",
 })));
 await lambda.send(new DeleteFunctionCommand({ FunctionName: "fails-js" }));
+// a streaming Node function waits for the gate file after its first write: this client creates the
+// file only once it has read the first PayloadChunk, so that chunk arrived while the function ran
+await lambda.send(new CreateFunctionCommand({
+  FunctionName: "streams-js", Runtime: "nodejs20.x", Handler: "index.handler",
+  Role: "arn:aws:iam::000000000000:role/lambda-role", Code: { ZipFile: readFileSync(streamingZipPath) },
+}));
+const live = await lambda.send(new InvokeWithResponseStreamCommand({
+  FunctionName: "streams-js", Payload: Buffer.from(JSON.stringify({ gate: gatePath })),
+}));
+out.live = { chunks: [], gateBeforeFirstChunk: null, errorCode: "no InvokeComplete" };
+for await (const event of live.EventStream) {
+  if (event.PayloadChunk) {
+    if (out.live.chunks.length === 0) {
+      out.live.gateBeforeFirstChunk = existsSync(gatePath);
+      writeFileSync(gatePath, "open");
+    }
+    out.live.chunks.push(text(event.PayloadChunk.Payload));
+  }
+  if (event.InvokeComplete) out.live.errorCode = event.InvokeComplete.ErrorCode ?? null;
+}
+await lambda.send(new DeleteFunctionCommand({ FunctionName: "streams-js" }));
 out.list = (await lambda.send(new ListFunctionsCommand({}))).Functions.map((f) => f.FunctionName);
 out.update = (await lambda.send(new UpdateFunctionConfigurationCommand({
   FunctionName: "hello-js", Environment: { Variables: { MODE: "js" } },

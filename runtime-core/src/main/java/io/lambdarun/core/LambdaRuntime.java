@@ -129,6 +129,31 @@ public final class LambdaRuntime implements AutoCloseable {
   }
 
   /**
+   * Invokes a function synchronously and hands its response to {@code listener} as the function
+   * writes it, as Lambda's InvokeWithResponseStream does: a runtime that streams its response
+   * ({@code Lambda-Runtime-Function-Response-Mode: streaming}, up to 20 MiB) is passed on chunk by
+   * chunk while the function runs; any other response is passed whole once the function ends. The
+   * instance's lifecycle, the timeout and the error classification are those of {@link #invoke}.
+   *
+   * @param function the function
+   * @param payload the event, at most 6 MB
+   * @param options the invocation options
+   * @param listener receives the request id, then the response's bytes, on the calling thread; an
+   *     exception it throws drops the rest of the response, replaces the instance once the
+   *     function has ended, and is rethrown
+   * @return the result without a payload on success; on a function error (one posted in the
+   *     stream's trailers included) the error document, which the listener does not receive
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public InvocationResult invokeStreaming(
+      LambdaFunction function, byte[] payload, InvokeOptions options,
+      ResponseStreamListener listener) {
+    ensureOpen();
+    return invoker.invokeStreaming(
+        function, payload, options, Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
    * Pulls the function's image in the background so the first invocation does not wait for it.
    *
    * @param function the function

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.testing.RuntimeApiBackend;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -41,6 +44,50 @@ class RuntimeApiInvokeTest {
     InvocationResult handled = invoke(fn, "\"handled\"");
     assertThat(handled.functionError()).contains(FunctionError.HANDLED);
     assertThat(handled.coldStart()).isFalse();
+    assertThat(backend.launched).hasSize(1);
+  }
+
+  @Test
+  @DisplayName(
+      "invokeStreaming hands the listener a streamed and a buffered response, not an error"
+          + " document, on one warm instance")
+  void streamingInvoke() {
+    LambdaFunction fn = TestFunctions.python("streams").build();
+    List<String> started = new ArrayList<>();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    ResponseStreamListener listener =
+        new ResponseStreamListener() {
+          @Override
+          public void started(String requestId) {
+            started.add(requestId);
+          }
+
+          @Override
+          public void chunk(byte[] bytes) {
+            body.writeBytes(bytes);
+          }
+        };
+    InvocationResult streamed =
+        runtime.invokeStreaming(fn, "\"stream\"".getBytes(UTF_8), InvokeOptions.DEFAULT, listener);
+    assertThat(streamed.functionError()).isEmpty();
+    assertThat(streamed.payload()).isEmpty();
+    assertThat(body.toString(UTF_8)).isEqualTo("streamed answer");
+    assertThat(started).containsExactly(streamed.requestId());
+
+    body.reset();
+    InvocationResult buffered =
+        runtime.invokeStreaming(fn, "\"fine\"".getBytes(UTF_8), InvokeOptions.DEFAULT, listener);
+    assertThat(body.toString(UTF_8)).isEqualTo("\"fine\"");
+    assertThat(buffered.payload()).isEmpty();
+    assertThat(buffered.coldStart()).isFalse();
+
+    body.reset();
+    InvocationResult handled =
+        runtime.invokeStreaming(
+            fn, "\"handled\"".getBytes(UTF_8), InvokeOptions.DEFAULT, listener);
+    assertThat(handled.functionError()).contains(FunctionError.HANDLED);
+    assertThat(handled.payloadUtf8()).isEqualTo("{\"errorMessage\":\"no\",\"errorType\":\"E\"}");
+    assertThat(body.size()).isZero();
     assertThat(backend.launched).hasSize(1);
   }
 

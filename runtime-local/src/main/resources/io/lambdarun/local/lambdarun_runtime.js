@@ -6,6 +6,15 @@
  * _HANDLER from LAMBDA_TASK_ROOT (CommonJS or ES module), passes each event with a context
  * object, and reports results and errors in AWS's shapes. A thrown error, a rejected promise or
  * an error passed to the callback is reported as Unhandled, like AWS's own runtime.
+ *
+ * Response streaming as AWS's Node runtime offers it, through the global `awslambda`: a handler
+ * wrapped in `awslambda.streamifyResponse(handler)` is called as `handler(event, responseStream,
+ * context)` and what it writes is posted as it is written, in the Runtime API's streaming mode
+ * (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked); an error it throws or rejects
+ * with ends the stream with the trailers `Lambda-Runtime-Function-Error-Type` and
+ * `Lambda-Runtime-Function-Error-Body` (the error JSON in base64).
+ * `awslambda.HttpResponseStream.from(stream, metadata)` writes AWS's HTTP integration prelude (the
+ * metadata as JSON, then 8 zero bytes) before the first bytes.
  */
 const fs = require('fs');
 const http = require('http');
@@ -18,6 +27,30 @@ const separator = address.lastIndexOf(':');
 const host = address.substring(0, separator);
 const port = Number(address.substring(separator + 1));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const STREAM_RESPONSE = 'response';
+const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const ERROR_TYPE_TRAILER = 'Lambda-Runtime-Function-Error-Type';
+const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
+
+global.awslambda = {
+  streamifyResponse(handler) {
+    handler[HANDLER_STREAMING] = STREAM_RESPONSE;
+    return handler;
+  },
+  HttpResponseStream: class HttpResponseStream {
+    static from(stream, metadata) {
+      stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+      const prelude = JSON.stringify(metadata === undefined ? {} : metadata);
+      stream._onBeforeFirstWrite = (write) => {
+        write(prelude);
+        write(new Uint8Array(8));
+      };
+      return stream;
+    }
+  },
+};
 
 class Fault extends Error {
   constructor(errorType, message) {
@@ -204,6 +237,89 @@ function run(handler, event, ctx) {
   });
 }
 
+// the request posting the response, as the stream handed to the handler: bytes go out as written
+function responseStream(request) {
+  const write = request.write.bind(request);
+  const end = request.end.bind(request);
+  let written = false;
+  const beforeFirstWrite = () => {
+    if (!written) {
+      written = true;
+      if (typeof request._onBeforeFirstWrite === 'function') {
+        request._onBeforeFirstWrite((bytes) => write(bytes));
+      }
+    }
+  };
+  request.setContentType = (type) => request.setHeader('Content-Type', type);
+  request.write = (chunk, encoding, callback) => {
+    beforeFirstWrite();
+    return write(chunk, encoding, callback);
+  };
+  request.end = (chunk, encoding, callback) => {
+    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') {
+      request.write(chunk, encoding);
+      return end(typeof encoding === 'function' ? encoding : callback);
+    }
+    beforeFirstWrite();
+    return end(chunk, encoding, callback);
+  };
+  return request;
+}
+
+// runs a streamifyResponse handler; settles when lambdarun has answered the streamed /response
+function stream(handler, requestId, event, ctx) {
+  return new Promise((resolve) => {
+    const request = http.request(
+      {
+        host, port, agent, method: 'POST', path: `${PREFIX}/invocation/${requestId}/response`,
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'Lambda-Runtime-Function-Response-Mode': 'streaming',
+          'Transfer-Encoding': 'chunked',
+          Trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on('end', resolve);
+        response.on('error', resolve);
+      });
+    request.on('error', (error) => {
+      logError(errorDocument(error));
+      resolve();
+    });
+    const responses = responseStream(request);
+    const fail = (error) => {
+      const document = errorDocument(error === undefined ? new Error('undefined') : error);
+      logError(document);
+      if (!responses.writableEnded) {
+        responses.addTrailers({
+          [ERROR_TYPE_TRAILER]: document.errorType,
+          [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(document)).toString('base64'),
+        });
+        responses.end();
+      }
+    };
+    let returned;
+    try {
+      returned = handler(event, responses, ctx);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    // an async handler's stream ends when its promise settles; a plain one ends it itself
+    if (returned && typeof returned.then === 'function') {
+      returned.then(
+        () => {
+          if (!responses.writableEnded) {
+            responses.end();
+          }
+        },
+        fail);
+    }
+  });
+}
+
 let current;
 
 // console output in AWS's line format: time, request id, level, message
@@ -238,6 +354,11 @@ async function main() {
       event = next.body ? JSON.parse(next.body) : null;
     } catch (error) {
       await postError(`/invocation/${requestId}/error`, new Fault('Runtime.UnmarshalError', `Unable to parse input as JSON: ${error.message}`));
+      continue;
+    }
+    if (handler[HANDLER_STREAMING] === STREAM_RESPONSE) {
+      await stream(handler, requestId, event, context(next.headers));
+      current = undefined;
       continue;
     }
     let payload;

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Launches instances and hands them events the way core does, through core's Runtime API host, and
@@ -88,6 +89,17 @@ final class Invoker implements AutoCloseable {
       default ->
           new Reply(200, answer.bodyText(), answer.functionError().map(FunctionError::headerValue));
     };
+  }
+
+  /**
+   * Hands an event over as a streaming invoke does: {@code chunks} gets the response's bytes on
+   * this thread as the function writes them.
+   */
+  RuntimeApiAnswer stream(Instance instance, String event, Consumer<byte[]> chunks) {
+    Slot slot = launched.get(instance.id());
+    return slot.current.invokeStreaming(
+        UUID.randomUUID().toString(), event.getBytes(StandardCharsets.UTF_8), InvokeOptions.DEFAULT,
+        chunks);
   }
 
   private RuntimeApiAnswer answer(

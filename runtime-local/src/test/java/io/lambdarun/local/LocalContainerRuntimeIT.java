@@ -11,6 +11,7 @@ import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.local.TestFunctions.Entry;
 import io.lambdarun.tck.ArchiveEscapes;
 import java.io.IOException;
@@ -26,9 +27,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -508,6 +512,80 @@ class LocalContainerRuntimeIT {
           .contains("\"errorType\":\"TypeError\"")
           .contains("\"errorMessage\":\"no way 7\"")
           .contains("\"trace\":[\"TypeError: no way 7\"");
+    }
+
+    @Test
+    @DisplayName(
+        "a streamifyResponse handler's first write reaches the caller while the handler still"
+            + " waits for the test's gate file")
+    void streamedResponseArrivesAsWritten(@TempDir Path dir) throws Exception {
+      Path gate = dir.resolve("gate");
+      Instance instance =
+          invoker.launch(runtime,
+              node("const fs = require('fs');\n"
+                      + "exports.handler = awslambda.streamifyResponse(async (event, stream) => {\n"
+                      + "  stream.setContentType('text/plain');\n"
+                      + "  stream.write('first;');\n"
+                      + "  while (!fs.existsSync(event.gate)) {\n"
+                      + "    await new Promise((resolve) => setTimeout(resolve, 20));\n"
+                      + "  }\n"
+                      + "  stream.write('second');\n"
+                      + "  stream.end();\n"
+                      + "});\n")
+                  .build());
+      BlockingQueue<String> chunks = new LinkedBlockingQueue<>();
+      ExecutorService caller = Executors.newSingleThreadExecutor();
+      try {
+        Future<RuntimeApiAnswer> answer =
+            caller.submit(
+                () ->
+                    invoker.stream(
+                        instance, "{\"gate\":\"" + gate + "\"}",
+                        bytes -> chunks.add(new String(bytes, StandardCharsets.UTF_8))));
+        assertThat(chunks.poll(20, TimeUnit.SECONDS)).isEqualTo("first;");
+        assertThat(answer).isNotDone();
+        Files.writeString(gate, "open");
+        RuntimeApiAnswer done = answer.get(20, TimeUnit.SECONDS);
+        assertThat(done.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
+        assertThat(String.join("", chunks)).isEqualTo("second");
+      } finally {
+        caller.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName(
+        "an error after streamed bytes is the invocation's Unhandled error (trailers); the"
+            + " HttpResponseStream prelude precedes the bytes; the instance stays usable")
+    void streamedErrorAndHttpPrelude() {
+      Instance instance =
+          invoker.launch(runtime,
+              node("exports.handler = awslambda.streamifyResponse(async (event, stream) => {\n"
+                      + "  if (event.fail) {\n"
+                      + "    stream.write('partial');\n"
+                      + "    throw new RangeError('broke 9');\n"
+                      + "  }\n"
+                      + "  stream = awslambda.HttpResponseStream.from(stream, {statusCode: 201});\n"
+                      + "  stream.end('body');\n"
+                      + "});\n")
+                  .build());
+      StringBuilder failed = new StringBuilder();
+      RuntimeApiAnswer error =
+          invoker.stream(
+              instance, "{\"fail\":true}",
+              bytes -> failed.append(new String(bytes, StandardCharsets.UTF_8)));
+      assertThat(failed.toString()).isEqualTo("partial");
+      assertThat(error.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.UNHANDLED);
+      assertThat(error.bodyText())
+          .contains("\"errorType\":\"RangeError\"")
+          .contains("\"errorMessage\":\"broke 9\"");
+
+      StringBuilder http = new StringBuilder();
+      RuntimeApiAnswer ok =
+          invoker.stream(
+              instance, "{}", bytes -> http.append(new String(bytes, StandardCharsets.UTF_8)));
+      assertThat(ok.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
+      assertThat(http.toString()).isEqualTo("{\"statusCode\":201}" + "\0".repeat(8) + "body");
     }
 
     @Test

@@ -92,8 +92,11 @@ final class InvokeOperation {
       case "RequestResponse":
         InvokeOptions options = options(request, logTail);
         ResponseStream source =
-            new BufferedResponse(
-                () -> limits.run(ref.name(), () -> runtime.invoke(function, payload, options)));
+            new FunctionResponseStream(
+                listener ->
+                    limits.run(
+                        ref.name(),
+                        () -> runtime.invokeStreaming(function, payload, options, listener)));
         return ApiResponse.streamed(
             200, Map.of("X-Amz-Executed-Version", function.version()),
             EventStreamFrames.CONTENT_TYPE, sink -> ResponseEvents.write(source, sink));

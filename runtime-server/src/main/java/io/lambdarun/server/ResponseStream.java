@@ -1,9 +1,8 @@
 package io.lambdarun.server;
 
 /**
- * A function's answer as byte chunks, for InvokeWithResponseStream. {@link BufferedResponse}
- * delivers a finished invocation's answer; a streaming invoke of core can deliver chunks as the
- * function writes them through the same interface.
+ * A function's answer as byte chunks, for InvokeWithResponseStream: {@link FunctionResponseStream}
+ * hands them on as the function writes them.
  */
 interface ResponseStream {
 

@@ -41,6 +41,8 @@ class LambdaApiJavaScriptIT {
     }
     Path failingZip =
         Files.write(temp.resolve("fails.zip"), Zips.python("    raise KeyError('missing')"));
+    Path streamingZip = Files.write(temp.resolve("streams.zip"), Zips.streamingNode());
+    Path gate = temp.resolve("gate");
     JsonNode out;
     try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build();
         LambdaServer server =
@@ -48,7 +50,7 @@ class LambdaApiJavaScriptIT {
       Process node =
           new ProcessBuilder(
                   "node", "lambda-client.mjs", server.endpoint().toString(), zip.toString(),
-                  failingZip.toString())
+                  failingZip.toString(), streamingZip.toString(), gate.toString())
               .directory(SCRIPTS.toFile())
               .start();
       InputStream errors = node.getErrorStream();
@@ -72,6 +74,10 @@ class LambdaApiJavaScriptIT {
     assertThat(out.at("/dryRun").asInt()).isEqualTo(204);
     assertThat(out.at("/badPayload/name").asText()).isEqualTo("InvalidRequestContentException");
     assertThat(out.at("/badPayload/status").asInt()).isEqualTo(400);
+    assertThat(out.at("/live/gateBeforeFirstChunk").toString())
+        .as("whether the gate existed when the first PayloadChunk arrived").isEqualTo("false");
+    assertThat(out.at("/live/chunks").toString()).isEqualTo("[\"first;\",\"second\"]");
+    assertThat(out.at("/live/errorCode").isNull()).isTrue();
     assertThat(out.at("/stream/status").asInt()).isEqualTo(200);
     assertThat(out.at("/stream/version").asText()).isEqualTo("$LATEST");
     assertThat(out.at("/stream/contentType").asText())

@@ -6,13 +6,21 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.lambdarun.core.LambdaRuntime;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -183,5 +191,71 @@ class LambdaApiStreamingIT {
     assertThat(streamed.response().statusCode()).isEqualTo(204);
     assertThat(streamed.chunks()).isZero();
     assertThat(streamed.completions()).isEmpty();
+  }
+  /** Creates {@link Zips#streamingNode()} as a {@code nodejs20.x} function. */
+  private static void createStreamingNode(String name) {
+    lambda
+        .createFunction(
+            r -> r.functionName(name).runtime(Runtime.NODEJS20_X).handler("index.handler")
+                .role("arn:aws:iam::000000000000:role/r")
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.streamingNode()))))
+        .join();
+  }
+
+  /** Starts a streamed invocation whose chunks and completion land in the queues as they come. */
+  private static CompletableFuture<Void> streamInto(
+      String name, String event, BlockingQueue<String> chunks,
+      List<InvokeWithResponseStreamCompleteEvent> completions) {
+    return lambda.invokeWithResponseStream(
+        InvokeWithResponseStreamRequest.builder().functionName(name)
+            .payload(SdkBytes.fromUtf8String(event)).build(),
+        InvokeWithResponseStreamResponseHandler.builder()
+            .subscriber(
+                InvokeWithResponseStreamResponseHandler.Visitor.builder()
+                    .onPayloadChunk(chunk -> chunks.add(chunk.payload().asUtf8String()))
+                    .onInvokeComplete(completions::add)
+                    .build())
+            .build());
+  }
+
+  @Test
+  void theFirstPayloadChunkArrivesWhileAStreamingFunctionStillRuns(@TempDir Path dir)
+      throws Exception {
+    createStreamingNode("stream-node");
+    Path gate = dir.resolve("gate");
+    BlockingQueue<String> chunks = new LinkedBlockingQueue<>();
+    List<InvokeWithResponseStreamCompleteEvent> completions = new CopyOnWriteArrayList<>();
+
+    CompletableFuture<Void> call =
+        streamInto("stream-node", "{\"gate\":\"" + gate + "\"}", chunks, completions);
+
+    assertThat(chunks.poll(30, TimeUnit.SECONDS)).isEqualTo("first;");
+    assertThat(call).isNotDone();
+    assertThat(completions).isEmpty();
+    Files.writeString(gate, "open");
+    call.get(30, TimeUnit.SECONDS);
+    assertThat(List.copyOf(chunks)).containsExactly("second");
+    assertThat(completions).hasSize(1);
+    assertThat(completions.get(0).errorCode()).isNull();
+  }
+
+  @Test
+  void anErrorAfterStreamedBytesEndsTheStreamWithItsTypeAndNoErrorDocument(@TempDir Path dir)
+      throws Exception {
+    createStreamingNode("stream-node-fails");
+    Path gate = dir.resolve("gate");
+    Files.writeString(gate, "open");
+    BlockingQueue<String> chunks = new LinkedBlockingQueue<>();
+    List<InvokeWithResponseStreamCompleteEvent> completions = new CopyOnWriteArrayList<>();
+
+    streamInto(
+            "stream-node-fails", "{\"gate\":\"" + gate + "\",\"fail\":true}", chunks,
+            completions)
+        .get(30, TimeUnit.SECONDS);
+
+    assertThat(String.join("", chunks)).isEqualTo("first;second");
+    assertThat(completions).hasSize(1);
+    assertThat(completions.get(0).errorCode()).isEqualTo("RangeError");
+    assertThat(completions.get(0).errorDetails()).isEqualTo("broke after two writes");
   }
 }

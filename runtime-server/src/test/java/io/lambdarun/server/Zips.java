@@ -32,6 +32,27 @@ final class Zips {
     return of(Map.of("app.py", "import json, os\n\ndef handler(event, context):\n" + body + "\n"));
   }
 
+  /**
+   * A Node function that streams: writes {@code first;}, waits until the file {@code event.gate}
+   * exists, writes {@code second}, then ends, or throws a {@code RangeError} when {@code
+   * event.fail} is set.
+   */
+  static byte[] streamingNode() {
+    return of(
+        Map.of(
+            "index.js",
+            "const fs = require('fs');\n"
+                + "exports.handler = awslambda.streamifyResponse(async (event, stream) => {\n"
+                + "  stream.write('first;');\n"
+                + "  while (!fs.existsSync(event.gate)) {\n"
+                + "    await new Promise((resolve) => setTimeout(resolve, 20));\n"
+                + "  }\n"
+                + "  stream.write('second');\n"
+                + "  if (event.fail) { throw new RangeError('broke after two writes'); }\n"
+                + "  stream.end();\n"
+                + "});\n"));
+  }
+
   /** A handler next to 300 MiB of zeros: about 300 KB zipped, beyond Lambda's 250 MB unzipped. */
   static byte[] bomb() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -8,6 +8,7 @@ import io.lambdarun.core.FunctionError;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.ResponseStreamListener;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +99,32 @@ public final class FunctionInvoker {
    * @throws InstanceFailedException if an instance failed underneath the event
    */
   public InvocationResult invoke(LambdaFunction function, byte[] payload, InvokeOptions options) {
+    return run(function, payload, options, null);
+  }
+
+  /**
+   * Invokes a function synchronously and passes its response to {@code listener} as the function
+   * writes it (Runtime API mode with a runtime that streams); a response that is not streamed is
+   * passed whole once the function ends. The result carries no payload on success and the error
+   * document on a function error, which the listener does not receive.
+   *
+   * @param function the function
+   * @param payload the event
+   * @param options the invocation options
+   * @param listener receives the request id, then the response's bytes, on this thread
+   * @return the result, a function error included, without the streamed payload
+   * @throws InvalidFunctionException with {@code RequestTooLargeException} above 6 MB
+   * @throws InstanceFailedException if an instance failed underneath the event
+   */
+  public InvocationResult invokeStreaming(
+      LambdaFunction function, byte[] payload, InvokeOptions options,
+      ResponseStreamListener listener) {
+    return run(function, payload, options, listener);
+  }
+
+  private InvocationResult run(
+      LambdaFunction function, byte[] payload, InvokeOptions options,
+      ResponseStreamListener listener) {
     if (payload.length > MAX_PAYLOAD_BYTES) {
       throw new InvalidFunctionException(
           "RequestTooLargeException",
@@ -105,6 +133,7 @@ public final class FunctionInvoker {
               + " bytes; send a smaller event");
     }
     String requestId = UUID.randomUUID().toString();
+    Consumer<byte[]> chunks = listener == null ? null : new StartedOnce(requestId, listener);
     String deployId = specs.deployId(function);
     long start = System.nanoTime();
     String lastInstance = "";
@@ -112,9 +141,9 @@ public final class FunctionInvoker {
       Lease lease = pool.acquire(function, deployId);
       try {
         Optional<InvocationResult> result =
-            attempt(function, payload, options, requestId, lease, start);
+            attempt(function, payload, options, requestId, lease, start, chunks);
         if (result.isPresent()) {
-          return result.get();
+          return chunks == null ? result.get() : passOn(result.get(), chunks);
         }
         lastInstance = lease.instance().id();
       } catch (RuntimeException | Error e) {
@@ -137,11 +166,15 @@ public final class FunctionInvoker {
       InvokeOptions options,
       String requestId,
       Lease lease,
-      long start) {
+      long start,
+      Consumer<byte[]> chunks) {
     Instant since = clock.instant();
     Optional<RuntimeApiInstance> runtimeApi = lease.runtimeApi();
     if (runtimeApi.isPresent()) {
-      RuntimeApiAnswer answer = runtimeApi.get().invoke(requestId, payload, options);
+      RuntimeApiAnswer answer =
+          chunks == null
+              ? runtimeApi.get().invoke(requestId, payload, options)
+              : runtimeApi.get().invokeStreaming(requestId, payload, options, chunks);
       return outcome(function, requestId, lease, answer, options, since, start);
     }
     InstanceResponse response;
@@ -315,6 +348,41 @@ public final class FunctionInvoker {
     } catch (RuntimeException e) {
       LOG.warn("reading the log of instance '{}' failed", lease.instance().id(), e);
       return "";
+    }
+  }
+
+  /** Passes a buffered success's payload to a streaming caller, whose result then has none. */
+  private static InvocationResult passOn(InvocationResult result, Consumer<byte[]> chunks) {
+    if (result.isFunctionError()) {
+      return result;
+    }
+    byte[] payload = result.payload();
+    if (payload.length > 0) {
+      chunks.accept(payload);
+    }
+    return new InvocationResult(
+        new byte[0], result.functionError(), result.requestId(), result.coldStart(),
+        result.initDuration(), result.duration(), result.logResult());
+  }
+
+  /** Tells a listener the request id before its first chunk. */
+  private static final class StartedOnce implements Consumer<byte[]> {
+    private final String requestId;
+    private final ResponseStreamListener listener;
+    private boolean started;
+
+    StartedOnce(String requestId, ResponseStreamListener listener) {
+      this.requestId = requestId;
+      this.listener = listener;
+    }
+
+    @Override
+    public void accept(byte[] bytes) {
+      if (!started) {
+        started = true;
+        listener.started(requestId);
+      }
+      listener.chunk(bytes);
     }
   }
 

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * 100-continue}, and writes responses with keep-alive. Requests on one connection are answered in
  * order; a handler may answer later (long polls), from the server's loop thread. A malformed
  * request is answered with its 4xx or 501 status and {@code Connection: close}, and nothing after
- * it is read.
+ * it is read. A request whose body the handler streams ({@link SelectorHttpServer.Handler#streams})
+ * is dispatched at its head; its body then goes to the handler's {@link BodySink}, and reading
+ * pauses while the sink asks it to, which bounds what one connection holds.
  *
  * <p>Only ever touched by the server's loop thread.
  */
@@ -37,13 +39,14 @@ final class HttpConnection {
   private final SelectionKey key;
   private final SelectorHttpServer.Listener listener;
   private final InetAddress peer;
-  private final HttpRequestParser parser = new HttpRequestParser();
+  private final HttpRequestParser parser;
   private ArrayDeque<ByteBuffer> output;
   private boolean awaitingResponse;
   private boolean continueSent;
   private boolean closeAfterResponse;
   private boolean closeAfterWrite;
   private boolean processing;
+  private boolean readPaused;
   private boolean open = true;
 
   HttpConnection(
@@ -55,6 +58,7 @@ final class HttpConnection {
     this.key = key;
     this.listener = listener;
     this.peer = peer;
+    this.parser = new HttpRequestParser(listener.handler()::streams);
   }
 
   /**
@@ -108,6 +112,44 @@ final class HttpConnection {
     return true;
   }
 
+  /**
+   * Sends the body of the streamed request being handled to {@code sink}; called by the handler
+   * while it handles the request's head. A body no sink takes is dropped.
+   *
+   * @param sink the sink
+   */
+  void streamBodyTo(BodySink sink) {
+    parser.streamTo(
+        new BodySink() {
+          @Override
+          public boolean data(byte[] bytes, int offset, int length) {
+            boolean more = sink.data(bytes, offset, length);
+            if (!more) {
+              readPaused = true;
+              interest();
+            }
+            return more;
+          }
+
+          @Override
+          public void end(Map<String, String> trailers) {
+            sink.end(trailers);
+          }
+        });
+  }
+
+  /** Reads on after a {@link BodySink} asked for a pause. Must run on the loop thread. */
+  void resumeReading() {
+    if (!open || !readPaused) {
+      return;
+    }
+    readPaused = false;
+    interest();
+    if (!processing) {
+      processInput();
+    }
+  }
+
   /** Closes the connection; a waiting request is dropped. */
   void close() {
     if (!open) {
@@ -141,7 +183,7 @@ final class HttpConnection {
       close();
       return;
     }
-    if (!awaitingResponse) {
+    if (!awaitingResponse || parser.inStreamedBody()) {
       processInput();
     } else if (parser.buffered() > MAX_PIPELINED_BYTES) {
       close();
@@ -155,7 +197,11 @@ final class HttpConnection {
   private void processInput() {
     processing = true;
     try {
-      while (open && !awaitingResponse && !closeAfterWrite && parser.buffered() > 0) {
+      while (open
+          && (!awaitingResponse || parser.inStreamedBody())
+          && !closeAfterWrite
+          && !readPaused
+          && parser.buffered() > 0) {
         HttpRequest request;
         try {
           request = parser.next();
@@ -168,6 +214,9 @@ final class HttpConnection {
           return;
         }
         dispatch(request);
+        if (request.streamed()) {
+          sendContinueIfExpected();
+        }
       }
     } finally {
       processing = false;
@@ -187,7 +236,8 @@ final class HttpConnection {
   }
 
   private void sendContinueIfExpected() {
-    if (!continueSent && parser.expectsContinue()) {
+    boolean answered = parser.inStreamedBody() && !awaitingResponse;
+    if (!continueSent && !answered && parser.expectsContinue()) {
       continueSent = true;
       write(ByteBuffer.wrap(CONTINUE));
     }
@@ -217,7 +267,7 @@ final class HttpConnection {
         ByteBuffer head = output.peek();
         channel.write(head);
         if (head.hasRemaining()) {
-          key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+          interest();
           return;
         }
         output.poll();
@@ -227,10 +277,15 @@ final class HttpConnection {
       return;
     }
     output = null;
-    key.interestOps(SelectionKey.OP_READ);
+    interest();
     if (closeAfterWrite) {
       close();
     }
+  }
+
+  private void interest() {
+    int ops = readPaused ? 0 : SelectionKey.OP_READ;
+    key.interestOps(output != null && !output.isEmpty() ? ops | SelectionKey.OP_WRITE : ops);
   }
 
   private static String reason(int status) {

@@ -10,11 +10,17 @@ import java.util.Map;
  * @param path the request target without the query string
  * @param headers header values by lower-case name; a repeated header keeps its last value, except
  *     {@code content-length} (the one length) and {@code transfer-encoding} (every coding)
- * @param body the decoded body, empty when there is none
+ * @param body the decoded body, empty when there is none or when it is streamed
  * @param keepAlive whether the client lets the connection carry another request after this one
+ * @param streamed whether the body is streamed to a {@link BodySink} after this head
  */
 record HttpRequest(
-    String method, String path, Map<String, String> headers, byte[] body, boolean keepAlive) {
+    String method,
+    String path,
+    Map<String, String> headers,
+    byte[] body,
+    boolean keepAlive,
+    boolean streamed) {
 
   /**
    * Returns a header value.

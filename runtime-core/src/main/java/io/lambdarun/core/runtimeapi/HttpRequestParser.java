@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Parses the requests arriving on one connection, incrementally and strictly (RFC 9112): each byte
@@ -15,6 +16,11 @@ import java.util.Map;
  * CRLF after each chunk's data and hex sizes without sign or prefix) or by {@code Content-Length}
  * (digits; repeated or listed identical values count as one, differing ones are refused); both
  * together, any other transfer coding, and {@code Transfer-Encoding} in HTTP/1.0 are refused.
+ *
+ * <p>A chunked request the {@code streams} predicate picks is streamed: its head is returned as
+ * soon as it has arrived (with {@link HttpRequest#streamed()} set and no body), and its chunks'
+ * data and trailer fields then go to the {@link BodySink} given to {@link #streamTo}, with the same
+ * framing checks but without the body limit, which is the sink's to enforce.
  */
 final class HttpRequestParser {
 
@@ -38,6 +44,7 @@ final class HttpRequestParser {
       boolean keepAlive,
       boolean expectsContinue) {}
 
+  private final Predicate<HttpRequest> streams;
   private byte[] input = NO_BYTES;
   private int start;
   private int end;
@@ -48,6 +55,42 @@ final class HttpRequestParser {
   private int bodyLength;
   private int remaining;
   private int trailerBytes;
+  private boolean streamed;
+  private BodySink sink = BodySink.DISCARD;
+  private Map<String, String> trailers;
+
+  /** Creates a parser that streams no request body. */
+  HttpRequestParser() {
+    this(head -> false);
+  }
+
+  /**
+   * Creates a parser.
+   *
+   * @param streams picks the chunked requests whose body is streamed, from their head
+   */
+  HttpRequestParser(Predicate<HttpRequest> streams) {
+    this.streams = streams;
+  }
+
+  /**
+   * Tells whether the body of a streamed request is still arriving; its head has been returned.
+   *
+   * @return true between a streamed head and the end of its body
+   */
+  boolean inStreamedBody() {
+    return streamed;
+  }
+
+  /**
+   * Sends the body of the streamed request whose head {@link #next} just returned to {@code
+   * target}; without this call it is dropped.
+   *
+   * @param target the sink
+   */
+  void streamTo(BodySink target) {
+    sink = target;
+  }
 
   /**
    * Adds received bytes.
@@ -103,6 +146,10 @@ final class HttpRequestParser {
           if (!parseHead()) {
             return null;
           }
+          if (streamed) {
+            return new HttpRequest(
+                head.method(), head.path(), head.headers(), NO_BYTES, head.keepAlive(), true);
+          }
         }
         case SIZED_BODY -> {
           takeBody();
@@ -114,7 +161,13 @@ final class HttpRequestParser {
           }
         }
         case CHUNK_DATA -> {
-          takeBody();
+          if (streamed) {
+            if (!streamBody()) {
+              return null;
+            }
+          } else {
+            takeBody();
+          }
           if (remaining > 0) {
             return null;
           }
@@ -142,12 +195,17 @@ final class HttpRequestParser {
           }
           int lineEnd = lineFeed - 1;
           if (lineEnd > start) {
-            fieldName(start, lineEnd);
+            String name = fieldName(start, lineEnd);
+            if (streamed) {
+              trailers.put(name, fieldValue(start + name.length() + 1, lineEnd));
+            }
           }
           trailerBytes += lineFeed + 1 - start;
           boolean last = lineEnd == start;
           start = lineFeed + 1;
-          if (last) {
+          if (last && streamed) {
+            endStream();
+          } else if (last) {
             return finish();
           }
         }
@@ -201,6 +259,10 @@ final class HttpRequestParser {
       requireChunkedAlone(codings.toString());
       headers.put("transfer-encoding", codings.toString());
       state = State.CHUNK_SIZE;
+      streamed =
+          streams.test(
+              new HttpRequest(
+                  head.method(), head.path(), headers, NO_BYTES, head.keepAlive(), true));
     } else {
       remaining = lengths == null ? 0 : contentLength(lengths.toString());
       if (lengths != null) {
@@ -332,10 +394,11 @@ final class HttpRequestParser {
       return false;
     }
     int lineEnd = lineFeed - 1;
+    long cap = streamed ? Integer.MAX_VALUE : MAX_BODY_BYTES + 1L;
     long size = 0;
     int i = start;
     for (; i < lineEnd && hexValue(input[i]) >= 0; i++) {
-      size = Math.min(size * 16 + hexValue(input[i]), MAX_BODY_BYTES + 1L);
+      size = Math.min(size * 16 + hexValue(input[i]), cap);
     }
     int digitsEnd = i;
     while (i < lineEnd && isBlank(input[i])) {
@@ -357,12 +420,16 @@ final class HttpRequestParser {
                 + " visible characters only");
       }
     }
-    if (bodyLength + size > MAX_BODY_BYTES) {
-      throw tooLarge();
+    if (streamed ? size >= cap : bodyLength + size > MAX_BODY_BYTES) {
+      throw streamed
+          ? new MalformedRequestException(
+              400, "a chunk of '" + size + "' bytes or more is too large; send smaller chunks")
+          : tooLarge();
     }
     start = lineFeed + 1;
     if (size == 0) {
       trailerBytes = 0;
+      trailers = streamed ? new LinkedHashMap<>() : null;
       state = State.TRAILERS;
     } else {
       remaining = (int) size;
@@ -388,10 +455,35 @@ final class HttpRequestParser {
     remaining -= count;
   }
 
+  /** Hands up to {@code remaining} buffered bytes to the sink; false when it asks for a pause. */
+  private boolean streamBody() {
+    int count = Math.min(remaining, end - start);
+    if (count == 0) {
+      return true;
+    }
+    int from = start;
+    start += count;
+    remaining -= count;
+    return sink.data(input, from, count);
+  }
+
+  private void endStream() {
+    BodySink ended = sink;
+    Map<String, String> fields = trailers;
+    streamed = false;
+    sink = BodySink.DISCARD;
+    trailers = null;
+    head = null;
+    scanned = 0;
+    state = State.HEAD;
+    ended.end(fields);
+  }
+
   private HttpRequest finish() {
     byte[] complete = bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
     HttpRequest request =
-        new HttpRequest(head.method(), head.path(), head.headers(), complete, head.keepAlive());
+        new HttpRequest(
+            head.method(), head.path(), head.headers(), complete, head.keepAlive(), false);
     head = null;
     body = NO_BYTES;
     bodyLength = 0;

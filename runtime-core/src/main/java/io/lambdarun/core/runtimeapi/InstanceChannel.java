@@ -1,6 +1,7 @@
 package io.lambdarun.core.runtimeapi;
 
 import io.lambdarun.core.InvokeOptions;
+import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -48,6 +49,13 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   /** The largest response Lambda's Runtime API accepts from a runtime: 6 MiB plus 100 bytes. */
   static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 
+  /** The largest streamed response delivered to a streaming invoke: Lambda's 20 MiB soft limit. */
+  static final long MAX_STREAMED_RESPONSE_BYTES = 20L * 1024 * 1024;
+
+  private static final String RESPONSE_MODE = "lambda-runtime-function-response-mode";
+  private static final String ERROR_TYPE = "lambda-runtime-function-error-type";
+  private static final String ERROR_BODY = "lambda-runtime-function-error-body";
+
   private final SelectorHttpServer server;
   private final String invokedFunctionArn;
   private final Duration timeout;
@@ -70,6 +78,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     final byte[] body;
     final InvokeOptions options;
     final long deadlineEpochMillis;
+    final ResponseStreamBuffer stream;
     final CompletableFuture<RuntimeApiAnswer> answer;
     SelectorHttpServer.Timer timer;
     boolean delivered;
@@ -78,11 +87,13 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
         String requestId,
         byte[] body,
         InvokeOptions options,
+        ResponseStreamBuffer stream,
         Duration timeout,
         CompletableFuture<RuntimeApiAnswer> answer) {
       this.requestId = requestId;
       this.body = body;
       this.options = options;
+      this.stream = stream;
       this.deadlineEpochMillis = System.currentTimeMillis() + timeout.toMillis();
       this.answer = answer;
     }
@@ -124,12 +135,15 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
    * @param requestId the request id the handler sees
    * @param payload the event
    * @param options the trace id, client context and Cognito identity to pass on
+   * @param stream where a streamed response goes as it arrives, or {@code null} to receive it
+   *     whole in the answer (within the buffered limit)
    * @param answer completed with the outcome
    */
   void invoke(
       String requestId,
       byte[] payload,
       InvokeOptions options,
+      ResponseStreamBuffer stream,
       CompletableFuture<RuntimeApiAnswer> answer) {
     if (event != null) {
       answer.completeExceptionally(
@@ -150,7 +164,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
           RuntimeApiAnswer.notDelivered("the instance is closed or its runtime exited"));
       return;
     }
-    Event arrived = new Event(requestId, payload, options, timeout, answer);
+    Event arrived = new Event(requestId, payload, options, stream, timeout, answer);
     arrived.timer = server.schedule(timeout, () -> onTimeout(arrived));
     event = arrived;
     watched = true;
@@ -225,6 +239,14 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   }
 
   @Override
+  public boolean streams(HttpRequest head) {
+    return head.method().equals("POST")
+        && head.path().startsWith(INVOCATION_PREFIX)
+        && head.path().endsWith("/response")
+        && "streaming".equalsIgnoreCase(head.header(RESPONSE_MODE));
+  }
+
+  @Override
   public void handle(HttpRequest request, HttpConnection connection) {
     String path = request.path();
     String method = request.method();
@@ -245,7 +267,13 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
       String requestId = slash < 0 ? rest : rest.substring(0, slash);
       String action = slash < 0 ? "" : rest.substring(slash + 1);
       switch (action) {
-        case "response" -> onResponse(requestId, request, connection);
+        case "response" -> {
+          if (request.streamed()) {
+            onStreamedResponse(requestId, connection);
+          } else {
+            onResponse(requestId, request, connection);
+          }
+        }
         case "error" -> onError(requestId, request, connection);
         default -> notFound(path, connection);
       }
@@ -298,26 +326,109 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     }
     int size = request.body().length;
     if (size > MAX_RESPONSE_BYTES) {
-      // as Lambda: the runtime is told 413, the caller gets an Unhandled error naming the size
-      connection.respond(
-          413,
-          JSON,
-          JsonText.error(
-              "RequestEntityTooLarge",
-              "Exceeded maximum allowed payload size (" + MAX_RESPONSE_BYTES + " bytes)."));
-      finish(
-          RuntimeApiAnswer.Outcome.UNHANDLED,
-          JsonText.error(
-              "Function.ResponseSizeTooLarge",
-              "Response payload size ("
-                  + size
-                  + " bytes) exceeded maximum allowed payload size ("
-                  + MAX_RESPONSE_BYTES
-                  + " bytes)."));
+      tooLarge(connection, size, MAX_RESPONSE_BYTES);
       return;
     }
     connection.respond(202, JSON, ACCEPTED);
     finish(RuntimeApiAnswer.Outcome.SUCCESS, request.body());
+  }
+
+  private void onStreamedResponse(String requestId, HttpConnection connection) {
+    if (!isCurrent(requestId)) {
+      invalidRequestId(requestId, connection);
+      return;
+    }
+    connection.streamBodyTo(new StreamedResponse(event, connection));
+  }
+
+  /**
+   * The body of a {@code Lambda-Runtime-Function-Response-Mode: streaming} response: passed on as
+   * it arrives to a streaming invoke (up to {@link #MAX_STREAMED_RESPONSE_BYTES}), or gathered for
+   * a buffered one (up to {@link #MAX_RESPONSE_BYTES}); the error trailers make it an error.
+   */
+  private final class StreamedResponse implements BodySink {
+    private final Event target;
+    private final HttpConnection connection;
+    private final long limit;
+    private final ByteArrayOutputStream gathered;
+    private long size;
+
+    StreamedResponse(Event target, HttpConnection connection) {
+      this.target = target;
+      this.connection = connection;
+      this.limit = target.stream == null ? MAX_RESPONSE_BYTES : MAX_STREAMED_RESPONSE_BYTES;
+      this.gathered = target.stream == null ? new ByteArrayOutputStream() : null;
+    }
+
+    @Override
+    public boolean data(byte[] bytes, int offset, int length) {
+      size += length;
+      if (event != target || size > limit) {
+        return true;
+      }
+      if (gathered != null) {
+        gathered.write(bytes, offset, length);
+        return true;
+      }
+      return target.stream.offer(
+          bytes, offset, length, () -> server.execute(connection::resumeReading));
+    }
+
+    @Override
+    public void end(Map<String, String> trailers) {
+      if (event != target) {
+        invalidRequestId(target.requestId, connection);
+        return;
+      }
+      if (size > limit) {
+        tooLarge(connection, size, limit);
+        return;
+      }
+      String errorType = trailers.get(ERROR_TYPE);
+      connection.respond(202, JSON, ACCEPTED);
+      if (errorType != null) {
+        finish(
+            RuntimeApiAnswer.Outcome.UNHANDLED, trailerError(errorType, trailers.get(ERROR_BODY)));
+      } else {
+        finish(
+            RuntimeApiAnswer.Outcome.SUCCESS,
+            gathered == null ? new byte[0] : gathered.toByteArray());
+      }
+    }
+  }
+
+  /** The error a runtime sent in trailers: its base64 JSON body, else one built from its type. */
+  private static byte[] trailerError(String type, String base64Body) {
+    if (base64Body != null) {
+      try {
+        byte[] body = Base64.getDecoder().decode(base64Body.strip());
+        if (new String(body, StandardCharsets.UTF_8).strip().startsWith("{")) {
+          return body;
+        }
+      } catch (IllegalArgumentException e) {
+        // not base64: the type alone describes the error
+      }
+    }
+    return JsonText.error(type, "the function failed while streaming its response");
+  }
+
+  /** As Lambda: the runtime is told 413, the caller gets an Unhandled error naming the size. */
+  private void tooLarge(HttpConnection connection, long size, long limit) {
+    connection.respond(
+        413,
+        JSON,
+        JsonText.error(
+            "RequestEntityTooLarge",
+            "Exceeded maximum allowed payload size (" + limit + " bytes)."));
+    finish(
+        RuntimeApiAnswer.Outcome.UNHANDLED,
+        JsonText.error(
+            "Function.ResponseSizeTooLarge",
+            "Response payload size ("
+                + size
+                + " bytes) exceeded maximum allowed payload size ("
+                + limit
+                + " bytes)."));
   }
 
   private void onError(String requestId, HttpRequest request, HttpConnection connection) {
@@ -325,7 +436,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
       invalidRequestId(requestId, connection);
       return;
     }
-    String type = request.header("lambda-runtime-function-error-type");
+    String type = request.header(ERROR_TYPE);
     boolean handled = "Handled".equalsIgnoreCase(type);
     connection.respond(202, JSON, ACCEPTED);
     finish(
@@ -337,7 +448,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     ready.complete(null);
     byte[] error =
         errorBody(
-            request, request.header("lambda-runtime-function-error-type"), "Runtime.InitError");
+            request, request.header(ERROR_TYPE), "Runtime.InitError");
     connection.respond(202, JSON, ACCEPTED);
     if (event != null) {
       finish(RuntimeApiAnswer.Outcome.INIT_ERROR, error);

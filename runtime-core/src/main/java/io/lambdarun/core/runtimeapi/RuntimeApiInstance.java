@@ -6,10 +6,12 @@ import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.core.InvokeOptions;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * One ready instance in Runtime API mode and its port on a {@link RuntimeApiHost}: hands it events
@@ -70,6 +72,32 @@ public final class RuntimeApiInstance implements AutoCloseable {
    * @throws LambdaRunException if the calling thread is interrupted
    */
   public RuntimeApiAnswer invoke(String requestId, byte[] payload, InvokeOptions options) {
+    return send(requestId, payload, options, null);
+  }
+
+  /**
+   * Hands one event to the instance as {@link #invoke} does, and passes a streamed response
+   * ({@code Lambda-Runtime-Function-Response-Mode: streaming}) to {@code chunks} on this thread as
+   * it arrives, up to Lambda's streamed limit of 20 MiB; the answer of a streamed success has an
+   * empty body, one of a buffered success the whole response. When {@code chunks} throws, the
+   * rest of the response is dropped, the outcome awaited, and the exception rethrown.
+   *
+   * @param requestId the request id the handler sees, a safe header value
+   * @param payload the event
+   * @param options the trace id, client context and Cognito identity to pass on
+   * @param chunks takes the streamed response's bytes in order
+   * @return the outcome; an error posted in the stream's trailers is {@code UNHANDLED}
+   * @throws InvalidFunctionException if the request id or an option is not a plain ASCII header
+   *     value
+   * @throws LambdaRunException if the calling thread is interrupted
+   */
+  public RuntimeApiAnswer invokeStreaming(
+      String requestId, byte[] payload, InvokeOptions options, Consumer<byte[]> chunks) {
+    return send(requestId, payload, options, Objects.requireNonNull(chunks, "chunks"));
+  }
+
+  private RuntimeApiAnswer send(
+      String requestId, byte[] payload, InvokeOptions options, Consumer<byte[]> chunks) {
     requireHeaderValue("request id", Optional.of(requestId));
     requireHeaderValue("X-Amz-Client-Context", options.clientContext());
     requireHeaderValue("X-Amzn-Trace-Id", options.traceId());
@@ -79,11 +107,20 @@ public final class RuntimeApiInstance implements AutoCloseable {
       host.execute(() -> channel.onExit(exited.getAsInt()));
     }
     CompletableFuture<RuntimeApiAnswer> answer = new CompletableFuture<>();
-    if (!host.execute(() -> channel.invoke(requestId, payload, options, answer))) {
+    ResponseStreamBuffer stream = chunks == null ? null : new ResponseStreamBuffer();
+    if (stream != null) {
+      answer.whenComplete((done, failure) -> stream.end());
+    }
+    if (!host.execute(() -> channel.invoke(requestId, payload, options, stream, answer))) {
       return RuntimeApiAnswer.notDelivered("lambdarun's Runtime API host is closed");
     }
     try {
-      return answer.get();
+      RuntimeException failed = stream == null ? null : drain(stream, chunks);
+      RuntimeApiAnswer outcome = answer.get();
+      if (failed != null) {
+        throw failed;
+      }
+      return outcome;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       host.execute(channel::close);
@@ -92,6 +129,21 @@ public final class RuntimeApiInstance implements AutoCloseable {
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
+  }
+
+  /** Passes chunks on until the stream ends; returns what {@code chunks} threw, if it did. */
+  private static RuntimeException drain(ResponseStreamBuffer stream, Consumer<byte[]> chunks)
+      throws InterruptedException {
+    RuntimeException failed = null;
+    for (byte[] chunk = stream.take(); chunk != null; chunk = stream.take()) {
+      try {
+        chunks.accept(chunk);
+      } catch (RuntimeException e) {
+        failed = e;
+        stream.abandon();
+      }
+    }
+    return failed;
   }
 
   private OptionalInt exitCode() {

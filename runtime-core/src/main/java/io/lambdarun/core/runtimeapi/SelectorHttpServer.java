@@ -43,6 +43,17 @@ final class SelectorHttpServer implements AutoCloseable {
      * @param connection the connection to answer on
      */
     void handle(HttpRequest request, HttpConnection connection);
+
+    /**
+     * Tells whether the body of a chunked request is streamed: the request is then handled at its
+     * head, and the handler passes the body on with {@link HttpConnection#streamBodyTo}.
+     *
+     * @param head the request's head, without a body
+     * @return true to stream the body; false (the default) to receive it whole
+     */
+    default boolean streams(HttpRequest head) {
+      return false;
+    }
   }
 
   /** A task that may be cancelled before it runs. */

@@ -9,6 +9,7 @@ import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An in-test backend in Runtime API mode whose instances are threads acting as runtime clients. The
  * event, a JSON string, says what the client does: {@code "data"} answers a result holding {@code
  * errorMessage}, {@code "handled"} posts a Handled error, {@code "hang"} never answers, {@code
- * "exit"} dies with status 9 under the event, {@code "die"} answers and then dies while idle;
- * anything else is echoed.
+ * "exit"} dies with status 9 under the event, {@code "die"} answers and then dies while idle,
+ * {@code "stream"} answers {@code streamed answer} in {@code Lambda-Runtime-Function-Response-Mode:
+ * streaming} (chunked); anything else is echoed.
  */
 public final class RuntimeApiBackend implements ContainerRuntimeProvider {
 
@@ -142,6 +144,7 @@ public final class RuntimeApiBackend implements ContainerRuntimeProvider {
             post(invocation + "/response", "\"bye\"", null);
             exits.put(id, 0);
           }
+          case "\"stream\"" -> postStreamed(invocation + "/response", "streamed answer");
           default -> post(invocation + "/response", next.body(), null);
         }
       }
@@ -150,6 +153,17 @@ public final class RuntimeApiBackend implements ContainerRuntimeProvider {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Posts with a body of unknown length, which the JDK's client sends chunked. */
+  private void postStreamed(String uri, String body) throws IOException, InterruptedException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    http.send(
+        HttpRequest.newBuilder(URI.create(uri))
+            .header("Lambda-Runtime-Function-Response-Mode", "streaming")
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
   }
 
   private void post(String uri, String body, String errorType)
