@@ -286,18 +286,14 @@ public abstract class RuntimeApiImageContract {
   @DisplayName("a Python image function runs the image's entry point against the Runtime API")
   void aPythonImageFunctionRunsTheImagesEntryPointAgainstTheRuntimeApi() throws Exception {
     Files.writeString(folder.resolve("app.py"), PYTHON_APP);
-    String image =
-        build(pythonImage(), "COPY app.py /var/task/app.py\nCMD [\"app.handler\"]\n");
-    try (OneEventRuntimeApi api =
-        new OneEventRuntimeApi("python-image-1", "{\"name\":\"image\"}")) {
-      Instance instance = runtime.launch(imageSpec(api, image));
 
-      OneEventRuntimeApi.Answer answer = answerOf(api, instance);
-      assertThat(answer.path()).isEqualTo("invocation/python-image-1/response");
-      assertThat(answer.body()).isEqualTo("{\"saw\": \"image\", \"request\": \"python-image-1\"}");
-    } finally {
-      removeImage(image);
-    }
+    OneEventRuntimeApi.Answer answer =
+        answerOfImage(
+            pythonImage(), "COPY app.py /var/task/app.py\nCMD [\"app.handler\"]\n",
+            "python-image-1");
+
+    assertThat(answer.path()).isEqualTo("invocation/python-image-1/response");
+    assertThat(answer.body()).isEqualTo("{\"saw\": \"image\", \"request\": \"python-image-1\"}");
   }
 
   @Test
@@ -320,17 +316,14 @@ public abstract class RuntimeApiImageContract {
   @DisplayName("a Java image function runs under AWS's Java runtime interface client")
   void aJavaImageFunctionRunsUnderAwssRuntimeInterfaceClient() throws Exception {
     writeJavaGreeter(folder);
-    String image =
-        build(javaImage(), "COPY io /var/task/io\nCMD [\"" + JavaGreeter.HANDLER + "\"]\n");
-    try (OneEventRuntimeApi api = new OneEventRuntimeApi("java-image-1", "{\"name\":\"image\"}")) {
-      Instance instance = runtime.launch(imageSpec(api, image));
 
-      OneEventRuntimeApi.Answer answer = answerOf(api, instance);
-      assertThat(answer.path()).isEqualTo("invocation/java-image-1/response");
-      assertThat(answer.body()).isEqualTo("\"Hello from Java, image!\"");
-    } finally {
-      removeImage(image);
-    }
+    OneEventRuntimeApi.Answer answer =
+        answerOfImage(
+            javaImage(), "COPY io /var/task/io\nCMD [\"" + JavaGreeter.HANDLER + "\"]\n",
+            "java-image-1");
+
+    assertThat(answer.path()).isEqualTo("invocation/java-image-1/response");
+    assertThat(answer.body()).isEqualTo("\"Hello from Java, image!\"");
   }
 
   @Test
@@ -361,17 +354,25 @@ public abstract class RuntimeApiImageContract {
     }
   }
 
-  private LaunchSpec imageSpec(OneEventRuntimeApi api, String image) {
-    return spec(api, image)
-        .packageType(PackageType.IMAGE).runtime("").handler("").code(null).build();
-  }
-
-  /** Writes a Dockerfile into the test's folder and builds it with a unique tag. */
-  private String build(String base, String steps) throws IOException {
+  /**
+   * Builds an image from {@code base} and the Dockerfile steps over the test's folder, runs it as
+   * an image function given the event {@code {"name":"image"}} and returns its answer; the image
+   * is removed afterwards.
+   */
+  private OneEventRuntimeApi.Answer answerOfImage(String base, String steps, String requestId)
+      throws Exception {
     String tag = "lambdarun-tck/rapi-" + UUID.randomUUID() + ":latest";
     Files.writeString(folder.resolve("Dockerfile"), "FROM " + base + "\n" + steps);
     buildImage(folder, tag);
-    return tag;
+    try (OneEventRuntimeApi api = new OneEventRuntimeApi(requestId, "{\"name\":\"image\"}")) {
+      return answerOf(
+          api,
+          runtime.launch(
+              spec(api, tag)
+                  .packageType(PackageType.IMAGE).runtime("").handler("").code(null).build()));
+    } finally {
+      removeImage(tag);
+    }
   }
 
   /** Writes {@link JavaGreeter}'s class file below {@code root}, at its package's path. */
