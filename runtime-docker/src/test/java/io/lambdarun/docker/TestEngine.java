@@ -13,6 +13,9 @@ final class TestEngine {
   /** The Python test image built by scripts/build-test-images.sh. */
   static final String PYTHON_IMAGE = "lambdarun/test-python:latest";
 
+  /** The Java test image (AWS's Java runtime interface client), built by the same script. */
+  static final String JAVA_IMAGE = "lambdarun/test-java:latest";
+
   private static DockerClient client;
 
   private TestEngine() {}

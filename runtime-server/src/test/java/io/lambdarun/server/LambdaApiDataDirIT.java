@@ -1,10 +1,10 @@
 package io.lambdarun.server;
 
+import static io.lambdarun.server.TestServer.ROLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.lambdarun.api.ConfigurationException;
-import io.lambdarun.core.LambdaRuntime;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
@@ -18,18 +18,14 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.LayerVersionsListItem;
 import software.amazon.awssdk.services.lambda.model.PackageType;
+import software.amazon.awssdk.services.lambda.model.PublishLayerVersionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 
@@ -39,26 +35,11 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
  */
 class LambdaApiDataDirIT {
 
-  private static final String ROLE = "arn:aws:iam::000000000000:role/lambda-role";
-
   @TempDir Path dataDir;
 
   private void withServer(Consumer<LambdaClient> calls) {
-    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build();
-        LambdaServer server =
-            LambdaServer.start(
-                runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withDataDir(dataDir));
-        LambdaClient lambda =
-            LambdaClient.builder()
-                .endpointOverride(server.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(
-                    StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build()) {
-      calls.accept(lambda);
+    try (TestServer server = TestServer.local(TestServer.options().withDataDir(dataDir))) {
+      calls.accept(server.lambda());
     }
   }
 
@@ -67,20 +48,7 @@ class LambdaApiDataDirIT {
     GetFunctionConfigurationResponse[] before = new GetFunctionConfigurationResponse[1];
     withServer(
         lambda -> {
-          String layer =
-              lambda
-                  .publishLayerVersion(
-                      r ->
-                          r.layerName("kept-layer")
-                              .description("kept")
-                              .content(
-                                  c ->
-                                      c.zipFile(
-                                          SdkBytes.fromByteArray(
-                                              Zips.of(
-                                                  Map.of(
-                                                      "python/greeting.py", "WORD = 'kept'\n"))))))
-                  .layerVersionArn();
+          String layer = publishGreetingLayer(lambda, "kept").layerVersionArn();
           lambda.createFunction(
               r ->
                   r.functionName("kept")
@@ -120,15 +88,7 @@ class LambdaApiDataDirIT {
                       .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
           lambda.deleteFunction(r -> r.functionName("dropped"));
           lambda.deleteLayerVersion(r -> r.layerName("kept-layer").versionNumber(1L));
-          lambda.publishLayerVersion(
-              r ->
-                  r.layerName("kept-layer")
-                      .content(
-                          c ->
-                              c.zipFile(
-                                  SdkBytes.fromByteArray(
-                                      Zips.of(
-                                          Map.of("python/greeting.py", "WORD = 'second'\n"))))));
+          publishGreetingLayer(lambda, "second");
           before[0] = lambda.getFunctionConfiguration(r -> r.functionName("kept"));
         });
     // what a crash mid-write leaves: a temporary file, never a half-written function
@@ -171,20 +131,7 @@ class LambdaApiDataDirIT {
           assertThat(lambda.listLayerVersions(r -> r.layerName("kept-layer")).layerVersions())
               .extracting(LayerVersionsListItem::version)
               .containsExactly(2L);
-          assertThat(
-                  lambda
-                      .publishLayerVersion(
-                          r ->
-                              r.layerName("kept-layer")
-                                  .content(
-                                      c ->
-                                          c.zipFile(
-                                              SdkBytes.fromByteArray(
-                                                  Zips.of(
-                                                      Map.of(
-                                                          "python/greeting.py",
-                                                          "WORD = 'third'\n"))))))
-                      .version())
+          assertThat(publishGreetingLayer(lambda, "third").version())
               .as("version numbers are never reused, across restarts too")
               .isEqualTo(3L);
           assertThat(
@@ -204,34 +151,18 @@ class LambdaApiDataDirIT {
     Files.createDirectories(dataDir.resolve("functions"));
     Path broken =
         Files.writeString(dataDir.resolve("functions").resolve("broken.json"), "{\"Versi");
-    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build()) {
-      ConfigurationException e =
-          catchThrowableOfType(
-              ConfigurationException.class,
-              () -> LambdaServer.start(
-                  runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withDataDir(dataDir)));
-      assertThat(e.getMessage())
-          .startsWith("'" + broken + "' in the data directory cannot be read (")
-          .endsWith("); restore it from a backup or remove it to drop what it holds");
-    }
+    ConfigurationException e =
+        TestServer.refusedStart(TestServer.options().withDataDir(dataDir));
+    assertThat(e.getMessage())
+        .startsWith("'" + broken + "' in the data directory cannot be read (")
+        .endsWith("); restore it from a backup or remove it to drop what it holds");
   }
 
   @Test
   void badInputChangesNothingInTheDataDirectory() throws Exception {
-    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build();
-        LambdaServer server =
-            LambdaServer.start(
-                runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withDataDir(dataDir));
-        LambdaClient lambda =
-            LambdaClient.builder()
-                .endpointOverride(server.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(
-                    StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build()) {
+    try (TestServer started = TestServer.local(TestServer.options().withDataDir(dataDir))) {
+      LambdaServer server = started.server();
+      LambdaClient lambda = started.lambda();
       lambda.createFunction(
           r -> r.functionName("kept").runtime(Runtime.PYTHON3_12).handler("app.handler")
               .role(ROLE).code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
@@ -270,6 +201,17 @@ class LambdaApiDataDirIT {
       assertThat(lambda.invoke(r -> r.functionName("kept")).payload().asUtf8String())
           .isEqualTo("1");
     }
+  }
+
+  /** Publishes a version of layer 'kept-layer' whose module {@code greeting} has the word. */
+  private static PublishLayerVersionResponse publishGreetingLayer(
+      LambdaClient lambda, String word) {
+    byte[] zip = Zips.of(Map.of("python/greeting.py", "WORD = '" + word + "'\n"));
+    return lambda.publishLayerVersion(
+        r ->
+            r.layerName("kept-layer")
+                .description("kept")
+                .content(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
   }
 
   private static int post(LambdaServer server, String body) throws Exception {

@@ -10,12 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
@@ -35,26 +30,18 @@ class LambdaApiDockerIT {
     try (InputStream in = Archive.ofDirectory("hello", HELLO).open()) {
       zip = in.readAllBytes();
     }
-    try (LambdaRuntime runtime =
+    try (TestServer server =
+        TestServer.start(
             LambdaRuntime.builder()
                 .backend("docker")
                 .imageMappings("python3.12=lambdarun/test-python:latest")
-                .build();
-        LambdaServer server =
-            LambdaServer.start(runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0));
-        LambdaClient lambda =
-            LambdaClient.builder()
-                .endpointOverride(server.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(
-                    StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build()) {
+                .build(),
+            TestServer.options())) {
+      LambdaRuntime runtime = server.runtime();
+      LambdaClient lambda = server.lambda();
       lambda.createFunction(
           r -> r.functionName("hello-docker").runtime(Runtime.PYTHON3_12).handler("app.handler")
-              .role("arn:aws:iam::000000000000:role/lambda-role")
+              .role(TestServer.ROLE)
               .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
       InvokeResponse invoked =
           lambda.invoke(

@@ -1,21 +1,14 @@
 package io.lambdarun.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.lambdarun.api.ConfigurationException;
-import io.lambdarun.core.LambdaRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
@@ -41,21 +34,8 @@ class LambdaApiFunctionsFileIT {
                 + " \"Handler\": \"app.handler\", \"Timeout\": 9, \"Code\": {\"Path\":"
                 + " \"env.zip\"}, \"Environment\": {\"Variables\": {\"GREETING\":"
                 + " \"declared\"}}}]}");
-    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build();
-        LambdaServer server =
-            LambdaServer.start(
-                runtime,
-                ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withFunctionsFile(file));
-        LambdaClient lambda =
-            LambdaClient.builder()
-                .endpointOverride(server.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(
-                    StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build()) {
+    try (TestServer server = TestServer.local(TestServer.options().withFunctionsFile(file))) {
+      LambdaClient lambda = server.lambda();
       assertThat(lambda.listFunctions().functions())
           .extracting(FunctionConfiguration::functionName)
           .containsExactly("env-file", "hello-file");
@@ -94,33 +74,21 @@ class LambdaApiFunctionsFileIT {
                 + " \"Handler\": \"app.handler\", \"Code\": {\"Path\":"
                 + " \"hello\"}},{\"FunctionName\": \"nowhere\", \"Runtime\": \"python3.12\","
                 + " \"Handler\": \"app.handler\", \"Code\": {\"Path\": \"missing\"}}]}");
-    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build()) {
-      ConfigurationException e =
-          catchThrowableOfType(
-              ConfigurationException.class,
-              () -> LambdaServer.start(
-                  runtime,
-                  ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withFunctionsFile(file)));
-      assertThat(e.getMessage())
-          .startsWith(
-              "functions file '"
-                  + file
-                  + "' has 2 bad entries, fix them: function 2 ('cobol'): runtime 'cobol85'")
-          .contains(
-              " | function 3 ('nowhere'): Code.Path 'missing' is neither a folder nor a zip file")
-          .doesNotContain("'good'");
+    ConfigurationException e = refused(file);
+    assertThat(e.getMessage())
+        .startsWith(
+            "functions file '"
+                + file
+                + "' has 2 bad entries, fix them: function 2 ('cobol'): runtime 'cobol85'")
+        .contains(
+            " | function 3 ('nowhere'): Code.Path 'missing' is neither a folder nor a zip file")
+        .doesNotContain("'good'");
 
-      Path notJson = Files.writeString(temp.resolve("broken.json"), "{\"Functions\": [");
-      ConfigurationException broken =
-          catchThrowableOfType(
-              ConfigurationException.class,
-              () -> LambdaServer.start(
-                  runtime,
-                  ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withFunctionsFile(notJson)));
-      assertThat(broken.getMessage())
-          .startsWith("functions file '" + notJson + "' cannot be read as JSON (")
-          .endsWith("); write a JSON object with a 'Functions' list");
-    }
+    Path notJson = Files.writeString(temp.resolve("broken.json"), "{\"Functions\": [");
+    ConfigurationException broken = refused(notJson);
+    assertThat(broken.getMessage())
+        .startsWith("functions file '" + notJson + "' cannot be read as JSON (")
+        .endsWith("); write a JSON object with a 'Functions' list");
   }
 
   @Test
@@ -142,21 +110,8 @@ class LambdaApiFunctionsFileIT {
                   Variables:
                     GREETING: from yaml
             """);
-    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build();
-        LambdaServer server =
-            LambdaServer.start(
-                runtime,
-                ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withFunctionsFile(file));
-        LambdaClient lambda =
-            LambdaClient.builder()
-                .endpointOverride(server.endpoint())
-                .region(Region.US_EAST_1)
-                .credentialsProvider(
-                    StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create("AKIDEXAMPLE", "dummy")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build()) {
+    try (TestServer server = TestServer.local(TestServer.options().withFunctionsFile(file))) {
+      LambdaClient lambda = server.lambda();
       GetFunctionConfigurationResponse env =
           lambda.getFunctionConfiguration(r -> r.functionName("env-yaml"));
       assertThat(env.timeout()).isEqualTo(9);
@@ -191,31 +146,26 @@ class LambdaApiFunctionsFileIT {
             """);
     Path notYaml = Files.writeString(temp.resolve("broken.yaml"), "Functions: [\n  - {");
     Path noList = Files.writeString(temp.resolve("empty.yaml"), "Function:\n  - x\n");
-    try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build()) {
-      ConfigurationException bad = refused(runtime, file);
-      ConfigurationException broken = refused(runtime, notYaml);
-      ConfigurationException empty = refused(runtime, noList);
+    ConfigurationException bad = refused(file);
+    ConfigurationException broken = refused(notYaml);
+    ConfigurationException empty = refused(noList);
 
-      assertThat(bad.getMessage())
-          .startsWith("functions file '" + file + "' has 2 bad entries, fix them: function 2"
-              + " ('port'): Could not parse request body into json: field 'Variables' is"
-              + " '{\"PORT\":8080}', not an object of strings")
-          .contains(" | function 3 ('slow'): Could not parse request body into json: field"
-              + " 'Timeout' is '\"a while\"', not an integer")
-          .doesNotContain("'good'");
-      assertThat(broken.getMessage())
-          .startsWith("functions file '" + notYaml + "' cannot be read as YAML (")
-          .endsWith("); write a mapping with a 'Functions' list");
-      assertThat(empty.getMessage())
-          .isEqualTo("functions file '" + noList + "' has no 'Functions' list; write"
-              + " 'Functions:' with a '- FunctionName: ...' entry per function");
-    }
+    assertThat(bad.getMessage())
+        .startsWith("functions file '" + file + "' has 2 bad entries, fix them: function 2"
+            + " ('port'): Could not parse request body into json: field 'Variables' is"
+            + " '{\"PORT\":8080}', not an object of strings")
+        .contains(" | function 3 ('slow'): Could not parse request body into json: field"
+            + " 'Timeout' is '\"a while\"', not an integer")
+        .doesNotContain("'good'");
+    assertThat(broken.getMessage())
+        .startsWith("functions file '" + notYaml + "' cannot be read as YAML (")
+        .endsWith("); write a mapping with a 'Functions' list");
+    assertThat(empty.getMessage())
+        .isEqualTo("functions file '" + noList + "' has no 'Functions' list; write"
+            + " 'Functions:' with a '- FunctionName: ...' entry per function");
   }
 
-  private static ConfigurationException refused(LambdaRuntime runtime, Path file) {
-    return catchThrowableOfType(
-        ConfigurationException.class,
-        () -> LambdaServer.start(
-            runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0).withFunctionsFile(file)));
+  private static ConfigurationException refused(Path file) {
+    return TestServer.refusedStart(TestServer.options().withFunctionsFile(file));
   }
 }

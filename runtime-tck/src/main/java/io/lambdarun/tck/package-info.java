@@ -26,5 +26,13 @@
  * handler, {@code tck.handler} in {@code tck.py}, uses only Python's standard library and makes no
  * network calls. To check {@code sweepOrphans}, the suite also creates runtimes for owners of its
  * own: another live owner, an owner whose process on this host has ended, and one on another host.
+ *
+ * <p><b>Runtime API mode with real runtime clients.</b> A backend whose instances run images also
+ * extends {@link io.lambdarun.tck.RuntimeApiImageContract}: a Python image and a Java image (AWS's
+ * Java runtime interface client, running {@link io.lambdarun.tck.JavaGreeter}) take one event from
+ * a {@link io.lambdarun.tck.OneEventRuntimeApi} on 127.0.0.1, for zip and image functions, so the
+ * backend's configuration must put instances on the host's loopback (host network mode); the
+ * subclass builds images, says how to remove a workload out of band and checks that the workload
+ * publishes nothing, and keeps its backend's own cases next to the inherited ones.
  */
 package io.lambdarun.tck;
