@@ -63,7 +63,6 @@ final class ConcurrencyOverheadBenchmark {
     AtomicInteger errors = new AtomicInteger();
     AtomicInteger maxListed = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
-    List<Bench.RoundTrip> raws = new ArrayList<>();
     try (LambdaRuntime runtime =
         Bench.runtime(tap, backend)
             .maxInstancesPerFunction(CAP)
@@ -74,44 +73,49 @@ final class ConcurrencyOverheadBenchmark {
         drive(runtime, fn, payload, expected, pool, Duration.ofSeconds(1), errors, maxListed, tap);
       }
       List<Instance> instances = List.copyOf(tap.live.values());
+      List<Bench.RoundTrip> raws = new ArrayList<>();
       if (instances.size() != CAP) {
         throw new IllegalStateException(instances.size() + " warm instances after filling the pool,"
             + " expected " + CAP);
       }
-      for (Instance instance : instances) {
-        raws.add(Bench.floorFor(tap, instance));
-      }
-      // warm-up: one window of each, not recorded
-      raw(raws, payload, expected, pool, window);
-      drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
-      for (int round = 0; round < rounds; round++) {
-        double a;
-        double b;
-        if (round % 2 == 0) {
-          a = raw(raws, payload, expected, pool, window);
-          b = drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
-        } else {
-          b = drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
-          a = raw(raws, payload, expected, pool, window);
+      try {
+        for (Instance instance : instances) {
+          raws.add(Bench.floorFor(tap, instance));
         }
-        floor.add(a);
-        subject.add(b);
-        ratios.add(b / a);
-        System.out.printf("  %s round %d: 8 raw clients %.0f/s, %d callers %.0f/s, ratio %.3f%n",
-            backend, round, a, CALLERS, b, b / a);
+        // warm-up: one window of each, not recorded
+        raw(raws, payload, expected, pool, window);
+        drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
+        for (int round = 0; round < rounds; round++) {
+          double a;
+          double b;
+          if (round % 2 == 0) {
+            a = raw(raws, payload, expected, pool, window);
+            b = drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
+          } else {
+            b = drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
+            a = raw(raws, payload, expected, pool, window);
+          }
+          floor.add(a);
+          subject.add(b);
+          ratios.add(b / a);
+          System.out.printf("  %s round %d: 8 raw clients %.0f/s, %d callers %.0f/s, ratio %.3f%n",
+              backend, round, a, CALLERS, b, b / a);
+        }
+      } finally {
+        // before the runtime closes: a Runtime API floor terminates its instances on the backend
+        for (Bench.RoundTrip raw : raws) {
+          raw.close();
+        }
       }
     } finally {
-      for (Bench.RoundTrip raw : raws) {
-        raw.close();
-      }
       pool.shutdownNow();
       pool.awaitTermination(10, TimeUnit.SECONDS);
     }
     Stats f = Stats.of(floor.stream().mapToDouble(Double::doubleValue).toArray());
     Stats s = Stats.of(subject.stream().mapToDouble(Double::doubleValue).toArray());
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
-    report.row(Bench.describe(backend) + ", " + CALLERS + " callers, throughput (invocations/s), " + rounds
-            + " windows of " + window.toMillis() + " ms each", f.mmm(), s.mmm(),
+    report.row(Bench.describe(backend) + ", " + CALLERS + " callers, throughput (invocations/s), "
+            + rounds + " windows of " + window.toMillis() + " ms each", f.mmm(), s.mmm(),
         "median " + Bench.fmt(r.median()) + " (" + r.mmm() + ")", ">= 0.85", r.median() >= 0.85);
     int most = Math.max(tap.maxLive.get(), maxListed.get());
     report.row(Bench.describe(backend) + ", errors / most instances alive", "0 / " + CAP,
