@@ -31,13 +31,16 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Figure 2: {@code invoke} on a warm instance against a raw keep-alive HTTP POST of the same
- * payload to the same instance endpoint (taken from the launch the backend returned), for 1 KB and
- * 256 KB events. The floor is the leanest POST there is: the whole request prepared once, written
- * with one call on a kept-alive socket with TCP_NODELAY, the answer read by Content-Length. Two
- * reference arms run in the same rounds, in random order: the JDK's {@code java.net.http.HttpClient} (a typical
- * embedder's raw POST) and core's own {@code HttpInvoker.post} alone (lambdarun's HTTP path without
- * the pool), so a gap can be placed.
+ * Figure 2: {@code invoke} on a warm instance against the leanest raw round trip of the same
+ * payload, for 1 KB and 256 KB events, in each instance mode. RIE-endpoint mode ({@code
+ * docker-rie}): a keep-alive HTTP POST to the same instance endpoint (taken from the launch the
+ * backend returned), the whole request prepared once, written with one call on a kept-alive socket
+ * with TCP_NODELAY, the answer read by Content-Length; reference arms: the JDK's {@code
+ * java.net.http.HttpClient} (a typical embedder's raw POST) and core's own {@code HttpInvoker.post}
+ * alone. Runtime API mode ({@code docker}, {@code local}, {@code local-java}): the event handed to
+ * the parked {@code /next} of a {@link RawRuntimeApi} on a second instance of the same spec;
+ * reference arms: core's {@link RuntimeApiHost} alone on a third, and the backend's {@code
+ * exitCode} alone. The arms run in the same rounds, in random order, so a gap can be placed.
  */
 final class WarmInvokeBenchmark {
 
@@ -73,7 +76,7 @@ final class WarmInvokeBenchmark {
         + " after a warm-up");
   }
 
-  /** The rounds of a figure arm, each arm a timed call returning nanoseconds. */
+  /** One arm of the figure: a timed round trip, in nanoseconds. */
   interface Arm {
     long time(byte[] payload, String expected) throws Exception;
   }
