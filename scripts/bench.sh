@@ -7,6 +7,10 @@
 #                                    footprint-rss
 #                                    (none or "all": every figure)
 #   BENCH_OPTS="-Dbench.rounds=20"   harness settings (see BENCHMARKS.md)
+#
+# Each figure states the instance mode it measures: Runtime API mode (local always; docker with
+# lambdarun.docker.network=host, which the harness sets, so that all traffic stays on 127.0.0.1)
+# and, for docker and kubernetes, RIE-endpoint mode beside it (the docker-rie / kubernetes-rie arms).
 #   BENCH_SKIP_SETUP=1               do not call ensure-docker.sh / build-test-images.sh
 #   BENCH_MVN_ARGS=""                Maven flags (default -o: offline, after scripts/test-all.sh)
 #

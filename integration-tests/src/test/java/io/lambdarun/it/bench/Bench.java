@@ -8,8 +8,10 @@ import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
+import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LambdaRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +56,10 @@ public final class Bench {
           "docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "local-cold-java",
           "footprint", "scale-cold", "overhead", "footprint-rss");
 
+  /** Figures that run the local backend only, whose instances always use the Runtime API. */
+  private static final List<String> LOCAL_ONLY =
+      List.of("local-cold", "local-cold-java", "footprint", "footprint-rss");
+
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
@@ -67,6 +75,10 @@ public final class Bench {
       System.out.println("=== " + figure + " (" + Instant.now() + ")");
       Report report = new Report(figure);
       report.note("load average (1/5/15 min) when the figure started: " + loadAverage());
+      if (LOCAL_ONLY.contains(figure)) {
+        report.note("mode: Runtime API mode, the local backend's only one (core hosts the Lambda"
+            + " Runtime API on 127.0.0.1, one port per instance)");
+      }
       long start = System.nanoTime();
       try {
         switch (figure) {
@@ -123,6 +135,114 @@ public final class Bench {
   /** Reads a bounded integer setting, e.g. {@code -Dbench.rounds=20}. */
   static int setting(String key, int fallback) {
     return Integer.getInteger("bench." + key, fallback);
+  }
+
+  /**
+   * The system configuration with {@code overrides} on top, e.g. a figure's arm that pins the
+   * Docker backend's instance protocol and network whatever the environment says.
+   */
+  static RuntimeConfig config(Map<String, String> overrides) {
+    RuntimeConfig system = RuntimeConfig.fromSystem();
+    return key -> overrides.containsKey(key) ? Optional.of(overrides.get(key)) : system.get(key);
+  }
+
+  /** Docker in RIE-endpoint mode: ports published on 127.0.0.1 of the default bridge. */
+  static final Map<String, String> DOCKER_RIE =
+      Map.of("lambdarun.docker.instance-protocol", "rie", "lambdarun.docker.network", "bridge");
+
+  /** Docker in Runtime API mode, host network: the containers call core on 127.0.0.1. */
+  static final Map<String, String> DOCKER_RUNTIME_API =
+      Map.of(
+          "lambdarun.docker.instance-protocol", "runtime-api", "lambdarun.docker.network", "host");
+
+  /**
+   * The backend of a figure's arm: {@code docker-rie} and {@code docker} are the docker backend
+   * (RIE-endpoint and Runtime API mode), {@code local-java} the local one.
+   */
+  static String backendOf(String arm) {
+    return switch (arm) {
+      case "docker-rie" -> "docker";
+      case "local-java" -> "local";
+      default -> arm;
+    };
+  }
+
+  /** The instance protocol an arm runs in, as the figures state it. */
+  static String modeOf(String arm) {
+    return arm.endsWith("-rie") ? "RIE-endpoint mode" : "Runtime API mode";
+  }
+
+  /** An arm and its mode, for labels: {@code docker (Runtime API mode)}. */
+  static String describe(String arm) {
+    return arm + " (" + modeOf(arm) + ")";
+  }
+
+  /**
+   * A runtime builder for an arm, on the tap: the docker arms pin the instance protocol and the
+   * network ({@link #DOCKER_RIE}, {@link #DOCKER_RUNTIME_API}) whatever the environment says.
+   */
+  static LambdaRuntime.Builder runtime(TapProvider tap, String arm) {
+    Map<String, String> overrides =
+        switch (arm) {
+          case "docker-rie" -> DOCKER_RIE;
+          case "docker" -> DOCKER_RUNTIME_API;
+          default -> Map.of();
+        };
+    return LambdaRuntime.builder()
+        .config(config(overrides))
+        .addProvider(tap)
+        .backend(tap.backendName())
+        .imageMappings(IMAGE_MAPPINGS);
+  }
+
+  /** A raw client of one warm instance, timing one round trip of an event. */
+  interface RoundTrip extends AutoCloseable {
+    long time(byte[] payload, String expected) throws Exception;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  /**
+   * The floor's raw client for one instance of the tapped function: in RIE-endpoint mode the warm
+   * figure's keep-alive POST to {@code instance}'s endpoint; in Runtime API mode, where the
+   * instance has no endpoint, a new instance of the same spec on a {@link RawRuntimeApi} of its
+   * own (closing the round trip terminates it).
+   */
+  static RoundTrip floorFor(TapProvider tap, Instance instance) throws IOException {
+    if (instance.endpoint().isPresent()) {
+      WarmInvokeBenchmark.RawPost raw = new WarmInvokeBenchmark.RawPost(instance.invocationUri());
+      return new RoundTrip() {
+        private byte[] payload;
+        private byte[] request;
+
+        @Override
+        public long time(byte[] payload, String expected) throws Exception {
+          if (payload != this.payload) {
+            this.payload = payload;
+            request = raw.request(payload);
+          }
+          return raw.time(request, expected);
+        }
+
+        @Override
+        public void close() throws IOException {
+          raw.close();
+        }
+      };
+    }
+    RawRuntimeApi api = RawRuntimeApi.launch(tap.backend, tap.specs.get(0), Duration.ofSeconds(60));
+    return new RoundTrip() {
+      @Override
+      public long time(byte[] payload, String expected) throws Exception {
+        return api.time(api.event(payload), expected);
+      }
+
+      @Override
+      public void close() throws IOException {
+        api.close();
+      }
+    };
   }
 
   private static Path locateRoot() {
@@ -335,11 +455,19 @@ public final class Bench {
   // ---------------------------------------------------------------------------------------------
   // Tap: a delegating backend that records what the real one launched
 
-  /** Wraps a discovered provider so the harness sees each instance (its endpoint) and counts them. */
+  /**
+   * Wraps a discovered provider so the harness sees each instance (its endpoint) and counts them.
+   * Every {@link ContainerRuntime} method is forwarded, the default ones too: a wrapper without
+   * {@code runtimeApiAccess()} would silently put the backend in RIE-endpoint mode.
+   */
   static final class TapProvider implements ContainerRuntimeProvider {
     private final ContainerRuntimeProvider inner;
     final Map<String, Instance> live = new ConcurrentHashMap<>();
     final List<Instance> launched = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The specs core launched, in order (a Runtime API floor relaunches one on its own API). */
+    final List<LaunchSpec> specs = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The real backend the last {@link #create} made, for floors that launch past core. */
+    volatile ContainerRuntime backend;
     final AtomicInteger liveCount = new AtomicInteger();
     final AtomicInteger maxLive = new AtomicInteger();
     final AtomicInteger launches = new AtomicInteger();
@@ -391,6 +519,7 @@ public final class Bench {
     @Override
     public ContainerRuntime create(RuntimeConfig config, Owner owner) {
       ContainerRuntime runtime = inner.create(config, owner);
+      backend = runtime;
       return new ContainerRuntime() {
         @Override
         public String name() {
@@ -403,12 +532,25 @@ public final class Bench {
         }
 
         @Override
+        public Optional<RuntimeApiAccess> runtimeApiAccess() {
+          return runtime.runtimeApiAccess();
+        }
+
+        @Override
+        public OptionalInt exitCode(Instance instance) {
+          return runtime.exitCode(instance);
+        }
+
+        @Override
         public boolean launchUsesTags() {
           return runtime.launchUsesTags();
         }
 
         @Override
         public Instance launch(LaunchSpec spec) {
+          if (keep) {
+            specs.add(spec);
+          }
           long started = System.nanoTime();
           maxLaunching.accumulateAndGet(launching.incrementAndGet(), Math::max);
           Instance instance;

@@ -21,9 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Figure 8 ({@code overhead}): pure overhead at concurrency. A handler that answers at once, 64
  * callers, capped at 8 instances: the throughput of {@code LambdaRuntime.invoke} against 8 raw
  * keep-alive clients (the warm figure's floor) driving the same 8 instances in parallel, one each,
- * in windows that alternate which goes first. The floor needs an RIE endpoint per instance
- * ({@code Instance.invocationUri()}); for a backend in Runtime API mode the floor is a raw round
- * trip through the same Runtime API, which this figure does not have yet.
+ * in windows that alternate which goes first. In Runtime API mode, where instances have no
+ * endpoint, the floor's 8 clients are 8 more instances of the same spec, each on a raw Runtime API
+ * of its own ({@link RawRuntimeApi}), driven by 8 threads.
  */
 final class ConcurrencyOverheadBenchmark {
 
@@ -34,13 +34,17 @@ final class ConcurrencyOverheadBenchmark {
   private ConcurrencyOverheadBenchmark() {}
 
   static void run(Report report) throws Exception {
-    String backends = System.getProperty("bench.overhead.backends", "local,docker");
+    String backends = System.getProperty("bench.overhead.backends", "local,docker,docker-rie");
     for (String backend : backends.split(",")) {
       runOn(report, backend.trim());
     }
-    report.note("floor: " + CAP + " threads, each a kept-alive java.net.Socket (TCP_NODELAY) to"
+    report.note("floor: " + CAP + " threads, each driving one instance back to back for the window:"
+        + " in RIE-endpoint mode (docker-rie) a kept-alive java.net.Socket (TCP_NODELAY) to"
         + " Instance.invocationUri() of one of the function's " + CAP + " warm instances (the warm"
-        + " figure's raw POST), back to back for the window; lambdarun: " + CALLERS + " threads"
+        + " figure's raw POST); in Runtime API mode (local, docker with network host) one of " + CAP
+        + " more instances of the same spec on a raw Runtime API of its own (the warm figure's"
+        + " Runtime API floor), since a Runtime API instance has no endpoint and core's is pinned to"
+        + " core; lambdarun: " + CALLERS + " threads"
         + " calling LambdaRuntime.invoke back to back, maxInstancesPerFunction(" + CAP + ");"
         + " handler bench.echo, a 64-byte event; the pool is filled to " + CAP + " before timing;"
         + " windows alternate floor-first / lambdarun-first; ratio = lambdarun / floor per round");
@@ -49,7 +53,7 @@ final class ConcurrencyOverheadBenchmark {
   private static void runOn(Report report, String backend) throws Exception {
     int rounds = Bench.setting("overhead.rounds", 6);
     Duration window = Duration.ofMillis(Bench.setting("overhead.millis", 3000));
-    Bench.TapProvider tap = new Bench.TapProvider(backend);
+    Bench.TapProvider tap = new Bench.TapProvider(Bench.backendOf(backend));
     LambdaFunction fn = Bench.benchFunction("bench-overhead", "echo");
     byte[] payload = Bench.payload(64);
     String expected = "{\"size\": " + (64 - 11) + "}";
@@ -59,12 +63,8 @@ final class ConcurrencyOverheadBenchmark {
     AtomicInteger errors = new AtomicInteger();
     AtomicInteger maxListed = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
-    List<WarmInvokeBenchmark.RawPost> raws = new ArrayList<>();
     try (LambdaRuntime runtime =
-        LambdaRuntime.builder()
-            .addProvider(tap)
-            .backend(tap.backendName())
-            .imageMappings(Bench.IMAGE_MAPPINGS)
+        Bench.runtime(tap, backend)
             .maxInstancesPerFunction(CAP)
             .idleTimeout(Duration.ofMinutes(30))
             .build()) {
@@ -73,61 +73,60 @@ final class ConcurrencyOverheadBenchmark {
         drive(runtime, fn, payload, expected, pool, Duration.ofSeconds(1), errors, maxListed, tap);
       }
       List<Instance> instances = List.copyOf(tap.live.values());
+      List<Bench.RoundTrip> raws = new ArrayList<>();
       if (instances.size() != CAP) {
         throw new IllegalStateException(instances.size() + " warm instances after filling the pool,"
             + " expected " + CAP);
       }
-      for (Instance instance : instances) {
-        if (instance.endpoint().isEmpty()) {
-          throw new IllegalStateException("instance '" + instance.id() + "' has no RIE endpoint"
-              + " (Runtime API mode): this figure's floor needs one; its Runtime API floor comes"
-              + " with the Runtime API");
+      try {
+        for (Instance instance : instances) {
+          raws.add(Bench.floorFor(tap, instance));
         }
-        raws.add(new WarmInvokeBenchmark.RawPost(instance.invocationUri()));
-      }
-      byte[] request = raws.get(0).request(payload);
-      // warm-up: one window of each, not recorded
-      raw(raws, request, expected, pool, window);
-      drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
-      for (int round = 0; round < rounds; round++) {
-        double a;
-        double b;
-        if (round % 2 == 0) {
-          a = raw(raws, request, expected, pool, window);
-          b = drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
-        } else {
-          b = drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
-          a = raw(raws, request, expected, pool, window);
+        // warm-up: one window of each, not recorded
+        raw(raws, payload, expected, pool, window);
+        drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
+        for (int round = 0; round < rounds; round++) {
+          double a;
+          double b;
+          if (round % 2 == 0) {
+            a = raw(raws, payload, expected, pool, window);
+            b = drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
+          } else {
+            b = drive(runtime, fn, payload, expected, pool, window, errors, maxListed, tap);
+            a = raw(raws, payload, expected, pool, window);
+          }
+          floor.add(a);
+          subject.add(b);
+          ratios.add(b / a);
+          System.out.printf("  %s round %d: 8 raw clients %.0f/s, %d callers %.0f/s, ratio %.3f%n",
+              backend, round, a, CALLERS, b, b / a);
         }
-        floor.add(a);
-        subject.add(b);
-        ratios.add(b / a);
-        System.out.printf("  %s round %d: 8 raw clients %.0f/s, %d callers %.0f/s, ratio %.3f%n",
-            backend, round, a, CALLERS, b, b / a);
+      } finally {
+        // before the runtime closes: a Runtime API floor terminates its instances on the backend
+        for (Bench.RoundTrip raw : raws) {
+          raw.close();
+        }
       }
     } finally {
-      for (WarmInvokeBenchmark.RawPost raw : raws) {
-        raw.close();
-      }
       pool.shutdownNow();
       pool.awaitTermination(10, TimeUnit.SECONDS);
     }
     Stats f = Stats.of(floor.stream().mapToDouble(Double::doubleValue).toArray());
     Stats s = Stats.of(subject.stream().mapToDouble(Double::doubleValue).toArray());
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
-    report.row(backend + ", " + CALLERS + " callers, throughput (invocations/s), " + rounds
-            + " windows of " + window.toMillis() + " ms each", f.mmm(), s.mmm(),
+    report.row(Bench.describe(backend) + ", " + CALLERS + " callers, throughput (invocations/s), "
+            + rounds + " windows of " + window.toMillis() + " ms each", f.mmm(), s.mmm(),
         "median " + Bench.fmt(r.median()) + " (" + r.mmm() + ")", ">= 0.85", r.median() >= 0.85);
     int most = Math.max(tap.maxLive.get(), maxListed.get());
-    report.row(backend + ", errors / most instances alive", "0 / " + CAP,
+    report.row(Bench.describe(backend) + ", errors / most instances alive", "0 / " + CAP,
         errors.get() + " / " + most, errors.get() + " errors, max " + most, "0, <= " + CAP,
         errors.get() == 0 && most <= CAP);
   }
 
   /** 8 raw keep-alive clients, one per instance, back to back; answers per second. */
   private static double raw(
-      List<WarmInvokeBenchmark.RawPost> raws,
-      byte[] request,
+      List<Bench.RoundTrip> raws,
+      byte[] payload,
       String expected,
       ExecutorService pool,
       Duration window)
@@ -136,11 +135,11 @@ final class ConcurrencyOverheadBenchmark {
     long[] end = new long[1];
     AtomicLong completed = new AtomicLong();
     List<Future<?>> futures = new ArrayList<>();
-    for (WarmInvokeBenchmark.RawPost raw : raws) {
+    for (Bench.RoundTrip raw : raws) {
       futures.add(pool.submit(() -> {
         go.await();
         while (System.nanoTime() < end[0]) {
-          raw.time(request, expected);
+          raw.time(payload, expected);
           if (System.nanoTime() <= end[0]) {
             completed.incrementAndGet();
           }

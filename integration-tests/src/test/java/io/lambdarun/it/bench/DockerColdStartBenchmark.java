@@ -34,10 +34,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Figure 1: {@code invoke} on a cold zip function on Docker until the response, against the same
- * image started directly through docker-java (create with the port published on 127.0.0.1, copy
- * the code to /var/task as one tar, start, inspect the port), a GET probe every millisecond until
- * the endpoint answers HTTP, and the same first request.
+ * Figure 1: {@code invoke} on a cold zip function on Docker until the response, in each mode
+ * against the same image started directly through docker-java. RIE-endpoint mode: create with
+ * the port published on 127.0.0.1, copy the code to /var/task as one tar, start, inspect the port,
+ * a GET probe every millisecond until the endpoint answers HTTP, and the same first request.
+ * Runtime API mode: create in host network mode against a raw Runtime API, copy, start, and the
+ * same event handed to the runtime client's first {@code /next} until its answer.
  */
 final class DockerColdStartBenchmark {
 
@@ -58,9 +60,34 @@ final class DockerColdStartBenchmark {
   }
 
   static void run(Report report) throws Exception {
+    String arms = System.getProperty("bench.docker.cold.arms", "docker-rie,docker");
+    for (String arm : arms.split(",")) {
+      runOn(report, arm.trim());
+    }
+    report.note("RIE-endpoint mode (docker-rie: lambdarun.docker.instance-protocol=rie, default"
+        + " bridge): floor = docker-java create (image " + Bench.PYTHON_IMAGE + ", command"
+        + " app.handler, 8080 published on 127.0.0.1) + copy of the same code as a tar to"
+        + " /var/task + start + inspect for the port, then "
+        + (Boolean.parseBoolean(System.getProperty("bench.docker.floorGetProbe", "true"))
+            ? "GET / every 1 ms until an HTTP status line, then the same first POST"
+            : "the same first POST retried every 1 ms until answered")
+        + " (-Dbench.docker.floorGetProbe=false: POST retries only; both floors measured within"
+        + " 5% of each other here)");
+    report.note("Runtime API mode (docker: the default protocol, lambdarun.docker.network=host):"
+        + " floor = docker-java create (same image and command, host network mode,"
+        + " AWS_LAMBDA_RUNTIME_API pointing at a raw Runtime API in the harness on 127.0.0.1, so the"
+        + " image's entry point execs its bootstrap) + the same copy + start, then the event handed"
+        + " to the runtime client's first /next, timed until its /response has arrived");
+    report.note("lambdarun: LambdaRuntime.invoke on a new function (backend docker, the arm's"
+        + " mode), containers removed between rounds outside the timing; rounds alternate"
+        + " floor-first / lambdarun-first");
+  }
+
+  private static void runOn(Report report, String arm) throws Exception {
+    boolean rie = Bench.modeOf(arm).startsWith("RIE");
     int warmup = Bench.setting("warmup", 2);
     int rounds = Bench.setting("rounds", 15);
-    Bench.TapProvider tap = new Bench.TapProvider("docker");
+    Bench.TapProvider tap = new Bench.TapProvider(Bench.backendOf(arm));
     byte[] tar = codeTar(Bench.ROOT.resolve("examples/hello-python"));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofMillis(1500)).build();
@@ -68,36 +95,32 @@ final class DockerColdStartBenchmark {
     List<Long> subject = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
     List<Long> launchPhase = new ArrayList<>();
-    boolean replica = Boolean.parseBoolean(System.getProperty("bench.docker.fakecloud", "true"));
+    boolean replica =
+        rie && Boolean.parseBoolean(System.getProperty("bench.docker.fakecloud", "true"));
     List<Long> fakecloud = new ArrayList<>();
     List<Long> afterLaunch = new ArrayList<>();
     PHASES.clear();
     try (DockerClient docker = dockerClient();
-        LambdaRuntime runtime =
-            LambdaRuntime.builder()
-                .addProvider(tap)
-                .backend(tap.backendName())
-                .imageMappings(Bench.IMAGE_MAPPINGS)
-                .maxInstancesPerFunction(1)
-                .build()) {
+        LambdaRuntime runtime = Bench.runtime(tap, arm).maxInstancesPerFunction(1).build()) {
       removeLeftovers(docker);
       for (int i = 0; i < warmup + rounds; i++) {
         // A/B then B/A: alternate which goes first so drift and ordering cancel.
         long a;
         long b;
         if (i % 2 == 0) {
-          a = floorOnce(docker, http, tar);
+          a = rie ? floorOnce(docker, http, tar) : floorRuntimeApiOnce(docker, tar, null);
           b = subjectOnce(runtime, "bench-cold-" + i);
         } else {
           b = subjectOnce(runtime, "bench-cold-" + i);
-          a = floorOnce(docker, http, tar);
+          a = rie ? floorOnce(docker, http, tar) : floorRuntimeApiOnce(docker, tar, null);
         }
         long c = replica ? fakecloudOnce(http) : 0;
         if (replica && i >= warmup) {
           fakecloud.add(c);
         }
         String phase = i < warmup ? "warmup" : "round";
-        System.out.printf("  %s %d: floor %.1f ms, lambdarun %.1f ms%n", phase, i, a / 1e6, b / 1e6);
+        System.out.printf("  %s %s %d: floor %.1f ms, lambdarun %.1f ms%n", arm, phase, i, a / 1e6,
+            b / 1e6);
         if (i >= warmup) {
           launchPhase.add(tap.lastLaunchNanos);
           afterLaunch.add(b - tap.lastLaunchNanos);
@@ -111,8 +134,9 @@ final class DockerColdStartBenchmark {
     Stats s = Stats.ofNanos(subject);
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     double ratio = s.median() / f.median();
-    report.row("cold invoke until response (ms), " + rounds + " pairs", f.mmm(), s.mmm(),
-        Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.15", ratio <= 1.15);
+    report.row(Bench.describe(arm) + ", cold invoke until response (ms), " + rounds + " pairs",
+        f.mmm(), s.mmm(), Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.15",
+        ratio <= 1.15);
     if (replica) {
       Stats fc = Stats.ofNanos(fakecloud);
       report.reference("reference, not lambdarun: fakecloud's procedure replayed with the docker"
@@ -122,20 +146,11 @@ final class DockerColdStartBenchmark {
     PHASES.forEach((phase, values) -> phases.append(phase).append(' ')
         .append(Bench.fmt(Stats.ofNanos(values.subList(Math.min(warmup, values.size() - 1), values.size())).median()))
         .append(", "));
-    report.note("median phases (ms): lambdarun backend launch() "
-        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + ", rest of invoke (core + first request) "
-        + Bench.fmt(Stats.ofNanos(afterLaunch).median()) + "; floor " + phases
+    report.note(Bench.describe(arm) + ": median phases (ms): lambdarun backend launch() "
+        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + ", rest of invoke (core"
+        + (rie ? " + first request" : ": waiting for the first /next, the event and its answer")
+        + ") " + Bench.fmt(Stats.ofNanos(afterLaunch).median()) + "; floor " + phases
         .substring(0, Math.max(0, phases.length() - 2)));
-    report.note("floor: docker-java create (image " + Bench.PYTHON_IMAGE + ", command app.handler,"
-        + " 8080 published on 127.0.0.1) + copy of the same code as a tar to /var/task + start +"
-        + " inspect for the port, then "
-        + (Boolean.parseBoolean(System.getProperty("bench.docker.floorGetProbe", "true"))
-            ? "GET / every 1 ms until an HTTP status line, then the same first POST"
-            : "the same first POST retried every 1 ms until answered")
-        + " (-Dbench.docker.floorGetProbe=false: POST retries only; both floors measured within"
-        + " 5% of each other here);"
-        + " lambdarun: LambdaRuntime.invoke on a new function (backend docker), containers removed"
-        + " between rounds outside the timing; rounds alternate floor-first / lambdarun-first");
   }
 
   /** One cold invoke on a function name never used before; removes the instance afterwards. */
@@ -200,6 +215,48 @@ final class DockerColdStartBenchmark {
     } finally {
       if (id != null) {
         remove(docker, id);
+      }
+    }
+  }
+
+  /**
+   * The Runtime API floor: the same image started directly in host network mode with {@code
+   * AWS_LAMBDA_RUNTIME_API} pointing at a raw Runtime API, then the same event handed to the
+   * runtime client's first {@code /next}, until its {@code /response} has arrived. The container
+   * is left to the caller when {@code keep} is not null (its id is added there).
+   */
+  static long floorRuntimeApiOnce(DockerClient docker, byte[] tar, List<String> keep)
+      throws Exception {
+    try (RawRuntimeApi api = RawRuntimeApi.open("bench-floor")) {
+      long start = System.nanoTime();
+      String id =
+          docker.createContainerCmd(Bench.PYTHON_IMAGE)
+              .withCmd("app.handler")
+              .withEnv("AWS_LAMBDA_RUNTIME_API=" + api.address())
+              .withLabels(Map.of(LABEL, "floor"))
+              .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
+              .exec()
+              .getId();
+      long mark = phase("create", start);
+      try {
+        docker.copyArchiveToContainerCmd(id).withRemotePath("/")
+            .withTarInputStream(new ByteArrayInputStream(tar)).exec();
+        mark = phase("copy", mark);
+        docker.startContainerCmd(id).exec();
+        mark = phase("start", mark);
+        api.awaitFirstNext(Duration.ofSeconds(20), "floor container '" + id + "'");
+        mark = phase("first /next", mark);
+        long arrived = api.deliver(api.event(EVENT), ANSWER);
+        phase("event and answer", mark);
+        if (keep != null) {
+          keep.add(id);
+          id = null;
+        }
+        return arrived - start;
+      } finally {
+        if (id != null) {
+          remove(docker, id);
+        }
       }
     }
   }

@@ -79,8 +79,9 @@ final class LocalColdStartBenchmark {
     report.row("cold invoke until response (ms), " + rounds + " pairs", f.mmm(), s.mmm(),
         Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.2", ratio <= 1.2);
     report.note("median of the backend's launch() inside lambdarun's cold invoke: "
-        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + " ms (until the runtime client asks"
-        + " for its first event); the rest is core, the event and the answer");
+        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + " ms (starting the process; since the"
+        + " Runtime API moved to core, core then waits for the runtime client's first /next);"
+        + " the rest is that wait, core, the event and the answer");
     report.note("floor: ProcessBuilder starts `<python3's sys.executable> -u lambdarun_runtime.py` (the backend's own"
         + " runtime client) with _HANDLER, LAMBDA_TASK_ROOT=examples/hello-python, PYTHONPATH and"
         + " AWS_LAMBDA_RUNTIME_API pointing at a minimal JDK HttpServer Runtime API on 127.0.0.1"

@@ -88,8 +88,9 @@ final class LocalJavaColdStartBenchmark {
     report.row("java21 cold invoke until response (ms), " + rounds + " pairs", f.mmm(), s.mmm(),
         Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.2", ratio <= 1.2);
     report.note("median of the backend's launch() inside lambdarun's cold invoke: "
-        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + " ms (until the runtime client asks"
-        + " for its first event); the rest is core, the event and the answer");
+        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + " ms (starting the process; since the"
+        + " Runtime API moved to core, core then waits for the runtime client's first /next);"
+        + " the rest is that wait, core, the event and the answer");
     report.note("floor: ProcessBuilder starts `" + String.join(" ", floorCommand.subList(0, 1))
         + "` (the JDK the backend chose) with the backend's JVM options, AWS's runtime interface"
         + " client and its dependencies plus examples/hello-java/target/classes on -classpath,"

@@ -44,8 +44,11 @@ final class ScaleOutColdBenchmark {
         + " LambdaRuntime.invoke (the README's hello handler) back to back on a function never"
         + " invoked, maxInstancesPerFunction(" + CAP + "); timed until the " + CAP + "th answer"
         + " whose InvocationResult.coldStart() is true; the function is evicted between rounds,"
-        + " outside the timing. floor: " + CAP + " of figure 1's floor (docker: docker-java"
-        + " create, copy, start, inspect, GET probe, first POST) or of figure 5's floor (local:"
+        + " outside the timing. floor: " + CAP + " of figure 1's floor of the arm's mode (docker,"
+        + " Runtime API mode with network host: docker-java create in host network mode, copy,"
+        + " start, the event to the first /next of a raw Runtime API until its /response;"
+        + " docker-rie: docker-java create, copy, start, inspect, GET probe, first POST) or of"
+        + " figure 5's floor (local:"
         + " the interpreter with the backend's runtime client against a minimal Runtime API, one"
         + " per start) run on " + CAP + " threads released at once, timed until the last"
         + " answered; docker floor containers are removed after the timing, local floor processes"
@@ -55,7 +58,7 @@ final class ScaleOutColdBenchmark {
   private static void runOn(Report report, String backend) throws Exception {
     int warmup = Bench.setting("scalecold.warmup", 1);
     int rounds = Bench.setting("scalecold.rounds", 5);
-    Bench.TapProvider tap = new Bench.TapProvider(backend);
+    Bench.TapProvider tap = new Bench.TapProvider(Bench.backendOf(backend));
     List<Long> floor = new ArrayList<>();
     List<Long> subject = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
@@ -63,12 +66,11 @@ final class ScaleOutColdBenchmark {
     AtomicInteger maxListed = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(CALLERS);
     try (ParallelFloor floorStarts =
-            backend.equals("docker") ? new DockerFloor() : new LocalFloor();
+            Bench.backendOf(backend).equals("docker")
+                ? new DockerFloor(backend.equals("docker-rie"))
+                : new LocalFloor();
         LambdaRuntime runtime =
-            LambdaRuntime.builder()
-                .addProvider(tap)
-                .backend(tap.backendName())
-                .imageMappings(Bench.IMAGE_MAPPINGS)
+            Bench.runtime(tap, backend)
                 .maxInstancesPerFunction(CAP)
                 .idleTimeout(Duration.ofMinutes(30))
                 .build()) {
@@ -103,10 +105,10 @@ final class ScaleOutColdBenchmark {
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     double ratio = s.median() / f.median();
     int most = Math.max(tap.maxLive.get(), maxListed.get());
-    report.row(backend + ", until " + CAP + " instances answered their first event (ms), " + rounds
+    report.row(Bench.describe(backend) + ", until " + CAP + " instances answered their first event (ms), " + rounds
             + " pairs", f.mmm(), s.mmm(), Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")",
         "median <= 1.3", ratio <= 1.3);
-    report.row(backend + ", errors / most instances alive", "0 / " + CAP,
+    report.row(Bench.describe(backend) + ", errors / most instances alive", "0 / " + CAP,
         errors.get() + " / " + most, errors.get() + " errors, max " + most, "0, <= " + CAP,
         errors.get() == 0 && most <= CAP);
     report.note(backend + ": " + tap.launches.get() + " launches in " + (warmup + rounds)
@@ -202,22 +204,29 @@ final class ScaleOutColdBenchmark {
     void cleanUp();
   }
 
-  /** Figure 1's floor: the same image through docker-java; containers removed after timing. */
+  /**
+   * Figure 1's floor of the arm's mode: the same image through docker-java; containers removed
+   * after timing.
+   */
   private static final class DockerFloor implements ParallelFloor {
+    private final boolean rie;
     private final DockerClient docker = DockerColdStartBenchmark.dockerClient();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofMillis(1500)).build();
     private final byte[] tar;
     private final List<String> started = Collections.synchronizedList(new ArrayList<>());
 
-    DockerFloor() throws Exception {
+    DockerFloor(boolean rie) throws Exception {
+      this.rie = rie;
       tar = DockerColdStartBenchmark.codeTar(Bench.ROOT.resolve("examples/hello-python"));
       DockerColdStartBenchmark.removeLeftovers(docker);
     }
 
     @Override
     public long once(int slot) throws Exception {
-      return DockerColdStartBenchmark.floorOnce(docker, http, tar, started);
+      return rie
+          ? DockerColdStartBenchmark.floorOnce(docker, http, tar, started)
+          : DockerColdStartBenchmark.floorRuntimeApiOnce(docker, tar, started);
     }
 
     @Override

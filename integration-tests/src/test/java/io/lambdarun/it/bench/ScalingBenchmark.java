@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Figure 3: 64 concurrent callers on one function whose handler sleeps 100 ms, capped at 8
  * instances, against 8x the throughput of one instance of the same handler driven by one caller
- * over a raw keep-alive POST. Floor and subject windows alternate; the instance count is sampled
+ * over a raw keep-alive POST (RIE-endpoint mode) or a raw Runtime API (Runtime API mode, on an
+ * instance of its own: see {@link Bench#floorFor}). Floor and subject windows alternate; the instance count is sampled
  * every 10 ms (warmInstances() and the backend's live launches) and must never exceed the cap.
  */
 final class ScalingBenchmark {
@@ -39,7 +40,7 @@ final class ScalingBenchmark {
     String backend = System.getProperty("bench.scaling.backend", "docker");
     int rounds = Bench.setting("scaling.rounds", 3);
     Duration window = Duration.ofSeconds(Bench.setting("scaling.seconds", 6));
-    Bench.TapProvider tap = new Bench.TapProvider(backend);
+    Bench.TapProvider tap = new Bench.TapProvider(Bench.backendOf(backend));
     LambdaFunction fn = Bench.benchFunction("bench-scale", "sleep100");
     byte[] payload = Bench.payload(64);
     List<Double> floor = new ArrayList<>();
@@ -49,9 +50,7 @@ final class ScalingBenchmark {
     AtomicInteger maxListed = new AtomicInteger();
     ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
     try (LambdaRuntime runtime =
-        LambdaRuntime.builder()
-            .addProvider(tap)
-            .backend(tap.backendName())
+        Bench.runtime(tap, backend)
             .imageMappings("python3.12=" + image)
             .maxInstancesPerFunction(CAP)
             .idleTimeout(Duration.ofMinutes(30))
@@ -63,7 +62,7 @@ final class ScalingBenchmark {
       System.out.printf("  warm-up: %d launches, %d errors%n", tap.launches.get(), errors.get());
       errors.set(0);
       for (int round = 0; round < rounds; round++) {
-        double single = single(tap.live.values().iterator().next(), payload, window);
+        double single = single(tap, tap.live.values().iterator().next(), payload, window);
         double pooled = drive(runtime, fn, payload, callers, window, errors, maxListed, tap);
         floor.add(single * CAP);
         subject.add(pooled);
@@ -79,31 +78,33 @@ final class ScalingBenchmark {
     Stats s = Stats.of(subject.stream().mapToDouble(Double::doubleValue).toArray());
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     int most = Math.max(tap.maxLive.get(), maxListed.get());
-    report.row(backend + ", throughput (invocations/s), " + rounds + " windows of "
+    report.row(Bench.describe(backend) + ", throughput (invocations/s), " + rounds + " windows of "
             + window.toSeconds() + " s", f.mmm(), s.mmm(), "median " + Bench.fmt(r.median())
             + " (" + r.mmm() + ")", ">= 0.8", r.median() >= 0.8 && r.min() >= 0.8);
-    report.row(backend + ", errors / most instances", "0 / 8", errors.get() + " / " + most,
+    report.row(Bench.describe(backend) + ", errors / most instances", "0 / 8", errors.get() + " / " + most,
         errors.get() + " errors, max " + most, "0, <= 8", errors.get() == 0 && most <= CAP);
     report.note("floor: 8 x the throughput of one warm instance of the same handler (sleeps 100 ms),"
-        + " one caller, raw keep-alive POSTs (the warm figure's floor) to its endpoint, between the"
-        + " pooled windows;"
+        + " one caller, back to back, between the pooled windows: in RIE-endpoint mode raw"
+        + " keep-alive POSTs (the warm figure's floor) to the endpoint of one of the pool's"
+        + " instances; in Runtime API mode one more instance of the same spec on a raw Runtime API"
+        + " of its own (the warm figure's Runtime API floor);"
         + " lambdarun: " + CALLERS + " threads calling LambdaRuntime.invoke back to back,"
         + " maxInstancesPerFunction(8), pool filled during a warm-up; instance count sampled every"
         + " 10 ms from warmInstances() and from the backend's live launches ("
         + tap.launches.get() + " launches in all)");
   }
 
-  /** One caller, back-to-back raw keep-alive POSTs to one instance; invocations per second. */
-  private static double single(Instance instance, byte[] payload, Duration window) throws Exception {
-    try (WarmInvokeBenchmark.RawPost raw = new WarmInvokeBenchmark.RawPost(instance.invocationUri())) {
-      byte[] request = raw.request(payload);
-      raw.time(request, ANSWER);
+  /** One caller, back-to-back raw round trips to one instance; invocations per second. */
+  private static double single(Bench.TapProvider tap, Instance instance, byte[] payload,
+      Duration window) throws Exception {
+    try (Bench.RoundTrip raw = Bench.floorFor(tap, instance)) {
+      raw.time(payload, ANSWER);
       long start = System.nanoTime();
       long end = start + window.toNanos();
       int done = 0;
       long now;
       while ((now = System.nanoTime()) < end) {
-        raw.time(request, ANSWER);
+        raw.time(payload, ANSWER);
         done++;
       }
       return done / ((now - start) / 1e9);
