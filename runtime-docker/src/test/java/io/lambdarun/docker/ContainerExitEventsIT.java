@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.UUID;
@@ -53,6 +54,18 @@ class ContainerExitEventsIT {
 
       TestEngine.client().removeContainerCmd(instance.id()).withForce(true).exec();
       assertThat(runtime.exitCode(instance)).as("its death stays recorded").hasValue(7);
+      assertThat(count("inspectContainerCmd")).isEqualTo(inspectsAfterLaunch);
+    }
+  }
+
+  @Test
+  void theEventsStreamOutlivesTheEngineCallTimeout() throws Exception {
+    try (DockerContainerRuntime runtime =
+        runtime(UnaryOperator.identity(), Map.of(DockerConfigKeys.API_TIMEOUT, "2s"))) {
+      Instance instance = runtime.launch(exitingAfter(Duration.ofSeconds(5), 7));
+      int inspectsAfterLaunch = count("inspectContainerCmd");
+
+      assertThat(exitCodeWithin(runtime, instance)).hasValue(7);
       assertThat(count("inspectContainerCmd")).isEqualTo(inspectsAfterLaunch);
     }
   }
@@ -104,9 +117,14 @@ class ContainerExitEventsIT {
   }
 
   private DockerContainerRuntime runtime(UnaryOperator<EventsCmd> events) {
-    DockerSettings settings =
-        DockerSettings.from(
-            RuntimeConfig.of(Map.of(DockerConfigKeys.NETWORK, "host")), System.getenv());
+    return runtime(events, Map.of());
+  }
+
+  private DockerContainerRuntime runtime(
+      UnaryOperator<EventsCmd> events, Map<String, String> config) {
+    Map<String, String> keys = new HashMap<>(config);
+    keys.put(DockerConfigKeys.NETWORK, "host");
+    DockerSettings settings = DockerSettings.from(RuntimeConfig.of(keys), System.getenv());
     DockerClient engine = DockerClients.open(settings, settings.apiTimeout());
     DockerClient counting =
         (DockerClient)
