@@ -17,12 +17,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,18 +105,20 @@ class ContainerExitEventsIT {
 
   @Test
   void closeLeavesNoEventsThreadBehind() throws Exception {
-    long before = streamThreads();
+    Set<Thread> before = streamThreads();
     DockerContainerRuntime runtime = runtime(UnaryOperator.identity());
     runtime.launch(exitingAfter(Duration.ofSeconds(60), 0));
-    assertThat(streamThreads()).isEqualTo(before + 1);
+    Set<Thread> opened = streamThreads();
+    opened.removeAll(before);
+    assertThat(opened).as("the runtime's events stream threads").hasSize(1);
 
     runtime.close();
 
     Instant deadline = Instant.now().plusSeconds(10);
-    while (streamThreads() > before && Instant.now().isBefore(deadline)) {
+    while (opened.stream().anyMatch(Thread::isAlive) && Instant.now().isBefore(deadline)) {
       Thread.sleep(20);
     }
-    assertThat(streamThreads()).isEqualTo(before);
+    assertThat(opened).noneMatch(Thread::isAlive);
   }
 
   private DockerContainerRuntime runtime(UnaryOperator<EventsCmd> events) {
@@ -181,9 +186,9 @@ class ContainerExitEventsIT {
     return count == null ? 0 : count.get();
   }
 
-  private static long streamThreads() {
+  private static Set<Thread> streamThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(thread -> thread.isAlive() && thread.getName().startsWith(STREAM_THREAD))
-        .count();
+        .collect(Collectors.toCollection(HashSet::new));
   }
 }
