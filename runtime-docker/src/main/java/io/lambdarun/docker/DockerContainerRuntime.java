@@ -60,6 +60,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
   private final ImagePuller images;
   private final ContainerLogs logs;
   private final OrphanSweeper sweeper;
+  private final ContainerExits exits;
   private final Set<String> launched = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -78,6 +79,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
     this.images = new ImagePuller(docker, settings.apiTimeout());
     this.logs = new ContainerLogs(docker, settings.apiTimeout());
     this.sweeper = new OrphanSweeper(docker, owner, this::remove);
+    this.exits = new ContainerExits(docker, owner, KILLED);
     LOG.debug("docker runtime on {} {} at {}: {}",
         engine.product(), engine.version(), settings.host(), networking);
   }
@@ -98,11 +100,16 @@ final class DockerContainerRuntime implements ContainerRuntime {
   }
 
   /**
-   * Reads the container's state: its exit code once it has stopped; 137 (killed) once it no longer
-   * exists; empty while it runs, before it starts, or when the engine cannot be asked.
+   * The container's exit code once it has stopped; 137 (killed) once it no longer exists; empty
+   * while it runs, before it starts, or when the engine cannot be asked. Answered without an engine
+   * call from the container events while their stream is open, else from one inspect.
    */
   @Override
   public OptionalInt exitCode(Instance instance) {
+    OptionalInt recorded = exits.recorded(instance.id());
+    if (recorded.isPresent() || exits.answersFor(instance.id())) {
+      return recorded;
+    }
     InspectContainerResponse.ContainerState state;
     try {
       state = docker.inspectContainerCmd(instance.id()).exec().getState();
@@ -137,8 +144,11 @@ final class DockerContainerRuntime implements ContainerRuntime {
     watch.lap("image and files");
     try {
       ContainerRequest request = requests.create(spec);
+      Optional<ContainerExits.Subscription> events =
+          spec.usesRuntimeApi() ? Optional.of(exits.subscribe()) : Optional.empty();
       LOG.debug("creating container for function '{}': {}", spec.functionName(), request);
       String id = create(spec, request);
+      events.ifPresent(subscription -> exits.watch(id, subscription));
       watch.lap("create");
       try {
         if (closed.get()) {
@@ -224,6 +234,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    exits.close();
     List.copyOf(launched).parallelStream().forEach(this::remove);
     try {
       docker.close();
@@ -375,6 +386,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
 
   /** Removes a container; tells whether this call removed it. Never throws. */
   private boolean remove(String id) {
+    exits.forget(id);
     try {
       docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
       return true;
