@@ -144,18 +144,16 @@ class KubernetesFaultsIT {
     LambdaFunction function =
         LambdaFunction.builder().functionName("k8s-no-image").packageType(PackageType.IMAGE).imageUri(image).build();
 
-    long start = System.nanoTime();
     LaunchFailedException e =
         catchThrowableOfType(LaunchFailedException.class, () -> runtime.invoke(function, Fixtures.event("echo", 1)));
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
     assertThat(e).isNotNull();
+    // the reason ends the wait, not the pod-ready timeout (whose message says "within <timeout>")
     assertThat(e.getMessage())
         .startsWith("function 'k8s-no-image' could not start: pod 'lambdarun-k8s-no-image-")
         .contains("container 'lambda' is waiting with reason 'ErrImagePull'")
-        .contains(image);
-    // well before the 60 s pod-ready timeout: the reason ends the wait
-    assertThat(elapsed).isLessThan(Duration.ofSeconds(30));
+        .contains(image)
+        .doesNotContain(" within ");
     assertThat(runtime.warmInstances()).isEmpty();
   }
 
