@@ -273,19 +273,20 @@ final class LocalContainerRuntime implements ContainerRuntime {
       try {
         found = Interpreter.probe(kind, settings.config(), LocalSettings.PROBE_TIMEOUT);
       } catch (RuntimeUnavailableException e) {
-        throw new LaunchFailedException(
-            spec.functionName(),
-            "function '"
-                + spec.functionName()
-                + "' needs runtime '"
-                + spec.runtime()
-                + "' but "
-                + e.getMessage(),
-            e);
+        throw runtimeMissing(spec, e);
       }
       interpreters.put(kind, found);
       return found;
     }
+  }
+
+  private static LaunchFailedException runtimeMissing(
+      LaunchSpec spec, RuntimeUnavailableException e) {
+    return new LaunchFailedException(
+        spec.functionName(),
+        "function '" + spec.functionName() + "' needs runtime '" + spec.runtime() + "' but "
+            + e.getMessage(),
+        e);
   }
 
   /**
@@ -306,15 +307,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
           javaClientClassPath = client.classPath(runtimeDir);
         }
       } catch (RuntimeUnavailableException e) {
-        throw new LaunchFailedException(
-            spec.functionName(),
-            "function '"
-                + spec.functionName()
-                + "' needs runtime '"
-                + spec.runtime()
-                + "' but "
-                + e.getMessage(),
-            e);
+        throw runtimeMissing(spec, e);
       } catch (IOException e) {
         throw new LaunchFailedException(
             spec.functionName(),

@@ -45,16 +45,14 @@ final class InvokeOperation {
   }
 
   ApiResponse invoke(ApiRequest request) {
-    String type = request.header("X-Amz-Invocation-Type").orElse("RequestResponse");
-    boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
-    FunctionRef ref = request.ref();
-    LambdaFunction function = registry.get(ref).function();
-    checkNotEncoded(request);
-    byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
-    checkJson(payload);
+    Call call = accept(request);
+    String type = call.type();
+    FunctionRef ref = call.ref();
+    LambdaFunction function = call.function();
+    byte[] payload = call.payload();
     switch (type) {
       case "RequestResponse":
-        InvokeOptions options = options(request, logTail);
+        InvokeOptions options = options(request, call.logTail());
         return answer(
             limits.run(ref.name(), () -> runtime.invoke(function, payload, options)),
             function.version());
@@ -81,16 +79,14 @@ final class InvokeOperation {
    * stream with an {@code InvokeComplete} carrying {@code ServiceException}.
    */
   ApiResponse invokeWithResponseStream(ApiRequest request) {
-    String type = request.header("X-Amz-Invocation-Type").orElse("RequestResponse");
-    boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
-    FunctionRef ref = request.ref();
-    LambdaFunction function = registry.get(ref).function();
-    checkNotEncoded(request);
-    byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
-    checkJson(payload);
+    Call call = accept(request);
+    String type = call.type();
+    FunctionRef ref = call.ref();
+    LambdaFunction function = call.function();
+    byte[] payload = call.payload();
     switch (type) {
       case "RequestResponse":
-        InvokeOptions options = options(request, logTail);
+        InvokeOptions options = options(request, call.logTail());
         ResponseStream source =
             new FunctionResponseStream(
                 listener ->
@@ -108,6 +104,21 @@ final class InvokeOperation {
                 + " satisfy constraint: Member must satisfy enum value set: [RequestResponse,"
                 + " DryRun]");
     }
+  }
+
+  /** What both Invoke operations read from a request, checked in the order AWS answers. */
+  private record Call(
+      String type, boolean logTail, FunctionRef ref, LambdaFunction function, byte[] payload) {}
+
+  private Call accept(ApiRequest request) {
+    String type = request.header("X-Amz-Invocation-Type").orElse("RequestResponse");
+    boolean logTail = logTail(request.header("X-Amz-Log-Type").orElse("None"));
+    FunctionRef ref = request.ref();
+    LambdaFunction function = registry.get(ref).function();
+    checkNotEncoded(request);
+    byte[] payload = request.body().length == 0 ? EMPTY_EVENT : request.body();
+    checkJson(payload);
+    return new Call(type, logTail, ref, function, payload);
   }
 
   private static InvokeOptions options(ApiRequest request, boolean logTail) {
