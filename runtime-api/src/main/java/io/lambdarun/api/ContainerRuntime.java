@@ -162,6 +162,29 @@ public interface ContainerRuntime extends AutoCloseable {
   String logs(Instance instance, Instant since);
 
   /**
+   * Streams what an instance writes to stdout and stderr to {@code listener}, line by line and as
+   * the backend reads it, from the instance's first line until it exits or is terminated.
+   *
+   * <p>Core calls this once, right after {@link #launch} returned the instance, and builds from
+   * the stream everything Lambda writes about an invocation: each line is attributed to the event
+   * in flight, the log tail is exact to the invocation, and embedders receive the records. Lines
+   * written before this call (during start-up) must still be delivered, in order. The stream ends
+   * without further calls when the instance exits or is terminated; {@link #terminate} and {@link
+   * #close()} release whatever the stream holds (threads, connections, pipes).
+   *
+   * <p>The default returns false: the backend cannot stream, and core reads {@link #logs} after
+   * each invocation instead, as backends written before this method expect.
+   *
+   * @param instance an instance returned by {@link #launch} on this runtime
+   * @param listener receives each line, from one thread, in order
+   * @return true when the backend streams the instance's output to {@code listener}, false when it
+   *     cannot
+   */
+  default boolean followLogs(Instance instance, LogLineListener listener) {
+    return false;
+  }
+
+  /**
    * Removes instances left behind by owners that are no longer alive (see {@link
    * Owner#isDeadOnThisHost()}). Instances of this runtime's own owner and of other live owners are
    * never touched.

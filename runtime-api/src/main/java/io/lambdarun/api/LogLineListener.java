@@ -1,0 +1,20 @@
+package io.lambdarun.api;
+
+/**
+ * Receives an instance's output line by line while a backend streams it (see {@link
+ * ContainerRuntime#followLogs}).
+ *
+ * <p>A backend calls a listener from one thread per instance, in the order the instance wrote the
+ * lines. Core's listeners return at once and never throw; a backend should still catch and log
+ * what a listener throws so that one bad listener cannot end the stream.
+ */
+@FunctionalInterface
+public interface LogLineListener {
+
+  /**
+   * Receives the next line the instance wrote.
+   *
+   * @param line the line, without its terminator
+   */
+  void onLine(LogLine line);
+}
