@@ -3,6 +3,7 @@ package io.lambdarun.api;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * A live connection to one execution backend that launches and tears down Lambda execution
@@ -112,6 +113,22 @@ public interface ContainerRuntime extends AutoCloseable {
    */
   default OptionalInt exitCode(Instance instance) {
     return OptionalInt.empty();
+  }
+
+  /**
+   * Returns the most memory the instance has used since it started, as Lambda reports it in the
+   * {@code Max Memory Used} field of an invocation's {@code REPORT} line.
+   *
+   * <p>Backends measure what their engine accounts to the instance: the container's cgroup peak,
+   * the pod's container, or the peak resident memory of a local process tree. Core asks once after
+   * every invocation, so the answer must be cheap (state the backend holds, or one small read).
+   * The default, empty, means the backend cannot tell; core then omits the figure.
+   *
+   * @param instance an instance returned by {@link #launch} on this runtime
+   * @return the peak memory in bytes, or empty when the backend cannot measure it
+   */
+  default OptionalLong maxMemoryUsedBytes(Instance instance) {
+    return OptionalLong.empty();
   }
 
   /**
