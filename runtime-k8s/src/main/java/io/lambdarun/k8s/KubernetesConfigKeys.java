@@ -81,6 +81,18 @@ public final class KubernetesConfigKeys {
   /** How long the pod's port 8080 may take to accept connections afterwards. Default {@code 10s}. */
   public static final String ENDPOINT_READY_TIMEOUT = "lambdarun.kubernetes.endpoint-ready-timeout";
 
+  /**
+   * User id every container of a pod runs as; a positive number (the restricted Pod Security
+   * Standard forbids root). Default {@code 993}, Lambda's {@code sbx_user1051}.
+   */
+  public static final String RUN_AS_USER = "lambdarun.kubernetes.run-as-user";
+
+  /**
+   * Group id every container of a pod runs as, also the pod's {@code fsGroup}; a positive number.
+   * Default {@code 990}, Lambda's.
+   */
+  public static final String RUN_AS_GROUP = "lambdarun.kubernetes.run-as-group";
+
   /** Node selector for every pod, {@code k=v,k=v}. */
   public static final String NODE_SELECTOR = "lambdarun.kubernetes.node-selector";
 

@@ -208,7 +208,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
             settings.initImage(),
             settings.pullSecret(),
             settings.podConfig(),
-            ownerReferences);
+            ownerReferences,
+            settings.podUser());
     Pod pod = PodSpecFactory.pod(spec, context);
     launched.add(podName);
     if (closed.get()) {

@@ -34,6 +34,7 @@ import java.util.regex.Pattern;
  * @param runtimeApiBindAddress the address core binds instances' Runtime API listeners to
  * @param runtimeApiHost the host (no port) pods reach core's Runtime API at
  * @param rieOnly whether every pod runs in RIE-endpoint mode, never in Runtime API mode
+ * @param podUser the user and group every container runs as
  */
 public record KubernetesSettings(
     String namespace,
@@ -51,7 +52,8 @@ public record KubernetesSettings(
     Optional<String> ownerPod,
     String runtimeApiBindAddress,
     String runtimeApiHost,
-    boolean rieOnly) {
+    boolean rieOnly,
+    PodUser podUser) {
 
   /** Core's key for the registry port (backends cannot depend on core). */
   private static final String ECR_REGISTRY_PORT = "lambdarun.ecr.registry-port";
@@ -104,7 +106,10 @@ public record KubernetesSettings(
         config.get(KubernetesConfigKeys.OWNER_POD).map(String::trim),
         config.getString(KubernetesConfigKeys.RUNTIME_API_BIND_ADDRESS, artifactBindAddress).trim(),
         runtimeApiHost(config, artifactUrl),
-        rieOnly(config));
+        rieOnly(config),
+        new PodUser(
+            positiveId(config, KubernetesConfigKeys.RUN_AS_USER, PodUser.LAMBDA.uid()),
+            positiveId(config, KubernetesConfigKeys.RUN_AS_GROUP, PodUser.LAMBDA.gid())));
   }
 
   /**
@@ -212,6 +217,26 @@ public record KubernetesSettings(
               + " 'rie'; use one of these (default 'runtime-api')");
     }
     return protocol.equals("rie");
+  }
+
+  private static long positiveId(RuntimeConfig config, String key, long defaultId) {
+    Optional<String> raw = config.get(key).map(String::trim);
+    if (raw.isEmpty()) {
+      return defaultId;
+    }
+    long id;
+    try {
+      id = Long.parseLong(raw.get());
+    } catch (NumberFormatException e) {
+      id = -1;
+    }
+    if (id <= 0 || id > 2_147_483_647L) {
+      throw new ConfigurationException(
+          key,
+          "configuration key '" + key + "' has value '" + raw.get() + "', which is not a non-root"
+              + " id; use a number from 1 to 2147483647 (default " + defaultId + ", Lambda's)");
+    }
+    return id;
   }
 
   private static Optional<String> registryHost(RuntimeConfig config) {

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param podConfig the global node selector, tolerations and annotations
  * @param ownerReferences owners of the pod (e.g. the pod this process runs in), so the cluster
  *     deletes the pod with them
+ * @param user the user and group the pod's containers run as
  */
 public record PodContext(
     String namespace,
@@ -25,7 +26,8 @@ public record PodContext(
     String initImage,
     Optional<String> pullSecret,
     PodConfig podConfig,
-    List<OwnerReference> ownerReferences) {
+    List<OwnerReference> ownerReferences,
+    PodUser user) {
 
   /** Checks that nothing is missing. */
   public PodContext {
@@ -36,10 +38,11 @@ public record PodContext(
     Objects.requireNonNull(pullSecret, "pullSecret");
     Objects.requireNonNull(podConfig, "podConfig");
     ownerReferences = List.copyOf(ownerReferences);
+    Objects.requireNonNull(user, "user");
   }
 
   /**
-   * Creates a context for a pod without owners.
+   * Creates a context for a pod without owners, running as Lambda's user.
    *
    * @param namespace the namespace
    * @param podName the per-launch pod name
@@ -55,6 +58,6 @@ public record PodContext(
       String initImage,
       Optional<String> pullSecret,
       PodConfig podConfig) {
-    this(namespace, podName, artifactUrl, initImage, pullSecret, podConfig, List.of());
+    this(namespace, podName, artifactUrl, initImage, pullSecret, podConfig, List.of(), PodUser.LAMBDA);
   }
 }

@@ -8,8 +8,12 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -44,6 +48,13 @@ import java.util.Map;
  * Lambda's {@code /tmp} is disk apart from memory; the main container requests, and is limited to,
  * the ephemeral storage of all the pod's volumes plus room for its logs and writable layer, since
  * the kubelet counts them all against the pod's limit.
+ *
+ * <p>Both containers run in Lambda's sandbox, which is also what the "restricted" Pod Security
+ * Standard asks: as {@link PodContext#user()} (never root; its group is the pod's {@code fsGroup},
+ * so the staged code is readable), with the runtime's default seccomp profile, no privilege
+ * escalation, every capability dropped and a read-only root file system. The main container mounts
+ * the code and layers read-only, so {@code /tmp} is the only path a function can write to, as on
+ * Lambda. No host namespace, host path or host port is asked for.
  */
 public final class PodSpecFactory {
 
@@ -154,6 +165,7 @@ public final class PodSpecFactory {
             .withRestartPolicy("Never")
             .withAutomountServiceAccountToken(false)
             .withEnableServiceLinks(false)
+            .withSecurityContext(podSecurityContext(context.user()))
             .withNodeSelector(podConfig.nodeSelector())
             .withTolerations(podConfig.tolerations())
             .withImagePullSecrets(
@@ -296,10 +308,11 @@ public final class PodSpecFactory {
                 env.add(new EnvVar(key, value, null));
               }
             });
-    List<VolumeMount> mounts = sharedMounts(spec);
-    mounts.add(mount(VOLUME_TMP, "/tmp"));
+    // the code and layers are read-only for the function, as on Lambda; /tmp is its only writable path
+    List<VolumeMount> mounts = sharedMounts(spec, true);
+    mounts.add(mount(VOLUME_TMP, "/tmp", false));
     if (custom) {
-      mounts.add(mount(VOLUME_RUNTIME, "/var/runtime"));
+      mounts.add(mount(VOLUME_RUNTIME, "/var/runtime", true));
     }
     String memory = Math.max(spec.memoryMib(), MEMORY_FLOOR_MIB) + "Mi";
     String storage = (volumesMib + LOGS_AND_WRITABLE_LAYER_MIB) + "Mi";
@@ -314,6 +327,7 @@ public final class PodSpecFactory {
             .addToLimits("memory", new Quantity(memory))
             .addToLimits("ephemeral-storage", new Quantity(storage))
             .endResources()
+            .withSecurityContext(containerSecurityContext())
             .withVolumeMounts(mounts);
     if (!spec.usesRuntimeApi()) {
       // RIE-endpoint mode: core posts to the pod's port; in Runtime API mode the pod calls core
@@ -344,11 +358,11 @@ public final class PodSpecFactory {
   }
 
   private static Container initContainer(LaunchSpec spec, PodContext context, boolean custom) {
-    List<VolumeMount> mounts = sharedMounts(spec);
+    List<VolumeMount> mounts = sharedMounts(spec, false);
     if (custom) {
-      mounts.add(mount(VOLUME_RUNTIME, "/var/runtime"));
+      mounts.add(mount(VOLUME_RUNTIME, "/var/runtime", false));
     }
-    mounts.add(mount(VOLUME_STAGING, STAGING_DIR));
+    mounts.add(mount(VOLUME_STAGING, STAGING_DIR, false));
     return new ContainerBuilder()
         .withName(INIT_CONTAINER)
         .withImage(context.initImage())
@@ -357,6 +371,7 @@ public final class PodSpecFactory {
             new EnvVar(ARTIFACT_URL_ENV, context.artifactUrl(), null),
             secretEnv(TOKEN_ENV, context.podName(), TOKEN_KEY),
             new EnvVar(LAYER_COUNT_ENV, Integer.toString(spec.layers().size()), null))
+        .withSecurityContext(containerSecurityContext())
         .withVolumeMounts(mounts)
         .build();
   }
@@ -366,15 +381,42 @@ public final class PodSpecFactory {
    * /var/task} (its code is there); it gets an {@code /opt} volume only when it has layers, which
    * then hides the image's own {@code /opt}.
    */
-  private static List<VolumeMount> sharedMounts(LaunchSpec spec) {
+  private static List<VolumeMount> sharedMounts(LaunchSpec spec, boolean readOnly) {
     List<VolumeMount> mounts = new ArrayList<>();
     if (spec.packageType() == PackageType.ZIP) {
-      mounts.add(mount(VOLUME_TASK, "/var/task"));
+      mounts.add(mount(VOLUME_TASK, "/var/task", readOnly));
     }
     if (spec.packageType() == PackageType.ZIP || !spec.layers().isEmpty()) {
-      mounts.add(mount(VOLUME_OPT, "/opt"));
+      mounts.add(mount(VOLUME_OPT, "/opt", readOnly));
     }
     return mounts;
+  }
+
+  /**
+   * The pod's part of the sandbox: a non-root user and group (also the {@code fsGroup}, so the
+   * volumes are the group's) and the container runtime's default seccomp profile.
+   */
+  private static PodSecurityContext podSecurityContext(PodUser user) {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(user.uid())
+        .withRunAsGroup(user.gid())
+        .withFsGroup(user.gid())
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  /** Each container's part: no privilege escalation, no capability, a read-only root. */
+  private static SecurityContext containerSecurityContext() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .withReadOnlyRootFilesystem(true)
+        .build();
   }
 
   /**
@@ -436,8 +478,12 @@ public final class PodSpecFactory {
     return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
   }
 
-  private static VolumeMount mount(String volume, String path) {
-    return new VolumeMountBuilder().withName(volume).withMountPath(path).build();
+  private static VolumeMount mount(String volume, String path, boolean readOnly) {
+    return new VolumeMountBuilder()
+        .withName(volume)
+        .withMountPath(path)
+        .withReadOnly(readOnly ? Boolean.TRUE : null)
+        .build();
   }
 
   private static String arch(Architecture architecture) {

@@ -202,4 +202,28 @@ class KubernetesSettingsTest {
         .extracting(e -> ((ConfigurationException) e).key())
         .isEqualTo(KubernetesConfigKeys.RUNTIME_API_HOST);
   }
+
+  @Test
+  void podsRunAsLambdasUserByDefaultAndAsTheConfiguredOne() {
+    assertThat(settings().podUser()).isEqualTo(new PodUser(993, 990));
+    assertThat(settings(KubernetesConfigKeys.RUN_AS_USER, " 1000 ",
+            KubernetesConfigKeys.RUN_AS_GROUP, "2000").podUser())
+        .isEqualTo(new PodUser(1000, 2000));
+  }
+
+  @Test
+  void aRootOrMalformedUserOrGroupIsRefusedNamingTheKeyAndValue() {
+    for (String key : new String[] {
+        KubernetesConfigKeys.RUN_AS_USER, KubernetesConfigKeys.RUN_AS_GROUP}) {
+      for (String bad : new String[] {"0", "-5", "root", "4294967296"}) {
+        assertThatThrownBy(() -> settings(key, bad))
+            .isInstanceOf(ConfigurationException.class)
+            .hasMessageStartingWith(
+                "configuration key '" + key + "' has value '" + bad + "', which is not a"
+                    + " non-root id; use a number from 1 to 2147483647")
+            .extracting(e -> ((ConfigurationException) e).key())
+            .isEqualTo(key);
+      }
+    }
+  }
 }

@@ -508,7 +508,7 @@ class PodSpecFactoryTest {
               .withApiVersion("v1").withKind("Pod").withName("embedder").withUid("uid-1").build();
       PodContext owned =
           new PodContext(c.namespace(), c.podName(), c.artifactUrl(), c.initImage(), c.pullSecret(),
-              c.podConfig(), List.of(owner));
+              c.podConfig(), List.of(owner), c.user());
       assertThat(PodSpecFactory.pod(zipFunction("my-fn").build(), owned).getMetadata().getOwnerReferences())
           .containsExactly(owner);
       assertThat(pod(zipFunction("my-fn")).getMetadata().getOwnerReferences()).isNullOrEmpty();
@@ -519,6 +519,60 @@ class PodSpecFactoryTest {
       assertThat(pod(zipFunction("my-fn")).getMetadata().getAnnotations())
           .containsEntry(
               "lambdarun.io/function-arn", "arn:aws:lambda:us-east-1:000000000000:function:my-fn");
+    }
+  }
+
+  /** Lambda's sandbox; every rule of the restricted profile is checked by its own test. */
+  @Nested
+  class Sandbox {
+
+    @Test
+    void everyContainerRunsAsTheContextsUserWithItsGroupAsFsGroup() {
+      PodContext c = context();
+      PodContext other =
+          new PodContext(c.namespace(), c.podName(), c.artifactUrl(), c.initImage(), c.pullSecret(),
+              c.podConfig(), List.of(), new PodUser(1000, 2000));
+      assertThat(pod(zipFunction("my-fn")).getSpec().getSecurityContext())
+          .satisfies(s -> assertThat(List.of(s.getRunAsUser(), s.getRunAsGroup(), s.getFsGroup()))
+              .containsExactly(993L, 990L, 990L));
+      Pod pod = PodSpecFactory.pod(zipFunction("my-fn").build(), other);
+      assertThat(pod.getSpec().getSecurityContext())
+          .satisfies(s -> assertThat(List.of(s.getRunAsUser(), s.getRunAsGroup(), s.getFsGroup()))
+              .containsExactly(1000L, 2000L, 2000L));
+      assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+    }
+
+    @Test
+    void bothContainersHaveAReadOnlyRootFileSystem() {
+      Pod pod = pod(zipFunction("my-fn"));
+      assertThat(main(pod).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(init(pod).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    }
+
+    @Test
+    void theFunctionCanWriteOnlyToTmpWhileTheInitContainerWritesTheCode() {
+      Pod pod = pod(zipFunction("my-fn").runtime("provided.al2023").handler("bootstrap")
+          .layers(List.of(zip("layer", Map.of("a", "")))));
+      assertThat(main(pod).getVolumeMounts())
+          .extracting(m -> m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw"))
+          .containsExactly("/var/task ro", "/opt ro", "/tmp rw", "/var/runtime ro");
+      assertThat(init(pod).getVolumeMounts())
+          .extracting(m -> m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw"))
+          .containsExactly("/var/task rw", "/opt rw", "/var/runtime rw", "/lambdarun-staging rw");
+    }
+
+    @Test
+    void theSpecNeverAsksForHostNetworkingEvenInRuntimeApiMode() {
+      Pod pod = pod(zipFunction("my-fn").runtimeApi("lambdarun.tools.svc:40123"));
+      assertThat(pod.getSpec().getHostNetwork()).isNull();
+    }
+
+    @Test
+    void rootIsNoPodUser() {
+      assertThatThrownBy(() -> new PodUser(0, 990))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("pod user '0:990' is root or negative; use ids above 0");
+      assertThatThrownBy(() -> new PodUser(993, 0)).isInstanceOf(IllegalArgumentException.class);
     }
   }
 
