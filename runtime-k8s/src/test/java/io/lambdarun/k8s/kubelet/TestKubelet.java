@@ -6,11 +6,13 @@ import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
@@ -22,11 +24,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.SeccompProfile;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -38,6 +43,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,8 +65,10 @@ import java.util.stream.Collectors;
  * containers in the local Docker engine.
  *
  * <ul>
- *   <li>Each pod volume is a Docker volume, an {@code emptyDir} with a {@code sizeLimit} a tmpfs of
- *       that size (a real kubelet evicts the pod instead, after the fact); init containers run one
+ *   <li>Each pod volume is a Docker volume made as a kubelet makes an {@code emptyDir} ({@code
+ *       0777}; owned by the pod's {@code fsGroup} with the set-group-ID bit when it has one), one
+ *       with a {@code sizeLimit} a tmpfs of that size (a real kubelet evicts the pod instead, after
+ *       the fact), mounted read-only where the mount says so; init containers run one
  *       after the other, with host
  *       networking (so {@code 127.0.0.1} is this machine, where the artifact server listens), with
  *       the pod's environment, {@code secretKeyRef}s resolved from Secrets.
@@ -69,6 +78,10 @@ import java.util.stream.Collectors;
  *       its environment (Runtime API mode) runs in host network mode instead, so that it reaches
  *       core's Runtime API on 127.0.0.1 and all traffic stays on loopback, and is reported Running
  *       and Ready with pod IP 127.0.0.1 (the node's, as for host-network pods) once started.
+ *   <li>Every container runs in the sandbox its security context describes, as far as Docker can
+ *       apply it: user and group, {@code fsGroup}, read-only root file system, capabilities,
+ *       {@code no-new-privileges}, the engine's default seccomp profile; and with Lambda's limits
+ *       of 1,024 open files and 1,024 processes as ulimits, which a pod spec cannot express.
  *   <li>Status goes through the {@code /status} subresource only: ErrImagePull (waiting reason) for
  *       a missing image, a failed init container as terminated with its exit code and phase Failed,
  *       a main container that exits as terminated.
@@ -86,6 +99,8 @@ public final class TestKubelet implements AutoCloseable {
   /** The pod IP reported for a pod in host network mode: the node's, as a kubelet reports it. */
   private static final String HOST_IP = "127.0.0.1";
   private static final Duration READINESS_DEADLINE = Duration.ofSeconds(30);
+  /** Lambda's file-descriptor and process limits, applied to every container as ulimits. */
+  private static final long SANDBOX_LIMIT = 1024;
   private static final java.util.Random RANDOM = new java.util.Random();
 
   private final KubernetesClient client;
@@ -308,15 +323,7 @@ public final class TestKubelet implements AutoCloseable {
         if (running.removed || running.deleted) {
           return;
         }
-        var create = docker.createVolumeCmd().withName(name).withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name));
-        Quantity sizeLimit = volume.getEmptyDir() == null ? null : volume.getEmptyDir().getSizeLimit();
-        if (sizeLimit != null) {
-          // a size-limited mount: writing past the limit fails with ENOSPC, as on Docker's /tmp
-          create.withDriver("local").withDriverOpts(Map.of(
-              "type", "tmpfs", "device", "tmpfs", "o", "size=" + Quantity.getAmountInBytes(sizeLimit).toBigInteger()));
-        }
-        create.exec();
-        running.volumes.add(name);
+        createEmptyDir(pod, volume, name, running);
       }
     }
     List<ContainerStatus> initStatuses = new ArrayList<>();
@@ -423,6 +430,96 @@ public final class TestKubelet implements AutoCloseable {
     return container.getEnv().stream().anyMatch(v -> v.getName().equals("AWS_LAMBDA_RUNTIME_API"));
   }
 
+  /**
+   * Creates an {@code emptyDir} as a kubelet makes it: a directory every user may write to ({@code
+   * 0777}); with the pod's {@code fsGroup}, owned by that group with the set-group-ID bit, so what
+   * one container writes the others can read. With a {@code sizeLimit} it is a tmpfs of that size,
+   * the engine applying mode and group: writing past it fails with ENOSPC, as on Docker's {@code
+   * /tmp} (a real kubelet evicts the pod instead, after the fact). Without one it is a plain local
+   * volume, since the engine mounts a tmpfs volume afresh for each container and the init
+   * container's files must outlive it; its folder on this machine (the engine is local, as the
+   * host-network containers already need) gets the mode and group directly.
+   */
+  private void createEmptyDir(Pod pod, io.fabric8.kubernetes.api.model.Volume volume, String name, RunningPod running) {
+    if (volume.getEmptyDir() == null) {
+      throw new IllegalStateException("the test kubelet only runs emptyDir volumes, not " + volume);
+    }
+    PodSecurityContext podContext = pod.getSpec().getSecurityContext();
+    Long fsGroup = podContext == null ? null : podContext.getFsGroup();
+    var create = docker.createVolumeCmd().withName(name).withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name));
+    Quantity sizeLimit = volume.getEmptyDir().getSizeLimit();
+    if (sizeLimit != null) {
+      String options = (fsGroup == null ? "mode=0777" : "mode=2777,gid=" + fsGroup)
+          + ",size=" + Quantity.getAmountInBytes(sizeLimit).toBigInteger();
+      create.withDriver("local").withDriverOpts(Map.of("type", "tmpfs", "device", "tmpfs", "o", options));
+    }
+    create.exec();
+    running.volumes.add(name);
+    if (sizeLimit == null) {
+      Path folder = Path.of(docker.inspectVolumeCmd(name).exec().getMountpoint());
+      try {
+        if (fsGroup != null) {
+          Files.setAttribute(folder, "unix:gid", fsGroup.intValue());
+        }
+        Files.setAttribute(folder, "unix:mode", fsGroup == null ? 0777 : 02777);
+      } catch (IOException | UnsupportedOperationException e) {
+        throw new IllegalStateException("the test kubelet could not open volume folder " + folder
+            + " to the pod's user; run the tests as root on the Docker engine's machine", e);
+      }
+    }
+  }
+
+  /**
+   * Applies what Docker can of the pod's and the container's security contexts, as a kubelet asks
+   * its runtime to: the user and group (the container's over the pod's), {@code fsGroup} and
+   * supplemental groups as extra groups, a read-only root file system, dropped and added
+   * capabilities, {@code no-new-privileges} when privilege escalation is off, and the runtime's
+   * default seccomp profile (the engine's own; any other type is refused). Every container also
+   * gets the file-descriptor and process limits of a Lambda sandbox, 1,024 each, which no pod spec
+   * can express.
+   */
+  private static void applySecurity(Pod pod, Container container, CreateContainerCmd create, HostConfig host) {
+    PodSecurityContext podContext = Optional.ofNullable(pod.getSpec().getSecurityContext()).orElseGet(PodSecurityContext::new);
+    SecurityContext context = Optional.ofNullable(container.getSecurityContext()).orElseGet(SecurityContext::new);
+    Long uid = context.getRunAsUser() != null ? context.getRunAsUser() : podContext.getRunAsUser();
+    Long gid = context.getRunAsGroup() != null ? context.getRunAsGroup() : podContext.getRunAsGroup();
+    if (uid != null) {
+      create.withUser(uid + (gid == null ? "" : ":" + gid));
+    }
+    boolean nonRoot = Boolean.TRUE.equals(context.getRunAsNonRoot() != null ? context.getRunAsNonRoot() : podContext.getRunAsNonRoot());
+    if (nonRoot && (uid == null || uid == 0)) {
+      // a kubelet checks the image's user then; these tests' pods always name theirs
+      throw new IllegalStateException("container " + container.getName() + " must run as non-root but names no non-root runAsUser");
+    }
+    List<String> groups = new ArrayList<>();
+    if (podContext.getFsGroup() != null) {
+      groups.add(podContext.getFsGroup().toString());
+    }
+    if (podContext.getSupplementalGroups() != null) {
+      podContext.getSupplementalGroups().forEach(g -> groups.add(g.toString()));
+    }
+    if (!groups.isEmpty()) {
+      host.withGroupAdd(groups);
+    }
+    host.withReadonlyRootfs(Boolean.TRUE.equals(context.getReadOnlyRootFilesystem()));
+    if (context.getCapabilities() != null) {
+      if (context.getCapabilities().getDrop() != null && !context.getCapabilities().getDrop().isEmpty()) {
+        host.withCapDrop(context.getCapabilities().getDrop().stream().map(Capability::valueOf).toArray(Capability[]::new));
+      }
+      if (context.getCapabilities().getAdd() != null && !context.getCapabilities().getAdd().isEmpty()) {
+        host.withCapAdd(context.getCapabilities().getAdd().stream().map(Capability::valueOf).toArray(Capability[]::new));
+      }
+    }
+    if (Boolean.FALSE.equals(context.getAllowPrivilegeEscalation())) {
+      host.withSecurityOpts(List.of("no-new-privileges"));
+    }
+    SeccompProfile seccomp = context.getSeccompProfile() != null ? context.getSeccompProfile() : podContext.getSeccompProfile();
+    if (seccomp != null && !"RuntimeDefault".equals(seccomp.getType())) {
+      throw new IllegalStateException("the test kubelet only applies the RuntimeDefault seccomp profile, not " + seccomp.getType());
+    }
+    host.withUlimits(List.of(new Ulimit("nofile", SANDBOX_LIMIT, SANDBOX_LIMIT), new Ulimit("nproc", SANDBOX_LIMIT, SANDBOX_LIMIT)));
+  }
+
   private String create(Pod pod, RunningPod running, Container container, boolean hostNetwork) {
     List<Bind> binds = new ArrayList<>();
     for (VolumeMount mount : container.getVolumeMounts()) {
@@ -430,7 +527,7 @@ public final class TestKubelet implements AutoCloseable {
           .filter(v -> v.startsWith("k8s-" + running.name + "-" + mount.getName() + "-"))
           .findFirst()
           .orElseThrow(() -> new IllegalStateException("pod " + running.name + " has no volume " + mount.getName()));
-      binds.add(Bind.parse(volume + ":" + mount.getMountPath()));
+      binds.add(Bind.parse(volume + ":" + mount.getMountPath() + (Boolean.TRUE.equals(mount.getReadOnly()) ? ":ro" : "")));
     }
     HostConfig host = HostConfig.newHostConfig().withBinds(binds);
     Quantity memory = container.getResources() == null || container.getResources().getLimits() == null
@@ -444,6 +541,7 @@ public final class TestKubelet implements AutoCloseable {
             .withName("k8s_" + container.getName() + "_" + running.name + "_" + UUID.randomUUID().toString().substring(0, 6))
             .withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name))
             .withEnv(environment(pod, container));
+    applySecurity(pod, container, create, host);
     if (hostNetwork) {
       host.withNetworkMode("host");
     } else {
