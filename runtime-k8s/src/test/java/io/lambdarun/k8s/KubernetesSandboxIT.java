@@ -8,6 +8,7 @@ import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.PackageType;
+import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
 import io.lambdarun.tck.OneEventRuntimeApi;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +100,7 @@ class KubernetesSandboxIT {
     owner = Owner.forCurrentProcess();
     runtime =
         new KubernetesRuntimeProvider()
-            .create(io.lambdarun.api.RuntimeConfig.of(cluster.runtimeConfig(NAMESPACE)), owner);
+            .create(RuntimeConfig.of(cluster.runtimeConfig(NAMESPACE)), owner);
   }
 
   @AfterEach
@@ -124,7 +126,7 @@ class KubernetesSandboxIT {
         .labels(labels);
   }
 
-  /** Launches one RIE-mode instance (the main container on 127.0.77.x) and invokes it. */
+  /** Invokes an RIE-mode instance (its main container published on 127.0.77.x). */
   private String invoke(Instance instance, String event) throws IOException, InterruptedException {
     URI endpoint = instance.endpoint().orElseThrow();
     HttpResponse<String> response =
@@ -207,7 +209,7 @@ class KubernetesSandboxIT {
       OneEventRuntimeApi.Answer answer;
       try {
         answer = api.answer().get(60, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         throw new AssertionError(
             "no answer within 60 s; the pod's log:\n" + runtime.logs(instance, Instant.EPOCH), e);
       }

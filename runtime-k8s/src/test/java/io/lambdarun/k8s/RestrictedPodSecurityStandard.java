@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -457,7 +458,7 @@ final class RestrictedPodSecurityStandard {
   }
 
   private static void forEachContext(
-      Pod pod, java.util.function.BiConsumer<String, SecurityContext> action) {
+      Pod pod, BiConsumer<String, SecurityContext> action) {
     containers(pod).forEach((name, container) -> {
       if (container.getSecurityContext() != null) {
         action.accept(name, container.getSecurityContext());

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.SysctlBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.WindowsSecurityContextOptions;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.LaunchSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -193,7 +194,7 @@ class RestrictedPodSecurityStandardTest {
     return debug;
   }
 
-  private static io.lambdarun.api.Archive layer(String name) {
+  private static Archive layer(String name) {
     return zip("layer-" + name, Map.of("python/" + name + ".py", ""));
   }
 }
