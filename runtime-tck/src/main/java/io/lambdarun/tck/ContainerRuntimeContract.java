@@ -14,6 +14,8 @@ import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.api.Archive;
+import io.lambdarun.core.FunctionError;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
@@ -23,11 +25,17 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -163,7 +171,10 @@ public abstract class ContainerRuntimeContract {
         || answer.outcome() == RuntimeApiAnswer.Outcome.LOST) {
       throw new IOException("instance '" + instance.id() + "' took no event: " + answer.bodyText());
     }
-    return new RieClient.Reply(200, answer.bodyText());
+    return new RieClient.Reply(
+        200,
+        answer.bodyText(),
+        answer.functionError().map(FunctionError::headerValue).orElse(""));
   }
 
   /** Where core reaches the instance: its RIE endpoint or its Runtime API address. */
@@ -243,6 +254,9 @@ public abstract class ContainerRuntimeContract {
         .contains("tck-failure-42")
         .contains("\"errorType\"")
         .contains("ValueError");
+    assertThat(reply.functionError())
+        .as("function error kind of a raised exception (no header means Unhandled)")
+        .isIn("Unhandled", "");
     RieClient.Reply next = invoke(instance, "{\"action\":\"echo\",\"value\":\"after\"}");
     assertThat(next.body()).isEqualTo("\"after\"");
   }
@@ -257,6 +271,82 @@ public abstract class ContainerRuntimeContract {
         invoke(instance, "{\"action\":\"log\",\"marker\":\"" + marker + "\"}");
     assertThat(reply.body()).isEqualTo("\"logged\"");
     awaitTrue("the logs to contain " + marker, () -> runtime.logs(instance, start).contains(marker));
+  }
+
+  @Test
+  @DisplayName(
+      "an event that outlives the function's timeout is answered 'Task timed out after N.00"
+          + " seconds', without waiting for the handler")
+  void anEventBeyondTheTimeoutTimesOut() throws IOException {
+    Instance instance =
+        launch(
+            spec()
+                .timeout(Duration.ofSeconds(1))
+                .putEnvironment("AWS_LAMBDA_FUNCTION_TIMEOUT", "1")
+                .build());
+    Instant start = Instant.now();
+    RieClient.Reply reply = invoke(instance, "{\"action\":\"sleep\",\"seconds\":25}");
+    assertThat(reply.body()).contains("Task timed out after 1.00 seconds");
+    assertThat(Duration.between(start, Instant.now()))
+        .as("time to the timeout's answer (the handler sleeps 25 s)")
+        .isLessThan(Duration.ofSeconds(15));
+  }
+
+  @Test
+  @DisplayName(
+      "layers are extracted in attach order, a later layer overwriting an earlier one's file")
+  void layersAttachInOrderLaterOnesOverwriting() throws IOException {
+    Archive first =
+        TckFunction.zip(
+            "tck-layer-first",
+            Map.of(
+                "python/tck_layer.py", "VALUE = 'first'\n",
+                "python/tck_only_first.py", "VALUE = 'kept'\n"));
+    Archive second =
+        TckFunction.zip("tck-layer-second", Map.of("python/tck_layer.py", "VALUE = 'second'\n"));
+    Instance instance = launch(spec().layers(List.of(first, second)).build());
+
+    assertThat(invoke(instance, "{\"action\":\"import\",\"module\":\"tck_layer\"}").body())
+        .as("the file both layers hold")
+        .isEqualTo("\"second\"");
+    assertThat(
+            invoke(instance, "{\"action\":\"import\",\"module\":\"tck_only_first\"}").body())
+        .as("the file only the first layer holds")
+        .isEqualTo("\"kept\"");
+  }
+
+  @Test
+  @DisplayName("concurrent launches of one function each bring up their own answering instance")
+  void concurrentLaunchesOfOneFunction() throws Exception {
+    int launches = 3;
+    LaunchSpec spec = spec().build();
+    CyclicBarrier together = new CyclicBarrier(launches);
+    ExecutorService threads = Executors.newFixedThreadPool(launches);
+    try {
+      List<Future<Instance>> launched = new ArrayList<>();
+      for (int i = 0; i < launches; i++) {
+        launched.add(
+            threads.submit(
+                () -> {
+                  together.await();
+                  return launch(spec);
+                }));
+      }
+      List<Instance> instances = new ArrayList<>();
+      for (Future<Instance> instance : launched) {
+        instances.add(instance.get());
+      }
+      assertThat(instances.stream().map(Instance::id).distinct()).hasSize(launches);
+      assertThat(liveResources(owner)).isEqualTo(launches);
+      for (int i = 0; i < launches; i++) {
+        String event = "{\"action\":\"echo\",\"value\":\"n" + i + "\"}";
+        assertThat(invoke(instances.get(i), event).body())
+            .as("answer of instance %d", i)
+            .isEqualTo("\"n" + i + "\"");
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   @Test
@@ -290,6 +380,26 @@ public abstract class ContainerRuntimeContract {
     LaunchSpec broken = unlaunchable(spec()).build();
     assertThatThrownBy(() -> launch(broken)).isInstanceOf(LaunchFailedException.class);
     awaitTrue("the failed launch's resources to be gone", () -> liveResources(owner) == 0);
+  }
+
+  /**
+   * In Runtime API mode core gives up on an instance whose runtime client has not asked for an
+   * event in time and terminates it; the backend must then remove everything. In RIE-endpoint mode
+   * the backend waits for readiness itself, and a launch that cannot become ready must fail
+   * leaving nothing (as in {@link #failedLaunchLeavesNothing}).
+   */
+  @Test
+  @DisplayName("a launch whose readiness times out leaves nothing behind")
+  void timedOutReadinessLeavesNothing() {
+    if (runtime.runtimeApiAccess().isEmpty()) {
+      LaunchSpec broken = unlaunchable(spec()).build();
+      assertThatThrownBy(() -> launch(broken)).isInstanceOf(LaunchFailedException.class);
+    } else {
+      LaunchSpec slow = spec().putEnvironment("TCK_INIT_SLEEP_SECONDS", "60").build();
+      assertThatThrownBy(() -> host.launch(runtime, slow, Duration.ofSeconds(3)))
+          .isInstanceOf(LaunchFailedException.class);
+    }
+    awaitTrue("the timed-out launch's resources to be gone", () -> liveResources(owner) == 0);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.lambdarun.tck;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
@@ -10,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -35,16 +38,31 @@ public final class TckFunction {
       if (source == null) {
         throw new IllegalStateException("tck.py is missing from the runtime-tck jar");
       }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-        zip.putNextEntry(new ZipEntry("tck.py"));
-        source.transferTo(zip);
-        zip.closeEntry();
-      }
-      return Archive.ofBytes("tck-code", bytes.toByteArray());
+      return zip("tck-code", Map.of("tck.py", new String(source.readAllBytes(), UTF_8)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Returns a zip archive of text files, for code and layers.
+   *
+   * @param name the archive's name
+   * @param files the files' paths in the archive and their UTF-8 contents
+   * @return the archive
+   */
+  public static Archive zip(String name, Map<String, String> files) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      for (Map.Entry<String, String> file : new TreeMap<>(files).entrySet()) {
+        zip.putNextEntry(new ZipEntry(file.getKey()));
+        zip.write(file.getValue().getBytes(UTF_8));
+        zip.closeEntry();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Archive.ofBytes(name, bytes.toByteArray());
   }
 
   /**
