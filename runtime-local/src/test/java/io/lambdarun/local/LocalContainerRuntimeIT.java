@@ -385,31 +385,6 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName("layers are extracted in order and their python/ folder is importable")
-    void layersOnPythonPath() {
-      Map<String, Entry> first = new LinkedHashMap<>();
-      first.put("python/shared.py", Entry.file("VALUE = 'first'\n"));
-      first.put("python/only_first.py", Entry.file("VALUE = 'kept'\n"));
-      Map<String, Entry> second = new LinkedHashMap<>();
-      second.put("python/shared.py", Entry.file("VALUE = 'second'\n"));
-      Instance instance =
-          invoker.launch(runtime,
-              python(
-                      "import os, shared, only_first\n"
-                          + "def handler(event, context):\n"
-                          + "    return [shared.VALUE, only_first.VALUE,"
-                          + " os.environ['PYTHONPATH'].split(':')[2]]\n")
-                  .layers(
-                      List.of(
-                          TestFunctions.zip("layer-1", first),
-                          TestFunctions.zip("layer-2", second)))
-                  .build());
-      assertThat(invoker.invoke(instance, "{}").body())
-          .isEqualTo(
-              "[\"second\", \"kept\", \"" + instance.details().get("directory") + "/opt/python\"]");
-    }
-
-    @Test
     @DisplayName("a flood of output is cut back to its tail on disk and in logs")
     void outputIsBounded() throws IOException {
       Instance instance =
