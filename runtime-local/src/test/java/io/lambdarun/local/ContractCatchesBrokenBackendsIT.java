@@ -14,8 +14,15 @@ import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.tck.ContainerRuntimeContract;
 import io.lambdarun.tck.TckFunction;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +54,7 @@ class ContractCatchesBrokenBackendsIT {
         Arguments.of(EnvironmentTrimmed.class, "environmentIsDeliveredVerbatim"),
         Arguments.of(NoLogs.class, "logsAreReadable"),
         Arguments.of(LayersReversed.class, "layersAttachInOrderLaterOnesOverwriting"),
+        Arguments.of(EveryFileExecutable.class, "customRuntimeBootstrapRunsFromTheRuntimeFolder"),
         Arguments.of(OneLaunchPerFunctionAtATime.class, "concurrentLaunchesOfOneFunction"),
         Arguments.of(TerminateDoesNothing.class, "terminateIsIdempotent"),
         Arguments.of(TerminateDoesNothing.class, "timedOutReadinessLeavesNothing"),
@@ -60,8 +68,13 @@ class ContractCatchesBrokenBackendsIT {
   @ParameterizedTest(name = "{0} fails {1}")
   @MethodSource("brokenPromises")
   void theContractFailsABackendThatBreaksThePromise(Class<?> brokenSuite, String check) {
+    Method contractCheck =
+        Arrays.stream(ContainerRuntimeContract.class.getDeclaredMethods())
+            .filter(method -> method.getName().equals(check))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the contract has no check '" + check + "'"));
     EngineTestKit.engine("junit-jupiter")
-        .selectors(selectMethod(brokenSuite, check))
+        .selectors(selectMethod(brokenSuite, contractCheck))
         .execute()
         .testEvents()
         .assertStatistics(stats -> stats.started(1).failed(1));
@@ -148,6 +161,29 @@ class ContractCatchesBrokenBackendsIT {
             List<Archive> layers = new ArrayList<>(spec.build().layers());
             Collections.reverse(layers);
             return spec.layers(layers);
+          });
+    }
+  }
+
+  static final class EveryFileExecutable extends BrokenLocal {
+    @Override
+    ContainerRuntime breakIt(ContainerRuntime local) {
+      return rewritingLaunches(
+          local,
+          spec -> {
+            LaunchSpec original = spec.build();
+            try {
+              Path folder = Files.createTempDirectory("lambdarun-broken-modes");
+              original.code().orElseThrow().extractTo(folder, original.archiveLimits());
+              try (Stream<Path> files = Files.walk(folder)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                  Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+              }
+              return spec.code(Archive.ofDirectory("all-executable", folder));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
           });
     }
   }

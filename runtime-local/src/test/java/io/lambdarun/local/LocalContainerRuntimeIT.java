@@ -713,24 +713,6 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName(
-        "an error posted with error type Handled is reported as Handled, others as Unhandled")
-    void handledErrors() {
-      Instance instance =
-          launchBootstrap(
-              "curl -sS -o /dev/null -X POST -H \"Lambda-Runtime-Function-Error-Type: $(echo"
-                  + " \"$EVENT\" | cut -d'\"' -f4)\" -d"
-                  + " '{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}'"
-                  + " \"$API/invocation/$ID/error\"");
-      Invoker.Reply handled = invoker.invoke(instance, "{\"type\":\"Handled\"}");
-      assertThat(handled.functionError()).contains("Handled");
-      assertThat(handled.body())
-          .isEqualTo("{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}");
-      Invoker.Reply unhandled = invoker.invoke(instance, "{\"type\":\"Runtime.Crash\"}");
-      assertThat(unhandled.functionError()).contains("Unhandled");
-    }
-
-    @Test
     @DisplayName("a bootstrap reporting an init error is killed, and each event gets the error")
     void bootstrapInitError() {
       Map<String, Entry> files = new LinkedHashMap<>();

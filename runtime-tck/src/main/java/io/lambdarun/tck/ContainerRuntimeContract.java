@@ -22,6 +22,7 @@ import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Contract every {@link io.lambdarun.api.ContainerRuntime} honours on a live backend: launch an
@@ -346,6 +348,44 @@ public abstract class ContainerRuntimeContract {
       }
     } finally {
       threads.shutdownNow();
+    }
+  }
+
+  /**
+   * A {@code provided.*} function's code is also placed in the runtime folder ({@code
+   * /var/runtime}, or where {@code LAMBDA_RUNTIME_DIR} points on backends without containers),
+   * with its files' modes kept, and its bootstrap is run from there. Errors the bootstrap posts
+   * keep their kind: Handled and Unhandled stay apart in Runtime API mode; an RIE endpoint may
+   * leave the kind out.
+   */
+  @Test
+  @DisplayName(
+      "a provided.* bootstrap runs from the runtime folder with its modes kept, and its Handled"
+          + " and Unhandled errors stay apart")
+  void customRuntimeBootstrapRunsFromTheRuntimeFolder(@TempDir Path folder) throws IOException {
+    Instance instance =
+        launch(
+            spec()
+                .runtime("provided.al2023")
+                .handler("bootstrap")
+                .code(TckFunction.customRuntimeCode(folder))
+                .build());
+
+    RieClient.Reply where = invoke(instance, "{\"action\":\"where\"}");
+    assertThat(where.functionError()).as("function error of %s", where.body()).isEmpty();
+    assertThat(where.body())
+        .as("where the bootstrap runs")
+        .contains("\"dataExecutable\": false")
+        .matches(".*\"folder\": \"([^\"]+)\", \"runtimeDir\": \"\\1\".*");
+
+    boolean exact = runtime.runtimeApiAccess().isPresent();
+    for (String kind : new String[] {"Handled", "Unhandled"}) {
+      RieClient.Reply error =
+          invoke(instance, "{\"kind\":\"" + kind + "\",\"message\":\"tck-" + kind + "\"}");
+      assertThat(error.body()).contains("tck-" + kind).contains("TckError");
+      assertThat(error.functionError())
+          .as("function error kind of a posted %s error", kind)
+          .isIn(exact ? new String[] {kind} : new String[] {kind, ""});
     }
   }
 

@@ -10,6 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,6 +42,31 @@ public final class TckFunction {
         throw new IllegalStateException("tck.py is missing from the runtime-tck jar");
       }
       return zip("tck-code", Map.of("tck.py", new String(source.readAllBytes(), UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Returns the code of the TCK's custom runtime: an executable {@code bootstrap} that speaks the
+   * Runtime API itself (answering {@code {"action":"where"}} with the folder it runs from, and
+   * any other event with an {@code /error} of the event's {@code kind}), and a {@code data.txt}
+   * that is not executable.
+   *
+   * @param folder an empty folder to lay the files out in
+   * @return a folder archive, with the files' modes
+   */
+  public static Archive customRuntimeCode(Path folder) {
+    try (InputStream source = TckFunction.class.getResourceAsStream("bootstrap.py")) {
+      if (source == null) {
+        throw new IllegalStateException("bootstrap.py is missing from the runtime-tck jar");
+      }
+      Path bootstrap = folder.resolve("bootstrap");
+      Files.write(bootstrap, source.readAllBytes());
+      Files.setPosixFilePermissions(bootstrap, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path data = Files.writeString(folder.resolve("data.txt"), "not a program\n");
+      Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-r--r--"));
+      return Archive.ofDirectory("tck-custom-runtime", folder);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
