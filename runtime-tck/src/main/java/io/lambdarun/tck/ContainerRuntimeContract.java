@@ -566,17 +566,14 @@ public abstract class ContainerRuntimeContract {
   }
 
   private static void awaitTrue(String what, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(SETTLE);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
+    try {
+      if (!Poll.until(condition, SETTLE)) {
         fail("gave up after %s waiting for %s", SETTLE, what);
       }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted while waiting for " + what);
-      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail("interrupted while waiting for " + what);
     }
   }
+
 }
