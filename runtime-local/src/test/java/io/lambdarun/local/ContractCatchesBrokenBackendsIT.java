@@ -20,6 +20,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,6 +92,12 @@ class ContractCatchesBrokenBackendsIT {
   abstract static class BrokenLocal extends LocalRuntimeContractIT {
 
     abstract ContainerRuntime breakIt(ContainerRuntime local);
+
+    /** The local backend settles within a second; a broken one never does, so waiting less. */
+    @Override
+    protected Duration settleTime() {
+      return Duration.ofSeconds(5);
+    }
 
     @Override
     protected ContainerRuntimeProvider provider() {

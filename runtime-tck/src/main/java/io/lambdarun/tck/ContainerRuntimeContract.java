@@ -103,6 +103,16 @@ public abstract class ContainerRuntimeContract {
   protected abstract long liveResources(Owner owner);
 
   /**
+   * Returns how long the suite waits for the backend to settle: logs to appear, resources to be
+   * removed after terminate, close, a sweep or a failed launch.
+   *
+   * @return 30 seconds by default; a backend that settles slowly may raise it
+   */
+  protected Duration settleTime() {
+    return SETTLE;
+  }
+
+  /**
    * Adjusts the launch spec of every test, for backends that need more (for example a node
    * selector).
    *
@@ -565,10 +575,11 @@ public abstract class ContainerRuntimeContract {
     return values;
   }
 
-  private static void awaitTrue(String what, BooleanSupplier condition) {
+  private void awaitTrue(String what, BooleanSupplier condition) {
+    Duration wait = settleTime();
     try {
-      if (!Poll.until(condition, SETTLE)) {
-        fail("gave up after %s waiting for %s", SETTLE, what);
+      if (!Poll.until(condition, wait)) {
+        fail("gave up after %s waiting for %s", wait, what);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
