@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.Availability;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.ContainerRuntimeProvider;
@@ -14,7 +15,6 @@ import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
-import io.lambdarun.api.Archive;
 import io.lambdarun.core.FunctionError;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
@@ -22,14 +22,14 @@ import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,12 +46,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Contract every {@link io.lambdarun.api.ContainerRuntime} honours on a live backend: launch an
- * instance of a Python function, invoke it, read its logs, and tear it down leaving nothing
- * behind. A backend with a {@link ContainerRuntime#runtimeApiAccess()} is driven in Runtime API
- * mode through core's {@link RuntimeApiHost} (its instances must call the Runtime API at the
- * address in their spec, and {@link ContainerRuntime#exitCode} must tell when one died); any other
- * backend is driven through its instances' RIE endpoints.
+ * Contract every {@link io.lambdarun.api.ContainerRuntime} honours on a live backend, one check per
+ * promise of its Javadoc: launch instances of a Python function (alone, with layers, as a {@code
+ * provided.*} bootstrap, several at once), invoke them (results, environment, errors and their
+ * kinds, timeouts), read their logs, and tear them down leaving nothing behind (terminate, a failed
+ * or timed-out launch, the orphan sweep, close).
+ *
+ * <p>A backend with a {@link ContainerRuntime#runtimeApiAccess()} is driven in Runtime API mode
+ * through core's {@link RuntimeApiHost} (its instances must call the Runtime API at the address in
+ * their spec, and {@link ContainerRuntime#exitCode} must tell when one died); any other backend is
+ * driven through its instances' RIE endpoints.
  *
  * <p>Each test creates its own runtime with a fresh {@link Owner} and closes it afterwards. When
  * the backend is unavailable the tests fail with the provider's reason; they never skip.
