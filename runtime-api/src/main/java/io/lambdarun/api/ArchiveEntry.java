@@ -25,7 +25,17 @@ public record ArchiveEntry(String path, Type type, int mode, String linkTarget) 
     SYMLINK
   }
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param path the entry's path relative to the extraction root, using {@code /}, never absolute,
+   *     never containing {@code .} or {@code ..} segments; directories have no trailing slash
+   * @param type what the entry is
+   * @param mode the Unix permission bits ({@code 0755}, {@code 0644}, ...); archives made without
+   *     Unix attributes get {@code 0755} for directories and {@code 0644} for files
+   * @param linkTarget the target of a symbolic link, relative, with any {@code ..} segments first,
+   *     and staying inside the root; empty for other types
+   */
   public ArchiveEntry {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(type, "type");

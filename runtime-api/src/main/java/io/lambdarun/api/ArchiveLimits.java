@@ -15,7 +15,12 @@ public record ArchiveLimits(long maxExpandedBytes, int maxEntries) {
    */
   public static final ArchiveLimits AWS = new ArchiveLimits(262_144_000L, 100_000);
 
-  /** Validates the limits. */
+  /**
+   * Validates the limits.
+   *
+   * @param maxExpandedBytes the most bytes all entries may expand to together
+   * @param maxEntries the most entries an archive may hold
+   */
   public ArchiveLimits {
     if (maxExpandedBytes <= 0 || maxEntries <= 0) {
       throw new IllegalArgumentException(

@@ -11,7 +11,12 @@ import java.util.Objects;
  */
 public record Availability(boolean available, String reason) {
 
-  /** Validates the reason. */
+  /**
+   * Validates the reason.
+   *
+   * @param available whether the backend can run functions with the given configuration
+   * @param reason what was found or what is missing and how to fix it; never blank
+   */
   public Availability {
     Objects.requireNonNull(reason, "reason");
     if (reason.isBlank()) {

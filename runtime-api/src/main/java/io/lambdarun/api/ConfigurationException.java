@@ -5,6 +5,7 @@ public class ConfigurationException extends LambdaRunException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The configuration key whose value is wrong. */
   private final String key;
 
   /**

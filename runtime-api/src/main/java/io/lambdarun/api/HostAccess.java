@@ -28,6 +28,8 @@ public record HostAccess(String hostAlias, String registryHost) {
   /**
    * Checks both hosts.
    *
+   * @param hostAlias the host name or address workloads reach the host by
+   * @param registryHost the registry host, without a port
    * @throws IllegalArgumentException if {@code registryHost} is not a host as {@link
    *     #isRegistryHost} defines it, for example because it carries a port
    */

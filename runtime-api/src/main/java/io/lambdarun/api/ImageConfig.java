@@ -17,7 +17,13 @@ public record ImageConfig(
   /** An image config that overrides nothing. */
   public static final ImageConfig NONE = new ImageConfig(List.of(), List.of(), Optional.empty());
 
-  /** Copies the lists. */
+  /**
+   * Copies the lists.
+   *
+   * @param entryPoint replaces the image's {@code ENTRYPOINT} when not empty
+   * @param command replaces the image's {@code CMD} when not empty
+   * @param workingDirectory replaces the image's {@code WORKDIR} when present
+   */
   public ImageConfig {
     entryPoint = List.copyOf(entryPoint);
     command = List.copyOf(command);

@@ -23,7 +23,17 @@ public record Instance(String id, Optional<URI> endpoint, Map<String, String> de
   /** The path of the RIE invocation endpoint, relative to {@link #endpoint()}. */
   public static final String INVOCATION_PATH = "/2015-03-31/functions/function/invocations";
 
-  /** Validates and copies the components. */
+  /**
+   * Validates and copies the components.
+   *
+   * @param id the backend's handle for the instance (container id, pod name, process id); opaque to
+   *     core, unique within the runtime, and safe to log
+   * @param endpoint in RIE-endpoint mode, the base URI of the instance's RIE endpoint, for example
+   *     {@code http://127.0.0.1:49153}, to which core posts events at {@link #invocationUri()};
+   *     empty in Runtime API mode, where the instance's runtime client calls core instead
+   * @param details extra facts shown in listings, for example {@code containerId} or {@code
+   *     podName} and {@code namespace}; ordered, never containing secrets
+   */
   public Instance {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(endpoint, "endpoint");

@@ -9,6 +9,7 @@ public class InstanceFailedException extends LambdaRunException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The id of the instance that failed. */
   private final String instanceId;
 
   /**

@@ -13,6 +13,7 @@ public class InvalidFunctionException extends LambdaRunException {
   /** AWS's error code for invalid parameters. */
   public static final String INVALID_PARAMETER_VALUE = "InvalidParameterValueException";
 
+  /** The AWS error code this error maps to. */
   private final String awsErrorCode;
 
   /**

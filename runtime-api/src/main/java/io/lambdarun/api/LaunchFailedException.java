@@ -8,6 +8,7 @@ public class LaunchFailedException extends LambdaRunException {
 
   private static final long serialVersionUID = 1L;
 
+  /** The name of the function whose launch failed. */
   private final String functionName;
 
   /**

@@ -83,7 +83,43 @@ public record LaunchSpec(
     Map<String, String> tags,
     Optional<String> runtimeApi) {
 
-  /** Validates the components and makes ordered, unmodifiable copies of the collections. */
+  /**
+   * Validates the components and makes ordered, unmodifiable copies of the collections.
+   *
+   * @param functionName the function's name
+   * @param functionArn the unqualified function ARN
+   * @param version {@code $LATEST} or a published version number
+   * @param accountId the 12-digit account id the function belongs to
+   * @param region the AWS region the function runs in
+   * @param deployId a URL-safe fingerprint of everything that shapes the instance; instances with
+   *     different deploy ids are never interchangeable
+   * @param packageType how the code is delivered
+   * @param runtime the Lambda runtime id, e.g. {@code python3.12}; empty for image functions
+   * @param handler the handler, e.g. {@code app.handler}; empty for image functions
+   * @param image the container image to run: the runtime's base image for zip functions, the
+   *     function's (translated) image URI for image functions. Backends that run no containers may
+   *     ignore it.
+   * @param imageConfig overrides of the image's entry point, command and working directory
+   * @param environment the final environment of the workload, sorted by key
+   * @param sensitiveKeys the keys of {@link #environment()} whose values are secret
+   * @param memoryMib the memory size in MiB; backends that can enforce it do
+   * @param timeout the function timeout; the workload also receives it as {@code
+   *     AWS_LAMBDA_FUNCTION_TIMEOUT}
+   * @param ephemeralStorageMib the size of {@code /tmp} in MiB
+   * @param architecture the instruction set to run on
+   * @param code the code archive for zip functions, extracted to {@code /var/task} (and, for {@code
+   *     provided.*} runtimes, also to {@code /var/runtime}); empty for image functions
+   * @param layers layer archives in attach order, extracted one after the other into {@code /opt},
+   *     later layers overwriting earlier files
+   * @param archiveLimits the bounds backends apply when reading {@link #code()} and {@link
+   *     #layers()}
+   * @param labels labels every resource of the instance carries, label-safe values, ordered
+   * @param tags the function's tags, for backends whose {@link ContainerRuntime#launchUsesTags()}
+   * @param runtimeApi in Runtime API mode, the {@code host:port} of the Lambda Runtime API that
+   *     core hosts for this one instance (also in {@link #environment()} as {@code
+   *     AWS_LAMBDA_RUNTIME_API}); empty in RIE-endpoint mode. See {@link ContainerRuntime} for what
+   *     each mode asks of a backend.
+   */
   public LaunchSpec {
     Objects.requireNonNull(functionName, "functionName");
     Objects.requireNonNull(functionArn, "functionArn");
@@ -243,143 +279,259 @@ public record LaunchSpec(
 
     private Builder() {}
 
-    /** @param value the function name @return this builder */
+    /**
+     * Sets the function name.
+     *
+     * @param value the function name
+     * @return this builder
+     */
     public Builder functionName(String value) {
       functionName = value;
       return this;
     }
 
-    /** @param value the unqualified function ARN @return this builder */
+    /**
+     * Sets the function ARN.
+     *
+     * @param value the unqualified function ARN
+     * @return this builder
+     */
     public Builder functionArn(String value) {
       functionArn = value;
       return this;
     }
 
-    /** @param value {@code $LATEST} or a version number @return this builder */
+    /**
+     * Sets the version.
+     *
+     * @param value {@code $LATEST} or a version number
+     * @return this builder
+     */
     public Builder version(String value) {
       version = value;
       return this;
     }
 
-    /** @param value the 12-digit account id @return this builder */
+    /**
+     * Sets the account ID.
+     *
+     * @param value the 12-digit account id
+     * @return this builder
+     */
     public Builder accountId(String value) {
       accountId = value;
       return this;
     }
 
-    /** @param value the AWS region @return this builder */
+    /**
+     * Sets the region.
+     *
+     * @param value the AWS region
+     * @return this builder
+     */
     public Builder region(String value) {
       region = value;
       return this;
     }
 
-    /** @param value the URL-safe deploy fingerprint @return this builder */
+    /**
+     * Sets the deploy ID.
+     *
+     * @param value the URL-safe deploy fingerprint
+     * @return this builder
+     */
     public Builder deployId(String value) {
       deployId = value;
       return this;
     }
 
-    /** @param value the package type @return this builder */
+    /**
+     * Sets the package type.
+     *
+     * @param value the package type
+     * @return this builder
+     */
     public Builder packageType(PackageType value) {
       packageType = value;
       return this;
     }
 
-    /** @param value the Lambda runtime id @return this builder */
+    /**
+     * Sets the runtime.
+     *
+     * @param value the Lambda runtime id
+     * @return this builder
+     */
     public Builder runtime(String value) {
       runtime = value;
       return this;
     }
 
-    /** @param value the handler @return this builder */
+    /**
+     * Sets the handler.
+     *
+     * @param value the handler
+     * @return this builder
+     */
     public Builder handler(String value) {
       handler = value;
       return this;
     }
 
-    /** @param value the image to run @return this builder */
+    /**
+     * Sets the image.
+     *
+     * @param value the image to run
+     * @return this builder
+     */
     public Builder image(String value) {
       image = value;
       return this;
     }
 
-    /** @param value the image overrides @return this builder */
+    /**
+     * Sets the image config.
+     *
+     * @param value the image overrides
+     * @return this builder
+     */
     public Builder imageConfig(ImageConfig value) {
       imageConfig = value;
       return this;
     }
 
-    /** @param values the final environment, replacing what was set @return this builder */
+    /**
+     * Sets the environment, replacing what was set.
+     *
+     * @param values the final environment, replacing what was set
+     * @return this builder
+     */
     public Builder environment(Map<String, String> values) {
       environment.clear();
       environment.putAll(values);
       return this;
     }
 
-    /** @param key a variable @param value its value @return this builder */
+    /**
+     * Adds one environment variable, replacing its earlier value.
+     *
+     * @param key a variable
+     * @param value its value
+     * @return this builder
+     */
     public Builder putEnvironment(String key, String value) {
       environment.put(key, value);
       return this;
     }
 
-    /** @param keys keys whose values are secret, replacing what was set @return this builder */
+    /**
+     * Sets the keys whose values are secret, replacing what was set.
+     *
+     * @param keys keys whose values are secret, replacing what was set
+     * @return this builder
+     */
     public Builder sensitiveKeys(Set<String> keys) {
       sensitiveKeys.clear();
       sensitiveKeys.addAll(keys);
       return this;
     }
 
-    /** @param value memory in MiB @return this builder */
+    /**
+     * Sets the memory size in MiB.
+     *
+     * @param value memory in MiB
+     * @return this builder
+     */
     public Builder memoryMib(int value) {
       memoryMib = value;
       return this;
     }
 
-    /** @param value the function timeout @return this builder */
+    /**
+     * Sets the timeout.
+     *
+     * @param value the function timeout
+     * @return this builder
+     */
     public Builder timeout(Duration value) {
       timeout = value;
       return this;
     }
 
-    /** @param value size of /tmp in MiB @return this builder */
+    /**
+     * Sets the size of {@code /tmp} in MiB.
+     *
+     * @param value size of /tmp in MiB
+     * @return this builder
+     */
     public Builder ephemeralStorageMib(int value) {
       ephemeralStorageMib = value;
       return this;
     }
 
-    /** @param value the architecture @return this builder */
+    /**
+     * Sets the architecture.
+     *
+     * @param value the architecture
+     * @return this builder
+     */
     public Builder architecture(Architecture value) {
       architecture = value;
       return this;
     }
 
-    /** @param value the code archive, or {@code null} for none @return this builder */
+    /**
+     * Sets the code archive.
+     *
+     * @param value the code archive, or {@code null} for none
+     * @return this builder
+     */
     public Builder code(Archive value) {
       code = value;
       return this;
     }
 
-    /** @param values layer archives in attach order, replacing what was set @return this builder */
+    /**
+     * Sets the layers, replacing what was set.
+     *
+     * @param values layer archives in attach order, replacing what was set
+     * @return this builder
+     */
     public Builder layers(List<Archive> values) {
       layers.clear();
       layers.addAll(values);
       return this;
     }
 
-    /** @param value the archive bounds @return this builder */
+    /**
+     * Sets the archive limits.
+     *
+     * @param value the archive bounds
+     * @return this builder
+     */
     public Builder archiveLimits(ArchiveLimits value) {
       archiveLimits = value;
       return this;
     }
 
-    /** @param values labels, replacing what was set @return this builder */
+    /**
+     * Sets the labels, replacing what was set.
+     *
+     * @param values labels, replacing what was set
+     * @return this builder
+     */
     public Builder labels(Map<String, String> values) {
       labels.clear();
       labels.putAll(values);
       return this;
     }
 
-    /** @param values tags, replacing what was set @return this builder */
+    /**
+     * Sets the tags, replacing what was set.
+     *
+     * @param values tags, replacing what was set
+     * @return this builder
+     */
     public Builder tags(Map<String, String> values) {
       tags.clear();
       tags.putAll(values);
@@ -387,6 +539,8 @@ public record LaunchSpec(
     }
 
     /**
+     * Sets the Runtime API address, which selects Runtime API mode.
+     *
      * @param value the {@code host:port} of the instance's Runtime API, or {@code null} for
      *     RIE-endpoint mode
      * @return this builder

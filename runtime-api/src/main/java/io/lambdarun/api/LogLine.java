@@ -15,7 +15,13 @@ import java.util.Objects;
  */
 public record LogLine(Instant timestamp, String text) {
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param timestamp when the backend read the line (or, where the engine records it, when the
+   *     instance wrote it)
+   * @param text the line without its line terminator; never null, may be empty
+   */
   public LogLine {
     Objects.requireNonNull(timestamp, "timestamp");
     Objects.requireNonNull(text, "text");

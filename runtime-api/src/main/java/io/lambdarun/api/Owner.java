@@ -25,7 +25,13 @@ public record Owner(String id, long pid, String host) {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param id a random id, unique per runtime, label-safe
+   * @param pid the owning process's id
+   * @param host the owning process's host name, label-safe and lower-case
+   */
   public Owner {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(host, "host");

@@ -19,7 +19,14 @@ import java.util.Objects;
  */
 public record RuntimeApiAccess(String bindAddress, String workloadHost) {
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param bindAddress the local IP address core binds the instances' Runtime API listeners to, for
+   *     example {@code 127.0.0.1}
+   * @param workloadHost the host name or IP address (without port) under which workloads reach that
+   *     address, for example {@code 127.0.0.1} or {@code host.docker.internal}
+   */
   public RuntimeApiAccess {
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(workloadHost, "workloadHost");

@@ -1,15 +1,12 @@
 package io.lambdarun.api;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Read-only string configuration handed to a backend.
@@ -101,14 +98,23 @@ public interface RuntimeConfig {
    * @param key the full key
    * @param defaultValue the value to use when the key is unset
    * @return the configured or the default value
-   * @throws ConfigurationException if the value is not a non-negative duration
+   * @throws ConfigurationException if the value is not a non-negative duration or is too long to
+   *     hold
    */
   default Duration getDuration(String key, Duration defaultValue) {
     Optional<String> value = get(key);
     if (value.isEmpty()) {
       return defaultValue;
     }
-    Optional<Duration> parsed = Durations.parse(value.get().trim());
+    Optional<Duration> parsed;
+    try {
+      parsed = DurationSyntax.parse(value.get().trim());
+    } catch (ArithmeticException e) {
+      throw new ConfigurationException(
+          key,
+          "configuration key '" + key + "' has value '" + value.get()
+              + "', which is longer than a duration can be; use a value such as '10s' or '5m'");
+    }
     if (parsed.isEmpty() || parsed.get().isNegative()) {
       throw new ConfigurationException(
           key,
@@ -171,31 +177,5 @@ public interface RuntimeConfig {
    */
   static String environmentName(String key) {
     return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-  }
-
-  /** Parses the duration syntax of {@link #getDuration}. */
-  final class Durations {
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
-
-    private Durations() {}
-
-    static Optional<Duration> parse(String text) {
-      Matcher matcher = SIMPLE.matcher(text.toLowerCase(Locale.ROOT));
-      if (matcher.matches()) {
-        long amount = Long.parseLong(matcher.group(1));
-        return Optional.of(
-            switch (matcher.group(2)) {
-              case "ms" -> Duration.ofMillis(amount);
-              case "s" -> Duration.ofSeconds(amount);
-              case "m" -> Duration.ofMinutes(amount);
-              default -> Duration.ofHours(amount);
-            });
-      }
-      try {
-        return Optional.of(Duration.parse(text));
-      } catch (DateTimeParseException e) {
-        return Optional.empty();
-      }
-    }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,27 @@ class RuntimeConfigTest {
     assertThatThrownBy(() -> config.getBoolean("x.b", true))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'maybe'");
+  }
+
+  @Test
+  void rejectsDurationsTooLongToHoldNamingKeyAndValue() {
+    RuntimeConfig config =
+        RuntimeConfig.of(
+            Map.of(
+                "d.digits", "99999999999999999999s",
+                "d.hours", "9223372036854775807h",
+                "d.iso-digits", "PT99999999999999999999H",
+                "d.iso-hours", "PT9999999999999999H"));
+    for (String key : List.of("d.digits", "d.hours", "d.iso-digits", "d.iso-hours")) {
+      assertThatThrownBy(() -> config.getDuration(key, Duration.ZERO))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("'" + key + "' has value '" + config.get(key).orElseThrow() + "'")
+          .hasMessageContaining("longer than a duration can be");
+    }
+    assertThat(
+            RuntimeConfig.of(Map.of("d.big", "9223372036854775807ms"))
+                .getDuration("d.big", Duration.ZERO))
+        .isEqualTo(Duration.ofMillis(Long.MAX_VALUE));
   }
 
   @Test

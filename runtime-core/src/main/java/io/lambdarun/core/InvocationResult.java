@@ -27,7 +27,17 @@ public record InvocationResult(
     Duration duration,
     Optional<String> logResult) {
 
-  /** Copies the payload and validates the components. */
+  /**
+   * Copies the payload and validates the components.
+   *
+   * @param payload the response body: the function's result, or AWS's error JSON
+   * @param functionError present when the function failed (including a timeout)
+   * @param requestId the request id lambdarun assigned to the invocation
+   * @param coldStart whether a new instance was launched for it
+   * @param initDuration how long the launch took, on a cold start
+   * @param duration the whole invocation, including any launch
+   * @param logResult base64 of the last 4 KB of the instance's log, when requested
+   */
   public InvocationResult {
     payload = payload.clone();
     Objects.requireNonNull(functionError, "functionError");

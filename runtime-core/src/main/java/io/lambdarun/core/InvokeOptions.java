@@ -23,7 +23,17 @@ public record InvokeOptions(
   public static final InvokeOptions DEFAULT =
       new InvokeOptions(false, Optional.empty(), Optional.empty(), Optional.empty());
 
-  /** Validates the components: blank values count as absent. */
+  /**
+   * Validates the components: blank values count as absent.
+   *
+   * @param logTail whether to return the last 4 KB of the log ({@code LogType=Tail})
+   * @param clientContext base64 client context passed to the function ({@code
+   *     X-Amz-Client-Context})
+   * @param traceId the caller's X-Ray trace header ({@code X-Amzn-Trace-Id}), which the function
+   *     sees as {@code _X_AMZN_TRACE_ID}; without it the instance makes one up, as Lambda does
+   * @param cognitoIdentity the caller's Cognito identity as JSON, which the function sees in its
+   *     context ({@code context.identity})
+   */
   public InvokeOptions {
     clientContext = present(clientContext, "clientContext");
     traceId = present(traceId, "traceId");
@@ -52,28 +62,46 @@ public record InvokeOptions(
 
     private Builder() {}
 
-    /** @param value whether to return the log tail @return this builder */
+    /**
+     * Sets whether to return the log tail.
+     *
+     * @param value whether to return the log tail
+     * @return this builder
+     */
     public Builder logTail(boolean value) {
       logTail = value;
       return this;
     }
 
-    /** @param value the base64 client context, {@code null} for none @return this builder */
+    /**
+     * Sets the client context.
+     *
+     * @param value the base64 client context, {@code null} for none
+     * @return this builder
+     */
     public Builder clientContext(String value) {
       clientContext = value;
       return this;
     }
 
     /**
+     * Sets the X-Ray trace header.
+     *
      * @param value the X-Ray trace header, e.g. {@code Root=1-...;Parent=...;Sampled=1}, {@code
-     *     null} for none @return this builder
+     *     null} for none
+     * @return this builder
      */
     public Builder traceId(String value) {
       traceId = value;
       return this;
     }
 
-    /** @param value the Cognito identity JSON, {@code null} for none @return this builder */
+    /**
+     * Sets the Cognito identity.
+     *
+     * @param value the Cognito identity JSON, {@code null} for none
+     * @return this builder
+     */
     public Builder cognitoIdentity(String value) {
       cognitoIdentity = value;
       return this;

@@ -72,7 +72,29 @@ public record LambdaFunction(
   /** The unpublished version. */
   public static final String LATEST = "$LATEST";
 
-  /** Normalises blank optionals and copies the collections into sorted, unmodifiable ones. */
+  /**
+   * Normalises blank optionals and copies the collections into sorted, unmodifiable ones.
+   *
+   * @param functionName 1 to 64 of {@code [a-zA-Z0-9_-]}
+   * @param functionArn the unqualified ARN, {@code
+   *     arn:aws:lambda:<region>:<account>:function:<name>}
+   * @param version {@code $LATEST} or a published version number
+   * @param runtime the runtime id for zip functions, e.g. {@code python3.12}; empty for images
+   * @param handler the handler for zip functions, e.g. {@code app.handler}; empty for images
+   * @param role the execution role ARN, empty for none
+   * @param timeout 1 to 900 whole seconds
+   * @param memoryMib 128 to 10240
+   * @param environment the function's own variables, sorted by key
+   * @param packageType zip or image
+   * @param code the code archive of a zip function
+   * @param imageUri the image of an image function
+   * @param imageConfig overrides of the image's entry point, command and working directory
+   * @param ephemeralStorageMib the size of {@code /tmp}, 512 to 10240
+   * @param logGroup the log group, when not the default {@code /aws/lambda/<name>}
+   * @param architecture the instruction set
+   * @param tags the function's tags, sorted by key
+   * @param layers layer archives in attach order, at most 5
+   */
   public LambdaFunction {
     Objects.requireNonNull(functionName, "functionName");
     Objects.requireNonNull(functionArn, "functionArn");
@@ -204,143 +226,259 @@ public record LambdaFunction(
 
     private Builder() {}
 
-    /** @param value the function name @return this builder */
+    /**
+     * Sets the function name.
+     *
+     * @param value the function name
+     * @return this builder
+     */
     public Builder functionName(String value) {
       functionName = value;
       return this;
     }
 
-    /** @param value the unqualified ARN; unset derives it from name, region and account @return this builder */
+    /**
+     * Sets the function ARN.
+     *
+     * @param value the unqualified ARN; unset derives it from name, region and account
+     * @return this builder
+     */
     public Builder functionArn(String value) {
       functionArn = value;
       return this;
     }
 
-    /** @param value the account id used for a derived ARN @return this builder */
+    /**
+     * Sets the account ID.
+     *
+     * @param value the account id used for a derived ARN
+     * @return this builder
+     */
     public Builder accountId(String value) {
       accountId = value;
       return this;
     }
 
-    /** @param value the region used for a derived ARN @return this builder */
+    /**
+     * Sets the region.
+     *
+     * @param value the region used for a derived ARN
+     * @return this builder
+     */
     public Builder region(String value) {
       region = value;
       return this;
     }
 
-    /** @param value {@code $LATEST} or a version number @return this builder */
+    /**
+     * Sets the version.
+     *
+     * @param value {@code $LATEST} or a version number
+     * @return this builder
+     */
     public Builder version(String value) {
       version = value;
       return this;
     }
 
-    /** @param value the runtime id, e.g. {@code python3.12} @return this builder */
+    /**
+     * Sets the runtime.
+     *
+     * @param value the runtime id, e.g. {@code python3.12}
+     * @return this builder
+     */
     public Builder runtime(String value) {
       runtime = value;
       return this;
     }
 
-    /** @param value the handler, e.g. {@code app.handler} @return this builder */
+    /**
+     * Sets the handler.
+     *
+     * @param value the handler, e.g. {@code app.handler}
+     * @return this builder
+     */
     public Builder handler(String value) {
       handler = value;
       return this;
     }
 
-    /** @param value the execution role ARN @return this builder */
+    /**
+     * Sets the execution role ARN.
+     *
+     * @param value the execution role ARN
+     * @return this builder
+     */
     public Builder role(String value) {
       role = value;
       return this;
     }
 
-    /** @param value the timeout, whole seconds @return this builder */
+    /**
+     * Sets the timeout.
+     *
+     * @param value the timeout, whole seconds
+     * @return this builder
+     */
     public Builder timeout(Duration value) {
       timeout = value;
       return this;
     }
 
-    /** @param seconds the timeout in seconds @return this builder */
+    /**
+     * Sets the timeout in whole seconds.
+     *
+     * @param seconds the timeout in seconds
+     * @return this builder
+     */
     public Builder timeoutSeconds(int seconds) {
       timeout = Duration.ofSeconds(seconds);
       return this;
     }
 
-    /** @param value the memory size in MiB @return this builder */
+    /**
+     * Sets the memory size in MiB.
+     *
+     * @param value the memory size in MiB
+     * @return this builder
+     */
     public Builder memoryMib(int value) {
       memoryMib = value;
       return this;
     }
 
-    /** @param values the function's variables, replacing what was set @return this builder */
+    /**
+     * Sets the environment, replacing what was set.
+     *
+     * @param values the function's variables, replacing what was set
+     * @return this builder
+     */
     public Builder environment(Map<String, String> values) {
       environment.clear();
       environment.putAll(values);
       return this;
     }
 
-    /** @param key a variable @param value its value @return this builder */
+    /**
+     * Adds one environment variable, replacing its earlier value.
+     *
+     * @param key a variable
+     * @param value its value
+     * @return this builder
+     */
     public Builder putEnvironment(String key, String value) {
       environment.put(key, value);
       return this;
     }
 
-    /** @param value zip or image @return this builder */
+    /**
+     * Sets the package type.
+     *
+     * @param value zip or image
+     * @return this builder
+     */
     public Builder packageType(PackageType value) {
       packageType = value;
       return this;
     }
 
-    /** @param value the code archive of a zip function @return this builder */
+    /**
+     * Sets the code archive.
+     *
+     * @param value the code archive of a zip function
+     * @return this builder
+     */
     public Builder code(Archive value) {
       code = value;
       return this;
     }
 
-    /** @param value the image URI; also sets the package type to image @return this builder */
+    /**
+     * Sets the image URI of an image function.
+     *
+     * @param value the image URI; also sets the package type to image
+     * @return this builder
+     */
     public Builder imageUri(String value) {
       imageUri = value;
       packageType = PackageType.IMAGE;
       return this;
     }
 
-    /** @param value image overrides @return this builder */
+    /**
+     * Sets the image config.
+     *
+     * @param value image overrides
+     * @return this builder
+     */
     public Builder imageConfig(ImageConfig value) {
       imageConfig = value;
       return this;
     }
 
-    /** @param value the size of /tmp in MiB @return this builder */
+    /**
+     * Sets the size of {@code /tmp} in MiB.
+     *
+     * @param value the size of /tmp in MiB
+     * @return this builder
+     */
     public Builder ephemeralStorageMib(int value) {
       ephemeralStorageMib = value;
       return this;
     }
 
-    /** @param value the log group, {@code null} for the default @return this builder */
+    /**
+     * Sets the log group.
+     *
+     * @param value the log group, {@code null} for the default
+     * @return this builder
+     */
     public Builder logGroup(String value) {
       logGroup = value;
       return this;
     }
 
-    /** @param value the architecture @return this builder */
+    /**
+     * Sets the architecture.
+     *
+     * @param value the architecture
+     * @return this builder
+     */
     public Builder architecture(Architecture value) {
       architecture = value;
       return this;
     }
 
-    /** @param values tags, replacing what was set @return this builder */
+    /**
+     * Sets the tags, replacing what was set.
+     *
+     * @param values tags, replacing what was set
+     * @return this builder
+     */
     public Builder tags(Map<String, String> values) {
       tags.clear();
       tags.putAll(values);
       return this;
     }
 
-    /** @param values layer archives in attach order, replacing what was set @return this builder */
+    /**
+     * Sets the layers, replacing what was set.
+     *
+     * @param values layer archives in attach order, replacing what was set
+     * @return this builder
+     */
     public Builder layers(List<Archive> values) {
       layers.clear();
       layers.addAll(values);
       return this;
     }
 
-    /** @param value the bounds used to check the archives in {@link #build()} @return this builder */
+    /**
+     * Sets the archive limits.
+     *
+     * @param value the bounds used to check the archives in {@link #build()}
+     * @return this builder
+     */
     public Builder archiveLimits(ArchiveLimits value) {
       archiveLimits = Objects.requireNonNull(value, "archiveLimits");
       return this;

@@ -287,85 +287,155 @@ public final class LambdaRuntime implements AutoCloseable {
 
     private Builder() {}
 
-    /** @param name the backend to use, e.g. {@code docker}; never falls back @return this builder */
+    /**
+     * Selects the backend by name instead of auto-selecting one.
+     *
+     * @param name the backend to use, e.g. {@code docker}; never falls back
+     * @return this builder
+     */
     public Builder backend(String name) {
       backend = name;
       return this;
     }
 
-    /** @param value the configuration for core and the backend @return this builder */
+    /**
+     * Sets the configuration for core and the backend.
+     *
+     * @param value the configuration for core and the backend
+     * @return this builder
+     */
     public Builder config(RuntimeConfig value) {
       config = Objects.requireNonNull(value, "config");
       return this;
     }
 
-    /** @param provider a provider tried before discovered ones @return this builder */
+    /**
+     * Adds a provider to try before the discovered ones.
+     *
+     * @param provider a provider tried before discovered ones
+     * @return this builder
+     */
     public Builder addProvider(ContainerRuntimeProvider provider) {
       providers.add(Objects.requireNonNull(provider, "provider"));
       return this;
     }
 
-    /** @param values providers tried before discovered ones, added to those set @return this builder */
+    /**
+     * Adds providers to try before the discovered ones.
+     *
+     * @param values providers tried before discovered ones, added to those set
+     * @return this builder
+     */
     public Builder providers(List<? extends ContainerRuntimeProvider> values) {
       values.forEach(this::addProvider);
       return this;
     }
 
-    /** @param value the most warm instances per function version, at least 1 @return this builder */
+    /**
+     * Sets the most warm instances per function version.
+     *
+     * @param value the most warm instances per function version, at least 1
+     * @return this builder
+     */
     public Builder maxInstancesPerFunction(int value) {
       maxInstancesPerFunction = value;
       return this;
     }
 
-    /** @param value how long a free instance stays warm @return this builder */
+    /**
+     * Sets the idle timeout.
+     *
+     * @param value how long a free instance stays warm
+     * @return this builder
+     */
     public Builder idleTimeout(Duration value) {
       idleTimeout = Objects.requireNonNull(value, "idleTimeout");
       return this;
     }
 
-    /** @param value added to a function's timeout before giving up on an instance @return this builder */
+    /**
+     * Sets the invoke grace.
+     *
+     * @param value added to a function's timeout before giving up on an instance
+     * @return this builder
+     */
     public Builder invokeGrace(Duration value) {
       invokeGrace = Objects.requireNonNull(value, "invokeGrace");
       return this;
     }
 
-    /** @param value the emulator endpoint functions get as {@code AWS_ENDPOINT_URL} @return this builder */
+    /**
+     * Sets the endpoint URL functions get as {@code AWS_ENDPOINT_URL}.
+     *
+     * @param value the emulator endpoint functions get as {@code AWS_ENDPOINT_URL}
+     * @return this builder
+     */
     public Builder endpointUrl(URI value) {
       endpointUrl = value;
       return this;
     }
 
-    /** @param value runtime image overrides, see {@link ImageResolver} @return this builder */
+    /**
+     * Sets the image mappings.
+     *
+     * @param value runtime image overrides, see {@link ImageResolver}
+     * @return this builder
+     */
     public Builder imageMappings(String value) {
       imageMappings = value;
       return this;
     }
 
-    /** @param value the local registry port private ECR URIs are rewritten to @return this builder */
+    /**
+     * Sets the local registry port private ECR image URIs are rewritten to.
+     *
+     * @param value the local registry port private ECR URIs are rewritten to
+     * @return this builder
+     */
     public Builder ecrRegistryPort(int value) {
       ecrRegistryPort = value;
       return this;
     }
 
-    /** @param value issues execution-role credentials per instance @return this builder */
+    /**
+     * Sets the credentials provider.
+     *
+     * @param value issues execution-role credentials per instance
+     * @return this builder
+     */
     public Builder credentialsProvider(CredentialsProvider value) {
       credentialsProvider = value;
       return this;
     }
 
-    /** @param value the bounds backends apply to archives @return this builder */
+    /**
+     * Sets the archive limits.
+     *
+     * @param value the bounds backends apply to archives
+     * @return this builder
+     */
     public Builder archiveLimits(ArchiveLimits value) {
       archiveLimits = Objects.requireNonNull(value, "archiveLimits");
       return this;
     }
 
-    /** @param value whether to sweep instances of dead owners at start @return this builder */
+    /**
+     * Sets whether to sweep the instances of dead owners at start.
+     *
+     * @param value whether to sweep instances of dead owners at start
+     * @return this builder
+     */
     public Builder sweepOrphansOnStart(boolean value) {
       sweepOrphansOnStart = value;
       return this;
     }
 
-    /** @param value the time source for idle times and credential expiry @return this builder */
+    /**
+     * Sets the clock.
+     *
+     * @param value the time source for idle times and credential expiry
+     * @return this builder
+     */
     public Builder clock(Clock value) {
       clock = Objects.requireNonNull(value, "clock");
       return this;

@@ -17,7 +17,14 @@ import java.util.Objects;
 public record SessionCredentials(
     String accessKeyId, String secretAccessKey, String sessionToken, Instant expiration) {
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param accessKeyId the access key id
+   * @param secretAccessKey the secret access key
+   * @param sessionToken the session token
+   * @param expiration when the credentials stop working
+   */
   public SessionCredentials {
     Objects.requireNonNull(accessKeyId, "accessKeyId");
     Objects.requireNonNull(secretAccessKey, "secretAccessKey");

@@ -14,6 +14,7 @@ import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
+import io.lambdarun.api.ReadinessProbe;
 import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeUnavailableException;
 import java.io.BufferedInputStream;

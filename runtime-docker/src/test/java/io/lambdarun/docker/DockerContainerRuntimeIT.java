@@ -142,20 +142,6 @@ class DockerContainerRuntimeIT {
   }
 
   @Test
-  void layersAreExtractedInAttachOrderIntoOpt() throws Exception {
-    Archive first =
-        archive("layer-one", Map.of("python/shared.py", "VALUE = 'first'\n",
-            "python/only_first.py", "VALUE = 'kept'\n"));
-    Archive second = archive("layer-two", Map.of("python/shared.py", "VALUE = 'second'\n"));
-    Instance instance = runtime.launch(probeSpec().layers(List.of(first, second)).build());
-
-    assertThat(invoke(instance, Map.of("action", "import", "module", "shared")).asText())
-        .isEqualTo("second");
-    assertThat(invoke(instance, Map.of("action", "import", "module", "only_first")).asText())
-        .isEqualTo("kept");
-  }
-
-  @Test
   void codeKeepsItsModesAndSymbolicLinks() throws Exception {
     Path code = probeFolder();
     Files.writeString(code.resolve("tool.sh"), "#!/bin/sh\n");
@@ -406,16 +392,6 @@ class DockerContainerRuntimeIT {
     Path code = Files.createDirectories(folder.resolve("code"));
     Files.writeString(code.resolve("probe.py"), resource("probe.py"));
     return code;
-  }
-
-  private Archive archive(String name, Map<String, String> files) throws IOException {
-    Path root = Files.createDirectories(folder.resolve(name));
-    for (Map.Entry<String, String> file : files.entrySet()) {
-      Path path = root.resolve(file.getKey());
-      Files.createDirectories(path.getParent());
-      Files.writeString(path, file.getValue());
-    }
-    return Archive.ofDirectory(name, root);
   }
 
   private static String resource(String name) throws IOException {

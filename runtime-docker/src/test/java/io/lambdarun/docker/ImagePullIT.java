@@ -14,6 +14,7 @@ import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.PackageType;
+import io.lambdarun.api.ReadinessProbe;
 import io.lambdarun.api.RuntimeConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

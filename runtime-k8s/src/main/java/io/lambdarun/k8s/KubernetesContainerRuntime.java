@@ -18,11 +18,9 @@ import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
+import io.lambdarun.api.ReadinessProbe;
 import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeUnavailableException;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -362,32 +360,21 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   }
 
   private void awaitEndpoint(LaunchSpec spec, String podName, String podIp) {
-    Instant deadline = Instant.now().plus(settings.endpointReadyTimeout());
-    IOException last = null;
-    do {
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(podIp, PodSpecFactory.RIE_PORT), 1_000);
-        return;
-      } catch (IOException e) {
-        last = e;
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    } while (Instant.now().isBefore(deadline));
+    Duration timeout = settings.endpointReadyTimeout();
+    ReadinessProbe.Outcome outcome =
+        ReadinessProbe.await(podIp, PodSpecFactory.RIE_PORT, timeout, Optional::empty);
+    if (outcome == ReadinessProbe.Outcome.READY) {
+      return;
+    }
     throw new LaunchFailedException(
         spec.functionName(),
         "function '" + spec.functionName() + "' could not start: pod '" + podName
-            + "' is Ready but '" + podIp + ":" + PodSpecFactory.RIE_PORT
-            + "' did not accept connections within "
-            + PodReadinessWatcher.seconds(settings.endpointReadyTimeout()) + " ("
-            + (last == null ? "interrupted" : last.getMessage())
-            + "); make sure this process can route to pod IPs (run it inside the cluster)"
-            + logTail(podName, spec),
-        last);
+            + "' is Ready but '" + podIp + ":" + PodSpecFactory.RIE_PORT + "' "
+            + (outcome == ReadinessProbe.Outcome.INTERRUPTED
+                ? "was abandoned: the launching thread was interrupted"
+                : "did not answer HTTP within " + PodReadinessWatcher.seconds(timeout)
+                    + "; make sure this process can route to pod IPs (run it inside the cluster)")
+            + logTail(podName, spec));
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -34,7 +35,6 @@ import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -64,7 +64,8 @@ class KubernetesContainerRuntimeTest {
   private KubernetesClient client;
   private SharedIndexInformer<Pod> statusWriter;
   private volatile Function<Pod, PodStatus> kubelet = pod -> null;
-  private ServerSocket endpoint;
+  /** The pod's RIE endpoint: answers HTTP (404, as the RIE does for {@code GET /}). */
+  private HttpServer endpoint;
   private KubernetesContainerRuntime runtime;
 
   @BeforeEach
@@ -93,15 +94,15 @@ class KubernetesContainerRuntimeTest {
               public void onDelete(Pod pod, boolean unknown) {}
             },
             0);
-    endpoint = new ServerSocket();
-    endpoint.bind(new InetSocketAddress(POD_IP, 8080));
+    endpoint = HttpServer.create(new InetSocketAddress(POD_IP, 8080), 0);
+    endpoint.start();
     runtime = new KubernetesContainerRuntime(settings("30s"), Fixtures.OWNER, client);
   }
 
   @AfterEach
   void stop() throws Exception {
     runtime.close();
-    endpoint.close();
+    endpoint.stop(0);
     statusWriter.close();
     client.close();
     server.destroy();

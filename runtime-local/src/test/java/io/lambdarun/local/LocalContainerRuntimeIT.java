@@ -385,31 +385,6 @@ class LocalContainerRuntimeIT {
     }
 
     @Test
-    @DisplayName("layers are extracted in order and their python/ folder is importable")
-    void layersOnPythonPath() {
-      Map<String, Entry> first = new LinkedHashMap<>();
-      first.put("python/shared.py", Entry.file("VALUE = 'first'\n"));
-      first.put("python/only_first.py", Entry.file("VALUE = 'kept'\n"));
-      Map<String, Entry> second = new LinkedHashMap<>();
-      second.put("python/shared.py", Entry.file("VALUE = 'second'\n"));
-      Instance instance =
-          invoker.launch(runtime,
-              python(
-                      "import os, shared, only_first\n"
-                          + "def handler(event, context):\n"
-                          + "    return [shared.VALUE, only_first.VALUE,"
-                          + " os.environ['PYTHONPATH'].split(':')[2]]\n")
-                  .layers(
-                      List.of(
-                          TestFunctions.zip("layer-1", first),
-                          TestFunctions.zip("layer-2", second)))
-                  .build());
-      assertThat(invoker.invoke(instance, "{}").body())
-          .isEqualTo(
-              "[\"second\", \"kept\", \"" + instance.details().get("directory") + "/opt/python\"]");
-    }
-
-    @Test
     @DisplayName("a flood of output is cut back to its tail on disk and in logs")
     void outputIsBounded() throws IOException {
       Instance instance =
@@ -735,24 +710,6 @@ class LocalContainerRuntimeIT {
         assertThat(reply.body()).isEqualTo("{\"echo\":{\"n\":" + i + "}}");
         assertThat(reply.functionError()).isEmpty();
       }
-    }
-
-    @Test
-    @DisplayName(
-        "an error posted with error type Handled is reported as Handled, others as Unhandled")
-    void handledErrors() {
-      Instance instance =
-          launchBootstrap(
-              "curl -sS -o /dev/null -X POST -H \"Lambda-Runtime-Function-Error-Type: $(echo"
-                  + " \"$EVENT\" | cut -d'\"' -f4)\" -d"
-                  + " '{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}'"
-                  + " \"$API/invocation/$ID/error\"");
-      Invoker.Reply handled = invoker.invoke(instance, "{\"type\":\"Handled\"}");
-      assertThat(handled.functionError()).contains("Handled");
-      assertThat(handled.body())
-          .isEqualTo("{\"errorMessage\":\"declined\",\"errorType\":\"Declined\"}");
-      Invoker.Reply unhandled = invoker.invoke(instance, "{\"type\":\"Runtime.Crash\"}");
-      assertThat(unhandled.functionError()).contains("Unhandled");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.Availability;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.ContainerRuntimeProvider;
@@ -14,6 +15,7 @@ import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.core.FunctionError;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
@@ -21,27 +23,39 @@ import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Contract every {@link io.lambdarun.api.ContainerRuntime} honours on a live backend: launch an
- * instance of a Python function, invoke it, read its logs, and tear it down leaving nothing
- * behind. A backend with a {@link ContainerRuntime#runtimeApiAccess()} is driven in Runtime API
- * mode through core's {@link RuntimeApiHost} (its instances must call the Runtime API at the
- * address in their spec, and {@link ContainerRuntime#exitCode} must tell when one died); any other
- * backend is driven through its instances' RIE endpoints.
+ * Contract every {@link io.lambdarun.api.ContainerRuntime} honours on a live backend, one check per
+ * promise of its Javadoc: launch instances of a Python function (alone, with layers, as a {@code
+ * provided.*} bootstrap, several at once), invoke them (results, environment, errors and their
+ * kinds, timeouts), read their logs, and tear them down leaving nothing behind (terminate, a failed
+ * or timed-out launch, the orphan sweep, close).
+ *
+ * <p>A backend with a {@link ContainerRuntime#runtimeApiAccess()} is driven in Runtime API mode
+ * through core's {@link RuntimeApiHost} (its instances must call the Runtime API at the address in
+ * their spec, and {@link ContainerRuntime#exitCode} must tell when one died); any other backend is
+ * driven through its instances' RIE endpoints.
  *
  * <p>Each test creates its own runtime with a fresh {@link Owner} and closes it afterwards. When
  * the backend is unavailable the tests fail with the provider's reason; they never skip.
@@ -91,6 +105,16 @@ public abstract class ContainerRuntimeContract {
    * @return the number of resources left
    */
   protected abstract long liveResources(Owner owner);
+
+  /**
+   * Returns how long the suite waits for the backend to settle: logs to appear, resources to be
+   * removed after terminate, close, a sweep or a failed launch.
+   *
+   * @return 30 seconds by default; a backend that settles slowly may raise it
+   */
+  protected Duration settleTime() {
+    return SETTLE;
+  }
 
   /**
    * Adjusts the launch spec of every test, for backends that need more (for example a node
@@ -163,7 +187,10 @@ public abstract class ContainerRuntimeContract {
         || answer.outcome() == RuntimeApiAnswer.Outcome.LOST) {
       throw new IOException("instance '" + instance.id() + "' took no event: " + answer.bodyText());
     }
-    return new RieClient.Reply(200, answer.bodyText());
+    return new RieClient.Reply(
+        200,
+        answer.bodyText(),
+        answer.functionError().map(FunctionError::headerValue).orElse(""));
   }
 
   /** Where core reaches the instance: its RIE endpoint or its Runtime API address. */
@@ -243,6 +270,9 @@ public abstract class ContainerRuntimeContract {
         .contains("tck-failure-42")
         .contains("\"errorType\"")
         .contains("ValueError");
+    assertThat(reply.functionError())
+        .as("function error kind of a raised exception (no header means Unhandled)")
+        .isIn("Unhandled", "");
     RieClient.Reply next = invoke(instance, "{\"action\":\"echo\",\"value\":\"after\"}");
     assertThat(next.body()).isEqualTo("\"after\"");
   }
@@ -257,6 +287,120 @@ public abstract class ContainerRuntimeContract {
         invoke(instance, "{\"action\":\"log\",\"marker\":\"" + marker + "\"}");
     assertThat(reply.body()).isEqualTo("\"logged\"");
     awaitTrue("the logs to contain " + marker, () -> runtime.logs(instance, start).contains(marker));
+  }
+
+  @Test
+  @DisplayName(
+      "an event that outlives the function's timeout is answered 'Task timed out after N.00"
+          + " seconds', without waiting for the handler")
+  void anEventBeyondTheTimeoutTimesOut() throws IOException {
+    Instance instance =
+        launch(
+            spec()
+                .timeout(Duration.ofSeconds(1))
+                .putEnvironment("AWS_LAMBDA_FUNCTION_TIMEOUT", "1")
+                .build());
+    Instant start = Instant.now();
+    RieClient.Reply reply = invoke(instance, "{\"action\":\"sleep\",\"seconds\":25}");
+    assertThat(reply.body()).contains("Task timed out after 1.00 seconds");
+    assertThat(Duration.between(start, Instant.now()))
+        .as("time to the timeout's answer (the handler sleeps 25 s)")
+        .isLessThan(Duration.ofSeconds(15));
+  }
+
+  @Test
+  @DisplayName(
+      "layers are extracted in attach order, a later layer overwriting an earlier one's file")
+  void layersAttachInOrderLaterOnesOverwriting() throws IOException {
+    Archive first =
+        TckFunction.zip(
+            "tck-layer-first",
+            Map.of(
+                "python/tck_layer.py", "VALUE = 'first'\n",
+                "python/tck_only_first.py", "VALUE = 'kept'\n"));
+    Archive second =
+        TckFunction.zip("tck-layer-second", Map.of("python/tck_layer.py", "VALUE = 'second'\n"));
+    Instance instance = launch(spec().layers(List.of(first, second)).build());
+
+    assertThat(invoke(instance, "{\"action\":\"import\",\"module\":\"tck_layer\"}").body())
+        .as("the file both layers hold")
+        .isEqualTo("\"second\"");
+    assertThat(
+            invoke(instance, "{\"action\":\"import\",\"module\":\"tck_only_first\"}").body())
+        .as("the file only the first layer holds")
+        .isEqualTo("\"kept\"");
+  }
+
+  @Test
+  @DisplayName("concurrent launches of one function each bring up their own answering instance")
+  void concurrentLaunchesOfOneFunction() throws Exception {
+    int launches = 3;
+    LaunchSpec spec = spec().build();
+    CyclicBarrier together = new CyclicBarrier(launches);
+    ExecutorService threads = Executors.newFixedThreadPool(launches);
+    try {
+      List<Future<Instance>> launched = new ArrayList<>();
+      for (int i = 0; i < launches; i++) {
+        launched.add(
+            threads.submit(
+                () -> {
+                  together.await();
+                  return launch(spec);
+                }));
+      }
+      List<Instance> instances = new ArrayList<>();
+      for (Future<Instance> instance : launched) {
+        instances.add(instance.get());
+      }
+      assertThat(instances.stream().map(Instance::id).distinct()).hasSize(launches);
+      assertThat(liveResources(owner)).isEqualTo(launches);
+      for (int i = 0; i < launches; i++) {
+        String event = "{\"action\":\"echo\",\"value\":\"n" + i + "\"}";
+        assertThat(invoke(instances.get(i), event).body())
+            .as("answer of instance %d", i)
+            .isEqualTo("\"n" + i + "\"");
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /**
+   * A {@code provided.*} function's code is also placed in the runtime folder ({@code
+   * /var/runtime}, or where {@code LAMBDA_RUNTIME_DIR} points on backends without containers),
+   * with its files' modes kept, and its bootstrap is run from there. Errors the bootstrap posts
+   * keep their kind: Handled and Unhandled stay apart in Runtime API mode; an RIE endpoint may
+   * leave the kind out.
+   */
+  @Test
+  @DisplayName(
+      "a provided.* bootstrap runs from the runtime folder with its modes kept, and its Handled"
+          + " and Unhandled errors stay apart")
+  void customRuntimeBootstrapRunsFromTheRuntimeFolder(@TempDir Path folder) throws IOException {
+    Instance instance =
+        launch(
+            spec()
+                .runtime("provided.al2023")
+                .handler("bootstrap")
+                .code(TckFunction.customRuntimeCode(folder))
+                .build());
+
+    RieClient.Reply where = invoke(instance, "{\"action\":\"where\"}");
+    assertThat(where.functionError()).as("function error of %s", where.body()).isEmpty();
+    assertThat(where.body())
+        .as("where the bootstrap runs")
+        .contains("\"dataExecutable\": false")
+        .matches(".*\"folder\": \"([^\"]+)\", \"runtimeDir\": \"\\1\".*");
+
+    boolean exact = runtime.runtimeApiAccess().isPresent();
+    for (String kind : new String[] {"Handled", "Unhandled"}) {
+      RieClient.Reply error =
+          invoke(instance, "{\"kind\":\"" + kind + "\",\"message\":\"tck-" + kind + "\"}");
+      assertThat(error.body()).contains("tck-" + kind).contains("TckError");
+      assertThat(error.functionError())
+          .as("function error kind of a posted %s error", kind)
+          .isIn(exact ? new String[] {kind} : new String[] {kind, ""});
+    }
   }
 
   @Test
@@ -277,9 +421,11 @@ public abstract class ContainerRuntimeContract {
   void terminateIsIdempotent() {
     Instance instance = launch(spec().build());
     assertThat(liveResources(owner)).isEqualTo(1);
-    terminate(instance);
-    assertThatCode(() -> terminate(instance)).doesNotThrowAnyException();
+    runtime.terminate(instance);
+    assertThatCode(() -> runtime.terminate(instance)).doesNotThrowAnyException();
+    // before core's Runtime API for the instance closes, which may end its runtime client anyway
     awaitTrue("the instance's resources to be gone", () -> liveResources(owner) == 0);
+    terminate(instance);
     assertThatThrownBy(() -> invoke(instance, "{\"action\":\"echo\",\"value\":\"x\"}"))
         .isInstanceOf(IOException.class);
   }
@@ -290,6 +436,26 @@ public abstract class ContainerRuntimeContract {
     LaunchSpec broken = unlaunchable(spec()).build();
     assertThatThrownBy(() -> launch(broken)).isInstanceOf(LaunchFailedException.class);
     awaitTrue("the failed launch's resources to be gone", () -> liveResources(owner) == 0);
+  }
+
+  /**
+   * In Runtime API mode core gives up on an instance whose runtime client has not asked for an
+   * event in time and terminates it; the backend must then remove everything. In RIE-endpoint mode
+   * the backend waits for readiness itself, and a launch that cannot become ready must fail
+   * leaving nothing (as in {@link #failedLaunchLeavesNothing}).
+   */
+  @Test
+  @DisplayName("a launch whose readiness times out leaves nothing behind")
+  void timedOutReadinessLeavesNothing() {
+    if (runtime.runtimeApiAccess().isEmpty()) {
+      LaunchSpec broken = unlaunchable(spec()).build();
+      assertThatThrownBy(() -> launch(broken)).isInstanceOf(LaunchFailedException.class);
+    } else {
+      LaunchSpec slow = spec().putEnvironment("TCK_INIT_SLEEP_SECONDS", "60").build();
+      assertThatThrownBy(() -> host.launch(runtime, slow, Duration.ofSeconds(3)))
+          .isInstanceOf(LaunchFailedException.class);
+    }
+    awaitTrue("the timed-out launch's resources to be gone", () -> liveResources(owner) == 0);
   }
 
   @Test
@@ -413,18 +579,16 @@ public abstract class ContainerRuntimeContract {
     return values;
   }
 
-  private static void awaitTrue(String what, BooleanSupplier condition) {
-    Instant deadline = Instant.now().plus(SETTLE);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        fail("gave up after %s waiting for %s", SETTLE, what);
+  private void awaitTrue(String what, BooleanSupplier condition) {
+    Duration wait = settleTime();
+    try {
+      if (!Poll.until(condition, wait)) {
+        fail("gave up after %s waiting for %s", wait, what);
       }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted while waiting for " + what);
-      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail("interrupted while waiting for " + what);
     }
   }
+
 }

@@ -1,5 +1,6 @@
 package io.lambdarun.tck;
 
+import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -14,8 +15,15 @@ public final class RieClient {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** A reply of the endpoint: HTTP status and body text. */
-  public record Reply(int status, String body) {}
+  /**
+   * A reply of the endpoint.
+   *
+   * @param status the HTTP status
+   * @param body the body text
+   * @param functionError the {@value io.lambdarun.api.ContainerRuntime#FUNCTION_ERROR_HEADER}
+   *     header ({@code Handled} or {@code Unhandled}), empty when absent
+   */
+  public record Reply(int status, String body, String functionError) {}
 
   /**
    * Posts one event and waits for the reply.
@@ -34,7 +42,10 @@ public final class RieClient {
     try {
       HttpResponse<String> response =
           http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Reply(response.statusCode(), response.body());
+      return new Reply(
+          response.statusCode(),
+          response.body(),
+          response.headers().firstValue(ContainerRuntime.FUNCTION_ERROR_HEADER).orElse(""));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while invoking " + instance.id(), e);

@@ -153,10 +153,7 @@ public abstract class RuntimeApiImageContract {
     }
     runtime.close();
     // a backend may remove what it ran in the background, as a kubelet does a deleted pod's
-    Instant deadline = Instant.now().plus(CLEAN_UP_WAIT);
-    while (liveResources(owner) > 0 && Instant.now().isBefore(deadline)) {
-      Thread.sleep(50);
-    }
+    Poll.until(() -> liveResources(owner) == 0, CLEAN_UP_WAIT);
     assertThat(liveResources(owner)).as("what the closed runtime left").isZero();
   }
 
@@ -252,13 +249,8 @@ public abstract class RuntimeApiImageContract {
    */
   protected final OptionalInt exitCodeWithin(Instance instance, Duration wait)
       throws InterruptedException {
-    OptionalInt exit = runtime.exitCode(instance);
-    Instant deadline = Instant.now().plus(wait);
-    while (exit.isEmpty() && Instant.now().isBefore(deadline)) {
-      Thread.sleep(50);
-      exit = runtime.exitCode(instance);
-    }
-    return exit;
+    Poll.until(() -> runtime.exitCode(instance).isPresent(), wait);
+    return runtime.exitCode(instance);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.lambdarun.tck;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
@@ -8,8 +10,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -35,16 +41,56 @@ public final class TckFunction {
       if (source == null) {
         throw new IllegalStateException("tck.py is missing from the runtime-tck jar");
       }
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-        zip.putNextEntry(new ZipEntry("tck.py"));
-        source.transferTo(zip);
-        zip.closeEntry();
-      }
-      return Archive.ofBytes("tck-code", bytes.toByteArray());
+      return zip("tck-code", Map.of("tck.py", new String(source.readAllBytes(), UTF_8)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Returns the code of the TCK's custom runtime: an executable {@code bootstrap} that speaks the
+   * Runtime API itself (answering {@code {"action":"where"}} with the folder it runs from, and
+   * any other event with an {@code /error} of the event's {@code kind}), and a {@code data.txt}
+   * that is not executable.
+   *
+   * @param folder an empty folder to lay the files out in
+   * @return a folder archive, with the files' modes
+   */
+  public static Archive customRuntimeCode(Path folder) {
+    try (InputStream source = TckFunction.class.getResourceAsStream("bootstrap.py")) {
+      if (source == null) {
+        throw new IllegalStateException("bootstrap.py is missing from the runtime-tck jar");
+      }
+      Path bootstrap = folder.resolve("bootstrap");
+      Files.write(bootstrap, source.readAllBytes());
+      Files.setPosixFilePermissions(bootstrap, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path data = Files.writeString(folder.resolve("data.txt"), "not a program\n");
+      Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-r--r--"));
+      return Archive.ofDirectory("tck-custom-runtime", folder);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Returns a zip archive of text files, for code and layers.
+   *
+   * @param name the archive's name
+   * @param files the files' paths in the archive and their UTF-8 contents
+   * @return the archive
+   */
+  public static Archive zip(String name, Map<String, String> files) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      for (Map.Entry<String, String> file : new TreeMap<>(files).entrySet()) {
+        zip.putNextEntry(new ZipEntry(file.getKey()));
+        zip.write(file.getValue().getBytes(UTF_8));
+        zip.closeEntry();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Archive.ofBytes(name, bytes.toByteArray());
   }
 
   /**

@@ -24,8 +24,16 @@
  * (the {@code public.ecr.aws/lambda/python} images do), running the handler given as the container
  * command from the code in {@code /var/task}; backends that run no containers ignore the image. The
  * handler, {@code tck.handler} in {@code tck.py}, uses only Python's standard library and makes no
- * network calls. To check {@code sweepOrphans}, the suite also creates runtimes for owners of its
- * own: another live owner, an owner whose process on this host has ended, and one on another host.
+ * network calls; it imports the layers' modules from {@code /opt/python}, as on Lambda. The custom
+ * runtime check runs a {@code provided.al2023} function whose {@code bootstrap} is a Python 3
+ * script ({@code #!/usr/bin/env python3}) speaking the Runtime API, so in Runtime API mode the
+ * image's entry point must run {@code /var/runtime/bootstrap}, as AWS's base images do. To check
+ * {@code sweepOrphans}, the suite also creates runtimes for owners of its own: another live owner,
+ * an owner whose process on this host has ended, and one on another host.
+ *
+ * <p><b>The checks can fail.</b> {@code runtime-local}'s {@code ContractCatchesBrokenBackendsIT}
+ * runs each backend-side check against the local backend with that one promise broken and expects
+ * the check to fail; a new check gets a broken backend there too.
  *
  * <p><b>Runtime API mode with real runtime clients.</b> A backend whose instances run images also
  * extends {@link io.lambdarun.tck.RuntimeApiImageContract}: a Python image and a Java image (AWS's

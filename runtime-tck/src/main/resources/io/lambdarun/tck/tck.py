@@ -3,6 +3,10 @@ import os
 import sys
 import time
 
+# a start-up that outlasts the launch's readiness wait (the TCK sets it to check a timed-out readiness)
+if os.environ.get("TCK_INIT_SLEEP_SECONDS"):
+    time.sleep(float(os.environ["TCK_INIT_SLEEP_SECONDS"]))
+
 
 def handler(event, context):
     action = event.get("action")
@@ -24,6 +28,9 @@ def handler(event, context):
     if action == "sleep":
         time.sleep(event["seconds"])
         return "slept"
+    if action == "import":
+        # layers are importable from /opt/python, as on Lambda
+        return __import__(event["module"]).VALUE
     if action == "exit":
         os._exit(event["status"])
     return "unknown action"

@@ -1,4 +1,4 @@
-package io.lambdarun.docker;
+package io.lambdarun.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

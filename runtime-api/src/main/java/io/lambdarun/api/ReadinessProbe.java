@@ -1,4 +1,4 @@
-package io.lambdarun.docker;
+package io.lambdarun.api;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,16 +11,19 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Waits until an instance's endpoint answers HTTP. A TCP connect is not enough: Docker's userland
- * proxy accepts connections on the published port before the workload listens, then drops them. So
- * each probe sends {@code GET /} and counts any HTTP status line as ready (the RIE answers 404).
- * Probes repeat at a fine interval, and every so often the caller checks that the workload has not
- * died, so a crashing container fails the launch at once.
+ * Waits until an instance's RIE endpoint answers HTTP: the one wait every backend does before
+ * {@link ContainerRuntime#launch} returns in RIE-endpoint mode.
+ *
+ * <p>A TCP connect is not enough: Docker's userland proxy, for example, accepts connections on a
+ * published port before the workload listens, then drops them. So each probe sends {@code GET /}
+ * and counts any HTTP status line as ready (the RIE answers 404). Probes repeat every 5 ms, and
+ * every 100 ms the caller's check tells whether the workload has died, so that a crashing
+ * workload fails the launch at once instead of at the timeout.
  */
-final class ReadinessProbe {
+public final class ReadinessProbe {
 
   /** Why waiting ended. */
-  enum Outcome {
+  public enum Outcome {
     /** The endpoint answered HTTP. */
     READY,
     /** The workload died; the caller's check reported it. */
@@ -45,10 +48,11 @@ final class ReadinessProbe {
    * @param host the endpoint host
    * @param port the endpoint port
    * @param timeout the longest wait
-   * @param death tells, when asked, why the workload died, or empty while it runs
+   * @param death tells, when asked, why the workload died, or empty while it runs (or when the
+   *     backend cannot tell)
    * @return the outcome
    */
-  static Outcome await(String host, int port, Duration timeout, Supplier<Optional<String>> death) {
+  public static Outcome await(String host, int port, Duration timeout, Supplier<Optional<String>> death) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long nextLivenessCheck = System.nanoTime() + LIVENESS_INTERVAL.toNanos();
     while (true) {
@@ -81,7 +85,7 @@ final class ReadinessProbe {
    * @param port the endpoint port
    * @return true when an HTTP status line came back
    */
-  static boolean answersHttp(String host, int port) {
+  public static boolean answersHttp(String host, int port) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
       socket.setSoTimeout(READ_TIMEOUT_MS);
