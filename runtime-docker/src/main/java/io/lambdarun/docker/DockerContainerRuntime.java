@@ -296,7 +296,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
 
   private StagedCode stage(LaunchSpec spec) {
     try {
-      return StagedCode.stage(spec, STAGING, owner.pid());
+      return StagedCode.stage(spec, STAGING, owner);
     } catch (UncheckedIOException e) {
       throw new LaunchFailedException(
           spec.functionName(),

@@ -5,8 +5,10 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -19,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,11 +30,13 @@ import java.util.Set;
  * runtime, replacing the image's, as on Kubernetes) and {@code opt} at {@code /opt} when there are
  * layers. Every folder is made readable by every user, since the sandbox's user owns none of it;
  * files keep their modes. The
- * folder is named after the owner's process id, so that a sweep finds those a dead owner left.
+ * folder holds an {@code owner} file (the owner's process id and host), so that a sweep finds
+ * those a dead owner left.
  */
 final class StagedCode {
 
   private static final String PREFIX = "lambdarun-docker-";
+  private static final String OWNER_FILE = "owner";
   private static final Set<PosixFilePermission> FOLDER =
       PosixFilePermissions.fromString("rwxr-xr-x");
   private static final Set<PosixFilePermission> READ_AND_EXECUTE =
@@ -53,16 +58,17 @@ final class StagedCode {
    *
    * @param spec the launch spec, with code or layers
    * @param parent the folder to stage in
-   * @param ownerPid the process id of the runtime's owner
+   * @param owner the runtime's owner
    * @return the staged folder
    * @throws io.lambdarun.api.InvalidArchiveException if an archive is unsafe or too large
    * @throws UncheckedIOException if writing fails (the partial folder is deleted)
    */
-  static StagedCode stage(LaunchSpec spec, Path parent, long ownerPid) {
+  static StagedCode stage(LaunchSpec spec, Path parent, Owner owner) {
     Path root;
     try {
-      root = Files.createTempDirectory(parent, PREFIX + ownerPid + "-");
+      root = Files.createTempDirectory(parent, PREFIX);
       Files.setPosixFilePermissions(root, FOLDER);
+      Files.writeString(root.resolve(OWNER_FILE), owner.id() + " " + owner.pid() + " " + owner.host());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a folder in '" + parent + "'", e);
     }
@@ -104,7 +110,7 @@ final class StagedCode {
   }
 
   /**
-   * Deletes the folders that owners no longer alive on this machine staged in a folder.
+   * Deletes the folders staged by owners that are dead on this machine.
    *
    * @param parent the folder staged in
    * @return the number of folders deleted
@@ -113,10 +119,7 @@ final class StagedCode {
     int deleted = 0;
     try (DirectoryStream<Path> staged = Files.newDirectoryStream(parent, PREFIX + "*")) {
       for (Path folder : staged) {
-        String rest = folder.getFileName().toString().substring(PREFIX.length());
-        int dash = rest.indexOf('-');
-        if (dash > 0 && rest.substring(0, dash).matches("\\d+")
-            && ProcessHandle.of(Long.parseLong(rest.substring(0, dash))).isEmpty()) {
+        if (ownerOf(folder).filter(Owner::isDeadOnThisHost).isPresent()) {
           deleteTree(folder);
           deleted++;
         }
@@ -125,6 +128,18 @@ final class StagedCode {
       // best effort: nothing staged yet, or the folder is not readable
     }
     return deleted;
+  }
+
+  private static Optional<Owner> ownerOf(Path folder) {
+    try {
+      String[] fields =
+          Files.readString(folder.resolve(OWNER_FILE), StandardCharsets.UTF_8).strip().split(" ");
+      return fields.length == 3
+          ? Optional.of(new Owner(fields[0], Long.parseLong(fields[1]), fields[2]))
+          : Optional.empty();
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty(); // being written, or not a staged folder: kept
+    }
   }
 
   @Override

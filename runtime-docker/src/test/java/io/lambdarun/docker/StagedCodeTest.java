@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.Owner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StagedCodeTest {
+
+  private static final Owner OWNER = Owner.forCurrentProcess();
 
   @TempDir Path staging;
   @TempDir Path source;
@@ -35,7 +38,7 @@ class StagedCodeTest {
             .layers(List.of(Archive.ofDirectory("layer", source.resolve("layer"))))
             .build();
 
-    StagedCode staged = StagedCode.stage(spec, staging, ProcessHandle.current().pid());
+    StagedCode staged = StagedCode.stage(spec, staging, OWNER);
 
     assertThat(staged.binds())
         .extracting(Bind::getPath, b -> b.getVolume().getPath(), Bind::getAccessMode)
@@ -59,7 +62,7 @@ class StagedCodeTest {
     LaunchSpec spec =
         spec("provided.al2023").code(Archive.ofDirectory("code", source.resolve("code"))).build();
 
-    StagedCode staged = StagedCode.stage(spec, staging, ProcessHandle.current().pid());
+    StagedCode staged = StagedCode.stage(spec, staging, OWNER);
 
     assertThat(staged.binds())
         .extracting(b -> b.getVolume().getPath())
@@ -71,10 +74,12 @@ class StagedCodeTest {
   void aSweepDeletesWhatDeadOwnersStagedAndKeepsTheLiving() throws IOException {
     Files.createDirectories(source.resolve("code"));
     LaunchSpec spec = spec("python3.12").code(Archive.ofDirectory("code", source.resolve("code"))).build();
-    StagedCode mine = StagedCode.stage(spec, staging, ProcessHandle.current().pid());
+    StagedCode mine = StagedCode.stage(spec, staging, OWNER);
     Process dead = new ProcessBuilder("true").start();
-    StagedCode orphan = StagedCode.stage(spec, staging, dead.pid());
     dead.onExit().join();
+    StagedCode orphan = StagedCode.stage(spec, staging, new Owner("lr-dead", dead.pid(), OWNER.host()));
+    StagedCode elsewhere =
+        StagedCode.stage(spec, staging, new Owner("lr-remote", dead.pid(), "another-host"));
     Files.setPosixFilePermissions(
         Path.of(orphan.toString(), "task"), PosixFilePermissions.fromString("r-x------"));
 
@@ -83,7 +88,9 @@ class StagedCodeTest {
     assertThat(deleted).isEqualTo(1);
     assertThat(Path.of(orphan.toString())).doesNotExist();
     assertThat(Path.of(mine.toString())).exists();
+    assertThat(Path.of(elsewhere.toString())).exists();
     mine.delete();
+    elsewhere.delete();
   }
 
   private static String mode(Path path) throws IOException {
