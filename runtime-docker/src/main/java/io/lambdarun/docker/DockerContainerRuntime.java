@@ -279,7 +279,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
       LaunchSpec spec, ContainerRequest request, Optional<StagedCode> staged, boolean copied) {
     try {
       CreateContainerCmd create = request.applyTo(docker.createContainerCmd(request.image()));
-      settings.sandbox().applyTo(create, staged.map(StagedCode::binds).orElse(List.of()), copied);
+      settings.sandbox().applyTo(create, staged.map(StagedCode::mounts).orElse(List.of()), copied);
       String id = create.exec().getId();
       launched.add(id);
       staged.ifPresent(code -> stagedCode.put(id, code));
@@ -289,7 +289,11 @@ final class DockerContainerRuntime implements ContainerRuntime {
           spec.functionName(),
           "the engine refused to create a container from image '" + spec.image()
               + "' for function '" + spec.functionName() + "' (" + message(e) + "); check the"
-              + " image, its platform '" + request.platform() + "' and the memory and /tmp sizes",
+              + " image, its platform '" + request.platform() + "' and the memory and /tmp sizes"
+              + (staged.isPresent()
+                  ? ", and that the engine sees '" + staged.get() + "' (if it runs elsewhere, set '"
+                      + DockerConfigKeys.IN_CONTAINER + "' to 'true' to copy the code instead)"
+                  : ""),
           e);
     }
   }

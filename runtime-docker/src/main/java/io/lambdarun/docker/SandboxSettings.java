@@ -1,9 +1,9 @@
 package io.lambdarun.docker;
 
 import com.github.dockerjava.api.command.CreateContainerCmd;
-import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.Ulimit;
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.RuntimeConfig;
@@ -83,7 +83,7 @@ record SandboxSettings(boolean enabled, String user, boolean mountsCode) {
    * @param codeCopied whether the code is copied into the container before it starts, which a
    *     read-only root file system does not allow
    */
-  void applyTo(CreateContainerCmd create, List<Bind> code, boolean codeCopied) {
+  void applyTo(CreateContainerCmd create, List<Mount> code, boolean codeCopied) {
     if (!enabled) {
       return;
     }
@@ -96,7 +96,7 @@ record SandboxSettings(boolean enabled, String user, boolean mountsCode) {
                 new Ulimit("nofile", LAMBDA_LIMIT, LAMBDA_LIMIT),
                 new Ulimit("nproc", LAMBDA_LIMIT, LAMBDA_LIMIT)));
     if (!code.isEmpty()) {
-      host.withBinds(code);
+      host.withMounts(code);
     }
     create.withUser(user);
   }

@@ -1,8 +1,7 @@
 package io.lambdarun.docker;
 
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
@@ -45,11 +44,11 @@ final class StagedCode {
       PosixFilePermissions.fromString("rwx------");
 
   private final Path root;
-  private final List<Bind> binds;
+  private final List<Mount> mounts;
 
-  private StagedCode(Path root, List<Bind> binds) {
+  private StagedCode(Path root, List<Mount> mounts) {
     this.root = root;
-    this.binds = List.copyOf(binds);
+    this.mounts = List.copyOf(mounts);
   }
 
   /**
@@ -73,22 +72,22 @@ final class StagedCode {
       throw new UncheckedIOException("cannot create a folder in '" + parent + "'", e);
     }
     try {
-      List<Bind> binds = new ArrayList<>();
+      List<Mount> mounts = new ArrayList<>();
       if (spec.code().isPresent()) {
         Path task = root.resolve("task");
         spec.code().get().extractTo(task, spec.archiveLimits());
-        binds.add(readOnly(task, "/var/task"));
+        mounts.add(readOnly(task, "/var/task"));
         if (spec.isCustomRuntime()) {
-          binds.add(readOnly(task, "/var/runtime"));
+          mounts.add(readOnly(task, "/var/runtime"));
         }
       }
       if (!spec.layers().isEmpty()) {
         Path opt = root.resolve("opt");
         Archive.extractTo(spec.layers(), opt, spec.archiveLimits());
-        binds.add(readOnly(opt, "/opt"));
+        mounts.add(readOnly(opt, "/opt"));
       }
       makeFoldersReadable(root);
-      return new StagedCode(root, binds);
+      return new StagedCode(root, mounts);
     } catch (RuntimeException e) {
       deleteTree(root);
       throw e;
@@ -96,12 +95,14 @@ final class StagedCode {
   }
 
   /**
-   * Returns the read-only mounts of the staged folders.
+   * Returns the read-only bind mounts of the staged folders. Unlike a {@code Binds} entry, whose
+   * missing source the engine creates empty, a mount whose source the engine cannot see fails the
+   * create.
    *
-   * @return the binds, host folder to container path
+   * @return the mounts, host folder to container path
    */
-  List<Bind> binds() {
-    return binds;
+  List<Mount> mounts() {
+    return mounts;
   }
 
   /** Deletes the staged folder; best effort. */
@@ -147,8 +148,12 @@ final class StagedCode {
     return root.toString();
   }
 
-  private static Bind readOnly(Path folder, String containerPath) {
-    return new Bind(folder.toString(), new Volume(containerPath), AccessMode.ro);
+  private static Mount readOnly(Path folder, String containerPath) {
+    return new Mount()
+        .withType(MountType.BIND)
+        .withSource(folder.toString())
+        .withTarget(containerPath)
+        .withReadOnly(true);
   }
 
   /**

@@ -3,12 +3,11 @@ package io.lambdarun.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Ulimit;
-import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.command.CreateContainerCmdImpl;
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.RuntimeConfig;
@@ -22,7 +21,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SandboxSettingsTest {
 
   private static final URI SOCKET = URI.create("unix:///var/run/docker.sock");
-  private static final Bind TASK = new Bind("/tmp/staged/task", new Volume("/var/task"), AccessMode.ro);
+  private static final Mount TASK =
+      new Mount()
+          .withType(MountType.BIND)
+          .withSource("/tmp/staged/task")
+          .withTarget("/var/task")
+          .withReadOnly(true);
 
   @Test
   void byDefaultTheSandboxIsOnAsLambdasUserAndMountsTheCodeOfALocalEngine() {
@@ -95,7 +99,7 @@ class SandboxSettingsTest {
     assertThat(host.getSecurityOpts()).containsExactly("no-new-privileges");
     assertThat(host.getUlimits())
         .containsExactly(new Ulimit("nofile", 1024L, 1024L), new Ulimit("nproc", 1024L, 1024L));
-    assertThat(host.getBinds()).containsExactly(TASK);
+    assertThat(host.getMounts()).containsExactly(TASK);
     assertThat(host.getMemory()).isEqualTo(128L * 1024 * 1024);
   }
 
@@ -106,7 +110,7 @@ class SandboxSettingsTest {
     new SandboxSettings(true, "993:990", false).applyTo(create, List.of(), true);
 
     assertThat(create.getHostConfig().getReadonlyRootfs()).isFalse();
-    assertThat(create.getHostConfig().getBinds()).isEmpty();
+    assertThat(create.getHostConfig().getMounts()).isNull();
     assertThat(create.getUser()).isEqualTo("993:990");
   }
 
@@ -120,7 +124,7 @@ class SandboxSettingsTest {
     assertThat(create.getHostConfig().getReadonlyRootfs()).isNull();
     assertThat(create.getHostConfig().getCapDrop()).isNull();
     assertThat(create.getHostConfig().getUlimits()).isNull();
-    assertThat(create.getHostConfig().getBinds()).isEmpty();
+    assertThat(create.getHostConfig().getMounts()).isNull();
   }
 
   private static CreateContainerCmdImpl createCommand() {

@@ -2,8 +2,8 @@ package io.lambdarun.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
@@ -40,11 +40,11 @@ class StagedCodeTest {
 
     StagedCode staged = StagedCode.stage(spec, staging, OWNER);
 
-    assertThat(staged.binds())
-        .extracting(Bind::getPath, b -> b.getVolume().getPath(), Bind::getAccessMode)
+    assertThat(staged.mounts())
+        .extracting(Mount::getType, Mount::getSource, Mount::getTarget, Mount::getReadOnly)
         .containsExactly(
-            Tuple.tuple(staged + "/task", "/var/task", AccessMode.ro),
-            Tuple.tuple(staged + "/opt", "/opt", AccessMode.ro));
+            Tuple.tuple(MountType.BIND, staged + "/task", "/var/task", true),
+            Tuple.tuple(MountType.BIND, staged + "/opt", "/opt", true));
     Path root = Path.of(staged.toString());
     assertThat(mode(root)).isEqualTo("rwxr-xr-x");
     assertThat(mode(root.resolve("task/pkg"))).isEqualTo("rwxr-xr-x");
@@ -64,8 +64,8 @@ class StagedCodeTest {
 
     StagedCode staged = StagedCode.stage(spec, staging, OWNER);
 
-    assertThat(staged.binds())
-        .extracting(b -> b.getVolume().getPath())
+    assertThat(staged.mounts())
+        .extracting(Mount::getTarget)
         .containsExactly("/var/task", "/var/runtime");
     staged.delete();
   }
