@@ -80,5 +80,21 @@ public final class DockerConfigKeys {
   /** How long one engine API call may wait for a response (duration, default 5m; covers pulls). */
   public static final String API_TIMEOUT = "lambdarun.docker.api-timeout";
 
+  /**
+   * Whether instances run in Lambda's sandbox (boolean, default true): a read-only root file system
+   * with {@code /tmp} the only writable path, the code and layers mounted read-only, a non-root
+   * user ({@link #SANDBOX_USER}), all capabilities dropped, {@code no-new-privileges}, the engine's
+   * default seccomp profile and Lambda's limits of 1,024 open files and 1,024 processes. Set it to
+   * {@code false} for images that cannot run that way (for example an entry point that writes
+   * outside {@code /tmp} or needs root).
+   */
+  public static final String SANDBOX = "lambdarun.docker.sandbox";
+
+  /**
+   * The user the sandboxed process runs as, {@code uid} or {@code uid:gid}, numeric and not root.
+   * Default {@code 993:990}, Lambda's {@code sbx_user1051}.
+   */
+  public static final String SANDBOX_USER = "lambdarun.docker.sandbox-user";
+
   private DockerConfigKeys() {}
 }

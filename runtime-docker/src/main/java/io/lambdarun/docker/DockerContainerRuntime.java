@@ -1,6 +1,7 @@
 package io.lambdarun.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
@@ -51,6 +52,8 @@ final class DockerContainerRuntime implements ContainerRuntime {
   private static final int FAILURE_LOG_LINES = 20;
   /** The exit status reported for a container that no longer exists: killed, as by removal. */
   private static final int KILLED = 137;
+  /** Where a sandboxed container's code is staged to be mounted read-only. */
+  private static final Path STAGING = Path.of(System.getProperty("java.io.tmpdir"));
 
   private final DockerClient docker;
   private final DockerSettings settings;
@@ -63,11 +66,14 @@ final class DockerContainerRuntime implements ContainerRuntime {
   private final OrphanSweeper sweeper;
   private final ContainerExits exits;
   private final Set<String> launched = ConcurrentHashMap.newKeySet();
+  private final Map<String, StagedCode> stagedCode = new ConcurrentHashMap<>();
+  private final Owner owner;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   DockerContainerRuntime(DockerClient docker, DockerSettings settings, Engine engine, Owner owner) {
     this.docker = docker;
     this.settings = settings;
+    this.owner = owner;
     HostNetworking networking = HostNetworking.of(settings, engine, isLinux());
     this.hostAccess = networking.hostAccess();
     this.endpointHost = networking.endpointHost();
@@ -81,6 +87,11 @@ final class DockerContainerRuntime implements ContainerRuntime {
     this.logs = new ContainerLogs(docker, settings.apiTimeout());
     this.sweeper = new OrphanSweeper(docker, owner, this::remove);
     this.exits = new ContainerExits(docker, owner, KILLED);
+    if (settings.sandbox().enabled() && !settings.sandbox().mountsCode()) {
+      LOG.warn("the engine at {} may not see this machine's files, so code is copied into each"
+          + " container and its root file system stays writable; the rest of Lambda's sandbox"
+          + " applies", settings.host());
+    }
     LOG.debug("docker runtime on {} {} at {}: {}",
         engine.product(), engine.version(), settings.host(), networking);
   }
@@ -141,14 +152,17 @@ final class DockerContainerRuntime implements ContainerRuntime {
     }
     Stopwatch watch = new Stopwatch();
     images.ensure(spec.image(), Optional.of(spec.architecture().platform()), spec.functionName());
-    Optional<Path> files = TarStreams.hasFiles(spec) ? Optional.of(writeFiles(spec)) : Optional.empty();
+    boolean mountsCode = settings.sandbox().mountsCode() && TarStreams.hasFiles(spec);
+    Optional<StagedCode> staged = mountsCode ? Optional.of(stage(spec)) : Optional.empty();
+    Optional<Path> files =
+        !mountsCode && TarStreams.hasFiles(spec) ? Optional.of(writeFiles(spec)) : Optional.empty();
     watch.lap("image and files");
     try {
       ContainerRequest request = requests.create(spec);
       Optional<ContainerExits.Subscription> events =
           spec.usesRuntimeApi() ? Optional.of(exits.subscribe()) : Optional.empty();
       LOG.debug("creating container for function '{}': {}", spec.functionName(), request);
-      String id = create(spec, request);
+      String id = create(spec, request, staged, files.isPresent());
       events.ifPresent(subscription -> exits.watch(id, subscription));
       watch.lap("create");
       try {
@@ -189,6 +203,7 @@ final class DockerContainerRuntime implements ContainerRuntime {
       }
     } finally {
       files.ifPresent(DockerContainerRuntime::deleteQuietly);
+      staged.filter(code -> !stagedCode.containsValue(code)).ifPresent(StagedCode::delete);
     }
   }
 
@@ -215,6 +230,10 @@ final class DockerContainerRuntime implements ContainerRuntime {
   public int sweepOrphans() {
     checkOpen();
     try {
+      int folders = StagedCode.sweep(STAGING);
+      if (folders > 0) {
+        LOG.info("deleted {} staged code folders of dead owners in {}", folders, STAGING);
+      }
       return sweeper.sweep();
     } catch (DockerException e) {
       throw new RuntimeUnavailableException(
@@ -257,17 +276,38 @@ final class DockerContainerRuntime implements ContainerRuntime {
     return gateway.address();
   }
 
-  private String create(LaunchSpec spec, ContainerRequest request) {
+  private String create(
+      LaunchSpec spec, ContainerRequest request, Optional<StagedCode> staged, boolean copied) {
     try {
-      String id = request.applyTo(docker.createContainerCmd(request.image())).exec().getId();
+      CreateContainerCmd create = request.applyTo(docker.createContainerCmd(request.image()));
+      settings.sandbox().applyTo(create, staged.map(StagedCode::mounts).orElse(List.of()), copied);
+      String id = create.exec().getId();
       launched.add(id);
+      staged.ifPresent(code -> stagedCode.put(id, code));
       return id;
     } catch (DockerException e) {
       throw new LaunchFailedException(
           spec.functionName(),
           "the engine refused to create a container from image '" + spec.image()
               + "' for function '" + spec.functionName() + "' (" + message(e) + "); check the"
-              + " image, its platform '" + request.platform() + "' and the memory and /tmp sizes",
+              + " image, its platform '" + request.platform() + "' and the memory and /tmp sizes"
+              + (staged.isPresent()
+                  ? ", and that the engine sees '" + staged.get() + "' (if it runs elsewhere, set '"
+                      + DockerConfigKeys.IN_CONTAINER + "' to 'true' to copy the code instead)"
+                  : ""),
+          e);
+    }
+  }
+
+  private StagedCode stage(LaunchSpec spec) {
+    try {
+      return StagedCode.stage(spec, STAGING, owner);
+    } catch (UncheckedIOException e) {
+      throw new LaunchFailedException(
+          spec.functionName(),
+          "the code of function '" + spec.functionName() + "' could not be staged in '" + STAGING
+              + "' (" + message(e.getCause()) + "); check the space and permissions of the"
+              + " temporary folder",
           e);
     }
   }
@@ -388,6 +428,10 @@ final class DockerContainerRuntime implements ContainerRuntime {
   /** Removes a container; tells whether this call removed it. Never throws. */
   private boolean remove(String id) {
     exits.forget(id);
+    StagedCode code = stagedCode.remove(id);
+    if (code != null) {
+      code.delete();
+    }
     try {
       docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
       return true;

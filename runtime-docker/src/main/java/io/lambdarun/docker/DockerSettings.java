@@ -33,6 +33,7 @@ import java.util.function.Function;
  * @param readinessTimeout how long a launch waits for the endpoint
  * @param pingTimeout how long the availability check waits
  * @param apiTimeout how long one engine call may take
+ * @param sandbox Lambda's sandbox: on or off, its user, whether the code can be mounted
  */
 record DockerSettings(
     URI host,
@@ -46,7 +47,8 @@ record DockerSettings(
     boolean rieOnly,
     Duration readinessTimeout,
     Duration pingTimeout,
-    Duration apiTimeout) {
+    Duration apiTimeout,
+    SandboxSettings sandbox) {
 
   static final String DOCKER_SOCKET = "/var/run/docker.sock";
   private static final Set<String> SCHEMES = Set.of("unix", "tcp", "npipe");
@@ -86,8 +88,9 @@ record DockerSettings(
               + "' 'host' cannot give; set the network to 'bridge' or the protocol to"
               + " 'runtime-api'");
     }
+    URI hostUri = hostUri(host);
     return new DockerSettings(
-        hostUri(host),
+        hostUri,
         dockerConfig,
         inContainer,
         config.get(DockerConfigKeys.HOST_ALIAS).map(String::trim),
@@ -99,7 +102,8 @@ record DockerSettings(
         rieOnly,
         config.getDuration(DockerConfigKeys.READINESS_TIMEOUT, Duration.ofSeconds(30)),
         config.getDuration(DockerConfigKeys.PING_TIMEOUT, Duration.ofSeconds(2)),
-        config.getDuration(DockerConfigKeys.API_TIMEOUT, Duration.ofMinutes(5)));
+        config.getDuration(DockerConfigKeys.API_TIMEOUT, Duration.ofMinutes(5)),
+        SandboxSettings.from(config, hostUri, inContainer));
   }
 
   /**

@@ -56,6 +56,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
   private List<Path> javaClientClassPath;
   private Path javaNativeLibrary;
   private final Map<String, LocalInstance> instances = new ConcurrentHashMap<>();
+  private final ProcessLimits limits = ProcessLimits.detect();
   private volatile boolean closed;
 
   /** What the runtime keeps per instance. */
@@ -84,6 +85,10 @@ final class LocalContainerRuntime implements ContainerRuntime {
               + " to a writable folder",
           e);
     }
+    LOG.debug("runtime processes get at most {} open files and {}", ProcessLimits.LAMBDA_LIMIT,
+        limits.groups().map(folder -> ProcessLimits.LAMBDA_LIMIT + " processes (pids control"
+            + " groups in " + folder + ")").orElse("no process limit (no writable pids control"
+            + " group)"));
   }
 
   /** The file in an owner's folder that holds the owner's process id and host. */
@@ -128,7 +133,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
       ProcessLauncher launcher =
           ProcessLauncher.prepare(
               spec, kind, interpreter, java, files, runtimeDir, runtimeApi, owner, id);
-      RuntimeProcess process = launcher.start();
+      RuntimeProcess process = launcher.start(limits.create(owner, id));
       instances.put(id, new LocalInstance(process, files, log));
       if (closed) {
         throw new IllegalStateException("the local runtime was closed during the launch");
@@ -248,11 +253,13 @@ final class LocalContainerRuntime implements ContainerRuntime {
     }
     ProcessTrees.stop(processes, settings.stopGrace());
     for (LocalInstance local : stopping) {
+      limits.remove(owner, local.files().root().getFileName().toString());
       local.files().delete();
     }
   }
 
   private void discard(String id, InstanceFiles files) {
+    limits.remove(owner, id);
     LocalInstance local = instances.remove(id);
     if (local != null) {
       local.process().handle().ifPresent(handle -> ProcessTrees.stop(List.of(handle), Duration.ZERO));
@@ -358,6 +365,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
             Owner folderOwner =
                 new Owner(folder.getFileName().toString(), Long.parseLong(parts[0]), parts[1]);
             if (folderOwner.isDeadOnThisHost()) {
+              limits.sweep(folderOwner.id());
               InstanceFiles.deleteTree(folder);
             }
           } catch (IllegalArgumentException e) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,12 +42,14 @@ final class ProcessLauncher {
   private static final long DETACH_TIMEOUT_SECONDS = 10;
 
   /**
-   * The detaching script: $0 is the pid file, $1 the status file, the rest the command. The
-   * subshell waits for the command and records its status; sh exits at once, so the JVM keeps no
-   * child (and no reaper thread) per instance.
+   * The detaching script: $0 is the pid file, $1 the status file, $2 the control group to enter
+   * (empty for none), the rest the command. The subshell applies Lambda's limits ({@link
+   * ProcessLimits}), waits for the command and records its status; sh exits at once, so the JVM
+   * keeps no child (and no reaper thread) per instance.
    */
   private static final String DETACH =
-      "status=\"$1\"; shift; ( \"$@\"; echo $? > \"$status\" ) & echo $! > \"$0\"";
+      "status=\"$1\"; group=\"$2\"; shift 2; ( " + ProcessLimits.shellLine("group")
+          + " && \"$@\"; echo $? > \"$status\" ) & echo $! > \"$0\"";
 
   private final List<String> command;
   private final Map<String, String> environment;
@@ -132,21 +135,23 @@ final class ProcessLauncher {
   /**
    * Starts the runtime process.
    *
+   * @param processGroup the {@code cgroup.procs} file of the instance's control group, if any
    * @return the started process
    * @throws IOException if it cannot be started
    */
-  RuntimeProcess start() throws IOException {
+  RuntimeProcess start(Optional<Path> processGroup) throws IOException {
     int generation = starts.incrementAndGet();
     Path pidFile = stateDirectory.resolve("runtime-" + generation + ".pid");
     Path statusFile = stateDirectory.resolve("runtime-" + generation + ".status");
     Files.deleteIfExists(stateDirectory.resolve("runtime-" + (generation - 1) + ".pid"));
     Files.deleteIfExists(stateDirectory.resolve("runtime-" + (generation - 1) + ".status"));
-    List<String> argv = new ArrayList<>(command.size() + 5);
+    List<String> argv = new ArrayList<>(command.size() + 6);
     argv.add(SHELL.toString());
     argv.add("-c");
     argv.add(DETACH);
     argv.add(pidFile.toString());
     argv.add(statusFile.toString());
+    argv.add(processGroup.map(Path::toString).orElse(""));
     argv.addAll(command);
     ProcessBuilder builder = new ProcessBuilder(argv).directory(workingDirectory.toFile());
     builder.environment().clear();
