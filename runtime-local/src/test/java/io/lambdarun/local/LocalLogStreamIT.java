@@ -208,6 +208,27 @@ class LocalLogStreamIT {
     assertThat(runtime.maxMemoryUsedBytes(instance).orElseThrow()).isGreaterThanOrEqualTo(peak);
   }
 
+  @Test
+  @DisplayName("the memory peak counts the runtime's child processes while they live")
+  void memoryPeakCountsChildren() {
+    Instance instance =
+        invoker.launch(runtime,
+            python(
+                "import subprocess, sys\n"
+                    + "def handler(event, context):\n"
+                    + "    child = subprocess.Popen([sys.executable, '-c', \"import sys, time;"
+                    + " data = b'x' * (200 * 1024 * 1024); print('ready', flush=True);"
+                    + " time.sleep(600)\"], stdout=subprocess.PIPE)\n"
+                    + "    child.stdout.readline()\n"
+                    + "    return child.pid\n"));
+    long before = runtime.maxMemoryUsedBytes(instance).orElseThrow();
+    assertThat(before).isLessThan(150L << 20);
+
+    invoker.invoke(instance, "{}");
+
+    assertThat(runtime.maxMemoryUsedBytes(instance).orElseThrow()).isGreaterThan(200L << 20);
+  }
+
   private static long followerThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(thread -> thread.getName().equals(FOLLOWER_THREAD))
