@@ -25,13 +25,15 @@ final class LineSplitter {
    * Adds bytes and hands every line they complete to {@code lines}.
    *
    * @param bytes the buffer
-   * @param length how many of its first bytes to add
-   * @param at the time the bytes were read, given to the lines they complete
+   * @param offset where the bytes to add start in it
+   * @param length how many bytes to add
+   * @param at the time the bytes were written or read, given to the lines they complete
    * @param lines receives the completed lines
    */
-  void add(byte[] bytes, int length, Instant at, Consumer<LogLine> lines) {
-    int start = 0;
-    for (int i = 0; i < length; i++) {
+  void add(byte[] bytes, int offset, int length, Instant at, Consumer<LogLine> lines) {
+    int start = offset;
+    int end = offset + length;
+    for (int i = offset; i < end; i++) {
       if (bytes[i] == '\n') {
         partial.write(bytes, start, i - start);
         start = i + 1;
@@ -42,7 +44,7 @@ final class LineSplitter {
         emit(at, lines);
       }
     }
-    partial.write(bytes, start, length - start);
+    partial.write(bytes, start, end - start);
   }
 
   /**

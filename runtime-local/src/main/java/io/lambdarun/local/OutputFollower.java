@@ -218,7 +218,7 @@ final class OutputFollower implements AutoCloseable {
             break;
           }
           offset += read;
-          splitter.add(buffer.array(), read, Instant.now(), this::deliver);
+          splitter.add(buffer.array(), 0, read, Instant.now(), this::deliver);
         }
         if (offset > rotateBytes && !ended) {
           try (FileChannel writer = FileChannel.open(file, StandardOpenOption.WRITE)) {

@@ -16,7 +16,7 @@ class LineSplitterTest {
 
   private void add(LineSplitter splitter, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    splitter.add(bytes, bytes.length, Instant.EPOCH, line -> lines.add(line.text()));
+    splitter.add(bytes, 0, bytes.length, Instant.EPOCH, line -> lines.add(line.text()));
   }
 
   @Test
@@ -49,5 +49,14 @@ class LineSplitterTest {
     LineSplitter splitter = new LineSplitter(4);
     add(splitter, "abcdefghij\n");
     assertThat(lines).containsExactly("abcd", "efgh", "ij");
+  }
+
+  @Test
+  @DisplayName("adds only the given slice of the buffer")
+  void addsTheSlice() {
+    LineSplitter splitter = new LineSplitter(1024);
+    byte[] bytes = "skip:kept\nrest".getBytes(StandardCharsets.UTF_8);
+    splitter.add(bytes, 5, 5, Instant.EPOCH, line -> lines.add(line.text()));
+    assertThat(lines).containsExactly("kept");
   }
 }
