@@ -53,7 +53,8 @@ final class CgroupMemory {
     }
     Peak peak = peaks.computeIfAbsent(containerId, id -> new Peak());
     if (peak.file == null) {
-      peak.file = candidates(containerId).stream().filter(Files::isReadable).findFirst().orElse(null);
+      peak.file =
+          candidates(containerId).stream().filter(Files::isReadable).findFirst().orElse(null);
     }
     if (peak.file != null) {
       try {

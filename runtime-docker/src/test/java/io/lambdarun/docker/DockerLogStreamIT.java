@@ -108,7 +108,8 @@ class DockerLogStreamIT {
   void lineArrivesShortlyAfterResponse() throws Exception {
     for (int i = 0; i < 3; i++) {
       String marker = "marker-" + i;
-      try (OneEventRuntimeApi api = new OneEventRuntimeApi("r-" + i, "{\"say\":\"" + marker + "\"}")) {
+      String event = "{\"say\":\"" + marker + "\"}";
+      try (OneEventRuntimeApi api = new OneEventRuntimeApi("r-" + i, event)) {
         Instance instance =
             runtime.launch(
                 python(api, "def handler(event, context):\n    print(event['say'])\n"
