@@ -14,6 +14,7 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.ReadinessProbe;
 import io.lambdarun.api.RuntimeApiAccess;
@@ -27,6 +28,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,6 +57,10 @@ final class DockerContainerRuntime implements ContainerRuntime {
   private static final int KILLED = 137;
   /** Where a sandboxed container's code is staged to be mounted read-only. */
   private static final Path STAGING = Path.of(System.getProperty("java.io.tmpdir"));
+  /** How much of a followed container's latest output {@link #logs} returns. */
+  private static final int LOG_TAIL_BYTES = 64 * 1024;
+  /** How long removal waits for the engine to end a followed container's log stream. */
+  private static final Duration LOG_STREAM_GRACE = Duration.ofMillis(500);
 
   private final DockerClient docker;
   private final DockerSettings settings;
@@ -65,6 +72,8 @@ final class DockerContainerRuntime implements ContainerRuntime {
   private final ContainerLogs logs;
   private final OrphanSweeper sweeper;
   private final ContainerExits exits;
+  private final CgroupMemory memory;
+  private final Map<String, ContainerLogStream> logStreams = new ConcurrentHashMap<>();
   private final Set<String> launched = ConcurrentHashMap.newKeySet();
   private final Map<String, StagedCode> stagedCode = new ConcurrentHashMap<>();
   private final Owner owner;
@@ -92,6 +101,8 @@ final class DockerContainerRuntime implements ContainerRuntime {
           + " container and its root file system stays writable; the rest of Lambda's sandbox"
           + " applies", settings.host());
     }
+    this.memory =
+        new CgroupMemory(Path.of("/sys/fs/cgroup"), "unix".equals(settings.host().getScheme()));
     LOG.debug("docker runtime on {} {} at {}: {}",
         engine.product(), engine.version(), settings.host(), networking);
   }
@@ -213,9 +224,14 @@ final class DockerContainerRuntime implements ContainerRuntime {
     remove(instance.id());
   }
 
+  /** Answers from the followed lines when the container is followed, else asks the engine. */
   @Override
   public String logs(Instance instance, Instant since) {
     checkOpen();
+    ContainerLogStream followed = logStreams.get(instance.id());
+    if (followed != null) {
+      return followed.since(since);
+    }
     try {
       return logs.since(instance.id(), since);
     } catch (NotFoundException e) {
@@ -224,6 +240,42 @@ final class DockerContainerRuntime implements ContainerRuntime {
       LOG.warn("could not read the logs of container {}: {}", shortId(instance.id()), message(e));
       return "";
     }
+  }
+
+  /**
+   * Opens one {@link ContainerLogStream} for the container, from its first line; removing the
+   * container ends it.
+   */
+  @Override
+  public boolean followLogs(Instance instance, LogLineListener listener) {
+    checkOpen();
+    String id = instance.id();
+    if (!launched.contains(id) || logStreams.containsKey(id)) {
+      return false;
+    }
+    ContainerLogStream stream;
+    try {
+      stream = ContainerLogStream.open(docker, id, listener, LOG_TAIL_BYTES);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot follow the log of container {} ({}); its logs are read on demand",
+          shortId(id), message(e));
+      return false;
+    }
+    if (logStreams.putIfAbsent(id, stream) != null || !launched.contains(id)) {
+      logStreams.remove(id, stream);
+      stream.close(Duration.ZERO);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The container's cgroup memory peak when the engine runs on this machine (see {@link
+   * CgroupMemory}); empty otherwise.
+   */
+  @Override
+  public OptionalLong maxMemoryUsedBytes(Instance instance) {
+    return memory.peak(instance.id());
   }
 
   @Override
@@ -429,8 +481,9 @@ final class DockerContainerRuntime implements ContainerRuntime {
   private boolean remove(String id) {
     exits.forget(id);
     StagedCode code = stagedCode.remove(id);
-    if (code != null) {
-      code.delete();
+    ContainerLogStream stream = logStreams.remove(id);
+    if (stream != null) {
+      stream.ending();
     }
     try {
       docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
@@ -442,6 +495,13 @@ final class DockerContainerRuntime implements ContainerRuntime {
       return false;
     } finally {
       launched.remove(id);
+      memory.forget(id);
+      if (stream != null) {
+        stream.close(LOG_STREAM_GRACE);
+      }
+      if (code != null) {
+        code.delete();
+      }
     }
   }
 

@@ -17,6 +17,7 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.ReadinessProbe;
 import io.lambdarun.api.RuntimeApiAccess;
@@ -73,6 +74,8 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int LOG_TAIL_LINES = 20;
   private static final int LOG_TAIL_CHARS = 2_000;
+  /** How much of a followed pod's latest output {@link #logs} returns. */
+  private static final int LOG_TAIL_BYTES = 64 * 1024;
 
   /**
    * Seconds a deleted pod gets between SIGTERM and SIGKILL: Lambda's longest shutdown phase (with
@@ -92,6 +95,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   private final Set<String> launched = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final PodExits exits;
+  private final Map<String, PodLogStream> logStreams = new ConcurrentHashMap<>();
 
   /**
    * Creates a runtime on a client the caller provides, e.g. one connected to a test API server.
@@ -447,6 +451,10 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   }
 
   private void remove(String podName) {
+    PodLogStream stream = logStreams.remove(podName);
+    if (stream != null) {
+      stream.close();
+    }
     artifacts.forget(podName);
     deletePodAndSecret(podName);
     launched.remove(podName);
@@ -480,9 +488,14 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     }
   }
 
+  /** Answers from the followed lines when the pod is followed, else asks the API server. */
   @Override
   public String logs(Instance instance, Instant since) {
     ensureOpen();
+    PodLogStream followed = logStreams.get(instance.id());
+    if (followed != null) {
+      return followed.since(since);
+    }
     try {
       String log =
           client
@@ -502,6 +515,33 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       }
       return "";
     }
+  }
+
+  /**
+   * Opens one {@link PodLogStream} on the pod's main container, from its first line; terminating
+   * the instance ends it.
+   */
+  @Override
+  public boolean followLogs(Instance instance, LogLineListener listener) {
+    ensureOpen();
+    String podName = instance.id();
+    if (!launched.contains(podName) || logStreams.containsKey(podName)) {
+      return false;
+    }
+    PodLogStream stream;
+    try {
+      stream = PodLogStream.open(client, namespace, podName, listener, LOG_TAIL_BYTES);
+    } catch (KubernetesClientException e) {
+      LOG.warn("cannot follow the log of pod '{}' ({}); its logs are read on demand", podName,
+          describe(e));
+      return false;
+    }
+    if (logStreams.putIfAbsent(podName, stream) != null || !launched.contains(podName)) {
+      logStreams.remove(podName, stream);
+      stream.close();
+      return false;
+    }
+    return true;
   }
 
   @Override

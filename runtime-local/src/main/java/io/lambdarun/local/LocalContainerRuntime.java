@@ -6,6 +6,7 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeUnavailableException;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs each instance as a local process in Runtime API mode: the process's runtime client calls
  * the Lambda Runtime API that core hosts on 127.0.0.1 ({@link RuntimeApiAccess#loopback()}). The
- * backend starts and stops processes and says when one exited; it keeps no thread per instance.
+ * backend starts and stops processes and says when one exited; it keeps no thread per instance
+ * (followed output is read by one {@link OutputFollower} thread for all instances).
  */
 final class LocalContainerRuntime implements ContainerRuntime {
 
@@ -57,16 +60,19 @@ final class LocalContainerRuntime implements ContainerRuntime {
   private Path javaNativeLibrary;
   private final Map<String, LocalInstance> instances = new ConcurrentHashMap<>();
   private final ProcessLimits limits = ProcessLimits.detect();
+  private final OutputFollower follower;
   private volatile boolean closed;
 
   /** What the runtime keeps per instance. */
-  private record LocalInstance(RuntimeProcess process, InstanceFiles files, OutputLog log) {}
+  private record LocalInstance(
+      RuntimeProcess process, InstanceFiles files, OutputLog log, PeakMemory memory) {}
 
   LocalContainerRuntime(LocalSettings settings, Owner owner) {
     this.settings = settings;
     this.owner = owner;
     this.ownerDir = settings.workDir().resolve(owner.id());
     this.runtimeDir = ownerDir.resolve("runtime");
+    this.follower = new OutputFollower(settings.logTailBytes(), ROTATE_BYTES);
     try {
       Files.createDirectories(runtimeDir);
       Files.writeString(
@@ -134,7 +140,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
           ProcessLauncher.prepare(
               spec, kind, interpreter, java, files, runtimeDir, runtimeApi, owner, id);
       RuntimeProcess process = launcher.start(limits.create(owner, id));
-      instances.put(id, new LocalInstance(process, files, log));
+      instances.put(id, new LocalInstance(process, files, log, new PeakMemory()));
       if (closed) {
         throw new IllegalStateException("the local runtime was closed during the launch");
       }
@@ -178,7 +184,9 @@ final class LocalContainerRuntime implements ContainerRuntime {
     if (local == null) {
       return OptionalInt.empty();
     }
-    local.log().mark();
+    if (!follower.follows(instance.id())) {
+      local.log().mark();
+    }
     return local.process().isRunning()
         ? OptionalInt.empty()
         : OptionalInt.of(local.process().exitStatus());
@@ -192,8 +200,10 @@ final class LocalContainerRuntime implements ContainerRuntime {
       return;
     }
     stop(List.of(local));
+    follower.end(instance.id());
   }
 
+  /** Answers from the followed lines when the instance is followed, else from the output file. */
   @Override
   public String logs(Instance instance, Instant since) {
     ensureOpen();
@@ -201,8 +211,42 @@ final class LocalContainerRuntime implements ContainerRuntime {
     if (local == null) {
       return "";
     }
+    Optional<String> followed = follower.since(instance.id(), since);
+    if (followed.isPresent()) {
+      return followed.get();
+    }
     local.log().mark();
     return local.log().since(since);
+  }
+
+  /**
+   * Streams the instance's output file from its first byte through the shared {@link
+   * OutputFollower}; from then on {@link #logs} answers from the followed lines.
+   */
+  @Override
+  public boolean followLogs(Instance instance, LogLineListener listener) {
+    ensureOpen();
+    LocalInstance local = instances.get(instance.id());
+    if (local == null) {
+      return false;
+    }
+    try {
+      return follower.follow(instance.id(), local.log().file(), local.process(), listener);
+    } catch (IOException e) {
+      LOG.warn("cannot follow the output of instance {} ({}); its logs are read on demand",
+          instance.id(), e.toString());
+      return false;
+    }
+  }
+
+  /** The peak resident memory of the instance's process tree (see {@link PeakMemory}). */
+  @Override
+  public OptionalLong maxMemoryUsedBytes(Instance instance) {
+    LocalInstance local = instances.get(instance.id());
+    if (local == null) {
+      return OptionalLong.empty();
+    }
+    return local.process().handle().map(local.memory()::measure).orElse(OptionalLong.empty());
   }
 
   @Override
@@ -236,6 +280,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
     List<LocalInstance> all = new ArrayList<>(instances.values());
     instances.clear();
     stop(all);
+    follower.close();
     List<ProcessHandle> escaped = new ArrayList<>();
     for (MarkedProcesses.Marked marked : MarkedProcesses.scan()) {
       if (marked.owner().id().equals(owner.id())) {

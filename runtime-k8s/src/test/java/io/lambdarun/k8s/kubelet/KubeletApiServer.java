@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
 
 /**
  * fabric8's mock API server in CRUD mode on plain HTTP on 127.0.0.1, with a {@link TestKubelet}
- * running its pods and answering the {@code pods/log} subresource (which the CRUD store lacks).
+ * running its pods and answering the {@code pods/log} subresource (which the CRUD store lacks),
+ * behind a {@link LogStreamingFront} that follows a log ({@code follow=true}) as the container
+ * writes it, which the mock cannot: {@link #url()} is the front's.
  */
 public final class KubeletApiServer implements AutoCloseable {
 
@@ -34,6 +36,7 @@ public final class KubeletApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final TestKubelet kubelet;
+  private final LogStreamingFront front;
 
   /** The CRUD dispatcher plus the log subresource. */
   private static final class Dispatcher extends KubernetesCrudDispatcher {
@@ -99,6 +102,7 @@ public final class KubeletApiServer implements AutoCloseable {
     kubelet = new TestKubelet(client, namespace);
     dispatcher.kubelet = kubelet;
     kubelet.start();
+    front = new LogStreamingFront(kubelet, server.getPort());
   }
 
   /**
@@ -107,7 +111,7 @@ public final class KubeletApiServer implements AutoCloseable {
    * @return e.g. {@code http://127.0.0.1:40123}
    */
   public String url() {
-    return "http://127.0.0.1:" + server.getPort();
+    return "http://127.0.0.1:" + front.port();
   }
 
   /**
@@ -150,6 +154,7 @@ public final class KubeletApiServer implements AutoCloseable {
     try {
       kubelet.close();
     } finally {
+      front.close();
       client.close();
       server.destroy();
     }

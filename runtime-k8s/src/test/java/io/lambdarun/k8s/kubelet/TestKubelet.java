@@ -13,6 +13,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Ulimit;
+import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
@@ -37,6 +38,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,6 +50,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +61,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -111,6 +118,7 @@ public final class TestKubelet implements AutoCloseable {
   /** Every pod ever admitted, deleted ones included, so close() can tear down what is left. */
   private final Set<RunningPod> admitted = ConcurrentHashMap.newKeySet();
   private final Set<String> addressesInUse = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger followed = new AtomicInteger();
   private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
     Thread thread = new Thread(runnable, "test-kubelet");
     thread.setDaemon(true);
@@ -282,6 +290,107 @@ public final class TestKubelet implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     return Optional.of(out.toString());
+  }
+
+  /**
+   * Follows a container's log, as the API server's {@code pods/log?follow=true} does: {@code
+   * bytes} gets what the container writes, from its first byte, as it writes it, and {@code end}
+   * runs once the container stopped or the returned stream was closed.
+   *
+   * @param podNamespace the pod's namespace
+   * @param pod the pod's name
+   * @param container the container's name
+   * @param bytes receives the log's bytes, stdout and stderr as the engine sends them
+   * @param end runs when the log ends
+   * @return the open stream, or empty when there is no such container
+   */
+  public Optional<Closeable> followLogs(
+      String podNamespace, String pod, String container, Consumer<byte[]> bytes, Runnable end) {
+    RunningPod running = pods.get(pod);
+    String containerId =
+        podNamespace.equals(namespace) && running != null ? running.containerIds.get(container) : null;
+    if (containerId == null) {
+      return Optional.empty();
+    }
+    Map<StreamType, Long> sent = new ConcurrentHashMap<>();
+    AtomicBoolean ended = new AtomicBoolean();
+    Runnable endOnce = () -> {
+      if (ended.compareAndSet(false, true)) {
+        followed.decrementAndGet();
+        end.run();
+      }
+    };
+    followed.incrementAndGet();
+    try {
+      Closeable stream =
+          docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+              .withFollowStream(true)
+              .exec(
+                  new ResultCallback.Adapter<Frame>() {
+                    @Override
+                    public void onNext(Frame frame) {
+                      sent.merge(frame.getStreamType(), (long) frame.getPayload().length, Long::sum);
+                      bytes.accept(frame.getPayload());
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                      endOnce.run();
+                      super.onComplete();
+                    }
+
+                    @Override
+                    public void onComplete() {
+                      sendRest(containerId, sent, bytes);
+                      endOnce.run();
+                      super.onComplete();
+                    }
+                  });
+      return Optional.of(() -> {
+        stream.close();
+        endOnce.run();
+      });
+    } catch (NotFoundException e) {
+      endOnce.run();
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Counts the log follows open now ({@link #followLogs}), for leak checks.
+   *
+   * @return the number of follows not yet ended
+   */
+  public int followedLogs() {
+    return followed.get();
+  }
+
+  /**
+   * Sends what a stopped container's stored log holds after the bytes already sent per stream:
+   * Docker 20.10 ends a follow without a last line that has no newline.
+   */
+  private void sendRest(String containerId, Map<StreamType, Long> sent, Consumer<byte[]> bytes) {
+    try {
+      docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+          .exec(
+              new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                  byte[] payload = frame.getPayload();
+                  long skip = sent.getOrDefault(frame.getStreamType(), 0L);
+                  int offset = (int) Math.min(skip, payload.length);
+                  sent.put(frame.getStreamType(), skip - offset);
+                  if (offset < payload.length) {
+                    bytes.accept(Arrays.copyOfRange(payload, offset, payload.length));
+                  }
+                }
+              })
+          .awaitCompletion(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (DockerException e) {
+      // removed meanwhile: nothing more to send
+    }
   }
 
   private boolean isClosed() {
