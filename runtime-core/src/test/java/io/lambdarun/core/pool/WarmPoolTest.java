@@ -18,6 +18,7 @@ import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
 import io.lambdarun.core.testing.MutableClock;
+import io.lambdarun.core.telemetry.Telemetry;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +57,8 @@ class WarmPoolTest {
             ImageResolver.defaults(), ArchiveLimits.AWS, clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10));
+            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
+            Telemetry.none(clock));
     return new WarmPool(cap, TTL, clock, launcher);
   }
 
