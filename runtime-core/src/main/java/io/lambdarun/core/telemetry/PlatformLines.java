@@ -49,8 +49,10 @@ final class PlatformLines {
                   Locale.ROOT, "Task timed out after %.2f seconds", timeout.toMillis() / 1000.0));
     }
     if (report.errorType().filter("Runtime.ExitError"::equals).isPresent()) {
+      String prefix = "RequestId: " + report.requestId() + " Error: ";
       return List.of(
-          "RequestId: " + report.requestId() + " Error: " + errorMessage, "Runtime.ExitError");
+          errorMessage.startsWith(prefix) ? errorMessage : prefix + errorMessage,
+          "Runtime.ExitError");
     }
     return List.of();
   }
