@@ -2,6 +2,7 @@ package io.lambdarun.core.telemetry;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.InvocationResult;
@@ -70,6 +71,12 @@ class LambdaRuntimeListenerTest {
     public void instanceStopped(InstanceStopped event) {
       throw new IllegalStateException("broken");
     }
+  }
+
+  @Test
+  void coreRunsItsListenersWithoutMicrometerOnTheClassPath() {
+    assertThatThrownBy(() -> Class.forName("io.micrometer.core.instrument.MeterRegistry"))
+        .isInstanceOf(ClassNotFoundException.class);
   }
 
   @Test
