@@ -8,6 +8,8 @@ import io.lambdarun.api.Archive;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.WarmInstance;
+import io.lambdarun.core.telemetry.LambdaRuntimeListener;
+import io.lambdarun.core.telemetry.Throttled;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,12 +76,23 @@ class LambdaApiSdkIT {
   private static LambdaServer server;
   private static LambdaClient lambda;
   private static final BlockingQueue<String> OUTCOMES = new LinkedBlockingQueue<>();
+  private static final BlockingQueue<String> THROTTLES = new LinkedBlockingQueue<>();
 
   @TempDir Path temp;
 
   @BeforeAll
   static void start() {
-    runtime = LambdaRuntime.builder().backend("local").build();
+    runtime =
+        LambdaRuntime.builder()
+            .backend("local")
+            .addListener(
+                new LambdaRuntimeListener() {
+                  @Override
+                  public void throttled(Throttled event) {
+                    THROTTLES.add(event.functionName() + " " + event.version());
+                  }
+                })
+            .build();
     server =
         LambdaServer.start(
             runtime,
@@ -527,6 +540,9 @@ class LambdaApiSdkIT {
       assertThat(busy.get(20, TimeUnit.SECONDS).payload().asUtf8String()).isEqualTo("\"done\"");
       assertThat(lambda.invoke(r -> r.functionName("throttled-sdk")).payload().asUtf8String())
           .as("the reservation is free again").isEqualTo("\"done\"");
+      assertThat(THROTTLES)
+          .as("each 429 reaches the runtime's listeners")
+          .containsExactly("throttled-sdk $LATEST", "throttled-sdk $LATEST");
 
       InvalidParameterValueException tooMany =
           catchThrowableOfType(
