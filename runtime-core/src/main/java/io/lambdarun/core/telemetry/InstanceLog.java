@@ -117,18 +117,20 @@ public final class InstanceLog implements LogLineListener {
   }
 
   /**
-   * Waits until no line has arrived for {@code quiet}, at most {@code atMost}: an engine may
-   * deliver an invocation's last lines just after its answer.
+   * Waits until no line has arrived for {@code quiet} since this call or since the last line,
+   * whichever is later, at most {@code atMost}: an engine may deliver an invocation's last lines
+   * just after its answer.
    *
    * @param quiet how long the stream must have been silent
    * @param atMost the longest wait
    */
   public void awaitQuiet(Duration quiet, Duration atMost) {
-    long deadline = System.nanoTime() + atMost.toNanos();
+    long since = System.nanoTime();
+    long deadline = since + atMost.toNanos();
     while (System.nanoTime() < deadline) {
       long silentFor;
       synchronized (this) {
-        silentFor = System.nanoTime() - lastLineNanos;
+        silentFor = System.nanoTime() - Math.max(since, lastLineNanos);
       }
       if (silentFor >= quiet.toNanos()) {
         return;

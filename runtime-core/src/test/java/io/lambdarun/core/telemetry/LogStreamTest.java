@@ -283,6 +283,21 @@ class LogStreamTest {
   }
 
   @Test
+  @DisplayName(
+      "a line the stream delivers just after the answer still lands in the log tail, before END")
+  void lateLineInTheTail() {
+    LambdaRuntime runtime = runtime(new LoggingBackend(true), 1);
+    LambdaFunction fn = TestFunctions.python("late").build();
+
+    InvocationResult result = runtime.invoke(fn, "\"late:after the answer\"".getBytes(UTF_8), TAIL);
+
+    assertThat(tail(result).split("\n"))
+        .startsWith(
+            "START RequestId: " + result.requestId() + " Version: $LATEST", "after the answer",
+            "END RequestId: " + result.requestId());
+  }
+
+  @Test
   @DisplayName("a sink that throws is skipped: the invocation and the other sinks go on")
   void throwingSink() {
     LoggingBackend backend = new LoggingBackend(true);

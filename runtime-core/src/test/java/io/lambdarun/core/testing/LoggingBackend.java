@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  * that write to their output. Each instance writes {@code init <id>} while starting. The event, a
  * JSON string, says what the client does: {@code "log:<tag>:<n>"} writes {@code <tag> line <i>}
  * for i = 1..n, 2 ms apart, then answers the event; {@code "alloc:<mib>"} raises the instance's
- * peak memory to that many MiB; {@code "raw:<text>"} writes the text as one line; {@code "hang"}
+ * peak memory to that many MiB; {@code "raw:<text>"} writes the text as one line ({@code '} as
+ * {@code "}); {@code "late:<text>"} answers, then writes the text 5 ms later; {@code "hang"}
  * never answers; {@code "exit"} dies with status 9 under the event; {@code "handled"} posts a
  * Handled error; anything else is echoed.
  *
@@ -201,6 +202,10 @@ public final class LoggingBackend implements ContainerRuntimeProvider {
         } else if (event.startsWith("alloc:")) {
           peaks.put(id, Long.parseLong(event.substring(6)) << 20);
           post(invocation + "/response", next.body(), null);
+        } else if (event.startsWith("late:")) {
+          post(invocation + "/response", "null", null);
+          Thread.sleep(5);
+          output.write(event.substring(5));
         } else if (event.startsWith("raw:")) {
           output.write(event.substring(4).replace('\'', '"'));
           post(invocation + "/response", "null", null);
