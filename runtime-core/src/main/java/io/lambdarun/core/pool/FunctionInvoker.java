@@ -185,7 +185,7 @@ public final class FunctionInvoker {
       Consumer<byte[]> chunks) {
     Instant since = clock.instant();
     InvocationTrace trace =
-        telemetry.begin(function, lease.instance(), requestId, lease.initDuration());
+        telemetry.begin(function, lease.instance(), requestId, lease.initDuration(), runtime);
     Optional<RuntimeApiInstance> runtimeApi = lease.runtimeApi();
     if (runtimeApi.isPresent()) {
       RuntimeApiAnswer answer;
@@ -195,7 +195,7 @@ public final class FunctionInvoker {
                 ? runtimeApi.get().invoke(requestId, payload, options)
                 : runtimeApi.get().invokeStreaming(requestId, payload, options, chunks);
       } catch (RuntimeException | Error e) {
-        trace.failed(runtime);
+        trace.failed();
         throw e;
       }
       return outcome(function, requestId, lease, answer, options, since, start, trace);
@@ -208,7 +208,7 @@ public final class FunctionInvoker {
               function.timeout().plus(grace));
     } catch (IOException e) {
       if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
-        trace.failed(runtime);
+        trace.failed();
         lease.discard();
         Thread.currentThread().interrupt();
         throw new LambdaRunException(
@@ -220,15 +220,14 @@ public final class FunctionInvoker {
         LOG.warn(
             "instance '{}' of function '{}' is unreachable ({}); replacing it",
             lease.instance().id(), function.functionName(), e.toString());
-        trace.log().stopReason(StopReason.FAILED);
+        trace.instanceFailed();
         lease.discard();
         return Optional.empty();
       }
       if (e instanceof SocketTimeoutException) {
         return Optional.of(timedOut(function, requestId, lease, options, since, start, trace));
       }
-      trace.failed(runtime);
-      trace.log().stopReason(StopReason.FAILED);
+      trace.failed();
       lease.discard();
       throw new InstanceFailedException(
           lease.instance().id(),
@@ -256,7 +255,7 @@ public final class FunctionInvoker {
         LOG.warn(
             "instance '{}' of function '{}' could not take the event ({}); replacing it",
             lease.instance().id(), function.functionName(), answer.bodyText());
-        trace.log().stopReason(StopReason.FAILED);
+        trace.instanceFailed();
         lease.discard();
         return Optional.empty();
       }
@@ -264,8 +263,7 @@ public final class FunctionInvoker {
         return Optional.of(timedOut(function, requestId, lease, options, since, start, trace));
       }
       case LOST -> {
-        trace.failed(runtime);
-        trace.log().stopReason(StopReason.FAILED);
+        trace.failed();
         lease.discard();
         throw new InstanceFailedException(
             lease.instance().id(),
@@ -279,12 +277,12 @@ public final class FunctionInvoker {
             logResult(
                 lease, options, since, trace,
                 answer.functionError().isPresent()
-                    ? ended -> ended.erred(answer.body(), runtime)
-                    : ended -> ended.succeeded(runtime));
+                    ? ended -> ended.erred(answer.body())
+                    : InvocationTrace::succeeded);
         if (answer.instanceReusable()) {
           lease.release();
         } else {
-          trace.log().stopReason(StopReason.FAILED);
+          trace.instanceFailed();
           lease.discard();
         }
         return Optional.of(
@@ -312,8 +310,7 @@ public final class FunctionInvoker {
     Optional<FunctionError> error = ResponseClassifier.functionError(response.headers(), body);
     boolean ok = response.statusCode() / 100 == 2;
     if (!ok && error.isEmpty()) {
-      trace.failed(runtime);
-      trace.log().stopReason(StopReason.FAILED);
+      trace.failed();
       lease.discard();
       throw new InstanceFailedException(
           lease.instance().id(),
@@ -331,12 +328,12 @@ public final class FunctionInvoker {
         logResult(
             lease, options, since, trace,
             error.isPresent()
-                ? ended -> ended.erred(document, runtime)
-                : ended -> ended.succeeded(runtime));
+                ? ended -> ended.erred(document)
+                : InvocationTrace::succeeded);
     if (ok) {
       lease.release();
     } else {
-      trace.log().stopReason(StopReason.FAILED);
+      trace.instanceFailed();
       lease.discard();
     }
     return new InvocationResult(
@@ -355,8 +352,7 @@ public final class FunctionInvoker {
         "invocation '{}' of function '{}' timed out after {} s; replacing instance '{}'",
         requestId, function.functionName(), function.timeout().toSeconds(), lease.instance().id());
     Optional<String> logResult =
-        logResult(lease, options, since, trace, ended -> ended.timedOut(runtime));
-    trace.log().stopReason(StopReason.TIMED_OUT);
+        logResult(lease, options, since, trace, InvocationTrace::timedOut);
     lease.discard();
     return new InvocationResult(
         ResponseClassifier.timeoutDocument(requestId, function.timeout()),

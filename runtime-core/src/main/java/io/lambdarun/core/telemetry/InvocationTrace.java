@@ -21,6 +21,7 @@ public final class InvocationTrace {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Telemetry telemetry;
+  private final ContainerRuntime runtime;
   private final LambdaFunction function;
   private final Instance instance;
   private final InstanceLog log;
@@ -31,6 +32,7 @@ public final class InvocationTrace {
 
   InvocationTrace(
       Telemetry telemetry,
+      ContainerRuntime runtime,
       LambdaFunction function,
       Instance instance,
       InstanceLog log,
@@ -38,6 +40,7 @@ public final class InvocationTrace {
       Optional<Duration> initDuration,
       Clock clock) {
     this.telemetry = telemetry;
+    this.runtime = runtime;
     this.function = function;
     this.instance = instance;
     this.log = log;
@@ -58,11 +61,10 @@ public final class InvocationTrace {
   /**
    * Ends an invocation the function answered with a result.
    *
-   * @param runtime the backend, asked for the instance's peak memory
    * @return the invocation's lines for its log tail, {@code START} to {@code REPORT}
    */
-  public String succeeded(ContainerRuntime runtime) {
-    return finish(InvocationStatus.SUCCESS, Optional.empty(), "", runtime);
+  public String succeeded() {
+    return finish(InvocationStatus.SUCCESS, Optional.empty(), "");
   }
 
   /**
@@ -70,10 +72,9 @@ public final class InvocationTrace {
    * included, whose message Lambda repeats in the log).
    *
    * @param errorDocument the {@code errorType}/{@code errorMessage} document
-   * @param runtime the backend, asked for the instance's peak memory
    * @return the invocation's lines for its log tail
    */
-  public String erred(byte[] errorDocument, ContainerRuntime runtime) {
+  public String erred(byte[] errorDocument) {
     String type = "";
     String message = "";
     try {
@@ -85,33 +86,35 @@ public final class InvocationTrace {
     } catch (IOException e) {
       LOG.debug("the error document of invocation '{}' is not JSON", requestId);
     }
-    return finish(
-        InvocationStatus.ERROR, Optional.of(type).filter(t -> !t.isEmpty()), message, runtime);
+    return finish(InvocationStatus.ERROR, Optional.of(type).filter(t -> !t.isEmpty()), message);
   }
 
   /**
-   * Ends an invocation that exceeded the function's timeout.
+   * Ends an invocation that exceeded the function's timeout; its instance is to be replaced
+   * ({@link StopReason#TIMED_OUT}).
    *
-   * @param runtime the backend, asked for the instance's peak memory
    * @return the invocation's lines for its log tail, the {@code Task timed out} line included
    */
-  public String timedOut(ContainerRuntime runtime) {
-    return finish(InvocationStatus.TIMEOUT, Optional.of("Sandbox.Timedout"), "", runtime);
+  public String timedOut() {
+    log.stopReason(StopReason.TIMED_OUT);
+    return finish(InvocationStatus.TIMEOUT, Optional.of("Sandbox.Timedout"), "");
   }
 
   /**
-   * Ends an invocation whose instance or backend failed underneath it.
-   *
-   * @param runtime the backend, asked for the instance's peak memory
-   * @return the invocation's lines
+   * Ends an invocation whose instance or backend failed underneath it; the instance is to be
+   * replaced ({@link StopReason#FAILED}).
    */
-  public String failed(ContainerRuntime runtime) {
-    return finish(InvocationStatus.FAILURE, Optional.empty(), "", runtime);
+  public void failed() {
+    log.stopReason(StopReason.FAILED);
+    finish(InvocationStatus.FAILURE, Optional.empty(), "");
   }
 
-  private String finish(
-      InvocationStatus status, Optional<String> errorType, String errorMessage,
-      ContainerRuntime runtime) {
+  /** Records that the instance is to be replaced because it failed ({@link StopReason#FAILED}). */
+  public void instanceFailed() {
+    log.stopReason(StopReason.FAILED);
+  }
+
+  private String finish(InvocationStatus status, Optional<String> errorType, String errorMessage) {
     Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
     Duration billed = duration.plus(initDuration.orElse(Duration.ZERO));
     long billedMillis = (billed.toNanos() + 999_999) / 1_000_000;
@@ -119,13 +122,13 @@ public final class InvocationTrace {
         new InvocationReport(
             function.functionName(), function.version(), instance.id(), requestId,
             clock.instant(), duration, Duration.ofMillis(billedMillis), function.memoryMib(),
-            maxMemoryUsed(runtime), initDuration, status, errorType);
+            maxMemoryUsed(), initDuration, status, errorType);
     String tail = log.finish(report, errorMessage);
     telemetry.finished(report);
     return tail;
   }
 
-  private OptionalLong maxMemoryUsed(ContainerRuntime runtime) {
+  private OptionalLong maxMemoryUsed() {
     try {
       return runtime.maxMemoryUsedBytes(instance);
     } catch (RuntimeException e) {

@@ -141,11 +141,12 @@ public final class Telemetry {
    * @param instance the instance
    * @param requestId the request id
    * @param initDuration the launch time on a cold start
+   * @param runtime the backend, asked for the instance's peak memory when the invocation ends
    * @return the invocation, to finish once
    */
   public InvocationTrace begin(
       LambdaFunction function, Instance instance, String requestId,
-      Optional<Duration> initDuration) {
+      Optional<Duration> initDuration, ContainerRuntime runtime) {
     InstanceLog log =
         logs.computeIfAbsent(
             instance.id(),
@@ -156,7 +157,8 @@ public final class Telemetry {
             function.functionName(), function.version(), instance.id(), requestId,
             initDuration.isPresent(), clock.instant());
     listeners.each("invocationStarted", listener -> listener.invocationStarted(event));
-    return new InvocationTrace(this, function, instance, log, requestId, initDuration, clock);
+    return new InvocationTrace(
+        this, runtime, function, instance, log, requestId, initDuration, clock);
   }
 
   /**
