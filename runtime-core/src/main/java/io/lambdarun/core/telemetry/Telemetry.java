@@ -42,16 +42,6 @@ public final class Telemetry {
   }
 
   /**
-   * Returns telemetry without sinks or listeners (log tails still work).
-   *
-   * @param clock the time source
-   * @return the telemetry
-   */
-  public static Telemetry none(Clock clock) {
-    return new Telemetry(List.of(), List.of(), clock);
-  }
-
-  /**
    * Tells whether any sink receives records, so that a backend that cannot stream is polled.
    *
    * @return true when at least one sink is registered

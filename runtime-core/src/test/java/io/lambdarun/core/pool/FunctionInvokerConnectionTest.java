@@ -58,12 +58,12 @@ class FunctionInvokerConnectionTest {
     InstanceLauncher launcher =
         new InstanceLauncher(
             runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
-            Telemetry.none(clock));
+            new Telemetry(List.of(), List.of(), clock));
     pool = new WarmPool(4, Duration.ofMinutes(5), clock, launcher);
     invoker =
         new FunctionInvoker(
             runtime, pool, specs, new HttpInvoker(), Duration.ofSeconds(5), clock,
-            Telemetry.none(clock));
+            new Telemetry(List.of(), List.of(), clock));
   }
 
   @AfterEach

@@ -55,7 +55,7 @@ class FunctionPoolTest {
     InstanceLauncher launcher =
         new InstanceLauncher(
             runtime, null, Optional.empty(), Optional.empty(), Duration.ZERO,
-            Telemetry.none(clock));
+            new Telemetry(List.of(), List.of(), clock));
     return new FunctionPool("hello", cap, clock, launcher);
   }
 

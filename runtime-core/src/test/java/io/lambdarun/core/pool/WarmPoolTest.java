@@ -22,6 +22,7 @@ import io.lambdarun.core.telemetry.Telemetry;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +59,7 @@ class WarmPoolTest {
     InstanceLauncher launcher =
         new InstanceLauncher(
             runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
-            Telemetry.none(clock));
+            new Telemetry(List.of(), List.of(), clock));
     return new WarmPool(cap, TTL, clock, launcher);
   }
 
