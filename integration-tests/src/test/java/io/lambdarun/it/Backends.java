@@ -18,11 +18,16 @@ final class Backends {
   private Backends() {}
 
   static LambdaRuntime runtime(String backend, KubeletApiServer cluster, String namespace) {
+    return builder(backend, cluster, namespace).build();
+  }
+
+  /** A builder set up as {@link #runtime} sets it up, for tests that add sinks or listeners. */
+  static LambdaRuntime.Builder builder(
+      String backend, KubeletApiServer cluster, String namespace) {
     return LambdaRuntime.builder()
         .backend(backend)
         .config(config(backend, cluster, namespace))
-        .imageMappings(Examples.IMAGE_MAPPINGS)
-        .build();
+        .imageMappings(Examples.IMAGE_MAPPINGS);
   }
 
   private static RuntimeConfig config(String backend, KubeletApiServer cluster, String namespace) {

@@ -89,7 +89,9 @@ final class InvokeCommand implements Callable<Integer> {
   @Option(names = "--function-name", description = "Function name (default ${DEFAULT-VALUE}).")
   String functionName = "lambdarun-cli";
 
-  @Option(names = "--log-tail", description = "Print the function's log tail on stderr.")
+  @Option(
+      names = "--log-tail",
+      description = "Print the invocation's log tail on stderr, START to REPORT line.")
   boolean logTail;
 
   @Override

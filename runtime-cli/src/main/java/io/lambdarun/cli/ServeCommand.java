@@ -6,6 +6,7 @@ import io.lambdarun.server.ServerCredentials;
 import io.lambdarun.server.ServerOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Spec;
       "Serves the AWS Lambda API for the AWS SDKs and the AWS CLI (--endpoint-url) until stopped"
           + " with Ctrl-C or SIGTERM.",
       "Prints one line with the endpoint when ready; functions and layers live in memory unless"
-          + " --data-dir keeps them."
+          + " --data-dir keeps them.",
+      "Functions' log lines go to stderr as '[<function>] <line>' and, with --data-dir, to"
+          + " logs/<function>/<log stream>.log in it."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -78,7 +81,8 @@ final class ServeCommand implements Callable<Integer> {
     if (functionsFile != null) {
       options = options.withFunctionsFile(functionsFile);
     }
-    LambdaRuntime.Builder builder = LambdaRuntime.builder();
+    ServeLogSink logs = new ServeLogSink(spec.commandLine().getErr(), Optional.ofNullable(dataDir));
+    LambdaRuntime.Builder builder = LambdaRuntime.builder().addLogSink(logs);
     if (backend != null) {
       builder.backend(backend);
     }
@@ -88,11 +92,13 @@ final class ServeCommand implements Callable<Integer> {
       server = LambdaServer.start(runtime, options);
     } catch (RuntimeException e) {
       runtime.close();
+      logs.close();
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
-        .addShutdownHook(new Thread(() -> stop(server, runtime, stopped), "lambdarun-serve-stop"));
+        .addShutdownHook(
+            new Thread(() -> stop(server, runtime, logs, stopped), "lambdarun-serve-stop"));
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         "lambdarun: serving the AWS Lambda API at " + server.endpoint() + " on backend '"
@@ -102,11 +108,13 @@ final class ServeCommand implements Callable<Integer> {
     return ExitCodes.SUCCESS;
   }
 
-  private static void stop(LambdaServer server, LambdaRuntime runtime, CountDownLatch stopped) {
+  private static void stop(
+      LambdaServer server, LambdaRuntime runtime, ServeLogSink logs, CountDownLatch stopped) {
     try {
       server.close();
     } finally {
       runtime.close();
+      logs.close();
       stopped.countDown();
     }
   }

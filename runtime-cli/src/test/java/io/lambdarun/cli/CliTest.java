@@ -83,7 +83,10 @@ class CliTest {
     assertThat(run.out()).contains("\"errorType\": \"KeyError\"").contains("missing");
     assertThat(run.err())
         .contains("lambdarun: function error (Unhandled): KeyError")
-        .contains("about to fail");
+        .containsPattern(
+            "(?s)START RequestId: (\\S+) Version: \\$LATEST\n.*about to fail\n.*END RequestId: \\1"
+                + "\nREPORT RequestId: \\1\tDuration: [0-9.]+ ms\tBilled Duration: [0-9]+ ms"
+                + "\tMemory Size: 128 MB\t");
   }
 
   @Test

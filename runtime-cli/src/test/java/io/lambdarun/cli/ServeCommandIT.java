@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
@@ -310,6 +311,20 @@ class ServeCommandIT {
     assertThat(invoked.exitCode()).as(invoked.err()).isZero();
     assertThat(Files.readString(temp.resolve("answer.json")))
         .isEqualTo("{\"message\": \"Hello, again!\"}");
+    List<Path> streams;
+    try (Stream<Path> files = Files.walk(data.resolve("logs").resolve("kept-cli"))) {
+      streams = files.filter(file -> file.toString().endsWith(".log")).toList();
+    }
+    assertThat(streams)
+        .singleElement()
+        .satisfies(
+            file -> {
+              assertThat(data.resolve("logs/kept-cli").relativize(file).toString())
+                  .matches("\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST\\][0-9a-f]{32}\\.log");
+              assertThat(Files.readString(file))
+                  .containsPattern("(?s)^START RequestId: \\S+ Version: \\$LATEST\n.*END RequestId: ")
+                  .contains("\nREPORT RequestId: ");
+            });
     assertThat(
             JSON.readTree(
                     aws(restarted, "get-function-configuration", "--function-name", "kept-cli")

@@ -38,7 +38,7 @@ import java.util.TreeMap;
  * @param imageUri the image of an image function
  * @param imageConfig overrides of the image's entry point, command and working directory
  * @param ephemeralStorageMib the size of {@code /tmp}, 512 to 10240
- * @param logGroup the log group, when not the default {@code /aws/lambda/<name>}
+ * @param loggingConfig the log format, levels and log group
  * @param architecture the instruction set
  * @param tags the function's tags, sorted by key
  * @param layers layer archives in attach order, at most 5
@@ -58,7 +58,7 @@ public record LambdaFunction(
     Optional<String> imageUri,
     ImageConfig imageConfig,
     int ephemeralStorageMib,
-    Optional<String> logGroup,
+    LoggingConfig loggingConfig,
     Architecture architecture,
     Map<String, String> tags,
     List<Archive> layers) {
@@ -107,7 +107,7 @@ public record LambdaFunction(
     Objects.requireNonNull(code, "code");
     imageUri = Objects.requireNonNull(imageUri, "imageUri").filter(uri -> !uri.isBlank());
     Objects.requireNonNull(imageConfig, "imageConfig");
-    logGroup = Objects.requireNonNull(logGroup, "logGroup").filter(group -> !group.isBlank());
+    Objects.requireNonNull(loggingConfig, "loggingConfig");
     Objects.requireNonNull(architecture, "architecture");
     environment = Collections.unmodifiableMap(new TreeMap<>(environment));
     tags = Collections.unmodifiableMap(new TreeMap<>(tags));
@@ -145,11 +145,29 @@ public record LambdaFunction(
     builder.imageUri = imageUri.orElse(null);
     builder.imageConfig = imageConfig;
     builder.ephemeralStorageMib = ephemeralStorageMib;
-    builder.logGroup = logGroup.orElse(null);
+    builder.loggingConfig = loggingConfig;
     builder.architecture = architecture;
     builder.tags.putAll(tags);
     builder.layers.addAll(layers);
     return builder;
+  }
+
+  /**
+   * Returns the log group, {@code LoggingConfig.LogGroup}.
+   *
+   * @return the log group, when not the default {@code /aws/lambda/<name>}
+   */
+  public Optional<String> logGroup() {
+    return loggingConfig.logGroup();
+  }
+
+  /**
+   * Returns the log group the function's records go to.
+   *
+   * @return the configured log group, or {@code /aws/lambda/<name>}
+   */
+  public String effectiveLogGroup() {
+    return loggingConfig.logGroup().orElse("/aws/lambda/" + functionName);
   }
 
   /**
@@ -218,7 +236,7 @@ public record LambdaFunction(
     private String imageUri;
     private ImageConfig imageConfig = ImageConfig.NONE;
     private int ephemeralStorageMib = 512;
-    private String logGroup;
+    private LoggingConfig loggingConfig = LoggingConfig.DEFAULT;
     private Architecture architecture = Architecture.X86_64;
     private final Map<String, String> tags = new TreeMap<>();
     private final List<Archive> layers = new ArrayList<>();
@@ -434,7 +452,13 @@ public record LambdaFunction(
      * @return this builder
      */
     public Builder logGroup(String value) {
-      logGroup = value;
+      loggingConfig = loggingConfig.withLogGroup(Optional.ofNullable(value));
+      return this;
+    }
+
+    /** @param value the log format, levels and log group, replacing what was set @return this builder */
+    public Builder loggingConfig(LoggingConfig value) {
+      loggingConfig = Objects.requireNonNull(value, "loggingConfig");
       return this;
     }
 
@@ -502,7 +526,7 @@ public record LambdaFunction(
           new LambdaFunction(
               functionName, arn, version, runtime, handler, role, timeout, memoryMib, environment,
               packageType, Optional.ofNullable(code), Optional.ofNullable(imageUri), imageConfig,
-              ephemeralStorageMib, Optional.ofNullable(logGroup), architecture, tags, layers);
+              ephemeralStorageMib, loggingConfig, architecture, tags, layers);
       FunctionRules.check(function, archiveLimits);
       return function;
     }

@@ -20,6 +20,9 @@ import io.lambdarun.core.pool.InstanceLauncher;
 import io.lambdarun.core.pool.LaunchSpecFactory;
 import io.lambdarun.core.pool.WarmPool;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
+import io.lambdarun.core.telemetry.LambdaRuntimeListener;
+import io.lambdarun.core.telemetry.LogSink;
+import io.lambdarun.core.telemetry.Telemetry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -65,6 +68,7 @@ public final class LambdaRuntime implements AutoCloseable {
   private final ScheduledExecutorService reaper;
   private final ExecutorService prepullers;
   private final Optional<RuntimeApiHost> runtimeApiHost;
+  private final Telemetry telemetry;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LambdaRuntime(ContainerRuntime runtime, Settings settings, Clock clock) {
@@ -77,12 +81,15 @@ public final class LambdaRuntime implements AutoCloseable {
             settings.images(), settings.archiveLimits(), clock);
     this.runtimeApiHost =
         runtime.runtimeApiAccess().map(access -> RuntimeApiHost.start("lambdarun-runtime-api"));
+    this.telemetry = new Telemetry(settings.logSinks(), settings.listeners(), clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, settings.credentialsProvider(), runtimeApiHost, settings.initTimeout());
+            runtime, specs, settings.credentialsProvider(), runtimeApiHost, settings.initTimeout(),
+            telemetry);
     this.pool = new WarmPool(settings.maxInstances(), settings.idleTimeout(), clock, launcher);
     this.invoker =
-        new FunctionInvoker(runtime, pool, specs, new HttpInvoker(), settings.invokeGrace(), clock);
+        new FunctionInvoker(
+            runtime, pool, specs, new HttpInvoker(), settings.invokeGrace(), clock, telemetry);
     this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("lambdarun-reaper"));
     long period = Math.max(1, Math.min(settings.idleTimeout().toMillis(), 30_000));
     reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
@@ -151,6 +158,19 @@ public final class LambdaRuntime implements AutoCloseable {
     ensureOpen();
     return invoker.invokeStreaming(
         function, payload, options, Objects.requireNonNull(listener, "listener"));
+  }
+
+  /**
+   * Tells the registered listeners that an invocation of the function was refused for lack of
+   * concurrency, as an embedder that enforces reserved concurrency does (lambdarun's server
+   * answers such calls 429 {@code TooManyRequestsException}); feeds the {@code Throttles} metric.
+   *
+   * @param function the function whose invocation was refused
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public void reportThrottle(LambdaFunction function) {
+    ensureOpen();
+    telemetry.throttled(function);
   }
 
   /**
@@ -267,7 +287,9 @@ public final class LambdaRuntime implements AutoCloseable {
       int maxInstances,
       Duration idleTimeout,
       Duration invokeGrace,
-      Duration initTimeout) {}
+      Duration initTimeout,
+      List<LogSink> logSinks,
+      List<LambdaRuntimeListener> listeners) {}
 
   /** Configures and builds a {@link LambdaRuntime}; values set here win over the config keys. */
   public static final class Builder {
@@ -284,6 +306,8 @@ public final class LambdaRuntime implements AutoCloseable {
     private ArchiveLimits archiveLimits = ArchiveLimits.AWS;
     private Boolean sweepOrphansOnStart;
     private Clock clock = Clock.systemUTC();
+    private final List<LogSink> logSinks = new ArrayList<>();
+    private final List<LambdaRuntimeListener> listeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -431,6 +455,28 @@ public final class LambdaRuntime implements AutoCloseable {
     }
 
     /**
+     * Adds a sink that receives every log record of every function, named as Lambda names them.
+     *
+     * @param sink the sink, called on the threads that read instances' output
+     * @return this builder
+     */
+    public Builder addLogSink(LogSink sink) {
+      logSinks.add(Objects.requireNonNull(sink, "sink"));
+      return this;
+    }
+
+    /**
+     * Adds a listener of instance and invocation events.
+     *
+     * @param listener the listener; what it throws is logged and ignored
+     * @return this builder
+     */
+    public Builder addListener(LambdaRuntimeListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
      * Sets the clock.
      *
      * @param value the time source for idle times and credential expiry
@@ -516,7 +562,9 @@ public final class LambdaRuntime implements AutoCloseable {
               ? invokeGrace
               : config.getDuration(
                   CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT),
-          config.getDuration(CoreConfigKeys.INIT_TIMEOUT, CoreConfigKeys.INIT_TIMEOUT_DEFAULT));
+          config.getDuration(CoreConfigKeys.INIT_TIMEOUT, CoreConfigKeys.INIT_TIMEOUT_DEFAULT),
+          List.copyOf(logSinks),
+          List.copyOf(listeners));
     }
 
     private int maxInstances() {

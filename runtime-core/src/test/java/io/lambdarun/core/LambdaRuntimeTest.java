@@ -609,7 +609,11 @@ class LambdaRuntimeTest {
 
     assertThat(plain.logResult()).isEmpty();
     String tail = new String(Base64.getDecoder().decode(tailed.logResult().orElseThrow()), UTF_8);
-    assertThat(tail).hasSize(4096).endsWith("END").isEqualTo(fake.logText.substring(5003 - 4096));
+    String id = tailed.requestId();
+    assertThat(tail).hasSize(4096).startsWith("aaa");
+    assertThat(tail)
+        .contains("a".repeat(3000) + "END\nEND RequestId: " + id + "\nREPORT RequestId: " + id)
+        .endsWith("\t\n");
     assertThat(fake.logSince).isNotEmpty().containsOnly(clock.instant());
   }
 
@@ -623,8 +627,11 @@ class LambdaRuntimeTest {
     InvocationResult tailed =
         runtime.invoke(fn, bytes("{}"), InvokeOptions.builder().logTail(true).build());
 
+    String id = tailed.requestId();
     assertThat(new String(Base64.getDecoder().decode(tailed.logResult().orElseThrow()), UTF_8))
-        .isEqualTo("the event's line");
+        .startsWith(
+            "START RequestId: " + id + " Version: $LATEST\nthe event's line\nEND RequestId: "
+                + id + "\nREPORT RequestId: " + id + "\tDuration: ");
   }
 
   @Test

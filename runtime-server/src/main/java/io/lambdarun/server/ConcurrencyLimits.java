@@ -51,8 +51,11 @@ final class ConcurrencyLimits {
     reserved.remove(function);
   }
 
-  /** Runs one invocation of the function within its reservation, or refuses it with 429. */
-  <T> T run(String function, Supplier<T> invocation) {
+  /**
+   * Runs one invocation of the function within its reservation, or runs {@code throttled} and
+   * refuses it with 429.
+   */
+  <T> T run(String function, Runnable throttled, Supplier<T> invocation) {
     Integer limit = reserved.get(function);
     if (limit == null) {
       return invocation.get();
@@ -60,6 +63,7 @@ final class ConcurrencyLimits {
     AtomicInteger count = running.computeIfAbsent(function, key -> new AtomicInteger());
     try {
       if (count.incrementAndGet() > limit) {
+        throttled.run();
         throw new ApiException(
             429, "TooManyRequestsException", "Rate Exceeded.",
             Optional.of("ReservedFunctionConcurrentInvocationLimitExceeded"));

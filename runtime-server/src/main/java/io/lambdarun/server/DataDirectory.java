@@ -10,6 +10,9 @@ import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LogFormat;
+import io.lambdarun.core.LogLevel;
+import io.lambdarun.core.LoggingConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -156,6 +159,12 @@ final class DataDirectory implements StateChanges {
         .workingDirectory()
         .ifPresent(dir -> imageConfig.put("WorkingDirectory", dir));
     function.logGroup().ifPresent(group -> node.put("LogGroup", group));
+    LoggingConfig logging = function.loggingConfig();
+    ObjectNode loggingNode =
+        node.putObject("LoggingConfig").put("LogFormat", logging.logFormat().name());
+    logging.applicationLogLevel()
+        .ifPresent(level -> loggingNode.put("ApplicationLogLevel", level.name()));
+    logging.systemLogLevel().ifPresent(level -> loggingNode.put("SystemLogLevel", level.name()));
     function.code().ifPresent(code -> node.put("Code", saveCode(code)));
     ArrayNode layerNodes = node.putArray("Layers");
     for (Archive layer : function.layers()) {
@@ -209,6 +218,15 @@ final class DataDirectory implements StateChanges {
                     Json.strings(node.get("ImageConfig"), "Command").orElseThrow(),
                     Json.text(node.get("ImageConfig"), "WorkingDirectory")));
     Json.text(node, "ImageUri").ifPresent(builder::imageUri);
+    Json.object(node, "LoggingConfig")
+        .ifPresent(
+            logging ->
+                builder.loggingConfig(
+                    new LoggingConfig(
+                        LogFormat.valueOf(logging.get("LogFormat").asText()),
+                        Json.text(logging, "ApplicationLogLevel").map(LogLevel::valueOf),
+                        Json.text(logging, "SystemLogLevel").map(LogLevel::valueOf),
+                        Optional.empty())));
     Json.text(node, "LogGroup").ifPresent(builder::logGroup);
     Json.text(node, "Code")
         .ifPresent(sha -> builder.code(Archive.ofBytes("ZipFile", readCode(sha))));

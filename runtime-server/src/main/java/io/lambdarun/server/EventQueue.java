@@ -78,7 +78,8 @@ final class EventQueue {
     try {
       InvocationResult result =
           limits.run(
-              event.function().name(), () -> runtime.invoke(function.get(), event.payload()));
+              event.function().name(), () -> runtime.reportThrottle(function.get()),
+              () -> runtime.invoke(function.get(), event.payload()));
       if (result.functionError().isEmpty()) {
         LOG.debug("event {} of function '{}' succeeded on attempt {}", event.requestId(),
             event.function().arn(), attempt);

@@ -6,6 +6,8 @@ import io.lambdarun.api.Archive;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LogFormat;
+import io.lambdarun.core.LoggingConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -69,9 +71,15 @@ final class FunctionConfigurations {
     node.putArray("Architectures").add(function.architecture().awsName());
     node.putObject("EphemeralStorage").put("Size", function.ephemeralStorageMib());
     node.putObject("SnapStart").put("ApplyOn", "None").put("OptimizationStatus", "Off");
-    node.putObject("LoggingConfig")
-        .put("LogFormat", "Text")
-        .put("LogGroup", function.logGroup().orElse("/aws/lambda/" + function.functionName()));
+    LoggingConfig logging = function.loggingConfig();
+    ObjectNode loggingConfig =
+        node.putObject("LoggingConfig").put("LogFormat", logging.logFormat().awsName());
+    if (logging.logFormat() == LogFormat.JSON) {
+      loggingConfig
+          .put("ApplicationLogLevel", logging.effectiveApplicationLogLevel().name())
+          .put("SystemLogLevel", logging.effectiveSystemLogLevel().name());
+    }
+    loggingConfig.put("LogGroup", function.effectiveLogGroup());
     return node;
   }
 

@@ -7,6 +7,9 @@ import io.lambdarun.api.Archive;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LogFormat;
+import io.lambdarun.core.LogLevel;
+import io.lambdarun.core.LoggingConfig;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -37,6 +40,7 @@ final class FunctionRequests {
     builder.packageType(packageType);
     applyCode(builder, code, packageType);
     applyConfiguration(builder, body, layers);
+    applyLogging(builder, body, LoggingConfig.DEFAULT);
     Json.strings(body, "Architectures")
         .ifPresent(values -> builder.architecture(architecture(values)));
     Json.stringMap(body, "Tags").ifPresent(builder::tags);
@@ -49,6 +53,7 @@ final class FunctionRequests {
     LambdaFunction.Builder builder = old.function().toBuilder();
     Json.text(body, "Role").ifPresent(builder::role);
     applyConfiguration(builder, body, layers);
+    applyLogging(builder, body, old.function().loggingConfig());
     return StoredFunction.of(
         builder.build(), Json.text(body, "Description").orElse(old.description()), now);
   }
@@ -96,6 +101,60 @@ final class FunctionRequests {
     Json.object(body, "ImageConfig").ifPresent(config -> builder.imageConfig(imageConfig(config)));
     Json.strings(body, "Layers")
         .ifPresent(arns -> builder.layers(arns.stream().map(arn -> layer(layers, arn)).toList()));
+  }
+
+  /**
+   * Applies a {@code LoggingConfig} member over the current one: the members it has replace the
+   * current ones; the levels of a JSON configuration stay unless replaced, and go with the Text
+   * format.
+   */
+  private static void applyLogging(
+      LambdaFunction.Builder builder, JsonNode body, LoggingConfig current) {
+    Json.object(body, "LoggingConfig")
+        .ifPresent(config -> builder.loggingConfig(loggingConfig(config, current)));
+  }
+
+  private static LoggingConfig loggingConfig(JsonNode config, LoggingConfig current) {
+    LogFormat format =
+        Json.text(config, "LogFormat").map(FunctionRequests::logFormat).orElse(current.logFormat());
+    Optional<LogLevel> application =
+        Json.text(config, "ApplicationLogLevel")
+            .map(value -> logLevel(value, "loggingConfig.applicationLogLevel", LogLevel.values()));
+    Optional<LogLevel> system =
+        Json.text(config, "SystemLogLevel")
+            .map(
+                value ->
+                    logLevel(
+                        value, "loggingConfig.systemLogLevel",
+                        new LogLevel[] {LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN}));
+    if (format == LogFormat.JSON) {
+      application = application.or(current::applicationLogLevel);
+      system = system.or(current::systemLogLevel);
+    }
+    return new LoggingConfig(
+        format, application, system, Json.text(config, "LogGroup").or(current::logGroup));
+  }
+
+  private static LogFormat logFormat(String value) {
+    for (LogFormat format : LogFormat.values()) {
+      if (format.awsName().equals(value)) {
+        return format;
+      }
+    }
+    throw ApiException.validation(
+        "1 validation error detected: Value '" + value + "' at 'loggingConfig.logFormat' failed"
+            + " to satisfy constraint: Member must satisfy enum value set: [JSON, Text]");
+  }
+
+  private static LogLevel logLevel(String value, String member, LogLevel[] allowed) {
+    for (LogLevel level : allowed) {
+      if (level.name().equals(value)) {
+        return level;
+      }
+    }
+    throw ApiException.validation(
+        "1 validation error detected: Value '" + value + "' at '" + member + "' failed to satisfy"
+            + " constraint: Member must satisfy enum value set: " + List.of(allowed));
   }
 
   private static Archive layer(LayerRegistry layers, String versionArn) {

@@ -54,7 +54,9 @@ final class InvokeOperation {
       case "RequestResponse":
         InvokeOptions options = options(request, call.logTail());
         return answer(
-            limits.run(ref.name(), () -> runtime.invoke(function, payload, options)),
+            limits.run(
+                ref.name(), () -> runtime.reportThrottle(function),
+                () -> runtime.invoke(function, payload, options)),
             function.version());
       case "Event":
         if (payload.length > MAX_ASYNC_PAYLOAD) {
@@ -91,7 +93,7 @@ final class InvokeOperation {
             new FunctionResponseStream(
                 listener ->
                     limits.run(
-                        ref.name(),
+                        ref.name(), () -> runtime.reportThrottle(function),
                         () -> runtime.invokeStreaming(function, payload, options, listener)));
         return ApiResponse.streamed(
             200, Map.of("X-Amz-Executed-Version", function.version()),

@@ -4,10 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarun.api.Archive;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.WarmInstance;
+import io.lambdarun.core.telemetry.LambdaRuntimeListener;
+import io.lambdarun.core.telemetry.Throttled;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.waiters.WaiterResponse;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.ApplicationLogLevel;
 import software.amazon.awssdk.services.lambda.model.Architecture;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionResponse;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
@@ -45,7 +50,9 @@ import software.amazon.awssdk.services.lambda.model.LastUpdateStatus;
 import software.amazon.awssdk.services.lambda.model.LayerVersionsListItem;
 import software.amazon.awssdk.services.lambda.model.ListFunctionsResponse;
 import software.amazon.awssdk.services.lambda.model.ListLayerVersionsResponse;
+import software.amazon.awssdk.services.lambda.model.LogFormat;
 import software.amazon.awssdk.services.lambda.model.LogType;
+import software.amazon.awssdk.services.lambda.model.LoggingConfig;
 import software.amazon.awssdk.services.lambda.model.PackageType;
 import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.PublishLayerVersionResponse;
@@ -56,6 +63,7 @@ import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 import software.amazon.awssdk.services.lambda.model.State;
+import software.amazon.awssdk.services.lambda.model.SystemLogLevel;
 import software.amazon.awssdk.services.lambda.model.ThrottleReason;
 import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationResponse;
@@ -74,12 +82,23 @@ class LambdaApiSdkIT {
   private static LambdaServer server;
   private static LambdaClient lambda;
   private static final BlockingQueue<String> OUTCOMES = new LinkedBlockingQueue<>();
+  private static final BlockingQueue<String> THROTTLES = new LinkedBlockingQueue<>();
 
   @TempDir Path temp;
 
   @BeforeAll
   static void start() {
-    runtime = LambdaRuntime.builder().backend("local").build();
+    runtime =
+        LambdaRuntime.builder()
+            .backend("local")
+            .addListener(
+                new LambdaRuntimeListener() {
+                  @Override
+                  public void throttled(Throttled event) {
+                    THROTTLES.add(event.functionName() + " " + event.version());
+                  }
+                })
+            .build();
     server =
         LambdaServer.start(
             runtime,
@@ -478,6 +497,65 @@ class LambdaApiSdkIT {
   }
 
   @Test
+  void loggingConfigIsKeptAndItsJsonFormatShapesTheLogTail() throws Exception {
+    lambda.createFunction(
+        r -> r.functionName("json-logs-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
+            .role(ROLE)
+            .loggingConfig(
+                l -> l.logFormat(LogFormat.JSON).applicationLogLevel(ApplicationLogLevel.WARN)
+                    .logGroup("/custom/json-logs"))
+            .code(c -> c.zipFile(helloZip())));
+    try {
+      LoggingConfig created =
+          lambda.getFunctionConfiguration(r -> r.functionName("json-logs-sdk")).loggingConfig();
+      assertThat(created.logFormat()).isEqualTo(LogFormat.JSON);
+      assertThat(created.applicationLogLevel()).isEqualTo(ApplicationLogLevel.WARN);
+      assertThat(created.systemLogLevel()).isEqualTo(SystemLogLevel.INFO);
+      assertThat(created.logGroup()).isEqualTo("/custom/json-logs");
+
+      InvokeResponse invoked =
+          lambda.invoke(
+              r -> r.functionName("json-logs-sdk").logType(LogType.TAIL)
+                  .payload(SdkBytes.fromUtf8String("{\"name\":\"json\"}")));
+      String requestId = invoked.responseMetadata().requestId();
+      String[] lines = new String(Base64.getDecoder().decode(invoked.logResult()), UTF_8).split("\n");
+      ObjectMapper json = new ObjectMapper();
+      JsonNode start = json.readTree(lines[0]);
+      assertThat(start.path("type").asText()).isEqualTo("platform.start");
+      assertThat(start.path("record").path("requestId").asText()).isEqualTo(requestId);
+      JsonNode report = json.readTree(lines[lines.length - 1]);
+      assertThat(report.path("type").asText()).isEqualTo("platform.report");
+      assertThat(report.path("record").path("metrics").path("memorySizeMB").asInt()).isEqualTo(128);
+      assertThat(report.path("record").path("status").asText()).isEqualTo("success");
+
+      InvalidParameterValueException levelsWithText =
+          catchThrowableOfType(
+              InvalidParameterValueException.class,
+              () -> lambda.updateFunctionConfiguration(
+                  r -> r.functionName("json-logs-sdk")
+                      .loggingConfig(
+                          l -> l.logFormat(LogFormat.TEXT).systemLogLevel(SystemLogLevel.DEBUG))));
+      assertThat(levelsWithText.awsErrorDetails().errorMessage())
+          .contains("'DEBUG'").contains("need the 'JSON' log format");
+
+      LoggingConfig text =
+          lambda.updateFunctionConfiguration(
+                  r -> r.functionName("json-logs-sdk")
+                      .loggingConfig(l -> l.logFormat(LogFormat.TEXT)))
+              .loggingConfig();
+      assertThat(text.logFormat()).isEqualTo(LogFormat.TEXT);
+      assertThat(text.applicationLogLevel()).isNull();
+      assertThat(text.logGroup()).isEqualTo("/custom/json-logs");
+      InvokeResponse plain =
+          lambda.invoke(r -> r.functionName("json-logs-sdk").logType(LogType.TAIL));
+      assertThat(new String(Base64.getDecoder().decode(plain.logResult()), UTF_8))
+          .startsWith("START RequestId: " + plain.responseMetadata().requestId() + " Version: ");
+    } finally {
+      lambda.deleteFunction(r -> r.functionName("json-logs-sdk"));
+    }
+  }
+
+  @Test
   void reservedConcurrencyThrottlesWithTooManyRequests() throws Exception {
     Path started = temp.resolve("started");
     create(
@@ -527,6 +605,9 @@ class LambdaApiSdkIT {
       assertThat(busy.get(20, TimeUnit.SECONDS).payload().asUtf8String()).isEqualTo("\"done\"");
       assertThat(lambda.invoke(r -> r.functionName("throttled-sdk")).payload().asUtf8String())
           .as("the reservation is free again").isEqualTo("\"done\"");
+      assertThat(THROTTLES)
+          .as("each 429 reaches the runtime's listeners")
+          .containsExactly("throttled-sdk $LATEST", "throttled-sdk $LATEST");
 
       InvalidParameterValueException tooMany =
           catchThrowableOfType(

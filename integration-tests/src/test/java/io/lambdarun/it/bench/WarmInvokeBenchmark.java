@@ -9,8 +9,11 @@ import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
+import io.lambdarun.core.telemetry.LambdaRuntimeListener;
 import io.lambdarun.it.bench.Bench.Report;
 import io.lambdarun.it.bench.Bench.Stats;
+import io.lambdarun.micrometer.LambdaMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -89,10 +92,12 @@ final class WarmInvokeBenchmark {
     boolean javaArm = backend.equals("local-java");
     Bench.TapProvider tap = new Bench.TapProvider(Bench.backendOf(backend));
     try (LambdaRuntime runtime = Bench.runtime(tap, backend).maxInstancesPerFunction(1).build();
+        LambdaRuntime observed = observed(backend);
         RuntimeApiHost host = RuntimeApiHost.start("bench-host")) {
       LambdaFunction fn =
           javaArm ? Bench.javaEchoFunction("bench-warm") : Bench.benchFunction("bench-warm", "echo");
       runtime.invoke(fn, Bench.payload(16));
+      observed.invoke(fn, Bench.payload(16));
       LaunchSpec spec = tap.specs.get(0);
       if (!spec.usesRuntimeApi()) {
         throw new IllegalStateException("backend '" + backend + "' launched the function in"
@@ -105,6 +110,7 @@ final class WarmInvokeBenchmark {
           Arm floor = (payload, expected) -> raw.time(raw.event(payload), expected);
           Arm subject = (payload, expected) -> timeInvoke(runtime, fn, payload, expected);
           Arm hostAlone = (payload, expected) -> timeHost(alone, payload, expected);
+          Arm withTelemetry = (payload, expected) -> timeInvoke(observed, fn, payload, expected);
           Instance instance = tap.launched.get(0);
           Arm exitCheck = (payload, expected) -> {
             long start = System.nanoTime();
@@ -115,12 +121,28 @@ final class WarmInvokeBenchmark {
               List.of(new Reference("reference, core's RuntimeApiHost alone (RuntimeApiInstance"
                   + ".invoke, no pool, no FunctionInvoker)", hostAlone),
                   new Reference("diagnosis, the backend's exitCode(instance) alone, which"
-                      + " RuntimeApiInstance.invoke asks before every event", exitCheck)));
+                      + " RuntimeApiInstance.invoke asks before every event", exitCheck),
+                  new Reference("reference, invoke with a LogSink, a listener and"
+                      + " runtime-micrometer's LambdaMetrics registered (its own warm instance)",
+                      withTelemetry)));
         } finally {
           tap.backend.terminate(alone.instance());
         }
       }
     }
+  }
+
+  /**
+   * A second runtime on the same backend that feeds a log sink, a listener and Micrometer, as an
+   * embedder forwarding logs and metrics does (issue 16); the sink and the listener do nothing.
+   */
+  private static LambdaRuntime observed(String backend) {
+    return Bench.runtime(new Bench.TapProvider(Bench.backendOf(backend)), backend)
+        .maxInstancesPerFunction(1)
+        .addLogSink(record -> {})
+        .addListener(new LambdaRuntimeListener() {})
+        .addListener(new LambdaMetrics(new SimpleMeterRegistry()))
+        .build();
   }
 
   private static long timeHost(RuntimeApiInstance alone, byte[] payload, String expected) {

@@ -3,6 +3,8 @@ package io.lambdarun.core.env;
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LogFormat;
+import io.lambdarun.core.LoggingConfig;
 import io.lambdarun.core.SessionCredentials;
 import java.net.URI;
 import java.time.Instant;
@@ -81,9 +83,12 @@ public final class FunctionEnvironment {
     environment.put("AWS_LAMBDA_FUNCTION_NAME", function.functionName());
     environment.put("AWS_LAMBDA_FUNCTION_VERSION", function.version());
     environment.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(function.memoryMib()));
-    environment.put(
-        "AWS_LAMBDA_LOG_GROUP_NAME",
-        function.logGroup().orElse("/aws/lambda/" + function.functionName()));
+    environment.put("AWS_LAMBDA_LOG_GROUP_NAME", function.effectiveLogGroup());
+    LoggingConfig logging = function.loggingConfig();
+    environment.put("AWS_LAMBDA_LOG_FORMAT", logging.logFormat().awsName());
+    if (logging.logFormat() == LogFormat.JSON) {
+      environment.put("AWS_LAMBDA_LOG_LEVEL", logging.effectiveApplicationLogLevel().name());
+    }
     environment.put(
         "AWS_LAMBDA_LOG_STREAM_NAME",
         STREAM_DATE.format(launchTime) + "/[" + function.version() + "]" + streamId);

@@ -69,6 +69,8 @@ public final class DeployId {
     config.add(imageConfig(function.imageConfig()));
     config.add(function.ephemeralStorageMib());
     config.add(function.logGroup().orElse(null));
+    config.add(function.loggingConfig().logFormat().awsName());
+    config.add(function.loggingConfig().applicationLogLevel().map(Enum::name).orElse(null));
     config.add(function.architecture().awsName());
     if (withTags) {
       config.add(object(function.tags()));

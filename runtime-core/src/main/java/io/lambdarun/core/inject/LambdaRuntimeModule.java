@@ -10,6 +10,8 @@ import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.CredentialsProvider;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.discovery.BackendSelector;
+import io.lambdarun.core.telemetry.LambdaRuntimeListener;
+import io.lambdarun.core.telemetry.LogSink;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -22,7 +24,8 @@ import java.util.Set;
  * RuntimeConfig.class).setBinding()}), read through {@link io.lambdarun.core.CoreConfigKeys}.
  * Providers added with {@code Multibinder.newSetBinder(binder(), ContainerRuntimeProvider.class)}
  * are tried before discovered ones; a {@link CredentialsProvider} may be bound with {@code
- * OptionalBinder.newOptionalBinder(binder(), CredentialsProvider.class).setBinding()}.
+ * OptionalBinder.newOptionalBinder(binder(), CredentialsProvider.class).setBinding()}; {@link
+ * LambdaRuntimeListener}s and {@link LogSink}s are added with {@code Multibinder.newSetBinder}.
  *
  * <p><b>Who closes the runtime.</b> {@link LambdaRuntime} is bound as a singleton created on
  * first use, and Guice never closes it: the application that creates the injector must call
@@ -38,6 +41,8 @@ public final class LambdaRuntimeModule extends AbstractModule {
         .setDefault()
         .toInstance(RuntimeConfig.fromSystem());
     OptionalBinder.newOptionalBinder(binder(), CredentialsProvider.class);
+    Multibinder.newSetBinder(binder(), LambdaRuntimeListener.class);
+    Multibinder.newSetBinder(binder(), LogSink.class);
   }
 
   @Provides
@@ -45,10 +50,14 @@ public final class LambdaRuntimeModule extends AbstractModule {
   LambdaRuntime lambdaRuntime(
       RuntimeConfig config,
       Set<ContainerRuntimeProvider> providers,
-      Optional<CredentialsProvider> credentials) {
+      Optional<CredentialsProvider> credentials,
+      Set<LambdaRuntimeListener> listeners,
+      Set<LogSink> logSinks) {
     LambdaRuntime.Builder builder =
         LambdaRuntime.builder().config(config).providers(List.copyOf(providers));
     credentials.ifPresent(builder::credentialsProvider);
+    listeners.forEach(builder::addListener);
+    logSinks.forEach(builder::addLogSink);
     return builder.build();
   }
 

@@ -11,6 +11,9 @@ import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.ResponseStreamListener;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
+import io.lambdarun.core.telemetry.InvocationTrace;
+import io.lambdarun.core.telemetry.StopReason;
+import io.lambdarun.core.telemetry.Telemetry;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -25,6 +28,7 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,12 +60,19 @@ public final class FunctionInvoker {
 
   private static final Duration LOG_POLL = Duration.ofMillis(25);
 
+  /**
+   * How long a streamed log must have been silent before a log tail is cut: an engine may deliver
+   * an invocation's last lines just after its answer. Bounded by {@link #LOG_SETTLE}.
+   */
+  private static final Duration LOG_QUIET = Duration.ofMillis(20);
+
   private final ContainerRuntime runtime;
   private final WarmPool pool;
   private final LaunchSpecFactory specs;
   private final HttpInvoker http;
   private final Duration grace;
   private final Clock clock;
+  private final Telemetry telemetry;
 
   /**
    * Creates an invoker.
@@ -72,6 +83,7 @@ public final class FunctionInvoker {
    * @param http posts events
    * @param grace added to the function timeout before the client gives up
    * @param clock the time source for log reads
+   * @param telemetry writes each invocation's platform lines and reports it
    */
   public FunctionInvoker(
       ContainerRuntime runtime,
@@ -79,13 +91,15 @@ public final class FunctionInvoker {
       LaunchSpecFactory specs,
       HttpInvoker http,
       Duration grace,
-      Clock clock) {
+      Clock clock,
+      Telemetry telemetry) {
     this.runtime = runtime;
     this.pool = pool;
     this.specs = specs;
     this.http = http;
     this.grace = grace;
     this.clock = clock;
+    this.telemetry = telemetry;
   }
 
   /**
@@ -147,6 +161,7 @@ public final class FunctionInvoker {
         }
         lastInstance = lease.instance().id();
       } catch (RuntimeException | Error e) {
+        telemetry.log(lease.instance()).ifPresent(log -> log.stopReason(StopReason.FAILED));
         lease.discard();
         throw e;
       }
@@ -169,13 +184,21 @@ public final class FunctionInvoker {
       long start,
       Consumer<byte[]> chunks) {
     Instant since = clock.instant();
+    InvocationTrace trace =
+        telemetry.begin(function, lease.instance(), requestId, lease.initDuration(), runtime);
     Optional<RuntimeApiInstance> runtimeApi = lease.runtimeApi();
     if (runtimeApi.isPresent()) {
-      RuntimeApiAnswer answer =
-          chunks == null
-              ? runtimeApi.get().invoke(requestId, payload, options)
-              : runtimeApi.get().invokeStreaming(requestId, payload, options, chunks);
-      return outcome(function, requestId, lease, answer, options, since, start);
+      RuntimeApiAnswer answer;
+      try {
+        answer =
+            chunks == null
+                ? runtimeApi.get().invoke(requestId, payload, options)
+                : runtimeApi.get().invokeStreaming(requestId, payload, options, chunks);
+      } catch (RuntimeException | Error e) {
+        trace.failed();
+        throw e;
+      }
+      return outcome(function, requestId, lease, answer, options, since, start, trace);
     }
     InstanceResponse response;
     try {
@@ -185,6 +208,7 @@ public final class FunctionInvoker {
               function.timeout().plus(grace));
     } catch (IOException e) {
       if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+        trace.failed();
         lease.discard();
         Thread.currentThread().interrupt();
         throw new LambdaRunException(
@@ -196,12 +220,14 @@ public final class FunctionInvoker {
         LOG.warn(
             "instance '{}' of function '{}' is unreachable ({}); replacing it",
             lease.instance().id(), function.functionName(), e.toString());
+        trace.instanceFailed();
         lease.discard();
         return Optional.empty();
       }
       if (e instanceof SocketTimeoutException) {
-        return Optional.of(timedOut(function, requestId, lease, options, since, start));
+        return Optional.of(timedOut(function, requestId, lease, options, since, start, trace));
       }
+      trace.failed();
       lease.discard();
       throw new InstanceFailedException(
           lease.instance().id(),
@@ -210,7 +236,8 @@ public final class FunctionInvoker {
               + " the function is idempotent",
           e);
     }
-    return Optional.of(classify(function, requestId, lease, response, options, since, start));
+    return Optional.of(
+        classify(function, requestId, lease, response, options, since, start, trace));
   }
 
   /** Turns a Runtime API outcome into the result; empty when another instance should be tried. */
@@ -221,19 +248,22 @@ public final class FunctionInvoker {
       RuntimeApiAnswer answer,
       InvokeOptions options,
       Instant since,
-      long start) {
+      long start,
+      InvocationTrace trace) {
     switch (answer.outcome()) {
       case NOT_DELIVERED -> {
         LOG.warn(
             "instance '{}' of function '{}' could not take the event ({}); replacing it",
             lease.instance().id(), function.functionName(), answer.bodyText());
+        trace.instanceFailed();
         lease.discard();
         return Optional.empty();
       }
       case TIMEOUT -> {
-        return Optional.of(timedOut(function, requestId, lease, options, since, start));
+        return Optional.of(timedOut(function, requestId, lease, options, since, start, trace));
       }
       case LOST -> {
+        trace.failed();
         lease.discard();
         throw new InstanceFailedException(
             lease.instance().id(),
@@ -243,10 +273,16 @@ public final class FunctionInvoker {
             null);
       }
       default -> {
-        Optional<String> logResult = logTail(lease, options, since);
+        Optional<String> logResult =
+            logResult(
+                lease, options, since, trace,
+                answer.functionError().isPresent()
+                    ? ended -> ended.erred(answer.body())
+                    : InvocationTrace::succeeded);
         if (answer.instanceReusable()) {
           lease.release();
         } else {
+          trace.instanceFailed();
           lease.discard();
         }
         return Optional.of(
@@ -264,15 +300,17 @@ public final class FunctionInvoker {
       InstanceResponse response,
       InvokeOptions options,
       Instant since,
-      long start) {
+      long start,
+      InvocationTrace trace) {
     byte[] body = response.body();
     if (ResponseClassifier.isRieTimeout(body)
         && response.headers().firstValue(ContainerRuntime.FUNCTION_ERROR_HEADER).isEmpty()) {
-      return timedOut(function, requestId, lease, options, since, start);
+      return timedOut(function, requestId, lease, options, since, start, trace);
     }
     Optional<FunctionError> error = ResponseClassifier.functionError(response.headers(), body);
     boolean ok = response.statusCode() / 100 == 2;
     if (!ok && error.isEmpty()) {
+      trace.failed();
       lease.discard();
       throw new InstanceFailedException(
           lease.instance().id(),
@@ -285,10 +323,17 @@ public final class FunctionInvoker {
       body = ResponseClassifier.responseTooLargeDocument();
       error = Optional.of(FunctionError.UNHANDLED);
     }
-    Optional<String> logResult = logTail(lease, options, since);
+    byte[] document = body;
+    Optional<String> logResult =
+        logResult(
+            lease, options, since, trace,
+            error.isPresent()
+                ? ended -> ended.erred(document)
+                : InvocationTrace::succeeded);
     if (ok) {
       lease.release();
     } else {
+      trace.instanceFailed();
       lease.discard();
     }
     return new InvocationResult(
@@ -301,11 +346,13 @@ public final class FunctionInvoker {
       Lease lease,
       InvokeOptions options,
       Instant since,
-      long start) {
+      long start,
+      InvocationTrace trace) {
     LOG.info(
         "invocation '{}' of function '{}' timed out after {} s; replacing instance '{}'",
         requestId, function.functionName(), function.timeout().toSeconds(), lease.instance().id());
-    Optional<String> logResult = logTail(lease, options, since);
+    Optional<String> logResult =
+        logResult(lease, options, since, trace, InvocationTrace::timedOut);
     lease.discard();
     return new InvocationResult(
         ResponseClassifier.timeoutDocument(requestId, function.timeout()),
@@ -313,11 +360,27 @@ public final class FunctionInvoker {
         elapsed(start), logResult);
   }
 
-  private Optional<String> logTail(Lease lease, InvokeOptions options, Instant since) {
+  /**
+   * Ends the invocation's trace once its lines are in (polling a backend that cannot stream),
+   * and returns its log tail when asked for: the last 4 KB of its lines, {@code START} to {@code
+   * REPORT}.
+   */
+  private Optional<String> logResult(
+      Lease lease, InvokeOptions options, Instant since, InvocationTrace trace,
+      Function<InvocationTrace, String> end) {
+    if (!trace.log().streaming()) {
+      if (options.logTail()) {
+        trace.log().polled(settledLog(lease, since));
+      } else if (telemetry.hasSinks()) {
+        trace.log().polled(readLog(lease, since));
+      }
+    } else if (options.logTail()) {
+      trace.log().awaitQuiet(LOG_QUIET, LOG_SETTLE);
+    }
+    String log = end.apply(trace);
     if (!options.logTail()) {
       return Optional.empty();
     }
-    String log = settledLog(lease, since);
     byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
     byte[] tail = Arrays.copyOfRange(bytes, Math.max(0, bytes.length - LOG_TAIL_BYTES), bytes.length);
     return Optional.of(Base64.getEncoder().encodeToString(tail));

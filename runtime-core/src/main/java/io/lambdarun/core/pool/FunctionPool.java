@@ -2,6 +2,7 @@ package io.lambdarun.core.pool;
 
 import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.telemetry.StopReason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -248,7 +249,7 @@ final class FunctionPool {
     } finally {
       lock.unlock();
     }
-    idle.forEach(this::retire);
+    idle.forEach(entry -> retire(entry, StopReason.IDLE));
     return idle.size();
   }
 
@@ -279,16 +280,21 @@ final class FunctionPool {
     } finally {
       lock.unlock();
     }
-    retired.forEach(this::retire);
+    StopReason reason = includingBusy ? StopReason.CLOSED : StopReason.EVICTED;
+    retired.forEach(entry -> retire(entry, reason));
     return held;
   }
 
   /** Closes the instance's connection, then tears the instance down. */
   private void retire(PooledInstance entry) {
+    retire(entry, StopReason.EVICTED);
+  }
+
+  private void retire(PooledInstance entry, StopReason reason) {
     if (entry.connection != null) {
       entry.connection.close();
     }
-    launcher.retire(entry.launched);
+    launcher.retire(entry.launched, reason);
   }
 
   List<PoolSnapshot> snapshot() {

@@ -10,6 +10,9 @@ import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.SessionCredentials;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
+import io.lambdarun.core.telemetry.InstanceLog;
+import io.lambdarun.core.telemetry.StopReason;
+import io.lambdarun.core.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -29,6 +32,7 @@ public final class InstanceLauncher {
   private final Optional<CredentialsProvider> credentialsProvider;
   private final Optional<RuntimeApiHost> runtimeApiHost;
   private final Duration initTimeout;
+  private final Telemetry telemetry;
 
   /**
    * Creates a launcher.
@@ -39,18 +43,21 @@ public final class InstanceLauncher {
    * @param runtimeApiHost core's Runtime API host, present when the backend runs instances in
    *     Runtime API mode
    * @param initTimeout how long a Runtime API instance may take to ask for its first event
+   * @param telemetry opens each instance's log stream and reports starts and stops
    */
   public InstanceLauncher(
       ContainerRuntime runtime,
       LaunchSpecFactory specs,
       Optional<CredentialsProvider> credentialsProvider,
       Optional<RuntimeApiHost> runtimeApiHost,
-      Duration initTimeout) {
+      Duration initTimeout,
+      Telemetry telemetry) {
     this.runtime = runtime;
     this.specs = specs;
     this.credentialsProvider = credentialsProvider;
     this.runtimeApiHost = runtimeApiHost;
     this.initTimeout = initTimeout;
+    this.telemetry = telemetry;
   }
 
   /**
@@ -66,6 +73,7 @@ public final class InstanceLauncher {
     boolean launched = false;
     try {
       LaunchSpec spec = specs.create(function, deployId, credentials);
+      InstanceLog log = telemetry.open(function, spec);
       long start = System.nanoTime();
       Optional<RuntimeApiInstance> runtimeApi = runtimeApiHost.map(host -> launch(host, spec));
       Instance instance = runtimeApi.isPresent() ? runtimeApi.get().instance() : launch(spec);
@@ -74,6 +82,7 @@ public final class InstanceLauncher {
       LOG.info(
           "launched instance '{}' of function '{}' version '{}' in {} ms", instance.id(),
           function.functionName(), function.version(), launchTime.toMillis());
+      telemetry.started(log, instance, launchTime, runtime);
       return new Launched(instance, credentials, launchTime, runtimeApi);
     } finally {
       if (!launched) {
@@ -116,6 +125,17 @@ public final class InstanceLauncher {
    * @param launched the instance
    */
   public void retire(Launched launched) {
+    retire(launched, StopReason.EVICTED);
+  }
+
+  /**
+   * Terminates an instance and revokes its credentials; never throws.
+   *
+   * @param launched the instance
+   * @param reason why, unless the invocation that gave it up recorded another reason
+   */
+  public void retire(Launched launched, StopReason reason) {
+    telemetry.stopped(launched.instance(), reason);
     launched.runtimeApi().ifPresent(RuntimeApiInstance::close);
     try {
       runtime.terminate(launched.instance());

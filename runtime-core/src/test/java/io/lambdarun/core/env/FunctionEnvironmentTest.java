@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LogFormat;
+import io.lambdarun.core.LogLevel;
+import io.lambdarun.core.LoggingConfig;
 import io.lambdarun.core.SessionCredentials;
 import java.net.URI;
 import java.time.Instant;
@@ -45,10 +48,27 @@ class FunctionEnvironmentTest {
                     Map.entry("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
                     Map.entry("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
                     Map.entry("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/hello"),
+                    Map.entry("AWS_LAMBDA_LOG_FORMAT", "Text"),
                     Map.entry("AWS_LAMBDA_LOG_STREAM_NAME", "2026/03/04/[$LATEST]" + STREAM),
                     Map.entry("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"),
                     Map.entry("AWS_LAMBDA_FUNCTION_TIMEOUT", "30"),
                     Map.entry("AWS_EXECUTION_ENV", "AWS_Lambda_python3.12"))));
+  }
+
+  @Test
+  void jsonLoggingPassesTheFormatAndTheApplicationLevelToTheRuntime() {
+    LoggingConfig json =
+        new LoggingConfig(
+            LogFormat.JSON, Optional.of(LogLevel.WARN), Optional.of(LogLevel.DEBUG),
+            Optional.of("/custom/group"));
+    LambdaFunction fn = python("hello").loggingConfig(json).build();
+
+    assertThat(build(fn, Optional.empty(), DOCKER))
+        .containsEntry("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .containsEntry("AWS_LAMBDA_LOG_LEVEL", "WARN")
+        .containsEntry("AWS_LAMBDA_LOG_GROUP_NAME", "/custom/group");
+    assertThat(build(python("hello").build(), Optional.empty(), DOCKER))
+        .doesNotContainKey("AWS_LAMBDA_LOG_LEVEL");
   }
 
   @Test
@@ -88,7 +108,7 @@ class FunctionEnvironmentTest {
             valid.handler(), valid.role(), valid.timeout(), valid.memoryMib(),
             Map.of("AWS_REGION", "mars-1", "_HANDLER", "evil", "MINE", "ok"),
             valid.packageType(), valid.code(), valid.imageUri(), valid.imageConfig(),
-            valid.ephemeralStorageMib(), valid.logGroup(), valid.architecture(), valid.tags(),
+            valid.ephemeralStorageMib(), valid.loggingConfig(), valid.architecture(), valid.tags(),
             valid.layers());
 
     SortedMap<String, String> env = build(unchecked, Optional.empty(), DOCKER);

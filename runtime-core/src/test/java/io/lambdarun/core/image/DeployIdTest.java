@@ -70,6 +70,6 @@ class DeployIdTest {
     assertThat(DeployId.launchConfig(fn, false))
         .isEqualTo(
             "[\"\",\"python3.12\",\"app.handler\",3,128,{\"KEY\":\"v\"},\"ZIP\",null,{\"EntryPoint\":[],"
-                + "\"Command\":[],\"WorkingDirectory\":null},512,null,\"x86_64\",null]");
+                + "\"Command\":[],\"WorkingDirectory\":null},512,null,\"Text\",null,\"x86_64\",null]");
   }
 }

@@ -19,15 +19,30 @@ import io.lambdarun.core.CredentialsProvider;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.SessionCredentials;
 import io.lambdarun.core.discovery.BackendSelector;
+import io.lambdarun.core.telemetry.InvocationReport;
+import io.lambdarun.core.telemetry.LambdaRuntimeListener;
+import io.lambdarun.core.telemetry.LogRecord;
+import io.lambdarun.core.telemetry.LogSink;
 import io.lambdarun.core.testing.FakeBackend;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 class LambdaRuntimeModuleTest {
 
   private final FakeBackend fake = new FakeBackend();
   private final CredentialsProvider credentials = mock(CredentialsProvider.class);
+  private final List<InvocationReport> reports = new CopyOnWriteArrayList<>();
+  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+  private final LambdaRuntimeListener listener =
+      new LambdaRuntimeListener() {
+        @Override
+        public void invocationFinished(InvocationReport report) {
+          reports.add(report);
+        }
+      };
 
   private Injector injector() {
     return Guice.createInjector(
@@ -46,6 +61,10 @@ class LambdaRuntimeModuleTest {
             OptionalBinder.newOptionalBinder(binder(), CredentialsProvider.class)
                 .setBinding()
                 .toInstance(credentials);
+            Multibinder.newSetBinder(binder(), LambdaRuntimeListener.class)
+                .addBinding()
+                .toInstance(listener);
+            Multibinder.newSetBinder(binder(), LogSink.class).addBinding().toInstance(records::add);
           }
         });
   }
@@ -62,6 +81,8 @@ class LambdaRuntimeModuleTest {
       assertThat(runtime.invoke(python("hello").build(), "{}".getBytes(UTF_8)).payloadUtf8())
           .isEqualTo("{}");
       verify(credentials).issue(any());
+      assertThat(reports).singleElement().satisfies(r -> assertThat(r.functionName()).isEqualTo("hello"));
+      assertThat(records).anySatisfy(r -> assertThat(r.message()).startsWith("REPORT RequestId: "));
     } finally {
       runtime.close();
     }

@@ -20,6 +20,7 @@ import io.lambdarun.core.image.ImageResolver;
 import io.lambdarun.core.pool.ScriptedServer.After;
 import io.lambdarun.core.pool.ScriptedServer.Answer;
 import io.lambdarun.core.testing.MutableClock;
+import io.lambdarun.core.telemetry.Telemetry;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,10 +57,13 @@ class FunctionInvokerConnectionTest {
             ImageResolver.defaults(), ArchiveLimits.AWS, clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10));
+            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
+            new Telemetry(List.of(), List.of(), clock));
     pool = new WarmPool(4, Duration.ofMinutes(5), clock, launcher);
     invoker =
-        new FunctionInvoker(runtime, pool, specs, new HttpInvoker(), Duration.ofSeconds(5), clock);
+        new FunctionInvoker(
+            runtime, pool, specs, new HttpInvoker(), Duration.ofSeconds(5), clock,
+            new Telemetry(List.of(), List.of(), clock));
   }
 
   @AfterEach

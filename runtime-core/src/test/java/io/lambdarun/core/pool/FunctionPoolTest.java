@@ -11,6 +11,7 @@ import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.testing.MutableClock;
+import io.lambdarun.core.telemetry.Telemetry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
@@ -52,7 +53,9 @@ class FunctionPoolTest {
 
   private FunctionPool pool(int cap) {
     InstanceLauncher launcher =
-        new InstanceLauncher(runtime, null, Optional.empty(), Optional.empty(), Duration.ZERO);
+        new InstanceLauncher(
+            runtime, null, Optional.empty(), Optional.empty(), Duration.ZERO,
+            new Telemetry(List.of(), List.of(), clock));
     return new FunctionPool("hello", cap, clock, launcher);
   }
 

@@ -18,9 +18,11 @@ import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
 import io.lambdarun.core.testing.MutableClock;
+import io.lambdarun.core.telemetry.Telemetry;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +58,8 @@ class WarmPoolTest {
             ImageResolver.defaults(), ArchiveLimits.AWS, clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10));
+            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
+            new Telemetry(List.of(), List.of(), clock));
     return new WarmPool(cap, TTL, clock, launcher);
   }
 

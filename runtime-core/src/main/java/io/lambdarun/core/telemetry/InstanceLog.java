@@ -1,0 +1,210 @@
+package io.lambdarun.core.telemetry;
+
+import io.lambdarun.api.LogLine;
+import io.lambdarun.api.LogLineListener;
+import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LogFormat;
+import io.lambdarun.core.LogLevel;
+import io.lambdarun.core.LoggingConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The log stream of one instance: attributes each line the instance writes to the invocation in
+ * flight, writes Lambda's platform lines around each invocation, passes every record to the sinks
+ * and keeps the invocation's lines for its log tail.
+ *
+ * <p>A line belongs to the last invocation started on the instance (lines read after an
+ * invocation's answer, before the next event, are late lines of that invocation and go to the
+ * sinks, not into its tail); lines before the first event have no request id. In JSON format,
+ * application records whose {@code level} is below the function's application level, and the
+ * platform records (INFO) when the system level is WARN, are dropped, as on Lambda.
+ */
+public final class InstanceLog implements LogLineListener {
+
+  /** The most text kept for an invocation's tail; the tail itself is the last 4 KB of it. */
+  private static final int TAIL_KEEP_CHARS = 16_384;
+
+  private static final Pattern LEVEL = Pattern.compile("\"level\"\\s*:\\s*\"([A-Za-z]+)\"");
+
+  private final LambdaFunction function;
+  private final String logStream;
+  private final Sinks sinks;
+  private final Clock clock;
+  private final LoggingConfig config;
+  private String requestId;
+  private StringBuilder tail;
+  private long lastLineNanos;
+  private volatile boolean streaming;
+  private volatile StopReason stopReason;
+
+  InstanceLog(LambdaFunction function, String logStream, Sinks sinks, Clock clock) {
+    this.function = function;
+    this.logStream = logStream;
+    this.sinks = sinks;
+    this.clock = clock;
+    this.config = function.loggingConfig();
+  }
+
+  /**
+   * Returns the stream's name.
+   *
+   * @return {@code YYYY/MM/DD/[<version>]<32 hex>}
+   */
+  public String logStream() {
+    return logStream;
+  }
+
+  /**
+   * Tells whether the backend streams this instance's output (otherwise core polls it).
+   *
+   * @return true when {@link io.lambdarun.api.ContainerRuntime#followLogs} accepted the stream
+   */
+  public boolean streaming() {
+    return streaming;
+  }
+
+  void streaming(boolean value) {
+    streaming = value;
+  }
+
+  /**
+   * Records why the instance is about to be torn down, unless a reason was recorded before.
+   *
+   * @param reason the reason the instance-stopped event will carry
+   */
+  public void stopReason(StopReason reason) {
+    if (stopReason == null) {
+      stopReason = reason;
+    }
+  }
+
+  Optional<StopReason> stopReason() {
+    return Optional.ofNullable(stopReason);
+  }
+
+  @Override
+  public void onLine(LogLine line) {
+    if (!passesApplicationLevel(line.text())) {
+      return;
+    }
+    synchronized (this) {
+      lastLineNanos = System.nanoTime();
+      write(line.timestamp(), line.text());
+    }
+  }
+
+  /**
+   * Adds text read by polling {@link io.lambdarun.api.ContainerRuntime#logs}, line by line.
+   *
+   * @param text the instance's output since the invocation started
+   */
+  public void polled(String text) {
+    if (text.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    for (String line : text.split("\r?\n", -1)) {
+      if (!line.isEmpty()) {
+        onLine(new LogLine(now, line));
+      }
+    }
+  }
+
+  /**
+   * Waits until no line has arrived for {@code quiet} since this call or since the last line,
+   * whichever is later, at most {@code atMost}: an engine may deliver an invocation's last lines
+   * just after its answer.
+   *
+   * @param quiet how long the stream must have been silent
+   * @param atMost the longest wait
+   */
+  public void awaitQuiet(Duration quiet, Duration atMost) {
+    long since = System.nanoTime();
+    long deadline = since + atMost.toNanos();
+    while (System.nanoTime() < deadline) {
+      long silentFor;
+      synchronized (this) {
+        silentFor = System.nanoTime() - Math.max(since, lastLineNanos);
+      }
+      if (silentFor >= quiet.toNanos()) {
+        return;
+      }
+      try {
+        Thread.sleep(Math.max(1, quiet.toMillis() / 2));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  synchronized void start(String id) {
+    requestId = id;
+    tail = new StringBuilder();
+    Instant now = clock.instant();
+    platform(now, PlatformLines.start(config.logFormat(), now, id, function.version()));
+  }
+
+  /** Writes the lines that end the invocation and returns its lines for the log tail. */
+  synchronized String finish(InvocationReport report, String errorMessage) {
+    Instant now = report.finished();
+    for (String line :
+        PlatformLines.failure(config.logFormat(), now, report, function.timeout(), errorMessage)) {
+      platform(now, line);
+    }
+    platform(now, PlatformLines.end(config.logFormat(), now, report));
+    platform(now, PlatformLines.report(config.logFormat(), now, report));
+    String text = tail == null ? "" : tail.toString();
+    tail = null;
+    return text;
+  }
+
+  private void platform(Instant time, String text) {
+    if (config.logFormat() == LogFormat.JSON
+        && !LogLevel.INFO.passes(config.effectiveSystemLogLevel())) {
+      return;
+    }
+    write(time, text);
+  }
+
+  private void write(Instant time, String text) {
+    sinks.accept(
+        new LogRecord(
+            time, function.functionName(), function.version(), function.effectiveLogGroup(),
+            logStream, Optional.ofNullable(requestId), text));
+    if (tail != null) {
+      tail.append(text).append('\n');
+      if (tail.length() > TAIL_KEEP_CHARS * 2) {
+        tail.delete(0, tail.length() - TAIL_KEEP_CHARS);
+      }
+    }
+  }
+
+  private boolean passesApplicationLevel(String text) {
+    if (config.logFormat() != LogFormat.JSON || !text.startsWith("{")) {
+      return true;
+    }
+    Matcher level = LEVEL.matcher(text);
+    if (!level.find()) {
+      return true;
+    }
+    String name = level.group(1).toUpperCase(Locale.ROOT);
+    for (LogLevel known : LogLevel.values()) {
+      if (known.name().equals(name)) {
+        return known.passes(config.effectiveApplicationLogLevel());
+      }
+    }
+    return true;
+  }
+
+  /** The function this stream belongs to. */
+  LambdaFunction function() {
+    return function;
+  }
+}
