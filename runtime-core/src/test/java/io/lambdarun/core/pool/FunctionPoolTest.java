@@ -53,7 +53,7 @@ class FunctionPoolTest {
   private FunctionPool pool(int cap) {
     InstanceLauncher launcher =
         new InstanceLauncher(runtime, null, Optional.empty(), Optional.empty(), Duration.ZERO);
-    return new FunctionPool("hello", cap, clock, launcher);
+    return new FunctionPool("hello", cap, clock, launcher, () -> {});
   }
 
   /** A backend whose launches wait for the gate, counting how many are under way at once. */
