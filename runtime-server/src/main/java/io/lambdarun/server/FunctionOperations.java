@@ -8,10 +8,10 @@ import java.util.Optional;
 
 /**
  * CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
- * UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and the
- * reserved concurrency operations. A change or a delete evicts the function's warm
- * instances, so the next invocation runs the new configuration; busy instances finish their event
- * first.
+ * UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction, the
+ * reserved and the provisioned concurrency operations. A change or a delete evicts the function's
+ * warm instances, so the next invocation runs the new configuration; busy instances finish their
+ * event first (provisioned versions are launched again at once).
  */
 final class FunctionOperations {
 
@@ -21,6 +21,7 @@ final class FunctionOperations {
   private final FunctionRegistry registry;
   private final LayerRegistry layers;
   private final ConcurrencyLimits limits;
+  private final ProvisionedConcurrencyConfigs provisioned;
   private final StateChanges changes;
   private final LambdaRuntime runtime;
   private final Clock clock;
@@ -35,6 +36,7 @@ final class FunctionOperations {
     this.registry = registry;
     this.layers = layers;
     this.limits = limits;
+    this.provisioned = new ProvisionedConcurrencyConfigs(registry, runtime, clock);
     this.changes = changes;
     this.runtime = runtime;
     this.clock = clock;
@@ -103,6 +105,22 @@ final class FunctionOperations {
     limits.remove(ref.name());
     changes.functionChanged(ref.name());
     return ApiResponse.empty(204);
+  }
+
+  ApiResponse putProvisioned(ApiRequest request) {
+    return provisioned.put(request);
+  }
+
+  /** GetProvisionedConcurrencyConfig, or ListProvisionedConcurrencyConfigs with {@code List=ALL}. */
+  ApiResponse getProvisioned(ApiRequest request) {
+    if (request.queryParameter("List").filter("ALL"::equals).isPresent()) {
+      return provisioned.list(request);
+    }
+    return provisioned.get(request);
+  }
+
+  ApiResponse deleteProvisioned(ApiRequest request) {
+    return provisioned.delete(request);
   }
 
   private static ApiResponse concurrency(int value) {
@@ -189,6 +207,9 @@ final class FunctionOperations {
     registry.delete(ref);
     if (ref.qualifier().isEmpty()) {
       limits.remove(ref.name());
+      provisioned.removeFunction(ref.name());
+    } else {
+      provisioned.removeVersion(ref);
     }
     changes.functionChanged(ref.name());
     runtime.evict(ref.name());

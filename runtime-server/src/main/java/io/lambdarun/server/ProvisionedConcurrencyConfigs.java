@@ -1,0 +1,159 @@
+package io.lambdarun.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.ProvisionedConcurrency;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Put-, Get-, Delete- and ListProvisionedConcurrencyConfigs on published versions, with AWS's
+ * shapes and errors: core launches the version's instances ahead ({@link LambdaRuntime#provision})
+ * and the answers report how many are up. Aliases do not exist in serve, so a qualifier that is no
+ * version number is an alias AWS cannot find. Thread-safe.
+ */
+final class ProvisionedConcurrencyConfigs {
+
+  private static final DateTimeFormatter LAST_MODIFIED =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneOffset.UTC);
+
+  /** One version's configuration: the count asked for and when. */
+  private record Config(LambdaFunction function, int requested, Instant lastModified) {}
+
+  private final Map<String, Config> configs = new ConcurrentSkipListMap<>();
+  private final FunctionRegistry registry;
+  private final LambdaRuntime runtime;
+  private final Clock clock;
+
+  ProvisionedConcurrencyConfigs(FunctionRegistry registry, LambdaRuntime runtime, Clock clock) {
+    this.registry = registry;
+    this.runtime = runtime;
+    this.clock = clock;
+  }
+
+  ApiResponse put(ApiRequest request) {
+    FunctionRef ref = qualified(request);
+    if (ref.qualifier().get().equals(LambdaFunction.LATEST)) {
+      throw ApiException.invalidParameter(
+          "Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
+    }
+    LambdaFunction function = version(ref);
+    Integer requested =
+        Json.integer(Json.object(request.body()), "ProvisionedConcurrentExecutions")
+            .orElseThrow(() -> ApiException.validation(
+                "1 validation error detected: Value null at 'provisionedConcurrentExecutions'"
+                    + " failed to satisfy constraint: Member must not be null"));
+    if (requested < 1) {
+      throw ApiException.validation(
+          "1 validation error detected: Value '" + requested + "' at"
+              + " 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must"
+              + " have value greater than or equal to 1");
+    }
+    runtime.provision(function, requested);
+    Config config = new Config(function, requested, clock.instant());
+    configs.put(function.qualifiedArn(), config);
+    return ApiResponse.json(202, Json.bytes(render(config)));
+  }
+
+  ApiResponse get(ApiRequest request) {
+    FunctionRef ref = publishedOnly(qualified(request));
+    Config config = configs.get(version(ref).qualifiedArn());
+    if (config == null) {
+      throw new ApiException(
+          404, "ProvisionedConcurrencyConfigNotFoundException",
+          "No Provisioned Concurrency Config found for this function");
+    }
+    return ApiResponse.json(200, Json.bytes(render(config)));
+  }
+
+  ApiResponse delete(ApiRequest request) {
+    FunctionRef ref = publishedOnly(qualified(request));
+    remove(version(ref).qualifiedArn());
+    return ApiResponse.empty(204);
+  }
+
+  /** ListProvisionedConcurrencyConfigs ({@code ?List=ALL}): every version's, in one page. */
+  ApiResponse list(ApiRequest request) {
+    FunctionRef ref = request.ref();
+    registry.get(new FunctionRef(ref.name(), Optional.empty()));
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    ArrayNode items = body.putArray("ProvisionedConcurrencyConfigs");
+    String prefix = new FunctionRef(ref.name(), Optional.empty()).arn() + ":";
+    configs.forEach(
+        (arn, config) -> {
+          if (arn.startsWith(prefix)) {
+            items.add(render(config).put("FunctionArn", arn));
+          }
+        });
+    return ApiResponse.json(200, Json.bytes(body));
+  }
+
+  /** Ends the provisioning of every version of a deleted function. */
+  void removeFunction(String name) {
+    String prefix = new FunctionRef(name, Optional.empty()).arn() + ":";
+    configs.keySet().stream().filter(arn -> arn.startsWith(prefix)).toList().forEach(this::remove);
+  }
+
+  /** Ends the provisioning of a deleted version. */
+  void removeVersion(FunctionRef ref) {
+    remove(ref.arn());
+  }
+
+  private void remove(String qualifiedArn) {
+    Config config = configs.remove(qualifiedArn);
+    if (config != null) {
+      runtime.deprovision(config.function());
+    }
+  }
+
+  private ObjectNode render(Config config) {
+    ProvisionedConcurrency state =
+        runtime.provisioned(config.function())
+            .orElse(
+                new ProvisionedConcurrency(
+                    config.requested(), 0, ProvisionedConcurrency.Status.IN_PROGRESS,
+                    Optional.empty()));
+    ObjectNode node = Json.MAPPER.createObjectNode();
+    node.put("RequestedProvisionedConcurrentExecutions", config.requested());
+    node.put("AvailableProvisionedConcurrentExecutions", state.available());
+    node.put("AllocatedProvisionedConcurrentExecutions", state.available());
+    node.put("Status", state.status().name());
+    state.statusReason().ifPresent(reason -> node.put("StatusReason", reason));
+    node.put("LastModified", LAST_MODIFIED.format(config.lastModified()));
+    return node;
+  }
+
+  private static FunctionRef qualified(ApiRequest request) {
+    FunctionRef ref = request.ref();
+    if (ref.qualifier().isEmpty()) {
+      throw ApiException.validation(
+          "1 validation error detected: Value null at 'qualifier' failed to satisfy constraint:"
+              + " Member must not be null");
+    }
+    return ref;
+  }
+
+  private static FunctionRef publishedOnly(FunctionRef ref) {
+    if (ref.qualifier().get().equals(LambdaFunction.LATEST)) {
+      throw ApiException.invalidParameter(
+          "The function resource provided must be an alias or a published version.");
+    }
+    return ref;
+  }
+
+  /** The published version the reference names; a name that is no number is an unknown alias. */
+  private LambdaFunction version(FunctionRef ref) {
+    if (!ref.qualifier().get().chars().allMatch(Character::isDigit)) {
+      throw new ApiException(
+          404, "ResourceNotFoundException", "Cannot find alias arn: " + ref.arn());
+    }
+    return registry.get(ref).function();
+  }
+}
