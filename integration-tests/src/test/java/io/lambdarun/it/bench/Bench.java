@@ -54,7 +54,7 @@ public final class Bench {
   static final List<String> FIGURES =
       List.of(
           "docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "local-cold-java",
-          "footprint", "scale-cold", "overhead", "footprint-rss");
+          "footprint", "scale-cold", "overhead", "footprint-rss", "provisioned");
 
   /** Figures that run the local backend only, whose instances always use the Runtime API. */
   private static final List<String> LOCAL_ONLY =
@@ -92,6 +92,7 @@ public final class Bench {
           case "scale-cold" -> ScaleOutColdBenchmark.run(report);
           case "overhead" -> ConcurrencyOverheadBenchmark.run(report);
           case "footprint-rss" -> ProcessFootprintBenchmark.run(report);
+          case "provisioned" -> ProvisionedInvokeBenchmark.run(report);
           default -> throw new IllegalArgumentException(
               "unknown figure '" + figure + "'; use one of " + FIGURES + " or all");
         }
