@@ -59,7 +59,13 @@ final class ProvisionedConcurrencyConfigs {
     runtime.provision(function, requested);
     Config config = new Config(function, requested, clock.instant());
     configs.put(function.qualifiedArn(), config);
-    return ApiResponse.json(202, Json.bytes(render(config)));
+    // AWS answers every accepted Put as just started, however fast the instances come up
+    ObjectNode accepted =
+        render(
+            config,
+            new ProvisionedConcurrency(
+                requested, 0, ProvisionedConcurrency.Status.IN_PROGRESS, Optional.empty()));
+    return ApiResponse.json(202, Json.bytes(accepted));
   }
 
   ApiResponse get(ApiRequest request) {
@@ -114,12 +120,16 @@ final class ProvisionedConcurrencyConfigs {
   }
 
   private ObjectNode render(Config config) {
-    ProvisionedConcurrency state =
+    return render(
+        config,
         runtime.provisioned(config.function())
             .orElse(
                 new ProvisionedConcurrency(
                     config.requested(), 0, ProvisionedConcurrency.Status.IN_PROGRESS,
-                    Optional.empty()));
+                    Optional.empty())));
+  }
+
+  private static ObjectNode render(Config config, ProvisionedConcurrency state) {
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("RequestedProvisionedConcurrentExecutions", config.requested());
     node.put("AvailableProvisionedConcurrentExecutions", state.available());

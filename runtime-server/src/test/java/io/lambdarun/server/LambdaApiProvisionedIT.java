@@ -101,6 +101,8 @@ class LambdaApiProvisionedIT {
                   .provisionedConcurrentExecutions(2));
       assertThat(put.sdkHttpResponse().statusCode()).isEqualTo(202);
       assertThat(put.requestedProvisionedConcurrentExecutions()).isEqualTo(2);
+      assertThat(put.status()).isEqualTo(ProvisionedConcurrencyStatusEnum.IN_PROGRESS);
+      assertThat(put.allocatedProvisionedConcurrentExecutions()).isZero();
       assertThat(put.lastModified()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\+0000");
 
       GetProvisionedConcurrencyConfigResponse ready = awaitReady();
