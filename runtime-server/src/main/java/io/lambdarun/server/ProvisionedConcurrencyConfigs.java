@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -27,7 +28,10 @@ final class ProvisionedConcurrencyConfigs {
   /** One version's configuration: the count asked for and when. */
   private record Config(LambdaFunction function, int requested, Instant lastModified) {}
 
-  private final Map<String, Config> configs = new ConcurrentSkipListMap<>();
+  /** The most configurations a ListProvisionedConcurrencyConfigs page holds, AWS's limit. */
+  private static final int MAX_ITEMS = 50;
+
+  private final ConcurrentSkipListMap<String, Config> configs = new ConcurrentSkipListMap<>();
   private final FunctionRegistry registry;
   private final LambdaRuntime runtime;
   private final Clock clock;
@@ -85,19 +89,28 @@ final class ProvisionedConcurrencyConfigs {
     return ApiResponse.empty(204);
   }
 
-  /** ListProvisionedConcurrencyConfigs ({@code ?List=ALL}): every version's, in one page. */
+  /**
+   * ListProvisionedConcurrencyConfigs ({@code ?List=ALL}): the function's configurations by
+   * qualified ARN, {@code MaxItems} (1 to 50, default 50) at a time after {@code Marker}.
+   */
   ApiResponse list(ApiRequest request) {
     FunctionRef ref = request.ref();
     registry.get(new FunctionRef(ref.name(), Optional.empty()));
+    int maxItems = Paging.maxItems(request.queryParameter("MaxItems"), MAX_ITEMS, MAX_ITEMS);
+    String prefix = new FunctionRef(ref.name(), Optional.empty()).arn() + ":";
+    Optional<String> marker = request.queryParameter("Marker").filter(m -> !m.isEmpty());
+    List<Map.Entry<String, Config>> rest =
+        (marker.isPresent() ? configs.tailMap(marker.get(), false) : configs).entrySet().stream()
+            .filter(entry -> entry.getKey().startsWith(prefix))
+            .toList();
     ObjectNode body = Json.MAPPER.createObjectNode();
     ArrayNode items = body.putArray("ProvisionedConcurrencyConfigs");
-    String prefix = new FunctionRef(ref.name(), Optional.empty()).arn() + ":";
-    configs.forEach(
-        (arn, config) -> {
-          if (arn.startsWith(prefix)) {
-            items.add(render(config).put("FunctionArn", arn));
-          }
-        });
+    rest.stream()
+        .limit(maxItems)
+        .forEach(entry -> items.add(render(entry.getValue()).put("FunctionArn", entry.getKey())));
+    if (rest.size() > maxItems) {
+      body.put("NextMarker", rest.get(maxItems - 1).getKey());
+    }
     return ApiResponse.json(200, Json.bytes(body));
   }
 

@@ -13,6 +13,8 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.GetProvisionedConcurrencyConfigResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
+import software.amazon.awssdk.services.lambda.model.ListProvisionedConcurrencyConfigsResponse;
+import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigListItem;
 import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyConfigNotFoundException;
 import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyStatusEnum;
 import software.amazon.awssdk.services.lambda.model.PutProvisionedConcurrencyConfigResponse;
@@ -117,13 +119,36 @@ class LambdaApiProvisionedIT {
           .isEqualTo("\"up\"");
       assertThat(warm("1")).as("the invocation ran on an instance launched ahead")
           .extracting(WarmInstance::instanceId).containsExactlyInAnyOrderElementsOf(ahead);
-      assertThat(lambda.listProvisionedConcurrencyConfigs(r -> r.functionName("provisioned"))
-              .provisionedConcurrencyConfigs())
+      lambda.updateFunctionConfiguration(r -> r.functionName("provisioned").description("two"));
+      assertThat(lambda.publishVersion(r -> r.functionName("provisioned")).version()).isEqualTo("2");
+      lambda.putProvisionedConcurrencyConfig(
+          r -> r.functionName("provisioned").qualifier("2").provisionedConcurrentExecutions(1));
+      ListProvisionedConcurrencyConfigsResponse page =
+          lambda.listProvisionedConcurrencyConfigs(r -> r.functionName("provisioned").maxItems(1));
+      assertThat(page.provisionedConcurrencyConfigs())
           .singleElement()
           .satisfies(item -> {
             assertThat(item.functionArn()).isEqualTo(ARN + ":1");
             assertThat(item.requestedProvisionedConcurrentExecutions()).isEqualTo(2);
           });
+      ListProvisionedConcurrencyConfigsResponse next =
+          lambda.listProvisionedConcurrencyConfigs(
+              r -> r.functionName("provisioned").maxItems(1).marker(page.nextMarker()));
+      assertThat(next.provisionedConcurrencyConfigs())
+          .extracting(ProvisionedConcurrencyConfigListItem::functionArn)
+          .containsExactly(ARN + ":2");
+      assertThat(next.nextMarker()).isNull();
+      assertThat(lambda.deleteFunction(r -> r.functionName("provisioned").qualifier("2"))
+              .sdkHttpResponse().statusCode())
+          .isEqualTo(204);
+      assertThat(lambda.listProvisionedConcurrencyConfigs(r -> r.functionName("provisioned"))
+              .provisionedConcurrencyConfigs())
+          .as("deleting a version ends its provisioning")
+          .extracting(ProvisionedConcurrencyConfigListItem::functionArn)
+          .containsExactly(ARN + ":1");
+      assertThat(server.runtime().warmInstances())
+          .as("version 2's instance is gone with it")
+          .noneMatch(instance -> instance.version().equals("2"));
 
       assertThat(lambda.deleteProvisionedConcurrencyConfig(
                   r -> r.functionName("provisioned").qualifier("1"))
