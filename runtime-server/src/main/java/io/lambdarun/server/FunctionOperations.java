@@ -30,13 +30,14 @@ final class FunctionOperations {
       FunctionRegistry registry,
       LayerRegistry layers,
       ConcurrencyLimits limits,
+      ProvisionedConcurrencyConfigs provisioned,
       StateChanges changes,
       LambdaRuntime runtime,
       Clock clock) {
     this.registry = registry;
     this.layers = layers;
     this.limits = limits;
-    this.provisioned = new ProvisionedConcurrencyConfigs(registry, runtime, clock);
+    this.provisioned = provisioned;
     this.changes = changes;
     this.runtime = runtime;
     this.clock = clock;
@@ -108,10 +109,12 @@ final class FunctionOperations {
   }
 
   ApiResponse putProvisioned(ApiRequest request) {
-    return provisioned.put(request);
+    ApiResponse answer = provisioned.put(request);
+    changes.functionChanged(request.ref().name());
+    return answer;
   }
 
-  /** GetProvisionedConcurrencyConfig, or ListProvisionedConcurrencyConfigs with {@code List=ALL}. */
+  /** GetProvisionedConcurrencyConfig; with {@code List=ALL} ListProvisionedConcurrencyConfigs. */
   ApiResponse getProvisioned(ApiRequest request) {
     if (request.queryParameter("List").filter("ALL"::equals).isPresent()) {
       return provisioned.list(request);
@@ -120,7 +123,9 @@ final class FunctionOperations {
   }
 
   ApiResponse deleteProvisioned(ApiRequest request) {
-    return provisioned.delete(request);
+    ApiResponse answer = provisioned.delete(request);
+    changes.functionChanged(request.ref().name());
+    return answer;
   }
 
   private static ApiResponse concurrency(int value) {

@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * Put-, Get-, Delete- and ListProvisionedConcurrencyConfigs on published versions, with AWS's
  * shapes and errors: core launches the version's instances ahead ({@link LambdaRuntime#provision})
  * and the answers report how many are up. Aliases do not exist in serve, so a qualifier that is no
- * version number is an alias AWS cannot find. Thread-safe.
+ * version number is an alias AWS cannot find. A data directory keeps them ({@link #snapshot},
+ * {@link #restore}). Thread-safe.
  */
 final class ProvisionedConcurrencyConfigs {
 
@@ -40,6 +41,29 @@ final class ProvisionedConcurrencyConfigs {
     this.registry = registry;
     this.runtime = runtime;
     this.clock = clock;
+  }
+
+  /** A version's configuration as the data directory keeps it. */
+  record Saved(String version, int requested, Instant lastModified) {}
+
+  /** Returns the function's configurations, to persist them. */
+  List<Saved> snapshot(String name) {
+    String prefix = new FunctionRef(name, Optional.empty()).arn() + ":";
+    return configs.entrySet().stream()
+        .filter(entry -> entry.getKey().startsWith(prefix))
+        .map(entry -> new Saved(
+            entry.getKey().substring(prefix.length()), entry.getValue().requested(),
+            entry.getValue().lastModified()))
+        .toList();
+  }
+
+  /** Puts back a configuration read from a data directory and provisions the version again. */
+  void restore(String name, Saved saved) {
+    LambdaFunction function =
+        registry.get(new FunctionRef(name, Optional.of(saved.version()))).function();
+    runtime.provision(function, saved.requested());
+    configs.put(
+        function.qualifiedArn(), new Config(function, saved.requested(), saved.lastModified()));
   }
 
   ApiResponse put(ApiRequest request) {

@@ -86,8 +86,8 @@ class LambdaApiProvisionedIT {
                   r -> r.functionName("provisioned").qualifier("$LATEST")
                       .provisionedConcurrentExecutions(1)));
       assertThat(latest.awsErrorDetails().errorMessage())
-          .isEqualTo(
-              "Provisioned Concurrency Configs cannot be applied to unpublished function versions.");
+          .isEqualTo("Provisioned Concurrency Configs cannot be applied to unpublished function"
+              + " versions.");
       ResourceNotFoundException alias =
           catchThrowableOfType(ResourceNotFoundException.class, () -> get("live"));
       assertThat(alias.awsErrorDetails().errorMessage())
@@ -120,7 +120,8 @@ class LambdaApiProvisionedIT {
       assertThat(warm("1")).as("the invocation ran on an instance launched ahead")
           .extracting(WarmInstance::instanceId).containsExactlyInAnyOrderElementsOf(ahead);
       lambda.updateFunctionConfiguration(r -> r.functionName("provisioned").description("two"));
-      assertThat(lambda.publishVersion(r -> r.functionName("provisioned")).version()).isEqualTo("2");
+      assertThat(lambda.publishVersion(r -> r.functionName("provisioned")).version())
+          .isEqualTo("2");
       lambda.putProvisionedConcurrencyConfig(
           r -> r.functionName("provisioned").qualifier("2").provisionedConcurrentExecutions(1));
       ListProvisionedConcurrencyConfigsResponse page =

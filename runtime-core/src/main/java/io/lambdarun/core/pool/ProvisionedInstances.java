@@ -94,7 +94,9 @@ final class ProvisionedInstances {
       provisions.computeIfPresent(
           function.qualifiedArn(),
           (arn, old) ->
-              old.deployId().equals(deployId) ? old : new Provision(function, deployId, old.count()));
+              old.deployId().equals(deployId)
+                  ? old
+                  : new Provision(function, deployId, old.count()));
     }
   }
 

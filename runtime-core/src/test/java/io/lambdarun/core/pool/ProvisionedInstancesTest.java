@@ -70,7 +70,7 @@ class ProvisionedInstancesTest {
     return Instance.of(id, URI.create("http://127.0.0.1:9"));
   }
 
-  /** Waits for the pool's own asynchronous refill; the bound only keeps a broken build from hanging. */
+  /** Waits for the pool's asynchronous refill; the bound only keeps a broken build from hanging. */
   private static ProvisionedConcurrency awaitReady(WarmPool pool, LambdaFunction function)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -151,7 +151,9 @@ class ProvisionedInstancesTest {
 
     assertThat(awaitReady(pool, fn).available()).isEqualTo(2);
     verify(runtime).terminate(instance("i-1"));
-    assertThat(pool.list()).extracting(s -> s.instance().id()).containsExactlyInAnyOrder("i-2", "i-3");
+    assertThat(pool.list())
+        .extracting(s -> s.instance().id())
+        .containsExactlyInAnyOrder("i-2", "i-3");
   }
 
   @Test
