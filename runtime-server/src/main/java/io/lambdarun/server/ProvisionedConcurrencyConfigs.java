@@ -26,11 +26,11 @@ final class ProvisionedConcurrencyConfigs {
   private static final DateTimeFormatter LAST_MODIFIED =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ").withZone(ZoneOffset.UTC);
 
-  /** One version's configuration: the count asked for and when. */
-  private record Config(LambdaFunction function, int requested, Instant lastModified) {}
-
   /** The most configurations a ListProvisionedConcurrencyConfigs page holds, AWS's limit. */
   private static final int MAX_ITEMS = 50;
+
+  /** One version's configuration: the count asked for and when. */
+  private record Config(LambdaFunction function, int requested, Instant lastModified) {}
 
   private final ConcurrentSkipListMap<String, Config> configs = new ConcurrentSkipListMap<>();
   private final FunctionRegistry registry;
