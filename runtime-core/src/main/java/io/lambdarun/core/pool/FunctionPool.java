@@ -18,6 +18,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The warm instances of one function version: one event per instance, at most {@code cap} current
@@ -37,6 +39,8 @@ import java.util.function.Predicate;
  * can be restored.
  */
 final class FunctionPool {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionPool.class);
 
   /** Credentials expiring sooner than this make an instance stale (longest timeout + 1 min). */
   static final Duration CREDENTIAL_HEADROOM = Duration.ofMinutes(16);
@@ -349,6 +353,9 @@ final class FunctionPool {
     try {
       launched = launch.apply(function, deployId);
     } catch (RuntimeException | Error e) {
+      LOG.warn(
+          "launching a provisioned instance of function '{}' failed; provision it again to"
+              + " retry", function.qualifiedArn(), e);
       lock.lock();
       try {
         launching--;
