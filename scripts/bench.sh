@@ -4,7 +4,7 @@
 #
 #   scripts/bench.sh [figure...]     figures: docker-cold warm scaling k8s-ready local-cold
 #                                    local-cold-java footprint scale-cold overhead
-#                                    footprint-rss sandbox
+#                                    footprint-rss sandbox provisioned
 #                                    (none or "all": every figure)
 #   BENCH_OPTS="-Dbench.rounds=20"   harness settings (see BENCHMARKS.md)
 #
@@ -51,7 +51,7 @@ cat "$OUT/machine.md"
 figures=("$@")
 if [[ ${#figures[@]} -eq 0 || " ${figures[*]} " == *" all "* ]]; then
   figures=(docker-cold warm scaling k8s-ready local-cold local-cold-java footprint scale-cold overhead
-    footprint-rss sandbox)
+    footprint-rss sandbox provisioned)
 fi
 status=0
 for figure in "${figures[@]}"; do

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -290,6 +291,55 @@ class ServeCommandIT {
     assertThat(gone.err().strip())
         .isEqualTo("An error occurred (ResourceNotFoundException) when calling the GetLayerVersion"
             + " operation: The resource you requested does not exist.");
+    stopAndExpectNothingLeft(() -> server.destroy(), 143);
+  }
+
+  @Test
+  void theAwsCliProvisionsConcurrencyForAVersionAndSigtermLeavesNothing() throws Exception {
+    String endpoint = startServer();
+    Run created =
+        aws(endpoint, "create-function", "--function-name", "provisioned-cli", "--runtime",
+            "python3.12", "--handler", "app.handler", "--role",
+            "arn:aws:iam::000000000000:role/lambda-role", "--publish", "--zip-file",
+            "fileb://" + helloZip());
+    assertThat(created.exitCode()).as(created.err()).isZero();
+
+    Run latest =
+        aws(endpoint, "put-provisioned-concurrency-config", "--function-name", "provisioned-cli",
+            "--qualifier", "$LATEST", "--provisioned-concurrent-executions", "1");
+    assertThat(latest.err().strip())
+        .isEqualTo("An error occurred (InvalidParameterValueException) when calling the"
+            + " PutProvisionedConcurrencyConfig operation: Provisioned Concurrency Configs cannot"
+            + " be applied to unpublished function versions.");
+    Run put =
+        aws(endpoint, "put-provisioned-concurrency-config", "--function-name", "provisioned-cli",
+            "--qualifier", "1", "--provisioned-concurrent-executions", "1");
+    assertThat(put.exitCode()).as(put.err()).isZero();
+    assertThat(JSON.readTree(put.out()).get("RequestedProvisionedConcurrentExecutions").asInt())
+        .isEqualTo(1);
+    String status = "";
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!status.equals("READY") && System.nanoTime() < deadline) {
+      Run got =
+          aws(endpoint, "get-provisioned-concurrency-config", "--function-name",
+              "provisioned-cli", "--qualifier", "1");
+      assertThat(got.exitCode()).as(got.err()).isZero();
+      status = JSON.readTree(got.out()).get("Status").asText();
+    }
+    assertThat(status).isEqualTo("READY");
+    assertThat(processesOwnedBy(server.pid())).as("the instance launched ahead").isPositive();
+
+    Run deleted =
+        aws(endpoint, "delete-provisioned-concurrency-config", "--function-name",
+            "provisioned-cli", "--qualifier", "1");
+    assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+    Run gone =
+        aws(endpoint, "get-provisioned-concurrency-config", "--function-name", "provisioned-cli",
+            "--qualifier", "1");
+    assertThat(gone.err().strip())
+        .isEqualTo("An error occurred (ProvisionedConcurrencyConfigNotFoundException) when calling"
+            + " the GetProvisionedConcurrencyConfig operation: No Provisioned Concurrency Config"
+            + " found for this function");
     stopAndExpectNothingLeft(() -> server.destroy(), 143);
   }
 

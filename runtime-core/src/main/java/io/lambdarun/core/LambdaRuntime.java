@@ -4,6 +4,7 @@ import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.ContainerRuntimeProvider;
+import io.lambdarun.api.Instance;
 import io.lambdarun.api.InstanceFailedException;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.LambdaRunException;
@@ -187,6 +188,51 @@ public final class LambdaRuntime implements AutoCloseable {
   }
 
   /**
+   * Provisions concurrency for a function version, as Lambda's PutProvisionedConcurrencyConfig
+   * does: {@code count} instances are launched and initialised now, ahead of any invocation, and
+   * kept while provisioned (the idle timeout spares them); one that ends, fails or times out is
+   * replaced, and so are all of them when the version's configuration changes (provisioning it
+   * again, or invoking it with a new configuration). Invocations find them warm; beyond them the
+   * version scales on demand up to the cap as usual. Provisioning again changes the count; 0 is
+   * {@link #deprovision}. A launch that fails is not retried until the version is provisioned
+   * again; {@link #provisioned} reports it.
+   *
+   * @param function the function version
+   * @param count how many instances, from 0 to the most instances per function
+   * @return completes, with the provision's state, when the launches started now have ended
+   * @throws io.lambdarun.api.InvalidFunctionException if the count is outside that range
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public CompletableFuture<ProvisionedConcurrency> provision(LambdaFunction function, int count) {
+    ensureOpen();
+    return pool.provision(function, specs.deployId(function), count);
+  }
+
+  /**
+   * Ends a function version's provisioned concurrency; its instances then stay warm only as long
+   * as the idle timeout allows.
+   *
+   * @param function the function version
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public void deprovision(LambdaFunction function) {
+    ensureOpen();
+    pool.provision(function, specs.deployId(function), 0);
+  }
+
+  /**
+   * Returns where a function version's provisioned concurrency stands.
+   *
+   * @param function the function version
+   * @return empty when the version is not provisioned
+   * @throws IllegalStateException if this runtime is closed
+   */
+  public Optional<ProvisionedConcurrency> provisioned(LambdaFunction function) {
+    ensureOpen();
+    return pool.provisioned(function);
+  }
+
+  /**
    * Tears down every warm instance of a function, in every version; busy instances go when their
    * event is answered.
    *
@@ -258,8 +304,17 @@ public final class LambdaRuntime implements AutoCloseable {
   private void reap() {
     try {
       pool.reapIdle();
+      pool.maintainProvisioned(this::ended);
     } catch (RuntimeException e) {
       LOG.warn("reaping idle instances failed", e);
+    }
+  }
+
+  private boolean ended(Instance instance) {
+    try {
+      return runtime.exitCode(instance).isPresent();
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 

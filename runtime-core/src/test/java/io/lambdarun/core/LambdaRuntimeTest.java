@@ -95,6 +95,26 @@ class LambdaRuntimeTest {
   }
 
   @Test
+  void aProvisionedVersionIsLaunchedAheadAndAnsweredWarm() throws Exception {
+    LambdaRuntime runtime = runtime();
+    LambdaFunction fn = python("hello").version("1").build();
+
+    ProvisionedConcurrency state = runtime.provision(fn, 2).get();
+    InvocationResult result = runtime.invoke(fn, bytes("{}"));
+
+    assertThat(state.status()).isEqualTo(ProvisionedConcurrency.Status.READY);
+    assertThat(fake.launches).hasValue(2);
+    assertThat(result.coldStart()).isFalse();
+    assertThat(result.initDuration()).isEmpty();
+    assertThat(runtime.provisioned(fn)).hasValue(state);
+    assertThat(runtime.provisioned(python("hello").build())).isEmpty();
+
+    runtime.deprovision(fn);
+    assertThat(runtime.provisioned(fn)).isEmpty();
+    assertThat(runtime.warmInstances()).hasSize(2);
+  }
+
+  @Test
   void listsWarmInstances() {
     LambdaRuntime runtime = runtime();
     runtime.invoke(python("hello").build(), bytes("{}"));

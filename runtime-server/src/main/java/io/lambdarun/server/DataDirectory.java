@@ -35,8 +35,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps functions, their versions and reserved concurrency, and layers in a folder so they survive
- * a restart: {@code functions/<name>.json}, {@code layers/<name>.json} and the zips, by SHA-256, in
+ * Keeps functions, their versions, reserved and provisioned concurrency, and layers in a folder so
+ * they survive a restart (provisioned versions are launched again at load): {@code
+ * functions/<name>.json}, {@code layers/<name>.json} and the zips, by SHA-256, in
  * {@code code/}. Every file is written to a temporary file, forced to disk and renamed over the
  * old one, and code before the JSON that names it, so a crash mid-write leaves the previous state
  * or the new one, never half a function; temporary files left by a crash are removed at start.
@@ -51,16 +52,22 @@ final class DataDirectory implements StateChanges {
   private final FunctionRegistry functions;
   private final LayerRegistry layers;
   private final ConcurrencyLimits limits;
+  private final ProvisionedConcurrencyConfigs provisioned;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   DataDirectory(
-      Path root, FunctionRegistry functions, LayerRegistry layers, ConcurrencyLimits limits) {
+      Path root,
+      FunctionRegistry functions,
+      LayerRegistry layers,
+      ConcurrencyLimits limits,
+      ProvisionedConcurrencyConfigs provisioned) {
     this.functionsDir = root.resolve("functions");
     this.layersDir = root.resolve("layers");
     this.codeDir = root.resolve("code");
     this.functions = functions;
     this.layers = layers;
     this.limits = limits;
+    this.provisioned = provisioned;
     try {
       for (Path dir : List.of(functionsDir, layersDir, codeDir)) {
         Files.createDirectories(dir);
@@ -100,6 +107,12 @@ final class DataDirectory implements StateChanges {
       node.put("LastNumber", versions.get().lastNumber());
       node.put("PublishedFrom", versions.get().publishedFrom());
       limits.get(name).ifPresent(n -> node.put("ReservedConcurrency", n));
+      ArrayNode configs = node.putArray("ProvisionedConcurrency");
+      provisioned.snapshot(name).forEach(
+          saved -> configs.addObject()
+              .put("Version", saved.version())
+              .put("Requested", saved.requested())
+              .put("LastModified", saved.lastModified().toEpochMilli()));
       write(file, Json.bytes(node));
     }
   }
@@ -191,6 +204,13 @@ final class DataDirectory implements StateChanges {
               node.get("LastNumber").asInt(), node.get("PublishedFrom").asText()));
       if (node.hasNonNull("ReservedConcurrency")) {
         limits.put(versions.get(0).name(), node.get("ReservedConcurrency").asInt());
+      }
+      for (JsonNode config : node.path("ProvisionedConcurrency")) {
+        provisioned.restore(
+            versions.get(0).name(),
+            new ProvisionedConcurrencyConfigs.Saved(
+                config.get("Version").asText(), config.get("Requested").asInt(),
+                Instant.ofEpochMilli(config.get("LastModified").asLong())));
       }
     } catch (IOException | RuntimeException e) {
       throw unreadable(file, e);

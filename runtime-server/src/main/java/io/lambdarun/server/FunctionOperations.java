@@ -8,10 +8,10 @@ import java.util.Optional;
 
 /**
  * CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
- * UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction and the
- * reserved concurrency operations. A change or a delete evicts the function's warm
- * instances, so the next invocation runs the new configuration; busy instances finish their event
- * first.
+ * UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction, the
+ * reserved and the provisioned concurrency operations. A change or a delete evicts the function's
+ * warm instances, so the next invocation runs the new configuration; busy instances finish their
+ * event first (provisioned versions are launched again at once).
  */
 final class FunctionOperations {
 
@@ -21,6 +21,7 @@ final class FunctionOperations {
   private final FunctionRegistry registry;
   private final LayerRegistry layers;
   private final ConcurrencyLimits limits;
+  private final ProvisionedConcurrencyConfigs provisioned;
   private final StateChanges changes;
   private final LambdaRuntime runtime;
   private final Clock clock;
@@ -29,12 +30,14 @@ final class FunctionOperations {
       FunctionRegistry registry,
       LayerRegistry layers,
       ConcurrencyLimits limits,
+      ProvisionedConcurrencyConfigs provisioned,
       StateChanges changes,
       LambdaRuntime runtime,
       Clock clock) {
     this.registry = registry;
     this.layers = layers;
     this.limits = limits;
+    this.provisioned = provisioned;
     this.changes = changes;
     this.runtime = runtime;
     this.clock = clock;
@@ -103,6 +106,26 @@ final class FunctionOperations {
     limits.remove(ref.name());
     changes.functionChanged(ref.name());
     return ApiResponse.empty(204);
+  }
+
+  ApiResponse putProvisioned(ApiRequest request) {
+    ApiResponse answer = provisioned.put(request);
+    changes.functionChanged(request.ref().name());
+    return answer;
+  }
+
+  /** GetProvisionedConcurrencyConfig; with {@code List=ALL} ListProvisionedConcurrencyConfigs. */
+  ApiResponse getProvisioned(ApiRequest request) {
+    if (request.queryParameter("List").filter("ALL"::equals).isPresent()) {
+      return provisioned.list(request);
+    }
+    return provisioned.get(request);
+  }
+
+  ApiResponse deleteProvisioned(ApiRequest request) {
+    ApiResponse answer = provisioned.delete(request);
+    changes.functionChanged(request.ref().name());
+    return answer;
   }
 
   private static ApiResponse concurrency(int value) {
@@ -189,6 +212,9 @@ final class FunctionOperations {
     registry.delete(ref);
     if (ref.qualifier().isEmpty()) {
       limits.remove(ref.name());
+      provisioned.removeFunction(ref.name());
+    } else {
+      provisioned.removeVersion(ref);
     }
     changes.functionChanged(ref.name());
     runtime.evict(ref.name());

@@ -73,9 +73,12 @@ public final class LambdaServer implements AutoCloseable {
     FunctionRegistry registry = new FunctionRegistry();
     LayerRegistry layers = new LayerRegistry();
     ConcurrencyLimits limits = new ConcurrencyLimits();
+    ProvisionedConcurrencyConfigs provisioned =
+        new ProvisionedConcurrencyConfigs(registry, runtime, clock);
     StateChanges changes = StateChanges.IN_MEMORY;
     if (options.dataDir().isPresent()) {
-      DataDirectory dataDir = new DataDirectory(options.dataDir().get(), registry, layers, limits);
+      DataDirectory dataDir =
+          new DataDirectory(options.dataDir().get(), registry, layers, limits, provisioned);
       dataDir.load();
       changes = dataDir;
     }
@@ -106,7 +109,7 @@ public final class LambdaServer implements AutoCloseable {
     jetty.addConnector(connector);
     jetty.setHandler(
         new LambdaApiHandler(
-            new FunctionOperations(registry, layers, limits, changes, runtime, clock),
+            new FunctionOperations(registry, layers, limits, provisioned, changes, runtime, clock),
             new InvokeOperation(registry, runtime, events, limits),
             new LayerOperations(layers, changes, clock),
             operations,

@@ -30,7 +30,7 @@ record Route(
   /** The prefix of Put- and DeleteFunctionConcurrency. */
   static final String CONCURRENCY_2017 = "/2017-10-31/functions/";
 
-  /** The prefix of GetFunctionConcurrency. */
+  /** The prefix of GetFunctionConcurrency and the provisioned concurrency operations. */
   static final String CONCURRENCY_2019 = "/2019-09-30/functions/";
 
   /** The path prefix of InvokeWithResponseStream, of API version 2021-11-15. */
@@ -105,15 +105,33 @@ record Route(
             invoke::invokeWithResponseStream));
   }
 
-  /** {@code {name}/concurrency}, whose API version differs by operation. */
+  /**
+   * {@code {name}/concurrency}, whose API version differs by operation, and {@code
+   * {name}/provisioned-concurrency} (2019-09-30).
+   */
   private static Optional<Route> concurrencyRoute(
       String method, String path, FunctionOperations functions) {
     String[] parts = path.substring(CONCURRENCY_2017.length()).split("/", -1);
-    if (parts.length != 2 || parts[0].isEmpty() || !parts[1].equals("concurrency")) {
+    if (parts.length != 2 || parts[0].isEmpty()) {
       return Optional.empty();
     }
     List<String> name = List.of(parts[0]);
     boolean v2017 = path.startsWith(CONCURRENCY_2017);
+    if (!v2017 && parts[1].equals("provisioned-concurrency")) {
+      return switch (method) {
+        case "PUT" ->
+            Optional.of(plain("PutProvisionedConcurrencyConfig", name, functions::putProvisioned));
+        case "GET" ->
+            Optional.of(plain("GetProvisionedConcurrencyConfig", name, functions::getProvisioned));
+        case "DELETE" ->
+            Optional.of(
+                plain("DeleteProvisionedConcurrencyConfig", name, functions::deleteProvisioned));
+        default -> Optional.empty();
+      };
+    }
+    if (!parts[1].equals("concurrency")) {
+      return Optional.empty();
+    }
     String key = method + " " + (v2017 ? "2017" : "2019");
     return switch (key) {
       case "PUT 2017" ->

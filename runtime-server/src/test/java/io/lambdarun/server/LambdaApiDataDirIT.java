@@ -10,6 +10,7 @@ import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -22,16 +23,19 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.GetProvisionedConcurrencyConfigResponse;
 import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.LayerVersionsListItem;
 import software.amazon.awssdk.services.lambda.model.PackageType;
+import software.amazon.awssdk.services.lambda.model.ProvisionedConcurrencyStatusEnum;
 import software.amazon.awssdk.services.lambda.model.PublishLayerVersionResponse;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 
 /**
- * With a data directory, functions (every version, reserved concurrency) and layers survive a
- * restart of the server and its runtime; a crash's temporary files are ignored and removed.
+ * With a data directory, functions (every version, reserved and provisioned concurrency) and
+ * layers survive a restart of the server and its runtime; a crash's temporary files are ignored
+ * and removed.
  */
 class LambdaApiDataDirIT {
 
@@ -143,6 +147,44 @@ class LambdaApiDataDirIT {
     try (Stream<Path> files = Files.list(dataDir.resolve("functions"))) {
       assertThat(files.map(file -> file.getFileName().toString()))
           .containsExactlyInAnyOrder("kept.json", "kept-image.json");
+    }
+  }
+
+  @Test
+  void aProvisionedVersionIsProvisionedAgainAfterARestart() throws Exception {
+    String[] lastModified = new String[1];
+    withServer(
+        lambda -> {
+          lambda.createFunction(
+              r -> r.functionName("kept-warm").runtime(Runtime.PYTHON3_12).handler("app.handler")
+                  .role(ROLE).publish(true)
+                  .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 'kept'")))));
+          lastModified[0] =
+              lambda.putProvisionedConcurrencyConfig(
+                      r -> r.functionName("kept-warm").qualifier("1")
+                          .provisionedConcurrentExecutions(1))
+                  .lastModified();
+        });
+
+    try (TestServer server = TestServer.local(TestServer.options().withDataDir(dataDir))) {
+      GetProvisionedConcurrencyConfigResponse config =
+          server.lambda().getProvisionedConcurrencyConfig(
+              r -> r.functionName("kept-warm").qualifier("1"));
+      assertThat(config.requestedProvisionedConcurrentExecutions()).isEqualTo(1);
+      assertThat(config.lastModified()).isEqualTo(lastModified[0]);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (config.status() != ProvisionedConcurrencyStatusEnum.READY
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        config =
+            server.lambda().getProvisionedConcurrencyConfig(
+                r -> r.functionName("kept-warm").qualifier("1"));
+      }
+      assertThat(config.status()).as("launched again at start")
+          .isEqualTo(ProvisionedConcurrencyStatusEnum.READY);
+      assertThat(server.runtime().warmInstances())
+          .singleElement()
+          .satisfies(instance -> assertThat(instance.version()).isEqualTo("1"));
     }
   }
 

@@ -54,7 +54,7 @@ public final class Bench {
   static final List<String> FIGURES =
       List.of(
           "docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "local-cold-java",
-          "footprint", "scale-cold", "overhead", "footprint-rss", "sandbox");
+          "footprint", "scale-cold", "overhead", "footprint-rss", "sandbox", "provisioned");
 
   /** Figures that run the local backend only, whose instances always use the Runtime API. */
   private static final List<String> LOCAL_ONLY =
@@ -93,6 +93,7 @@ public final class Bench {
           case "overhead" -> ConcurrencyOverheadBenchmark.run(report);
           case "footprint-rss" -> ProcessFootprintBenchmark.run(report);
           case "sandbox" -> SandboxCostBenchmark.run(report);
+          case "provisioned" -> ProvisionedInvokeBenchmark.run(report);
           default -> throw new IllegalArgumentException(
               "unknown figure '" + figure + "'; use one of " + FIGURES + " or all");
         }

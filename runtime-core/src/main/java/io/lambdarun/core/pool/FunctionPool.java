@@ -1,5 +1,6 @@
 package io.lambdarun.core.pool;
 
+import io.lambdarun.api.Instance;
 import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.telemetry.StopReason;
@@ -12,9 +13,14 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The warm instances of one function version: one event per instance, at most {@code cap} current
@@ -27,8 +33,15 @@ import java.util.function.BiFunction;
  * per freed instance), and a launch slot freed by a failed launch or a retired instance is handed
  * to it as the right to launch. A failed launch fails only the caller that launched. A waiter that
  * is interrupted, or finds the pool closed, passes on what it was handed.
+ *
+ * <p>A provisioned pool keeps a floor of current instances: {@link #fill} launches the missing
+ * ones ahead of any caller (free, so the next callers find them warm), idle reaping never goes
+ * below the floor, and {@code onRetired} is told whenever an instance leaves the pool so the floor
+ * can be restored.
  */
 final class FunctionPool {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionPool.class);
 
   /** Credentials expiring sooner than this make an instance stale (longest timeout + 1 min). */
   static final Duration CREDENTIAL_HEADROOM = Duration.ofMinutes(16);
@@ -37,18 +50,30 @@ final class FunctionPool {
   private final int cap;
   private final Clock clock;
   private final InstanceLauncher launcher;
+  private final Runnable onRetired;
   private final ReentrantLock lock = new ReentrantLock();
   private final List<PooledInstance> entries = new ArrayList<>();
   private final Deque<Claim> waiters = new ArrayDeque<>();
   private String currentDeployId = "";
+  private LambdaFunction currentFunction;
   private int launching;
   private boolean closed;
+  private int floor;
+  private Optional<String> fillFailure = Optional.empty();
+  private String failedDeployId = "";
 
-  FunctionPool(String functionName, int cap, Clock clock, InstanceLauncher launcher) {
+  /**
+   * Creates an empty pool.
+   *
+   * @param onRetired runs, outside the lock, after instances left the pool while it is provisioned
+   */
+  FunctionPool(
+      String functionName, int cap, Clock clock, InstanceLauncher launcher, Runnable onRetired) {
     this.functionName = functionName;
     this.cap = cap;
     this.clock = clock;
     this.launcher = launcher;
+    this.onRetired = onRetired;
   }
 
   String functionName() {
@@ -93,6 +118,7 @@ final class FunctionPool {
         throw new ClosedPoolException();
       }
       currentDeployId = deployId;
+      currentFunction = function;
       removeStaleFree(retired);
       if (!waiters.isEmpty() || !serve(claim)) {
         claim.handedOut = lock.newCondition();
@@ -105,7 +131,7 @@ final class FunctionPool {
       }
     } finally {
       lock.unlock();
-      retired.forEach(this::retire);
+      retireAll(retired);
     }
     return launchNew(function, deployId, launch);
   }
@@ -209,7 +235,7 @@ final class FunctionPool {
       lock.unlock();
     }
     if (retire) {
-      retire(entry);
+      retireAll(List.of(entry));
     }
   }
 
@@ -236,10 +262,12 @@ final class FunctionPool {
     lock.lock();
     try {
       removeStaleFree(idle);
+      int spare = entries.size() - floor;
       Iterator<PooledInstance> iterator = entries.iterator();
-      while (iterator.hasNext()) {
+      while (iterator.hasNext() && spare > 0) {
         PooledInstance entry = iterator.next();
         if (!entry.busy && entry.lastUsed.isBefore(cutoff)) {
+          spare--;
           entry.removed = true;
           iterator.remove();
           idle.add(entry);
@@ -249,8 +277,165 @@ final class FunctionPool {
     } finally {
       lock.unlock();
     }
-    idle.forEach(entry -> retire(entry, StopReason.IDLE));
+    retireAll(idle, StopReason.IDLE);
     return idle.size();
+  }
+
+  /**
+   * Sets how many current instances the pool keeps launched ahead; 0 ends provisioning. The
+   * function and deploy id become current, so instances of an older configuration are replaced.
+   */
+  void provision(LambdaFunction function, String deployId, int count) {
+    List<PooledInstance> stale = new ArrayList<>();
+    lock.lock();
+    try {
+      floor = count;
+      currentDeployId = deployId;
+      currentFunction = function;
+      removeStaleFree(stale);
+    } finally {
+      lock.unlock();
+    }
+    stale.forEach(this::retire);
+  }
+
+  /** Forgets a failed fill, so the next {@link #fill} tries again. */
+  void retryFailedFill() {
+    lock.lock();
+    try {
+      fillFailure = Optional.empty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Launches, on {@code executor}, the instances missing below the floor (within the cap); each
+   * joins the pool free. A failed launch is recorded for {@link #provisioned} and not retried
+   * until the configuration changes or {@link #retryFailedFill} is called.
+   *
+   * @return completes when every launch started here has ended, failed ones included
+   */
+  CompletableFuture<Void> fill(
+      Executor executor, BiFunction<LambdaFunction, String, Launched> launch) {
+    LambdaFunction function;
+    String deployId;
+    int missing;
+    lock.lock();
+    try {
+      if (closed || floor == 0
+          || (fillFailure.isPresent() && failedDeployId.equals(currentDeployId))) {
+        return CompletableFuture.completedFuture(null);
+      }
+      long current = entries.stream().filter(this::isCurrent).count();
+      missing = (int) Math.min(floor - current - launching, cap - current - launching);
+      if (missing <= 0) {
+        return CompletableFuture.completedFuture(null);
+      }
+      launching += missing;
+      function = currentFunction;
+      deployId = currentDeployId;
+    } finally {
+      lock.unlock();
+    }
+    CompletableFuture<?>[] launches = new CompletableFuture<?>[missing];
+    for (int i = 0; i < missing; i++) {
+      launches[i] =
+          CompletableFuture.runAsync(() -> launchAhead(function, deployId, launch), executor);
+    }
+    return CompletableFuture.allOf(launches);
+  }
+
+  private void launchAhead(
+      LambdaFunction function,
+      String deployId,
+      BiFunction<LambdaFunction, String, Launched> launch) {
+    Launched launched;
+    try {
+      launched = launch.apply(function, deployId);
+    } catch (RuntimeException | Error e) {
+      LOG.warn(
+          "launching a provisioned instance of function '{}' failed; provision it again to"
+              + " retry", function.qualifiedArn(), e);
+      lock.lock();
+      try {
+        launching--;
+        fillFailure = Optional.of(String.valueOf(e.getMessage()));
+        failedDeployId = deployId;
+        handOut();
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
+    lock.lock();
+    try {
+      launching--;
+      if (!closed && deployId.equals(currentDeployId)) {
+        PooledInstance entry = new PooledInstance(launched, deployId, function, clock.instant());
+        entry.busy = false;
+        entries.add(entry);
+        handOut();
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    launcher.retire(launched);
+  }
+
+  /** How many current instances the pool holds against its floor, and the last fill failure. */
+  ProvisionedCount provisioned() {
+    lock.lock();
+    try {
+      int current = (int) entries.stream().filter(this::isCurrent).count();
+      return new ProvisionedCount(
+          floor, Math.min(current, floor),
+          failedDeployId.equals(currentDeployId) ? fillFailure : Optional.empty());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The floor of a provisioned pool, how much of it is met, and why a fill failed. */
+  record ProvisionedCount(int floor, int available, Optional<String> failure) {}
+
+  /**
+   * Retires free instances the backend reports as ended, so that a fill replaces them.
+   *
+   * @param ended tells, outside the lock, whether an instance has ended
+   * @return how many were retired
+   */
+  int removeEnded(Predicate<Instance> ended) {
+    List<PooledInstance> free = new ArrayList<>();
+    lock.lock();
+    try {
+      entries.stream().filter(entry -> !entry.busy).forEach(free::add);
+    } finally {
+      lock.unlock();
+    }
+    List<PooledInstance> dead = new ArrayList<>();
+    for (PooledInstance entry : free) {
+      if (ended.test(entry.instance())) {
+        dead.add(entry);
+      }
+    }
+    List<PooledInstance> removed = new ArrayList<>();
+    lock.lock();
+    try {
+      for (PooledInstance entry : dead) {
+        if (!entry.busy && !entry.removed) {
+          entry.removed = true;
+          entries.remove(entry);
+          removed.add(entry);
+        }
+      }
+      handOut();
+    } finally {
+      lock.unlock();
+    }
+    retireAll(removed);
+    return removed.size();
   }
 
   /**
@@ -283,6 +468,27 @@ final class FunctionPool {
     StopReason reason = includingBusy ? StopReason.CLOSED : StopReason.EVICTED;
     retired.forEach(entry -> retire(entry, reason));
     return held;
+  }
+
+  /** Retires instances that left the pool, then lets a provisioned pool restore its floor. */
+  private void retireAll(List<PooledInstance> left) {
+    retireAll(left, StopReason.EVICTED);
+  }
+
+  private void retireAll(List<PooledInstance> left, StopReason reason) {
+    left.forEach(entry -> retire(entry, reason));
+    if (!left.isEmpty() && isProvisioned()) {
+      onRetired.run();
+    }
+  }
+
+  private boolean isProvisioned() {
+    lock.lock();
+    try {
+      return floor > 0 && !closed;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Closes the instance's connection, then tears the instance down. */

@@ -1,12 +1,18 @@
 package io.lambdarun.core.pool;
 
+import io.lambdarun.api.Instance;
+import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.ProvisionedConcurrency;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +29,7 @@ public final class WarmPool {
   private final Clock clock;
   private final InstanceLauncher launcher;
   private final Map<String, FunctionPool> pools = new ConcurrentHashMap<>();
+  private final ProvisionedInstances provisioned;
   private volatile boolean closed;
 
   /**
@@ -39,6 +46,17 @@ public final class WarmPool {
     this.idleTimeout = idleTimeout;
     this.clock = clock;
     this.launcher = launcher;
+    this.provisioned = new ProvisionedInstances(this::poolFor, launcher::launch);
+  }
+
+  private FunctionPool poolFor(LambdaFunction function) {
+    String key = function.qualifiedArn();
+    return pools.computeIfAbsent(
+        key,
+        absent ->
+            new FunctionPool(
+                function.functionName(), maxInstancesPerFunction, clock, launcher,
+                () -> provisioned.refill(key)));
   }
 
   /**
@@ -56,12 +74,8 @@ public final class WarmPool {
             "the warm pool is closed; build a new LambdaRuntime to invoke function '"
                 + function.functionName() + "'");
       }
-      FunctionPool pool =
-          pools.computeIfAbsent(
-              function.qualifiedArn(),
-              key ->
-                  new FunctionPool(
-                      function.functionName(), maxInstancesPerFunction, clock, launcher));
+      provisioned.follow(function, deployId);
+      FunctionPool pool = poolFor(function);
       try {
         return pool.acquire(function, deployId, launcher::launch);
       } catch (FunctionPool.ClosedPoolException e) {
@@ -101,7 +115,52 @@ public final class WarmPool {
         evicted += entry.getValue().close(false);
       }
     }
+    provisioned.refillFunction(functionName);
     return evicted > 0;
+  }
+
+  /**
+   * Provisions a function version: {@code count} instances are launched and initialised ahead,
+   * kept while provisioned (idle reaping spares them), and replaced when they leave the pool or
+   * end, or when the version's configuration changes; 0 removes the provision, and the instances
+   * then idle out as any other.
+   *
+   * @param function the function version
+   * @param deployId its deploy id
+   * @param count how many instances, from 0 to the pool's cap
+   * @return completes when the launches started now have ended, with the provision's state
+   */
+  public CompletableFuture<ProvisionedConcurrency> provision(
+      LambdaFunction function, String deployId, int count) {
+    if (count < 0 || count > maxInstancesPerFunction) {
+      throw new InvalidFunctionException(
+          "provisioned concurrency '" + count + "' for function '" + function.qualifiedArn()
+              + "' is outside 0 to " + maxInstancesPerFunction + ", the most instances per"
+              + " function; ask for fewer or raise 'lambdarun.pool.max-instances'");
+    }
+    return provisioned.provision(function, deployId, count);
+  }
+
+  /**
+   * Returns where a function version's provision stands.
+   *
+   * @param function the function version
+   * @return empty when it is not provisioned
+   */
+  public Optional<ProvisionedConcurrency> provisioned(LambdaFunction function) {
+    return provisioned.status(function);
+  }
+
+  /**
+   * Replaces provisioned instances that have ended while free and restores every provision's
+   * floor; run periodically, as idle reaping is.
+   *
+   * @param ended tells whether the backend reports an instance as ended
+   */
+  public void maintainProvisioned(Predicate<Instance> ended) {
+    if (!closed) {
+      provisioned.maintain(ended);
+    }
   }
 
   /**
@@ -122,6 +181,7 @@ public final class WarmPool {
   /** Tears down every instance, busy or not, and refuses further leases. Idempotent. */
   public void close() {
     closed = true;
+    provisioned.close();
     stopAll(true);
   }
 

@@ -56,7 +56,7 @@ class FunctionPoolTest {
         new InstanceLauncher(
             runtime, null, Optional.empty(), Optional.empty(), Duration.ZERO,
             new Telemetry(List.of(), List.of(), clock));
-    return new FunctionPool("hello", cap, clock, launcher);
+    return new FunctionPool("hello", cap, clock, launcher, () -> {});
   }
 
   /** A backend whose launches wait for the gate, counting how many are under way at once. */
