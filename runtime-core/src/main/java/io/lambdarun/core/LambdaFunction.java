@@ -90,7 +90,7 @@ public record LambdaFunction(
    * @param imageUri the image of an image function
    * @param imageConfig overrides of the image's entry point, command and working directory
    * @param ephemeralStorageMib the size of {@code /tmp}, 512 to 10240
-   * @param logGroup the log group, when not the default {@code /aws/lambda/<name>}
+   * @param loggingConfig the log format, levels and log group
    * @param architecture the instruction set
    * @param tags the function's tags, sorted by key
    * @param layers layer archives in attach order, at most 5
@@ -456,7 +456,12 @@ public record LambdaFunction(
       return this;
     }
 
-    /** @param value the log format, levels and log group, replacing what was set @return this builder */
+    /**
+     * Sets the logging configuration, replacing what was set.
+     *
+     * @param value the log format, levels and log group
+     * @return this builder
+     */
     public Builder loggingConfig(LoggingConfig value) {
       loggingConfig = Objects.requireNonNull(value, "loggingConfig");
       return this;

@@ -31,6 +31,10 @@ public record LoggingConfig(
   /**
    * Checks the levels and normalises a blank log group to the default.
    *
+   * @param logFormat Text or JSON
+   * @param applicationLogLevel the application's level, JSON format only
+   * @param systemLogLevel the platform's level, JSON format only
+   * @param logGroup the log group, empty for the default
    * @throws InvalidFunctionException with {@code InvalidParameterValueException} when a level is
    *     set with the Text format or the system level is not DEBUG, INFO or WARN
    */

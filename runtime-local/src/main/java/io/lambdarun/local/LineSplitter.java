@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 /**
  * Cuts a byte stream into lines: each {@code \n} ends one (a {@code \r} before it is dropped), a
  * line longer than {@code maxLineBytes} is cut at that length, and what is left without a newline
- * waits for more bytes or for {@link #finish}. Bytes are decoded as UTF-8, malformed input
+ * waits for more bytes or for {@link #finish}, which the caller may also call mid-stream to deliver
+ * it. Bytes are decoded as UTF-8, malformed input
  * replaced. Not thread-safe.
  */
 final class LineSplitter {
@@ -48,9 +49,9 @@ final class LineSplitter {
   }
 
   /**
-   * Hands the last line, which has no newline, to {@code lines} if there is one.
+   * Hands the text held without a newline to {@code lines} as a line, if there is any.
    *
-   * @param at the time the stream ended
+   * @param at the time the stream ended or went quiet
    * @param lines receives the line
    */
   void finish(Instant at, Consumer<LogLine> lines) {

@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * {@code tailBytes} of them for {@link #since} and hands each to the instance's listener. The
  * thread runs only while an instance is followed.
  *
+ * <p>Text without a newline is held for one more pass: if the next pass reads nothing more, it is
+ * delivered as a line, since a runtime (the Java client's {@code LambdaLogger}, a handler's
+ * {@code write}) may write its last line of an event without one and then wait for the next
+ * event.
+ *
  * <p>A followed instance's stream ends, after its last bytes and a final line without newline,
  * once its runtime process exited (checked every tenth pass) or {@link #end} was called. A file
  * read past {@code rotateBytes} is emptied after the read; what the processes write between that
@@ -205,20 +210,28 @@ final class OutputFollower implements AutoCloseable {
       this.channel = FileChannel.open(file, StandardOpenOption.READ);
     }
 
-    /** Reads what the file gained and delivers the lines it completes. */
+    /**
+     * Reads what the file gained and delivers the lines it completes; delivers text without a
+     * newline when the file gained nothing since the pass that read it.
+     */
     void read(ByteBuffer buffer, long rotateBytes) {
       try {
         if (channel.size() < offset) {
           offset = 0;
         }
+        boolean gained = false;
         while (true) {
           buffer.clear();
           int read = channel.read(buffer, offset);
           if (read <= 0) {
             break;
           }
+          gained = true;
           offset += read;
           splitter.add(buffer.array(), 0, read, Instant.now(), this::deliver);
+        }
+        if (!gained) {
+          splitter.finish(Instant.now(), this::deliver);
         }
         if (offset > rotateBytes && !ended) {
           try (FileChannel writer = FileChannel.open(file, StandardOpenOption.WRITE)) {

@@ -126,6 +126,36 @@ class LocalLogStreamIT {
   }
 
   @Test
+  @DisplayName("a last line without newline (as the Java client's LambdaLogger writes it) arrives"
+      + " whole within 500 ms of the response while the runtime waits for the next event")
+  void lineWithoutNewlineArrivesOnceTheOutputIsQuiet() {
+    Instance instance =
+        invoker.launch(runtime,
+            python("import sys\n"
+                + "def handler(event, context):\n"
+                + "    sys.stdout.write('first ' + event['say'])\n"
+                + "    sys.stdout.write(' second\\n')\n"
+                + "    sys.stdout.write(event['say'])\n"
+                + "    sys.stdout.flush()\n"
+                + "    return 1\n"));
+    Lines lines = new Lines();
+    runtime.followLogs(instance, lines::add);
+    for (int i = 0; i < 5; i++) {
+      String marker = "marker-" + i;
+      invoker.invoke(instance, "{\"say\":\"" + marker + "\"}");
+      long answered = System.nanoTime();
+      awaitTrue(marker, () -> lines.texts().contains(marker));
+      assertThat(Duration.ofNanos(System.nanoTime() - answered)).isLessThan(Duration.ofMillis(500));
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      expected.add("first marker-" + i + " second");
+      expected.add("marker-" + i);
+    }
+    assertThat(lines.texts()).containsExactlyElementsOf(expected);
+  }
+
+  @Test
   @DisplayName("logs(since) answers from the followed lines, exact to the millisecond")
   void logsFromTheStream() throws Exception {
     Instance instance =

@@ -62,9 +62,10 @@ public final class FunctionInvoker {
 
   /**
    * How long a streamed log must have been silent before a log tail is cut: an engine may deliver
-   * an invocation's last lines just after its answer. Bounded by {@link #LOG_SETTLE}.
+   * an invocation's last lines just after its answer (the local backend a line without newline
+   * after two of its 10 ms passes). Bounded by {@link #LOG_SETTLE}.
    */
-  private static final Duration LOG_QUIET = Duration.ofMillis(20);
+  private static final Duration LOG_QUIET = Duration.ofMillis(30);
 
   private final ContainerRuntime runtime;
   private final WarmPool pool;

@@ -22,10 +22,12 @@ import io.lambdarun.core.ProvisionedConcurrency;
 import io.lambdarun.core.ProvisionedConcurrency.Status;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
+import io.lambdarun.core.telemetry.Telemetry;
 import io.lambdarun.core.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +63,8 @@ class ProvisionedInstancesTest {
             ImageResolver.defaults(), ArchiveLimits.AWS, clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10));
+            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
+            new Telemetry(List.of(), List.of(), clock));
     pool = new WarmPool(cap, TTL, clock, launcher);
     return pool;
   }
