@@ -22,8 +22,7 @@ final class Backends {
   }
 
   /** A builder set up as {@link #runtime} sets it up, for tests that add sinks or listeners. */
-  static LambdaRuntime.Builder builder(
-      String backend, KubeletApiServer cluster, String namespace) {
+  static LambdaRuntime.Builder builder(String backend, KubeletApiServer cluster, String namespace) {
     return LambdaRuntime.builder()
         .backend(backend)
         .config(config(backend, cluster, namespace))

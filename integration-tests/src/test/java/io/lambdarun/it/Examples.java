@@ -7,7 +7,9 @@ import java.nio.file.Path;
 /** The README's example handlers, as functions the tests run on every backend. */
 final class Examples {
 
-  /** The image the Docker and Kubernetes backends run Python zip functions on (no registry here). */
+  /**
+   * The image the Docker and Kubernetes backends run Python zip functions on (no registry here).
+   */
   static final String PYTHON_IMAGE = "lambdarun/test-python:latest";
 
   /** The image they run Java zip functions on: AWS's Java runtime interface client on a JRE. */
@@ -15,8 +17,14 @@ final class Examples {
 
   /** Maps the runtimes the tests use to the locally built images. */
   static final String IMAGE_MAPPINGS =
-      "python3.12=" + PYTHON_IMAGE + ",provided.al2023=" + PYTHON_IMAGE + ",java17=" + JAVA_IMAGE
-          + ",java21=" + JAVA_IMAGE;
+      "python3.12="
+          + PYTHON_IMAGE
+          + ",provided.al2023="
+          + PYTHON_IMAGE
+          + ",java17="
+          + JAVA_IMAGE
+          + ",java21="
+          + JAVA_IMAGE;
 
   private static final Path ROOT = Path.of("..", "examples").toAbsolutePath().normalize();
 

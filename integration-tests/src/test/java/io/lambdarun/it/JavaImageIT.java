@@ -94,8 +94,7 @@ class JavaImageIT {
             .build();
     try (LambdaRuntime runtime = runtimeFor(backend)) {
       InvocationResult fromLib = runtime.invoke(inLib, "{\"name\":\"lib\"}".getBytes(UTF_8));
-      InvocationResult fromLayer =
-          runtime.invoke(inLayer, "{\"name\":\"layer\"}".getBytes(UTF_8));
+      InvocationResult fromLayer = runtime.invoke(inLayer, "{\"name\":\"layer\"}".getBytes(UTF_8));
 
       assertThat(fromLib.payloadUtf8())
           .isEqualTo("\"Hello, lib! (request " + fromLib.requestId() + ")\"");

@@ -28,10 +28,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Lambda's log lines from real instances: every line a handler prints lands in its own
- * invocation's records and log tail under concurrency, and the {@code REPORT} line carries the
- * instance's measured peak memory. Needs the backends' {@code followLogs} and {@code
- * maxMemoryUsedBytes} (issue 16).
+ * Lambda's log lines from real instances: every line a handler prints lands in its own invocation's
+ * records and log tail under concurrency, and the {@code REPORT} line carries the instance's
+ * measured peak memory. Needs the backends' {@code followLogs} and {@code maxMemoryUsedBytes}
+ * (issue 16).
  */
 class LogStreamsIT {
 

@@ -19,12 +19,13 @@ class ReadmeExampleIT {
     String printed;
     // --- as in README.md "Embed it" (paths relative to the repository root) ---
     try (LambdaRuntime runtime = LambdaRuntime.builder().backend("local").build()) {
-      LambdaFunction hello = LambdaFunction.builder()
-          .functionName("hello")
-          .runtime("python3.12")
-          .handler("app.handler")
-          .code(Archive.ofDirectory("hello", examples.resolve("examples/hello-python")))
-          .build();
+      LambdaFunction hello =
+          LambdaFunction.builder()
+              .functionName("hello")
+              .runtime("python3.12")
+              .handler("app.handler")
+              .code(Archive.ofDirectory("hello", examples.resolve("examples/hello-python")))
+              .build();
       InvocationResult result = runtime.invoke(hello, "{\"name\":\"world\"}".getBytes(UTF_8));
       printed = result.payloadUtf8();
     }

@@ -102,7 +102,8 @@ class SameAnswerAcrossBackendsIT {
   void thePythonExampleAnswersTheSame(String backend) {
     try (LambdaRuntime runtime = runtimeFor(backend)) {
       InvocationResult cold =
-          runtime.invoke(Examples.helloPython("hello-" + backend), "{\"name\":\"world\"}".getBytes(UTF_8));
+          runtime.invoke(
+              Examples.helloPython("hello-" + backend), "{\"name\":\"world\"}".getBytes(UTF_8));
       InvocationResult warm =
           runtime.invoke(
               Examples.helloPython("hello-" + backend),
@@ -239,7 +240,8 @@ class SameAnswerAcrossBackendsIT {
 
       assertThat(traced.payloadUtf8())
           .isEqualTo(
-              "{\"trace\": \"" + trace
+              "{\"trace\": \""
+                  + trace
                   + "\", \"identity\": \"us-east-1:42\", \"pool\": \"us-east-1:pool\"}");
       assertThat(plain.payloadUtf8())
           .doesNotContain(trace)
@@ -252,8 +254,8 @@ class SameAnswerAcrossBackendsIT {
     return outcomes(name, code, handler, Duration.ofSeconds(2));
   }
 
-  private static LambdaFunction outcomes(
-      String name, Path code, String handler, Duration timeout) throws IOException {
+  private static LambdaFunction outcomes(String name, Path code, String handler, Duration timeout)
+      throws IOException {
     Files.writeString(code.resolve("app.py"), OUTCOMES, UTF_8);
     return LambdaFunction.builder()
         .functionName(name)

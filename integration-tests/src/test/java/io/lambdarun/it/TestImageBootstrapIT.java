@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
@@ -115,8 +115,7 @@ class TestImageBootstrapIT {
         "{\"name\":\"world\",\"log\":true}",
         container -> log.set(logOnceItHas(container, "second line of java-request-2")));
 
-    assertThat(log.get())
-        .contains("first line of java-request-2\nsecond line of java-request-2\n");
+    assertThat(log.get()).contains("first line of java-request-2\nsecond line of java-request-2\n");
   }
 
   @Test
@@ -138,18 +137,28 @@ class TestImageBootstrapIT {
     try {
       docker.startContainerCmd(container).exec();
       String port =
-          docker.inspectContainerCmd(container).exec().getNetworkSettings().getPorts()
-              .getBindings().get(ExposedPort.tcp(8080))[0].getHostPortSpec();
+          docker
+              .inspectContainerCmd(container)
+              .exec()
+              .getNetworkSettings()
+              .getPorts()
+              .getBindings()
+              .get(ExposedPort.tcp(8080))[0]
+              .getHostPortSpec();
 
-      HttpURLConnection answer = invokeWhenListening(URI.create(
-          "http://127.0.0.1:" + port + "/2015-03-31/functions/function/invocations").toURL());
+      HttpURLConnection answer =
+          invokeWhenListening(
+              URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/function/invocations")
+                  .toURL());
 
       assertThat(answer.getResponseCode()).isEqualTo(200);
       assertThat(answer.getHeaderField("X-Amz-Function-Error")).isEqualTo("Unhandled");
       String requestId = answer.getHeaderField("X-Amzn-RequestId");
       assertThat(new String(answer.getInputStream().readAllBytes(), UTF_8))
           .isEqualTo(
-              "{\"errorMessage\": \"RequestId: " + requestId + " Error: fork/exec"
+              "{\"errorMessage\": \"RequestId: "
+                  + requestId
+                  + " Error: fork/exec"
                   + " /var/runtime/no-such-bootstrap: no such file or directory\", "
                   + "\"errorType\": \"Runtime.InvalidEntrypoint\"}");
       answer.disconnect();
@@ -230,8 +239,8 @@ class TestImageBootstrapIT {
 
   /**
    * Runs the image with the code in {@code /var/task} and the handler as command against a Runtime
-   * API holding one event, checks the container once the runtime has answered, and returns what
-   * the runtime posted.
+   * API holding one event, checks the container once the runtime has answered, and returns what the
+   * runtime posted.
    */
   private static OneEventRuntimeApi.Answer runOneEvent(
       String image,
@@ -264,8 +273,14 @@ class TestImageBootstrapIT {
           answer = api.answer().get(60, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
           throw new AssertionError(
-              "image '" + image + "' posted no answer to the Runtime API at " + api.address()
-                  + " within 60 s (calls of /next: " + api.nextCalls() + ")", e);
+              "image '"
+                  + image
+                  + "' posted no answer to the Runtime API at "
+                  + api.address()
+                  + " within 60 s (calls of /next: "
+                  + api.nextCalls()
+                  + ")",
+              e);
         }
         whileRunning.check(container);
         return answer;

@@ -29,16 +29,16 @@ import java.util.zip.ZipInputStream;
  * central directory names other entries than its local headers, which another unzip would read
  * differently), an entry whose path leaves the root (zip slip), a symbolic link pointing outside
  * the root, an entry that needs a link placed by an earlier entry to be a folder, a link where an
- * earlier entry placed a folder, or an archive expanding beyond {@link ArchiveLimits} raises
- * {@link InvalidArchiveException} before anything escapes. Archives extracted one after the other
- * into one folder (layers into {@code /opt}) are checked together by the static {@link
- * #forEachEntry(List, ArchiveLimits, EntryConsumer)} and {@link #extractTo(List, Path,
- * ArchiveLimits)}, so a link placed by one cannot carry an entry of a later one outside. Unix
- * permission bits stored in the archive (for example an executable {@code bootstrap}) are kept.
+ * earlier entry placed a folder, or an archive expanding beyond {@link ArchiveLimits} raises {@link
+ * InvalidArchiveException} before anything escapes. Archives extracted one after the other into one
+ * folder (layers into {@code /opt}) are checked together by the static {@link #forEachEntry(List,
+ * ArchiveLimits, EntryConsumer)} and {@link #extractTo(List, Path, ArchiveLimits)}, so a link
+ * placed by one cannot carry an entry of a later one outside. Unix permission bits stored in the
+ * archive (for example an executable {@code bootstrap}) are kept.
  *
  * <p>Link targets are checked as text, which is sound because of two rules: no entry's path runs
- * through a link (so every link sits in a real folder at the depth its path says), and a target
- * has its {@code ..} segments first ({@code ../../lib/x}, never {@code lib/../x}, whose {@code ..}
+ * through a link (so every link sits in a real folder at the depth its path says), and a target has
+ * its {@code ..} segments first ({@code ../../lib/x}, never {@code lib/../x}, whose {@code ..}
  * would climb from wherever {@code lib} points). Extraction also never follows a link on disk.
  *
  * <p>Instances are immutable and thread-safe.
@@ -146,9 +146,7 @@ public final class Archive {
     return new ByteArrayInputStream(bytes);
   }
 
-  /**
-   * Receives the entries of an archive one at a time.
-   */
+  /** Receives the entries of an archive one at a time. */
   @FunctionalInterface
   public interface EntryConsumer {
     /**
@@ -176,11 +174,10 @@ public final class Archive {
   }
 
   /**
-   * Visits the entries of archives that are extracted one after the other into the same folder,
-   * as layers are into {@code /opt}: each archive is validated as {@link
-   * #forEachEntry(ArchiveLimits, EntryConsumer)} does, with its own limits, and an entry that needs
-   * a link placed by an earlier archive to be a folder, or is a link where an earlier archive
-   * placed a folder, is refused too.
+   * Visits the entries of archives that are extracted one after the other into the same folder, as
+   * layers are into {@code /opt}: each archive is validated as {@link #forEachEntry(ArchiveLimits,
+   * EntryConsumer)} does, with its own limits, and an entry that needs a link placed by an earlier
+   * archive to be a folder, or is a link where an earlier archive placed a folder, is refused too.
    *
    * @param archives the archives in extraction order
    * @param limits the expansion bounds of each archive
@@ -206,7 +203,10 @@ public final class Archive {
       while ((zipEntry = zip.getNextEntry()) != null) {
         if (++count > limits.maxEntries()) {
           throw new InvalidArchiveException(
-              "archive '" + name + "' holds more than " + limits.maxEntries()
+              "archive '"
+                  + name
+                  + "' holds more than "
+                  + limits.maxEntries()
                   + " entries; split it or raise the archive entry limit");
         }
         CentralEntry listed = listedAs(central, count, zipEntry.getName());
@@ -226,8 +226,13 @@ public final class Archive {
     }
     if (count < central.size()) {
       throw new InvalidArchiveException(
-          "archive '" + name + "' is corrupt (its central directory lists " + central.size()
-              + " entries but " + count + " were found); rebuild the zip file");
+          "archive '"
+              + name
+              + "' is corrupt (its central directory lists "
+              + central.size()
+              + " entries but "
+              + count
+              + " were found); rebuild the zip file");
     }
   }
 
@@ -240,14 +245,26 @@ public final class Archive {
   private CentralEntry listedAs(List<CentralEntry> central, int position, String localName) {
     if (position > central.size()) {
       throw new InvalidArchiveException(
-          "archive '" + name + "' is corrupt (entry " + position + " '" + localName
+          "archive '"
+              + name
+              + "' is corrupt (entry "
+              + position
+              + " '"
+              + localName
               + "' is missing from the central directory); rebuild the zip file");
     }
     CentralEntry listed = central.get(position - 1);
     if (!listed.name().equals(localName)) {
       throw new InvalidArchiveException(
-          "archive '" + name + "' is corrupt (entry " + position + " is '" + localName
-              + "' in its local header but '" + listed.name() + "' in the central directory);"
+          "archive '"
+              + name
+              + "' is corrupt (entry "
+              + position
+              + " is '"
+              + localName
+              + "' in its local header but '"
+              + listed.name()
+              + "' in the central directory);"
               + " rebuild the zip file");
     }
     return listed;
@@ -267,9 +284,9 @@ public final class Archive {
   }
 
   /**
-   * Extracts the archive into a folder, creating it if needed. Files already there are
-   * overwritten. Permission bits are applied on file systems that support them. No symbolic link
-   * below the folder is ever followed, not even one that was there before.
+   * Extracts the archive into a folder, creating it if needed. Files already there are overwritten.
+   * Permission bits are applied on file systems that support them. No symbolic link below the
+   * folder is ever followed, not even one that was there before.
    *
    * @param root the destination folder
    * @param limits the expansion bounds
@@ -346,7 +363,12 @@ public final class Archive {
     for (String segment : target.split("/")) {
       if (segment.equals("..") && afterName) {
         throw new InvalidArchiveException(
-            "archive '" + name + "' has a symbolic link '" + linkPath + "' pointing to '" + target
+            "archive '"
+                + name
+                + "' has a symbolic link '"
+                + linkPath
+                + "' pointing to '"
+                + target
                 + "', whose '..' follows a name that may itself be a link; write the target with"
                 + " every '..' first (for example '../lib/x')");
       } else if (segment.equals("..")) {
@@ -357,7 +379,12 @@ public final class Archive {
     }
     if (!inside || depth < 0) {
       throw new InvalidArchiveException(
-          "archive '" + name + "' has a symbolic link '" + linkPath + "' pointing to '" + target
+          "archive '"
+              + name
+              + "' has a symbolic link '"
+              + linkPath
+              + "' pointing to '"
+              + target
               + "' outside the archive; remove the link or make it relative and inside");
     }
   }
@@ -379,7 +406,10 @@ public final class Archive {
     }
     if (unsafe) {
       throw new InvalidArchiveException(
-          "archive '" + name + "' has an entry '" + rawName
+          "archive '"
+              + name
+              + "' has an entry '"
+              + rawName
               + "' whose path is absolute, empty or leaves the archive root (zip slip); rebuild"
               + " the zip with relative paths");
     }
@@ -390,9 +420,9 @@ public final class Archive {
   private record CentralEntry(String name, Integer unixMode) {}
 
   /**
-   * Reads the central directory, which {@link ZipInputStream} ignores, in order: every record
-   * from its start up to the first that is not one, whatever the end record's count says (it says
-   * 65,535 for larger archives).
+   * Reads the central directory, which {@link ZipInputStream} ignores, in order: every record from
+   * its start up to the first that is not one, whatever the end record's count says (it says 65,535
+   * for larger archives).
    */
   private List<CentralEntry> readCentralDirectory() {
     ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -405,7 +435,9 @@ public final class Archive {
     }
     if (eocd < 0) {
       throw new InvalidArchiveException(
-          "archive '" + name + "' is not a zip file (no end of central directory record); provide"
+          "archive '"
+              + name
+              + "' is not a zip file (no end of central directory record); provide"
               + " a zip archive");
     }
     long offset = Integer.toUnsignedLong(buffer.getInt(eocd + 16));
@@ -423,7 +455,9 @@ public final class Archive {
       int externalAttributes = buffer.getInt(position + 38);
       if (position + 46 + nameLength > eocd) {
         throw new InvalidArchiveException(
-            "archive '" + name + "' is corrupt (truncated central directory); rebuild the zip"
+            "archive '"
+                + name
+                + "' is corrupt (truncated central directory); rebuild the zip"
                 + " file");
       }
       String entryName = new String(bytes, position + 46, nameLength, StandardCharsets.UTF_8);
@@ -485,7 +519,10 @@ public final class Archive {
       total[0] += n;
       if (total[0] > limit) {
         throw new InvalidArchiveException(
-            "archive '" + name + "' expands beyond " + limit
+            "archive '"
+                + name
+                + "' expands beyond "
+                + limit
                 + " bytes (a zip bomb or an oversized package); shrink it or raise the archive"
                 + " size limit");
       }

@@ -24,7 +24,10 @@ public record ArchiveLimits(long maxExpandedBytes, int maxEntries) {
   public ArchiveLimits {
     if (maxExpandedBytes <= 0 || maxEntries <= 0) {
       throw new IllegalArgumentException(
-          "archive limits must be positive, got " + maxExpandedBytes + " bytes and " + maxEntries
+          "archive limits must be positive, got "
+              + maxExpandedBytes
+              + " bytes and "
+              + maxEntries
               + " entries");
     }
   }

@@ -9,24 +9,23 @@ import java.util.OptionalLong;
  * A live connection to one execution backend that launches and tears down Lambda execution
  * environments ("instances").
  *
- * <p><b>What a backend does and does not do.</b> lambdarun's core owns pooling, invocation,
- * retries and every Lambda rule. A runtime only brings instances up ({@link #launch}), tears them
- * down ({@link #terminate}), reads their logs, and cleans up after crashed owners. It never invokes
- * a function itself.
+ * <p><b>What a backend does and does not do.</b> lambdarun's core owns pooling, invocation, retries
+ * and every Lambda rule. A runtime only brings instances up ({@link #launch}), tears them down
+ * ({@link #terminate}), reads their logs, and cleans up after crashed owners. It never invokes a
+ * function itself.
  *
  * <p><b>Two instance protocols.</b> A backend that returns a {@link #runtimeApiAccess()} runs
- * instances in <em>Runtime API mode</em>, as Lambda does: core hosts the Lambda Runtime API
- * ({@code /2018-06-01/runtime/invocation/next}, {@code /response}, {@code /error}, {@code
- * /init/error}) for each instance on its own port and passes its {@code host:port} in {@link
- * LaunchSpec#runtimeApi()} and as {@code AWS_LAMBDA_RUNTIME_API} in the environment. The backend
- * starts the runtime's bootstrap (for images, the entrypoint, which on AWS's base images execs
- * {@code /var/runtime/bootstrap} when that variable is set) and {@link #launch} returns as soon as
- * the process, container or pod has been started, without waiting for any port and with an {@link
+ * instances in <em>Runtime API mode</em>, as Lambda does: core hosts the Lambda Runtime API ({@code
+ * /2018-06-01/runtime/invocation/next}, {@code /response}, {@code /error}, {@code /init/error}) for
+ * each instance on its own port and passes its {@code host:port} in {@link LaunchSpec#runtimeApi()}
+ * and as {@code AWS_LAMBDA_RUNTIME_API} in the environment. The backend starts the runtime's
+ * bootstrap (for images, the entrypoint, which on AWS's base images execs {@code
+ * /var/runtime/bootstrap} when that variable is set) and {@link #launch} returns as soon as the
+ * process, container or pod has been started, without waiting for any port and with an {@link
  * Instance} that has no endpoint. Core decides readiness (the runtime client's first {@code
- * /next}), classifies every outcome exactly, and notices a dead instance through {@link
- * #exitCode}. A spec without a Runtime API address asks for <em>RIE-endpoint mode</em>, the mode
- * of images whose entrypoint insists on running the RIE, and of backends without {@link
- * #runtimeApiAccess()}.
+ * /next}), classifies every outcome exactly, and notices a dead instance through {@link #exitCode}.
+ * A spec without a Runtime API address asks for <em>RIE-endpoint mode</em>, the mode of images
+ * whose entrypoint insists on running the RIE, and of backends without {@link #runtimeApiAccess()}.
  *
  * <p><b>Only the instance takes its events.</b> Each instance's Runtime API listener is bound to
  * {@link RuntimeApiAccess#bindAddress()}, never to all interfaces, and is pinned to the first peer
@@ -34,20 +33,20 @@ import java.util.OptionalLong;
  * process on the same network, is refused with HTTP 403 and cannot take, answer or fail the
  * instance's events.
  *
- * <p><b>RIE-endpoint mode.</b> {@link #launch} returns only when the instance's endpoint
- * accepts connections. The endpoint speaks the AWS Runtime Interface Emulator (RIE) protocol: core
- * sends {@code POST /2015-03-31/functions/function/invocations} with the event as the body and
- * reads the function's response (or AWS's error JSON) as the body of the reply. The endpoint must
- * be reachable from the embedding process on a loopback address when the backend runs on the same
+ * <p><b>RIE-endpoint mode.</b> {@link #launch} returns only when the instance's endpoint accepts
+ * connections. The endpoint speaks the AWS Runtime Interface Emulator (RIE) protocol: core sends
+ * {@code POST /2015-03-31/functions/function/invocations} with the event as the body and reads the
+ * function's response (or AWS's error JSON) as the body of the reply. The endpoint must be
+ * reachable from the embedding process on a loopback address when the backend runs on the same
  * machine.
  *
  * <p><b>Outcome signalling in RIE-endpoint mode.</b> Like the RIE, an endpoint answers 200 with the
  * function's response body, or with AWS's error JSON ({@code {"errorMessage": ..., "errorType":
- * ...}}) when the function failed. An endpoint that knows the true outcome adds the header
- * {@value #FUNCTION_ERROR_HEADER} with {@code Handled} or {@code Unhandled}; without the header core
- * treats an error JSON object as {@code Unhandled}. A function that exceeds its timeout is
- * answered, as by the RIE, with the plain-text body {@code Task timed out after N.00 seconds}; core
- * then replaces the instance.
+ * ...}}) when the function failed. An endpoint that knows the true outcome adds the header {@value
+ * #FUNCTION_ERROR_HEADER} with {@code Handled} or {@code Unhandled}; without the header core treats
+ * an error JSON object as {@code Unhandled}. A function that exceeds its timeout is answered, as by
+ * the RIE, with the plain-text body {@code Task timed out after N.00 seconds}; core then replaces
+ * the instance.
  *
  * <p><b>One event per instance.</b> An instance serves exactly one event at a time; the AWS RIE
  * crashes or refuses overlapping events. Core guarantees it never sends a second event to an
@@ -103,9 +102,9 @@ public interface ContainerRuntime extends AutoCloseable {
    *
    * <p>Core asks while a Runtime API instance is starting or serving an event, so that a runtime
    * that dies is answered with {@code Runtime.ExitError} at once rather than at the function's
-   * timeout; implementations should answer from state they already hold or with one cheap call.
-   * The default, empty, means "not known to have exited": core then notices a dead instance only
-   * at the timeout.
+   * timeout; implementations should answer from state they already hold or with one cheap call. The
+   * default, empty, means "not known to have exited": core then notices a dead instance only at the
+   * timeout.
    *
    * @param instance an instance returned by {@link #launch} on this runtime
    * @return the exit status once the instance's main process has exited, empty while it runs or
@@ -121,8 +120,8 @@ public interface ContainerRuntime extends AutoCloseable {
    *
    * <p>Backends measure what their engine accounts to the instance: the container's cgroup peak,
    * the pod's container, or the peak resident memory of a local process tree. Core asks once after
-   * every invocation, so the answer must be cheap (state the backend holds, or one small read).
-   * The default, empty, means the backend cannot tell; core then omits the figure.
+   * every invocation, so the answer must be cheap (state the backend holds, or one small read). The
+   * default, empty, means the backend cannot tell; core then omits the figure.
    *
    * @param instance an instance returned by {@link #launch} on this runtime
    * @return the peak memory in bytes, or empty when the backend cannot measure it
@@ -132,9 +131,9 @@ public interface ContainerRuntime extends AutoCloseable {
   }
 
   /**
-   * Tells whether the function's tags shape what this backend launches (for example Kubernetes
-   * node selectors taken from tags). When true, core folds the tags into the deploy id so that a
-   * tag change replaces warm instances; when false, tag changes do not cause cold starts.
+   * Tells whether the function's tags shape what this backend launches (for example Kubernetes node
+   * selectors taken from tags). When true, core folds the tags into the deploy id so that a tag
+   * change replaces warm instances; when false, tag changes do not cause cold starts.
    *
    * @return whether {@link LaunchSpec#tags()} affect the launched instance
    */
@@ -152,15 +151,15 @@ public interface ContainerRuntime extends AutoCloseable {
    *
    * @param spec the fully resolved launch description
    * @return the ready instance
-   * @throws LaunchFailedException if the instance could not be started or did not become ready;
-   *     the message says why and, where available, includes the instance's last log lines
+   * @throws LaunchFailedException if the instance could not be started or did not become ready; the
+   *     message says why and, where available, includes the instance's last log lines
    */
   Instance launch(LaunchSpec spec);
 
   /**
-   * Stops and removes an instance. Idempotent: terminating an instance that is already gone, or
-   * was never fully started, succeeds silently. Never throws for a backend-side failure; such
-   * failures are logged.
+   * Stops and removes an instance. Idempotent: terminating an instance that is already gone, or was
+   * never fully started, succeeds silently. Never throws for a backend-side failure; such failures
+   * are logged.
    *
    * @param instance an instance returned by {@link #launch} on this runtime
    */
@@ -182,9 +181,9 @@ public interface ContainerRuntime extends AutoCloseable {
    * Streams what an instance writes to stdout and stderr to {@code listener}, line by line and as
    * the backend reads it, from the instance's first line until it exits or is terminated.
    *
-   * <p>Core calls this once, right after {@link #launch} returned the instance, and builds from
-   * the stream everything Lambda writes about an invocation: each line is attributed to the event
-   * in flight, the log tail is exact to the invocation, and embedders receive the records. Lines
+   * <p>Core calls this once, right after {@link #launch} returned the instance, and builds from the
+   * stream everything Lambda writes about an invocation: each line is attributed to the event in
+   * flight, the log tail is exact to the invocation, and embedders receive the records. Lines
    * written before this call (during start-up) must still be delivered, in order. The stream ends
    * without further calls when the instance exits or is terminated; {@link #terminate} and {@link
    * #close()} release whatever the stream holds (threads, connections, pipes).
@@ -220,8 +219,8 @@ public interface ContainerRuntime extends AutoCloseable {
   void prepull(String image);
 
   /**
-   * Terminates every instance this runtime launched that is still alive and releases the
-   * runtime's resources (connections, threads, servers). Idempotent; never throws.
+   * Terminates every instance this runtime launched that is still alive and releases the runtime's
+   * resources (connections, threads, servers). Idempotent; never throws.
    */
   @Override
   void close();

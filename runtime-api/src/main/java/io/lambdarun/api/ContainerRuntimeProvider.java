@@ -1,7 +1,8 @@
 package io.lambdarun.api;
 
 /**
- * Discoverable factory for one kind of execution backend (Docker, Kubernetes, local processes, ...).
+ * Discoverable factory for one kind of execution backend (Docker, Kubernetes, local processes,
+ * ...).
  *
  * <p><b>Registration.</b> Implementations are found with {@link java.util.ServiceLoader}: list the
  * class in {@code META-INF/services/io.lambdarun.api.ContainerRuntimeProvider}, most simply by

@@ -13,11 +13,11 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Writes validated archive entries below a root folder without ever following a symbolic link
- * below the root: each folder of an entry's path is created or checked one at a time and must not
- * be a link, a file is opened with {@link LinkOption#NOFOLLOW_LINKS}, and a link already where a
- * file or link goes is replaced, not written through. So even links that were in the folder before
- * the extraction cannot carry an entry outside it. Nothing else may write below the root meanwhile.
+ * Writes validated archive entries below a root folder without ever following a symbolic link below
+ * the root: each folder of an entry's path is created or checked one at a time and must not be a
+ * link, a file is opened with {@link LinkOption#NOFOLLOW_LINKS}, and a link already where a file or
+ * link goes is replaced, not written through. So even links that were in the folder before the
+ * extraction cannot carry an entry outside it. Nothing else may write below the root meanwhile.
  */
 final class FolderWriter {
 
@@ -79,8 +79,15 @@ final class FolderWriter {
       walked = walked.isEmpty() ? segment : walked + "/" + segment;
       if (Files.isSymbolicLink(folder)) {
         throw new InvalidArchiveException(
-            "archive '" + archive + "' has an entry '" + entryPath + "' that needs '" + walked
-                + "' to be a folder, but it is a symbolic link in '" + root + "'; extraction never"
+            "archive '"
+                + archive
+                + "' has an entry '"
+                + entryPath
+                + "' that needs '"
+                + walked
+                + "' to be a folder, but it is a symbolic link in '"
+                + root
+                + "'; extraction never"
                 + " follows links, so extract into a folder free of links");
       }
       if (Files.notExists(folder, LinkOption.NOFOLLOW_LINKS)) {

@@ -38,7 +38,9 @@ public record HostAccess(String hostAlias, String registryHost) {
     Objects.requireNonNull(registryHost, "registryHost");
     if (!isRegistryHost(registryHost)) {
       throw new IllegalArgumentException(
-          "registry host '" + registryHost + "' is not a host name or IP address without a port;"
+          "registry host '"
+              + registryHost
+              + "' is not a host name or IP address without a port;"
               + " give the host alone (an IPv6 address in brackets), core appends the port");
     }
   }

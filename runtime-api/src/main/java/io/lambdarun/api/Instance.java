@@ -15,8 +15,8 @@ import java.util.Optional;
  * @param endpoint in RIE-endpoint mode, the base URI of the instance's RIE endpoint, for example
  *     {@code http://127.0.0.1:49153}, to which core posts events at {@link #invocationUri()}; empty
  *     in Runtime API mode, where the instance's runtime client calls core instead
- * @param details extra facts shown in listings, for example {@code containerId} or {@code
- *     podName} and {@code namespace}; ordered, never containing secrets
+ * @param details extra facts shown in listings, for example {@code containerId} or {@code podName}
+ *     and {@code namespace}; ordered, never containing secrets
  */
 public record Instance(String id, Optional<URI> endpoint, Map<String, String> details) {
 
@@ -72,7 +72,9 @@ public record Instance(String id, Optional<URI> endpoint, Map<String, String> de
         .orElseThrow(
             () ->
                 new IllegalStateException(
-                    "instance '" + id + "' runs in Runtime API mode and has no RIE endpoint;"
+                    "instance '"
+                        + id
+                        + "' runs in Runtime API mode and has no RIE endpoint;"
                         + " invoke it through core's Runtime API"))
         .resolve(INVOCATION_PATH);
   }

@@ -2,8 +2,8 @@ package io.lambdarun.api;
 
 /**
  * A launched instance failed underneath an invocation: its endpoint refused the connection, reset
- * it, or died before answering. This is an infrastructure error, not a function error; the
- * instance has been evicted.
+ * it, or died before answering. This is an infrastructure error, not a function error; the instance
+ * has been evicted.
  */
 public class InstanceFailedException extends LambdaRunException {
 

@@ -21,8 +21,8 @@ import java.util.Set;
  * (backends can be golden-tested).
  *
  * <p><b>Secrets.</b> The values of the keys in {@link #sensitiveKeys()} (execution-role
- * credentials) must never appear in a log line, an exception message, a process argument list or
- * a literal in a pod spec. {@link #toString()} masks them.
+ * credentials) must never appear in a log line, an exception message, a process argument list or a
+ * literal in a pod spec. {@link #toString()} masks them.
  *
  * @param functionName the function's name
  * @param functionArn the unqualified function ARN
@@ -49,8 +49,7 @@ import java.util.Set;
  *     provided.*} runtimes, also to {@code /var/runtime}); empty for image functions
  * @param layers layer archives in attach order, extracted one after the other into {@code /opt},
  *     later layers overwriting earlier files
- * @param archiveLimits the bounds backends apply when reading {@link #code()} and {@link
- *     #layers()}
+ * @param archiveLimits the bounds backends apply when reading {@link #code()} and {@link #layers()}
  * @param labels labels every resource of the instance carries, label-safe values, ordered
  * @param tags the function's tags, for backends whose {@link ContainerRuntime#launchUsesTags()}
  * @param runtimeApi in Runtime API mode, the {@code host:port} of the Lambda Runtime API that core
@@ -145,7 +144,9 @@ public record LaunchSpec(
     runtimeApi.ifPresent(LaunchSpec::requireHostAndPort);
     if (packageType == PackageType.ZIP && code.isEmpty()) {
       throw new InvalidFunctionException(
-          "function '" + functionName + "' has package type Zip but no code archive; provide the"
+          "function '"
+              + functionName
+              + "' has package type Zip but no code archive; provide the"
               + " code zip");
     }
     if (packageType == PackageType.ZIP && handler.isEmpty()) {
@@ -205,7 +206,9 @@ public record LaunchSpec(
             && Integer.parseInt(address.substring(colon + 1)) <= 65535;
     if (!valid) {
       throw new IllegalArgumentException(
-          "Runtime API address '" + address + "' is not host:port; give a host name or IP address"
+          "Runtime API address '"
+              + address
+              + "' is not host:port; give a host name or IP address"
               + " and a port, as AWS_LAMBDA_RUNTIME_API takes them");
     }
   }
@@ -244,11 +247,30 @@ public record LaunchSpec(
 
   @Override
   public String toString() {
-    return "LaunchSpec[function=" + functionName + ", version=" + version + ", deployId="
-        + deployId + ", packageType=" + packageType + ", runtime=" + runtime + ", handler="
-        + handler + ", image=" + image + ", memoryMib=" + memoryMib + ", timeout=" + timeout
-        + ", environment=" + maskedEnvironment() + ", layers=" + layers.size()
-        + runtimeApi.map(address -> ", runtimeApi=" + address).orElse("") + "]";
+    return "LaunchSpec[function="
+        + functionName
+        + ", version="
+        + version
+        + ", deployId="
+        + deployId
+        + ", packageType="
+        + packageType
+        + ", runtime="
+        + runtime
+        + ", handler="
+        + handler
+        + ", image="
+        + image
+        + ", memoryMib="
+        + memoryMib
+        + ", timeout="
+        + timeout
+        + ", environment="
+        + maskedEnvironment()
+        + ", layers="
+        + layers.size()
+        + runtimeApi.map(address -> ", runtimeApi=" + address).orElse("")
+        + "]";
   }
 
   /** Builds a {@link LaunchSpec}; defaults follow AWS Lambda's. */
@@ -560,10 +582,29 @@ public record LaunchSpec(
      */
     public LaunchSpec build() {
       return new LaunchSpec(
-          functionName, functionArn, version, accountId, region, deployId, packageType, runtime,
-          handler, image, imageConfig, environment, sensitiveKeys, memoryMib, timeout,
-          ephemeralStorageMib, architecture, Optional.ofNullable(code), layers, archiveLimits,
-          labels, tags, Optional.ofNullable(runtimeApi));
+          functionName,
+          functionArn,
+          version,
+          accountId,
+          region,
+          deployId,
+          packageType,
+          runtime,
+          handler,
+          image,
+          imageConfig,
+          environment,
+          sensitiveKeys,
+          memoryMib,
+          timeout,
+          ephemeralStorageMib,
+          architecture,
+          Optional.ofNullable(code),
+          layers,
+          archiveLimits,
+          labels,
+          tags,
+          Optional.ofNullable(runtimeApi));
     }
   }
 }

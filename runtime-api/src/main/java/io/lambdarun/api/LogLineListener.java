@@ -5,8 +5,8 @@ package io.lambdarun.api;
  * ContainerRuntime#followLogs}).
  *
  * <p>A backend calls a listener from one thread per instance, in the order the instance wrote the
- * lines. Core's listeners return at once and never throw; a backend should still catch and log
- * what a listener throws so that one bad listener cannot end the stream.
+ * lines. Core's listeners return at once and never throw; a backend should still catch and log what
+ * a listener throws so that one bad listener cannot end the stream.
  */
 @FunctionalInterface
 public interface LogLineListener {

@@ -77,7 +77,11 @@ public record Owner(String id, long pid, String host) {
     String id = labels.get(Labels.OWNER);
     String pid = labels.get(Labels.OWNER_PID);
     String host = labels.get(Labels.OWNER_HOST);
-    if (id == null || pid == null || host == null || id.isEmpty() || !id.equals(Labels.safeValue(id))) {
+    if (id == null
+        || pid == null
+        || host == null
+        || id.isEmpty()
+        || !id.equals(Labels.safeValue(id))) {
       return Optional.empty();
     }
     try {

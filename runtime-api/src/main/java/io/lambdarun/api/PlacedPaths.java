@@ -5,10 +5,10 @@ import java.util.Map;
 
 /**
  * The folders and symbolic links that the archives extracted one after the other into one folder
- * have placed so far, each with the archive that placed it first, so that a path stays one kind:
- * no entry, of the same archive or of a later one, may need a placed link to be a folder (the
- * entry would be written wherever the link points), and no link may replace a placed folder (the
- * engines differ on whether they delete what is in it).
+ * have placed so far, each with the archive that placed it first, so that a path stays one kind: no
+ * entry, of the same archive or of a later one, may need a placed link to be a folder (the entry
+ * would be written wherever the link points), and no link may replace a placed folder (the engines
+ * differ on whether they delete what is in it).
  */
 final class PlacedPaths {
 
@@ -34,8 +34,13 @@ final class PlacedPaths {
       String folderBy = archiveByFolder.get(path);
       if (folderBy != null) {
         throw new InvalidArchiveException(
-            "archive '" + archive + "' has a symbolic link '" + path + "' where archive '"
-                + folderBy + "' placed a folder; extraction never replaces a folder with a link,"
+            "archive '"
+                + archive
+                + "' has a symbolic link '"
+                + path
+                + "' where archive '"
+                + folderBy
+                + "' placed a folder; extraction never replaces a folder with a link,"
                 + " so remove the link or the folder");
       }
       archiveByLink.putIfAbsent(path, archive);
@@ -46,8 +51,15 @@ final class PlacedPaths {
     String linkBy = archiveByLink.get(folder);
     if (linkBy != null) {
       throw new InvalidArchiveException(
-          "archive '" + archive + "' has an entry '" + path + "' that needs '" + folder
-              + "' to be a folder, but archive '" + linkBy + "' placed a symbolic link there;"
+          "archive '"
+              + archive
+              + "' has an entry '"
+              + path
+              + "' that needs '"
+              + folder
+              + "' to be a folder, but archive '"
+              + linkBy
+              + "' placed a symbolic link there;"
               + " extraction never follows links, so put the entry under a real folder");
     }
     archiveByFolder.putIfAbsent(folder, archive);

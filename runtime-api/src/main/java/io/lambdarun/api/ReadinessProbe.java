@@ -17,8 +17,8 @@ import java.util.function.Supplier;
  * <p>A TCP connect is not enough: Docker's userland proxy, for example, accepts connections on a
  * published port before the workload listens, then drops them. So each probe sends {@code GET /}
  * and counts any HTTP status line as ready (the RIE answers 404). Probes repeat every 5 ms, and
- * every 100 ms the caller's check tells whether the workload has died, so that a crashing
- * workload fails the launch at once instead of at the timeout.
+ * every 100 ms the caller's check tells whether the workload has died, so that a crashing workload
+ * fails the launch at once instead of at the timeout.
  */
 public final class ReadinessProbe {
 
@@ -52,7 +52,8 @@ public final class ReadinessProbe {
    *     backend cannot tell)
    * @return the outcome
    */
-  public static Outcome await(String host, int port, Duration timeout, Supplier<Optional<String>> death) {
+  public static Outcome await(
+      String host, int port, Duration timeout, Supplier<Optional<String>> death) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long nextLivenessCheck = System.nanoTime() + LIVENESS_INTERVAL.toNanos();
     while (true) {
@@ -89,9 +90,10 @@ public final class ReadinessProbe {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
       socket.setSoTimeout(READ_TIMEOUT_MS);
-      socket.getOutputStream()
-          .write(("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       InputStream in = socket.getInputStream();
       byte[] head = in.readNBytes(STATUS_PREFIX.length);
       return Arrays.equals(head, STATUS_PREFIX);

@@ -9,8 +9,8 @@ import java.util.Objects;
  * hands the instance {@code workloadHost:port} as {@link LaunchSpec#runtimeApi()} (and as {@code
  * AWS_LAMBDA_RUNTIME_API}). The bind address is the narrowest one the workloads can reach: a
  * loopback address for processes on this host or containers in host network mode, the bridge's
- * gateway address for containers on a bridge network, never all interfaces when something
- * narrower works.
+ * gateway address for containers on a bridge network, never all interfaces when something narrower
+ * works.
  *
  * @param bindAddress the local IP address core binds the instances' Runtime API listeners to, for
  *     example {@code 127.0.0.1}
@@ -32,7 +32,9 @@ public record RuntimeApiAccess(String bindAddress, String workloadHost) {
     Objects.requireNonNull(workloadHost, "workloadHost");
     if (!HostAccess.isRegistryHost(workloadHost)) {
       throw new IllegalArgumentException(
-          "Runtime API workload host '" + workloadHost + "' is not a host name or IP address"
+          "Runtime API workload host '"
+              + workloadHost
+              + "' is not a host name or IP address"
               + " without a port; give the host alone, core appends each instance's port");
     }
   }

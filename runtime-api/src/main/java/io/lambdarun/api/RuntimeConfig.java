@@ -59,8 +59,13 @@ public interface RuntimeConfig {
     } catch (NumberFormatException e) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + value.get()
-              + "', which is not a whole number; set it to an integer such as '" + defaultValue + "'");
+          "configuration key '"
+              + key
+              + "' has value '"
+              + value.get()
+              + "', which is not a whole number; set it to an integer such as '"
+              + defaultValue
+              + "'");
     }
   }
 
@@ -86,7 +91,10 @@ public interface RuntimeConfig {
       default:
         throw new ConfigurationException(
             key,
-            "configuration key '" + key + "' has value '" + value.get()
+            "configuration key '"
+                + key
+                + "' has value '"
+                + value.get()
                 + "', which is not a boolean; set it to 'true' or 'false'");
     }
   }
@@ -112,13 +120,19 @@ public interface RuntimeConfig {
     } catch (ArithmeticException e) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + value.get()
+          "configuration key '"
+              + key
+              + "' has value '"
+              + value.get()
               + "', which is longer than a duration can be; use a value such as '10s' or '5m'");
     }
     if (parsed.isEmpty() || parsed.get().isNegative()) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + value.get()
+          "configuration key '"
+              + key
+              + "' has value '"
+              + value.get()
               + "', which is not a duration; use a value such as '500ms', '10s', '5m' or 'PT10S'");
     }
     return parsed.get();
@@ -157,8 +171,8 @@ public interface RuntimeConfig {
   }
 
   /**
-   * Returns a config that reads Java system properties, then environment variables named after
-   * the key ({@code lambdarun.docker.host} becomes {@code LAMBDARUN_DOCKER_HOST}).
+   * Returns a config that reads Java system properties, then environment variables named after the
+   * key ({@code lambdarun.docker.host} becomes {@code LAMBDARUN_DOCKER_HOST}).
    *
    * @return the config
    */

@@ -66,9 +66,11 @@ class ArchiveTest {
     for (Entry entry : entries) {
       data[position + 5] = 3; // made on Unix
       buffer.putInt(position + 38, entry.mode() << 16);
-      position += 46 + Short.toUnsignedInt(buffer.getShort(position + 28))
-          + Short.toUnsignedInt(buffer.getShort(position + 30))
-          + Short.toUnsignedInt(buffer.getShort(position + 32));
+      position +=
+          46
+              + Short.toUnsignedInt(buffer.getShort(position + 28))
+              + Short.toUnsignedInt(buffer.getShort(position + 30))
+              + Short.toUnsignedInt(buffer.getShort(position + 32));
     }
     return data;
   }
@@ -78,9 +80,11 @@ class ArchiveTest {
     ByteBuffer buffer = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
     int position = buffer.getInt(zip.length - 22 + 16);
     for (int i = 0; i < index; i++) {
-      position += 46 + Short.toUnsignedInt(buffer.getShort(position + 28))
-          + Short.toUnsignedInt(buffer.getShort(position + 30))
-          + Short.toUnsignedInt(buffer.getShort(position + 32));
+      position +=
+          46
+              + Short.toUnsignedInt(buffer.getShort(position + 28))
+              + Short.toUnsignedInt(buffer.getShort(position + 30))
+              + Short.toUnsignedInt(buffer.getShort(position + 32));
     }
     return position;
   }
@@ -155,7 +159,8 @@ class ArchiveTest {
   void zipsAFolderKeepingModesAndLinksDeterministically() throws IOException {
     Path source = Files.createDirectories(temp.resolve("src"));
     Files.writeString(source.resolve("bootstrap"), "#!/bin/sh\necho hi\n");
-    Files.setPosixFilePermissions(source.resolve("bootstrap"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        source.resolve("bootstrap"), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.createDirectories(source.resolve("lib"));
     Files.writeString(source.resolve("lib/data.txt"), "data");
     Files.createSymbolicLink(source.resolve("link.txt"), Path.of("lib/data.txt"));
@@ -190,7 +195,8 @@ class ArchiveTest {
 
   @Test
   void laterArchivesOverwriteEarlierFiles() throws IOException {
-    Archive first = Archive.ofBytes("layer1", zip("python/shared.py", "v = 1", "python/one.py", ""));
+    Archive first =
+        Archive.ofBytes("layer1", zip("python/shared.py", "v = 1", "python/one.py", ""));
     Archive second = Archive.ofBytes("layer2", zip("python/shared.py", "v = 2"));
     first.extractTo(temp, ArchiveLimits.AWS);
     second.extractTo(temp, ArchiveLimits.AWS);
@@ -247,7 +253,9 @@ class ArchiveTest {
       assertThatThrownBy(() -> archive.entries(ArchiveLimits.AWS))
           .isInstanceOf(InvalidArchiveException.class)
           .hasMessage(
-              "archive 'climb' has a symbolic link 'm' pointing to '" + target + "', whose '..'"
+              "archive 'climb' has a symbolic link 'm' pointing to '"
+                  + target
+                  + "', whose '..'"
                   + " follows a name that may itself be a link; write the target with every '..'"
                   + " first (for example '../lib/x')");
     }
@@ -274,7 +282,9 @@ class ArchiveTest {
         .isInstanceOf(InvalidArchiveException.class)
         .hasMessage(
             "archive 'code' has an entry 'a/escaped.txt' that needs 'a' to be a folder, but it is a"
-                + " symbolic link in '" + root + "'; extraction never follows links, so extract"
+                + " symbolic link in '"
+                + root
+                + "'; extraction never follows links, so extract"
                 + " into a folder free of links");
     Archive folder = Archive.ofBytes("code", unixZip(Entry.folder("a")));
     assertThatThrownBy(() -> folder.extractTo(root, ArchiveLimits.AWS))

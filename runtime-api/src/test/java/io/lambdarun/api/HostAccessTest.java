@@ -45,7 +45,9 @@ class HostAccessTest {
     assertThatThrownBy(() -> new HostAccess("127.0.0.1", value))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "registry host '" + value + "' is not a host name or IP address without a port; give"
+            "registry host '"
+                + value
+                + "' is not a host name or IP address without a port; give"
                 + " the host alone (an IPv6 address in brackets), core appends the port");
   }
 }

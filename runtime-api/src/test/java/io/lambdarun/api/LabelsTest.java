@@ -24,7 +24,9 @@ class LabelsTest {
     assertThat(value).hasSizeLessThanOrEqualTo(63).isEqualTo("a".repeat(62));
     for (int length = 1; length < 200; length++) {
       String safe = Labels.safeValue("x_".repeat(length));
-      assertThat(safe).hasSizeLessThanOrEqualTo(63).matches("([A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)?");
+      assertThat(safe)
+          .hasSizeLessThanOrEqualTo(63)
+          .matches("([A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)?");
     }
   }
 }

@@ -45,11 +45,12 @@ class ReadinessProbeTest {
   void waitingEndsWhenTheEndpointStartsAnswering() throws Exception {
     AtomicInteger connections = new AtomicInteger();
     try (Server server =
-        new Server(socket -> {
-          if (connections.incrementAndGet() > 3) {
-            answer404(socket);
-          }
-        })) {
+        new Server(
+            socket -> {
+              if (connections.incrementAndGet() > 3) {
+                answer404(socket);
+              }
+            })) {
       ReadinessProbe.Outcome outcome =
           ReadinessProbe.await("127.0.0.1", server.port(), Duration.ofSeconds(30), Optional::empty);
       assertThat(outcome).isEqualTo(ReadinessProbe.Outcome.READY);
@@ -81,7 +82,9 @@ class ReadinessProbeTest {
       InputStream in = socket.getInputStream();
       in.readNBytes(4);
       OutputStream out = socket.getOutputStream();
-      out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
     } catch (IOException e) {
       throw new AssertionError(e);
@@ -96,15 +99,16 @@ class ReadinessProbeTest {
     Server(Consumer<Socket> handler) throws IOException {
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       acceptor =
-          new Thread(() -> {
-            while (!socket.isClosed()) {
-              try (Socket connection = socket.accept()) {
-                handler.accept(connection);
-              } catch (IOException e) {
-                return;
-              }
-            }
-          });
+          new Thread(
+              () -> {
+                while (!socket.isClosed()) {
+                  try (Socket connection = socket.accept()) {
+                    handler.accept(connection);
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
       acceptor.setDaemon(true);
       acceptor.start();
     }

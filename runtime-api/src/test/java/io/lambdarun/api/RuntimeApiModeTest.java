@@ -36,7 +36,8 @@ class RuntimeApiModeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"127.0.0.1", "http://127.0.0.1:9001", "127.0.0.1:0", "127.0.0.1:65536", ":9001"})
+  @ValueSource(
+      strings = {"127.0.0.1", "http://127.0.0.1:9001", "127.0.0.1:0", "127.0.0.1:65536", ":9001"})
   void anAddressThatIsNotHostAndPortIsRefused(String address) {
     assertThatThrownBy(() -> imageSpec().runtimeApi(address).build())
         .isInstanceOf(IllegalArgumentException.class)
@@ -54,7 +55,8 @@ class RuntimeApiModeTest {
 
   @Test
   void aWorkloadHostCarriesNoPort() {
-    assertThat(RuntimeApiAccess.loopback()).isEqualTo(new RuntimeApiAccess("127.0.0.1", "127.0.0.1"));
+    assertThat(RuntimeApiAccess.loopback())
+        .isEqualTo(new RuntimeApiAccess("127.0.0.1", "127.0.0.1"));
     assertThatThrownBy(() -> new RuntimeApiAccess("127.0.0.1", "127.0.0.1:9001"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'127.0.0.1:9001'");

@@ -14,7 +14,8 @@ class RuntimeConfigTest {
   void parsesTypedValues() {
     RuntimeConfig config =
         RuntimeConfig.of(
-            Map.of("a.int", "42", "a.bool", "YES", "a.ms", "250ms", "a.iso", "PT2M", "a.blank", " "));
+            Map.of(
+                "a.int", "42", "a.bool", "YES", "a.ms", "250ms", "a.iso", "PT2M", "a.blank", " "));
     assertThat(config.getInt("a.int", 1)).isEqualTo(42);
     assertThat(config.getBoolean("a.bool", false)).isTrue();
     assertThat(config.getDuration("a.ms", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));
@@ -61,7 +62,8 @@ class RuntimeConfigTest {
   @Test
   void fallsBackKeyByKey() {
     RuntimeConfig config =
-        RuntimeConfig.of(Map.of("k1", "first")).withFallback(RuntimeConfig.of(Map.of("k1", "x", "k2", "second")));
+        RuntimeConfig.of(Map.of("k1", "first"))
+            .withFallback(RuntimeConfig.of(Map.of("k1", "x", "k2", "second")));
     assertThat(config.get("k1")).contains("first");
     assertThat(config.get("k2")).contains("second");
   }

@@ -10,11 +10,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code lambdarun backends}: lists every discovered backend with its priority and availability. */
+/**
+ * {@code lambdarun backends}: lists every discovered backend with its priority and availability.
+ */
 @Command(
     name = "backends",
     mixinStandardHelpOptions = true,
-    description = "Lists the backends on the class path, their priority and whether they can run now, and why.")
+    description =
+        "Lists the backends on the class path, their priority and whether they can run now, and why.")
 final class BackendsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -22,7 +25,8 @@ final class BackendsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    List<BackendReport> report = BackendSelector.discover(List.of()).report(RuntimeConfig.fromSystem());
+    List<BackendReport> report =
+        BackendSelector.discover(List.of()).report(RuntimeConfig.fromSystem());
     report.forEach(entry -> out.println(entry.line()));
     out.flush();
     return ExitCodes.SUCCESS;

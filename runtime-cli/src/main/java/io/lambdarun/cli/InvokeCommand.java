@@ -49,12 +49,17 @@ final class InvokeCommand implements Callable<Integer> {
   @Option(names = "--handler", required = true, description = "Handler, e.g. app.handler.")
   String handler;
 
-  @Option(names = "--code", required = true, paramLabel = "DIR_ZIP_OR_JAR", description = "Code folder, zip or jar.")
+  @Option(
+      names = "--code",
+      required = true,
+      paramLabel = "DIR_ZIP_OR_JAR",
+      description = "Code folder, zip or jar.")
   Path code;
 
   @Option(
       names = "--backend",
-      description = "Backend to run on (local, docker, kubernetes, ...); chosen automatically when absent.")
+      description =
+          "Backend to run on (local, docker, kubernetes, ...); chosen automatically when absent.")
   String backend;
 
   @ArgGroup(exclusive = true)
@@ -64,20 +69,35 @@ final class InvokeCommand implements Callable<Integer> {
     @Option(names = "--payload", paramLabel = "JSON", description = "Event JSON.")
     String json;
 
-    @Option(names = "--payload-file", paramLabel = "FILE", description = "File holding the event JSON.")
+    @Option(
+        names = "--payload-file",
+        paramLabel = "FILE",
+        description = "File holding the event JSON.")
     Path file;
   }
 
-  @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable; repeatable.")
+  @Option(
+      names = "--env",
+      paramLabel = "KEY=VALUE",
+      description = "Environment variable; repeatable.")
   Map<String, String> environment = new LinkedHashMap<>();
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "Function timeout (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      description = "Function timeout (default ${DEFAULT-VALUE}).")
   int timeoutSeconds = 30;
 
-  @Option(names = "--memory", paramLabel = "MB", description = "Memory size (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--memory",
+      paramLabel = "MB",
+      description = "Memory size (default ${DEFAULT-VALUE}).")
   int memoryMib = 128;
 
-  @Option(names = "--layer", paramLabel = "ZIP", description = "Layer zip or folder, in attach order; repeatable.")
+  @Option(
+      names = "--layer",
+      paramLabel = "ZIP",
+      description = "Layer zip or folder, in attach order; repeatable.")
   List<Path> layers = new ArrayList<>();
 
   @Option(
@@ -116,13 +136,16 @@ final class InvokeCommand implements Callable<Integer> {
       out.println(result.payloadUtf8());
       out.flush();
       if (logTail) {
-        result.logResult()
+        result
+            .logResult()
             .map(tail -> new String(Base64.getDecoder().decode(tail), StandardCharsets.UTF_8))
             .ifPresent(err::print);
       }
       if (result.functionError().isPresent()) {
         err.println(
-            "lambdarun: function error (" + result.functionError().get().headerValue() + ")"
+            "lambdarun: function error ("
+                + result.functionError().get().headerValue()
+                + ")"
                 + errorType(result.payload()));
         err.flush();
         return ExitCodes.FUNCTION_ERROR;

@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
     name = "lambdarun",
     mixinStandardHelpOptions = true,
     version = "lambdarun 0.1.0",
-    description = "Runs AWS Lambda handlers locally, in Docker or in Kubernetes, or serves the Lambda API.",
+    description =
+        "Runs AWS Lambda handlers locally, in Docker or in Kubernetes, or serves the Lambda API.",
     subcommands = {InvokeCommand.class, ServeCommand.class, BackendsCommand.class})
 final class LambdarunCommand {}

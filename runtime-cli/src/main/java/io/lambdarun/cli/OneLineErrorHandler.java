@@ -7,8 +7,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Turns a failure into one line on stderr and exit code 2. lambdarun's own exceptions already
- * carry a one-sentence reason; anything else is unexpected and keeps its stack trace.
+ * Turns a failure into one line on stderr and exit code 2. lambdarun's own exceptions already carry
+ * a one-sentence reason; anything else is unexpected and keeps its stack trace.
  */
 final class OneLineErrorHandler implements IExecutionExceptionHandler {
 

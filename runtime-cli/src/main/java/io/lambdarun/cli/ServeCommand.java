@@ -65,8 +65,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--functions",
       paramLabel = "FILE",
-      description = "JSON, or YAML (.yaml, .yml), file of functions to create at start"
-          + " ({\"Functions\": [CreateFunction requests with Code.Path]}).")
+      description =
+          "JSON, or YAML (.yaml, .yml), file of functions to create at start"
+              + " ({\"Functions\": [CreateFunction requests with Code.Path]}).")
   Path functionsFile;
 
   @Override
@@ -101,8 +102,11 @@ final class ServeCommand implements Callable<Integer> {
             new Thread(() -> stop(server, runtime, logs, stopped), "lambdarun-serve-stop"));
     PrintWriter out = spec.commandLine().getOut();
     out.println(
-        "lambdarun: serving the AWS Lambda API at " + server.endpoint() + " on backend '"
-            + runtime.backendName() + "'; stop with Ctrl-C");
+        "lambdarun: serving the AWS Lambda API at "
+            + server.endpoint()
+            + " on backend '"
+            + runtime.backendName()
+            + "'; stop with Ctrl-C");
     out.flush();
     stopped.await();
     return ExitCodes.SUCCESS;

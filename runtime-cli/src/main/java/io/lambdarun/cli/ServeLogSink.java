@@ -53,8 +53,7 @@ final class ServeLogSink implements LogSink, AutoCloseable {
         Files.createDirectories(file.getParent());
         writer =
             Files.newBufferedWriter(
-                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+                file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         open.put(file, writer);
         closeBeyondLimit();
       }

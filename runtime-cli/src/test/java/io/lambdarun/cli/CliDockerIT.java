@@ -23,11 +23,20 @@ class CliDockerIT {
 
     int exitCode =
         commandLine.execute(
-            "invoke", "--backend", "docker",
-            "--image-mapping", "python3.12=lambdarun/test-python:latest",
-            "--runtime", "python3.12", "--handler", "app.handler",
-            "--code", EXAMPLES.resolve("hello-python").toString(),
-            "--payload", "{\"name\":\"world\"}", "--log-tail");
+            "invoke",
+            "--backend",
+            "docker",
+            "--image-mapping",
+            "python3.12=lambdarun/test-python:latest",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--code",
+            EXAMPLES.resolve("hello-python").toString(),
+            "--payload",
+            "{\"name\":\"world\"}",
+            "--log-tail");
 
     assertThat(exitCode).as(err.toString()).isZero();
     assertThat(out.toString().strip()).isEqualTo("{\"message\": \"Hello, world!\"}");

@@ -36,8 +36,18 @@ class CliTest {
   @Test
   void invokesThePythonExampleAndPrintsItsAnswer() {
     Run run =
-        run("invoke", "--backend", "local", "--runtime", "python3.12", "--handler", "app.handler",
-            "--code", EXAMPLES.resolve("hello-python").toString(), "--payload", "{\"name\":\"world\"}");
+        run(
+            "invoke",
+            "--backend",
+            "local",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--code",
+            EXAMPLES.resolve("hello-python").toString(),
+            "--payload",
+            "{\"name\":\"world\"}");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out().strip()).isEqualTo("{\"message\": \"Hello, world!\"}");
   }
@@ -46,8 +56,18 @@ class CliTest {
   void invokesTheNodeExampleFromAPayloadFile() throws IOException {
     Path payload = Files.writeString(temp.resolve("event.json"), "{\"name\":\"node\"}");
     Run run =
-        run("invoke", "--backend", "local", "--runtime", "nodejs20.x", "--handler", "index.handler",
-            "--code", EXAMPLES.resolve("hello-node").toString(), "--payload-file", payload.toString());
+        run(
+            "invoke",
+            "--backend",
+            "local",
+            "--runtime",
+            "nodejs20.x",
+            "--handler",
+            "index.handler",
+            "--code",
+            EXAMPLES.resolve("hello-node").toString(),
+            "--payload-file",
+            payload.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out().strip()).isEqualTo("{\"message\":\"Hello, node!\"}");
   }
@@ -63,8 +83,17 @@ class CliTest {
       out.closeEntry();
     }
     Run run =
-        run("invoke", "--backend", "local", "--runtime", "java21", "--handler",
-            JarHandler.class.getName() + "::shout", "--code", jar.toString(), "--payload",
+        run(
+            "invoke",
+            "--backend",
+            "local",
+            "--runtime",
+            "java21",
+            "--handler",
+            JarHandler.class.getName() + "::shout",
+            "--code",
+            jar.toString(),
+            "--payload",
             "\"hey\"");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out().strip()).isEqualTo("\"HEY!\"");
@@ -77,8 +106,17 @@ class CliTest {
         code.resolve("app.py"),
         "def handler(event, context):\n    print('about to fail')\n    raise KeyError('missing')\n");
     Run run =
-        run("invoke", "--backend", "local", "--runtime", "python3.12", "--handler", "app.handler",
-            "--code", code.toString(), "--log-tail");
+        run(
+            "invoke",
+            "--backend",
+            "local",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--code",
+            code.toString(),
+            "--log-tail");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).contains("\"errorType\": \"KeyError\"").contains("missing");
     assertThat(run.err())
@@ -92,8 +130,16 @@ class CliTest {
   @Test
   void anUnknownBackendIsOneLineAndExitsTwo() {
     Run run =
-        run("invoke", "--backend", "no-such-backend", "--runtime", "python3.12", "--handler",
-            "app.handler", "--code", EXAMPLES.resolve("hello-python").toString());
+        run(
+            "invoke",
+            "--backend",
+            "no-such-backend",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--code",
+            EXAMPLES.resolve("hello-python").toString());
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.out()).isEmpty();
     assertThat(run.err().strip())
@@ -104,12 +150,23 @@ class CliTest {
   @Test
   void missingCodeIsOneLineAndExitsTwo() {
     Run run =
-        run("invoke", "--backend", "local", "--runtime", "python3.12", "--handler", "app.handler",
-            "--code", temp.resolve("absent").toString());
+        run(
+            "invoke",
+            "--backend",
+            "local",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--code",
+            temp.resolve("absent").toString());
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip())
-        .isEqualTo("lambdarun: --code '" + temp.resolve("absent") + "' is neither a folder nor a zip"
-            + " or jar file; pass an existing folder, zip or jar");
+        .isEqualTo(
+            "lambdarun: --code '"
+                + temp.resolve("absent")
+                + "' is neither a folder nor a zip"
+                + " or jar file; pass an existing folder, zip or jar");
   }
 
   @Test
@@ -119,8 +176,18 @@ class CliTest {
         code.resolve("app.py"),
         "import os\ndef handler(event, context):\n    return os.environ['GREETING']\n");
     Run run =
-        run("invoke", "--backend", "local", "--runtime", "python3.12", "--handler", "app.handler",
-            "--code", code.toString(), "--env", "GREETING=hi there");
+        run(
+            "invoke",
+            "--backend",
+            "local",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--code",
+            code.toString(),
+            "--env",
+            "GREETING=hi there");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out().strip()).isEqualTo("\"hi there\"");
   }
@@ -134,8 +201,16 @@ class CliTest {
       Run backends = run("backends");
       assertThat(backends.out()).contains("docker (priority -10): unavailable: ");
       Run run =
-          run("invoke", "--runtime", "python3.12", "--handler", "app.handler",
-              "--code", EXAMPLES.resolve("hello-python").toString(), "--payload", "{\"name\":\"auto\"}");
+          run(
+              "invoke",
+              "--runtime",
+              "python3.12",
+              "--handler",
+              "app.handler",
+              "--code",
+              EXAMPLES.resolve("hello-python").toString(),
+              "--payload",
+              "{\"name\":\"auto\"}");
       assertThat(run.exitCode()).as(run.err()).isZero();
       assertThat(run.out().strip()).isEqualTo("{\"message\": \"Hello, auto!\"}");
     } finally {

@@ -40,8 +40,9 @@ class ServeCommandIT {
   private static final Path EXAMPLE =
       Path.of("..", "examples", "hello-python", "app.py").toAbsolutePath();
   private static final Pattern READY =
-      Pattern.compile("lambdarun: serving the AWS Lambda API at (http://127\\.0\\.0\\.1:(\\d+)) on"
-          + " backend 'local'; stop with Ctrl-C");
+      Pattern.compile(
+          "lambdarun: serving the AWS Lambda API at (http://127\\.0\\.0\\.1:(\\d+)) on"
+              + " backend 'local'; stop with Ctrl-C");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path temp;
@@ -64,8 +65,14 @@ class ServeCommandIT {
     List<String> command =
         new ArrayList<>(
             List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                JAR.toString(), "serve", "--port", "0", "--backend", "local"));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString(),
+                "serve",
+                "--port",
+                "0",
+                "--backend",
+                "local"));
     command.addAll(List.of(extraArgs));
     server = new ProcessBuilder(command).start();
     InputStream errors = server.getErrorStream();
@@ -166,9 +173,19 @@ class ServeCommandIT {
     Path zip = helloZip();
 
     Run created =
-        aws(endpoint, "create-function", "--function-name", "hello-cli", "--runtime", "python3.12",
-            "--handler", "app.handler", "--role", "arn:aws:iam::000000000000:role/lambda-role",
-            "--zip-file", "fileb://" + zip);
+        aws(
+            endpoint,
+            "create-function",
+            "--function-name",
+            "hello-cli",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--role",
+            "arn:aws:iam::000000000000:role/lambda-role",
+            "--zip-file",
+            "fileb://" + zip);
     assertThat(created.exitCode()).as(created.err()).isZero();
     JsonNode configuration = JSON.readTree(created.out());
     assertThat(configuration.get("FunctionArn").asText())
@@ -180,8 +197,17 @@ class ServeCommandIT {
     assertThat(waited.exitCode()).as(waited.err()).isZero();
 
     Run invoked =
-        aws(endpoint, "invoke", "--function-name", "hello-cli", "--cli-binary-format",
-            "raw-in-base64-out", "--payload", "{\"name\":\"world\"}", "--log-type", "Tail",
+        aws(
+            endpoint,
+            "invoke",
+            "--function-name",
+            "hello-cli",
+            "--cli-binary-format",
+            "raw-in-base64-out",
+            "--payload",
+            "{\"name\":\"world\"}",
+            "--log-type",
+            "Tail",
             "answer.json");
     assertThat(invoked.exitCode()).as(invoked.err()).isZero();
     JsonNode invoke = JSON.readTree(invoked.out());
@@ -200,8 +226,15 @@ class ServeCommandIT {
         .isEqualTo("hello-cli");
 
     Run updated =
-        aws(endpoint, "update-function-configuration", "--function-name", "hello-cli",
-            "--timeout", "10", "--environment", "Variables={MODE=test}");
+        aws(
+            endpoint,
+            "update-function-configuration",
+            "--function-name",
+            "hello-cli",
+            "--timeout",
+            "10",
+            "--environment",
+            "Variables={MODE=test}");
     assertThat(updated.exitCode()).as(updated.err()).isZero();
     assertThat(JSON.readTree(updated.out()).get("Timeout").asInt()).isEqualTo(10);
     assertThat(JSON.readTree(updated.out()).at("/Environment/Variables/MODE").asText())
@@ -224,9 +257,19 @@ class ServeCommandIT {
       out.putNextEntry(new ZipEntry("../escape.py"));
     }
     Run broken =
-        aws(endpoint, "create-function", "--function-name", "slip-cli", "--runtime", "python3.12",
-            "--handler", "app.handler", "--role", "arn:aws:iam::000000000000:role/lambda-role",
-            "--zip-file", "fileb://" + slip);
+        aws(
+            endpoint,
+            "create-function",
+            "--function-name",
+            "slip-cli",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--role",
+            "arn:aws:iam::000000000000:role/lambda-role",
+            "--zip-file",
+            "fileb://" + slip);
     assertThat(broken.exitCode()).as(broken.err()).isEqualTo(254);
     assertThat(broken.err())
         .contains(
@@ -246,8 +289,15 @@ class ServeCommandIT {
       out.write("WORD = 'from a layer'\n".getBytes(UTF_8));
     }
     Run published =
-        aws(endpoint, "publish-layer-version", "--layer-name", "greeting", "--zip-file",
-            "fileb://" + layer, "--compatible-runtimes", "python3.12");
+        aws(
+            endpoint,
+            "publish-layer-version",
+            "--layer-name",
+            "greeting",
+            "--zip-file",
+            "fileb://" + layer,
+            "--compatible-runtimes",
+            "python3.12");
     assertThat(published.exitCode()).as(published.err()).isZero();
     String versionArn = JSON.readTree(published.out()).get("LayerVersionArn").asText();
     assertThat(versionArn).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:greeting:1");
@@ -289,8 +339,9 @@ class ServeCommandIT {
     Run gone =
         aws(endpoint, "get-layer-version", "--layer-name", "greeting", "--version-number", "1");
     assertThat(gone.err().strip())
-        .isEqualTo("An error occurred (ResourceNotFoundException) when calling the GetLayerVersion"
-            + " operation: The resource you requested does not exist.");
+        .isEqualTo(
+            "An error occurred (ResourceNotFoundException) when calling the GetLayerVersion"
+                + " operation: The resource you requested does not exist.");
     stopAndExpectNothingLeft(() -> server.destroy(), 143);
   }
 
@@ -298,22 +349,47 @@ class ServeCommandIT {
   void theAwsCliProvisionsConcurrencyForAVersionAndSigtermLeavesNothing() throws Exception {
     String endpoint = startServer();
     Run created =
-        aws(endpoint, "create-function", "--function-name", "provisioned-cli", "--runtime",
-            "python3.12", "--handler", "app.handler", "--role",
-            "arn:aws:iam::000000000000:role/lambda-role", "--publish", "--zip-file",
+        aws(
+            endpoint,
+            "create-function",
+            "--function-name",
+            "provisioned-cli",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--role",
+            "arn:aws:iam::000000000000:role/lambda-role",
+            "--publish",
+            "--zip-file",
             "fileb://" + helloZip());
     assertThat(created.exitCode()).as(created.err()).isZero();
 
     Run latest =
-        aws(endpoint, "put-provisioned-concurrency-config", "--function-name", "provisioned-cli",
-            "--qualifier", "$LATEST", "--provisioned-concurrent-executions", "1");
+        aws(
+            endpoint,
+            "put-provisioned-concurrency-config",
+            "--function-name",
+            "provisioned-cli",
+            "--qualifier",
+            "$LATEST",
+            "--provisioned-concurrent-executions",
+            "1");
     assertThat(latest.err().strip())
-        .isEqualTo("An error occurred (InvalidParameterValueException) when calling the"
-            + " PutProvisionedConcurrencyConfig operation: Provisioned Concurrency Configs cannot"
-            + " be applied to unpublished function versions.");
+        .isEqualTo(
+            "An error occurred (InvalidParameterValueException) when calling the"
+                + " PutProvisionedConcurrencyConfig operation: Provisioned Concurrency Configs cannot"
+                + " be applied to unpublished function versions.");
     Run put =
-        aws(endpoint, "put-provisioned-concurrency-config", "--function-name", "provisioned-cli",
-            "--qualifier", "1", "--provisioned-concurrent-executions", "1");
+        aws(
+            endpoint,
+            "put-provisioned-concurrency-config",
+            "--function-name",
+            "provisioned-cli",
+            "--qualifier",
+            "1",
+            "--provisioned-concurrent-executions",
+            "1");
     assertThat(put.exitCode()).as(put.err()).isZero();
     assertThat(JSON.readTree(put.out()).get("RequestedProvisionedConcurrentExecutions").asInt())
         .isEqualTo(1);
@@ -321,8 +397,13 @@ class ServeCommandIT {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!status.equals("READY") && System.nanoTime() < deadline) {
       Run got =
-          aws(endpoint, "get-provisioned-concurrency-config", "--function-name",
-              "provisioned-cli", "--qualifier", "1");
+          aws(
+              endpoint,
+              "get-provisioned-concurrency-config",
+              "--function-name",
+              "provisioned-cli",
+              "--qualifier",
+              "1");
       assertThat(got.exitCode()).as(got.err()).isZero();
       status = JSON.readTree(got.out()).get("Status").asText();
     }
@@ -330,16 +411,27 @@ class ServeCommandIT {
     assertThat(processesOwnedBy(server.pid())).as("the instance launched ahead").isPositive();
 
     Run deleted =
-        aws(endpoint, "delete-provisioned-concurrency-config", "--function-name",
-            "provisioned-cli", "--qualifier", "1");
+        aws(
+            endpoint,
+            "delete-provisioned-concurrency-config",
+            "--function-name",
+            "provisioned-cli",
+            "--qualifier",
+            "1");
     assertThat(deleted.exitCode()).as(deleted.err()).isZero();
     Run gone =
-        aws(endpoint, "get-provisioned-concurrency-config", "--function-name", "provisioned-cli",
-            "--qualifier", "1");
+        aws(
+            endpoint,
+            "get-provisioned-concurrency-config",
+            "--function-name",
+            "provisioned-cli",
+            "--qualifier",
+            "1");
     assertThat(gone.err().strip())
-        .isEqualTo("An error occurred (ProvisionedConcurrencyConfigNotFoundException) when calling"
-            + " the GetProvisionedConcurrencyConfig operation: No Provisioned Concurrency Config"
-            + " found for this function");
+        .isEqualTo(
+            "An error occurred (ProvisionedConcurrencyConfigNotFoundException) when calling"
+                + " the GetProvisionedConcurrencyConfig operation: No Provisioned Concurrency Config"
+                + " found for this function");
     stopAndExpectNothingLeft(() -> server.destroy(), 143);
   }
 
@@ -348,16 +440,34 @@ class ServeCommandIT {
     Path data = temp.resolve("data");
     String endpoint = startServer("--data-dir", data.toString());
     Run created =
-        aws(endpoint, "create-function", "--function-name", "kept-cli", "--runtime", "python3.12",
-            "--handler", "app.handler", "--role", "arn:aws:iam::000000000000:role/lambda-role",
-            "--zip-file", "fileb://" + helloZip());
+        aws(
+            endpoint,
+            "create-function",
+            "--function-name",
+            "kept-cli",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--role",
+            "arn:aws:iam::000000000000:role/lambda-role",
+            "--zip-file",
+            "fileb://" + helloZip());
     assertThat(created.exitCode()).as(created.err()).isZero();
     stopAndExpectNothingLeft(() -> server.destroy(), 143);
 
     String restarted = startServer("--data-dir", data.toString());
     Run invoked =
-        aws(restarted, "invoke", "--function-name", "kept-cli", "--cli-binary-format",
-            "raw-in-base64-out", "--payload", "{\"name\":\"again\"}", "answer.json");
+        aws(
+            restarted,
+            "invoke",
+            "--function-name",
+            "kept-cli",
+            "--cli-binary-format",
+            "raw-in-base64-out",
+            "--payload",
+            "{\"name\":\"again\"}",
+            "answer.json");
     assertThat(invoked.exitCode()).as(invoked.err()).isZero();
     assertThat(Files.readString(temp.resolve("answer.json")))
         .isEqualTo("{\"message\": \"Hello, again!\"}");
@@ -372,7 +482,8 @@ class ServeCommandIT {
               assertThat(data.resolve("logs/kept-cli").relativize(file).toString())
                   .matches("\\d{4}/\\d{2}/\\d{2}/\\[\\$LATEST\\][0-9a-f]{32}\\.log");
               assertThat(Files.readString(file))
-                  .containsPattern("(?s)^START RequestId: \\S+ Version: \\$LATEST\n.*END RequestId: ")
+                  .containsPattern(
+                      "(?s)^START RequestId: \\S+ Version: \\$LATEST\n.*END RequestId: ")
                   .contains("\nREPORT RequestId: ");
             });
     assertThat(
@@ -392,11 +503,20 @@ class ServeCommandIT {
             temp.resolve("functions.json"),
             "{\"Functions\": [{\"FunctionName\": \"declared-cli\", \"Runtime\": \"python3.12\","
                 + " \"Handler\": \"app.handler\", \"Code\": {\"Path\": \""
-                + EXAMPLE.getParent() + "\"}}]}");
+                + EXAMPLE.getParent()
+                + "\"}}]}");
     String endpoint = startServer("--functions", file.toString());
     Run invoked =
-        aws(endpoint, "invoke", "--function-name", "declared-cli", "--cli-binary-format",
-            "raw-in-base64-out", "--payload", "{\"name\":\"file\"}", "answer.json");
+        aws(
+            endpoint,
+            "invoke",
+            "--function-name",
+            "declared-cli",
+            "--cli-binary-format",
+            "raw-in-base64-out",
+            "--payload",
+            "{\"name\":\"file\"}",
+            "answer.json");
     assertThat(invoked.exitCode()).as(invoked.err()).isZero();
     assertThat(Files.readString(temp.resolve("answer.json")))
         .isEqualTo("{\"message\": \"Hello, file!\"}");
@@ -410,18 +530,41 @@ class ServeCommandIT {
     Path zip = temp.resolve("sleepy.zip");
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
       out.putNextEntry(new ZipEntry("app.py"));
-      out.write(("import time\n\ndef handler(event, context):\n"
-          + "    open(event['started'], 'w').close()\n    time.sleep(120)\n").getBytes(UTF_8));
+      out.write(
+          ("import time\n\ndef handler(event, context):\n"
+                  + "    open(event['started'], 'w').close()\n    time.sleep(120)\n")
+              .getBytes(UTF_8));
     }
     Run created =
-        aws(endpoint, "create-function", "--function-name", "sleepy-cli", "--runtime", "python3.12",
-            "--handler", "app.handler", "--timeout", "300", "--role",
-            "arn:aws:iam::000000000000:role/lambda-role", "--zip-file", "fileb://" + zip);
+        aws(
+            endpoint,
+            "create-function",
+            "--function-name",
+            "sleepy-cli",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--timeout",
+            "300",
+            "--role",
+            "arn:aws:iam::000000000000:role/lambda-role",
+            "--zip-file",
+            "fileb://" + zip);
     assertThat(created.exitCode()).as(created.err()).isZero();
     Run queued =
-        aws(endpoint, "invoke", "--function-name", "sleepy-cli", "--invocation-type", "Event",
-            "--cli-binary-format", "raw-in-base64-out", "--payload",
-            "{\"started\":\"" + started + "\"}", "answer.json");
+        aws(
+            endpoint,
+            "invoke",
+            "--function-name",
+            "sleepy-cli",
+            "--invocation-type",
+            "Event",
+            "--cli-binary-format",
+            "raw-in-base64-out",
+            "--payload",
+            "{\"started\":\"" + started + "\"}",
+            "answer.json");
     assertThat(queued.exitCode()).as(queued.err()).isZero();
     assertThat(JSON.readTree(queued.out()).get("StatusCode").asInt()).isEqualTo(202);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -447,14 +590,34 @@ class ServeCommandIT {
     String endpoint = startServer("--credentials", "AKIDEXAMPLE:serve-secret");
     Path zip = helloZip();
     Run created =
-        signedAws("serve-secret", endpoint, "create-function", "--function-name", "signed-cli",
-            "--runtime", "python3.12", "--handler", "app.handler", "--role",
-            "arn:aws:iam::000000000000:role/lambda-role", "--zip-file", "fileb://" + zip);
+        signedAws(
+            "serve-secret",
+            endpoint,
+            "create-function",
+            "--function-name",
+            "signed-cli",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "app.handler",
+            "--role",
+            "arn:aws:iam::000000000000:role/lambda-role",
+            "--zip-file",
+            "fileb://" + zip);
     assertThat(created.exitCode()).as(created.err()).isZero();
     Run invoked =
-        signedAws("serve-secret", endpoint, "invoke", "--function-name",
-            "arn:aws:lambda:us-east-1:000000000000:function:signed-cli", "--qualifier", "$LATEST",
-            "--cli-binary-format", "raw-in-base64-out", "--payload", "{\"name\":\"signed\"}",
+        signedAws(
+            "serve-secret",
+            endpoint,
+            "invoke",
+            "--function-name",
+            "arn:aws:lambda:us-east-1:000000000000:function:signed-cli",
+            "--qualifier",
+            "$LATEST",
+            "--cli-binary-format",
+            "raw-in-base64-out",
+            "--payload",
+            "{\"name\":\"signed\"}",
             "answer.json");
     assertThat(invoked.exitCode()).as(invoked.err()).isZero();
     assertThat(Files.readString(temp.resolve("answer.json")))
@@ -463,10 +626,11 @@ class ServeCommandIT {
     Run wrong = signedAws("another-secret", endpoint, "list-functions");
     assertThat(wrong.exitCode()).isEqualTo(254);
     assertThat(wrong.err().strip())
-        .isEqualTo("An error occurred (InvalidSignatureException) when calling the ListFunctions"
-            + " operation: The request signature we calculated does not match the signature you"
-            + " provided. Check your AWS Secret Access Key and signing method. Consult the service"
-            + " documentation for details.");
+        .isEqualTo(
+            "An error occurred (InvalidSignatureException) when calling the ListFunctions"
+                + " operation: The request signature we calculated does not match the signature you"
+                + " provided. Check your AWS Secret Access Key and signing method. Consult the service"
+                + " documentation for details.");
 
     stopAndExpectNothingLeft(() -> server.destroy(), 143);
     assertThat(serverErr).as("the server's log").doesNotContain("serve-secret");

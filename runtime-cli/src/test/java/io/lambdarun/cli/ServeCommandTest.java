@@ -42,7 +42,8 @@ class ServeCommandTest {
     Run run = run("serve", "--backend", "local", "--port", "0", "--credentials", "s3cret-value");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err().strip())
-        .isEqualTo("lambdarun: server credentials have no ':' between access key id and secret;"
-            + " pass them as ACCESS_KEY:SECRET");
+        .isEqualTo(
+            "lambdarun: server credentials have no ':' between access key id and secret;"
+                + " pass them as ACCESS_KEY:SECRET");
   }
 }

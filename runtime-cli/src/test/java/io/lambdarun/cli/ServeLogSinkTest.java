@@ -22,8 +22,13 @@ class ServeLogSinkTest {
 
   private static LogRecord record(String function, String stream, String message) {
     return new LogRecord(
-        Instant.EPOCH, function, "$LATEST", "/aws/lambda/" + function, stream,
-        Optional.of("r-1"), message);
+        Instant.EPOCH,
+        function,
+        "$LATEST",
+        "/aws/lambda/" + function,
+        stream,
+        Optional.of("r-1"),
+        message);
   }
 
   @Test
@@ -39,8 +44,11 @@ class ServeLogSinkTest {
     assertThat(err.toString())
         .isEqualTo(
             String.join(
-                System.lineSeparator(), "[hello] START RequestId: r-1 Version: $LATEST",
-                "[hello] another instance", "[other] other function", "[hello] END RequestId: r-1",
+                System.lineSeparator(),
+                "[hello] START RequestId: r-1 Version: $LATEST",
+                "[hello] another instance",
+                "[other] other function",
+                "[hello] END RequestId: r-1",
                 ""));
     assertThat(temp.resolve("logs/hello/" + ONE + ".log"))
         .hasContent("START RequestId: r-1 Version: $LATEST\nEND RequestId: r-1");

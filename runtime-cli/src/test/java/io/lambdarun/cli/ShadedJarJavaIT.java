@@ -38,10 +38,19 @@ class ShadedJarJavaIT {
     Process process =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", shaded.toString(),
-                "invoke", "--backend", "local", "--runtime", "java21",
-                "--handler", JarHandler.class.getName() + "::classPath",
-                "--code", jar.toString(), "--payload", "\"x\"")
+                "-jar",
+                shaded.toString(),
+                "invoke",
+                "--backend",
+                "local",
+                "--runtime",
+                "java21",
+                "--handler",
+                JarHandler.class.getName() + "::classPath",
+                "--code",
+                jar.toString(),
+                "--payload",
+                "\"x\"")
             .redirectErrorStream(false)
             .redirectOutput(output.toFile())
             .redirectError(temp.resolve("err.txt").toFile())

@@ -90,14 +90,31 @@ public record InvocationResult(
   @Override
   public int hashCode() {
     return Objects.hash(
-        Arrays.hashCode(payload), functionError, requestId, coldStart, initDuration, duration,
+        Arrays.hashCode(payload),
+        functionError,
+        requestId,
+        coldStart,
+        initDuration,
+        duration,
         logResult);
   }
 
   @Override
   public String toString() {
-    return "InvocationResult[requestId=" + requestId + ", functionError=" + functionError
-        + ", payloadBytes=" + payload.length + ", coldStart=" + coldStart + ", initDuration="
-        + initDuration + ", duration=" + duration + ", logResult=" + logResult.isPresent() + "]";
+    return "InvocationResult[requestId="
+        + requestId
+        + ", functionError="
+        + functionError
+        + ", payloadBytes="
+        + payload.length
+        + ", coldStart="
+        + coldStart
+        + ", initDuration="
+        + initDuration
+        + ", duration="
+        + duration
+        + ", logResult="
+        + logResult.isPresent()
+        + "]";
   }
 }

@@ -1,8 +1,8 @@
 package io.lambdarun.core;
 
+import io.lambdarun.api.Architecture;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.ArchiveLimits;
-import io.lambdarun.api.Architecture;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.PackageType;
@@ -115,8 +115,8 @@ public record LambdaFunction(
   }
 
   /**
-   * Starts a builder with Lambda's defaults: {@code $LATEST}, 3 s, 128 MiB, 512 MiB of {@code /tmp},
-   * zip, x86_64, account {@value #DEFAULT_ACCOUNT} in {@value #DEFAULT_REGION}.
+   * Starts a builder with Lambda's defaults: {@code $LATEST}, 3 s, 128 MiB, 512 MiB of {@code
+   * /tmp}, zip, x86_64, account {@value #DEFAULT_ACCOUNT} in {@value #DEFAULT_REGION}.
    *
    * @return a new builder
    */
@@ -514,8 +514,8 @@ public record LambdaFunction(
     }
 
     /**
-     * Builds the function after checking every rule, including that the archives are safe and
-     * the code is not empty.
+     * Builds the function after checking every rule, including that the archives are safe and the
+     * code is not empty.
      *
      * @return the function
      * @throws InvalidFunctionException naming the first broken rule
@@ -529,9 +529,24 @@ public record LambdaFunction(
               : "arn:aws:lambda:" + region + ":" + accountId + ":function:" + functionName;
       LambdaFunction function =
           new LambdaFunction(
-              functionName, arn, version, runtime, handler, role, timeout, memoryMib, environment,
-              packageType, Optional.ofNullable(code), Optional.ofNullable(imageUri), imageConfig,
-              ephemeralStorageMib, loggingConfig, architecture, tags, layers);
+              functionName,
+              arn,
+              version,
+              runtime,
+              handler,
+              role,
+              timeout,
+              memoryMib,
+              environment,
+              packageType,
+              Optional.ofNullable(code),
+              Optional.ofNullable(imageUri),
+              imageConfig,
+              ephemeralStorageMib,
+              loggingConfig,
+              architecture,
+              tags,
+              layers);
       FunctionRules.check(function, archiveLimits);
       return function;
     }

@@ -54,9 +54,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Instances stay warm per function version and are reused, one event at a time each. All
- * methods are thread-safe. {@link #close()} terminates everything this runtime launched; any other
- * method called afterwards throws {@link IllegalStateException}.
+ * <p>Instances stay warm per function version and are reused, one event at a time each. All methods
+ * are thread-safe. {@link #close()} terminates everything this runtime launched; any other method
+ * called afterwards throws {@link IllegalStateException}.
  */
 public final class LambdaRuntime implements AutoCloseable {
 
@@ -77,15 +77,22 @@ public final class LambdaRuntime implements AutoCloseable {
     Owner owner = settings.owner();
     this.specs =
         new LaunchSpecFactory(
-            runtime, owner,
+            runtime,
+            owner,
             new FunctionEnvironment(settings.endpointUrl(), runtime.hostAccess()),
-            settings.images(), settings.archiveLimits(), clock);
+            settings.images(),
+            settings.archiveLimits(),
+            clock);
     this.runtimeApiHost =
         runtime.runtimeApiAccess().map(access -> RuntimeApiHost.start("lambdarun-runtime-api"));
     this.telemetry = new Telemetry(settings.logSinks(), settings.listeners(), clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, settings.credentialsProvider(), runtimeApiHost, settings.initTimeout(),
+            runtime,
+            specs,
+            settings.credentialsProvider(),
+            runtimeApiHost,
+            settings.initTimeout(),
             telemetry);
     this.pool = new WarmPool(settings.maxInstances(), settings.idleTimeout(), clock, launcher);
     this.invoker =
@@ -147,14 +154,16 @@ public final class LambdaRuntime implements AutoCloseable {
    * @param payload the event, at most 6 MB
    * @param options the invocation options
    * @param listener receives the request id, then the response's bytes, on the calling thread; an
-   *     exception it throws drops the rest of the response, replaces the instance once the
-   *     function has ended, and is rethrown
+   *     exception it throws drops the rest of the response, replaces the instance once the function
+   *     has ended, and is rethrown
    * @return the result without a payload on success; on a function error (one posted in the
    *     stream's trailers included) the error document, which the listener does not receive
    * @throws IllegalStateException if this runtime is closed
    */
   public InvocationResult invokeStreaming(
-      LambdaFunction function, byte[] payload, InvokeOptions options,
+      LambdaFunction function,
+      byte[] payload,
+      InvokeOptions options,
       ResponseStreamListener listener) {
     ensureOpen();
     return invoker.invokeStreaming(
@@ -163,8 +172,8 @@ public final class LambdaRuntime implements AutoCloseable {
 
   /**
    * Tells the registered listeners that an invocation of the function was refused for lack of
-   * concurrency, as an embedder that enforces reserved concurrency does (lambdarun's server
-   * answers such calls 429 {@code TooManyRequestsException}); feeds the {@code Throttles} metric.
+   * concurrency, as an embedder that enforces reserved concurrency does (lambdarun's server answers
+   * such calls 429 {@code TooManyRequestsException}); feeds the {@code Throttles} metric.
    *
    * @param function the function whose invocation was refused
    * @throws IllegalStateException if this runtime is closed
@@ -209,8 +218,8 @@ public final class LambdaRuntime implements AutoCloseable {
   }
 
   /**
-   * Ends a function version's provisioned concurrency; its instances then stay warm only as long
-   * as the idle timeout allows.
+   * Ends a function version's provisioned concurrency; its instances then stay warm only as long as
+   * the idle timeout allows.
    *
    * @param function the function version
    * @throws IllegalStateException if this runtime is closed
@@ -267,9 +276,14 @@ public final class LambdaRuntime implements AutoCloseable {
         .map(
             snapshot ->
                 new WarmInstance(
-                    snapshot.function().functionName(), snapshot.function().version(),
-                    snapshot.function().runtime(), runtime.name(), snapshot.instance().id(),
-                    snapshot.instance().details(), snapshot.busy(), snapshot.idle()))
+                    snapshot.function().functionName(),
+                    snapshot.function().version(),
+                    snapshot.function().runtime(),
+                    runtime.name(),
+                    snapshot.instance().id(),
+                    snapshot.instance().details(),
+                    snapshot.busy(),
+                    snapshot.idle()))
         .toList();
   }
 
@@ -554,7 +568,9 @@ public final class LambdaRuntime implements AutoCloseable {
       Settings settings = settings();
       ContainerRuntimeProvider provider =
           BackendSelector.discover(providers)
-              .select(Optional.ofNullable(backend).or(() -> config.get(CoreConfigKeys.BACKEND)), config);
+              .select(
+                  Optional.ofNullable(backend).or(() -> config.get(CoreConfigKeys.BACKEND)),
+                  config);
       boolean sweep =
           sweepOrphansOnStart != null
               ? sweepOrphansOnStart
@@ -578,8 +594,13 @@ public final class LambdaRuntime implements AutoCloseable {
         throw e;
       } catch (RuntimeException e) {
         throw new RuntimeUnavailableException(
-            "backend '" + provider.name() + "' (" + provider.getClass().getName()
-                + ") failed to start (" + e + "); check its configuration or report this to its"
+            "backend '"
+                + provider.name()
+                + "' ("
+                + provider.getClass().getName()
+                + ") failed to start ("
+                + e
+                + "); check its configuration or report this to its"
                 + " maintainers",
             e);
       }
@@ -630,7 +651,10 @@ public final class LambdaRuntime implements AutoCloseable {
       if (max < 1) {
         throw new ConfigurationException(
             CoreConfigKeys.MAX_INSTANCES,
-            "the most instances per function '" + max + "' ('" + CoreConfigKeys.MAX_INSTANCES
+            "the most instances per function '"
+                + max
+                + "' ('"
+                + CoreConfigKeys.MAX_INSTANCES
                 + "') must be at least 1; set a positive number");
       }
       return max;
@@ -640,11 +664,16 @@ public final class LambdaRuntime implements AutoCloseable {
       Duration ttl =
           idleTimeout != null
               ? idleTimeout
-              : config.getDuration(CoreConfigKeys.IDLE_TIMEOUT, CoreConfigKeys.IDLE_TIMEOUT_DEFAULT);
+              : config.getDuration(
+                  CoreConfigKeys.IDLE_TIMEOUT, CoreConfigKeys.IDLE_TIMEOUT_DEFAULT);
       if (ttl.isZero() || ttl.isNegative()) {
         throw new ConfigurationException(
             CoreConfigKeys.IDLE_TIMEOUT,
-            "idle timeout '" + ttl + "' ('" + CoreConfigKeys.IDLE_TIMEOUT + "') must be positive;"
+            "idle timeout '"
+                + ttl
+                + "' ('"
+                + CoreConfigKeys.IDLE_TIMEOUT
+                + "') must be positive;"
                 + " set a value such as '300s'");
       }
       return ttl;
@@ -661,7 +690,11 @@ public final class LambdaRuntime implements AutoCloseable {
       if (port < 1 || port > 65_535) {
         throw new ConfigurationException(
             CoreConfigKeys.ECR_REGISTRY_PORT,
-            "ECR registry port '" + port + "' ('" + CoreConfigKeys.ECR_REGISTRY_PORT + "') is not"
+            "ECR registry port '"
+                + port
+                + "' ('"
+                + CoreConfigKeys.ECR_REGISTRY_PORT
+                + "') is not"
                 + " a TCP port; set a value from 1 to 65535");
       }
       return OptionalInt.of(port);
@@ -677,7 +710,11 @@ public final class LambdaRuntime implements AutoCloseable {
       if (uri == null || uri.getScheme() == null || uri.getHost() == null) {
         throw new ConfigurationException(
             CoreConfigKeys.ENDPOINT_URL,
-            "emulator endpoint '" + value + "' ('" + CoreConfigKeys.ENDPOINT_URL + "') is not an"
+            "emulator endpoint '"
+                + value
+                + "' ('"
+                + CoreConfigKeys.ENDPOINT_URL
+                + "') is not an"
                 + " absolute URL; set it such as 'http://localhost:4566'");
       }
       return uri;

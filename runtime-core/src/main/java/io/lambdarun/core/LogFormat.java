@@ -2,7 +2,9 @@ package io.lambdarun.core;
 
 /** The format of a function's log records, Lambda's {@code LoggingConfig.LogFormat}. */
 public enum LogFormat {
-  /** Lines as the function writes them, platform lines as plain text ({@code START RequestId: …}). */
+  /**
+   * Lines as the function writes them, platform lines as plain text ({@code START RequestId: …}).
+   */
   TEXT("Text"),
   /** Platform records as JSON ({@code {"time":…,"type":"platform.report","record":{…}}}). */
   JSON("JSON");

@@ -9,8 +9,8 @@ import java.util.Optional;
  * the levels below which records are dropped (JSON format only, as on Lambda) and its log group.
  *
  * <p>Core passes the format to the runtime as {@code AWS_LAMBDA_LOG_FORMAT} and, in JSON format,
- * the application level as {@code AWS_LAMBDA_LOG_LEVEL}; it writes the platform lines in the
- * format and drops platform records below the system level.
+ * the application level as {@code AWS_LAMBDA_LOG_LEVEL}; it writes the platform lines in the format
+ * and drops platform records below the system level.
  *
  * @param logFormat Text (the default) or JSON
  * @param applicationLogLevel the application's level; JSON format only, INFO when unset
@@ -47,15 +47,22 @@ public record LoggingConfig(
         && (applicationLogLevel.isPresent() || systemLogLevel.isPresent())) {
       throw new InvalidFunctionException(
           "InvalidParameterValueException",
-          "log levels '" + applicationLogLevel.map(Enum::name).orElse("") + "'/'"
-              + systemLogLevel.map(Enum::name).orElse("") + "' need the 'JSON' log format, not"
+          "log levels '"
+              + applicationLogLevel.map(Enum::name).orElse("")
+              + "'/'"
+              + systemLogLevel.map(Enum::name).orElse("")
+              + "' need the 'JSON' log format, not"
               + " 'Text'; set LogFormat to JSON or leave the levels out");
     }
-    if (systemLogLevel.filter(level -> level != LogLevel.DEBUG && level != LogLevel.INFO
-        && level != LogLevel.WARN).isPresent()) {
+    if (systemLogLevel
+        .filter(
+            level -> level != LogLevel.DEBUG && level != LogLevel.INFO && level != LogLevel.WARN)
+        .isPresent()) {
       throw new InvalidFunctionException(
           "InvalidParameterValueException",
-          "system log level '" + systemLogLevel.get() + "' is not one of DEBUG, INFO, WARN; set"
+          "system log level '"
+              + systemLogLevel.get()
+              + "' is not one of DEBUG, INFO, WARN; set"
               + " one of those");
     }
   }

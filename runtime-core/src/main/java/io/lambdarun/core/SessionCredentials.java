@@ -35,6 +35,7 @@ public record SessionCredentials(
   @Override
   public String toString() {
     return "SessionCredentials[accessKeyId=***, secretAccessKey=***, sessionToken=***, expiration="
-        + expiration + "]";
+        + expiration
+        + "]";
   }
 }

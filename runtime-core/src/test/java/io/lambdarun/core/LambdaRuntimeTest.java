@@ -284,7 +284,8 @@ class LambdaRuntimeTest {
     assertThat(fake.overlapped).isEmpty();
     assertThat(runtime.warmInstances()).hasSizeLessThanOrEqualTo(3);
     assertThat(fake.terminated).doesNotHaveDuplicates();
-    assertThat(fake.terminated.size() + runtime.warmInstances().size()).isEqualTo(fake.launches.get());
+    assertThat(fake.terminated.size() + runtime.warmInstances().size())
+        .isEqualTo(fake.launches.get());
   }
 
   @Test
@@ -299,7 +300,9 @@ class LambdaRuntimeTest {
     assertThat(result.coldStart()).isTrue();
     assertThat(fake.launches).hasValue(3);
     assertThat(fake.terminated).containsExactly("refused-1", "refused-2");
-    assertThat(runtime.warmInstances()).extracting(WarmInstance::instanceId).containsExactly("live-3");
+    assertThat(runtime.warmInstances())
+        .extracting(WarmInstance::instanceId)
+        .containsExactly("live-3");
   }
 
   @Test
@@ -311,8 +314,7 @@ class LambdaRuntimeTest {
 
     assertThatThrownBy(() -> runtime.invoke(python("hello").build(), bytes("{}")))
         .isInstanceOfSatisfying(
-            InstanceFailedException.class,
-            e -> assertThat(e.instanceId()).isEqualTo("refused-5"))
+            InstanceFailedException.class, e -> assertThat(e.instanceId()).isEqualTo("refused-5"))
         .hasMessage(
             "no reachable instance of function 'hello' after 5 attempts (last: 'refused-5');"
                 + " check that the backend can start it");
@@ -365,7 +367,9 @@ class LambdaRuntimeTest {
     hold.countDown();
     assertThat(busy.get().payloadUtf8()).isEqualTo("\"block\"");
     assertThat(fake.terminated).containsExactly("live-1");
-    assertThat(runtime.warmInstances()).extracting(WarmInstance::instanceId).containsExactly("live-2");
+    assertThat(runtime.warmInstances())
+        .extracting(WarmInstance::instanceId)
+        .containsExactly("live-2");
   }
 
   @Test
@@ -416,7 +420,9 @@ class LambdaRuntimeTest {
     assertThat(runtime.evict("hello")).isTrue();
     assertThat(fake.terminated).containsExactlyInAnyOrder("live-1", "live-2");
     assertThat(runtime.evict("hello")).isFalse();
-    assertThat(runtime.warmInstances()).extracting(WarmInstance::functionName).containsExactly("other");
+    assertThat(runtime.warmInstances())
+        .extracting(WarmInstance::functionName)
+        .containsExactly("other");
   }
 
   @Test
@@ -534,7 +540,8 @@ class LambdaRuntimeTest {
     assertThat(result.functionError()).contains(FunctionError.UNHANDLED);
     assertThat(result.payloadUtf8())
         .isEqualTo(
-            "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"" + result.requestId()
+            "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\""
+                + result.requestId()
                 + " Task timed out after 3.00 seconds\"}");
     assertThat(fake.terminated).containsExactly("live-1");
     assertThat(runtime.warmInstances()).isEmpty();
@@ -556,7 +563,8 @@ class LambdaRuntimeTest {
     assertThat(result.functionError()).contains(FunctionError.UNHANDLED);
     assertThat(result.payloadUtf8())
         .isEqualTo(
-            "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"" + result.requestId()
+            "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\""
+                + result.requestId()
                 + " Task timed out after 1.00 seconds\"}");
     assertThat(fake.terminated).containsExactly("live-1");
   }
@@ -566,7 +574,8 @@ class LambdaRuntimeTest {
     LambdaRuntime runtime = runtime();
     fake.handler =
         (id, requestId, body) ->
-            new Reply(200, Map.of("X-Amz-Function-Error", "Handled"), bytes("{\"errorMessage\":\"x\"}"));
+            new Reply(
+                200, Map.of("X-Amz-Function-Error", "Handled"), bytes("{\"errorMessage\":\"x\"}"));
 
     assertThat(runtime.invoke(python("hello").build(), bytes("{}")).functionError())
         .contains(FunctionError.HANDLED);
@@ -579,10 +588,14 @@ class LambdaRuntimeTest {
     String[] errors = {
       "{\"errorMessage\":\"boom\",\"errorType\":\"ValueError\"}", " {\"errorType\":\"X\"}"
     };
-    String[] results = {"{\"message\":\"errorMessage\"}", "\"errorMessage\"", "not json {", "[1]", ""};
+    String[] results = {
+      "{\"message\":\"errorMessage\"}", "\"errorMessage\"", "not json {", "[1]", ""
+    };
     for (String body : errors) {
       fake.handler = (id, requestId, event) -> Reply.ok(body);
-      assertThat(runtime.invoke(fn, bytes("{}")).functionError()).as(body).contains(FunctionError.UNHANDLED);
+      assertThat(runtime.invoke(fn, bytes("{}")).functionError())
+          .as(body)
+          .contains(FunctionError.UNHANDLED);
     }
     for (String body : results) {
       fake.handler = (id, requestId, event) -> Reply.ok(body);
@@ -650,8 +663,13 @@ class LambdaRuntimeTest {
     String id = tailed.requestId();
     assertThat(new String(Base64.getDecoder().decode(tailed.logResult().orElseThrow()), UTF_8))
         .startsWith(
-            "START RequestId: " + id + " Version: $LATEST\nthe event's line\nEND RequestId: "
-                + id + "\nREPORT RequestId: " + id + "\tDuration: ");
+            "START RequestId: "
+                + id
+                + " Version: $LATEST\nthe event's line\nEND RequestId: "
+                + id
+                + "\nREPORT RequestId: "
+                + id
+                + "\tDuration: ");
   }
 
   @Test
@@ -708,7 +726,9 @@ class LambdaRuntimeTest {
     assertThatThrownBy(() -> builder().build())
         .isInstanceOf(io.lambdarun.api.RuntimeUnavailableException.class)
         .hasMessageStartingWith(
-            "backend 'fake' (" + FakeBackend.class.getName() + ") failed to start"
+            "backend 'fake' ("
+                + FakeBackend.class.getName()
+                + ") failed to start"
                 + " (java.lang.IllegalStateException: planned create failure)");
   }
 
@@ -788,7 +808,8 @@ class LambdaRuntimeTest {
                     .config(RuntimeConfig.of(Map.of("lambdarun.endpoint-url", "not a url")))
                     .build())
         .isInstanceOfSatisfying(
-            ConfigurationException.class, e -> assertThat(e.key()).isEqualTo("lambdarun.endpoint-url"));
+            ConfigurationException.class,
+            e -> assertThat(e.key()).isEqualTo("lambdarun.endpoint-url"));
     assertThat(fake.runtimesClosed).hasValue(0);
   }
 

@@ -83,8 +83,7 @@ class RuntimeApiInvokeTest {
 
     body.reset();
     InvocationResult handled =
-        runtime.invokeStreaming(
-            fn, "\"handled\"".getBytes(UTF_8), InvokeOptions.DEFAULT, listener);
+        runtime.invokeStreaming(fn, "\"handled\"".getBytes(UTF_8), InvokeOptions.DEFAULT, listener);
     assertThat(handled.functionError()).contains(FunctionError.HANDLED);
     assertThat(handled.payloadUtf8()).isEqualTo("{\"errorMessage\":\"no\",\"errorType\":\"E\"}");
     assertThat(body.size()).isZero();

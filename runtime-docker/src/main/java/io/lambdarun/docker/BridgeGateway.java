@@ -36,10 +36,14 @@ final class BridgeGateway {
               ? List.of()
               : network.getIpam().getConfig();
       gateway =
-          configs.stream().map(Network.Ipam.Config::getGateway).filter(Objects::nonNull)
-              .filter(address -> !address.contains(":")).findFirst();
+          configs.stream()
+              .map(Network.Ipam.Config::getGateway)
+              .filter(Objects::nonNull)
+              .filter(address -> !address.contains(":"))
+              .findFirst();
     } catch (RuntimeException e) {
-      return new Lookup(Optional.empty(),
+      return new Lookup(
+          Optional.empty(),
           "the engine's network '" + name + "' could not be inspected (" + e.getMessage() + ")");
     }
     if (gateway.isEmpty()) {
@@ -48,11 +52,18 @@ final class BridgeGateway {
     }
     try {
       if (NetworkInterface.getByInetAddress(InetAddress.getByName(gateway.get())) == null) {
-        return new Lookup(Optional.empty(), "the gateway '" + gateway.get() + "' of the engine's"
-            + " network '" + name + "' is not an address of this machine (a remote engine?)");
+        return new Lookup(
+            Optional.empty(),
+            "the gateway '"
+                + gateway.get()
+                + "' of the engine's"
+                + " network '"
+                + name
+                + "' is not an address of this machine (a remote engine?)");
       }
     } catch (IOException e) {
-      return new Lookup(Optional.empty(),
+      return new Lookup(
+          Optional.empty(),
           "the gateway '" + gateway.get() + "' could not be checked (" + e.getMessage() + ")");
     }
     return new Lookup(gateway, "");

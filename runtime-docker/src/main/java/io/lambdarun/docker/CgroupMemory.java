@@ -12,11 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The memory peak the kernel records for a container's cgroup, read from this machine's cgroup
  * filesystem when the engine runs here: {@code memory.peak} on cgroup v2 (kernel 5.19 or newer),
- * {@code memory.max_usage_in_bytes} on cgroup v1, at the paths Docker's {@code cgroupfs} and
- * {@code systemd} drivers and Podman's use. One small file read per question; the file found is
- * remembered per container, and so is the last figure, which stands once the container is gone.
- * Both files count what the kernel charges to the container, page cache included, like Lambda's
- * figure for the sandbox. Thread-safe.
+ * {@code memory.max_usage_in_bytes} on cgroup v1, at the paths Docker's {@code cgroupfs} and {@code
+ * systemd} drivers and Podman's use. One small file read per question; the file found is remembered
+ * per container, and so is the last figure, which stands once the container is gone. Both files
+ * count what the kernel charges to the container, page cache included, like Lambda's figure for the
+ * sandbox. Thread-safe.
  */
 final class CgroupMemory {
 
@@ -33,8 +33,8 @@ final class CgroupMemory {
    * Creates the reader.
    *
    * @param root the cgroup filesystem, {@code /sys/fs/cgroup}
-   * @param engineIsLocal whether the engine runs on this machine (a unix socket); when it does
-   *     not, nothing is read and every answer is empty
+   * @param engineIsLocal whether the engine runs on this machine (a unix socket); when it does not,
+   *     nothing is read and every answer is empty
    */
   CgroupMemory(Path root, boolean engineIsLocal) {
     this.root = root;

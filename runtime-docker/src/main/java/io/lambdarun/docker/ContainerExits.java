@@ -20,13 +20,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The exit codes of this owner's containers, learnt from one subscription to the engine's {@code
  * die} and {@code destroy} events instead of one inspect per question. The subscription opens with
- * the first {@link #subscribe()} and again with the first one after it ended (an engine restart);
- * a container is answered for only while the subscription that watched its creation is open, so
- * that a death missed between two subscriptions falls back to the caller's inspect.
+ * the first {@link #subscribe()} and again with the first one after it ended (an engine restart); a
+ * container is answered for only while the subscription that watched its creation is open, so that
+ * a death missed between two subscriptions falls back to the caller's inspect.
  */
 final class ContainerExits implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ContainerExits.class);
+
   /** How far back a new subscription starts, so no event between asking and opening is lost. */
   private static final Duration REPLAY = Duration.ofSeconds(1);
 
@@ -141,7 +142,8 @@ final class ContainerExits implements Closeable {
       String sinceSeconds =
           since.getEpochSecond() + "." + String.format(Locale.ROOT, "%09d", since.getNano());
       try {
-        docker.eventsCmd()
+        docker
+            .eventsCmd()
             .withSince(sinceSeconds)
             .withEventTypeFilter(EventType.CONTAINER)
             .withEventFilter("die", "destroy")
@@ -172,8 +174,10 @@ final class ContainerExits implements Closeable {
     @Override
     public void onError(Throwable error) {
       if (!ended) {
-        LOG.info("the engine's container events stream failed ({}); exit codes are inspected"
-            + " until the next launch subscribes again", error.getMessage());
+        LOG.info(
+            "the engine's container events stream failed ({}); exit codes are inspected"
+                + " until the next launch subscribes again",
+            error.getMessage());
       }
       close();
     }
@@ -181,8 +185,9 @@ final class ContainerExits implements Closeable {
     @Override
     public void onComplete() {
       if (!ended) {
-        LOG.info("the engine's container events stream ended; exit codes are inspected until the"
-            + " next launch subscribes again");
+        LOG.info(
+            "the engine's container events stream ended; exit codes are inspected until the"
+                + " next launch subscribes again");
       }
       close();
     }

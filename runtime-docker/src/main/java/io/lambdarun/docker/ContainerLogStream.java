@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows one container's stdout and stderr through the engine's log endpoint ({@code follow}),
  * from the container's first line: one docker-java stream thread per container cuts each stream's
- * bytes into lines, each stamped with the time it was received, keeps the last {@code tailBytes}
- * of them and hands each to the listener. The stream ends when the container stops (the engine
- * ends it), with the last line without newline of each stream, or at {@link #close()}.
+ * bytes into lines, each stamped with the time it was received, keeps the last {@code tailBytes} of
+ * them and hands each to the listener. The stream ends when the container stops (the engine ends
+ * it), with the last line without newline of each stream, or at {@link #close()}.
  *
  * <p>When the container stopped on its own, the stream reads the log once more without {@code
  * follow} and delivers what the follow left out after the bytes it delivered per stream: engines
@@ -66,7 +66,8 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
   static ContainerLogStream open(
       DockerClient docker, String containerId, LogLineListener listener, int tailBytes) {
     ContainerLogStream stream = new ContainerLogStream(docker, containerId, listener, tailBytes);
-    docker.logContainerCmd(containerId)
+    docker
+        .logContainerCmd(containerId)
         .withStdOut(true)
         .withStdErr(true)
         .withFollowStream(true)
@@ -166,8 +167,7 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
-      LOG.debug("could not read the end of the log of container {}: {}", containerId,
-          e.toString());
+      LOG.debug("could not read the end of the log of container {}: {}", containerId, e.toString());
     }
   }
 
@@ -186,8 +186,11 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
     } catch (RuntimeException e) {
       if (!listenerFailed) {
         listenerFailed = true;
-        LOG.warn("the log listener of container {} threw; its later failures are logged at debug"
-            + " level", containerId, e);
+        LOG.warn(
+            "the log listener of container {} threw; its later failures are logged at debug"
+                + " level",
+            containerId,
+            e);
       } else {
         LOG.debug("the log listener of container {} threw: {}", containerId, e.toString());
       }

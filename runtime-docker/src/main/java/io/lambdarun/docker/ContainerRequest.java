@@ -100,20 +100,42 @@ record ContainerRequest(
    */
   List<String> maskedEnvironment() {
     return environment.stream()
-        .map(entry -> {
-          String key = entry.substring(0, entry.indexOf('='));
-          return sensitiveKeys.contains(key) ? key + "=***" : entry;
-        })
+        .map(
+            entry -> {
+              String key = entry.substring(0, entry.indexOf('='));
+              return sensitiveKeys.contains(key) ? key + "=***" : entry;
+            })
         .toList();
   }
 
   @Override
   public String toString() {
-    return "ContainerRequest[image=" + image + ", platform=" + platform + ", entrypoint="
-        + entrypoint + ", command=" + command + ", workingDir=" + workingDir.orElse("")
-        + ", environment=" + maskedEnvironment() + ", labels=" + labels + ", port="
-        + (port.isPresent() ? port.getAsInt() : "none") + ", bindAddress=" + bindAddress
-        + ", hostNetwork=" + hostNetwork + ", memoryBytes=" + memoryBytes + ", tmpfs=" + tmpfs
-        + ", extraHosts=" + extraHosts + "]";
+    return "ContainerRequest[image="
+        + image
+        + ", platform="
+        + platform
+        + ", entrypoint="
+        + entrypoint
+        + ", command="
+        + command
+        + ", workingDir="
+        + workingDir.orElse("")
+        + ", environment="
+        + maskedEnvironment()
+        + ", labels="
+        + labels
+        + ", port="
+        + (port.isPresent() ? port.getAsInt() : "none")
+        + ", bindAddress="
+        + bindAddress
+        + ", hostNetwork="
+        + hostNetwork
+        + ", memoryBytes="
+        + memoryBytes
+        + ", tmpfs="
+        + tmpfs
+        + ", extraHosts="
+        + extraHosts
+        + "]";
   }
 }

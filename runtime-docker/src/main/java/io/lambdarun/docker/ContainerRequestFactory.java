@@ -36,13 +36,13 @@ final class ContainerRequestFactory {
   }
 
   /**
-   * Builds the request: the spec's image and platform, the handler as the command of a zip
-   * function (the image config's command for an image function), the image config's entry point
-   * and working directory, the final environment, the labels, the RIE port on the bind address
-   * (none in Runtime API mode: the instance calls core instead), the network mode, the memory
-   * limit without swap, and {@code /tmp} as an executable tmpfs of the ephemeral size. Both modes
-   * run the image's entry point: AWS's base images and the test images run {@code
-   * /var/runtime/bootstrap} when {@code AWS_LAMBDA_RUNTIME_API} is set, the RIE otherwise.
+   * Builds the request: the spec's image and platform, the handler as the command of a zip function
+   * (the image config's command for an image function), the image config's entry point and working
+   * directory, the final environment, the labels, the RIE port on the bind address (none in Runtime
+   * API mode: the instance calls core instead), the network mode, the memory limit without swap,
+   * and {@code /tmp} as an executable tmpfs of the ephemeral size. Both modes run the image's entry
+   * point: AWS's base images and the test images run {@code /var/runtime/bootstrap} when {@code
+   * AWS_LAMBDA_RUNTIME_API} is set, the RIE otherwise.
    *
    * @param spec the launch spec
    * @return the request

@@ -2,15 +2,16 @@ package io.lambdarun.docker;
 
 /**
  * Configuration keys of the {@code docker} backend. Each can also be given as an environment
- * variable named after the key ({@code lambdarun.docker.host} is {@code LAMBDARUN_DOCKER_HOST}) when
- * the configuration comes from {@link io.lambdarun.api.RuntimeConfig#fromSystem()}.
+ * variable named after the key ({@code lambdarun.docker.host} is {@code LAMBDARUN_DOCKER_HOST})
+ * when the configuration comes from {@link io.lambdarun.api.RuntimeConfig#fromSystem()}.
  */
 public final class DockerConfigKeys {
 
   /**
-   * The engine to talk to, e.g. {@code unix:///var/run/docker.sock} or {@code tcp://127.0.0.1:2375}.
-   * Default: {@code DOCKER_HOST}, else the Docker socket, else a Podman socket that exists
-   * ({@code $XDG_RUNTIME_DIR/podman/podman.sock}, {@code /run/podman/podman.sock}).
+   * The engine to talk to, e.g. {@code unix:///var/run/docker.sock} or {@code
+   * tcp://127.0.0.1:2375}. Default: {@code DOCKER_HOST}, else the Docker socket, else a Podman
+   * socket that exists ({@code $XDG_RUNTIME_DIR/podman/podman.sock}, {@code
+   * /run/podman/podman.sock}).
    */
   public static final String HOST = "lambdarun.docker.host";
 
@@ -66,8 +67,8 @@ public final class DockerConfigKeys {
   /**
    * How core talks to instances: {@code runtime-api} (the default), core hosts the Lambda Runtime
    * API and the image's entry point runs its bootstrap against it; or {@code rie}, core posts
-   * events to the RIE endpoint the image serves on port 8080, for images whose entry point runs
-   * the RIE whatever {@code AWS_LAMBDA_RUNTIME_API} says.
+   * events to the RIE endpoint the image serves on port 8080, for images whose entry point runs the
+   * RIE whatever {@code AWS_LAMBDA_RUNTIME_API} says.
    */
   public static final String INSTANCE_PROTOCOL = "lambdarun.docker.instance-protocol";
 

@@ -44,21 +44,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs instances as containers through the Docker Engine API: create from the spec's image with
- * the handler as command, copy code and layers in as one tar stream, start; in RIE-endpoint mode
- * then wait until the RIE endpoint published on the bind address answers HTTP, in Runtime API mode
+ * Runs instances as containers through the Docker Engine API: create from the spec's image with the
+ * handler as command, copy code and layers in as one tar stream, start; in RIE-endpoint mode then
+ * wait until the RIE endpoint published on the bind address answers HTTP, in Runtime API mode
  * return at once (core waits for the runtime client's first call).
  */
 final class DockerContainerRuntime implements ContainerRuntime {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerContainerRuntime.class);
   private static final int FAILURE_LOG_LINES = 20;
+
   /** The exit status reported for a container that no longer exists: killed, as by removal. */
   private static final int KILLED = 137;
+
   /** Where a sandboxed container's code is staged to be mounted read-only. */
   private static final Path STAGING = Path.of(System.getProperty("java.io.tmpdir"));
+
   /** How much of a followed container's latest output {@link #logs} returns. */
   private static final int LOG_TAIL_BYTES = 64 * 1024;
+
   /** How long removal waits for the engine to end a followed container's log stream. */
   private static final Duration LOG_STREAM_GRACE = Duration.ofMillis(500);
 
@@ -97,14 +101,20 @@ final class DockerContainerRuntime implements ContainerRuntime {
     this.sweeper = new OrphanSweeper(docker, owner, this::remove);
     this.exits = new ContainerExits(docker, owner, KILLED);
     if (settings.sandbox().enabled() && !settings.sandbox().mountsCode()) {
-      LOG.warn("the engine at {} may not see this machine's files, so code is copied into each"
-          + " container and its root file system stays writable; the rest of Lambda's sandbox"
-          + " applies", settings.host());
+      LOG.warn(
+          "the engine at {} may not see this machine's files, so code is copied into each"
+              + " container and its root file system stays writable; the rest of Lambda's sandbox"
+              + " applies",
+          settings.host());
     }
     this.memory =
         new CgroupMemory(Path.of("/sys/fs/cgroup"), "unix".equals(settings.host().getScheme()));
-    LOG.debug("docker runtime on {} {} at {}: {}",
-        engine.product(), engine.version(), settings.host(), networking);
+    LOG.debug(
+        "docker runtime on {} {} at {}: {}",
+        engine.product(),
+        engine.version(),
+        settings.host(),
+        networking);
   }
 
   @Override
@@ -157,8 +167,12 @@ final class DockerContainerRuntime implements ContainerRuntime {
     if (!spec.usesRuntimeApi() && settings.hostNetwork()) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' asks for RIE-endpoint mode, whose port host"
-              + " network mode cannot publish; set '" + DockerConfigKeys.NETWORK + "' to 'bridge'"
+          "function '"
+              + spec.functionName()
+              + "' asks for RIE-endpoint mode, whose port host"
+              + " network mode cannot publish; set '"
+              + DockerConfigKeys.NETWORK
+              + "' to 'bridge'"
               + " or launch it in Runtime API mode");
     }
     Stopwatch watch = new Stopwatch();
@@ -191,15 +205,23 @@ final class DockerContainerRuntime implements ContainerRuntime {
         details.put("image", spec.image());
         if (spec.usesRuntimeApi()) {
           details.put("runtimeApi", spec.runtimeApi().orElseThrow());
-          LOG.info("launched container {} for function '{}' against the Runtime API at {} in {}",
-              shortId(id), spec.functionName(), spec.runtimeApi().orElseThrow(), watch);
+          LOG.info(
+              "launched container {} for function '{}' against the Runtime API at {} in {}",
+              shortId(id),
+              spec.functionName(),
+              spec.runtimeApi().orElseThrow(),
+              watch);
           return new Instance(id, Optional.empty(), details);
         }
         int port = awaitEndpoint(spec, id);
         watch.lap("ready");
         URI endpoint = URI.create("http://" + uriHost(endpointHost) + ":" + port);
-        LOG.info("launched container {} for function '{}' at {} in {}", shortId(id),
-            spec.functionName(), endpoint, watch);
+        LOG.info(
+            "launched container {} for function '{}' at {} in {}",
+            shortId(id),
+            spec.functionName(),
+            endpoint,
+            watch);
         return new Instance(id, Optional.of(endpoint), details);
       } catch (LambdaRunException | IllegalStateException e) {
         remove(id);
@@ -208,8 +230,15 @@ final class DockerContainerRuntime implements ContainerRuntime {
         remove(id);
         throw new LaunchFailedException(
             spec.functionName(),
-            "function '" + spec.functionName() + "' could not start in container '" + shortId(id)
-                + "' (" + message(e) + "); check the image '" + spec.image() + "' and the engine",
+            "function '"
+                + spec.functionName()
+                + "' could not start in container '"
+                + shortId(id)
+                + "' ("
+                + message(e)
+                + "); check the image '"
+                + spec.image()
+                + "' and the engine",
             e);
       }
     } finally {
@@ -257,8 +286,10 @@ final class DockerContainerRuntime implements ContainerRuntime {
     try {
       stream = ContainerLogStream.open(docker, id, listener, LOG_TAIL_BYTES);
     } catch (RuntimeException e) {
-      LOG.warn("cannot follow the log of container {} ({}); its logs are read on demand",
-          shortId(id), message(e));
+      LOG.warn(
+          "cannot follow the log of container {} ({}); its logs are read on demand",
+          shortId(id),
+          message(e));
       return false;
     }
     if (logStreams.putIfAbsent(id, stream) != null || !launched.contains(id)) {
@@ -289,8 +320,11 @@ final class DockerContainerRuntime implements ContainerRuntime {
       return sweeper.sweep();
     } catch (DockerException e) {
       throw new RuntimeUnavailableException(
-          "the engine at '" + settings.host() + "' could not list lambdarun's containers ("
-              + message(e) + "); check that it is running",
+          "the engine at '"
+              + settings.host()
+              + "' could not list lambdarun's containers ("
+              + message(e)
+              + "); check that it is running",
           e);
     }
   }
@@ -322,8 +356,11 @@ final class DockerContainerRuntime implements ContainerRuntime {
     }
     BridgeGateway.Lookup gateway = BridgeGateway.find(docker, engine);
     if (gateway.address().isEmpty()) {
-      LOG.warn("instances run in RIE-endpoint mode only: {}; set '{}' to 'host' to run them in"
-          + " Runtime API mode on loopback", gateway.whyNot(), DockerConfigKeys.NETWORK);
+      LOG.warn(
+          "instances run in RIE-endpoint mode only: {}; set '{}' to 'host' to run them in"
+              + " Runtime API mode on loopback",
+          gateway.whyNot(),
+          DockerConfigKeys.NETWORK);
     }
     return gateway.address();
   }
@@ -340,12 +377,22 @@ final class DockerContainerRuntime implements ContainerRuntime {
     } catch (DockerException e) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "the engine refused to create a container from image '" + spec.image()
-              + "' for function '" + spec.functionName() + "' (" + message(e) + "); check the"
-              + " image, its platform '" + request.platform() + "' and the memory and /tmp sizes"
+          "the engine refused to create a container from image '"
+              + spec.image()
+              + "' for function '"
+              + spec.functionName()
+              + "' ("
+              + message(e)
+              + "); check the"
+              + " image, its platform '"
+              + request.platform()
+              + "' and the memory and /tmp sizes"
               + (staged.isPresent()
-                  ? ", and that the engine sees '" + staged.get() + "' (if it runs elsewhere, set '"
-                      + DockerConfigKeys.IN_CONTAINER + "' to 'true' to copy the code instead)"
+                  ? ", and that the engine sees '"
+                      + staged.get()
+                      + "' (if it runs elsewhere, set '"
+                      + DockerConfigKeys.IN_CONTAINER
+                      + "' to 'true' to copy the code instead)"
                   : ""),
           e);
     }
@@ -357,8 +404,13 @@ final class DockerContainerRuntime implements ContainerRuntime {
     } catch (UncheckedIOException e) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "the code of function '" + spec.functionName() + "' could not be staged in '" + STAGING
-              + "' (" + message(e.getCause()) + "); check the space and permissions of the"
+          "the code of function '"
+              + spec.functionName()
+              + "' could not be staged in '"
+              + STAGING
+              + "' ("
+              + message(e.getCause())
+              + "); check the space and permissions of the"
               + " temporary folder",
           e);
     }
@@ -378,8 +430,12 @@ final class DockerContainerRuntime implements ContainerRuntime {
       }
       throw new LaunchFailedException(
           spec.functionName(),
-          "the code of function '" + spec.functionName() + "' could not be staged in '"
-              + (tar == null ? System.getProperty("java.io.tmpdir") : tar) + "' (" + message(e)
+          "the code of function '"
+              + spec.functionName()
+              + "' could not be staged in '"
+              + (tar == null ? System.getProperty("java.io.tmpdir") : tar)
+              + "' ("
+              + message(e)
               + "); check the space and permissions of the temporary folder",
           e);
     } catch (RuntimeException e) {
@@ -405,20 +461,36 @@ final class DockerContainerRuntime implements ContainerRuntime {
     if (death.isPresent()) {
       throw launchFailure(spec, id, death.get() + " right after start");
     }
-    int port = publishedPort(inspected)
-        .orElseThrow(() -> launchFailure(spec, id, "has no host port published for "
-            + ContainerRequestFactory.RIE_PORT));
-    switch (ReadinessProbe.await(endpointHost, port, settings.readinessTimeout(), () -> deathOf(id))) {
+    int port =
+        publishedPort(inspected)
+            .orElseThrow(
+                () ->
+                    launchFailure(
+                        spec,
+                        id,
+                        "has no host port published for " + ContainerRequestFactory.RIE_PORT));
+    switch (ReadinessProbe.await(
+        endpointHost, port, settings.readinessTimeout(), () -> deathOf(id))) {
       case READY:
         return port;
       case DIED:
-        throw launchFailure(spec, id, deathOf(id).orElse("stopped") + " before its endpoint answered");
+        throw launchFailure(
+            spec, id, deathOf(id).orElse("stopped") + " before its endpoint answered");
       case INTERRUPTED:
         throw launchFailure(spec, id, "was abandoned: the launching thread was interrupted");
       default:
-        throw launchFailure(spec, id, "did not answer HTTP on " + endpointHost + ":" + port
-            + " within " + settings.readinessTimeout().toMillis() + " ms (raise "
-            + DockerConfigKeys.READINESS_TIMEOUT + " if the image starts slowly)");
+        throw launchFailure(
+            spec,
+            id,
+            "did not answer HTTP on "
+                + endpointHost
+                + ":"
+                + port
+                + " within "
+                + settings.readinessTimeout().toMillis()
+                + " ms (raise "
+                + DockerConfigKeys.READINESS_TIMEOUT
+                + " if the image starts slowly)");
     }
   }
 
@@ -431,9 +503,19 @@ final class DockerContainerRuntime implements ContainerRuntime {
     }
     return new LaunchFailedException(
         spec.functionName(),
-        "function '" + spec.functionName() + "' did not start: container '" + shortId(id) + "' of"
-            + " image '" + spec.image() + "' " + what + "; check the image's entry point and the"
-            + " handler '" + spec.handler() + "'"
+        "function '"
+            + spec.functionName()
+            + "' did not start: container '"
+            + shortId(id)
+            + "' of"
+            + " image '"
+            + spec.image()
+            + "' "
+            + what
+            + "; check the image's entry point and the"
+            + " handler '"
+            + spec.handler()
+            + "'"
             + (tail.isEmpty() ? "" : ". Last log lines:\n" + tail));
   }
 
@@ -454,16 +536,22 @@ final class DockerContainerRuntime implements ContainerRuntime {
     }
     Long exitCode = state.getExitCodeLong();
     String error = state.getError();
-    return Optional.of("exited with code " + exitCode
-        + (error == null || error.isBlank() ? "" : " (" + error + ")"));
+    return Optional.of(
+        "exited with code "
+            + exitCode
+            + (error == null || error.isBlank() ? "" : " (" + error + ")"));
   }
 
   private static Optional<Integer> publishedPort(InspectContainerResponse inspected) {
-    if (inspected.getNetworkSettings() == null || inspected.getNetworkSettings().getPorts() == null) {
+    if (inspected.getNetworkSettings() == null
+        || inspected.getNetworkSettings().getPorts() == null) {
       return Optional.empty();
     }
     Ports.Binding[] bindings =
-        inspected.getNetworkSettings().getPorts().getBindings()
+        inspected
+            .getNetworkSettings()
+            .getPorts()
+            .getBindings()
             .get(ExposedPort.tcp(ContainerRequestFactory.RIE_PORT));
     if (bindings == null) {
       return Optional.empty();
@@ -536,8 +624,11 @@ final class DockerContainerRuntime implements ContainerRuntime {
 
     void lap(String phase) {
       long now = System.nanoTime();
-      laps.append(laps.length() == 0 ? "" : ", ").append(phase).append(' ')
-          .append((now - last) / 1_000_000).append(" ms");
+      laps.append(laps.length() == 0 ? "" : ", ")
+          .append(phase)
+          .append(' ')
+          .append((now - last) / 1_000_000)
+          .append(" ms");
       last = now;
     }
 

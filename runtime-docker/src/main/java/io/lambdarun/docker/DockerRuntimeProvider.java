@@ -45,13 +45,24 @@ public final class DockerRuntimeProvider implements ContainerRuntimeProvider {
       docker.pingCmd().exec();
       Engine engine = Engine.probe(docker);
       return Availability.available(
-          engine.product() + " " + engine.version() + " (API " + engine.apiVersion() + ") at "
+          engine.product()
+              + " "
+              + engine.version()
+              + " (API "
+              + engine.apiVersion()
+              + ") at "
               + settings.host());
     } catch (IOException | RuntimeException e) {
       return Availability.unavailable(
-          "no Docker engine answered at '" + settings.host() + "' within "
-              + settings.pingTimeout().toMillis() + " ms (" + e.getMessage() + "); start dockerd"
-              + " (scripts/ensure-docker.sh), or set DOCKER_HOST or " + DockerConfigKeys.HOST);
+          "no Docker engine answered at '"
+              + settings.host()
+              + "' within "
+              + settings.pingTimeout().toMillis()
+              + " ms ("
+              + e.getMessage()
+              + "); start dockerd"
+              + " (scripts/ensure-docker.sh), or set DOCKER_HOST or "
+              + DockerConfigKeys.HOST);
     }
   }
 
@@ -65,7 +76,11 @@ public final class DockerRuntimeProvider implements ContainerRuntimeProvider {
     } catch (RuntimeException e) {
       closeQuietly(docker);
       throw new RuntimeUnavailableException(
-          "no Docker engine answered at '" + settings.host() + "' (" + e.getMessage() + "); start"
+          "no Docker engine answered at '"
+              + settings.host()
+              + "' ("
+              + e.getMessage()
+              + "); start"
               + " dockerd (scripts/ensure-docker.sh), or set DOCKER_HOST or "
               + DockerConfigKeys.HOST,
           e);

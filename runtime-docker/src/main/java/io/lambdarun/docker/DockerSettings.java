@@ -67,24 +67,29 @@ record DockerSettings(
     Function<String, Optional<String>> env =
         name -> Optional.ofNullable(environment.get(name)).filter(v -> !v.isBlank());
     String host =
-        config.get(DockerConfigKeys.HOST)
+        config
+            .get(DockerConfigKeys.HOST)
             .or(() -> env.apply("DOCKER_HOST"))
             .orElseGet(() -> defaultSocket(env.apply("XDG_RUNTIME_DIR")));
     boolean inContainer = config.getBoolean(DockerConfigKeys.IN_CONTAINER, false);
     Path dockerConfig =
         Path.of(
-            config.get(DockerConfigKeys.CONFIG)
+            config
+                .get(DockerConfigKeys.CONFIG)
                 .or(() -> env.apply("DOCKER_CONFIG"))
                 .orElseGet(() -> Path.of(System.getProperty("user.home"), ".docker").toString()));
     boolean hostNetwork =
         oneOf(config, DockerConfigKeys.NETWORK, NETWORKS, "bridge").equals("host");
-    boolean rieOnly = oneOf(config, DockerConfigKeys.INSTANCE_PROTOCOL, PROTOCOLS, "runtime-api")
-        .equals("rie");
+    boolean rieOnly =
+        oneOf(config, DockerConfigKeys.INSTANCE_PROTOCOL, PROTOCOLS, "runtime-api").equals("rie");
     if (hostNetwork && rieOnly) {
       throw new ConfigurationException(
           DockerConfigKeys.INSTANCE_PROTOCOL,
-          "configuration key '" + DockerConfigKeys.INSTANCE_PROTOCOL + "' has value 'rie', whose"
-              + " endpoint needs a published port, which '" + DockerConfigKeys.NETWORK
+          "configuration key '"
+              + DockerConfigKeys.INSTANCE_PROTOCOL
+              + "' has value 'rie', whose"
+              + " endpoint needs a published port, which '"
+              + DockerConfigKeys.NETWORK
               + "' 'host' cannot give; set the network to 'bridge' or the protocol to"
               + " 'runtime-api'");
     }
@@ -95,7 +100,9 @@ record DockerSettings(
         inContainer,
         config.get(DockerConfigKeys.HOST_ALIAS).map(String::trim),
         config.get(DockerConfigKeys.HOST_GATEWAY).map(String::trim),
-        config.get(DockerConfigKeys.BIND_ADDRESS).map(String::trim)
+        config
+            .get(DockerConfigKeys.BIND_ADDRESS)
+            .map(String::trim)
             .orElse(inContainer ? "0.0.0.0" : "127.0.0.1"),
         registryHost(config),
         hostNetwork,
@@ -110,8 +117,7 @@ record DockerSettings(
    * Returns the host the embedding process reaches published ports on.
    *
    * @param alias the effective host alias
-   * @return the alias when running in a container, else the bind address (loopback for a
-   *     wildcard)
+   * @return the alias when running in a container, else the bind address (loopback for a wildcard)
    */
   String endpointHost(String alias) {
     if (inContainer) {
@@ -136,9 +142,16 @@ record DockerSettings(
     if (!allowed.contains(value)) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + config.get(key).orElse("") + "', which"
-              + " is not " + String.join(" or ", allowed.stream().map(v -> "'" + v + "'").toList())
-              + "; use one of these (default '" + defaultValue + "')");
+          "configuration key '"
+              + key
+              + "' has value '"
+              + config.get(key).orElse("")
+              + "', which"
+              + " is not "
+              + String.join(" or ", allowed.stream().map(v -> "'" + v + "'").toList())
+              + "; use one of these (default '"
+              + defaultValue
+              + "')");
     }
     return value;
   }
@@ -148,7 +161,10 @@ record DockerSettings(
     if (host.isPresent() && !HostAccess.isRegistryHost(host.get())) {
       throw new ConfigurationException(
           DockerConfigKeys.REGISTRY_HOST,
-          "configuration key '" + DockerConfigKeys.REGISTRY_HOST + "' has value '" + host.get()
+          "configuration key '"
+              + DockerConfigKeys.REGISTRY_HOST
+              + "' has value '"
+              + host.get()
               + "', which is not a host name or IP address without a port; set the host alone (an"
               + " IPv6 address in brackets) and the port with 'lambdarun.ecr.registry-port'");
     }
@@ -166,7 +182,11 @@ record DockerSettings(
     }
     throw new ConfigurationException(
         DockerConfigKeys.HOST,
-        "Docker host '" + value + "' (from " + DockerConfigKeys.HOST + " or DOCKER_HOST) is not an"
+        "Docker host '"
+            + value
+            + "' (from "
+            + DockerConfigKeys.HOST
+            + " or DOCKER_HOST) is not an"
             + " engine URI; use 'unix:///var/run/docker.sock' or 'tcp://127.0.0.1:2375'");
   }
 }

@@ -42,7 +42,8 @@ record Engine(String version, String apiVersion, boolean podman) {
                 : version.getComponents().stream().map(component -> component.getName()),
             Stream.of(version.getPlatform() == null ? null : version.getPlatform().getName()));
     boolean podman =
-        names.filter(Objects::nonNull)
+        names
+            .filter(Objects::nonNull)
             .anyMatch(name -> name.toLowerCase(Locale.ROOT).contains("podman"));
     return new Engine(
         Objects.requireNonNullElse(version.getVersion(), "unknown"),

@@ -39,12 +39,18 @@ record HostNetworking(HostAccess hostAccess, String endpointHost, List<String> e
   static HostNetworking of(DockerSettings settings, Engine engine, boolean linuxClient) {
     String alias = settings.hostAlias().orElse(engine.podman() ? PODMAN_ALIAS : DOCKER_ALIAS);
     String registryHost =
-        settings.registryHost().orElse(engine.podman() && !linuxClient ? PODMAN_ALIAS : "127.0.0.1");
+        settings
+            .registryHost()
+            .orElse(engine.podman() && !linuxClient ? PODMAN_ALIAS : "127.0.0.1");
     Optional<String> gateway =
-        settings.hostGateway()
-            .or(() -> engine.podman()
-                ? Optional.empty()
-                : Optional.of(engine.supportsHostGateway() ? "host-gateway" : DEFAULT_BRIDGE_GATEWAY))
+        settings
+            .hostGateway()
+            .or(
+                () ->
+                    engine.podman()
+                        ? Optional.empty()
+                        : Optional.of(
+                            engine.supportsHostGateway() ? "host-gateway" : DEFAULT_BRIDGE_GATEWAY))
             .filter(target -> !target.equalsIgnoreCase("none"));
     return new HostNetworking(
         new HostAccess(alias, registryHost),

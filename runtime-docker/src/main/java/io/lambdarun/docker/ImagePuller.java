@@ -65,8 +65,13 @@ final class ImagePuller {
       if (!done) {
         throw new LaunchFailedException(
             functionName,
-            "pulling image '" + image + "' for " + purpose + " took longer than "
-                + timeout.toSeconds() + " s; pull it ahead of time or raise "
+            "pulling image '"
+                + image
+                + "' for "
+                + purpose
+                + " took longer than "
+                + timeout.toSeconds()
+                + " s; pull it ahead of time or raise "
                 + DockerConfigKeys.API_TIMEOUT);
       }
     } catch (InterruptedException e) {
@@ -99,8 +104,13 @@ final class ImagePuller {
       String image, String purpose, String functionName, Throwable cause) {
     return new LaunchFailedException(
         functionName,
-        "image '" + image + "' for " + purpose + " is not on the engine and could not be pulled ("
-            + String.valueOf(cause.getMessage()).strip() + "); build or load it locally, or check the registry"
+        "image '"
+            + image
+            + "' for "
+            + purpose
+            + " is not on the engine and could not be pulled ("
+            + String.valueOf(cause.getMessage()).strip()
+            + "); build or load it locally, or check the registry"
             + " and its credentials in DOCKER_CONFIG",
         cause);
   }

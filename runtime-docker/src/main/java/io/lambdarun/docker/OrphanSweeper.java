@@ -44,7 +44,8 @@ final class OrphanSweeper {
   int sweep() {
     int removed = 0;
     for (Container container :
-        docker.listContainersCmd()
+        docker
+            .listContainersCmd()
             .withShowAll(true)
             .withLabelFilter(Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE))
             .exec()) {
@@ -54,8 +55,11 @@ final class OrphanSweeper {
           && !owner.get().id().equals(self.id())
           && owner.get().isDeadOnThisHost()
           && remover.test(container.getId())) {
-        LOG.info("removed orphaned container {} of dead owner {} (pid {})",
-            container.getId(), owner.get().id(), owner.get().pid());
+        LOG.info(
+            "removed orphaned container {} of dead owner {} (pid {})",
+            container.getId(),
+            owner.get().id(),
+            owner.get().pid());
         removed++;
       }
     }

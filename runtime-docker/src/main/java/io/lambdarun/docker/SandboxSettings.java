@@ -58,16 +58,28 @@ record SandboxSettings(boolean enabled, String user, boolean mountsCode) {
     if (!user.matches()) {
       throw new ConfigurationException(
           DockerConfigKeys.SANDBOX_USER,
-          "configuration key '" + DockerConfigKeys.SANDBOX_USER + "' has value '" + value + "',"
-              + " which is not a numeric 'uid' or 'uid:gid'; use for example '" + LAMBDA_USER
+          "configuration key '"
+              + DockerConfigKeys.SANDBOX_USER
+              + "' has value '"
+              + value
+              + "',"
+              + " which is not a numeric 'uid' or 'uid:gid'; use for example '"
+              + LAMBDA_USER
               + "' (Lambda's user, the default)");
     }
     if (user.group(1).chars().allMatch(c -> c == '0')) {
       throw new ConfigurationException(
           DockerConfigKeys.SANDBOX_USER,
-          "configuration key '" + DockerConfigKeys.SANDBOX_USER + "' has value '" + value + "',"
-              + " which is root; use a non-root 'uid:gid' such as '" + LAMBDA_USER + "', or set '"
-              + DockerConfigKeys.SANDBOX + "' to 'false' for an image that needs root");
+          "configuration key '"
+              + DockerConfigKeys.SANDBOX_USER
+              + "' has value '"
+              + value
+              + "',"
+              + " which is root; use a non-root 'uid:gid' such as '"
+              + LAMBDA_USER
+              + "', or set '"
+              + DockerConfigKeys.SANDBOX
+              + "' to 'false' for an image that needs root");
     }
     boolean local = LOCAL_SCHEMES.contains(host.getScheme()) && !inContainer;
     return new SandboxSettings(enabled, value, enabled && local);

@@ -28,9 +28,8 @@ import java.util.Set;
  * to mount read-only: {@code task} at {@code /var/task} (and {@code /var/runtime} for a custom
  * runtime, replacing the image's, as on Kubernetes) and {@code opt} at {@code /opt} when there are
  * layers. Every folder is made readable by every user, since the sandbox's user owns none of it;
- * files keep their modes. The
- * folder holds an {@code owner} file (the owner's process id and host), so that a sweep finds
- * those a dead owner left.
+ * files keep their modes. The folder holds an {@code owner} file (the owner's process id and host),
+ * so that a sweep finds those a dead owner left.
  */
 final class StagedCode {
 
@@ -67,7 +66,8 @@ final class StagedCode {
     try {
       root = Files.createTempDirectory(parent, PREFIX);
       Files.setPosixFilePermissions(root, FOLDER);
-      Files.writeString(root.resolve(OWNER_FILE), owner.id() + " " + owner.pid() + " " + owner.host());
+      Files.writeString(
+          root.resolve(OWNER_FILE), owner.id() + " " + owner.pid() + " " + owner.host());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a folder in '" + parent + "'", e);
     }

@@ -137,7 +137,8 @@ class ContainerExitEventsIT {
                 DockerClient.class.getClassLoader(),
                 new Class<?>[] {DockerClient.class},
                 (proxy, method, args) -> {
-                  calls.computeIfAbsent(method.getName(), name -> new AtomicInteger())
+                  calls
+                      .computeIfAbsent(method.getName(), name -> new AtomicInteger())
                       .incrementAndGet();
                   try {
                     Object answer = method.invoke(engine, args);
@@ -146,8 +147,7 @@ class ContainerExitEventsIT {
                     throw e.getCause();
                   }
                 });
-    return new DockerContainerRuntime(
-        counting, settings, Engine.probe(engine), owner);
+    return new DockerContainerRuntime(counting, settings, Engine.probe(engine), owner);
   }
 
   /** A custom runtime whose bootstrap never calls the Runtime API: it sleeps, then exits. */

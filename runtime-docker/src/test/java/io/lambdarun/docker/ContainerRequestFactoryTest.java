@@ -6,8 +6,8 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.core.command.CreateContainerCmdImpl;
-import io.lambdarun.api.Archive;
 import io.lambdarun.api.Architecture;
+import io.lambdarun.api.Archive;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.PackageType;
@@ -31,11 +31,7 @@ class ContainerRequestFactoryTest {
   @Test
   void zipFunctionRunsTheHandlerWithTheFinalEnvironmentAndLimits() {
     LaunchSpec spec =
-        zipSpec()
-            .memoryMib(512)
-            .ephemeralStorageMib(1024)
-            .architecture(Architecture.ARM64)
-            .build();
+        zipSpec().memoryMib(512).ephemeralStorageMib(1024).architecture(Architecture.ARM64).build();
 
     ContainerRequest request = factory.create(spec);
 
@@ -47,7 +43,9 @@ class ContainerRequestFactoryTest {
                 List.of(),
                 List.of("app.handler"),
                 Optional.empty(),
-                List.of("AWS_REGION=us-east-1", "AWS_SECRET_ACCESS_KEY=s3cr3t-value",
+                List.of(
+                    "AWS_REGION=us-east-1",
+                    "AWS_SECRET_ACCESS_KEY=s3cr3t-value",
                     "ENDPOINT=http://host.docker.internal:4566"),
                 Set.of("AWS_SECRET_ACCESS_KEY"),
                 Map.of("lambdarun.io/managed-by", "lambdarun", "lambdarun.io/owner", "lr-test"),
@@ -67,7 +65,8 @@ class ContainerRequestFactoryTest {
             .handler("")
             .code(null)
             .imageConfig(
-                new ImageConfig(List.of("/entry", "--flag"), List.of("app.main"), Optional.of("/work")))
+                new ImageConfig(
+                    List.of("/entry", "--flag"), List.of("app.main"), Optional.of("/work")))
             .build();
 
     ContainerRequest request = factory.create(spec);
@@ -104,7 +103,8 @@ class ContainerRequestFactoryTest {
   @Test
   void appliesEverySettingToTheCreateCommand() {
     ContainerRequest request = factory.create(zipSpec().memoryMib(256).build());
-    CreateContainerCmdImpl create = new CreateContainerCmdImpl(command -> null, null, request.image());
+    CreateContainerCmdImpl create =
+        new CreateContainerCmdImpl(command -> null, null, request.image());
 
     request.applyTo(create);
 

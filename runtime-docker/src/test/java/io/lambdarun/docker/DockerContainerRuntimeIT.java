@@ -95,7 +95,8 @@ class DockerContainerRuntimeIT {
     Instance instance = runtime.launch(spec);
 
     JsonNode env =
-        invoke(instance, Map.of("action", "env", "keys", List.of("SERVICE_URL", "AWS_SESSION_TOKEN")));
+        invoke(
+            instance, Map.of("action", "env", "keys", List.of("SERVICE_URL", "AWS_SESSION_TOKEN")));
 
     assertThat(env.get("SERVICE_URL").asText())
         .isEqualTo("http://host.docker.internal:4566/queue?x=1");
@@ -128,14 +129,16 @@ class DockerContainerRuntimeIT {
         .isEqualTo(600 * MIB);
     JsonNode mount = invoke(instance, Map.of("action", "mount", "path", "/tmp"));
     assertThat(mount.get("type").asText()).isEqualTo("tmpfs");
-    assertThat(invoke(instance, Map.of("action", "exec_in_tmp")).asText()).isEqualTo("ran-from-tmp");
+    assertThat(invoke(instance, Map.of("action", "exec_in_tmp")).asText())
+        .isEqualTo("ran-from-tmp");
   }
 
   @Test
   void theMemorySizeIsEnforcedAsAContainerLimit() throws Exception {
     Instance instance = runtime.launch(probeSpec().memoryMib(200).build());
 
-    InspectContainerResponse inspected = TestEngine.client().inspectContainerCmd(instance.id()).exec();
+    InspectContainerResponse inspected =
+        TestEngine.client().inspectContainerCmd(instance.id()).exec();
     assertThat(inspected.getHostConfig().getMemory()).isEqualTo(200 * MIB);
     assertThat(invoke(instance, Map.of("action", "memory_limit")).asText())
         .isEqualTo(Long.toString(200 * MIB));
@@ -145,7 +148,8 @@ class DockerContainerRuntimeIT {
   void codeKeepsItsModesAndSymbolicLinks() throws Exception {
     Path code = probeFolder();
     Files.writeString(code.resolve("tool.sh"), "#!/bin/sh\n");
-    Files.setPosixFilePermissions(code.resolve("tool.sh"), PosixFilePermissions.fromString("rwxr-x---"));
+    Files.setPosixFilePermissions(
+        code.resolve("tool.sh"), PosixFilePermissions.fromString("rwxr-x---"));
     Files.createSymbolicLink(code.resolve("alias.py"), Path.of("probe.py"));
     Instance instance = runtime.launch(probeSpec().code(Archive.ofDirectory("code", code)).build());
 
@@ -160,7 +164,8 @@ class DockerContainerRuntimeIT {
     Path code = folder.resolve("custom");
     Files.createDirectories(code);
     Files.writeString(code.resolve("bootstrap"), resource("bootstrap.sh"));
-    Files.setPosixFilePermissions(code.resolve("bootstrap"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        code.resolve("bootstrap"), PosixFilePermissions.fromString("rwxr-xr-x"));
     LaunchSpec spec =
         probeSpec()
             .runtime("provided.al2023")
@@ -184,13 +189,18 @@ class DockerContainerRuntimeIT {
     Files.writeString(context.resolve("probe.py"), resource("probe.py"));
     Files.writeString(
         context.resolve("Dockerfile"),
-        "FROM " + TestEngine.PYTHON_IMAGE + "\n"
+        "FROM "
+            + TestEngine.PYTHON_IMAGE
+            + "\n"
             + "COPY probe.py /var/task/probe.py\n"
             + "ENTRYPOINT [\"/bin/false\"]\n"
             + "CMD [\"not.a.handler\"]\n");
     String tag = "lambdarun-it/image-fn:" + UUID.randomUUID();
-    TestEngine.client().buildImageCmd(context.toFile()).withTags(Set.of(tag))
-        .exec(new BuildImageResultCallback()).awaitImageId();
+    TestEngine.client()
+        .buildImageCmd(context.toFile())
+        .withTags(Set.of(tag))
+        .exec(new BuildImageResultCallback())
+        .awaitImageId();
     try {
       LaunchSpec spec =
           probeSpec()
@@ -218,7 +228,8 @@ class DockerContainerRuntimeIT {
   void theEndpointIsPublishedOnLoopbackOnly() {
     Instance instance = runtime.launch(probeSpec().build());
 
-    InspectContainerResponse inspected = TestEngine.client().inspectContainerCmd(instance.id()).exec();
+    InspectContainerResponse inspected =
+        TestEngine.client().inspectContainerCmd(instance.id()).exec();
     Ports.Binding[] requested =
         inspected.getHostConfig().getPortBindings().getBindings().get(ExposedPort.tcp(8080));
     Ports.Binding[] actual =
@@ -282,8 +293,10 @@ class DockerContainerRuntimeIT {
     finished.waitFor();
     String host = owner.host();
     String dead = createIdle(new Owner("lr-dead00000001", finished.pid(), host).labels());
-    String live = createIdle(new Owner("lr-live00000001", ProcessHandle.current().pid(), host).labels());
-    String elsewhere = createIdle(new Owner("lr-away00000001", finished.pid(), "other-host").labels());
+    String live =
+        createIdle(new Owner("lr-live00000001", ProcessHandle.current().pid(), host).labels());
+    String elsewhere =
+        createIdle(new Owner("lr-away00000001", finished.pid(), "other-host").labels());
     Map<String, String> garbled = new Owner("lr-bad000000001", 1, host).labels();
     garbled.put(Labels.OWNER_PID, "not-a-pid");
     String unparsable = createIdle(garbled);
@@ -334,11 +347,13 @@ class DockerContainerRuntimeIT {
     assertThatThrownBy(() -> runtime.launch(spec))
         .isInstanceOf(LaunchFailedException.class)
         .hasMessageStartingWith(
-            "the engine refused to create a container from image '" + TestEngine.PYTHON_IMAGE
+            "the engine refused to create a container from image '"
+                + TestEngine.PYTHON_IMAGE
                 + "' for function 'it-fn' (")
         .hasMessageContaining("memory")
         .hasMessageNotContaining("secret-value-7f3d")
-        .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain("secret-value-7f3d"));
+        .satisfies(
+            e -> assertThat(String.valueOf(e.getCause())).doesNotContain("secret-value-7f3d"));
     assertThat(containersOf(spec)).isZero();
   }
 
@@ -354,8 +369,11 @@ class DockerContainerRuntimeIT {
     String missing = "lambdarun-it/missing:" + UUID.randomUUID();
     assertThatThrownBy(() -> runtime.prepull(missing))
         .isInstanceOf(LaunchFailedException.class)
-        .hasMessageStartingWith("image '" + missing + "' for a pre-pull is not on the engine and"
-            + " could not be pulled (");
+        .hasMessageStartingWith(
+            "image '"
+                + missing
+                + "' for a pre-pull is not on the engine and"
+                + " could not be pulled (");
   }
 
   private static LaunchSpec.Builder probeSpec() {
@@ -423,7 +441,8 @@ class DockerContainerRuntimeIT {
   }
 
   private static long containersOf(LaunchSpec spec) {
-    return TestEngine.client().listContainersCmd()
+    return TestEngine.client()
+        .listContainersCmd()
         .withShowAll(true)
         .withLabelFilter(Map.of(Labels.DEPLOY_ID, spec.deployId()))
         .exec()
@@ -431,7 +450,8 @@ class DockerContainerRuntimeIT {
   }
 
   private static String createIdle(Map<String, String> labels) {
-    return TestEngine.client().createContainerCmd("busybox:1.36")
+    return TestEngine.client()
+        .createContainerCmd("busybox:1.36")
         .withCmd("sleep", "300")
         .withLabels(labels)
         .exec()

@@ -70,8 +70,9 @@ class DockerLogStreamIT {
   }
 
   @Test
-  @DisplayName("streams the lines written before the call, then the rest in order, then the last"
-      + " line without newline when the container exits; one stream thread delivers them")
+  @DisplayName(
+      "streams the lines written before the call, then the rest in order, then the last"
+          + " line without newline when the container exits; one stream thread delivers them")
   void linesInOrderFromStartUpToExit() throws Exception {
     Instance instance =
         runtime.launch(
@@ -88,7 +89,8 @@ class DockerLogStreamIT {
 
     assertThat(runtime.followLogs(instance, lines::add)).isTrue();
 
-    awaitTrue(() -> "the partial line after " + lines.lines,
+    awaitTrue(
+        () -> "the partial line after " + lines.lines,
         () -> lines.texts().contains("partial-without-newline"));
     List<String> stdout = new ArrayList<>(List.of("start-1", "start-2"));
     for (int i = 0; i < 300; i++) {
@@ -112,8 +114,9 @@ class DockerLogStreamIT {
       try (OneEventRuntimeApi api = new OneEventRuntimeApi("r-" + i, event)) {
         Instance instance =
             runtime.launch(
-                python(api, "def handler(event, context):\n    print(event['say'])\n"
-                    + "    return 1\n"));
+                python(
+                    api,
+                    "def handler(event, context):\n    print(event['say'])\n" + "    return 1\n"));
         Lines lines = new Lines();
         runtime.followLogs(instance, lines::add);
         api.answer().get(60, TimeUnit.SECONDS);
@@ -132,8 +135,10 @@ class DockerLogStreamIT {
     try (OneEventRuntimeApi api = new OneEventRuntimeApi("r-1", "{}")) {
       Instance instance =
           runtime.launch(
-              python(api, "import time\nprint('at-start')\ntime.sleep(0.3)\n"
-                  + "def handler(event, context):\n    print('during-event')\n    return 1\n"));
+              python(
+                  api,
+                  "import time\nprint('at-start')\ntime.sleep(0.3)\n"
+                      + "def handler(event, context):\n    print('during-event')\n    return 1\n"));
       Lines lines = new Lines();
       runtime.followLogs(instance, lines::add);
       api.answer().get(60, TimeUnit.SECONDS);
@@ -150,10 +155,12 @@ class DockerLogStreamIT {
   void throwingListenerIsCaught() throws Exception {
     Instance instance = runtime.launch(bootstrap("echo one\necho two\necho three\nsleep 60\n"));
     Lines lines = new Lines();
-    runtime.followLogs(instance, line -> {
-      lines.add(line);
-      throw new IllegalStateException("listener failure");
-    });
+    runtime.followLogs(
+        instance,
+        line -> {
+          lines.add(line);
+          throw new IllegalStateException("listener failure");
+        });
     awaitTrue("three lines", () -> lines.texts().size() == 3);
     assertThat(lines.texts()).containsExactly("one", "two", "three");
   }
@@ -166,8 +173,8 @@ class DockerLogStreamIT {
     List<Instance> instances = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Instance instance = runtime.launch(bootstrap("echo hi\nsleep 60\n"));
-      assertThat(runtime.followLogs(instance, line -> { })).isTrue();
-      assertThat(runtime.followLogs(instance, line -> { })).as("a second follow").isFalse();
+      assertThat(runtime.followLogs(instance, line -> {})).isTrue();
+      assertThat(runtime.followLogs(instance, line -> {})).as("a second follow").isFalse();
       instances.add(instance);
     }
     assertThat(streamThreads()).isEqualTo(baseline + 3);
@@ -176,7 +183,7 @@ class DockerLogStreamIT {
     awaitTrue("the stream threads to end", () -> streamThreads() == baseline);
 
     Instance last = runtime.launch(bootstrap("sleep 60\n"));
-    runtime.followLogs(last, line -> { });
+    runtime.followLogs(last, line -> {});
     assertThat(streamThreads()).isEqualTo(baseline + 1);
     runtime.close();
     awaitTrue("every stream thread to end", () -> streamThreads() == 0);
@@ -252,8 +259,7 @@ class DockerLogStreamIT {
     awaitTrue(() -> what, condition);
   }
 
-  private static void awaitTrue(Supplier<String> what, BooleanSupplier condition)
-      throws Exception {
+  private static void awaitTrue(Supplier<String> what, BooleanSupplier condition) throws Exception {
     Instant deadline = Instant.now().plusSeconds(20);
     while (!condition.getAsBoolean()) {
       assertThat(Instant.now()).as(() -> "waiting for " + what.get()).isBefore(deadline);

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runtime API mode on a real engine, the runtime-tck suite with its containers in host network
- * mode ({@code lambdarun.docker.network=host}), so that each instance calls the suite's Runtime
- * API on 127.0.0.1 and all traffic stays on loopback (no port binding); plus Docker's own cases:
+ * Runtime API mode on a real engine, the runtime-tck suite with its containers in host network mode
+ * ({@code lambdarun.docker.network=host}), so that each instance calls the suite's Runtime API on
+ * 127.0.0.1 and all traffic stays on loopback (no port binding); plus Docker's own cases:
  * RIE-endpoint mode refused on the host network, and the Runtime API's address on the default
  * bridge.
  */
@@ -63,8 +63,12 @@ class DockerRuntimeApiIT extends RuntimeApiImageContract {
 
   @Override
   protected void buildImage(Path context, String tag) {
-    TestEngine.client().buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false)
-        .start().awaitImageId();
+    TestEngine.client()
+        .buildImageCmd(context.toFile())
+        .withTags(Set.of(tag))
+        .withPull(false)
+        .start()
+        .awaitImageId();
   }
 
   @Override
@@ -77,8 +81,10 @@ class DockerRuntimeApiIT extends RuntimeApiImageContract {
     InspectContainerResponse inspected =
         TestEngine.client().inspectContainerCmd(instance.id()).exec();
     assertThat(inspected.getHostConfig().getNetworkMode()).isEqualTo("host");
-    assertThat(Optional.ofNullable(inspected.getHostConfig().getPortBindings())
-            .map(Ports::getBindings).orElse(Map.of()))
+    assertThat(
+            Optional.ofNullable(inspected.getHostConfig().getPortBindings())
+                .map(Ports::getBindings)
+                .orElse(Map.of()))
         .isEmpty();
   }
 
@@ -96,8 +102,7 @@ class DockerRuntimeApiIT extends RuntimeApiImageContract {
         ContainerRuntime rieOnly =
             new DockerRuntimeProvider()
                 .create(
-                    RuntimeConfig.of(Map.of(DockerConfigKeys.INSTANCE_PROTOCOL, "rie")),
-                    owner())) {
+                    RuntimeConfig.of(Map.of(DockerConfigKeys.INSTANCE_PROTOCOL, "rie")), owner())) {
       assertThat(onBridge.runtimeApiAccess())
           .contains(new RuntimeApiAccess(gateway, "host.docker.internal"));
       assertThat(gateway).isNotEqualTo("0.0.0.0");

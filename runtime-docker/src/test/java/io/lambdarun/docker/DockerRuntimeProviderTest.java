@@ -33,8 +33,9 @@ class DockerRuntimeProviderTest {
     assertThat(availability.available()).isFalse();
     assertThat(availability.reason())
         .startsWith("no Docker engine answered at '" + host + "' within 2000 ms (")
-        .endsWith("start dockerd (scripts/ensure-docker.sh), or set DOCKER_HOST or"
-            + " lambdarun.docker.host");
+        .endsWith(
+            "start dockerd (scripts/ensure-docker.sh), or set DOCKER_HOST or"
+                + " lambdarun.docker.host");
   }
 
   @Test

@@ -156,8 +156,7 @@ class DockerSettingsTest {
 
   @Test
   void aBadDurationIsRefused() {
-    RuntimeConfig config =
-        RuntimeConfig.of(Map.of(DockerConfigKeys.READINESS_TIMEOUT, "soon"));
+    RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.READINESS_TIMEOUT, "soon"));
     assertThatThrownBy(() -> DockerSettings.from(config, Map.of()))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'" + DockerConfigKeys.READINESS_TIMEOUT + "'")

@@ -13,8 +13,10 @@ class EngineTest {
   @Test
   void dockerIsRecognisedWithItsVersions() throws Exception {
     Engine engine =
-        Engine.of(version("{\"Platform\":{\"Name\":\"\"},\"Components\":[{\"Name\":\"Engine\","
-            + "\"Version\":\"20.10.24+dfsg1\"}],\"Version\":\"20.10.24+dfsg1\",\"ApiVersion\":\"1.41\"}"));
+        Engine.of(
+            version(
+                "{\"Platform\":{\"Name\":\"\"},\"Components\":[{\"Name\":\"Engine\","
+                    + "\"Version\":\"20.10.24+dfsg1\"}],\"Version\":\"20.10.24+dfsg1\",\"ApiVersion\":\"1.41\"}"));
 
     assertThat(engine).isEqualTo(new Engine("20.10.24+dfsg1", "1.41", false));
     assertThat(engine.product()).isEqualTo("Docker");
@@ -24,9 +26,11 @@ class EngineTest {
   @Test
   void podmanNamesItselfInTheComponents() throws Exception {
     Engine engine =
-        Engine.of(version("{\"Platform\":{\"Name\":\"linux/amd64/debian-12\"},\"Components\":"
-            + "[{\"Name\":\"Podman Engine\",\"Version\":\"4.3.1\"}],\"Version\":\"4.3.1\","
-            + "\"ApiVersion\":\"1.41\"}"));
+        Engine.of(
+            version(
+                "{\"Platform\":{\"Name\":\"linux/amd64/debian-12\"},\"Components\":"
+                    + "[{\"Name\":\"Podman Engine\",\"Version\":\"4.3.1\"}],\"Version\":\"4.3.1\","
+                    + "\"ApiVersion\":\"1.41\"}"));
 
     assertThat(engine.podman()).isTrue();
     assertThat(engine.product()).isEqualTo("Podman");
@@ -34,7 +38,9 @@ class EngineTest {
 
   @Test
   void enginesBeforeApi141HaveNoHostGateway() throws Exception {
-    assertThat(Engine.of(version("{\"Version\":\"19.03.15\",\"ApiVersion\":\"1.40\"}")).supportsHostGateway())
+    assertThat(
+            Engine.of(version("{\"Version\":\"19.03.15\",\"ApiVersion\":\"1.40\"}"))
+                .supportsHostGateway())
         .isFalse();
   }
 

@@ -38,7 +38,8 @@ class HostNetworkingTest {
   void podmanProvidesItsOwnAlias() {
     HostNetworking networking = HostNetworking.of(settings(Map.of()), PODMAN, true);
 
-    assertThat(networking.hostAccess()).isEqualTo(new HostAccess("host.containers.internal", "127.0.0.1"));
+    assertThat(networking.hostAccess())
+        .isEqualTo(new HostAccess("host.containers.internal", "127.0.0.1"));
     assertThat(networking.extraHosts()).isEmpty();
   }
 
@@ -86,8 +87,9 @@ class HostNetworkingTest {
 
     assertThat(networking.runtimeApiAccess(settings, false, Optional.of("172.17.0.1")))
         .contains(new RuntimeApiAccess("172.17.0.1", "host.docker.internal"));
-    assertThat(HostNetworking.of(settings, PODMAN, true)
-            .runtimeApiAccess(settings, true, Optional.of("10.88.0.1")))
+    assertThat(
+            HostNetworking.of(settings, PODMAN, true)
+                .runtimeApiAccess(settings, true, Optional.of("10.88.0.1")))
         .contains(new RuntimeApiAccess("10.88.0.1", "host.containers.internal"));
   }
 
@@ -95,8 +97,9 @@ class HostNetworkingTest {
   void withoutAnAliasMappingWorkloadsCallTheGatewayAddress() {
     DockerSettings settings = settings(Map.of(DockerConfigKeys.HOST_GATEWAY, "none"));
 
-    assertThat(HostNetworking.of(settings, DOCKER, true)
-            .runtimeApiAccess(settings, false, Optional.of("172.17.0.1")))
+    assertThat(
+            HostNetworking.of(settings, DOCKER, true)
+                .runtimeApiAccess(settings, false, Optional.of("172.17.0.1")))
         .contains(new RuntimeApiAccess("172.17.0.1", "172.17.0.1"));
   }
 
@@ -104,8 +107,9 @@ class HostNetworkingTest {
   void withoutALocalGatewayThereIsNoRuntimeApiMode() {
     DockerSettings settings = settings(Map.of());
 
-    assertThat(HostNetworking.of(settings, DOCKER, true)
-            .runtimeApiAccess(settings, false, Optional.empty()))
+    assertThat(
+            HostNetworking.of(settings, DOCKER, true)
+                .runtimeApiAccess(settings, false, Optional.empty()))
         .isEmpty();
   }
 
@@ -113,8 +117,9 @@ class HostNetworkingTest {
   void inHostNetworkModeBothSidesUseLoopback() {
     DockerSettings settings = settings(Map.of(DockerConfigKeys.NETWORK, "host"));
 
-    assertThat(HostNetworking.of(settings, DOCKER, true)
-            .runtimeApiAccess(settings, false, Optional.empty()))
+    assertThat(
+            HostNetworking.of(settings, DOCKER, true)
+                .runtimeApiAccess(settings, false, Optional.empty()))
         .contains(RuntimeApiAccess.loopback());
   }
 
@@ -122,12 +127,14 @@ class HostNetworkingTest {
   void theRieProtocolKeepsEveryInstanceInRieEndpointMode() {
     DockerSettings settings = settings(Map.of(DockerConfigKeys.INSTANCE_PROTOCOL, "rie"));
 
-    assertThat(HostNetworking.of(settings, DOCKER, true)
-            .runtimeApiAccess(settings, false, Optional.of("172.17.0.1")))
+    assertThat(
+            HostNetworking.of(settings, DOCKER, true)
+                .runtimeApiAccess(settings, false, Optional.of("172.17.0.1")))
         .isEmpty();
   }
 
   private static DockerSettings settings(Map<String, String> config) {
-    return DockerSettings.from(RuntimeConfig.of(config), Map.of("DOCKER_HOST", "unix:///var/run/docker.sock"));
+    return DockerSettings.from(
+        RuntimeConfig.of(config), Map.of("DOCKER_HOST", "unix:///var/run/docker.sock"));
   }
 }

@@ -58,7 +58,10 @@ class ImagePullIT {
       Instance instance = runtime.launch(httpdSpec().build());
 
       assertThat(TestEngine.client().inspectImageCmd(registry.image()).exec().getId()).isNotBlank();
-      assertThat(ReadinessProbe.answersHttp(instance.endpoint().orElseThrow().getHost(), instance.endpoint().orElseThrow().getPort()))
+      assertThat(
+              ReadinessProbe.answersHttp(
+                  instance.endpoint().orElseThrow().getHost(),
+                  instance.endpoint().orElseThrow().getPort()))
           .isTrue();
     }
     assertThat(TestEngine.containersOf(owner)).isZero();
@@ -67,14 +70,17 @@ class ImagePullIT {
   @Test
   void withoutCredentialsThePullFailsAndNothingIsLeft() throws Exception {
     Path emptyConfig = Files.createDirectories(folder.resolve("empty"));
-    RuntimeConfig config = RuntimeConfig.of(Map.of(DockerConfigKeys.CONFIG, emptyConfig.toString()));
+    RuntimeConfig config =
+        RuntimeConfig.of(Map.of(DockerConfigKeys.CONFIG, emptyConfig.toString()));
 
     try (ContainerRuntime runtime = new DockerRuntimeProvider().create(config, owner)) {
       LaunchSpec spec = httpdSpec().build();
       assertThatThrownBy(() -> runtime.launch(spec))
           .isInstanceOf(LaunchFailedException.class)
           .hasMessageStartingWith(
-              "image '" + registry.image() + "' for function 'pulled-fn' on linux/amd64 is not on the"
+              "image '"
+                  + registry.image()
+                  + "' for function 'pulled-fn' on linux/amd64 is not on the"
                   + " engine and could not be pulled (");
     }
     assertThat(TestEngine.containersOf(owner)).isZero();
@@ -82,8 +88,8 @@ class ImagePullIT {
 
   /**
    * The engine holds the image for linux/amd64 only (pulled and run for an x86_64 function); an
-   * arm64 function of the same image must not run that copy. The backend asks the registry for
-   * the image again, for linux/arm64; the registry has it for linux/amd64 only, so the launch fails
+   * arm64 function of the same image must not run that copy. The backend asks the registry for the
+   * image again, for linux/arm64; the registry has it for linux/amd64 only, so the launch fails
    * with the engine's reason naming both platforms, the engine's copy stays as it was, and nothing
    * is started.
    */
@@ -99,12 +105,16 @@ class ImagePullIT {
           catchThrowableOfType(LaunchFailedException.class, () -> runtime.launch(arm64));
 
       String prefix =
-          "image '" + registry.image() + "' for function 'pulled-fn' on linux/arm64 is not on the"
+          "image '"
+              + registry.image()
+              + "' for function 'pulled-fn' on linux/arm64 is not on the"
               + " engine and could not be pulled (";
       assertThat(failure).hasMessageStartingWith(prefix);
       assertThat(failure.getMessage().substring(prefix.length()))
-          .as("the engine's reason").contains("linux/arm64", "linux/amd64");
-      assertThat(registry.manifestsServed()).as("manifests the registry served for the arm64 launch")
+          .as("the engine's reason")
+          .contains("linux/arm64", "linux/amd64");
+      assertThat(registry.manifestsServed())
+          .as("manifests the registry served for the arm64 launch")
           .isGreaterThan(manifestsBefore);
       InspectImageResponse after = TestEngine.client().inspectImageCmd(registry.image()).exec();
       assertThat(after.getId()).isEqualTo(here.getId());
@@ -116,7 +126,8 @@ class ImagePullIT {
   /** A configuration whose DOCKER_CONFIG holds the registry's credentials. */
   private RuntimeConfig withCredentials() throws IOException {
     Path dockerConfig = Files.createDirectories(folder.resolve("docker"));
-    String auth = Base64.getEncoder().encodeToString("AWS:registry-secret".getBytes(StandardCharsets.UTF_8));
+    String auth =
+        Base64.getEncoder().encodeToString("AWS:registry-secret".getBytes(StandardCharsets.UTF_8));
     Files.writeString(
         dockerConfig.resolve("config.json"),
         "{\"auths\":{\"" + registry.host() + "\":{\"auth\":\"" + auth + "\"}}}");

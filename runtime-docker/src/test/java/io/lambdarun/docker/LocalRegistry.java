@@ -34,7 +34,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 final class LocalRegistry implements AutoCloseable {
 
-  private static final String MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json";
+  private static final String MANIFEST_TYPE =
+      "application/vnd.docker.distribution.manifest.v2+json";
 
   private static final int TLS_HANDSHAKE = 0x16;
 
@@ -50,7 +51,9 @@ final class LocalRegistry implements AutoCloseable {
     this.repository = repository;
     this.tag = tag;
     this.credentials =
-        "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     buildImage();
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::accept, "local-registry");
@@ -103,7 +106,9 @@ final class LocalRegistry implements AutoCloseable {
       Map<String, String> headers = new LinkedHashMap<>();
       for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
         int colon = line.indexOf(':');
-        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        headers.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).trim());
       }
       handle(requestLine[0], requestLine[1].split("\\?")[0], headers, connection.getOutputStream());
     } catch (IOException | RuntimeException e) {
@@ -128,10 +133,17 @@ final class LocalRegistry implements AutoCloseable {
       throws IOException {
     boolean head = method.equals("HEAD");
     String prefix = "/v2/" + repository + "/";
-    String blob = path.startsWith(prefix + "blobs/") ? path.substring((prefix + "blobs/").length()) : "";
+    String blob =
+        path.startsWith(prefix + "blobs/") ? path.substring((prefix + "blobs/").length()) : "";
     if (!credentials.equals(headers.get("authorization"))) {
-      reply(out, head, 401, "application/json", bytes("{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}"),
-          null, "WWW-Authenticate: Basic realm=\"lambdarun-it\"\r\n");
+      reply(
+          out,
+          head,
+          401,
+          "application/json",
+          bytes("{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}"),
+          null,
+          "WWW-Authenticate: Basic realm=\"lambdarun-it\"\r\n");
     } else if (path.equals("/v2/")) {
       reply(out, head, 200, "application/json", bytes("{}"), null, "");
     } else if (path.equals(prefix + "manifests/" + tag)
@@ -141,8 +153,14 @@ final class LocalRegistry implements AutoCloseable {
     } else if (blobs.containsKey(blob)) {
       reply(out, head, 200, "application/octet-stream", blobs.get(blob), blob, "");
     } else {
-      reply(out, head, 404, "application/json", bytes("{\"errors\":[{\"code\":\"NOT_FOUND\"}]}"),
-          null, "");
+      reply(
+          out,
+          head,
+          404,
+          "application/json",
+          bytes("{\"errors\":[{\"code\":\"NOT_FOUND\"}]}"),
+          null,
+          "");
     }
   }
 
@@ -151,13 +169,26 @@ final class LocalRegistry implements AutoCloseable {
   }
 
   private static void reply(
-      OutputStream out, boolean head, int status, String type, byte[] body, String digest,
+      OutputStream out,
+      boolean head,
+      int status,
+      String type,
+      byte[] body,
+      String digest,
       String extraHeaders)
       throws IOException {
     String response =
-        "HTTP/1.1 " + status + " " + (status == 200 ? "OK" : "Error") + "\r\n"
-            + "Content-Type: " + type + "\r\n"
-            + "Content-Length: " + body.length + "\r\n"
+        "HTTP/1.1 "
+            + status
+            + " "
+            + (status == 200 ? "OK" : "Error")
+            + "\r\n"
+            + "Content-Type: "
+            + type
+            + "\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\n"
             + "Docker-Distribution-API-Version: registry/2.0\r\n"
             + (digest == null ? "" : "Docker-Content-Digest: " + digest + "\r\n")
             + extraHeaders
@@ -178,16 +209,28 @@ final class LocalRegistry implements AutoCloseable {
     byte[] layer = gzipped.toByteArray();
     byte[] config =
         ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"/bin/sh\"]},"
-                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + digest(layerTar) + "\"]}}")
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+                + digest(layerTar)
+                + "\"]}}")
             .getBytes(StandardCharsets.UTF_8);
     blobs.put(digest(layer), layer);
     blobs.put(digest(config), config);
     manifest =
-        ("{\"schemaVersion\":2,\"mediaType\":\"" + MANIFEST_TYPE + "\","
+        ("{\"schemaVersion\":2,\"mediaType\":\""
+                + MANIFEST_TYPE
+                + "\","
                 + "\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\","
-                + "\"size\":" + config.length + ",\"digest\":\"" + digest(config) + "\"},"
+                + "\"size\":"
+                + config.length
+                + ",\"digest\":\""
+                + digest(config)
+                + "\"},"
                 + "\"layers\":[{\"mediaType\":\"application/vnd.docker.image.rootfs.diff.tar.gzip\","
-                + "\"size\":" + layer.length + ",\"digest\":\"" + digest(layer) + "\"}]}")
+                + "\"size\":"
+                + layer.length
+                + ",\"digest\":\""
+                + digest(layer)
+                + "\"}]}")
             .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -218,7 +261,8 @@ final class LocalRegistry implements AutoCloseable {
 
   private static String digest(byte[] bytes) {
     try {
-      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return "sha256:"
+          + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -33,8 +33,9 @@ class SandboxSettingsTest {
     SandboxSettings sandbox = SandboxSettings.from(RuntimeConfig.empty(), SOCKET, false);
 
     assertThat(sandbox).isEqualTo(new SandboxSettings(true, "993:990", true));
-    assertThat(DockerSettings.from(RuntimeConfig.empty(), Map.of("DOCKER_HOST", SOCKET.toString()))
-            .sandbox())
+    assertThat(
+            DockerSettings.from(RuntimeConfig.empty(), Map.of("DOCKER_HOST", SOCKET.toString()))
+                .sandbox())
         .isEqualTo(sandbox);
   }
 
@@ -68,7 +69,9 @@ class SandboxSettingsTest {
     assertThatThrownBy(() -> SandboxSettings.from(config, SOCKET, false))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(
-            "configuration key 'lambdarun.docker.sandbox-user' has value '" + root + "', which is"
+            "configuration key 'lambdarun.docker.sandbox-user' has value '"
+                + root
+                + "', which is"
                 + " root; use a non-root 'uid:gid' such as '993:990', or set"
                 + " 'lambdarun.docker.sandbox' to 'false' for an image that needs root");
   }
@@ -81,7 +84,9 @@ class SandboxSettingsTest {
     assertThatThrownBy(() -> SandboxSettings.from(config, SOCKET, false))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(
-            "configuration key 'lambdarun.docker.sandbox-user' has value '" + user + "', which is"
+            "configuration key 'lambdarun.docker.sandbox-user' has value '"
+                + user
+                + "', which is"
                 + " not a numeric 'uid' or 'uid:gid'; use for example '993:990' (Lambda's user,"
                 + " the default)");
   }

@@ -28,7 +28,8 @@ class StagedCodeTest {
       throws IOException {
     Path code = Files.createDirectories(source.resolve("code/pkg"));
     Files.writeString(code.resolve("secret.txt"), "x");
-    Files.setPosixFilePermissions(code.resolve("secret.txt"), PosixFilePermissions.fromString("rw-r-----"));
+    Files.setPosixFilePermissions(
+        code.resolve("secret.txt"), PosixFilePermissions.fromString("rw-r-----"));
     Files.setPosixFilePermissions(code, PosixFilePermissions.fromString("rwx------"));
     Path layer = Files.createDirectories(source.resolve("layer/python"));
     Files.writeString(layer.resolve("lib.py"), "y = 1\n");
@@ -58,7 +59,8 @@ class StagedCodeTest {
 
   @Test
   void aCustomRuntimesCodeAlsoReplacesVarRuntime() throws IOException {
-    Files.writeString(Files.createDirectories(source.resolve("code")).resolve("bootstrap"), "#!/bin/sh\n");
+    Files.writeString(
+        Files.createDirectories(source.resolve("code")).resolve("bootstrap"), "#!/bin/sh\n");
     LaunchSpec spec =
         spec("provided.al2023").code(Archive.ofDirectory("code", source.resolve("code"))).build();
 
@@ -73,11 +75,13 @@ class StagedCodeTest {
   @Test
   void aSweepDeletesWhatDeadOwnersStagedAndKeepsTheLiving() throws IOException {
     Files.createDirectories(source.resolve("code"));
-    LaunchSpec spec = spec("python3.12").code(Archive.ofDirectory("code", source.resolve("code"))).build();
+    LaunchSpec spec =
+        spec("python3.12").code(Archive.ofDirectory("code", source.resolve("code"))).build();
     StagedCode mine = StagedCode.stage(spec, staging, OWNER);
     Process dead = new ProcessBuilder("true").start();
     dead.onExit().join();
-    StagedCode orphan = StagedCode.stage(spec, staging, new Owner("lr-dead", dead.pid(), OWNER.host()));
+    StagedCode orphan =
+        StagedCode.stage(spec, staging, new Owner("lr-dead", dead.pid(), OWNER.host()));
     StagedCode elsewhere =
         StagedCode.stage(spec, staging, new Owner("lr-remote", dead.pid(), "another-host"));
     Files.setPosixFilePermissions(

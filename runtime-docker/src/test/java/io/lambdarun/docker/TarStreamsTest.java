@@ -37,14 +37,19 @@ class TarStreamsTest {
     Files.createDirectories(code.resolve("lib"));
     Files.writeString(code.resolve("app.py"), "print(1)\n");
     Files.writeString(code.resolve("lib/run.sh"), "#!/bin/sh\n");
-    Files.setPosixFilePermissions(code.resolve("lib/run.sh"), PosixFilePermissions.fromString("rwxr-x---"));
+    Files.setPosixFilePermissions(
+        code.resolve("lib/run.sh"), PosixFilePermissions.fromString("rwxr-x---"));
     Files.createSymbolicLink(code.resolve("link.py"), Path.of("app.py"));
 
-    Map<String, Entry> entries = read(spec("python3.12", Archive.ofDirectory("code", code)).build());
+    Map<String, Entry> entries =
+        read(spec("python3.12", Archive.ofDirectory("code", code)).build());
 
     assertThat(entries.keySet())
         .containsExactlyInAnyOrder(
-            "var/task/", "var/task/app.py", "var/task/lib/", "var/task/lib/run.sh",
+            "var/task/",
+            "var/task/app.py",
+            "var/task/lib/",
+            "var/task/lib/run.sh",
             "var/task/link.py");
     assertThat(entries.get("var/task/app.py").content()).isEqualTo("print(1)\n");
     assertThat(entries.get("var/task/lib/run.sh").mode() & 07777).isEqualTo(0750);
@@ -69,7 +74,8 @@ class TarStreamsTest {
 
     List<String> names = new ArrayList<>();
     List<String> sharedContents = new ArrayList<>();
-    try (TarArchiveInputStream tar = tarOf(spec("python3.12", zip(Map.of("a.py", ""))).layers(List.of(first, second)).build())) {
+    try (TarArchiveInputStream tar =
+        tarOf(spec("python3.12", zip(Map.of("a.py", ""))).layers(List.of(first, second)).build())) {
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {
         names.add(entry.getName());
@@ -79,7 +85,8 @@ class TarStreamsTest {
       }
     }
 
-    assertThat(names.indexOf("var/task/a.py")).isLessThan(names.indexOf("opt/python/only_first.py"));
+    assertThat(names.indexOf("var/task/a.py"))
+        .isLessThan(names.indexOf("opt/python/only_first.py"));
     assertThat(sharedContents).containsExactly("first", "second");
   }
 

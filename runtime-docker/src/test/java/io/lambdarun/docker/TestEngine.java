@@ -32,7 +32,8 @@ final class TestEngine {
 
   /** Counts the containers, running or not, that carry the owner's id. */
   static long containersOf(Owner owner) {
-    return client().listContainersCmd()
+    return client()
+        .listContainersCmd()
         .withShowAll(true)
         .withLabelFilter(Map.of(Labels.OWNER, owner.id()))
         .exec()

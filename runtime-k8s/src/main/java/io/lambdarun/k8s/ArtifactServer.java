@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * <p>Routes (GET): {@code /lambdarun/artifacts/<launch>/code.zip} and {@code
  * /lambdarun/artifacts/<launch>/layer-<i>.zip}, {@code i} counting from 0 in attach order. Every
  * request must carry {@code Authorization: Bearer <token>}; the token is compared in constant time
- * and a missing, malformed or wrong one (of any length) gets 401 before anything else is looked
- * at. A path segment outside {@code [A-Za-z0-9._-]}, or {@code .} / {@code ..}, gets 400; an
- * unknown launch or file 404. Launches are registered before their pod is created and forgotten
- * when it is gone. The token is never logged.
+ * and a missing, malformed or wrong one (of any length) gets 401 before anything else is looked at.
+ * A path segment outside {@code [A-Za-z0-9._-]}, or {@code .} / {@code ..}, gets 400; an unknown
+ * launch or file 404. Launches are registered before their pod is created and forgotten when it is
+ * gone. The token is never logged.
  */
 public final class ArtifactServer implements AutoCloseable {
 
@@ -63,9 +63,17 @@ public final class ArtifactServer implements AutoCloseable {
       server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
     } catch (IOException | RuntimeException e) {
       throw new RuntimeUnavailableException(
-          "the Kubernetes backend's artifact server cannot listen on '" + bindAddress + ":" + port
-              + "' (" + e.getMessage() + "); set '" + KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS
-              + "' and '" + KubernetesConfigKeys.ARTIFACT_PORT + "' to a free local address",
+          "the Kubernetes backend's artifact server cannot listen on '"
+              + bindAddress
+              + ":"
+              + port
+              + "' ("
+              + e.getMessage()
+              + "); set '"
+              + KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS
+              + "' and '"
+              + KubernetesConfigKeys.ARTIFACT_PORT
+              + "' to a free local address",
           e);
     }
     executor =
@@ -160,7 +168,8 @@ public final class ArtifactServer implements AutoCloseable {
       }
       exchange.getResponseHeaders().add("Content-Type", "application/zip");
       exchange.sendResponseHeaders(200, archive.get().size());
-      try (InputStream in = archive.get().open(); OutputStream out = exchange.getResponseBody()) {
+      try (InputStream in = archive.get().open();
+          OutputStream out = exchange.getResponseBody()) {
         in.transferTo(out);
       }
     } catch (IOException | RuntimeException e) {

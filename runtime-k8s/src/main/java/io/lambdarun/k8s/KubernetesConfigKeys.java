@@ -62,7 +62,9 @@ public final class KubernetesConfigKeys {
    */
   public static final String REGISTRY_HOST = "lambdarun.kubernetes.registry-host";
 
-  /** Name of an existing {@code kubernetes.io/dockerconfigjson} Secret added to imagePullSecrets. */
+  /**
+   * Name of an existing {@code kubernetes.io/dockerconfigjson} Secret added to imagePullSecrets.
+   */
   public static final String PULL_SECRET = "lambdarun.kubernetes.pull-secret";
 
   /**
@@ -78,7 +80,9 @@ public final class KubernetesConfigKeys {
   /** How long a pod may take to be Running and Ready with an IP. Default {@code 60s}. */
   public static final String POD_READY_TIMEOUT = "lambdarun.kubernetes.pod-ready-timeout";
 
-  /** How long the pod's port 8080 may take to accept connections afterwards. Default {@code 10s}. */
+  /**
+   * How long the pod's port 8080 may take to accept connections afterwards. Default {@code 10s}.
+   */
   public static final String ENDPOINT_READY_TIMEOUT = "lambdarun.kubernetes.endpoint-ready-timeout";
 
   /**

@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Orphans: {@link #sweepOrphans()} deletes pods and Secrets whose owner ran on this host and is
  * gone. Pods of owners on other hosts are never deleted, since their liveness cannot be checked
- * from here (their owner's own sweep, or an operator with the {@code lambdarun.io/owner-host}
- * label selector, removes them).
+ * from here (their owner's own sweep, or an operator with the {@code lambdarun.io/owner-host} label
+ * selector, removes them).
  */
 public final class KubernetesContainerRuntime implements ContainerRuntime {
 
@@ -74,6 +74,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int LOG_TAIL_LINES = 20;
   private static final int LOG_TAIL_CHARS = 2_000;
+
   /** How much of a followed pod's latest output {@link #logs} returns. */
   private static final int LOG_TAIL_BYTES = 64 * 1024;
 
@@ -98,14 +99,15 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   private final Map<String, PodLogStream> logStreams = new ConcurrentHashMap<>();
 
   /**
-   * Creates a runtime on a client the caller provides, e.g. one connected to a test API server.
-   * The runtime does not close that client.
+   * Creates a runtime on a client the caller provides, e.g. one connected to a test API server. The
+   * runtime does not close that client.
    *
    * @param settings the parsed configuration
    * @param owner the owner whose labels every pod carries
    * @param client the Kubernetes client
    */
-  public KubernetesContainerRuntime(KubernetesSettings settings, Owner owner, KubernetesClient client) {
+  public KubernetesContainerRuntime(
+      KubernetesSettings settings, Owner owner, KubernetesClient client) {
     this(settings, owner, client, false);
   }
 
@@ -132,16 +134,27 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       pod = client.pods().inNamespace(namespace).withName(name).get();
     } catch (KubernetesClientException e) {
       throw new RuntimeUnavailableException(
-          "the pod '" + name + "' named by '" + KubernetesConfigKeys.OWNER_POD
-              + "' could not be read in namespace '" + namespace + "' (" + describe(e)
+          "the pod '"
+              + name
+              + "' named by '"
+              + KubernetesConfigKeys.OWNER_POD
+              + "' could not be read in namespace '"
+              + namespace
+              + "' ("
+              + describe(e)
               + "); check the API server and that the service account may get pods",
           e);
     }
     if (pod == null) {
       throw new ConfigurationException(
           KubernetesConfigKeys.OWNER_POD,
-          "configuration key '" + KubernetesConfigKeys.OWNER_POD + "' has value '" + name
-              + "', but no such pod exists in namespace '" + namespace + "'; set it to this"
+          "configuration key '"
+              + KubernetesConfigKeys.OWNER_POD
+              + "' has value '"
+              + name
+              + "', but no such pod exists in namespace '"
+              + namespace
+              + "'; set it to this"
               + " process's pod name (downward API metadata.name) or leave it unset");
     }
     return new OwnerReferenceBuilder()
@@ -247,33 +260,55 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     } catch (KubernetesClientException e) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' could not start: watching pod '" + podName
-              + "' in namespace '" + namespace + "' failed (" + describe(e)
+          "function '"
+              + spec.functionName()
+              + "' could not start: watching pod '"
+              + podName
+              + "' in namespace '"
+              + namespace
+              + "' failed ("
+              + describe(e)
               + "); check that the service account may list and watch pods there",
           e);
     }
     if (verdict instanceof PodReadinessWatcher.Verdict.Failed failed) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' could not start: pod '" + podName
-              + "' in namespace '" + namespace + "' failed: " + failed.reason()
-              + "; check the image and the pod's events" + logTail(podName, spec));
+          "function '"
+              + spec.functionName()
+              + "' could not start: pod '"
+              + podName
+              + "' in namespace '"
+              + namespace
+              + "' failed: "
+              + failed.reason()
+              + "; check the image and the pod's events"
+              + logTail(podName, spec));
     }
     if (verdict instanceof PodReadinessWatcher.Verdict.Pending pending) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' could not start: pod '" + podName
-              + "' in namespace '" + namespace + "' was not "
+          "function '"
+              + spec.functionName()
+              + "' could not start: pod '"
+              + podName
+              + "' in namespace '"
+              + namespace
+              + "' was not "
               + (spec.usesRuntimeApi()
                   ? "Running with its container started"
                   : "Running and Ready with an IP")
               + " within "
-              + PodReadinessWatcher.seconds(settings.podReadyTimeout()) + " (last seen: "
-              + pending.state() + "); raise '" + KubernetesConfigKeys.POD_READY_TIMEOUT
+              + PodReadinessWatcher.seconds(settings.podReadyTimeout())
+              + " (last seen: "
+              + pending.state()
+              + "); raise '"
+              + KubernetesConfigKeys.POD_READY_TIMEOUT
               + "' or check the pod's events");
     }
     String podIp = ((PodReadinessWatcher.Verdict.Ready) verdict).podIp();
-    // restartPolicy Never: the init container never runs again, so the archives are no longer needed
+    // restartPolicy Never: the init container never runs again, so the archives are no longer
+    // needed
     artifacts.forget(podName);
     Map<String, String> details = new LinkedHashMap<>();
     details.put(DETAIL_NAMESPACE, namespace);
@@ -301,7 +336,9 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
         Integer.toString(PodSpecFactory.RIE_PORT),
         Long.toString(Duration.between(started, Instant.now()).toMillis()));
     return new Instance(
-        podName, Optional.of(URI.create("http://" + host + ":" + PodSpecFactory.RIE_PORT)), details);
+        podName,
+        Optional.of(URI.create("http://" + host + ":" + PodSpecFactory.RIE_PORT)),
+        details);
   }
 
   private void watchExits(LaunchSpec spec) {
@@ -310,8 +347,12 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     } catch (KubernetesClientException e) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' could not start: watching the pods in namespace '"
-              + namespace + "' failed (" + describe(e)
+          "function '"
+              + spec.functionName()
+              + "' could not start: watching the pods in namespace '"
+              + namespace
+              + "' failed ("
+              + describe(e)
               + "); check that the service account may list and watch pods there",
           e);
     }
@@ -323,9 +364,16 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     } catch (KubernetesClientException e) {
       throw new LaunchFailedException(
           spec.functionName(),
-          "function '" + spec.functionName() + "' could not start: creating " + kind + " '"
-              + resource.getMetadata().getName() + "' in namespace '" + namespace
-              + "' failed (" + describe(e)
+          "function '"
+              + spec.functionName()
+              + "' could not start: creating "
+              + kind
+              + " '"
+              + resource.getMetadata().getName()
+              + "' in namespace '"
+              + namespace
+              + "' failed ("
+              + describe(e)
               + "); check that the namespace exists and the service account may create pods and"
               + " secrets there",
           e);
@@ -372,18 +420,26 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     }
     throw new LaunchFailedException(
         spec.functionName(),
-        "function '" + spec.functionName() + "' could not start: pod '" + podName
-            + "' is Ready but '" + podIp + ":" + PodSpecFactory.RIE_PORT + "' "
+        "function '"
+            + spec.functionName()
+            + "' could not start: pod '"
+            + podName
+            + "' is Ready but '"
+            + podIp
+            + ":"
+            + PodSpecFactory.RIE_PORT
+            + "' "
             + (outcome == ReadinessProbe.Outcome.INTERRUPTED
                 ? "was abandoned: the launching thread was interrupted"
-                : "did not answer HTTP within " + PodReadinessWatcher.seconds(timeout)
+                : "did not answer HTTP within "
+                    + PodReadinessWatcher.seconds(timeout)
                     + "; make sure this process can route to pod IPs (run it inside the cluster)")
             + logTail(podName, spec));
   }
 
   /**
-   * Returns the last lines of the pod's containers for an exception message, with the token and
-   * the sensitive values (and their base64 forms) masked, since a container may print anything.
+   * Returns the last lines of the pod's containers for an exception message, with the token and the
+   * sensitive values (and their base64 forms) masked, since a container may print anything.
    */
   private String logTail(String podName, LaunchSpec spec) {
     StringBuilder out = new StringBuilder();
@@ -508,10 +564,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
       return log == null ? "" : log;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
-        LOG.warn(
-            "could not read the log of pod '{}' ({})",
-            instance.id(),
-            describe(e));
+        LOG.warn("could not read the log of pod '{}' ({})", instance.id(), describe(e));
       }
       return "";
     }
@@ -532,7 +585,9 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     try {
       stream = PodLogStream.open(client, namespace, podName, listener, LOG_TAIL_BYTES);
     } catch (KubernetesClientException e) {
-      LOG.warn("cannot follow the log of pod '{}' ({}); its logs are read on demand", podName,
+      LOG.warn(
+          "cannot follow the log of pod '{}' ({}); its logs are read on demand",
+          podName,
           describe(e));
       return false;
     }
@@ -550,15 +605,23 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
     int removed = 0;
     try {
       List<Pod> pods =
-          client.pods().inNamespace(namespace)
-              .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems();
+          client
+              .pods()
+              .inNamespace(namespace)
+              .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+              .list()
+              .getItems();
       for (Pod pod : orphans(pods)) {
         deletePodAndSecret(pod.getMetadata().getName());
         removed++;
       }
       List<Secret> secrets =
-          client.secrets().inNamespace(namespace)
-              .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems();
+          client
+              .secrets()
+              .inNamespace(namespace)
+              .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+              .list()
+              .getItems();
       for (Secret secret : orphans(secrets)) {
         String name = secret.getMetadata().getName();
         delete("Secret", name, client.secrets().inNamespace(namespace).withName(name));
@@ -570,10 +633,7 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
           describe(e));
     }
     if (removed > 0) {
-      LOG.info(
-          "removed {} orphaned pods in namespace '{}'",
-          removed,
-          namespace);
+      LOG.info("removed {} orphaned pods in namespace '{}'", removed, namespace);
     }
     return removed;
   }

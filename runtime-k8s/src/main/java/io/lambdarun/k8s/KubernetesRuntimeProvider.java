@@ -49,7 +49,9 @@ public final class KubernetesRuntimeProvider implements ContainerRuntimeProvider
       return Availability.unavailable(e.getMessage());
     } catch (RuntimeException e) {
       return Availability.unavailable(
-          "the Kubernetes configuration could not be read (" + e + "); check the "
+          "the Kubernetes configuration could not be read ("
+              + e
+              + "); check the "
               + "'lambdarun.kubernetes.*' keys");
     }
     try (KubernetesClient client = client(settings, PROBE_TIMEOUT_MILLIS)) {
@@ -58,18 +60,28 @@ public final class KubernetesRuntimeProvider implements ContainerRuntimeProvider
           .inNamespace(settings.namespace())
           .list(new ListOptionsBuilder().withLimit(1L).build());
       return Availability.available(
-          "the Kubernetes API server at '" + client.getMasterUrl() + "' lists pods in namespace '"
-              + settings.namespace() + "'");
+          "the Kubernetes API server at '"
+              + client.getMasterUrl()
+              + "' lists pods in namespace '"
+              + settings.namespace()
+              + "'");
     } catch (KubernetesClientException e) {
       return Availability.unavailable(
-          "the Kubernetes API server did not list pods in namespace '" + settings.namespace()
-              + "' (" + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "")
-              + KubernetesContainerRuntime.reason(e) + "); check the kubeconfig or '"
-              + KubernetesConfigKeys.MASTER_URL + "' and the service account's RBAC");
+          "the Kubernetes API server did not list pods in namespace '"
+              + settings.namespace()
+              + "' ("
+              + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "")
+              + KubernetesContainerRuntime.reason(e)
+              + "); check the kubeconfig or '"
+              + KubernetesConfigKeys.MASTER_URL
+              + "' and the service account's RBAC");
     } catch (RuntimeException e) {
       return Availability.unavailable(
-          "no Kubernetes client could be configured (" + e + "); check the kubeconfig or '"
-              + KubernetesConfigKeys.MASTER_URL + "'");
+          "no Kubernetes client could be configured ("
+              + e
+              + "); check the kubeconfig or '"
+              + KubernetesConfigKeys.MASTER_URL
+              + "'");
     }
   }
 
@@ -81,8 +93,12 @@ public final class KubernetesRuntimeProvider implements ContainerRuntimeProvider
       client = client(settings, 0);
     } catch (RuntimeException e) {
       throw new RuntimeUnavailableException(
-          "no Kubernetes client could be configured (" + e.getMessage() + "); check the"
-              + " kubeconfig or '" + KubernetesConfigKeys.MASTER_URL + "'",
+          "no Kubernetes client could be configured ("
+              + e.getMessage()
+              + "); check the"
+              + " kubeconfig or '"
+              + KubernetesConfigKeys.MASTER_URL
+              + "'",
           e);
     }
     try {

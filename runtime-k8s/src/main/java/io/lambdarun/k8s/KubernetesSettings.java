@@ -72,7 +72,10 @@ public record KubernetesSettings(
     if (!DNS_LABEL.matcher(namespace).matches()) {
       throw new ConfigurationException(
           KubernetesConfigKeys.NAMESPACE,
-          "configuration key '" + KubernetesConfigKeys.NAMESPACE + "' has value '" + namespace
+          "configuration key '"
+              + KubernetesConfigKeys.NAMESPACE
+              + "' has value '"
+              + namespace
               + "', which is not a Kubernetes namespace name; use lower-case letters, digits and"
               + " '-'");
     }
@@ -80,7 +83,10 @@ public record KubernetesSettings(
     if (port < 0 || port > 65_535) {
       throw new ConfigurationException(
           KubernetesConfigKeys.ARTIFACT_PORT,
-          "configuration key '" + KubernetesConfigKeys.ARTIFACT_PORT + "' has value '" + port
+          "configuration key '"
+              + KubernetesConfigKeys.ARTIFACT_PORT
+              + "' has value '"
+              + port
               + "', which is not a port; use 0 to 65535");
     }
     URI artifactUrl = artifactUrl(config);
@@ -95,7 +101,8 @@ public record KubernetesSettings(
         port,
         registryHost(config),
         config.get(KubernetesConfigKeys.PULL_SECRET).map(String::trim),
-        config.getString(KubernetesConfigKeys.INIT_IMAGE, KubernetesConfigKeys.DEFAULT_INIT_IMAGE)
+        config
+            .getString(KubernetesConfigKeys.INIT_IMAGE, KubernetesConfigKeys.DEFAULT_INIT_IMAGE)
             .trim(),
         config.getDuration(KubernetesConfigKeys.POD_READY_TIMEOUT, Duration.ofSeconds(60)),
         config.getDuration(KubernetesConfigKeys.ENDPOINT_READY_TIMEOUT, Duration.ofSeconds(10)),
@@ -131,7 +138,11 @@ public record KubernetesSettings(
    */
   public String artifactBaseUrl(int boundPort) {
     int port = artifactUrl.getPort() >= 0 ? artifactUrl.getPort() : boundPort;
-    return artifactUrl.getScheme() + "://" + hostForUrl(artifactUrl.getHost()) + ":" + port
+    return artifactUrl.getScheme()
+        + "://"
+        + hostForUrl(artifactUrl.getHost())
+        + ":"
+        + port
         + artifactUrl.getRawPath();
   }
 
@@ -169,7 +180,9 @@ public record KubernetesSettings(
                 () ->
                     new ConfigurationException(
                         key,
-                        "configuration key '" + key + "' is not set; set it to the URL pods use"
+                        "configuration key '"
+                            + key
+                            + "' is not set; set it to the URL pods use"
                             + " to reach this process, e.g."
                             + " 'http://lambdarun.tools.svc.cluster.local:9000'"));
     URI uri;
@@ -186,7 +199,11 @@ public record KubernetesSettings(
         || uri.getRawFragment() != null) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + raw + "', which is not an http(s) URL"
+          "configuration key '"
+              + key
+              + "' has value '"
+              + raw
+              + "', which is not an http(s) URL"
               + " with a host; use a value such as 'http://lambdarun.tools.svc.cluster.local:9000'");
     }
     return uri;
@@ -199,7 +216,11 @@ public record KubernetesSettings(
     if (!HostAccess.isRegistryHost(host)) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + host + "', which is not a host name or"
+          "configuration key '"
+              + key
+              + "' has value '"
+              + host
+              + "', which is not a host name or"
               + " IP address without a port; set the host alone (an IPv6 address in brackets),"
               + " core appends each instance's port");
     }
@@ -213,7 +234,11 @@ public record KubernetesSettings(
     if (!List.of("runtime-api", "rie").contains(protocol)) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + raw + "', which is not 'runtime-api' or"
+          "configuration key '"
+              + key
+              + "' has value '"
+              + raw
+              + "', which is not 'runtime-api' or"
               + " 'rie'; use one of these (default 'runtime-api')");
     }
     return protocol.equals("rie");
@@ -233,8 +258,14 @@ public record KubernetesSettings(
     if (id <= 0 || id > 2_147_483_647L) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + raw.get() + "', which is not a non-root"
-              + " id; use a number from 1 to 2147483647 (default " + defaultId + ", Lambda's)");
+          "configuration key '"
+              + key
+              + "' has value '"
+              + raw.get()
+              + "', which is not a non-root"
+              + " id; use a number from 1 to 2147483647 (default "
+              + defaultId
+              + ", Lambda's)");
     }
     return id;
   }
@@ -245,9 +276,15 @@ public record KubernetesSettings(
     if (host.isPresent() && !HostAccess.isRegistryHost(host.get())) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + host.get() + "', which is not a host"
+          "configuration key '"
+              + key
+              + "' has value '"
+              + host.get()
+              + "', which is not a host"
               + " name or IP address without a port; set the host alone (an IPv6 address in"
-              + " brackets) and the port with '" + ECR_REGISTRY_PORT + "'");
+              + " brackets) and the port with '"
+              + ECR_REGISTRY_PORT
+              + "'");
     }
     return host;
   }
@@ -263,8 +300,13 @@ public record KubernetesSettings(
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException(
           key,
-          "configuration key '" + key + "' has value '" + raw.get() + "', which is "
-              + e.getMessage() + "; write a JSON array such as"
+          "configuration key '"
+              + key
+              + "' has value '"
+              + raw.get()
+              + "', which is "
+              + e.getMessage()
+              + "; write a JSON array such as"
               + " '[{\"key\":\"lambda\",\"operator\":\"Exists\",\"effect\":\"NoSchedule\"}]'");
     }
   }

@@ -24,7 +24,9 @@ import tools.jackson.core.type.TypeReference;
  * @param annotations pod annotations, ordered
  */
 public record PodConfig(
-    Map<String, String> nodeSelector, List<Toleration> tolerations, Map<String, String> annotations) {
+    Map<String, String> nodeSelector,
+    List<Toleration> tolerations,
+    Map<String, String> annotations) {
 
   /** A config that changes nothing. */
   public static final PodConfig EMPTY = new PodConfig(Map.of(), List.of(), Map.of());
@@ -87,8 +89,8 @@ public record PodConfig(
 
   /**
    * Reads the per-function overrides from a function's tags ({@link
-   * KubernetesConfigKeys#TAG_NODE_SELECTOR} and siblings). A malformed tolerations tag is logged
-   * as a warning and ignored; the other fields still apply.
+   * KubernetesConfigKeys#TAG_NODE_SELECTOR} and siblings). A malformed tolerations tag is logged as
+   * a warning and ignored; the other fields still apply.
    *
    * @param functionName the function, for the warning
    * @param tags the function's tags

@@ -58,6 +58,14 @@ public record PodContext(
       String initImage,
       Optional<String> pullSecret,
       PodConfig podConfig) {
-    this(namespace, podName, artifactUrl, initImage, pullSecret, podConfig, List.of(), PodUser.LAMBDA);
+    this(
+        namespace,
+        podName,
+        artifactUrl,
+        initImage,
+        pullSecret,
+        podConfig,
+        List.of(),
+        PodUser.LAMBDA);
   }
 }

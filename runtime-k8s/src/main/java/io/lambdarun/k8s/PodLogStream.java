@@ -54,7 +54,10 @@ final class PodLogStream implements AutoCloseable {
       int tailBytes) {
     PodLogStream stream = new PodLogStream(podName, listener, tailBytes);
     stream.watch =
-        client.pods().inNamespace(namespace).withName(podName)
+        client
+            .pods()
+            .inNamespace(namespace)
+            .withName(podName)
             .inContainer(PodSpecFactory.MAIN_CONTAINER)
             .watchLog(stream.new Lines());
     stream.watch.onClose().whenComplete((error, failure) -> stream.finish());
@@ -93,8 +96,10 @@ final class PodLogStream implements AutoCloseable {
     } catch (RuntimeException e) {
       if (!listenerFailed) {
         listenerFailed = true;
-        LOG.warn("the log listener of pod '{}' threw; its later failures are logged at debug"
-            + " level", podName, e);
+        LOG.warn(
+            "the log listener of pod '{}' threw; its later failures are logged at debug" + " level",
+            podName,
+            e);
       } else {
         LOG.debug("the log listener of pod '{}' threw: {}", podName, e.toString());
       }

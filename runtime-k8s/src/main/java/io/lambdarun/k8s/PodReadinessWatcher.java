@@ -39,8 +39,8 @@ public final class PodReadinessWatcher {
   /** What the pod's status says about startup. */
   sealed interface Verdict {
     /**
-     * The pod is Running, Ready and has an IP; in Runtime API mode, Running with its main
-     * container started (the IP is then empty when the status has none yet).
+     * The pod is Running, Ready and has an IP; in Runtime API mode, Running with its main container
+     * started (the IP is then empty when the status has none yet).
      */
     record Ready(String podIp) implements Verdict {}
 
@@ -94,7 +94,9 @@ public final class PodReadinessWatcher {
     String phase = status.getPhase();
     if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
       return new Verdict.Failed(
-          "the pod reached terminal phase '" + phase + "'"
+          "the pod reached terminal phase '"
+              + phase
+              + "'"
               + (status.getReason() == null ? "" : " (" + status.getReason() + ")")
               + (status.getMessage() == null ? "" : ": " + status.getMessage()));
     }
@@ -108,20 +110,31 @@ public final class PodReadinessWatcher {
           status.getContainerStatuses() != null
               && status.getContainerStatuses().stream()
                   .anyMatch(
-                      c -> PodSpecFactory.MAIN_CONTAINER.equals(c.getName())
-                          && c.getState() != null
-                          && c.getState().getRunning() != null);
+                      c ->
+                          PodSpecFactory.MAIN_CONTAINER.equals(c.getName())
+                              && c.getState() != null
+                              && c.getState().getRunning() != null);
       return "Running".equals(phase) && started
           ? new Verdict.Ready(ip == null ? "" : ip)
           : new Verdict.Pending(
-              "phase '" + phase + "', container '" + PodSpecFactory.MAIN_CONTAINER + "' "
+              "phase '"
+                  + phase
+                  + "', container '"
+                  + PodSpecFactory.MAIN_CONTAINER
+                  + "' "
                   + (started ? "running" : "not started"));
     }
     if ("Running".equals(phase) && ready && ip != null && !ip.isBlank()) {
       return new Verdict.Ready(ip);
     }
     return new Verdict.Pending(
-        "phase '" + phase + "', ready " + ready + ", podIP '" + (ip == null ? "" : ip) + "'"
+        "phase '"
+            + phase
+            + "', ready "
+            + ready
+            + ", podIP '"
+            + (ip == null ? "" : ip)
+            + "'"
             + conditionSummary(status.getConditions()));
   }
 
@@ -173,14 +186,21 @@ public final class PodReadinessWatcher {
       ContainerStateWaiting waiting = status.getState().getWaiting();
       if (waiting != null && FATAL_WAITING_REASONS.contains(waiting.getReason())) {
         return Optional.of(
-            what + " is waiting with reason '" + waiting.getReason() + "'"
+            what
+                + " is waiting with reason '"
+                + waiting.getReason()
+                + "'"
                 + (waiting.getMessage() == null ? "" : ": " + waiting.getMessage())
-                + " (image '" + status.getImage() + "')");
+                + " (image '"
+                + status.getImage()
+                + "')");
       }
       ContainerStateTerminated terminated = status.getState().getTerminated();
       if (terminated != null && (!init || !Integer.valueOf(0).equals(terminated.getExitCode()))) {
         return Optional.of(
-            what + " terminated with exit code " + terminated.getExitCode()
+            what
+                + " terminated with exit code "
+                + terminated.getExitCode()
                 + (terminated.getReason() == null ? "" : " (" + terminated.getReason() + ")")
                 + (terminated.getMessage() == null ? "" : ": " + terminated.getMessage()));
       }

@@ -7,9 +7,9 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -18,9 +18,9 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.lambdarun.api.Architecture;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.ArchiveLimits;
-import io.lambdarun.api.Architecture;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchSpec;
@@ -93,8 +93,8 @@ public final class PodSpecFactory {
   static final int MEMORY_FLOOR_MIB = 128;
 
   /**
-   * Ephemeral storage beyond the volumes: the container's logs (the kubelet keeps up to 5 files
-   * of 10 MiB by default) and its writable layer.
+   * Ephemeral storage beyond the volumes: the container's logs (the kubelet keeps up to 5 files of
+   * 10 MiB by default) and its writable layer.
    */
   static final int LOGS_AND_WRITABLE_LAYER_MIB = 128;
 
@@ -159,7 +159,8 @@ public final class PodSpecFactory {
             .withNamespace(context.namespace())
             .withLabels(labels(spec))
             .withAnnotations(annotations)
-            .withOwnerReferences(context.ownerReferences().isEmpty() ? null : context.ownerReferences())
+            .withOwnerReferences(
+                context.ownerReferences().isEmpty() ? null : context.ownerReferences())
             .endMetadata()
             .withNewSpec()
             .withRestartPolicy("Never")
@@ -169,7 +170,10 @@ public final class PodSpecFactory {
             .withNodeSelector(podConfig.nodeSelector())
             .withTolerations(podConfig.tolerations())
             .withImagePullSecrets(
-                context.pullSecret().map(name -> List.of(new LocalObjectReference(name))).orElse(null))
+                context
+                    .pullSecret()
+                    .map(name -> List.of(new LocalObjectReference(name)))
+                    .orElse(null))
             .withContainers(
                 mainContainer(
                     spec, context, image, custom, tmpMib + mib(volumeBytes(spec, custom))))
@@ -182,8 +186,8 @@ public final class PodSpecFactory {
   }
 
   /**
-   * Tells whether the pod has an init container: always for zip functions, for image functions
-   * only when they have layers.
+   * Tells whether the pod has an init container: always for zip functions, for image functions only
+   * when they have layers.
    *
    * @param spec the launch
    * @return whether code or layers must be fetched
@@ -257,7 +261,8 @@ public final class PodSpecFactory {
     StringBuilder script = new StringBuilder();
     script.append("set -eu\n");
     script.append("fetch() {\n");
-    script.append("  wget -q -O \"$2\" --header \"Authorization: Bearer $")
+    script
+        .append("  wget -q -O \"$2\" --header \"Authorization: Bearer $")
         .append(TOKEN_ENV)
         .append("\" \"$")
         .append(ARTIFACT_URL_ENV)
@@ -287,11 +292,16 @@ public final class PodSpecFactory {
     }
     if (spec.packageType() == PackageType.IMAGE) {
       throw new InvalidFunctionException(
-          "function '" + spec.functionName() + "' has package type Image but no image URI; set"
+          "function '"
+              + spec.functionName()
+              + "' has package type Image but no image URI; set"
               + " the function's ImageUri");
     }
     throw new InvalidFunctionException(
-        "function '" + spec.functionName() + "' uses runtime '" + spec.runtime()
+        "function '"
+            + spec.functionName()
+            + "' uses runtime '"
+            + spec.runtime()
             + "', which is unsupported (no image is mapped to it); use a supported runtime or map"
             + " it to an image");
   }
@@ -308,7 +318,8 @@ public final class PodSpecFactory {
                 env.add(new EnvVar(key, value, null));
               }
             });
-    // the code and layers are read-only for the function, as on Lambda; /tmp is its only writable path
+    // the code and layers are read-only for the function, as on Lambda; /tmp is its only writable
+    // path
     List<VolumeMount> mounts = sharedMounts(spec, true);
     mounts.add(mount(VOLUME_TMP, "/tmp", false));
     if (custom) {

@@ -1,8 +1,8 @@
 /**
  * The {@code kubernetes} backend: each Lambda instance is a pod.
  *
- * <p><b>Selecting it.</b> {@link io.lambdarun.k8s.KubernetesRuntimeProvider} is explicit-only:
- * name {@code kubernetes}, never picked automatically. It needs {@code
+ * <p><b>Selecting it.</b> {@link io.lambdarun.k8s.KubernetesRuntimeProvider} is explicit-only: name
+ * {@code kubernetes}, never picked automatically. It needs {@code
  * lambdarun.kubernetes.artifact-url}; every key is listed in {@link
  * io.lambdarun.k8s.KubernetesConfigKeys}. The client comes from fabric8's ambient configuration
  * (in-cluster service account, then kubeconfig) unless {@code lambdarun.kubernetes.master-url} is
@@ -32,16 +32,17 @@
  *       Secret; the pod refers to them with {@code secretKeyRef}.
  *   <li>A launch's archives are forgotten once its pod is Ready (with {@code restartPolicy: Never}
  *       the init container never runs again) and when its pod is deleted.
- *   <li>{@code sweepOrphans} deletes pods and Secrets whose owner ran on this host and is gone. Pods
- *       of owners on other hosts are left alone, since whether their owner lives cannot be checked
- *       from here; remove them with the {@code lambdarun.io/owner-host} label selector if that host
- *       is gone for good. In a cluster, set {@code lambdarun.kubernetes.owner-pod}: every pod then
- *       names the embedding pod as owner and the cluster's garbage collector removes it (and, via
- *       the pod, its Secret) when the embedder's pod is deleted, on whichever node it ran.
+ *   <li>{@code sweepOrphans} deletes pods and Secrets whose owner ran on this host and is gone.
+ *       Pods of owners on other hosts are left alone, since whether their owner lives cannot be
+ *       checked from here; remove them with the {@code lambdarun.io/owner-host} label selector if
+ *       that host is gone for good. In a cluster, set {@code lambdarun.kubernetes.owner-pod}: every
+ *       pod then names the embedding pod as owner and the cluster's garbage collector removes it
+ *       (and, via the pod, its Secret) when the embedder's pod is deleted, on whichever node it
+ *       ran.
  *   <li>{@code prepull} does nothing: Kubernetes has no API to pull an image onto nodes.
- *   <li>The pod gets no service account token and no service links; the main container has
- *       memory requests equal to limits and, in RIE-endpoint mode only, a TCP readiness probe on
- *       port 8080.
+ *   <li>The pod gets no service account token and no service links; the main container has memory
+ *       requests equal to limits and, in RIE-endpoint mode only, a TCP readiness probe on port
+ *       8080.
  * </ul>
  */
 package io.lambdarun.k8s;

@@ -66,7 +66,9 @@ class ArtifactServerTest {
         .isEqualTo(bytes(layer0));
     assertThat(get("/lambdarun/artifacts/lambdarun-fn-abc/layer-1.zip", "Bearer " + TOKEN).body())
         .isEqualTo(bytes(layer1));
-    assertThat(get("/lambdarun/artifacts/lambdarun-fn-abc/layer-2.zip", "Bearer " + TOKEN).statusCode())
+    assertThat(
+            get("/lambdarun/artifacts/lambdarun-fn-abc/layer-2.zip", "Bearer " + TOKEN)
+                .statusCode())
         .isEqualTo(404);
   }
 
@@ -90,8 +92,11 @@ class ArtifactServerTest {
 
   @Test
   void unknownLaunchOrFileIs404() throws Exception {
-    assertThat(get("/lambdarun/artifacts/other/code.zip", "Bearer " + TOKEN).statusCode()).isEqualTo(404);
-    assertThat(get("/lambdarun/artifacts/lambdarun-fn-abc/secrets.txt", "Bearer " + TOKEN).statusCode())
+    assertThat(get("/lambdarun/artifacts/other/code.zip", "Bearer " + TOKEN).statusCode())
+        .isEqualTo(404);
+    assertThat(
+            get("/lambdarun/artifacts/lambdarun-fn-abc/secrets.txt", "Bearer " + TOKEN)
+                .statusCode())
         .isEqualTo(404);
     assertThat(get("/elsewhere", "Bearer " + TOKEN).statusCode()).isEqualTo(404);
   }
@@ -109,7 +114,8 @@ class ArtifactServerTest {
   void forgottenLaunchIs404() throws Exception {
     server.forget("lambdarun-fn-abc");
     assertThat(server.serves("lambdarun-fn-abc")).isFalse();
-    assertThat(get("/lambdarun/artifacts/lambdarun-fn-abc/code.zip", "Bearer " + TOKEN).statusCode())
+    assertThat(
+            get("/lambdarun/artifacts/lambdarun-fn-abc/code.zip", "Bearer " + TOKEN).statusCode())
         .isEqualTo(404);
   }
 
@@ -142,7 +148,8 @@ class ArtifactServerTest {
         http.send(
             HttpRequest.newBuilder(
                     URI.create(
-                        "http://127.0.0.1:" + server.port()
+                        "http://127.0.0.1:"
+                            + server.port()
                             + "/lambdarun/artifacts/lambdarun-fn-abc/code.zip"))
                 .header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString("x"))
@@ -157,7 +164,10 @@ class ArtifactServerTest {
       socket
           .getOutputStream()
           .write(
-              ("GET " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+              ("GET "
+                      + path
+                      + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                      + TOKEN
                       + "\r\nConnection: close\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       String statusLine =

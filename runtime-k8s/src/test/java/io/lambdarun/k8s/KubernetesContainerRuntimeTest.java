@@ -19,9 +19,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -64,36 +64,48 @@ class KubernetesContainerRuntimeTest {
   private KubernetesClient client;
   private SharedIndexInformer<Pod> statusWriter;
   private volatile Function<Pod, PodStatus> kubelet = pod -> null;
+
   /** The pod's RIE endpoint: answers HTTP (404, as the RIE does for {@code GET /}). */
   private HttpServer endpoint;
+
   private KubernetesContainerRuntime runtime;
 
   @BeforeEach
   void start() throws Exception {
     server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
     server.init(InetAddress.getByName("127.0.0.1"), 0);
     client = server.createClient();
     statusWriter =
-        client.pods().inNamespace(NAMESPACE).inform(
-            new ResourceEventHandler<Pod>() {
-              @Override
-              public void onAdd(Pod pod) {
-                PodStatus status = kubelet.apply(pod);
-                if (status != null) {
-                  client.pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName())
-                      .editStatus(p -> new PodBuilder(p).withStatus(status).build());
-                }
-              }
+        client
+            .pods()
+            .inNamespace(NAMESPACE)
+            .inform(
+                new ResourceEventHandler<Pod>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    PodStatus status = kubelet.apply(pod);
+                    if (status != null) {
+                      client
+                          .pods()
+                          .inNamespace(NAMESPACE)
+                          .withName(pod.getMetadata().getName())
+                          .editStatus(p -> new PodBuilder(p).withStatus(status).build());
+                    }
+                  }
 
-              @Override
-              public void onUpdate(Pod oldPod, Pod newPod) {}
+                  @Override
+                  public void onUpdate(Pod oldPod, Pod newPod) {}
 
-              @Override
-              public void onDelete(Pod pod, boolean unknown) {}
-            },
-            0);
+                  @Override
+                  public void onDelete(Pod pod, boolean unknown) {}
+                },
+                0);
     endpoint = HttpServer.create(new InetSocketAddress(POD_IP, 8080), 0);
     endpoint.start();
     runtime = new KubernetesContainerRuntime(settings("30s"), Fixtures.OWNER, client);
@@ -112,10 +124,14 @@ class KubernetesContainerRuntimeTest {
     return KubernetesSettings.from(
         RuntimeConfig.of(
             Map.of(
-                KubernetesConfigKeys.NAMESPACE, NAMESPACE,
-                KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
-                KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1",
-                KubernetesConfigKeys.POD_READY_TIMEOUT, podReadyTimeout)));
+                KubernetesConfigKeys.NAMESPACE,
+                NAMESPACE,
+                KubernetesConfigKeys.ARTIFACT_URL,
+                "http://127.0.0.1",
+                KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS,
+                "127.0.0.1",
+                KubernetesConfigKeys.POD_READY_TIMEOUT,
+                podReadyTimeout)));
   }
 
   private static PodStatus ready() {
@@ -149,15 +165,22 @@ class KubernetesContainerRuntimeTest {
     assertThat(secret.getData()).containsOnlyKeys("artifact-token", "env.AWS_SESSION_TOKEN");
     assertThat(secret.getMetadata().getOwnerReferences())
         .singleElement()
-        .satisfies(ref -> {
-          assertThat(ref.getKind()).isEqualTo("Pod");
-          assertThat(ref.getUid()).isEqualTo(pod.getMetadata().getUid());
-        });
+        .satisfies(
+            ref -> {
+              assertThat(ref.getKind()).isEqualTo("Pod");
+              assertThat(ref.getUid()).isEqualTo(pod.getMetadata().getUid());
+            });
     assertThat(pod.getSpec().getInitContainers().get(0).getEnv())
         .filteredOn(e -> e.getName().equals("LAMBDARUN_ARTIFACT_URL"))
         .singleElement()
-        .satisfies(e -> assertThat(e.getValue())
-            .isEqualTo("http://127.0.0.1:" + runtime.artifactPort() + "/lambdarun/artifacts/" + instance.id()));
+        .satisfies(
+            e ->
+                assertThat(e.getValue())
+                    .isEqualTo(
+                        "http://127.0.0.1:"
+                            + runtime.artifactPort()
+                            + "/lambdarun/artifacts/"
+                            + instance.id()));
   }
 
   @Test
@@ -172,11 +195,21 @@ class KubernetesContainerRuntimeTest {
     assertThat(instance.details()).containsEntry("pod", instance.id()).containsEntry("podIP", "");
     assertThat(runtime.exitCode(instance)).isEmpty();
 
-    client.pods().inNamespace(NAMESPACE).withName(instance.id())
-        .editStatus(p -> new PodBuilder(p).withStatus(containerState(
-            new ContainerStateBuilder().withNewTerminated().withExitCode(3).endTerminated()
-                .build()))
-            .build());
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withName(instance.id())
+        .editStatus(
+            p ->
+                new PodBuilder(p)
+                    .withStatus(
+                        containerState(
+                            new ContainerStateBuilder()
+                                .withNewTerminated()
+                                .withExitCode(3)
+                                .endTerminated()
+                                .build()))
+                    .build());
     assertThat(exitCodeWithin(instance, 10)).hasValue(3);
 
     client.pods().inNamespace(NAMESPACE).withName(instance.id()).delete();
@@ -217,21 +250,26 @@ class KubernetesContainerRuntimeTest {
     kubelet =
         pod -> {
           token.set(
-              client.secrets().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).get()
-                  .getData().get("artifact-token"));
+              client
+                  .secrets()
+                  .inNamespace(NAMESPACE)
+                  .withName(pod.getMetadata().getName())
+                  .get()
+                  .getData()
+                  .get("artifact-token"));
           return new PodStatusBuilder()
-                .withPhase("Pending")
-                .withContainerStatuses(
-                    new ContainerStatusBuilder()
-                        .withName("lambda")
-                        .withImage("public.ecr.aws/lambda/python:3.12")
-                        .withNewState()
-                        .withNewWaiting()
-                        .withReason("ImagePullBackOff")
-                        .endWaiting()
-                        .endState()
-                        .build())
-                .build();
+              .withPhase("Pending")
+              .withContainerStatuses(
+                  new ContainerStatusBuilder()
+                      .withName("lambda")
+                      .withImage("public.ecr.aws/lambda/python:3.12")
+                      .withNewState()
+                      .withNewWaiting()
+                      .withReason("ImagePullBackOff")
+                      .endWaiting()
+                      .endState()
+                      .build())
+              .build();
         };
     // the CRUD mock answers pods/log with its whole store, Secrets included: a good test that
     // whatever a container prints never carries the token or a credential into the message
@@ -242,15 +280,17 @@ class KubernetesContainerRuntimeTest {
             "' in namespace 'unit' failed: container 'lambda' is waiting with reason"
                 + " 'ImagePullBackOff' (image 'public.ecr.aws/lambda/python:3.12'); check the image"
                 + " and the pod's events")
-        .satisfies(e -> {
-          assertThat(((LaunchFailedException) e).functionName()).isEqualTo("my-fn");
-          String plainToken = new String(Base64.getDecoder().decode(token.get()), StandardCharsets.UTF_8);
-          assertThat(e.getMessage())
-              .doesNotContain(token.get())
-              .doesNotContain(plainToken)
-              .doesNotContain("unit-session-token")
-              .doesNotContain("dW5pdC1zZXNzaW9uLXRva2Vu");
-        });
+        .satisfies(
+            e -> {
+              assertThat(((LaunchFailedException) e).functionName()).isEqualTo("my-fn");
+              String plainToken =
+                  new String(Base64.getDecoder().decode(token.get()), StandardCharsets.UTF_8);
+              assertThat(e.getMessage())
+                  .doesNotContain(token.get())
+                  .doesNotContain(plainToken)
+                  .doesNotContain("unit-session-token")
+                  .doesNotContain("dW5pdC1zZXNzaW9uLXRva2Vu");
+            });
     assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
     assertThat(client.secrets().inNamespace(NAMESPACE).list().getItems()).isEmpty();
   }
@@ -262,7 +302,8 @@ class KubernetesContainerRuntimeTest {
     kubelet = pod -> new PodStatusBuilder().withPhase("Pending").build();
     assertThatThrownBy(() -> runtime.launch(spec()))
         .isInstanceOf(LaunchFailedException.class)
-        .hasMessageContaining("was not Running and Ready with an IP within 300ms (last seen: phase 'Pending'")
+        .hasMessageContaining(
+            "was not Running and Ready with an IP within 300ms (last seen: phase 'Pending'")
         .hasMessageContaining("raise 'lambdarun.kubernetes.pod-ready-timeout'");
     assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
   }
@@ -270,8 +311,14 @@ class KubernetesContainerRuntimeTest {
   @Test
   void aRuntimeApiPodWhoseContainerExitsBeforeItStartsFailsTheLaunchAndLeavesNothing() {
     kubelet =
-        pod -> containerState(new ContainerStateBuilder().withNewTerminated().withExitCode(2)
-            .withReason("Error").endTerminated().build());
+        pod ->
+            containerState(
+                new ContainerStateBuilder()
+                    .withNewTerminated()
+                    .withExitCode(2)
+                    .withReason("Error")
+                    .endTerminated()
+                    .build());
     LaunchSpec runtimeApi = spec().toBuilder().runtimeApi("127.0.0.1:40123").build();
     assertThatThrownBy(() -> runtime.launch(runtimeApi))
         .isInstanceOf(LaunchFailedException.class)
@@ -330,7 +377,8 @@ class KubernetesContainerRuntimeTest {
     try (dead) {
       assertThatThrownBy(() -> dead.launch(spec()))
           .isInstanceOf(LaunchFailedException.class)
-          .hasMessageStartingWith("function 'my-fn' could not start: creating Secret 'lambdarun-my-fn-")
+          .hasMessageStartingWith(
+              "function 'my-fn' could not start: creating Secret 'lambdarun-my-fn-")
           .hasMessageContaining("in namespace 'default' failed")
           .hasCauseInstanceOf(KubernetesClientException.class);
     }
@@ -344,7 +392,10 @@ class KubernetesContainerRuntimeTest {
     assertThat(client.pods().inNamespace(NAMESPACE).withName(instance.id()).get()).isNull();
     assertThat(client.secrets().inNamespace(NAMESPACE).withName(instance.id()).get()).isNull();
     assertThatCode(() -> runtime.terminate(instance)).doesNotThrowAnyException();
-    assertThatCode(() -> runtime.terminate(Instance.of("lambdarun-never-was", URI.create("http://127.0.0.1:1"))))
+    assertThatCode(
+            () ->
+                runtime.terminate(
+                    Instance.of("lambdarun-never-was", URI.create("http://127.0.0.1:1"))))
         .doesNotThrowAnyException();
   }
 
@@ -360,10 +411,23 @@ class KubernetesContainerRuntimeTest {
     Process finished = new ProcessBuilder("true").start();
     finished.waitFor();
     Owner dead = new Owner("lr-dead00000000", finished.pid(), Owner.forCurrentProcess().host());
-    client.pods().inNamespace(NAMESPACE).resource(
-        new PodBuilder().withNewMetadata().withName("orphan").withLabels(dead.labels()).endMetadata()
-            .withNewSpec().addNewContainer().withName("lambda").withImage("x:1").endContainer()
-            .endSpec().build()).create();
+    client
+        .pods()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("orphan")
+                .withLabels(dead.labels())
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("lambda")
+                .withImage("x:1")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
     drainRecordedRequests();
 
     runtime.terminate(terminated);
@@ -396,11 +460,15 @@ class KubernetesContainerRuntimeTest {
     KubernetesSerialization json = new KubernetesSerialization();
     return drainRecordedRequests().stream()
         .filter(r -> r.getMethod().equals("DELETE"))
-        .map(r -> {
-          DeleteOptions options = json.unmarshal(r.getUtf8Body(), DeleteOptions.class);
-          return r.getPath() + " gracePeriodSeconds=" + options.getGracePeriodSeconds()
-              + " propagationPolicy=" + options.getPropagationPolicy();
-        })
+        .map(
+            r -> {
+              DeleteOptions options = json.unmarshal(r.getUtf8Body(), DeleteOptions.class);
+              return r.getPath()
+                  + " gracePeriodSeconds="
+                  + options.getGracePeriodSeconds()
+                  + " propagationPolicy="
+                  + options.getPropagationPolicy();
+            })
         .toList();
   }
 
@@ -428,31 +496,53 @@ class KubernetesContainerRuntimeTest {
   @Test
   void launchedPodsAreOwnedByThePodThisProcessRunsIn() {
     Pod self =
-        client.pods().inNamespace(NAMESPACE).resource(
-            new PodBuilder().withNewMetadata().withName("embedder-7f9c").endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("embedder:1").endContainer()
-                .endSpec().build()).create();
-    Map<String, String> config = new HashMap<>(Map.of(
-        KubernetesConfigKeys.NAMESPACE, NAMESPACE,
-        KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
-        KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1",
-        KubernetesConfigKeys.OWNER_POD, "embedder-7f9c"));
+        client
+            .pods()
+            .inNamespace(NAMESPACE)
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("embedder-7f9c")
+                    .endMetadata()
+                    .withNewSpec()
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("embedder:1")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    Map<String, String> config =
+        new HashMap<>(
+            Map.of(
+                KubernetesConfigKeys.NAMESPACE, NAMESPACE,
+                KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1",
+                KubernetesConfigKeys.ARTIFACT_BIND_ADDRESS, "127.0.0.1",
+                KubernetesConfigKeys.OWNER_POD, "embedder-7f9c"));
     runtime.close();
-    runtime = new KubernetesContainerRuntime(
-        KubernetesSettings.from(RuntimeConfig.of(config)), Fixtures.OWNER, client);
+    runtime =
+        new KubernetesContainerRuntime(
+            KubernetesSettings.from(RuntimeConfig.of(config)), Fixtures.OWNER, client);
     kubelet = pod -> pod.getMetadata().getName().equals("embedder-7f9c") ? null : ready();
 
     Instance instance = runtime.launch(spec());
 
-    assertThat(client.pods().inNamespace(NAMESPACE).withName(instance.id()).get()
-            .getMetadata().getOwnerReferences())
+    assertThat(
+            client
+                .pods()
+                .inNamespace(NAMESPACE)
+                .withName(instance.id())
+                .get()
+                .getMetadata()
+                .getOwnerReferences())
         .singleElement()
-        .satisfies(ref -> {
-          assertThat(ref.getKind()).isEqualTo("Pod");
-          assertThat(ref.getName()).isEqualTo("embedder-7f9c");
-          assertThat(ref.getUid()).isEqualTo(self.getMetadata().getUid());
-          assertThat(ref.getBlockOwnerDeletion()).isFalse();
-        });
+        .satisfies(
+            ref -> {
+              assertThat(ref.getKind()).isEqualTo("Pod");
+              assertThat(ref.getName()).isEqualTo("embedder-7f9c");
+              assertThat(ref.getUid()).isEqualTo(self.getMetadata().getUid());
+              assertThat(ref.getBlockOwnerDeletion()).isFalse();
+            });
   }
 
   @Test

@@ -107,7 +107,9 @@ class KubernetesEndToEndIT {
   @BeforeEach
   void createRuntime() {
     owner = Owner.forCurrentProcess();
-    runtime = new KubernetesRuntimeProvider().create(KubernetesRuntimeContractIT.configFor(cluster), owner);
+    runtime =
+        new KubernetesRuntimeProvider()
+            .create(KubernetesRuntimeContractIT.configFor(cluster), owner);
   }
 
   @AfterEach
@@ -199,18 +201,24 @@ class KubernetesEndToEndIT {
   void anImageFunctionRunsTheCodeBakedIntoItsImage() throws Exception {
     Path context = Files.createTempDirectory("lambdarun-k8s-image-fn");
     String tag = "lambdarun-test/k8s-image-fn:" + UUID.randomUUID();
-    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    DefaultDockerClientConfig config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
     try (DockerClient docker =
         DockerClientImpl.getInstance(
-            config, new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
+            config,
+            new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
       Files.writeString(
           context.resolve("baked.py"),
           "def handler(event, context):\n    return 'baked ' + event['name']\n");
       Files.writeString(
           context.resolve("Dockerfile"),
           "FROM " + IMAGE + "\nCOPY baked.py /var/task/baked.py\nCMD [\"baked.handler\"]\n");
-      docker.buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false)
-          .start().awaitImageId();
+      docker
+          .buildImageCmd(context.toFile())
+          .withTags(Set.of(tag))
+          .withPull(false)
+          .start()
+          .awaitImageId();
       try {
         Instance instance =
             runtime.launch(
@@ -222,10 +230,18 @@ class KubernetesEndToEndIT {
                     .layers(List.of())
                     .image(tag)
                     .build());
-        assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get()
-                .getSpec().getInitContainers())
+        assertThat(
+                cluster
+                    .client()
+                    .pods()
+                    .inNamespace(NAMESPACE)
+                    .withName(instance.id())
+                    .get()
+                    .getSpec()
+                    .getInitContainers())
             .isEmpty();
-        assertThat(invoke(instance.endpoint().orElseThrow(), "{\"name\":\"image\"}")).isEqualTo("\"baked image\"");
+        assertThat(invoke(instance.endpoint().orElseThrow(), "{\"name\":\"image\"}"))
+            .isEqualTo("\"baked image\"");
         runtime.terminate(instance);
       } finally {
         docker.removeImageCmd(tag).withForce(true).exec();
@@ -253,7 +269,8 @@ class KubernetesEndToEndIT {
               + "  id=$(grep -i 'Lambda-Runtime-Aws-Request-Id' \"$headers\" | cut -d: -f2 | tr -d ' \\r')\n"
               + "  busybox wget -q -O /dev/null --post-data \"\\\"custom from $0: $event\\\"\" \"$api/$id/response\"\n"
               + "done\n");
-      Files.setPosixFilePermissions(bootstrap, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.setPosixFilePermissions(
+          bootstrap, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
       Instance instance =
           runtime.launch(
               spec()
@@ -262,7 +279,8 @@ class KubernetesEndToEndIT {
                   .code(Archive.ofDirectory("custom", folder))
                   .layers(List.of())
                   .build());
-      assertThat(invoke(instance.endpoint().orElseThrow(), "42")).isEqualTo("\"custom from /var/runtime/bootstrap: 42\"");
+      assertThat(invoke(instance.endpoint().orElseThrow(), "42"))
+          .isEqualTo("\"custom from /var/runtime/bootstrap: 42\"");
     } finally {
       try (Stream<Path> files = Files.walk(folder)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -279,7 +297,10 @@ class KubernetesEndToEndIT {
                 .putEnvironment("AWS_SECRET_ACCESS_KEY", secretValue)
                 .sensitiveKeys(Set.of("AWS_SECRET_ACCESS_KEY"))
                 .build());
-    assertThat(invoke(instance.endpoint().orElseThrow(), "{\"action\":\"env\",\"key\":\"AWS_SECRET_ACCESS_KEY\"}"))
+    assertThat(
+            invoke(
+                instance.endpoint().orElseThrow(),
+                "{\"action\":\"env\",\"key\":\"AWS_SECRET_ACCESS_KEY\"}"))
         .isEqualTo("\"" + secretValue + "\"");
 
     Pod pod = cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get();
@@ -291,8 +312,10 @@ class KubernetesEndToEndIT {
         .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(pod.getMetadata().getUid()));
 
     runtime.terminate(instance);
-    assertThat(cluster.client().secrets().inNamespace(NAMESPACE).withName(instance.id()).get()).isNull();
-    assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get()).isNull();
+    assertThat(cluster.client().secrets().inNamespace(NAMESPACE).withName(instance.id()).get())
+        .isNull();
+    assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get())
+        .isNull();
   }
 
   @Test
@@ -312,11 +335,13 @@ class KubernetesEndToEndIT {
     // nothing listens on port 1: the init container's download fails
     config.put(KubernetesConfigKeys.ARTIFACT_URL, "http://127.0.0.1:1");
     Owner other = Owner.forCurrentProcess();
-    try (ContainerRuntime broken = new KubernetesRuntimeProvider().create(RuntimeConfig.of(config), other)) {
+    try (ContainerRuntime broken =
+        new KubernetesRuntimeProvider().create(RuntimeConfig.of(config), other)) {
       LaunchSpec spec = spec().labels(other.labels()).build();
       assertThatThrownBy(() -> broken.launch(spec))
           .isInstanceOf(LaunchFailedException.class)
-          .hasMessageContaining("init container 'lambdarun-init' terminated with exit code 1 (Error)")
+          .hasMessageContaining(
+              "init container 'lambdarun-init' terminated with exit code 1 (Error)")
           .hasMessageContaining("last lines of container 'lambdarun-init':")
           .hasMessageContaining("wget: can't connect to remote host");
       assertThat(podsOf(other)).isEmpty();
@@ -349,10 +374,21 @@ class KubernetesEndToEndIT {
 
     assertThat(runtime.sweepOrphans()).isEqualTo(1);
 
-    assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName("orphan-of-dead-owner").get()).isNull();
-    assertThat(cluster.client().secrets().inNamespace(NAMESPACE).withName("orphan-of-dead-owner").get()).isNull();
-    assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName("pod-of-other-host").get()).isNotNull();
-    assertThat(invoke(mine.endpoint().orElseThrow(), "{\"name\":\"still here\"}")).contains("hello still here");
+    assertThat(
+            cluster.client().pods().inNamespace(NAMESPACE).withName("orphan-of-dead-owner").get())
+        .isNull();
+    assertThat(
+            cluster
+                .client()
+                .secrets()
+                .inNamespace(NAMESPACE)
+                .withName("orphan-of-dead-owner")
+                .get())
+        .isNull();
+    assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName("pod-of-other-host").get())
+        .isNotNull();
+    assertThat(invoke(mine.endpoint().orElseThrow(), "{\"name\":\"still here\"}"))
+        .contains("hello still here");
     cluster.client().pods().inNamespace(NAMESPACE).withName("pod-of-other-host").delete();
     cluster.client().secrets().inNamespace(NAMESPACE).withName("pod-of-other-host").delete();
   }
@@ -381,31 +417,72 @@ class KubernetesEndToEndIT {
 
   private void createForeignPod(String name, Owner foreign) {
     Map<String, String> labels = new LinkedHashMap<>(foreign.labels());
-    cluster.client().secrets().inNamespace(NAMESPACE).resource(
-        new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName(name)
-            .withLabels(labels).endMetadata().build()).create();
-    cluster.client().pods().inNamespace(NAMESPACE).resource(
-        new PodBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-            .withNewSpec().withRestartPolicy("Never").addNewContainer().withName("lambda")
-            .withImage("lambdarun-test/none:1").endContainer().endSpec().build()).create();
+    cluster
+        .client()
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
+    cluster
+        .client()
+        .pods()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("lambda")
+                .withImage("lambdarun-test/none:1")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
   }
 
   private List<Pod> podsOf(Owner o) {
-    return cluster.client().pods().inNamespace(NAMESPACE).withLabel(Labels.OWNER, o.id()).list().getItems();
+    return cluster
+        .client()
+        .pods()
+        .inNamespace(NAMESPACE)
+        .withLabel(Labels.OWNER, o.id())
+        .list()
+        .getItems();
   }
 
   private List<Secret> secretsOf(Owner o) {
-    return cluster.client().secrets().inNamespace(NAMESPACE).withLabel(Labels.OWNER, o.id()).list().getItems();
+    return cluster
+        .client()
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .withLabel(Labels.OWNER, o.id())
+        .list()
+        .getItems();
   }
 
-  /** Runs the same image with the same code and layers as a plain container, as a Docker backend does. */
+  /**
+   * Runs the same image with the same code and layers as a plain container, as a Docker backend
+   * does.
+   */
   private String invokeOnPlainDocker(String event) throws Exception {
     Path root = Files.createTempDirectory("lambdarun-k8s-docker-ref");
-    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    DefaultDockerClientConfig config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
     String containerId = null;
     try (DockerClient docker =
         DockerClientImpl.getInstance(
-            config, new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
+            config,
+            new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
       code().extractTo(root.resolve("task"), ArchiveLimits.AWS);
       for (Archive layer : layers()) {
         layer.extractTo(root.resolve("opt"), ArchiveLimits.AWS);
@@ -428,7 +505,9 @@ class KubernetesEndToEndIT {
                           Bind.parse(root.resolve("task") + ":/var/task:ro"),
                           Bind.parse(root.resolve("opt") + ":/opt:ro"))
                       .withPortBindings(
-                          new PortBinding(Ports.Binding.bindIpAndPort("127.0.0.1", port), ExposedPort.tcp(8080))))
+                          new PortBinding(
+                              Ports.Binding.bindIpAndPort("127.0.0.1", port),
+                              ExposedPort.tcp(8080))))
               .exec()
               .getId();
       docker.startContainerCmd(containerId).exec();
@@ -448,7 +527,8 @@ class KubernetesEndToEndIT {
       if (containerId != null) {
         try (DockerClient docker =
             DockerClientImpl.getInstance(
-                config, new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
+                config,
+                new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
           docker.removeContainerCmd(containerId).withForce(true).exec();
         }
       }

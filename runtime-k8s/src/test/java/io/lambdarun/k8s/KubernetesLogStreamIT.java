@@ -85,8 +85,9 @@ class KubernetesLogStreamIT {
   }
 
   @Test
-  @DisplayName("streams the lines written before the call, then the rest in order, then the last"
-      + " line without newline when the container exits")
+  @DisplayName(
+      "streams the lines written before the call, then the rest in order, then the last"
+          + " line without newline when the container exits")
   void linesInOrderFromStartUpToExit() throws Exception {
     Instance instance =
         runtime.launch(
@@ -101,7 +102,8 @@ class KubernetesLogStreamIT {
 
     assertThat(runtime.followLogs(instance, lines::add)).isTrue();
 
-    awaitTrue(() -> "the partial line after " + lines.texts(),
+    awaitTrue(
+        () -> "the partial line after " + lines.texts(),
         () -> lines.texts().contains("partial-without-newline"));
     List<String> expected = new ArrayList<>(List.of("start-1", "start-2"));
     for (int i = 0; i < 300; i++) {
@@ -117,16 +119,16 @@ class KubernetesLogStreamIT {
     try (OneEventRuntimeApi api = new OneEventRuntimeApi("r-1", "{\"say\":\"marker-1\"}")) {
       Instance instance =
           runtime.launch(
-              python(api, "import time\ntime.sleep(0.5)\n"
-                  + "def handler(event, context):\n    print(event['say'])\n    return 1\n"));
+              python(
+                  api,
+                  "import time\ntime.sleep(0.5)\n"
+                      + "def handler(event, context):\n    print(event['say'])\n    return 1\n"));
       Lines lines = new Lines();
       runtime.followLogs(instance, lines::add);
       api.answer().get(60, TimeUnit.SECONDS);
       long answered = System.nanoTime();
-      awaitTrue(() -> "marker-1 after " + lines.texts(),
-          () -> lines.texts().contains("marker-1"));
-      assertThat(Duration.ofNanos(System.nanoTime() - answered))
-          .isLessThan(Duration.ofMillis(500));
+      awaitTrue(() -> "marker-1 after " + lines.texts(), () -> lines.texts().contains("marker-1"));
+      assertThat(Duration.ofNanos(System.nanoTime() - answered)).isLessThan(Duration.ofMillis(500));
       assertThat(runtime.logs(instance, Instant.EPOCH)).isEqualTo("marker-1\n");
     }
   }
@@ -136,10 +138,12 @@ class KubernetesLogStreamIT {
   void throwingListenerIsCaught() throws Exception {
     Instance instance = runtime.launch(bootstrap("echo one\necho two\necho three\nsleep 60\n"));
     Lines lines = new Lines();
-    runtime.followLogs(instance, line -> {
-      lines.add(line);
-      throw new IllegalStateException("listener failure");
-    });
+    runtime.followLogs(
+        instance,
+        line -> {
+          lines.add(line);
+          throw new IllegalStateException("listener failure");
+        });
     awaitTrue(() -> "three lines after " + lines.texts(), () -> lines.texts().size() == 3);
     assertThat(lines.texts()).containsExactly("one", "two", "three");
   }
@@ -151,8 +155,8 @@ class KubernetesLogStreamIT {
     List<Instance> instances = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       Instance instance = runtime.launch(bootstrap("echo hi\nsleep 60\n"));
-      assertThat(runtime.followLogs(instance, line -> { })).isTrue();
-      assertThat(runtime.followLogs(instance, line -> { })).as("a second follow").isFalse();
+      assertThat(runtime.followLogs(instance, line -> {})).isTrue();
+      assertThat(runtime.followLogs(instance, line -> {})).as("a second follow").isFalse();
       instances.add(instance);
     }
     awaitTrue(() -> "two followed logs", () -> openLogStreams() == before + 2);
@@ -211,8 +215,7 @@ class KubernetesLogStreamIT {
         .build();
   }
 
-  private static void awaitTrue(Supplier<String> what, BooleanSupplier condition)
-      throws Exception {
+  private static void awaitTrue(Supplier<String> what, BooleanSupplier condition) throws Exception {
     Instant deadline = Instant.now().plusSeconds(20);
     while (!condition.getAsBoolean()) {
       assertThat(Instant.now()).as(() -> "waiting for " + what.get()).isBefore(deadline);

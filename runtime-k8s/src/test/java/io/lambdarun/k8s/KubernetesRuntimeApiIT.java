@@ -43,8 +43,10 @@ class KubernetesRuntimeApiIT extends RuntimeApiImageContract {
     docker =
         DockerClientImpl.getInstance(
             config,
-            new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost())
-                .responseTimeout(Duration.ofMinutes(2)).build());
+            new ZerodepDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .responseTimeout(Duration.ofMinutes(2))
+                .build());
   }
 
   @AfterAll
@@ -84,8 +86,12 @@ class KubernetesRuntimeApiIT extends RuntimeApiImageContract {
 
   @Override
   protected void buildImage(Path context, String tag) {
-    docker.buildImageCmd(context.toFile()).withTags(Set.of(tag)).withPull(false)
-        .start().awaitImageId();
+    docker
+        .buildImageCmd(context.toFile())
+        .withTags(Set.of(tag))
+        .withPull(false)
+        .start()
+        .awaitImageId();
   }
 
   @Override
@@ -96,8 +102,15 @@ class KubernetesRuntimeApiIT extends RuntimeApiImageContract {
   @Override
   protected void assertPublishesNothing(Instance instance) {
     Container main =
-        cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get()
-            .getSpec().getContainers().get(0);
+        cluster
+            .client()
+            .pods()
+            .inNamespace(NAMESPACE)
+            .withName(instance.id())
+            .get()
+            .getSpec()
+            .getContainers()
+            .get(0);
     assertThat(main.getPorts()).isEmpty();
     assertThat(main.getReadinessProbe()).isNull();
   }

@@ -44,7 +44,13 @@ class KubernetesRuntimeContractIT extends ContainerRuntimeContract {
   static long liveResources(KubeletApiServer server, Owner owner) {
     Set<String> names = new HashSet<>(server.kubelet().podsHeldFor(owner.id()));
     for (Pod pod :
-        server.client().pods().inNamespace(NAMESPACE).withLabel(Labels.OWNER, owner.id()).list().getItems()) {
+        server
+            .client()
+            .pods()
+            .inNamespace(NAMESPACE)
+            .withLabel(Labels.OWNER, owner.id())
+            .list()
+            .getItems()) {
       names.add(pod.getMetadata().getName());
     }
     return names.size();

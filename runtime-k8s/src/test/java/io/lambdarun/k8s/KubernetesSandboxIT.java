@@ -192,10 +192,14 @@ class KubernetesSandboxIT {
         .endsWith(
             ", \"highest\": 1023, \"error\": \"[Errno 24] Too many open files: '/dev/null'\"}");
     int opened = Integer.parseInt(answer.replaceAll("^\\{\"opened\": (\\d+),.*$", "$1"));
-    assertThat(opened).as("descriptors opened beside stdin, stdout and stderr").isBetween(1000, 1021);
+    assertThat(opened)
+        .as("descriptors opened beside stdin, stdout and stderr")
+        .isBetween(1000, 1021);
   }
 
-  /** Runtime API mode runs the main container in host network mode, by the test kubelet's choice. */
+  /**
+   * Runtime API mode runs the main container in host network mode, by the test kubelet's choice.
+   */
   @Test
   void inRuntimeApiModeTheSameSandboxHolds() throws Exception {
     try (OneEventRuntimeApi api =
@@ -213,8 +217,15 @@ class KubernetesSandboxIT {
         throw new AssertionError(
             "no answer within 60 s; the pod's log:\n" + runtime.logs(instance, Instant.EPOCH), e);
       }
-      assertThat(cluster.client().pods().inNamespace(NAMESPACE).withName(instance.id()).get()
-              .getSpec().getHostNetwork())
+      assertThat(
+              cluster
+                  .client()
+                  .pods()
+                  .inNamespace(NAMESPACE)
+                  .withName(instance.id())
+                  .get()
+                  .getSpec()
+                  .getHostNetwork())
           .as("the pod spec asks for no host network")
           .isNull();
       assertThat(answer.body()).isEqualTo("\"[Errno 30] Read-only file system: '/var/task/x'\"");

@@ -53,17 +53,20 @@ class KubernetesSettingsTest {
   /** The artifact server is no registry: its port never becomes part of the registry host. */
   @Test
   void theDefaultRegistryHostIsTheArtifactHostWithoutAPort() {
-    assertThat(settings(KubernetesConfigKeys.ARTIFACT_URL, "http://[fd00::7]:9000")
-            .registryHostOrDefault())
+    assertThat(
+            settings(KubernetesConfigKeys.ARTIFACT_URL, "http://[fd00::7]:9000")
+                .registryHostOrDefault())
         .isEqualTo("[fd00::7]");
-    assertThat(settings(KubernetesConfigKeys.ARTIFACT_URL, "https://lambdarun.tools.svc:8443/x")
-            .registryHostOrDefault())
+    assertThat(
+            settings(KubernetesConfigKeys.ARTIFACT_URL, "https://lambdarun.tools.svc:8443/x")
+                .registryHostOrDefault())
         .isEqualTo("lambdarun.tools.svc");
   }
 
   @Test
   void aRegistryHostWithAPortIsRefusedNamingThePortKey() {
-    assertThatThrownBy(() -> settings(KubernetesConfigKeys.REGISTRY_HOST, "registry.tools.svc:5000"))
+    assertThatThrownBy(
+            () -> settings(KubernetesConfigKeys.REGISTRY_HOST, "registry.tools.svc:5000"))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(
             "configuration key 'lambdarun.kubernetes.registry-host' has value"
@@ -206,20 +209,29 @@ class KubernetesSettingsTest {
   @Test
   void podsRunAsLambdasUserByDefaultAndAsTheConfiguredOne() {
     assertThat(settings().podUser()).isEqualTo(new PodUser(993, 990));
-    assertThat(settings(KubernetesConfigKeys.RUN_AS_USER, " 1000 ",
-            KubernetesConfigKeys.RUN_AS_GROUP, "2000").podUser())
+    assertThat(
+            settings(
+                    KubernetesConfigKeys.RUN_AS_USER,
+                    " 1000 ",
+                    KubernetesConfigKeys.RUN_AS_GROUP,
+                    "2000")
+                .podUser())
         .isEqualTo(new PodUser(1000, 2000));
   }
 
   @Test
   void aRootOrMalformedUserOrGroupIsRefusedNamingTheKeyAndValue() {
-    for (String key : new String[] {
-        KubernetesConfigKeys.RUN_AS_USER, KubernetesConfigKeys.RUN_AS_GROUP}) {
+    for (String key :
+        new String[] {KubernetesConfigKeys.RUN_AS_USER, KubernetesConfigKeys.RUN_AS_GROUP}) {
       for (String bad : new String[] {"0", "-5", "root", "4294967296"}) {
         assertThatThrownBy(() -> settings(key, bad))
             .isInstanceOf(ConfigurationException.class)
             .hasMessageStartingWith(
-                "configuration key '" + key + "' has value '" + bad + "', which is not a"
+                "configuration key '"
+                    + key
+                    + "' has value '"
+                    + bad
+                    + "', which is not a"
                     + " non-root id; use a number from 1 to 2147483647")
             .extracting(e -> ((ConfigurationException) e).key())
             .isEqualTo(key);

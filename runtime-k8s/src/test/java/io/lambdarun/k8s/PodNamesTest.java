@@ -32,7 +32,8 @@ class PodNamesTest {
 
   @Test
   void podNameSuffixIsTheFirstSixBytesOfSha256() {
-    assertThat(PodNames.podName("fn", "deploy")).isEqualTo("lambdarun-fn-" + PodNames.hex12("deploy"));
+    assertThat(PodNames.podName("fn", "deploy"))
+        .isEqualTo("lambdarun-fn-" + PodNames.hex12("deploy"));
     assertThat(PodNames.hex12("abc")).isEqualTo("ba7816bf8f01");
   }
 
@@ -70,7 +71,9 @@ class PodNamesTest {
   void uniquePodNameIsDns1123SafeAndBounded() {
     Set<String> names = new HashSet<>();
     for (int i = 0; i < 1000; i++) {
-      String name = PodNames.launchName("-Some_Function.Name-" + "z".repeat(i % 70), "dep/loy+id==", "lr-abc-" + i);
+      String name =
+          PodNames.launchName(
+              "-Some_Function.Name-" + "z".repeat(i % 70), "dep/loy+id==", "lr-abc-" + i);
       assertDns1123(name);
       names.add(name);
     }

@@ -14,7 +14,12 @@ import org.junit.jupiter.api.Test;
 class PodReadinessWatcherTest {
 
   private static Pod pod(PodStatus status) {
-    return new PodBuilder().withNewMetadata().withName("p").endMetadata().withStatus(status).build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("p")
+        .endMetadata()
+        .withStatus(status)
+        .build();
   }
 
   private static PodStatusBuilder running(String ready) {
@@ -45,14 +50,25 @@ class PodReadinessWatcherTest {
         new PodStatusBuilder()
             .withPhase("Running")
             .withContainerStatuses(
-                new ContainerStatusBuilder().withName("lambda").withNewState().withNewRunning()
-                    .endRunning().endState().build());
+                new ContainerStatusBuilder()
+                    .withName("lambda")
+                    .withNewState()
+                    .withNewRunning()
+                    .endRunning()
+                    .endState()
+                    .build());
     PodStatusBuilder notStarted =
         new PodStatusBuilder()
             .withPhase("Running")
             .withContainerStatuses(
-                new ContainerStatusBuilder().withName("lambda").withNewState().withNewWaiting()
-                    .withReason("ContainerCreating").endWaiting().endState().build());
+                new ContainerStatusBuilder()
+                    .withName("lambda")
+                    .withNewState()
+                    .withNewWaiting()
+                    .withReason("ContainerCreating")
+                    .endWaiting()
+                    .endState()
+                    .build());
 
     assertThat(PodReadinessWatcher.assessStarted(pod(started.build())))
         .isEqualTo(new Verdict.Ready(""));
@@ -86,7 +102,8 @@ class PodReadinessWatcherTest {
       assertThat(PodReadinessWatcher.assess(pod))
           .isEqualTo(
               new Verdict.Failed(
-                  "container 'lambda' is waiting with reason '" + reason
+                  "container 'lambda' is waiting with reason '"
+                      + reason
                       + "': pull access denied (image 'no/such:1')"));
     }
   }
@@ -110,7 +127,8 @@ class PodReadinessWatcherTest {
                 .build());
     assertThat(PodReadinessWatcher.assess(pod))
         .isEqualTo(
-            new Verdict.Failed("init container 'lambdarun-init' terminated with exit code 1 (Error)"));
+            new Verdict.Failed(
+                "init container 'lambdarun-init' terminated with exit code 1 (Error)"));
   }
 
   @Test
@@ -133,7 +151,8 @@ class PodReadinessWatcherTest {
 
   @Test
   void terminalPhasesFailFast() {
-    assertThat(PodReadinessWatcher.assess(pod(new PodStatusBuilder().withPhase("Succeeded").build())))
+    assertThat(
+            PodReadinessWatcher.assess(pod(new PodStatusBuilder().withPhase("Succeeded").build())))
         .isEqualTo(new Verdict.Failed("the pod reached terminal phase 'Succeeded'"));
     assertThat(
             PodReadinessWatcher.assess(

@@ -91,7 +91,9 @@ class PodSpecFactoryTest {
       Pod pod = pod(zipFunction("my-fn"));
       String script = script(pod);
       assertThat(init(pod).getCommand()).startsWith("sh", "-c");
-      assertThat(script).contains("fetch code.zip ").contains("unzip -o -q /lambdarun-staging/code.zip -d /var/task");
+      assertThat(script)
+          .contains("fetch code.zip ")
+          .contains("unzip -o -q /lambdarun-staging/code.zip -d /var/task");
       assertThat(script).contains("fetch \"layer-$i.zip\"");
       assertThat(script).contains("Authorization: Bearer $LAMBDARUN_ARTIFACT_TOKEN");
       assertThat(script).doesNotContain(Fixtures.TOKEN);
@@ -101,7 +103,10 @@ class PodSpecFactoryTest {
 
     @Test
     void imagePodSkipsCodeDownload() {
-      Pod pod = pod(imageFunction("img-fn", "public.ecr.aws/test/img:1").layers(List.of(zip("l", Map.of("a", "b")))));
+      Pod pod =
+          pod(
+              imageFunction("img-fn", "public.ecr.aws/test/img:1")
+                  .layers(List.of(zip("l", Map.of("a", "b")))));
       assertThat(script(pod)).doesNotContain("code.zip").contains("layer-$i.zip");
     }
 
@@ -119,9 +124,13 @@ class PodSpecFactoryTest {
       assertThat(main(pod).getVolumeMounts())
           .extracting(m -> m.getMountPath())
           .containsExactly("/tmp");
-      assertThat(pod.getSpec().getVolumes()).extracting(Volume::getName).containsExactly("lambdarun-tmp");
+      assertThat(pod.getSpec().getVolumes())
+          .extracting(Volume::getName)
+          .containsExactly("lambdarun-tmp");
       Pod withLayers =
-          pod(imageFunction("img-fn", "public.ecr.aws/test/img:1").layers(List.of(zip("l", Map.of("a", "b")))));
+          pod(
+              imageFunction("img-fn", "public.ecr.aws/test/img:1")
+                  .layers(List.of(zip("l", Map.of("a", "b")))));
       assertThat(main(withLayers).getVolumeMounts())
           .extracting(m -> m.getMountPath())
           .containsExactly("/opt", "/tmp");
@@ -220,12 +229,13 @@ class PodSpecFactoryTest {
       Pod pod = pod(zipFunction("my-fn"));
       assertThat(main(pod).getVolumeMounts())
           .extracting(m -> m.getName() + ":" + m.getMountPath())
-          .containsExactly(
-              "lambdarun-task:/var/task", "lambdarun-opt:/opt", "lambdarun-tmp:/tmp");
+          .containsExactly("lambdarun-task:/var/task", "lambdarun-opt:/opt", "lambdarun-tmp:/tmp");
       assertThat(init(pod).getVolumeMounts())
           .extracting(m -> m.getName() + ":" + m.getMountPath())
           .containsExactly(
-              "lambdarun-task:/var/task", "lambdarun-opt:/opt", "lambdarun-staging:/lambdarun-staging");
+              "lambdarun-task:/var/task",
+              "lambdarun-opt:/opt",
+              "lambdarun-staging:/lambdarun-staging");
     }
 
     @Test
@@ -244,8 +254,13 @@ class PodSpecFactoryTest {
     void pullSecretAttachedWhenConfigured() {
       PodContext c = context();
       PodContext withSecret =
-          new PodContext(c.namespace(), c.podName(), c.artifactUrl(), c.initImage(),
-              Optional.of("lambdarun-ecr-secret"), c.podConfig());
+          new PodContext(
+              c.namespace(),
+              c.podName(),
+              c.artifactUrl(),
+              c.initImage(),
+              Optional.of("lambdarun-ecr-secret"),
+              c.podConfig());
       Pod pod = PodSpecFactory.pod(zipFunction("my-fn").build(), withSecret);
       assertThat(pod.getSpec().getImagePullSecrets())
           .extracting(r -> r.getName())
@@ -286,11 +301,14 @@ class PodSpecFactoryTest {
     void perFunctionTagsOverrideBasePodConfig() {
       PodContext c = context();
       PodContext base =
-          new PodContext(c.namespace(), c.podName(), c.artifactUrl(), c.initImage(), c.pullSecret(),
+          new PodContext(
+              c.namespace(),
+              c.podName(),
+              c.artifactUrl(),
+              c.initImage(),
+              c.pullSecret(),
               new PodConfig(
-                  Map.of("pool", "lambda", "zone", "a"),
-                  List.of(),
-                  Map.of("team", "platform")));
+                  Map.of("pool", "lambda", "zone", "a"), List.of(), Map.of("team", "platform")));
       Pod pod =
           PodSpecFactory.pod(
               zipFunction("my-fn")
@@ -302,7 +320,8 @@ class PodSpecFactoryTest {
               base);
       assertThat(pod.getSpec().getNodeSelector())
           .containsOnly(
-              Map.entry("kubernetes.io/arch", "amd64"), Map.entry("pool", "lambda"),
+              Map.entry("kubernetes.io/arch", "amd64"),
+              Map.entry("pool", "lambda"),
               Map.entry("zone", "b"));
       assertThat(pod.getMetadata().getAnnotations())
           .containsEntry("team", "payments")
@@ -325,10 +344,10 @@ class PodSpecFactoryTest {
     }
 
     /**
-     * The kubelet evicts a pod whose volumes, logs and writable layers together pass the sum of
-     * its containers' ephemeral-storage limits, so the limit holds /tmp, the expanded code and
-     * layers (code twice for a custom runtime), the largest zip while staged, and 128 MiB for
-     * logs and the writable layer.
+     * The kubelet evicts a pod whose volumes, logs and writable layers together pass the sum of its
+     * containers' ephemeral-storage limits, so the limit holds /tmp, the expanded code and layers
+     * (code twice for a custom runtime), the largest zip while staged, and 128 MiB for logs and the
+     * writable layer.
      */
     @Test
     void ephemeralStorageRequestAndLimitCoverTmpCodeLayersAndLogs() {
@@ -349,8 +368,8 @@ class PodSpecFactoryTest {
       assertThat(custom.getResources().getLimits().get("ephemeral-storage").toString())
           .isEqualTo("646Mi");
 
-      Container image = main(pod(imageFunction("my-fn", "registry.local:5000/app:1")
-          .ephemeralStorageMib(512)));
+      Container image =
+          main(pod(imageFunction("my-fn", "registry.local:5000/app:1").ephemeralStorageMib(512)));
       assertThat(image.getResources().getLimits().get("ephemeral-storage").toString())
           .isEqualTo("640Mi");
     }
@@ -434,8 +453,8 @@ class PodSpecFactoryTest {
     @Test
     void labelValuesAreCappedAt63Characters() {
       String longName = "a-very-long-function-name-".repeat(5);
-      Map<String, String> labels = pod(zipFunction(longName).labels(Fixtures.OWNER.labels()))
-          .getMetadata().getLabels();
+      Map<String, String> labels =
+          pod(zipFunction(longName).labels(Fixtures.OWNER.labels())).getMetadata().getLabels();
       assertThat(labels.get(Labels.FUNCTION)).hasSize(63).isEqualTo(longName.substring(0, 63));
       assertThat(labels.values()).allSatisfy(v -> assertThat(v.length()).isLessThanOrEqualTo(63));
     }
@@ -444,8 +463,13 @@ class PodSpecFactoryTest {
     void initImageIsConfigurable() {
       PodContext c = context();
       PodContext custom =
-          new PodContext(c.namespace(), c.podName(), c.artifactUrl(), "registry.local/busybox:1.37",
-              c.pullSecret(), c.podConfig());
+          new PodContext(
+              c.namespace(),
+              c.podName(),
+              c.artifactUrl(),
+              "registry.local/busybox:1.37",
+              c.pullSecret(),
+              c.podConfig());
       assertThat(init(PodSpecFactory.pod(zipFunction("my-fn").build(), custom)).getImage())
           .isEqualTo("registry.local/busybox:1.37");
       assertThat(init(pod(zipFunction("my-fn"))).getImage()).isEqualTo("busybox:1.36");
@@ -456,7 +480,12 @@ class PodSpecFactoryTest {
       Toleration global = new Toleration("NoSchedule", "lambda", "Exists", null, null);
       PodContext c = context();
       PodContext base =
-          new PodContext(c.namespace(), c.podName(), c.artifactUrl(), c.initImage(), c.pullSecret(),
+          new PodContext(
+              c.namespace(),
+              c.podName(),
+              c.artifactUrl(),
+              c.initImage(),
+              c.pullSecret(),
               new PodConfig(Map.of(), List.of(global), Map.of()));
       Pod pod =
           PodSpecFactory.pod(
@@ -475,7 +504,10 @@ class PodSpecFactoryTest {
 
     @Test
     void architectureSelectsNodes() {
-      assertThat(pod(zipFunction("my-fn").architecture(Architecture.ARM64)).getSpec().getNodeSelector())
+      assertThat(
+              pod(zipFunction("my-fn").architecture(Architecture.ARM64))
+                  .getSpec()
+                  .getNodeSelector())
           .containsEntry("kubernetes.io/arch", "arm64");
     }
 
@@ -505,11 +537,25 @@ class PodSpecFactoryTest {
       PodContext c = context();
       io.fabric8.kubernetes.api.model.OwnerReference owner =
           new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
-              .withApiVersion("v1").withKind("Pod").withName("embedder").withUid("uid-1").build();
+              .withApiVersion("v1")
+              .withKind("Pod")
+              .withName("embedder")
+              .withUid("uid-1")
+              .build();
       PodContext owned =
-          new PodContext(c.namespace(), c.podName(), c.artifactUrl(), c.initImage(), c.pullSecret(),
-              c.podConfig(), List.of(owner), c.user());
-      assertThat(PodSpecFactory.pod(zipFunction("my-fn").build(), owned).getMetadata().getOwnerReferences())
+          new PodContext(
+              c.namespace(),
+              c.podName(),
+              c.artifactUrl(),
+              c.initImage(),
+              c.pullSecret(),
+              c.podConfig(),
+              List.of(owner),
+              c.user());
+      assertThat(
+              PodSpecFactory.pod(zipFunction("my-fn").build(), owned)
+                  .getMetadata()
+                  .getOwnerReferences())
           .containsExactly(owner);
       assertThat(pod(zipFunction("my-fn")).getMetadata().getOwnerReferences()).isNullOrEmpty();
     }
@@ -530,15 +576,26 @@ class PodSpecFactoryTest {
     void everyContainerRunsAsTheContextsUserWithItsGroupAsFsGroup() {
       PodContext c = context();
       PodContext other =
-          new PodContext(c.namespace(), c.podName(), c.artifactUrl(), c.initImage(), c.pullSecret(),
-              c.podConfig(), List.of(), new PodUser(1000, 2000));
+          new PodContext(
+              c.namespace(),
+              c.podName(),
+              c.artifactUrl(),
+              c.initImage(),
+              c.pullSecret(),
+              c.podConfig(),
+              List.of(),
+              new PodUser(1000, 2000));
       assertThat(pod(zipFunction("my-fn")).getSpec().getSecurityContext())
-          .satisfies(s -> assertThat(List.of(s.getRunAsUser(), s.getRunAsGroup(), s.getFsGroup()))
-              .containsExactly(993L, 990L, 990L));
+          .satisfies(
+              s ->
+                  assertThat(List.of(s.getRunAsUser(), s.getRunAsGroup(), s.getFsGroup()))
+                      .containsExactly(993L, 990L, 990L));
       Pod pod = PodSpecFactory.pod(zipFunction("my-fn").build(), other);
       assertThat(pod.getSpec().getSecurityContext())
-          .satisfies(s -> assertThat(List.of(s.getRunAsUser(), s.getRunAsGroup(), s.getFsGroup()))
-              .containsExactly(1000L, 2000L, 2000L));
+          .satisfies(
+              s ->
+                  assertThat(List.of(s.getRunAsUser(), s.getRunAsGroup(), s.getFsGroup()))
+                      .containsExactly(1000L, 2000L, 2000L));
       assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
     }
 
@@ -551,13 +608,19 @@ class PodSpecFactoryTest {
 
     @Test
     void theFunctionCanWriteOnlyToTmpWhileTheInitContainerWritesTheCode() {
-      Pod pod = pod(zipFunction("my-fn").runtime("provided.al2023").handler("bootstrap")
-          .layers(List.of(zip("layer", Map.of("a", "")))));
+      Pod pod =
+          pod(
+              zipFunction("my-fn")
+                  .runtime("provided.al2023")
+                  .handler("bootstrap")
+                  .layers(List.of(zip("layer", Map.of("a", "")))));
       assertThat(main(pod).getVolumeMounts())
-          .extracting(m -> m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw"))
+          .extracting(
+              m -> m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw"))
           .containsExactly("/var/task ro", "/opt ro", "/tmp rw", "/var/runtime ro");
       assertThat(init(pod).getVolumeMounts())
-          .extracting(m -> m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw"))
+          .extracting(
+              m -> m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? " ro" : " rw"))
           .containsExactly("/var/task rw", "/opt rw", "/var/runtime rw", "/lambdarun-staging rw");
     }
 

@@ -25,8 +25,8 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * The "restricted" Pod Security Standard, every control of it (the Baseline policy's included),
- * as the Kubernetes documentation writes it
+ * The "restricted" Pod Security Standard, every control of it (the Baseline policy's included), as
+ * the Kubernetes documentation writes it
  * (https://kubernetes.io/docs/concepts/security/pod-security-standards/, "Restricted": "Everything
  * from the Baseline policy" plus its own controls). One method per control, named after it; each
  * returns the violations it finds, empty when the pod passes. "If any of the listed containers
@@ -42,8 +42,19 @@ final class RestrictedPodSecurityStandard {
 
   private static final Set<String> BASELINE_CAPABILITIES =
       Set.of(
-          "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-          "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT");
+          "AUDIT_WRITE",
+          "CHOWN",
+          "DAC_OVERRIDE",
+          "FOWNER",
+          "FSETID",
+          "KILL",
+          "MKNOD",
+          "NET_BIND_SERVICE",
+          "SETFCAP",
+          "SETGID",
+          "SETPCAP",
+          "SETUID",
+          "SYS_CHROOT");
   private static final Set<String> SELINUX_TYPES =
       Set.of("", "container_t", "container_init_t", "container_kvm_t", "container_engine_t");
   private static final Set<String> SAFE_SYSCTLS =
@@ -55,10 +66,17 @@ final class RestrictedPodSecurityStandard {
           "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes");
   private static final Set<String> ALLOWED_VOLUME_SOURCES =
       Set.of(
-          "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
-          "projected", "secret");
+          "configMap",
+          "csi",
+          "downwardAPI",
+          "emptyDir",
+          "ephemeral",
+          "persistentVolumeClaim",
+          "projected",
+          "secret");
   private static final Set<String> PROFILE_TYPES = Set.of("RuntimeDefault", "Localhost");
-  private static final String APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
+  private static final String APPARMOR_ANNOTATION =
+      "container.apparmor.security.beta.kubernetes.io/";
 
   private RestrictedPodSecurityStandard() {}
 
@@ -93,9 +111,8 @@ final class RestrictedPodSecurityStandard {
   }
 
   /**
-   * HostProcess: "Privileged access to the host is disallowed in the Baseline policy."
-   * {@code spec.securityContext.windowsOptions.hostProcess} and the containers': "Undefined/nil,
-   * false".
+   * HostProcess: "Privileged access to the host is disallowed in the Baseline policy." {@code
+   * spec.securityContext.windowsOptions.hostProcess} and the containers': "Undefined/nil, false".
    */
   static List<String> hostProcess(Pod pod) {
     List<String> out = new ArrayList<>();
@@ -105,12 +122,14 @@ final class RestrictedPodSecurityStandard {
         && Boolean.TRUE.equals(podContext.getWindowsOptions().getHostProcess())) {
       out.add("spec.securityContext.windowsOptions.hostProcess is true");
     }
-    forEachContext(pod, (name, context) -> {
-      if (context.getWindowsOptions() != null
-          && Boolean.TRUE.equals(context.getWindowsOptions().getHostProcess())) {
-        out.add(name + " sets windowsOptions.hostProcess true");
-      }
-    });
+    forEachContext(
+        pod,
+        (name, context) -> {
+          if (context.getWindowsOptions() != null
+              && Boolean.TRUE.equals(context.getWindowsOptions().getHostProcess())) {
+            out.add(name + " sets windowsOptions.hostProcess true");
+          }
+        });
     return out;
   }
 
@@ -138,11 +157,13 @@ final class RestrictedPodSecurityStandard {
    */
   static List<String> privilegedContainers(Pod pod) {
     List<String> out = new ArrayList<>();
-    forEachContext(pod, (name, context) -> {
-      if (Boolean.TRUE.equals(context.getPrivileged())) {
-        out.add(name + " is privileged");
-      }
-    });
+    forEachContext(
+        pod,
+        (name, context) -> {
+          if (Boolean.TRUE.equals(context.getPrivileged())) {
+            out.add(name + " is privileged");
+          }
+        });
     return out;
   }
 
@@ -154,9 +175,12 @@ final class RestrictedPodSecurityStandard {
    */
   static List<String> baselineCapabilities(Pod pod) {
     List<String> out = new ArrayList<>();
-    forEachContext(pod, (name, context) -> added(context).stream()
-        .filter(c -> !BASELINE_CAPABILITIES.contains(c))
-        .forEach(c -> out.add(name + " adds capability " + c)));
+    forEachContext(
+        pod,
+        (name, context) ->
+            added(context).stream()
+                .filter(c -> !BASELINE_CAPABILITIES.contains(c))
+                .forEach(c -> out.add(name + " adds capability " + c)));
     return out;
   }
 
@@ -173,8 +197,8 @@ final class RestrictedPodSecurityStandard {
 
   /**
    * Host Ports: "HostPorts should be disallowed entirely (recommended) or restricted to a known
-   * list." {@code ports[*].hostPort}: "Undefined/nil, Known list (not supported by the built-in
-   * Pod Security Admission controller), 0".
+   * list." {@code ports[*].hostPort}: "Undefined/nil, Known list (not supported by the built-in Pod
+   * Security Admission controller), 0".
    */
   static List<String> hostPorts(Pod pod) {
     List<String> out = new ArrayList<>();
@@ -201,7 +225,9 @@ final class RestrictedPodSecurityStandard {
       List<HTTPGetAction> httpGets = new ArrayList<>();
       List<TCPSocketAction> tcpSockets = new ArrayList<>();
       for (Probe probe :
-          Stream.of(container.getLivenessProbe(), container.getReadinessProbe(),
+          Stream.of(
+                  container.getLivenessProbe(),
+                  container.getReadinessProbe(),
                   container.getStartupProbe())
               .filter(Objects::nonNull)
               .toList()) {
@@ -210,16 +236,19 @@ final class RestrictedPodSecurityStandard {
       }
       if (container.getLifecycle() != null) {
         for (LifecycleHandler hook :
-            Stream.of(container.getLifecycle().getPostStart(), container.getLifecycle().getPreStop())
+            Stream.of(
+                    container.getLifecycle().getPostStart(), container.getLifecycle().getPreStop())
                 .filter(Objects::nonNull)
                 .toList()) {
           httpGets.add(hook.getHttpGet());
           tcpSockets.add(hook.getTcpSocket());
         }
       }
-      httpGets.stream().filter(a -> a != null && !isEmpty(a.getHost()))
+      httpGets.stream()
+          .filter(a -> a != null && !isEmpty(a.getHost()))
           .forEach(a -> out.add(c.getKey() + " probes or hooks host " + a.getHost()));
-      tcpSockets.stream().filter(a -> a != null && !isEmpty(a.getHost()))
+      tcpSockets.stream()
+          .filter(a -> a != null && !isEmpty(a.getHost()))
           .forEach(a -> out.add(c.getKey() + " probes or hooks host " + a.getHost()));
     }
     return out;
@@ -227,33 +256,39 @@ final class RestrictedPodSecurityStandard {
 
   /**
    * AppArmor: "The baseline policy should prevent overriding or disabling the default AppArmor
-   * profile, or restrict overrides to an allowed set of profiles." {@code
-   * appArmorProfile.type}: "Undefined/nil, RuntimeDefault, Localhost"; {@code
+   * profile, or restrict overrides to an allowed set of profiles." {@code appArmorProfile.type}:
+   * "Undefined/nil, RuntimeDefault, Localhost"; {@code
    * metadata.annotations["container.apparmor.security.beta.kubernetes.io/*"]}: "Undefined/nil,
    * runtime/default, localhost/*".
    */
   static List<String> appArmor(Pod pod) {
     List<String> out = new ArrayList<>();
     PodSecurityContext podContext = pod.getSpec().getSecurityContext();
-    if (podContext != null && podContext.getAppArmorProfile() != null
+    if (podContext != null
+        && podContext.getAppArmorProfile() != null
         && !PROFILE_TYPES.contains(podContext.getAppArmorProfile().getType())) {
-      out.add("spec.securityContext.appArmorProfile.type is "
-          + podContext.getAppArmorProfile().getType());
+      out.add(
+          "spec.securityContext.appArmorProfile.type is "
+              + podContext.getAppArmorProfile().getType());
     }
-    forEachContext(pod, (name, context) -> {
-      if (context.getAppArmorProfile() != null
-          && !PROFILE_TYPES.contains(context.getAppArmorProfile().getType())) {
-        out.add(name + " sets appArmorProfile.type " + context.getAppArmorProfile().getType());
-      }
-    });
+    forEachContext(
+        pod,
+        (name, context) -> {
+          if (context.getAppArmorProfile() != null
+              && !PROFILE_TYPES.contains(context.getAppArmorProfile().getType())) {
+            out.add(name + " sets appArmorProfile.type " + context.getAppArmorProfile().getType());
+          }
+        });
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
     if (annotations != null) {
-      annotations.forEach((key, value) -> {
-        if (key.startsWith(APPARMOR_ANNOTATION)
-            && !value.equals("runtime/default") && !value.startsWith("localhost/")) {
-          out.add("annotation " + key + " is " + value);
-        }
-      });
+      annotations.forEach(
+          (key, value) -> {
+            if (key.startsWith(APPARMOR_ANNOTATION)
+                && !value.equals("runtime/default")
+                && !value.startsWith("localhost/")) {
+              out.add("annotation " + key + " is " + value);
+            }
+          });
     }
     return out;
   }
@@ -280,11 +315,13 @@ final class RestrictedPodSecurityStandard {
    */
   static List<String> procMountType(Pod pod) {
     List<String> out = new ArrayList<>();
-    forEachContext(pod, (name, context) -> {
-      if (context.getProcMount() != null && !context.getProcMount().equals("Default")) {
-        out.add(name + " sets procMount " + context.getProcMount());
-      }
-    });
+    forEachContext(
+        pod,
+        (name, context) -> {
+          if (context.getProcMount() != null && !context.getProcMount().equals("Default")) {
+            out.add(name + " sets procMount " + context.getProcMount());
+          }
+        });
     return out;
   }
 
@@ -295,17 +332,21 @@ final class RestrictedPodSecurityStandard {
   static List<String> baselineSeccomp(Pod pod) {
     List<String> out = new ArrayList<>();
     PodSecurityContext podContext = pod.getSpec().getSecurityContext();
-    if (podContext != null && podContext.getSeccompProfile() != null
+    if (podContext != null
+        && podContext.getSeccompProfile() != null
         && !PROFILE_TYPES.contains(podContext.getSeccompProfile().getType())) {
-      out.add("spec.securityContext.seccompProfile.type is "
-          + podContext.getSeccompProfile().getType());
+      out.add(
+          "spec.securityContext.seccompProfile.type is "
+              + podContext.getSeccompProfile().getType());
     }
-    forEachContext(pod, (name, context) -> {
-      if (context.getSeccompProfile() != null
-          && !PROFILE_TYPES.contains(context.getSeccompProfile().getType())) {
-        out.add(name + " sets seccompProfile.type " + context.getSeccompProfile().getType());
-      }
-    });
+    forEachContext(
+        pod,
+        (name, context) -> {
+          if (context.getSeccompProfile() != null
+              && !PROFILE_TYPES.contains(context.getSeccompProfile().getType())) {
+            out.add(name + " sets seccompProfile.type " + context.getSeccompProfile().getType());
+          }
+        });
     return out;
   }
 
@@ -328,8 +369,8 @@ final class RestrictedPodSecurityStandard {
 
   /**
    * Volume Types: "The Restricted policy only permits the following volume types." "Every item in
-   * the spec.volumes[*] list must set one of the following fields to a non-null value":
-   * configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret.
+   * the spec.volumes[*] list must set one of the following fields to a non-null value": configMap,
+   * csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret.
    */
   static List<String> volumeTypes(Pod pod) {
     List<String> out = new ArrayList<>();
@@ -347,9 +388,9 @@ final class RestrictedPodSecurityStandard {
   }
 
   /**
-   * Privilege Escalation: "Privilege escalation (such as via set-user-ID or set-group-ID file
-   * mode) should not be allowed." {@code securityContext.allowPrivilegeEscalation}: "false" (so
-   * undefined fails too).
+   * Privilege Escalation: "Privilege escalation (such as via set-user-ID or set-group-ID file mode)
+   * should not be allowed." {@code securityContext.allowPrivilegeEscalation}: "false" (so undefined
+   * fails too).
    */
   static List<String> privilegeEscalation(Pod pod) {
     List<String> out = new ArrayList<>();
@@ -394,11 +435,13 @@ final class RestrictedPodSecurityStandard {
     if (podContext != null && Long.valueOf(0).equals(podContext.getRunAsUser())) {
       out.add("spec.securityContext.runAsUser is 0");
     }
-    forEachContext(pod, (name, context) -> {
-      if (Long.valueOf(0).equals(context.getRunAsUser())) {
-        out.add(name + " sets runAsUser 0");
-      }
-    });
+    forEachContext(
+        pod,
+        (name, context) -> {
+          if (Long.valueOf(0).equals(context.getRunAsUser())) {
+            out.add(name + " sets runAsUser 0");
+          }
+        });
     return out;
   }
 
@@ -406,14 +449,16 @@ final class RestrictedPodSecurityStandard {
    * Seccomp: "Seccomp profile must be explicitly set to one of the allowed values. Both the
    * Unconfined profile and the absence of a profile are prohibited." {@code seccompProfile.type}:
    * "RuntimeDefault, Localhost. The container fields may be undefined/nil if the pod-level
-   * spec.securityContext.seccompProfile.type field is set appropriately. Conversely, the
-   * pod-level field may be undefined/nil if all container-level fields are set."
+   * spec.securityContext.seccompProfile.type field is set appropriately. Conversely, the pod-level
+   * field may be undefined/nil if all container-level fields are set."
    */
   static List<String> seccomp(Pod pod) {
     List<String> out = new ArrayList<>(baselineSeccomp(pod));
     PodSecurityContext podContext = pod.getSpec().getSecurityContext();
-    boolean podLevel = podContext != null && podContext.getSeccompProfile() != null
-        && PROFILE_TYPES.contains(podContext.getSeccompProfile().getType());
+    boolean podLevel =
+        podContext != null
+            && podContext.getSeccompProfile() != null
+            && PROFILE_TYPES.contains(podContext.getSeccompProfile().getType());
     for (Map.Entry<String, Container> c : containers(pod).entrySet()) {
       SecurityContext context = c.getValue().getSecurityContext();
       if (!podLevel && (context == null || context.getSeccompProfile() == null)) {
@@ -437,7 +482,8 @@ final class RestrictedPodSecurityStandard {
         out.add(c.getKey() + " does not drop ALL capabilities");
       }
       if (context != null) {
-        added(context).stream().filter(a -> !a.equals("NET_BIND_SERVICE"))
+        added(context).stream()
+            .filter(a -> !a.equals("NET_BIND_SERVICE"))
             .forEach(a -> out.add(c.getKey() + " adds capability " + a));
       }
     }
@@ -447,28 +493,32 @@ final class RestrictedPodSecurityStandard {
   /** Every container by a readable name: containers, init containers, ephemeral containers. */
   private static Map<String, Container> containers(Pod pod) {
     Map<String, Container> all = new LinkedHashMap<>();
-    nullToEmpty(pod.getSpec().getContainers())
-        .forEach(c -> all.put("container " + c.getName(), c));
+    nullToEmpty(pod.getSpec().getContainers()).forEach(c -> all.put("container " + c.getName(), c));
     nullToEmpty(pod.getSpec().getInitContainers())
         .forEach(c -> all.put("init container " + c.getName(), c));
     nullToEmpty(pod.getSpec().getEphemeralContainers())
-        .forEach(c -> all.put("ephemeral container " + c.getName(),
-            SERIALIZATION.convertValue(c, Container.class)));
+        .forEach(
+            c ->
+                all.put(
+                    "ephemeral container " + c.getName(),
+                    SERIALIZATION.convertValue(c, Container.class)));
     return all;
   }
 
-  private static void forEachContext(
-      Pod pod, BiConsumer<String, SecurityContext> action) {
-    containers(pod).forEach((name, container) -> {
-      if (container.getSecurityContext() != null) {
-        action.accept(name, container.getSecurityContext());
-      }
-    });
+  private static void forEachContext(Pod pod, BiConsumer<String, SecurityContext> action) {
+    containers(pod)
+        .forEach(
+            (name, container) -> {
+              if (container.getSecurityContext() != null) {
+                action.accept(name, container.getSecurityContext());
+              }
+            });
   }
 
   private static List<String> added(SecurityContext context) {
     return context.getCapabilities() == null
-        ? List.of() : nullToEmpty(context.getCapabilities().getAdd());
+        ? List.of()
+        : nullToEmpty(context.getCapabilities().getAdd());
   }
 
   private static void seLinuxOptions(String name, SELinuxOptions options, List<String> out) {

@@ -44,21 +44,27 @@ class RestrictedPodSecurityStandardTest {
 
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
-  /** One way to break each control, applied to a copy of a passing pod that has an init container. */
+  /**
+   * One way to break each control, applied to a copy of a passing pod that has an init container.
+   */
   private static final Map<String, Consumer<Pod>> BREAKERS = breakers();
 
   static Map<String, Pod> generatedPods() {
     Map<String, LaunchSpec.Builder> specs = new LinkedHashMap<>();
     specs.put("zip, RIE mode", zipFunction("my-fn"));
-    specs.put("zip, Runtime API mode", zipFunction("my-fn").runtimeApi("lambdarun.tools.svc:40123"));
+    specs.put(
+        "zip, Runtime API mode", zipFunction("my-fn").runtimeApi("lambdarun.tools.svc:40123"));
     specs.put("zip with layers", zipFunction("my-fn").layers(List.of(layer("a"), layer("b"))));
-    specs.put("zip on provided.al2023",
+    specs.put(
+        "zip on provided.al2023",
         zipFunction("my-fn").runtime("provided.al2023").handler("bootstrap"));
     specs.put("image", imageFunction("img-fn", "registry.tools.svc:5000/repo:tag"));
-    specs.put("image, Runtime API mode",
+    specs.put(
+        "image, Runtime API mode",
         imageFunction("img-fn", "registry.tools.svc:5000/repo:tag")
             .runtimeApi("lambdarun.tools.svc:40123"));
-    specs.put("image with layers",
+    specs.put(
+        "image with layers",
         imageFunction("img-fn", "registry.tools.svc:5000/repo:tag").layers(List.of(layer("a"))));
     Map<String, Pod> pods = new LinkedHashMap<>();
     specs.forEach((name, spec) -> pods.put(name, PodSpecFactory.pod(spec.build(), context())));
@@ -67,8 +73,12 @@ class RestrictedPodSecurityStandardTest {
 
   static Stream<Arguments> everyControlOnEveryGeneratedPod() {
     List<Arguments> cases = new ArrayList<>();
-    generatedPods().forEach((pod, value) -> RestrictedPodSecurityStandard.CONTROLS.keySet()
-        .forEach(control -> cases.add(Arguments.of(control, pod, value))));
+    generatedPods()
+        .forEach(
+            (pod, value) ->
+                RestrictedPodSecurityStandard.CONTROLS
+                    .keySet()
+                    .forEach(control -> cases.add(Arguments.of(control, pod, value))));
     return cases.stream();
   }
 
@@ -106,7 +116,8 @@ class RestrictedPodSecurityStandardTest {
 
   @Test
   void allControlsTogetherReportNothingForTheGeneratedPodsButNameTheControlOfAViolation() {
-    generatedPods().values()
+    generatedPods()
+        .values()
         .forEach(pod -> assertThat(RestrictedPodSecurityStandard.violations(pod)).isEmpty());
     Pod broken = SERIALIZATION.clone(generatedPods().get("image"));
     broken.getSpec().setHostPID(true);
@@ -116,35 +127,63 @@ class RestrictedPodSecurityStandardTest {
 
   private static Map<String, Consumer<Pod>> breakers() {
     Map<String, Consumer<Pod>> breakers = new LinkedHashMap<>();
-    breakers.put("HostProcess", pod -> pod.getSpec().getSecurityContext()
-        .setWindowsOptions(hostProcess()));
+    breakers.put(
+        "HostProcess", pod -> pod.getSpec().getSecurityContext().setWindowsOptions(hostProcess()));
     breakers.put("Host Namespaces", pod -> pod.getSpec().setHostNetwork(true));
     breakers.put("Privileged Containers", pod -> initContext(pod).setPrivileged(true));
-    breakers.put("Capabilities (Baseline)", pod -> initContext(pod).getCapabilities()
-        .setAdd(List.of("SYS_ADMIN")));
+    breakers.put(
+        "Capabilities (Baseline)",
+        pod -> initContext(pod).getCapabilities().setAdd(List.of("SYS_ADMIN")));
     breakers.put("HostPath Volumes", pod -> pod.getSpec().getVolumes().add(hostPath()));
     breakers.put("Host Ports", pod -> mainContainer(pod).setPorts(List.of(hostPort())));
-    breakers.put("Host Probes / Lifecycle Hooks", pod -> mainContainer(pod).setReadinessProbe(
-        new ProbeBuilder().withNewTcpSocket().withHost("10.0.0.1").withNewPort(8080)
-            .endTcpSocket().build()));
-    breakers.put("AppArmor", pod -> pod.getMetadata().getAnnotations()
-        .put("container.apparmor.security.beta.kubernetes.io/lambda", "unconfined"));
-    breakers.put("SELinux", pod -> initContext(pod)
-        .setSeLinuxOptions(new SELinuxOptionsBuilder().withRole("sysadm_r").build()));
+    breakers.put(
+        "Host Probes / Lifecycle Hooks",
+        pod ->
+            mainContainer(pod)
+                .setReadinessProbe(
+                    new ProbeBuilder()
+                        .withNewTcpSocket()
+                        .withHost("10.0.0.1")
+                        .withNewPort(8080)
+                        .endTcpSocket()
+                        .build()));
+    breakers.put(
+        "AppArmor",
+        pod ->
+            pod.getMetadata()
+                .getAnnotations()
+                .put("container.apparmor.security.beta.kubernetes.io/lambda", "unconfined"));
+    breakers.put(
+        "SELinux",
+        pod ->
+            initContext(pod)
+                .setSeLinuxOptions(new SELinuxOptionsBuilder().withRole("sysadm_r").build()));
     breakers.put("/proc Mount Type", pod -> initContext(pod).setProcMount("Unmasked"));
-    breakers.put("Seccomp (Baseline)", pod -> initContext(pod)
-        .setSeccompProfile(new SeccompProfileBuilder().withType("Unconfined").build()));
-    breakers.put("Sysctls", pod -> pod.getSpec().getSecurityContext()
-        .setSysctls(List.of(new SysctlBuilder().withName("kernel.msgmax").withValue("65536").build())));
+    breakers.put(
+        "Seccomp (Baseline)",
+        pod ->
+            initContext(pod)
+                .setSeccompProfile(new SeccompProfileBuilder().withType("Unconfined").build()));
+    breakers.put(
+        "Sysctls",
+        pod ->
+            pod.getSpec()
+                .getSecurityContext()
+                .setSysctls(
+                    List.of(
+                        new SysctlBuilder().withName("kernel.msgmax").withValue("65536").build())));
     breakers.put("Volume Types", pod -> pod.getSpec().getVolumes().add(nfs()));
-    breakers.put("Privilege Escalation", pod -> initContext(pod)
-        .setAllowPrivilegeEscalation(null));
-    breakers.put("Running as Non-root", pod -> pod.getSpec()
-        .setEphemeralContainers(List.of(ephemeral())));
+    breakers.put("Privilege Escalation", pod -> initContext(pod).setAllowPrivilegeEscalation(null));
+    breakers.put(
+        "Running as Non-root", pod -> pod.getSpec().setEphemeralContainers(List.of(ephemeral())));
     breakers.put("Running as Non-root user", pod -> initContext(pod).setRunAsUser(0L));
     breakers.put("Seccomp", pod -> pod.getSpec().getSecurityContext().setSeccompProfile(null));
-    breakers.put("Capabilities", pod -> initContext(pod)
-        .setCapabilities(new CapabilitiesBuilder().withAdd("NET_RAW").withDrop("ALL").build()));
+    breakers.put(
+        "Capabilities",
+        pod ->
+            initContext(pod)
+                .setCapabilities(
+                    new CapabilitiesBuilder().withAdd("NET_RAW").withDrop("ALL").build()));
     return breakers;
   }
 
@@ -172,7 +211,8 @@ class RestrictedPodSecurityStandardTest {
   private static Volume nfs() {
     Volume volume = new Volume();
     volume.setName("share");
-    volume.setNfs(new NFSVolumeSourceBuilder().withServer("nfs.example").withPath("/export").build());
+    volume.setNfs(
+        new NFSVolumeSourceBuilder().withServer("nfs.example").withPath("/export").build());
     return volume;
   }
 

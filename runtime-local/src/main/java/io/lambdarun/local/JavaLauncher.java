@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Builds the command of a {@code java*} function's JVM: the chosen JDK's {@code java} with
- * Lambda's {@link JvmOptions}, running AWS's runtime interface client on the handler.
+ * Builds the command of a {@code java*} function's JVM: the chosen JDK's {@code java} with Lambda's
+ * {@link JvmOptions}, running AWS's runtime interface client on the handler.
  *
  * <p>The class path is laid out in the order Lambda's class loader searches: the client and its
  * dependencies, the code's root ({@code /var/task}), the code's {@code lib/*.jar}, then the layers'
@@ -56,8 +56,7 @@ record JavaLauncher(Jdk jdk, List<Path> clientClassPath, Path nativeLibrary) {
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(jdk.java().toString());
-    command.addAll(
-        JvmOptions.forFunction(major(runtime), jdk.major(), memoryMib, javaToolOptions));
+    command.addAll(JvmOptions.forFunction(major(runtime), jdk.major(), memoryMib, javaToolOptions));
     command.add("-D" + JavaRuntimeClient.NATIVE_LIBRARY_PROPERTY + "=" + nativeLibrary);
     command.add("-classpath");
     command.add(classPath(files));

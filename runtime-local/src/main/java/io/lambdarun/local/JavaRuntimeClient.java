@@ -127,9 +127,9 @@ record JavaRuntimeClient(List<Path> jars, boolean shaded) {
   }
 
   /**
-   * Writes the client's JNI library for this machine's platform to a folder, so that each JVM
-   * loads it from there rather than from a shared {@code /tmp/.libaws-lambda-jni.so}, which
-   * concurrent JVMs would overwrite under each other (and another user's copy would block).
+   * Writes the client's JNI library for this machine's platform to a folder, so that each JVM loads
+   * it from there rather than from a shared {@code /tmp/.libaws-lambda-jni.so}, which concurrent
+   * JVMs would overwrite under each other (and another user's copy would block).
    *
    * @param folder the folder to write to
    * @return the library's path, for {@link #NATIVE_LIBRARY_PROPERTY}

@@ -37,8 +37,7 @@ final class JvmOptions {
    * @param javaToolOptions its {@code JAVA_TOOL_OPTIONS}, empty when unset
    * @return the options, in order
    */
-  static List<String> forFunction(
-      int major, int jdkMajor, int memoryMib, String javaToolOptions) {
+  static List<String> forFunction(int major, int jdkMajor, int memoryMib, String javaToolOptions) {
     List<String> options = new ArrayList<>();
     if (!HEAP.matcher(javaToolOptions).find()) {
       options.add("-XX:MaxHeapSize=" + Math.round(memoryMib * 1024 * 0.85) + "k");

@@ -10,8 +10,7 @@ import java.util.function.Consumer;
  * Cuts a byte stream into lines: each {@code \n} ends one (a {@code \r} before it is dropped), a
  * line longer than {@code maxLineBytes} is cut at that length, and what is left without a newline
  * waits for more bytes or for {@link #finish}, which the caller may also call mid-stream to deliver
- * it. Bytes are decoded as UTF-8, malformed input
- * replaced. Not thread-safe.
+ * it. Bytes are decoded as UTF-8, malformed input replaced. Not thread-safe.
  */
 final class LineSplitter {
 

@@ -38,8 +38,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each instance as a local process in Runtime API mode: the process's runtime client calls
- * the Lambda Runtime API that core hosts on 127.0.0.1 ({@link RuntimeApiAccess#loopback()}). The
+ * Runs each instance as a local process in Runtime API mode: the process's runtime client calls the
+ * Lambda Runtime API that core hosts on 127.0.0.1 ({@link RuntimeApiAccess#loopback()}). The
  * backend starts and stops processes and says when one exited; it keeps no thread per instance
  * (followed output is read by one {@link OutputFollower} thread for all instances).
  */
@@ -91,10 +91,19 @@ final class LocalContainerRuntime implements ContainerRuntime {
               + " to a writable folder",
           e);
     }
-    LOG.debug("runtime processes get at most {} open files and {}", ProcessLimits.LAMBDA_LIMIT,
-        limits.groups().map(folder -> ProcessLimits.LAMBDA_LIMIT + " processes (pids control"
-            + " groups in " + folder + ")").orElse("no process limit (no writable pids control"
-            + " group)"));
+    LOG.debug(
+        "runtime processes get at most {} open files and {}",
+        ProcessLimits.LAMBDA_LIMIT,
+        limits
+            .groups()
+            .map(
+                folder ->
+                    ProcessLimits.LAMBDA_LIMIT
+                        + " processes (pids control"
+                        + " groups in "
+                        + folder
+                        + ")")
+            .orElse("no process limit (no writable pids control" + " group)"));
   }
 
   /** The file in an owner's folder that holds the owner's process id and host. */
@@ -124,7 +133,9 @@ final class LocalContainerRuntime implements ContainerRuntime {
                 () ->
                     new LaunchFailedException(
                         spec.functionName(),
-                        "the local backend runs function '" + spec.functionName() + "' in Runtime"
+                        "the local backend runs function '"
+                            + spec.functionName()
+                            + "' in Runtime"
                             + " API mode only and its spec has no Runtime API address; launch it"
                             + " through lambdarun's core, which hosts the Runtime API"));
     RuntimeKind kind = RuntimeKind.of(spec);
@@ -233,8 +244,10 @@ final class LocalContainerRuntime implements ContainerRuntime {
     try {
       return follower.follow(instance.id(), local.log().file(), local.process(), listener);
     } catch (IOException e) {
-      LOG.warn("cannot follow the output of instance {} ({}); its logs are read on demand",
-          instance.id(), e.toString());
+      LOG.warn(
+          "cannot follow the output of instance {} ({}); its logs are read on demand",
+          instance.id(),
+          e.toString());
       return false;
     }
   }
@@ -307,7 +320,10 @@ final class LocalContainerRuntime implements ContainerRuntime {
     limits.remove(owner, id);
     LocalInstance local = instances.remove(id);
     if (local != null) {
-      local.process().handle().ifPresent(handle -> ProcessTrees.stop(List.of(handle), Duration.ZERO));
+      local
+          .process()
+          .handle()
+          .ifPresent(handle -> ProcessTrees.stop(List.of(handle), Duration.ZERO));
       local.files().delete();
     } else if (files != null) {
       files.delete();
@@ -336,7 +352,11 @@ final class LocalContainerRuntime implements ContainerRuntime {
       LaunchSpec spec, RuntimeUnavailableException e) {
     return new LaunchFailedException(
         spec.functionName(),
-        "function '" + spec.functionName() + "' needs runtime '" + spec.runtime() + "' but "
+        "function '"
+            + spec.functionName()
+            + "' needs runtime '"
+            + spec.runtime()
+            + "' but "
             + e.getMessage(),
         e);
   }

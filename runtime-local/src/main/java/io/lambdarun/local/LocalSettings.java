@@ -14,11 +14,7 @@ import java.time.Duration;
  * @param stopGrace how long stopping waits before killing
  * @param logTailBytes the most bytes of output returned by logs
  */
-record LocalSettings(
-    RuntimeConfig config,
-    Path workDir,
-    Duration stopGrace,
-    int logTailBytes) {
+record LocalSettings(RuntimeConfig config, Path workDir, Duration stopGrace, int logTailBytes) {
 
   /** How long probing an interpreter may take. */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);

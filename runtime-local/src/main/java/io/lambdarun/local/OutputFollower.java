@@ -23,20 +23,21 @@ import org.slf4j.LoggerFactory;
  * thread runs only while an instance is followed.
  *
  * <p>Text without a newline is held for one more pass: if the next pass reads nothing more, it is
- * delivered as a line, since a runtime (the Java client's {@code LambdaLogger}, a handler's
- * {@code write}) may write its last line of an event without one and then wait for the next
- * event.
+ * delivered as a line, since a runtime (the Java client's {@code LambdaLogger}, a handler's {@code
+ * write}) may write its last line of an event without one and then wait for the next event.
  *
- * <p>A followed instance's stream ends, after its last bytes and a final line without newline,
- * once its runtime process exited (checked every tenth pass) or {@link #end} was called. A file
- * read past {@code rotateBytes} is emptied after the read; what the processes write between that
- * read and the truncation is lost, as with the unfollowed log's rotation.
+ * <p>A followed instance's stream ends, after its last bytes and a final line without newline, once
+ * its runtime process exited (checked every tenth pass) or {@link #end} was called. A file read
+ * past {@code rotateBytes} is emptied after the read; what the processes write between that read
+ * and the truncation is lost, as with the unfollowed log's rotation.
  */
 final class OutputFollower implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutputFollower.class);
+
   /** How long the thread sleeps between two passes over the followed files. */
   static final Duration POLL = Duration.ofMillis(10);
+
   private static final int EXIT_CHECK_PASSES = 10;
   private static final int MAX_LINE_BYTES = 256 * 1024;
   private static final Duration FLUSH_WAIT = Duration.ofSeconds(1);
@@ -196,11 +197,7 @@ final class OutputFollower implements AutoCloseable {
     volatile boolean ended;
 
     Followed(
-        String id,
-        Path file,
-        RuntimeProcess process,
-        LogLineListener listener,
-        RecentLines recent)
+        String id, Path file, RuntimeProcess process, LogLineListener listener, RecentLines recent)
         throws IOException {
       this.id = id;
       this.file = file;
@@ -261,8 +258,11 @@ final class OutputFollower implements AutoCloseable {
       } catch (RuntimeException e) {
         if (!listenerFailed) {
           listenerFailed = true;
-          LOG.warn("the log listener of instance {} threw; its later failures are logged at"
-              + " debug level", id, e);
+          LOG.warn(
+              "the log listener of instance {} threw; its later failures are logged at"
+                  + " debug level",
+              id,
+              e);
         } else {
           LOG.debug("the log listener of instance {} threw: {}", id, e.toString());
         }

@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The peak resident memory of an instance's process tree, as Linux accounts it: the sum of the
  * {@code VmHWM} (each process's own resident high-water mark, from {@code /proc/<pid>/status}) of
  * the tracked process and its live descendants, never less than an earlier answer. Processes that
- * already exited no longer count, and peaks of different processes reached at different moments
- * add up, so the figure can be above or below the true simultaneous peak of a tree whose children
- * come and go; for the usual single runtime process it is that process's exact peak. Descendants
- * are found through {@code /proc/<pid>/task/<tid>/children} (the main thread's file alone for a
+ * already exited no longer count, and peaks of different processes reached at different moments add
+ * up, so the figure can be above or below the true simultaneous peak of a tree whose children come
+ * and go; for the usual single runtime process it is that process's exact peak. Descendants are
+ * found through {@code /proc/<pid>/task/<tid>/children} (the main thread's file alone for a
  * single-threaded process), so a measure reads about two small files per process. Empty where
  * {@code /proc} is missing (macOS). Thread-safe.
  */

@@ -48,7 +48,8 @@ final class ProcessLauncher {
    * keeps no child (and no reaper thread) per instance.
    */
   private static final String DETACH =
-      "status=\"$1\"; group=\"$2\"; shift 2; ( " + ProcessLimits.shellLine("group")
+      "status=\"$1\"; group=\"$2\"; shift 2; ( "
+          + ProcessLimits.shellLine("group")
           + " && \"$@\"; echo $? > \"$status\" ) & echo $! > \"$0\"";
 
   private final List<String> command;

@@ -15,11 +15,11 @@ import java.util.stream.Stream;
  * Lambda's limits of 1,024 open files and 1,024 processes (threads included) for a local runtime
  * process. The file limit is {@code RLIMIT_NOFILE}, set by the launch shell's {@code ulimit -n}
  * (kept when already lower). The process limit cannot be {@code RLIMIT_NPROC}: that counts every
- * process of the user, lambdarun's own JVM threads and the user's other programs included, and
- * does not apply to root at all. It is a {@code pids} control group per instance with {@code
- * pids.max} 1,024, which the runtime process enters before it starts, when this process may create
- * one under its own (cgroup v1's {@code pids} hierarchy, or a cgroup v2 folder whose subtree
- * enables {@code pids}, writable: as root, or when delegated); otherwise there is no process limit.
+ * process of the user, lambdarun's own JVM threads and the user's other programs included, and does
+ * not apply to root at all. It is a {@code pids} control group per instance with {@code pids.max}
+ * 1,024, which the runtime process enters before it starts, when this process may create one under
+ * its own (cgroup v1's {@code pids} hierarchy, or a cgroup v2 folder whose subtree enables {@code
+ * pids}, writable: as root, or when delegated); otherwise there is no process limit.
  *
  * @param groups the control group folder instances' groups are made in, empty when none is writable
  */
@@ -81,8 +81,8 @@ record ProcessLimits(Optional<Path> groups) {
   }
 
   /**
-   * Makes an instance's control group with {@code pids.max} 1,024, named after the owner so that
-   * a sweep finds those a dead owner left.
+   * Makes an instance's control group with {@code pids.max} 1,024, named after the owner so that a
+   * sweep finds those a dead owner left.
    *
    * @param owner the owner of the instance
    * @param instanceId the instance
@@ -165,9 +165,12 @@ record ProcessLimits(Optional<Path> groups) {
     long deadline = System.nanoTime() + REMOVE_WAIT.toNanos();
     while (Files.isDirectory(group)) {
       try (Stream<String> pids = Files.lines(group.resolve("cgroup.procs"))) {
-        pids.map(String::strip).filter(pid -> pid.matches("\\d+"))
-            .forEach(pid -> ProcessHandle.of(Long.parseLong(pid))
-                .ifPresent(ProcessHandle::destroyForcibly));
+        pids.map(String::strip)
+            .filter(pid -> pid.matches("\\d+"))
+            .forEach(
+                pid ->
+                    ProcessHandle.of(Long.parseLong(pid))
+                        .ifPresent(ProcessHandle::destroyForcibly));
         Files.deleteIfExists(group);
         return;
       } catch (IOException e) {

@@ -98,7 +98,9 @@ final class Invoker implements AutoCloseable {
   RuntimeApiAnswer stream(Instance instance, String event, Consumer<byte[]> chunks) {
     Slot slot = launched.get(instance.id());
     return slot.current.invokeStreaming(
-        UUID.randomUUID().toString(), event.getBytes(StandardCharsets.UTF_8), InvokeOptions.DEFAULT,
+        UUID.randomUUID().toString(),
+        event.getBytes(StandardCharsets.UTF_8),
+        InvokeOptions.DEFAULT,
         chunks);
   }
 

@@ -106,8 +106,7 @@ class JdkChooserTest {
     Path jdk17 = jdk("jdk17", "17.0.15");
     JdkChooser older =
         new JdkChooser(
-            RuntimeConfig.of(Map.of("lambdarun.local.java-home.21", jdk17.toString())),
-            List.of());
+            RuntimeConfig.of(Map.of("lambdarun.local.java-home.21", jdk17.toString())), List.of());
     assertThatThrownBy(() -> older.choose("fn", "java21", 21))
         .isInstanceOf(ConfigurationException.class)
         .hasMessage(

@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * What the local backend left running for an owner, read straight from {@code /proc} and not
- * through {@link MarkedProcesses}, which the backend under test uses itself to find (and sweep)
- * its processes: a bug there would otherwise hide the very processes it failed to stop.
+ * through {@link MarkedProcesses}, which the backend under test uses itself to find (and sweep) its
+ * processes: a bug there would otherwise hide the very processes it failed to stop.
  */
 final class LeftoverProcesses {
 
@@ -22,9 +22,9 @@ final class LeftoverProcesses {
   private LeftoverProcesses() {}
 
   /**
-   * Counts the instances with a process still running for the owner: the distinct values of
-   * {@code LAMBDARUN_INSTANCE} (missing counts as one more value) among the processes, zombies
-   * excluded, whose environment holds {@code LAMBDARUN_OWNER=<owner id>}.
+   * Counts the instances with a process still running for the owner: the distinct values of {@code
+   * LAMBDARUN_INSTANCE} (missing counts as one more value) among the processes, zombies excluded,
+   * whose environment holds {@code LAMBDARUN_OWNER=<owner id>}.
    *
    * @param owner the owner
    * @return the number of instances

@@ -15,8 +15,6 @@ import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.local.TestFunctions.Entry;
 import io.lambdarun.tck.ArchiveEscapes;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +32,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,7 +93,8 @@ class LocalContainerRuntimeIT {
     @DisplayName("the context carries the function's identity, the request id and the deadline")
     void contextFields() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               python(
                       "def handler(event, context):\n"
                           + "    return '|'.join([context.function_name, context.function_version,"
@@ -151,7 +149,8 @@ class LocalContainerRuntimeIT {
         "the process gets the spec's environment plus the variables Lambda gives a runtime")
     void environment() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               python(
                       "import os\n"
                           + "def handler(event, context):\n"
@@ -287,7 +286,8 @@ class LocalContainerRuntimeIT {
         "a timed-out event is answered as the RIE does, and the next event gets a fresh process")
     void timeoutKillsAndRecovers() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               python(
                       "import os, time\n"
                           + "def handler(event, context):\n"
@@ -330,16 +330,16 @@ class LocalContainerRuntimeIT {
             + " as Function.ResponseSizeTooLarge; one of exactly that size passes")
     void oversizedResponse() {
       Instance instance =
-          launchPython(
-              "def handler(event, context):\n"
-                  + "    return 'x' * event['chars']\n");
+          launchPython("def handler(event, context):\n" + "    return 'x' * event['chars']\n");
       int limit = 6 * 1024 * 1024 + 100;
 
       Invoker.Reply oversized = invoker.invoke(instance, "{\"chars\":" + (limit - 1) + "}");
       assertThat(oversized.functionError()).contains("Unhandled");
       assertThat(oversized.body())
           .isEqualTo(
-              "{\"errorMessage\":\"Response payload size (" + (limit + 1) + " bytes) exceeded"
+              "{\"errorMessage\":\"Response payload size ("
+                  + (limit + 1)
+                  + " bytes) exceeded"
                   + " maximum allowed payload size (6291556 bytes).\","
                   + "\"errorType\":\"Function.ResponseSizeTooLarge\"}");
 
@@ -444,8 +444,8 @@ class LocalContainerRuntimeIT {
     @DisplayName("the example handler greets by name")
     void exampleGreets() throws IOException {
       Instance instance =
-          invoker.launch(runtime,
-              node(Files.readString(Path.of("../examples/hello-node/index.js"))).build());
+          invoker.launch(
+              runtime, node(Files.readString(Path.of("../examples/hello-node/index.js"))).build());
       Invoker.Reply reply = invoker.invoke(instance, "{\"name\":\"Ada\"}");
       assertThat(reply.status()).isEqualTo(200);
       assertThat(reply.body()).isEqualTo("{\"message\":\"Hello, Ada!\"}");
@@ -460,7 +460,8 @@ class LocalContainerRuntimeIT {
     @DisplayName("the context carries the function's identity and the request id")
     void contextFields() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("exports.handler = async (event, context) => [context.functionName,"
                       + " context.functionVersion, context.memoryLimitInMB,"
                       + " context.invokedFunctionArn, context.awsRequestId,"
@@ -478,7 +479,8 @@ class LocalContainerRuntimeIT {
     @DisplayName("a rejected promise is an Unhandled function error in AWS's shape")
     void rejectionIsUnhandled() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("exports.handler = async () => { throw new TypeError('no way 7'); };\n")
                   .build());
       Invoker.Reply reply = invoker.invoke(instance, "{}");
@@ -496,7 +498,8 @@ class LocalContainerRuntimeIT {
     void streamedResponseArrivesAsWritten(@TempDir Path dir) throws Exception {
       Path gate = dir.resolve("gate");
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("const fs = require('fs');\n"
                       + "exports.handler = awslambda.streamifyResponse(async (event, stream) => {\n"
                       + "  stream.setContentType('text/plain');\n"
@@ -515,7 +518,8 @@ class LocalContainerRuntimeIT {
             caller.submit(
                 () ->
                     invoker.stream(
-                        instance, "{\"gate\":\"" + gate + "\"}",
+                        instance,
+                        "{\"gate\":\"" + gate + "\"}",
                         bytes -> chunks.add(new String(bytes, StandardCharsets.UTF_8))));
         assertThat(chunks.poll(20, TimeUnit.SECONDS)).isEqualTo("first;");
         assertThat(answer).isNotDone();
@@ -534,7 +538,8 @@ class LocalContainerRuntimeIT {
             + " HttpResponseStream prelude precedes the bytes; the instance stays usable")
     void streamedErrorAndHttpPrelude() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("exports.handler = awslambda.streamifyResponse(async (event, stream) => {\n"
                       + "  if (event.fail) {\n"
                       + "    stream.write('partial');\n"
@@ -547,7 +552,8 @@ class LocalContainerRuntimeIT {
       StringBuilder failed = new StringBuilder();
       RuntimeApiAnswer error =
           invoker.stream(
-              instance, "{\"fail\":true}",
+              instance,
+              "{\"fail\":true}",
               bytes -> failed.append(new String(bytes, StandardCharsets.UTF_8)));
       assertThat(failed.toString()).isEqualTo("partial");
       assertThat(error.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.UNHANDLED);
@@ -567,7 +573,8 @@ class LocalContainerRuntimeIT {
     @DisplayName("a callback-style handler answers through the callback")
     void callbackHandler() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("exports.handler = (event, context, callback) =>"
                       + " setTimeout(() => callback(null, {n: event.n + 1}), 10);\n")
                   .build());
@@ -580,7 +587,8 @@ class LocalContainerRuntimeIT {
             + " left pending still runs before it")
     void callbackWaitsForEmptyEventLoop() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("exports.handler = (event, context, callback) => {\n"
                       + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
                       + " pendingWorkDone: false};\n"
@@ -598,7 +606,8 @@ class LocalContainerRuntimeIT {
             + " work stays with the process for the next event; an async handler never waits")
     void callbackDoesNotWaitWhenToldNot() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("let timersFired = 0;\n"
                       + "exports.handler = (event, context, callback) => {\n"
                       + "  context.callbackWaitsForEmptyEventLoop = false;\n"
@@ -617,7 +626,8 @@ class LocalContainerRuntimeIT {
           () -> invoker.invoke(instance, "{}").body().matches("\\{\"timersFired\":[1-9].*"));
 
       Instance async =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("exports.handler = async (event, context) => {\n"
                       + "  const result = {waits: context.callbackWaitsForEmptyEventLoop,"
                       + " pendingWorkDone: false};\n"
@@ -634,7 +644,8 @@ class LocalContainerRuntimeIT {
     @Test
     @DisplayName("a syntax error in the handler module is an init error")
     void syntaxErrorIsInitError() {
-      Instance instance = invoker.launch(runtime, node("exports.handler = async () => {;\n").build());
+      Instance instance =
+          invoker.launch(runtime, node("exports.handler = async () => {;\n").build());
       Invoker.Reply reply = invoker.invoke(instance, "{}");
       assertThat(reply.functionError()).contains("Unhandled");
       assertThat(reply.body()).contains("\"errorType\":\"Runtime.UserCodeSyntaxError\"");
@@ -644,7 +655,8 @@ class LocalContainerRuntimeIT {
     @DisplayName("an ES module handler (.mjs) is imported")
     void esModuleHandler() {
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               TestFunctions.spec(
                       owner,
                       NODE,
@@ -664,7 +676,8 @@ class LocalContainerRuntimeIT {
           "nodejs/node_modules/greeter/index.js",
           Entry.file("module.exports = (name) => 'hey ' + name;\n"));
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               node("const greeter = require('greeter');\n"
                       + "exports.handler = async (event) => greeter(event.name);\n")
                   .layers(List.of(TestFunctions.zip("layer", layer)))
@@ -692,7 +705,8 @@ class LocalContainerRuntimeIT {
     private Instance launchBootstrap(String step) {
       Map<String, Entry> files = new LinkedHashMap<>();
       files.put("bootstrap", Entry.executable(String.format(LOOP, step)));
-      return invoker.launch(runtime,
+      return invoker.launch(
+          runtime,
           TestFunctions.spec(
                   owner, "provided.al2023", "unused.handler", TestFunctions.zip("code", files))
               .build());
@@ -725,7 +739,8 @@ class LocalContainerRuntimeIT {
                   + " \"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error\"\n"
                   + "exec sleep 600\n"));
       Instance instance =
-          invoker.launch(runtime,
+          invoker.launch(
+              runtime,
               TestFunctions.spec(owner, "provided.al2023", "x.y", TestFunctions.zip("code", files))
                   .build());
       for (int i = 0; i < 2; i++) {
@@ -821,8 +836,11 @@ class LocalContainerRuntimeIT {
           try (Stream<Path> paths = Files.walk(folder)) {
             assertThat(
                     paths.filter(
-                        path -> Files.isSymbolicLink(path)
-                            || path.getFileName().toString().equals(ArchiveEscapes.ESCAPED_FILE)))
+                        path ->
+                            Files.isSymbolicLink(path)
+                                || path.getFileName()
+                                    .toString()
+                                    .equals(ArchiveEscapes.ESCAPED_FILE)))
                 .as("links and escaped files under %s after: %s", folder, escape.description())
                 .isEmpty();
           }
@@ -883,7 +901,8 @@ class LocalContainerRuntimeIT {
       ContainerRuntime orphaned = new LocalRuntimeProvider().create(RuntimeConfig.empty(), dead);
       try {
         Instance orphan =
-            invoker.launch(orphaned,
+            invoker.launch(
+                orphaned,
                 TestFunctions.spec(
                         dead,
                         PYTHON,

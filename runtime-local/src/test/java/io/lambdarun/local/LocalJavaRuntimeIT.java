@@ -269,7 +269,8 @@ class LocalJavaRuntimeIT {
             + " Lambda's order, in the code folder")
     void lambdaOptionsAndClassPath() throws Exception {
       Instance instance =
-          invoker.launch(runtime, java("Behaviours::jvm").layers(List.of(JavaFunctions.layer())).build());
+          invoker.launch(
+              runtime, java("Behaviours::jvm").layers(List.of(JavaFunctions.layer())).build());
       JsonNode facts = json(invoker.invoke(instance, "\"x\"").body());
       String folder = instance.details().get("directory");
       List<String> arguments = strings(facts.get("arguments"));
@@ -371,8 +372,10 @@ class LocalJavaRuntimeIT {
               .create(
                   RuntimeConfig.of(
                       Map.of(
-                          "lambdarun.local.java-home.11", home.toString(),
-                          "lambdarun.local.java-home.17", "/no/such/jdk")),
+                          "lambdarun.local.java-home.11",
+                          home.toString(),
+                          "lambdarun.local.java-home.17",
+                          "/no/such/jdk")),
                   owner);
       LaunchSpec.Builder java11 =
           TestFunctions.spec(owner, "java11", PACKAGE + "Behaviours::jvm", JavaFunctions.codeZip());

@@ -66,11 +66,13 @@ class LocalLogStreamIT {
   }
 
   @Test
-  @DisplayName("streams start-up lines written before the call, then event lines in order, then"
-      + " the last line without newline when the process exits; one thread delivers them all")
+  @DisplayName(
+      "streams start-up lines written before the call, then event lines in order, then"
+          + " the last line without newline when the process exits; one thread delivers them all")
   void linesInOrderFromStartUpToExit() {
     Instance instance =
-        invoker.launch(runtime,
+        invoker.launch(
+            runtime,
             python(
                 "import os, sys\n"
                     + "print('init-1')\n"
@@ -101,16 +103,19 @@ class LocalLogStreamIT {
     assertThat(lines.texts()).containsExactlyElementsOf(expected);
     assertThat(lines.threads).containsOnly(FOLLOWER_THREAD);
     for (int i = 1; i < lines.lines.size(); i++) {
-      assertThat(lines.lines.get(i).timestamp()).isAfterOrEqualTo(lines.lines.get(i - 1).timestamp());
+      assertThat(lines.lines.get(i).timestamp())
+          .isAfterOrEqualTo(lines.lines.get(i - 1).timestamp());
     }
   }
 
   @Test
-  @DisplayName("a line printed before the handler returns arrives within 500 ms of the response"
-      + " (the guarantee core relies on to attribute it)")
+  @DisplayName(
+      "a line printed before the handler returns arrives within 500 ms of the response"
+          + " (the guarantee core relies on to attribute it)")
   void lineArrivesShortlyAfterResponse() {
     Instance instance =
-        invoker.launch(runtime,
+        invoker.launch(
+            runtime,
             python("def handler(event, context):\n    print(event['say'])\n    return 1\n"));
     Lines lines = new Lines();
     runtime.followLogs(instance, lines::add);
@@ -126,18 +131,21 @@ class LocalLogStreamIT {
   }
 
   @Test
-  @DisplayName("a last line without newline (as the Java client's LambdaLogger writes it) arrives"
-      + " whole within 500 ms of the response while the runtime waits for the next event")
+  @DisplayName(
+      "a last line without newline (as the Java client's LambdaLogger writes it) arrives"
+          + " whole within 500 ms of the response while the runtime waits for the next event")
   void lineWithoutNewlineArrivesOnceTheOutputIsQuiet() {
     Instance instance =
-        invoker.launch(runtime,
-            python("import sys\n"
-                + "def handler(event, context):\n"
-                + "    sys.stdout.write('first ' + event['say'])\n"
-                + "    sys.stdout.write(' second\\n')\n"
-                + "    sys.stdout.write(event['say'])\n"
-                + "    sys.stdout.flush()\n"
-                + "    return 1\n"));
+        invoker.launch(
+            runtime,
+            python(
+                "import sys\n"
+                    + "def handler(event, context):\n"
+                    + "    sys.stdout.write('first ' + event['say'])\n"
+                    + "    sys.stdout.write(' second\\n')\n"
+                    + "    sys.stdout.write(event['say'])\n"
+                    + "    sys.stdout.flush()\n"
+                    + "    return 1\n"));
     Lines lines = new Lines();
     runtime.followLogs(instance, lines::add);
     for (int i = 0; i < 5; i++) {
@@ -159,9 +167,10 @@ class LocalLogStreamIT {
   @DisplayName("logs(since) answers from the followed lines, exact to the millisecond")
   void logsFromTheStream() throws Exception {
     Instance instance =
-        invoker.launch(runtime,
+        invoker.launch(
+            runtime,
             python("def handler(event, context):\n    print(event['say'])\n    return 1\n"));
-    runtime.followLogs(instance, line -> { });
+    runtime.followLogs(instance, line -> {});
     invoker.invoke(instance, "{\"say\":\"first-line\"}");
     Thread.sleep(3 * OutputFollower.POLL.toMillis());
     Instant between = Instant.now();
@@ -175,14 +184,18 @@ class LocalLogStreamIT {
   @DisplayName("a listener that throws is caught: the stream goes on with the next lines")
   void throwingListenerIsCaught() {
     Instance instance =
-        invoker.launch(runtime,
-            python("def handler(event, context):\n    print('one')\n    print('two')\n"
-                + "    return 1\n"));
+        invoker.launch(
+            runtime,
+            python(
+                "def handler(event, context):\n    print('one')\n    print('two')\n"
+                    + "    return 1\n"));
     Lines lines = new Lines();
-    runtime.followLogs(instance, line -> {
-      lines.add(line);
-      throw new IllegalStateException("listener failure");
-    });
+    runtime.followLogs(
+        instance,
+        line -> {
+          lines.add(line);
+          throw new IllegalStateException("listener failure");
+        });
     invoker.invoke(instance, "{}");
     invoker.invoke(instance, "{}");
     awaitTrue("four lines", () -> lines.texts().size() == 4);
@@ -196,9 +209,10 @@ class LocalLogStreamIT {
     List<Instance> instances = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       Instance instance =
-          invoker.launch(runtime, python("def handler(event, context):\n    print('hi')\n"
-              + "    return 1\n"));
-      runtime.followLogs(instance, line -> { });
+          invoker.launch(
+              runtime,
+              python("def handler(event, context):\n    print('hi')\n" + "    return 1\n"));
+      runtime.followLogs(instance, line -> {});
       invoker.invoke(instance, "{}");
       instances.add(instance);
     }
@@ -207,20 +221,21 @@ class LocalLogStreamIT {
     awaitTrue("the follower thread to end", () -> followerThreads() == 0);
     assertThat(openFiles()).isLessThanOrEqualTo(filesBefore);
 
-    Instance last =
-        invoker.launch(runtime, python("def handler(event, context):\n    return 1\n"));
-    runtime.followLogs(last, line -> { });
+    Instance last = invoker.launch(runtime, python("def handler(event, context):\n    return 1\n"));
+    runtime.followLogs(last, line -> {});
     assertThat(followerThreads()).isEqualTo(1);
     runtime.close();
     assertThat(followerThreads()).isZero();
   }
 
   @Test
-  @DisplayName("the memory peak of the process tree grows past 200 MB when the handler allocates"
-      + " 200 MB, and stays there")
+  @DisplayName(
+      "the memory peak of the process tree grows past 200 MB when the handler allocates"
+          + " 200 MB, and stays there")
   void memoryPeakGrows() {
     Instance instance =
-        invoker.launch(runtime,
+        invoker.launch(
+            runtime,
             python(
                 "def handler(event, context):\n"
                     + "    if event.get('allocate'):\n"
@@ -242,7 +257,8 @@ class LocalLogStreamIT {
   @DisplayName("the memory peak counts the runtime's child processes while they live")
   void memoryPeakCountsChildren() {
     Instance instance =
-        invoker.launch(runtime,
+        invoker.launch(
+            runtime,
             python(
                 "import subprocess, sys\n"
                     + "def handler(event, context):\n"
@@ -268,13 +284,15 @@ class LocalLogStreamIT {
   /** The number of files (not sockets or pipes) this JVM holds open. */
   private static long openFiles() {
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-      return fds.filter(fd -> {
-        try {
-          return Files.readSymbolicLink(fd).toString().startsWith("/");
-        } catch (IOException e) {
-          return false;
-        }
-      }).count();
+      return fds.filter(
+              fd -> {
+                try {
+                  return Files.readSymbolicLink(fd).toString().startsWith("/");
+                } catch (IOException e) {
+                  return false;
+                }
+              })
+          .count();
     } catch (IOException e) {
       throw new IllegalStateException("cannot list /proc/self/fd", e);
     }

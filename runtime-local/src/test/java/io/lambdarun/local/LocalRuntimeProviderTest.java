@@ -34,8 +34,7 @@ class LocalRuntimeProviderTest {
     assertThat(availability.reason())
         .startsWith("local processes: python3.x functions run on python3 3.")
         .contains("; nodejs*.x functions run on node ")
-        .contains(
-            "; java* functions run on the JDK of their version or the nearest newer of: JDK ")
+        .contains("; java* functions run on the JDK of their version or the nearest newer of: JDK ")
         .contains(
             "JDK "
                 + System.getProperty("java.version")

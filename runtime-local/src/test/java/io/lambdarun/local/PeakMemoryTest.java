@@ -28,7 +28,9 @@ class PeakMemoryTest {
     PeakMemory memory = new PeakMemory();
     long alone = memory.measure(ProcessHandle.current()).orElseThrow();
     Process child =
-        new ProcessBuilder("python3", "-c",
+        new ProcessBuilder(
+                "python3",
+                "-c",
                 "import sys, time; data = b'x' * (64 * 1024 * 1024); print('ready', flush=True);"
                     + " time.sleep(60)")
             .redirectErrorStream(true)

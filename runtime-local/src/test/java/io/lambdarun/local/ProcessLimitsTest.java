@@ -74,8 +74,9 @@ class ProcessLimitsTest {
     Path missing = root.resolve("gone/cgroup.procs");
     Process shell =
         new ProcessBuilder(
-                "/bin/sh", "-c", "group='" + missing + "'; " + ProcessLimits.shellLine("group")
-                    + " && echo ran")
+                "/bin/sh",
+                "-c",
+                "group='" + missing + "'; " + ProcessLimits.shellLine("group") + " && echo ran")
             .redirectErrorStream(true)
             .start();
 

@@ -28,15 +28,27 @@ class LambdaMetricsTest {
   private void finish(String fn, String id, InvocationStatus status, long millis, boolean cold) {
     metrics.invocationFinished(
         new InvocationReport(
-            fn, "$LATEST", "i", id, Instant.EPOCH, Duration.ofMillis(millis),
-            Duration.ofMillis(millis), 128, OptionalLong.empty(),
-            cold ? Optional.of(Duration.ofMillis(300)) : Optional.empty(), status,
+            fn,
+            "$LATEST",
+            "i",
+            id,
+            Instant.EPOCH,
+            Duration.ofMillis(millis),
+            Duration.ofMillis(millis),
+            128,
+            OptionalLong.empty(),
+            cold ? Optional.of(Duration.ofMillis(300)) : Optional.empty(),
+            status,
             status == InvocationStatus.SUCCESS ? Optional.empty() : Optional.of("E")));
   }
 
   private double counter(String name, String fn) {
-    return registry.get(name).tag("FunctionName", fn).tag("ExecutedVersion", "$LATEST")
-        .counter().count();
+    return registry
+        .get(name)
+        .tag("FunctionName", fn)
+        .tag("ExecutedVersion", "$LATEST")
+        .counter()
+        .count();
   }
 
   private double concurrent(String fn) {
@@ -50,9 +62,12 @@ class LambdaMetricsTest {
     invoke("a", "r1", InvocationStatus.SUCCESS, 10, true);
     invoke("a", "r2", InvocationStatus.ERROR, 20, false);
     invoke("a", "r3", InvocationStatus.TIMEOUT, 30, false);
-    metrics.invocationStarted(new InvocationStarted("a", "$LATEST", "i", "r4", false, Instant.EPOCH));
-    metrics.invocationStarted(new InvocationStarted("a", "$LATEST", "j", "r5", false, Instant.EPOCH));
-    metrics.invocationStarted(new InvocationStarted("a", "$LATEST", "k", "r5", false, Instant.EPOCH));
+    metrics.invocationStarted(
+        new InvocationStarted("a", "$LATEST", "i", "r4", false, Instant.EPOCH));
+    metrics.invocationStarted(
+        new InvocationStarted("a", "$LATEST", "j", "r5", false, Instant.EPOCH));
+    metrics.invocationStarted(
+        new InvocationStarted("a", "$LATEST", "k", "r5", false, Instant.EPOCH));
     double busy = concurrent("a");
     finish("a", "r4", InvocationStatus.SUCCESS, 40, false);
     finish("a", "r5", InvocationStatus.FAILURE, 50, false);
@@ -69,9 +84,19 @@ class LambdaMetricsTest {
     assertThat(busy).isEqualTo(2);
     assertThat(concurrent("a")).isZero();
     assertThat(registry.get("Duration").tag("FunctionName", "a").timer().count()).isEqualTo(5);
-    assertThat(registry.get("Duration").tag("FunctionName", "a").timer()
-        .totalTime(TimeUnit.MILLISECONDS)).isEqualTo(150);
-    assertThat(registry.get("InitDuration").tag("FunctionName", "a").timer()
-        .max(TimeUnit.MILLISECONDS)).isEqualTo(300);
+    assertThat(
+            registry
+                .get("Duration")
+                .tag("FunctionName", "a")
+                .timer()
+                .totalTime(TimeUnit.MILLISECONDS))
+        .isEqualTo(150);
+    assertThat(
+            registry
+                .get("InitDuration")
+                .tag("FunctionName", "a")
+                .timer()
+                .max(TimeUnit.MILLISECONDS))
+        .isEqualTo(300);
   }
 }

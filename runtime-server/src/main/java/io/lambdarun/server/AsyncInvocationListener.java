@@ -4,9 +4,9 @@ import io.lambdarun.core.InvocationResult;
 import java.util.Optional;
 
 /**
- * Told how each {@code Event} invocation ended, as Lambda's on-success and on-failure
- * destinations are; an embedder forwards the outcome to a queue, a topic or another function.
- * Called on the server's event threads; an exception it throws is logged and dropped.
+ * Told how each {@code Event} invocation ended, as Lambda's on-success and on-failure destinations
+ * are; an embedder forwards the outcome to a queue, a topic or another function. Called on the
+ * server's event threads; an exception it throws is logged and dropped.
  */
 public interface AsyncInvocationListener {
 

@@ -25,7 +25,9 @@ final class ConcurrencyLimits {
   void put(String function, int value) {
     if (value < 0) {
       throw ApiException.validation(
-          "1 validation error detected: Value '" + value + "' at 'reservedConcurrentExecutions'"
+          "1 validation error detected: Value '"
+              + value
+              + "' at 'reservedConcurrentExecutions'"
               + " failed to satisfy constraint: Member must have value greater than or equal to 0");
     }
     int others =
@@ -65,7 +67,9 @@ final class ConcurrencyLimits {
       if (count.incrementAndGet() > limit) {
         throttled.run();
         throw new ApiException(
-            429, "TooManyRequestsException", "Rate Exceeded.",
+            429,
+            "TooManyRequestsException",
+            "Rate Exceeded.",
             Optional.of("ReservedFunctionConcurrentInvocationLimitExceeded"));
       }
       return invocation.get();

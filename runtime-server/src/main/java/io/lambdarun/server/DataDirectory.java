@@ -37,10 +37,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Keeps functions, their versions, reserved and provisioned concurrency, and layers in a folder so
  * they survive a restart (provisioned versions are launched again at load): {@code
- * functions/<name>.json}, {@code layers/<name>.json} and the zips, by SHA-256, in
- * {@code code/}. Every file is written to a temporary file, forced to disk and renamed over the
- * old one, and code before the JSON that names it, so a crash mid-write leaves the previous state
- * or the new one, never half a function; temporary files left by a crash are removed at start.
+ * functions/<name>.json}, {@code layers/<name>.json} and the zips, by SHA-256, in {@code code/}.
+ * Every file is written to a temporary file, forced to disk and renamed over the old one, and code
+ * before the JSON that names it, so a crash mid-write leaves the previous state or the new one,
+ * never half a function; temporary files left by a crash are removed at start.
  */
 final class DataDirectory implements StateChanges {
 
@@ -76,7 +76,11 @@ final class DataDirectory implements StateChanges {
     } catch (IOException e) {
       throw new ConfigurationException(
           "data-dir",
-          "data directory '" + root + "' cannot be used (" + e.getMessage() + "); pass a folder"
+          "data directory '"
+              + root
+              + "' cannot be used ("
+              + e.getMessage()
+              + "); pass a folder"
               + " this user can write");
     }
   }
@@ -108,11 +112,15 @@ final class DataDirectory implements StateChanges {
       node.put("PublishedFrom", versions.get().publishedFrom());
       limits.get(name).ifPresent(n -> node.put("ReservedConcurrency", n));
       ArrayNode configs = node.putArray("ProvisionedConcurrency");
-      provisioned.snapshot(name).forEach(
-          saved -> configs.addObject()
-              .put("Version", saved.version())
-              .put("Requested", saved.requested())
-              .put("LastModified", saved.lastModified().toEpochMilli()));
+      provisioned
+          .snapshot(name)
+          .forEach(
+              saved ->
+                  configs
+                      .addObject()
+                      .put("Version", saved.version())
+                      .put("Requested", saved.requested())
+                      .put("LastModified", saved.lastModified().toEpochMilli()));
       write(file, Json.bytes(node));
     }
   }
@@ -175,7 +183,8 @@ final class DataDirectory implements StateChanges {
     LoggingConfig logging = function.loggingConfig();
     ObjectNode loggingNode =
         node.putObject("LoggingConfig").put("LogFormat", logging.logFormat().name());
-    logging.applicationLogLevel()
+    logging
+        .applicationLogLevel()
         .ifPresent(level -> loggingNode.put("ApplicationLogLevel", level.name()));
     logging.systemLogLevel().ifPresent(level -> loggingNode.put("SystemLogLevel", level.name()));
     function.code().ifPresent(code -> node.put("Code", saveCode(code)));
@@ -209,7 +218,8 @@ final class DataDirectory implements StateChanges {
         provisioned.restore(
             versions.get(0).name(),
             new ProvisionedConcurrencyConfigs.Saved(
-                config.get("Version").asText(), config.get("Requested").asInt(),
+                config.get("Version").asText(),
+                config.get("Requested").asInt(),
                 Instant.ofEpochMilli(config.get("LastModified").asLong())));
       }
     } catch (IOException | RuntimeException e) {
@@ -328,7 +338,11 @@ final class DataDirectory implements StateChanges {
         // the start-up clean-up removes it
       }
       throw new LambdaRunException(
-          "cannot write '" + file + "' (" + e.getMessage() + "); check the data directory's disk"
+          "cannot write '"
+              + file
+              + "' ("
+              + e.getMessage()
+              + "); check the data directory's disk"
               + " and permissions",
           e);
     }
@@ -339,7 +353,11 @@ final class DataDirectory implements StateChanges {
       Files.deleteIfExists(file);
     } catch (IOException e) {
       throw new LambdaRunException(
-          "cannot delete '" + file + "' (" + e.getMessage() + "); check the data directory's"
+          "cannot delete '"
+              + file
+              + "' ("
+              + e.getMessage()
+              + "); check the data directory's"
               + " permissions",
           e);
     }
@@ -371,7 +389,11 @@ final class DataDirectory implements StateChanges {
   private static ConfigurationException unreadable(Path file, Exception cause) {
     return new ConfigurationException(
         "data-dir",
-        "'" + file + "' in the data directory cannot be read (" + cause + "); restore it from a"
+        "'"
+            + file
+            + "' in the data directory cannot be read ("
+            + cause
+            + "); restore it from a"
             + " backup or remove it to drop what it holds");
   }
 }

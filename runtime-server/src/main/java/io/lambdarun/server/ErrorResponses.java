@@ -27,7 +27,9 @@ final class ErrorResponses {
     body.put("Message", error.getMessage());
     error.reason().ifPresent(reason -> body.put("Reason", reason));
     return new ApiResponse(
-        error.status(), Map.of("x-amzn-ErrorType", error.errorType()), ApiResponse.JSON,
+        error.status(),
+        Map.of("x-amzn-ErrorType", error.errorType()),
+        ApiResponse.JSON,
         Json.bytes(body));
   }
 
@@ -45,8 +47,11 @@ final class ErrorResponses {
     }
     LOG.error("unexpected failure, answering ServiceException", failure);
     return new ApiException(
-        500, "ServiceException",
-        "lambdarun failed unexpectedly (" + failure.getClass().getName() + "); see the server's"
+        500,
+        "ServiceException",
+        "lambdarun failed unexpectedly ("
+            + failure.getClass().getName()
+            + "); see the server's"
             + " log and report this to lambdarun's maintainers");
   }
 }

@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * Runs {@code Event} invocations in the background as Lambda does: up to 3 attempts, retried on a
  * function error or a failure after {@code retryDelay} and then twice that (Lambda waits 1 and 2
  * minutes), dropped once older than the maximum event age; an attempt refused by the function's
- * reserved concurrency counts as a failed one. The {@link AsyncInvocationListener} hears how
- * each event ended. Each attempt runs the function as it is
- * then; an event of a deleted function or version is dropped. Waiting events hold no thread.
+ * reserved concurrency counts as a failed one. The {@link AsyncInvocationListener} hears how each
+ * event ended. Each attempt runs the function as it is then; an event of a deleted function or
+ * version is dropped. Waiting events hold no thread.
  */
 final class EventQueue {
 
@@ -78,11 +78,15 @@ final class EventQueue {
     try {
       InvocationResult result =
           limits.run(
-              event.function().name(), () -> runtime.reportThrottle(function.get()),
+              event.function().name(),
+              () -> runtime.reportThrottle(function.get()),
               () -> runtime.invoke(function.get(), event.payload()));
       if (result.functionError().isEmpty()) {
-        LOG.debug("event {} of function '{}' succeeded on attempt {}", event.requestId(),
-            event.function().arn(), attempt);
+        LOG.debug(
+            "event {} of function '{}' succeeded on attempt {}",
+            event.requestId(),
+            event.function().arn(),
+            attempt);
         tell(() -> listener.onSuccess(event.seen(attempt), result));
         return;
       }
@@ -102,8 +106,12 @@ final class EventQueue {
     Duration delay = retryDelay.multipliedBy(attempt);
     Instant due = clock.instant().plus(delay);
     if (attempt >= MAX_ATTEMPTS || due.isAfter(event.received().plus(maxEventAge))) {
-      LOG.warn("event {} of function '{}' failed on attempt {} ({}); no retry left, dropped",
-          event.requestId(), event.function().arn(), attempt, failure);
+      LOG.warn(
+          "event {} of function '{}' failed on attempt {} ({}); no retry left, dropped",
+          event.requestId(),
+          event.function().arn(),
+          attempt,
+          failure);
       String condition =
           attempt >= MAX_ATTEMPTS
               ? AsyncInvocationListener.RETRIES_EXHAUSTED
@@ -111,11 +119,17 @@ final class EventQueue {
       tell(() -> listener.onFailure(event.seen(attempt), condition, lastResult));
       return;
     }
-    LOG.info("event {} of function '{}' failed on attempt {} ({}); retrying in {}",
-        event.requestId(), event.function().arn(), attempt, failure, delay);
+    LOG.info(
+        "event {} of function '{}' failed on attempt {} ({}); retrying in {}",
+        event.requestId(),
+        event.function().arn(),
+        attempt,
+        failure,
+        delay);
     try {
       timer.schedule(
-          () -> workers.execute(() -> attempt(event, attempt + 1)), delay.toMillis(),
+          () -> workers.execute(() -> attempt(event, attempt + 1)),
+          delay.toMillis(),
           TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       LOG.debug("dropped event {}: the server is closing", event.requestId());

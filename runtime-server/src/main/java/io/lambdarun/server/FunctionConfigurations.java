@@ -18,9 +18,9 @@ import java.util.HexFormat;
 
 /**
  * Writes a function as AWS's {@code FunctionConfiguration}: the body of CreateFunction,
- * GetFunctionConfiguration and the updates, and the items of ListFunctions. {@code State} is
- * always {@code Active}: a function is checked completely before it is stored, so the SDKs'
- * {@code FunctionActive} waiters return at once.
+ * GetFunctionConfiguration and the updates, and the items of ListFunctions. {@code State} is always
+ * {@code Active}: a function is checked completely before it is stored, so the SDKs' {@code
+ * FunctionActive} waiters return at once.
  */
 final class FunctionConfigurations {
 
@@ -65,8 +65,10 @@ final class FunctionConfigurations {
     }
     if (!function.layers().isEmpty()) {
       ArrayNode layers = node.putArray("Layers");
-      function.layers().forEach(
-          layer -> layers.addObject().put("Arn", layer.name()).put("CodeSize", layer.size()));
+      function
+          .layers()
+          .forEach(
+              layer -> layers.addObject().put("Arn", layer.name()).put("CodeSize", layer.size()));
     }
     node.putArray("Architectures").add(function.architecture().awsName());
     node.putObject("EphemeralStorage").put("Size", function.ephemeralStorageMib());
@@ -111,7 +113,8 @@ final class FunctionConfigurations {
   /** Base64 of the SHA-256 of the zip, as AWS reports it; of the image URI for an image. */
   static String codeSha256(LambdaFunction function) {
     byte[] digest =
-        function.code()
+        function
+            .code()
             .map(archive -> HexFormat.of().parseHex(archive.sha256()))
             .orElseGet(() -> sha256(function.imageUri().orElse("")));
     return Base64.getEncoder().encodeToString(digest);

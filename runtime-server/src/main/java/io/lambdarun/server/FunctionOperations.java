@@ -8,10 +8,10 @@ import java.util.Optional;
 
 /**
  * CreateFunction, GetFunction, GetFunctionConfiguration, ListFunctions, UpdateFunctionCode,
- * UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction, the
- * reserved and the provisioned concurrency operations. A change or a delete evicts the function's
- * warm instances, so the next invocation runs the new configuration; busy instances finish their
- * event first (provisioned versions are launched again at once).
+ * UpdateFunctionConfiguration, DeleteFunction, PublishVersion, ListVersionsByFunction, the reserved
+ * and the provisioned concurrency operations. A change or a delete evicts the function's warm
+ * instances, so the next invocation runs the new configuration; busy instances finish their event
+ * first (provisioned versions are launched again at once).
  */
 final class FunctionOperations {
 
@@ -70,7 +70,8 @@ final class FunctionOperations {
         Paging.maxItems(request.queryParameter("MaxItems"), DEFAULT_MAX_ITEMS, MAX_ITEMS_LIMIT);
     FunctionRegistry.Page<StoredFunction> page =
         registry.versions(
-            request.ref().latestOnly(), request.queryParameter("Marker").filter(m -> !m.isEmpty()),
+            request.ref().latestOnly(),
+            request.queryParameter("Marker").filter(m -> !m.isEmpty()),
             maxItems);
     ObjectNode body = Json.MAPPER.createObjectNode();
     page.nextMarker().ifPresent(marker -> body.put("NextMarker", marker));
@@ -84,9 +85,11 @@ final class FunctionOperations {
     registry.get(ref);
     int value =
         Json.integer(Json.object(request.body()), "ReservedConcurrentExecutions")
-            .orElseThrow(() -> ApiException.validation(
-                "1 validation error detected: Value null at 'reservedConcurrentExecutions' failed"
-                    + " to satisfy constraint: Member must not be null"));
+            .orElseThrow(
+                () ->
+                    ApiException.validation(
+                        "1 validation error detected: Value null at 'reservedConcurrentExecutions' failed"
+                            + " to satisfy constraint: Member must not be null"));
     limits.put(ref.name(), value);
     changes.functionChanged(ref.name());
     return concurrency(value);
@@ -95,7 +98,8 @@ final class FunctionOperations {
   ApiResponse getConcurrency(ApiRequest request) {
     FunctionRef ref = request.ref().latestOnly();
     registry.get(ref);
-    return limits.get(ref.name())
+    return limits
+        .get(ref.name())
         .map(FunctionOperations::concurrency)
         .orElseGet(() -> ApiResponse.json(200, Json.bytes(Json.MAPPER.createObjectNode())));
   }
@@ -152,7 +156,8 @@ final class FunctionOperations {
     ObjectNode body = Json.MAPPER.createObjectNode();
     body.set("Configuration", FunctionConfigurations.render(stored));
     body.set("Code", FunctionConfigurations.code(stored.function()));
-    limits.get(stored.name())
+    limits
+        .get(stored.name())
         .ifPresent(n -> body.putObject("Concurrency").put("ReservedConcurrentExecutions", n));
     if (!stored.function().tags().isEmpty()) {
       ObjectNode tags = body.putObject("Tags");

@@ -23,7 +23,9 @@ record FunctionRef(String name, Optional<String> qualifier) {
     Matcher matcher = REF.matcher(value);
     if (!matcher.matches()) {
       throw ApiException.validation(
-          "1 validation error detected: Value '" + value + "' at 'functionName' failed to satisfy"
+          "1 validation error detected: Value '"
+              + value
+              + "' at 'functionName' failed to satisfy"
               + " constraint: Member must satisfy regular expression pattern: a function name, or"
               + " a full or partial ARN");
     }
@@ -36,8 +38,13 @@ record FunctionRef(String name, Optional<String> qualifier) {
    * The ARN AWS names in its answers, {@code arn:aws:lambda:<region>:<account>:function:<name>}.
    */
   String arn() {
-    return "arn:aws:lambda:" + LambdaFunction.DEFAULT_REGION + ":" + LambdaFunction.DEFAULT_ACCOUNT
-        + ":function:" + name + qualifier.map(q -> ":" + q).orElse("");
+    return "arn:aws:lambda:"
+        + LambdaFunction.DEFAULT_REGION
+        + ":"
+        + LambdaFunction.DEFAULT_ACCOUNT
+        + ":function:"
+        + name
+        + qualifier.map(q -> ":" + q).orElse("");
   }
 
   /**

@@ -90,8 +90,8 @@ final class FunctionRegistry {
   }
 
   /**
-   * Publishes {@code $LATEST} as the next version, or returns the last version when {@code
-   * $LATEST} has not changed since it was published, as AWS does.
+   * Publishes {@code $LATEST} as the next version, or returns the last version when {@code $LATEST}
+   * has not changed since it was published, as AWS does.
    *
    * @param precondition checks {@code $LATEST} first, throwing to refuse
    * @param create builds the version from {@code $LATEST} and its number
@@ -106,7 +106,8 @@ final class FunctionRegistry {
             ref.name(),
             (name, old) -> {
               precondition.accept(old.latest());
-              if (old.lastNumber() > 0 && old.publishedFrom().equals(old.latest().revisionId())
+              if (old.lastNumber() > 0
+                  && old.publishedFrom().equals(old.latest().revisionId())
                   && old.published().containsKey(old.lastNumber())) {
                 result[0] = old.published().get(old.lastNumber());
                 return old;
@@ -116,7 +117,9 @@ final class FunctionRegistry {
               NavigableMap<Integer, StoredFunction> published = new TreeMap<>(old.published());
               published.put(number, result[0]);
               return new Versions(
-                  old.latest(), Collections.unmodifiableNavigableMap(published), number,
+                  old.latest(),
+                  Collections.unmodifiableNavigableMap(published),
+                  number,
                   old.latest().revisionId());
             });
     if (updated == null) {
@@ -149,7 +152,9 @@ final class FunctionRegistry {
           NavigableMap<Integer, StoredFunction> published = new TreeMap<>(old.published());
           published.remove(number);
           return new Versions(
-              old.latest(), Collections.unmodifiableNavigableMap(published), old.lastNumber(),
+              old.latest(),
+              Collections.unmodifiableNavigableMap(published),
+              old.lastNumber(),
               old.publishedFrom());
         });
   }

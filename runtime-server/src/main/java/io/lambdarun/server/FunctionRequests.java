@@ -29,11 +29,16 @@ final class FunctionRequests {
         FunctionRef.parse(required(body, "FunctionName", "functionName"), Optional.empty());
     if (ref.qualifier().isPresent()) {
       throw ApiException.invalidParameter(
-          "function name '" + ref.name() + ":" + ref.qualifier().get() + "' of CreateFunction"
-              + " carries a qualifier; name the function without ':" + ref.qualifier().get() + "'");
+          "function name '"
+              + ref.name()
+              + ":"
+              + ref.qualifier().get()
+              + "' of CreateFunction"
+              + " carries a qualifier; name the function without ':"
+              + ref.qualifier().get()
+              + "'");
     }
-    JsonNode code =
-        Json.object(body, "Code").orElseThrow(() -> mustNotBeNull("code"));
+    JsonNode code = Json.object(body, "Code").orElseThrow(() -> mustNotBeNull("code"));
     LambdaFunction.Builder builder =
         LambdaFunction.builder().functionName(ref.name()).role(required(body, "Role", "role"));
     PackageType packageType = packageType(body);
@@ -65,8 +70,11 @@ final class FunctionRequests {
     Optional<String> expected = Json.text(body, "CodeSha256");
     if (expected.isPresent() && !expected.get().equals(codeSha256)) {
       throw ApiException.invalidParameter(
-          "CodeSHA256 (" + expected.get() + ") is different from current CodeSHA256 in $LATEST ("
-              + codeSha256 + "). Please try again.");
+          "CodeSHA256 ("
+              + expected.get()
+              + ") is different from current CodeSHA256 in $LATEST ("
+              + codeSha256
+              + "). Please try again.");
     }
   }
 
@@ -96,8 +104,11 @@ final class FunctionRequests {
     Json.object(body, "Environment")
         .ifPresent(env -> builder.environment(Json.stringMap(env, "Variables").orElse(Map.of())));
     Json.object(body, "EphemeralStorage")
-        .ifPresent(storage -> builder.ephemeralStorageMib(Json.integer(storage, "Size").orElseThrow(
-            () -> mustNotBeNull("ephemeralStorage.size"))));
+        .ifPresent(
+            storage ->
+                builder.ephemeralStorageMib(
+                    Json.integer(storage, "Size")
+                        .orElseThrow(() -> mustNotBeNull("ephemeralStorage.size"))));
     Json.object(body, "ImageConfig").ifPresent(config -> builder.imageConfig(imageConfig(config)));
     Json.strings(body, "Layers")
         .ifPresent(arns -> builder.layers(arns.stream().map(arn -> layer(layers, arn)).toList()));
@@ -125,7 +136,8 @@ final class FunctionRequests {
             .map(
                 value ->
                     logLevel(
-                        value, "loggingConfig.systemLogLevel",
+                        value,
+                        "loggingConfig.systemLogLevel",
                         new LogLevel[] {LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN}));
     if (format == LogFormat.JSON) {
       application = application.or(current::applicationLogLevel);
@@ -142,7 +154,9 @@ final class FunctionRequests {
       }
     }
     throw ApiException.validation(
-        "1 validation error detected: Value '" + value + "' at 'loggingConfig.logFormat' failed"
+        "1 validation error detected: Value '"
+            + value
+            + "' at 'loggingConfig.logFormat' failed"
             + " to satisfy constraint: Member must satisfy enum value set: [JSON, Text]");
   }
 
@@ -153,21 +167,30 @@ final class FunctionRequests {
       }
     }
     throw ApiException.validation(
-        "1 validation error detected: Value '" + value + "' at '" + member + "' failed to satisfy"
-            + " constraint: Member must satisfy enum value set: " + List.of(allowed));
+        "1 validation error detected: Value '"
+            + value
+            + "' at '"
+            + member
+            + "' failed to satisfy"
+            + " constraint: Member must satisfy enum value set: "
+            + List.of(allowed));
   }
 
   private static Archive layer(LayerRegistry layers, String versionArn) {
-    return layers.find(versionArn)
+    return layers
+        .find(versionArn)
         .map(LayerVersion::content)
-        .orElseThrow(() -> ApiException.invalidParameter(
-            "Layer version " + versionArn + " does not exist."));
+        .orElseThrow(
+            () ->
+                ApiException.invalidParameter("Layer version " + versionArn + " does not exist."));
   }
 
   private static void applyCode(LambdaFunction.Builder builder, JsonNode code, PackageType type) {
     if (code.hasNonNull("S3Bucket") || code.hasNonNull("S3Key")) {
       throw ApiException.invalidParameter(
-          "code from S3 bucket '" + code.path("S3Bucket").asText() + "' is not served by"
+          "code from S3 bucket '"
+              + code.path("S3Bucket").asText()
+              + "' is not served by"
               + " lambdarun; send the zip itself as 'ZipFile'");
     }
     Optional<String> zip = Json.text(code, "ZipFile");
@@ -177,15 +200,22 @@ final class FunctionRequests {
         throw ApiException.invalidParameter(
             "Please don't provide ImageUri when updating a function with packageType Zip.");
       }
-      builder.code(Archive.ofBytes("ZipFile", base64(zip.orElseThrow(
-          () -> ApiException.invalidParameter("Please provide a source for function code.")))));
+      builder.code(
+          Archive.ofBytes(
+              "ZipFile",
+              base64(
+                  zip.orElseThrow(
+                      () ->
+                          ApiException.invalidParameter(
+                              "Please provide a source for function code.")))));
     } else {
       if (zip.isPresent()) {
         throw ApiException.invalidParameter(
             "Please don't provide ZipFile when updating a function with packageType Image.");
       }
-      builder.imageUri(image.orElseThrow(
-          () -> ApiException.invalidParameter("Please provide a source for function code.")));
+      builder.imageUri(
+          image.orElseThrow(
+              () -> ApiException.invalidParameter("Please provide a source for function code.")));
     }
   }
 
@@ -194,7 +224,8 @@ final class FunctionRequests {
       return Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
       throw ApiException.invalidContent(
-          "Could not parse request body into json: 'ZipFile' is not base64 (" + e.getMessage()
+          "Could not parse request body into json: 'ZipFile' is not base64 ("
+              + e.getMessage()
               + "); encode the zip's bytes with standard base64");
     }
   }
@@ -206,7 +237,9 @@ final class FunctionRequests {
       case "Image" -> PackageType.IMAGE;
       default ->
           throw ApiException.validation(
-              "1 validation error detected: Value '" + value + "' at 'packageType' failed to"
+              "1 validation error detected: Value '"
+                  + value
+                  + "' at 'packageType' failed to"
                   + " satisfy constraint: Member must satisfy enum value set: [Image, Zip]");
     };
   }
@@ -214,7 +247,9 @@ final class FunctionRequests {
   private static Architecture architecture(List<String> values) {
     if (values.size() != 1) {
       throw ApiException.validation(
-          "1 validation error detected: Value '" + values + "' at 'architectures' failed to"
+          "1 validation error detected: Value '"
+              + values
+              + "' at 'architectures' failed to"
               + " satisfy constraint: Member must have length less than or equal to 1");
     }
     return Architecture.fromAwsName(values.get(0));
@@ -231,7 +266,8 @@ final class FunctionRequests {
     Optional<String> revision = Json.text(body, "RevisionId");
     if (revision.isPresent() && !revision.get().equals(old.revisionId())) {
       throw new ApiException(
-          412, "PreconditionFailedException",
+          412,
+          "PreconditionFailedException",
           "The Revision Id provided does not match the latest Revision Id. Call the"
               + " GetFunction/GetAlias API to retrieve the latest Revision Id");
     }
@@ -243,7 +279,9 @@ final class FunctionRequests {
 
   private static ApiException mustNotBeNull(String memberName) {
     return ApiException.validation(
-        "1 validation error detected: Value null at '" + memberName + "' failed to satisfy"
+        "1 validation error detected: Value null at '"
+            + memberName
+            + "' failed to satisfy"
             + " constraint: Member must not be null");
   }
 }

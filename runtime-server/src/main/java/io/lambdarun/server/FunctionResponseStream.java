@@ -6,10 +6,10 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 /**
- * A function's answer as core's {@code invokeStreaming} delivers it: the bytes a streaming
- * function writes are handed on as they come, a buffered answer once the function ends, in chunks
- * of at most {@value #MAX_CHUNK} bytes. An error document is sent as chunks only when nothing was
- * streamed before it (as Invoke's payload is); after streamed bytes the error is told by {@code
+ * A function's answer as core's {@code invokeStreaming} delivers it: the bytes a streaming function
+ * writes are handed on as they come, a buffered answer once the function ends, in chunks of at most
+ * {@value #MAX_CHUNK} bytes. An error document is sent as chunks only when nothing was streamed
+ * before it (as Invoke's payload is); after streamed bytes the error is told by {@code
  * InvokeComplete} alone.
  */
 final class FunctionResponseStream implements ResponseStream {

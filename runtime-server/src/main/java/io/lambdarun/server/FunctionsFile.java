@@ -22,10 +22,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Functions declared at start ({@code --functions FILE}): a JSON object, or a YAML mapping in a
- * {@code .yaml} or {@code .yml} file, whose {@code Functions} list holds CreateFunction requests, where {@code Code.Path} (a folder or a zip, relative to the
- * file) may stand for {@code Code.ZipFile} and {@code Role} may be left out. Every entry is checked
- * as CreateFunction checks it; one error lists every bad entry. A declared function replaces the
- * {@code $LATEST} of one kept in the data directory.
+ * {@code .yaml} or {@code .yml} file, whose {@code Functions} list holds CreateFunction requests,
+ * where {@code Code.Path} (a folder or a zip, relative to the file) may stand for {@code
+ * Code.ZipFile} and {@code Role} may be left out. Every entry is checked as CreateFunction checks
+ * it; one error lists every bad entry. A declared function replaces the {@code $LATEST} of one kept
+ * in the data directory.
  */
 final class FunctionsFile {
 
@@ -40,8 +41,11 @@ final class FunctionsFile {
     if (entries == null || !entries.isArray()) {
       throw new ConfigurationException(
           "functions",
-          "functions file '" + file + "' has no 'Functions' list; write "
-              + (isYaml(file) ? "'Functions:' with a '- FunctionName: ...' entry per function"
+          "functions file '"
+              + file
+              + "' has no 'Functions' list; write "
+              + (isYaml(file)
+                  ? "'Functions:' with a '- FunctionName: ...' entry per function"
                   : "{\"Functions\": [...]}"));
     }
     Path base = file.toAbsolutePath().getParent();
@@ -63,7 +67,11 @@ final class FunctionsFile {
     if (!errors.isEmpty()) {
       throw new ConfigurationException(
           "functions",
-          "functions file '" + file + "' has " + errors.size() + " bad entries, fix them: "
+          "functions file '"
+              + file
+              + "' has "
+              + errors.size()
+              + " bad entries, fix them: "
               + String.join(" | ", errors));
     }
     return functions;
@@ -80,7 +88,10 @@ final class FunctionsFile {
     } catch (IOException e) {
       throw new ConfigurationException(
           "functions",
-          "functions file '" + file + "' cannot be read as JSON (" + Json.firstLine(e.getMessage())
+          "functions file '"
+              + file
+              + "' cannot be read as JSON ("
+              + Json.firstLine(e.getMessage())
               + "); write a JSON object with a 'Functions' list");
     }
   }
@@ -93,7 +104,10 @@ final class FunctionsFile {
     } catch (JacksonException | IOException e) {
       throw new ConfigurationException(
           "functions",
-          "functions file '" + file + "' cannot be read as YAML (" + Json.firstLine(e.getMessage())
+          "functions file '"
+              + file
+              + "' cannot be read as YAML ("
+              + Json.firstLine(e.getMessage())
               + "); write a mapping with a 'Functions' list");
     }
   }
@@ -114,7 +128,9 @@ final class FunctionsFile {
         archive = Archive.ofFile(location);
       } else {
         throw ApiException.invalidParameter(
-            "Code.Path '" + path.get() + "' is neither a folder nor a zip file next to the"
+            "Code.Path '"
+                + path.get()
+                + "' is neither a folder nor a zip file next to the"
                 + " functions file; name an existing folder or zip");
       }
       try (InputStream in = archive.open()) {

@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Invoke: {@code RequestResponse} (200 with the function's answer), {@code Event} (202, queued)
- * and {@code DryRun} (204), with Lambda's headers; and InvokeWithResponseStream, the answer as an
- * event stream of {@code PayloadChunk}s and an {@code InvokeComplete}.
+ * Invoke: {@code RequestResponse} (200 with the function's answer), {@code Event} (202, queued) and
+ * {@code DryRun} (204), with Lambda's headers; and InvokeWithResponseStream, the answer as an event
+ * stream of {@code PayloadChunk}s and an {@code InvokeComplete}.
  */
 final class InvokeOperation {
 
@@ -55,7 +55,8 @@ final class InvokeOperation {
         InvokeOptions options = options(request, call.logTail());
         return answer(
             limits.run(
-                ref.name(), () -> runtime.reportThrottle(function),
+                ref.name(),
+                () -> runtime.reportThrottle(function),
                 () -> runtime.invoke(function, payload, options)),
             function.version());
       case "Event":
@@ -68,7 +69,9 @@ final class InvokeOperation {
         return ApiResponse.empty(204);
       default:
         throw ApiException.validation(
-            "1 validation error detected: Value '" + type + "' at 'invocationType' failed to"
+            "1 validation error detected: Value '"
+                + type
+                + "' at 'invocationType' failed to"
                 + " satisfy constraint: Member must satisfy enum value set: [Event,"
                 + " RequestResponse, DryRun]");
     }
@@ -93,16 +96,21 @@ final class InvokeOperation {
             new FunctionResponseStream(
                 listener ->
                     limits.run(
-                        ref.name(), () -> runtime.reportThrottle(function),
+                        ref.name(),
+                        () -> runtime.reportThrottle(function),
                         () -> runtime.invokeStreaming(function, payload, options, listener)));
         return ApiResponse.streamed(
-            200, Map.of("X-Amz-Executed-Version", function.version()),
-            EventStreamFrames.CONTENT_TYPE, sink -> ResponseEvents.write(source, sink));
+            200,
+            Map.of("X-Amz-Executed-Version", function.version()),
+            EventStreamFrames.CONTENT_TYPE,
+            sink -> ResponseEvents.write(source, sink));
       case "DryRun":
         return ApiResponse.empty(204);
       default:
         throw ApiException.validation(
-            "1 validation error detected: Value '" + type + "' at 'invocationType' failed to"
+            "1 validation error detected: Value '"
+                + type
+                + "' at 'invocationType' failed to"
                 + " satisfy constraint: Member must satisfy enum value set: [RequestResponse,"
                 + " DryRun]");
     }
@@ -132,7 +140,8 @@ final class InvokeOperation {
 
   static ApiException tooLarge(int limit) {
     return new ApiException(
-        413, "RequestTooLargeException",
+        413,
+        "RequestTooLargeException",
         "Request must be smaller than " + limit + " bytes for the InvokeFunction operation");
   }
 
@@ -153,7 +162,9 @@ final class InvokeOperation {
       case "None" -> false;
       default ->
           throw ApiException.validation(
-              "1 validation error detected: Value '" + logType + "' at 'logType' failed to"
+              "1 validation error detected: Value '"
+                  + logType
+                  + "' at 'logType' failed to"
                   + " satisfy constraint: Member must satisfy enum value set: [None, Tail]");
     };
   }
@@ -170,8 +181,11 @@ final class InvokeOperation {
         .ifPresent(
             coding -> {
               throw new ApiException(
-                  415, "UnsupportedMediaTypeException",
-                  "The payload is sent with Content-Encoding '" + coding + "', which lambdarun"
+                  415,
+                  "UnsupportedMediaTypeException",
+                  "The payload is sent with Content-Encoding '"
+                      + coding
+                      + "', which lambdarun"
                       + " does not decode; send the payload as plain JSON");
             });
   }

@@ -43,7 +43,8 @@ final class Json {
     }
     if (!(node instanceof ObjectNode object)) {
       throw ApiException.invalidContent(
-          "Could not parse request body into json: the body is '" + node.getNodeType()
+          "Could not parse request body into json: the body is '"
+              + node.getNodeType()
               + "', not an object; send a JSON object");
     }
     return object;
@@ -146,7 +147,13 @@ final class Json {
       shown = shown.substring(0, 40) + "...";
     }
     return ApiException.invalidContent(
-        "Could not parse request body into json: field '" + field + "' is '" + shown + "', not "
-            + expected + "; send " + expected);
+        "Could not parse request body into json: field '"
+            + field
+            + "' is '"
+            + shown
+            + "', not "
+            + expected
+            + "; send "
+            + expected);
   }
 }

@@ -58,10 +58,19 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
     String path = request.getHttpURI().getDecodedPath();
     Optional<Route> match = Route.match(method, path, functions, invoke, layers);
     if (match.isEmpty()) {
-      write(response, callback, ErrorResponses.from(new ApiException(
-          404, "UnknownOperationException",
-          "lambdarun serves no Lambda operation at '" + method + " " + path + "'; check the"
-              + " endpoint and the operation")));
+      write(
+          response,
+          callback,
+          ErrorResponses.from(
+              new ApiException(
+                  404,
+                  "UnknownOperationException",
+                  "lambdarun serves no Lambda operation at '"
+                      + method
+                      + " "
+                      + path
+                      + "'; check the"
+                      + " endpoint and the operation")));
       return true;
     }
     Route route = match.get();
@@ -108,8 +117,7 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
             () -> write(response, callback, answer), failure -> write(response, callback, answer)));
   }
 
-  private ApiResponse run(
-      Route route, ApiRequest request, SignatureVerifier.SignedRequest signed) {
+  private ApiResponse run(Route route, ApiRequest request, SignatureVerifier.SignedRequest signed) {
     try {
       signatures.ifPresent(verifier -> verifier.verify(signed));
       return route.handler().apply(request);
@@ -198,7 +206,10 @@ final class LambdaApiHandler extends Handler.Abstract.NonBlocking {
     }
     String query = request.getHttpURI().getQuery();
     return new SignatureVerifier.SignedRequest(
-        request.getMethod(), request.getHttpURI().getPath(), query == null ? "" : query, headers,
+        request.getMethod(),
+        request.getHttpURI().getPath(),
+        query == null ? "" : query,
+        headers,
         body);
   }
 

@@ -83,7 +83,9 @@ public final class LambdaServer implements AutoCloseable {
       changes = dataDir;
     }
     if (options.functionsFile().isPresent()) {
-      declare(FunctionsFile.read(options.functionsFile().get(), layers, clock.instant()), registry,
+      declare(
+          FunctionsFile.read(options.functionsFile().get(), layers, clock.instant()),
+          registry,
           changes);
     }
     ExecutorService operations =
@@ -94,8 +96,13 @@ public final class LambdaServer implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(daemon("lambdarun-event-retry"));
     EventQueue events =
         new EventQueue(
-            runtime, limits, ref -> registry.find(ref).map(StoredFunction::function), eventWorkers,
-            eventTimer, options, clock);
+            runtime,
+            limits,
+            ref -> registry.find(ref).map(StoredFunction::function),
+            eventWorkers,
+            eventTimer,
+            options,
+            clock);
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);
     threads.setName("lambdarun-http");
     threads.setDaemon(true);
@@ -117,15 +124,19 @@ public final class LambdaServer implements AutoCloseable {
     // no graceful wait: idle keep-alive connections of clients would hold the stop for its whole
     // timeout, and invocations still running end anyway when the runtime is closed next
     jetty.setStopTimeout(0);
-    LambdaServer server =
-        new LambdaServer(jetty, operations, eventWorkers, eventTimer, null);
+    LambdaServer server = new LambdaServer(jetty, operations, eventWorkers, eventTimer, null);
     try {
       jetty.start();
     } catch (Exception e) {
       server.close();
       throw new LambdaRunException(
-          "the Lambda API could not listen on '" + options.host() + ":" + options.port() + "' ("
-              + e.getMessage() + "); choose a free port with --port or another --host",
+          "the Lambda API could not listen on '"
+              + options.host()
+              + ":"
+              + options.port()
+              + "' ("
+              + e.getMessage()
+              + "); choose a free port with --port or another --host",
           e);
     }
     URI endpoint =
@@ -156,8 +167,8 @@ public final class LambdaServer implements AutoCloseable {
   }
 
   /**
-   * Stops listening, interrupts the operations in progress and drops queued events. Idempotent;
-   * the runtime stays open: closing it next ends the invocations still running.
+   * Stops listening, interrupts the operations in progress and drops queued events. Idempotent; the
+   * runtime stays open: closing it next ends the invocations still running.
    */
   @Override
   public void close() {

@@ -39,12 +39,16 @@ final class LayerOperations {
     ObjectNode body = Json.object(request.body());
     JsonNode content =
         Json.object(body, "Content")
-            .orElseThrow(() -> ApiException.validation(
-                "1 validation error detected: Value null at 'content' failed to satisfy"
-                    + " constraint: Member must not be null"));
+            .orElseThrow(
+                () ->
+                    ApiException.validation(
+                        "1 validation error detected: Value null at 'content' failed to satisfy"
+                            + " constraint: Member must not be null"));
     if (content.hasNonNull("S3Bucket") || content.hasNonNull("S3Key")) {
       throw ApiException.invalidParameter(
-          "layer content from S3 bucket '" + content.path("S3Bucket").asText() + "' is not served"
+          "layer content from S3 bucket '"
+              + content.path("S3Bucket").asText()
+              + "' is not served"
               + " by lambdarun; send the zip itself as 'ZipFile'");
     }
     byte[] zip =
@@ -62,11 +66,16 @@ final class LayerOperations {
         layers.publish(
             name,
             version -> {
-              Archive archive =
-                  Archive.ofBytes(LayerVersion.layerArn(name) + ":" + version, zip);
+              Archive archive = Archive.ofBytes(LayerVersion.layerArn(name) + ":" + version, zip);
               archive.entries(ArchiveLimits.AWS);
               return new LayerVersion(
-                  name, version, description, archive, runtimes, architectures, license,
+                  name,
+                  version,
+                  description,
+                  archive,
+                  runtimes,
+                  architectures,
+                  license,
                   clock.instant());
             });
     changes.layerChanged(name);
@@ -111,8 +120,10 @@ final class LayerOperations {
     ObjectNode node = Json.MAPPER.createObjectNode();
     if (withContent) {
       node.putObject("Content")
-          .put("CodeSha256", Base64.getEncoder().encodeToString(
-              HexFormat.of().parseHex(version.content().sha256())))
+          .put(
+              "CodeSha256",
+              Base64.getEncoder()
+                  .encodeToString(HexFormat.of().parseHex(version.content().sha256())))
           .put("CodeSize", version.content().size());
       node.put("LayerArn", version.layerArn());
     }

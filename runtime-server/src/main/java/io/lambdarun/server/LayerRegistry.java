@@ -61,7 +61,9 @@ final class LayerRegistry {
     Matcher matcher = NAME.matcher(value);
     if (!matcher.matches()) {
       throw ApiException.validation(
-          "1 validation error detected: Value '" + value + "' at 'layerName' failed to satisfy"
+          "1 validation error detected: Value '"
+              + value
+              + "' at 'layerName' failed to satisfy"
               + " constraint: Member must satisfy regular expression pattern: a layer name or ARN");
     }
     return matcher.group(1);
@@ -72,7 +74,9 @@ final class LayerRegistry {
       return Integer.parseInt(value);
     } catch (NumberFormatException e) {
       throw ApiException.validation(
-          "1 validation error detected: Value '" + value + "' at 'versionNumber' failed to satisfy"
+          "1 validation error detected: Value '"
+              + value
+              + "' at 'versionNumber' failed to satisfy"
               + " constraint: Member must be a number");
     }
   }

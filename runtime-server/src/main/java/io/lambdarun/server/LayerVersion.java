@@ -39,8 +39,12 @@ record LayerVersion(
   }
 
   static String layerArn(String layerName) {
-    return "arn:aws:lambda:" + LambdaFunction.DEFAULT_REGION + ":" + LambdaFunction.DEFAULT_ACCOUNT
-        + ":layer:" + layerName;
+    return "arn:aws:lambda:"
+        + LambdaFunction.DEFAULT_REGION
+        + ":"
+        + LambdaFunction.DEFAULT_ACCOUNT
+        + ":layer:"
+        + layerName;
   }
 
   String layerArn() {

@@ -19,8 +19,11 @@ final class Paging {
     }
     if (parsed < 1 || parsed > limit) {
       throw ApiException.validation(
-          "1 validation error detected: Value '" + value.get() + "' at 'maxItems' failed to"
-              + " satisfy constraint: Member must have value between 1 and " + limit);
+          "1 validation error detected: Value '"
+              + value.get()
+              + "' at 'maxItems' failed to"
+              + " satisfy constraint: Member must have value between 1 and "
+              + limit);
     }
     return parsed;
   }

@@ -51,9 +51,12 @@ final class ProvisionedConcurrencyConfigs {
     String prefix = new FunctionRef(name, Optional.empty()).arn() + ":";
     return configs.entrySet().stream()
         .filter(entry -> entry.getKey().startsWith(prefix))
-        .map(entry -> new Saved(
-            entry.getKey().substring(prefix.length()), entry.getValue().requested(),
-            entry.getValue().lastModified()))
+        .map(
+            entry ->
+                new Saved(
+                    entry.getKey().substring(prefix.length()),
+                    entry.getValue().requested(),
+                    entry.getValue().lastModified()))
         .toList();
   }
 
@@ -75,12 +78,16 @@ final class ProvisionedConcurrencyConfigs {
     LambdaFunction function = version(ref);
     Integer requested =
         Json.integer(Json.object(request.body()), "ProvisionedConcurrentExecutions")
-            .orElseThrow(() -> ApiException.validation(
-                "1 validation error detected: Value null at 'provisionedConcurrentExecutions'"
-                    + " failed to satisfy constraint: Member must not be null"));
+            .orElseThrow(
+                () ->
+                    ApiException.validation(
+                        "1 validation error detected: Value null at 'provisionedConcurrentExecutions'"
+                            + " failed to satisfy constraint: Member must not be null"));
     if (requested < 1) {
       throw ApiException.validation(
-          "1 validation error detected: Value '" + requested + "' at"
+          "1 validation error detected: Value '"
+              + requested
+              + "' at"
               + " 'provisionedConcurrentExecutions' failed to satisfy constraint: Member must"
               + " have value greater than or equal to 1");
     }
@@ -101,7 +108,8 @@ final class ProvisionedConcurrencyConfigs {
     Config config = configs.get(version(ref).qualifiedArn());
     if (config == null) {
       throw new ApiException(
-          404, "ProvisionedConcurrencyConfigNotFoundException",
+          404,
+          "ProvisionedConcurrencyConfigNotFoundException",
           "No Provisioned Concurrency Config found for this function");
     }
     return ApiResponse.json(200, Json.bytes(render(config)));
@@ -124,9 +132,8 @@ final class ProvisionedConcurrencyConfigs {
     String prefix = new FunctionRef(ref.name(), Optional.empty()).arn() + ":";
     Optional<String> marker = request.queryParameter("Marker").filter(m -> !m.isEmpty());
     List<Map.Entry<String, Config>> rest =
-        (marker.isPresent() ? configs.tailMap(marker.get(), false) : configs).entrySet().stream()
-            .filter(entry -> entry.getKey().startsWith(prefix))
-            .toList();
+        (marker.isPresent() ? configs.tailMap(marker.get(), false) : configs)
+            .entrySet().stream().filter(entry -> entry.getKey().startsWith(prefix)).toList();
     ObjectNode body = Json.MAPPER.createObjectNode();
     ArrayNode items = body.putArray("ProvisionedConcurrencyConfigs");
     rest.stream()
@@ -159,10 +166,13 @@ final class ProvisionedConcurrencyConfigs {
   private ObjectNode render(Config config) {
     return render(
         config,
-        runtime.provisioned(config.function())
+        runtime
+            .provisioned(config.function())
             .orElse(
                 new ProvisionedConcurrency(
-                    config.requested(), 0, ProvisionedConcurrency.Status.IN_PROGRESS,
+                    config.requested(),
+                    0,
+                    ProvisionedConcurrency.Status.IN_PROGRESS,
                     Optional.empty())));
   }
 

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Turns a {@link ResponseStream} into InvokeWithResponseStream's events: the invocation's request
  * id as {@code x-amzn-RequestId}, a {@code PayloadChunk} frame per chunk, then one {@code
- * InvokeComplete}. A failure before the first chunk is thrown,
- * for an error answer; one after it ends the stream with {@code ErrorCode: ServiceException}.
+ * InvokeComplete}. A failure before the first chunk is thrown, for an error answer; one after it
+ * ends the stream with {@code ErrorCode: ServiceException}.
  */
 final class ResponseEvents {
 

@@ -8,8 +8,8 @@ interface ResponseStream {
 
   /**
    * Runs the invocation, tells {@code receiver} its request id, hands it each chunk of the answer
-   * in order, and tells how it ended. A failure before the first chunk is thrown, so the caller
-   * can still answer an error.
+   * in order, and tells how it ended. A failure before the first chunk is thrown, so the caller can
+   * still answer an error.
    */
   StreamCompletion deliver(Receiver receiver);
 

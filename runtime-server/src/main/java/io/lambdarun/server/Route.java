@@ -83,8 +83,10 @@ record Route(
       case "POST invocations" ->
           Optional.of(
               new Route(
-                  name, InvokeOperation.MAX_SYNC_PAYLOAD,
-                  InvokeOperation.tooLarge(InvokeOperation.MAX_SYNC_PAYLOAD), invoke::invoke));
+                  name,
+                  InvokeOperation.MAX_SYNC_PAYLOAD,
+                  InvokeOperation.tooLarge(InvokeOperation.MAX_SYNC_PAYLOAD),
+                  invoke::invoke));
       default -> Optional.empty();
     };
   }
@@ -100,7 +102,8 @@ record Route(
     }
     return Optional.of(
         new Route(
-            List.of(parts[0]), InvokeOperation.MAX_SYNC_PAYLOAD,
+            List.of(parts[0]),
+            InvokeOperation.MAX_SYNC_PAYLOAD,
             InvokeOperation.tooLarge(InvokeOperation.MAX_SYNC_PAYLOAD),
             invoke::invokeWithResponseStream));
   }
@@ -171,10 +174,15 @@ record Route(
   private static Route plain(
       String operation, List<String> pathParameters, Function<ApiRequest, ApiResponse> handler) {
     return new Route(
-        pathParameters, MAX_CODE_REQUEST,
+        pathParameters,
+        MAX_CODE_REQUEST,
         new ApiException(
-            413, "RequestEntityTooLargeException",
-            "Request must be smaller than " + MAX_CODE_REQUEST + " bytes for the " + operation
+            413,
+            "RequestEntityTooLargeException",
+            "Request must be smaller than "
+                + MAX_CODE_REQUEST
+                + " bytes for the "
+                + operation
                 + " operation"),
         handler);
   }

@@ -35,8 +35,14 @@ public record ServerOptions(
   /** Lambda's defaults on 127.0.0.1, port 9001, accepting every request. */
   public static final ServerOptions DEFAULT =
       new ServerOptions(
-          "127.0.0.1", 9001, Duration.ofMinutes(1), Duration.ofHours(6), Optional.empty(),
-          Optional.empty(), Optional.empty(), AsyncInvocationListener.NONE);
+          "127.0.0.1",
+          9001,
+          Duration.ofMinutes(1),
+          Duration.ofHours(6),
+          Optional.empty(),
+          Optional.empty(),
+          Optional.empty(),
+          AsyncInvocationListener.NONE);
 
   /** Checks the components. */
   public ServerOptions {
@@ -62,7 +68,13 @@ public record ServerOptions(
    */
   public ServerOptions withAddress(String newHost, int newPort) {
     return new ServerOptions(
-        newHost, newPort, eventRetryDelay, maxEventAge, credentials, dataDir, functionsFile,
+        newHost,
+        newPort,
+        eventRetryDelay,
+        maxEventAge,
+        credentials,
+        dataDir,
+        functionsFile,
         asyncInvocationListener);
   }
 
@@ -86,7 +98,13 @@ public record ServerOptions(
    */
   public ServerOptions withCredentials(ServerCredentials value) {
     return new ServerOptions(
-        host, port, eventRetryDelay, maxEventAge, Optional.of(value), dataDir, functionsFile,
+        host,
+        port,
+        eventRetryDelay,
+        maxEventAge,
+        Optional.of(value),
+        dataDir,
+        functionsFile,
         asyncInvocationListener);
   }
 
@@ -98,7 +116,13 @@ public record ServerOptions(
    */
   public ServerOptions withDataDir(Path value) {
     return new ServerOptions(
-        host, port, eventRetryDelay, maxEventAge, credentials, Optional.of(value), functionsFile,
+        host,
+        port,
+        eventRetryDelay,
+        maxEventAge,
+        credentials,
+        Optional.of(value),
+        functionsFile,
         asyncInvocationListener);
   }
 
@@ -110,7 +134,13 @@ public record ServerOptions(
    */
   public ServerOptions withFunctionsFile(Path value) {
     return new ServerOptions(
-        host, port, eventRetryDelay, maxEventAge, credentials, dataDir, Optional.of(value),
+        host,
+        port,
+        eventRetryDelay,
+        maxEventAge,
+        credentials,
+        dataDir,
+        Optional.of(value),
         asyncInvocationListener);
   }
 

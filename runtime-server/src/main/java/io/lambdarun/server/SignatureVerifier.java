@@ -46,7 +46,10 @@ final class SignatureVerifier {
    * @param body the body
    */
   record SignedRequest(
-      String method, String rawPath, String rawQuery, List<Map.Entry<String, String>> headers,
+      String method,
+      String rawPath,
+      String rawQuery,
+      List<Map.Entry<String, String>> headers,
       byte[] body) {}
 
   void verify(SignedRequest request) {
@@ -79,7 +82,8 @@ final class SignatureVerifier {
     byte[] given = HexFormat.of().parseHex(parts.group(6));
     if (amzDate == null || !MessageDigest.isEqual(expected, given)) {
       throw new ApiException(
-          403, "InvalidSignatureException",
+          403,
+          "InvalidSignatureException",
           "The request signature we calculated does not match the signature you provided. Check"
               + " your AWS Secret Access Key and signing method. Consult the service documentation"
               + " for details.");
@@ -115,7 +119,8 @@ final class SignatureVerifier {
       int equals = pair.indexOf('=');
       String name = equals < 0 ? pair : pair.substring(0, equals);
       String value = equals < 0 ? "" : pair.substring(equals + 1);
-      sorted.computeIfAbsent(encode(decode(name), false), k -> new ArrayList<>())
+      sorted
+          .computeIfAbsent(encode(decode(name), false), k -> new ArrayList<>())
           .add(encode(decode(value), false));
     }
     List<String> pairs = new ArrayList<>();
@@ -148,8 +153,14 @@ final class SignatureVerifier {
     StringBuilder encoded = new StringBuilder();
     for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == '~' || (keepSlash && c == '/')) {
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '_'
+          || c == '.'
+          || c == '~'
+          || (keepSlash && c == '/')) {
         encoded.append(c);
       } else {
         encoded.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));

@@ -30,9 +30,9 @@ record StreamCompletion(
   }
 
   /**
-   * The completion of a finished invocation: on a function error, the {@code errorType} and
-   * {@code errorMessage} of the error document the runtime posted (the function error's kind and
-   * the whole document when it has none).
+   * The completion of a finished invocation: on a function error, the {@code errorType} and {@code
+   * errorMessage} of the error document the runtime posted (the function error's kind and the whole
+   * document when it has none).
    */
   static StreamCompletion of(InvocationResult result) {
     if (result.functionError().isEmpty()) {
@@ -49,7 +49,8 @@ record StreamCompletion(
     Optional<String> type = textField(node, "errorType");
     Optional<String> message = textField(node, "errorMessage");
     return new StreamCompletion(
-        Optional.of(type.orElse(error.headerValue())), Optional.of(message.orElse(document)),
+        Optional.of(type.orElse(error.headerValue())),
+        Optional.of(message.orElse(document)),
         result.logResult());
   }
 

@@ -14,8 +14,9 @@ class EventStreamFramesTest {
 
   @Test
   void aPayloadChunkDecodesWithItsHeadersAndBytes() {
-    Message message = Message.decode(ByteBuffer.wrap(EventStreamFrames.payloadChunk(
-        "{\"hello\": 1}".getBytes(UTF_8))));
+    Message message =
+        Message.decode(
+            ByteBuffer.wrap(EventStreamFrames.payloadChunk("{\"hello\": 1}".getBytes(UTF_8))));
 
     assertThat(message.getHeaders().get(":event-type").getString()).isEqualTo("PayloadChunk");
     assertThat(message.getHeaders().get(":message-type").getString()).isEqualTo("event");
@@ -26,17 +27,23 @@ class EventStreamFramesTest {
 
   @Test
   void invokeCompleteCarriesOnlyTheMembersPresent() {
-    Message failed = Message.decode(ByteBuffer.wrap(EventStreamFrames.invokeComplete(
-        new StreamCompletion(Optional.of("KeyError"), Optional.of("'missing'"),
-            Optional.of("bG9n")))));
-    Message succeeded = Message.decode(ByteBuffer.wrap(EventStreamFrames.invokeComplete(
-        new StreamCompletion(Optional.empty(), Optional.empty(), Optional.empty()))));
+    Message failed =
+        Message.decode(
+            ByteBuffer.wrap(
+                EventStreamFrames.invokeComplete(
+                    new StreamCompletion(
+                        Optional.of("KeyError"), Optional.of("'missing'"), Optional.of("bG9n")))));
+    Message succeeded =
+        Message.decode(
+            ByteBuffer.wrap(
+                EventStreamFrames.invokeComplete(
+                    new StreamCompletion(Optional.empty(), Optional.empty(), Optional.empty()))));
 
     assertThat(failed.getHeaders().get(":event-type").getString()).isEqualTo("InvokeComplete");
-    assertThat(failed.getHeaders().get(":content-type").getString())
-        .isEqualTo("application/json");
+    assertThat(failed.getHeaders().get(":content-type").getString()).isEqualTo("application/json");
     assertThat(new String(failed.getPayload(), UTF_8))
-        .isEqualTo("{\"ErrorCode\":\"KeyError\",\"ErrorDetails\":\"'missing'\",\"LogResult\":\"bG9n\"}");
+        .isEqualTo(
+            "{\"ErrorCode\":\"KeyError\",\"ErrorDetails\":\"'missing'\",\"LogResult\":\"bG9n\"}");
     assertThat(new String(succeeded.getPayload(), UTF_8)).isEqualTo("{}");
   }
 

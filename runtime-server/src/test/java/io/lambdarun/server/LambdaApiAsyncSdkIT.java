@@ -41,23 +41,32 @@ class LambdaApiAsyncSdkIT {
       assertThat(
               lambda
                   .createFunction(
-                      r -> r.functionName("async-sdk").runtime(Runtime.PYTHON3_12)
-                          .handler("app.handler").role("arn:aws:iam::000000000000:role/r")
-                          .code(c -> c.zipFile(SdkBytes.fromByteArray(
-                              Zips.python("    return {'echo': event}")))))
+                      r ->
+                          r.functionName("async-sdk")
+                              .runtime(Runtime.PYTHON3_12)
+                              .handler("app.handler")
+                              .role("arn:aws:iam::000000000000:role/r")
+                              .code(
+                                  c ->
+                                      c.zipFile(
+                                          SdkBytes.fromByteArray(
+                                              Zips.python("    return {'echo': event}")))))
                   .join()
                   .sdkHttpResponse()
                   .statusCode())
           .isEqualTo(201);
       InvokeResponse invoked =
           lambda
-              .invoke(
-                  r -> r.functionName("async-sdk").payload(SdkBytes.fromUtf8String("[1, 2]")))
+              .invoke(r -> r.functionName("async-sdk").payload(SdkBytes.fromUtf8String("[1, 2]")))
               .join();
       assertThat(invoked.statusCode()).isEqualTo(200);
       assertThat(invoked.payload().asUtf8String()).isEqualTo("{\"echo\": [1, 2]}");
-      assertThat(lambda.deleteFunction(r -> r.functionName("async-sdk")).join()
-              .sdkHttpResponse().statusCode())
+      assertThat(
+              lambda
+                  .deleteFunction(r -> r.functionName("async-sdk"))
+                  .join()
+                  .sdkHttpResponse()
+                  .statusCode())
           .isEqualTo(204);
       CompletionException gone =
           catchThrowableOfType(
@@ -72,9 +81,11 @@ class LambdaApiAsyncSdkIT {
           Thread.getAllStackTraces().keySet().stream()
               .filter(Thread::isAlive)
               .map(Thread::getName)
-              .filter(name -> name.startsWith("aws-java-sdk-NettyEventLoop")
-                  || name.startsWith("sdk-async-response")
-                  || name.startsWith("lambdarun-"))
+              .filter(
+                  name ->
+                      name.startsWith("aws-java-sdk-NettyEventLoop")
+                          || name.startsWith("sdk-async-response")
+                          || name.startsWith("lambdarun-"))
               .collect(Collectors.toList());
       if (left.isEmpty()) {
         break;

@@ -33,9 +33,9 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 
 /**
- * With a data directory, functions (every version, reserved and provisioned concurrency) and
- * layers survive a restart of the server and its runtime; a crash's temporary files are ignored
- * and removed.
+ * With a data directory, functions (every version, reserved and provisioned concurrency) and layers
+ * survive a restart of the server and its runtime; a crash's temporary files are ignored and
+ * removed.
  */
 class LambdaApiDataDirIT {
 
@@ -156,20 +156,30 @@ class LambdaApiDataDirIT {
     withServer(
         lambda -> {
           lambda.createFunction(
-              r -> r.functionName("kept-warm").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                  .role(ROLE).publish(true)
-                  .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 'kept'")))));
+              r ->
+                  r.functionName("kept-warm")
+                      .runtime(Runtime.PYTHON3_12)
+                      .handler("app.handler")
+                      .role(ROLE)
+                      .publish(true)
+                      .code(
+                          c ->
+                              c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 'kept'")))));
           lastModified[0] =
-              lambda.putProvisionedConcurrencyConfig(
-                      r -> r.functionName("kept-warm").qualifier("1")
-                          .provisionedConcurrentExecutions(1))
+              lambda
+                  .putProvisionedConcurrencyConfig(
+                      r ->
+                          r.functionName("kept-warm")
+                              .qualifier("1")
+                              .provisionedConcurrentExecutions(1))
                   .lastModified();
         });
 
     try (TestServer server = TestServer.local(TestServer.options().withDataDir(dataDir))) {
       GetProvisionedConcurrencyConfigResponse config =
-          server.lambda().getProvisionedConcurrencyConfig(
-              r -> r.functionName("kept-warm").qualifier("1"));
+          server
+              .lambda()
+              .getProvisionedConcurrencyConfig(r -> r.functionName("kept-warm").qualifier("1"));
       assertThat(config.requestedProvisionedConcurrentExecutions()).isEqualTo(1);
       assertThat(config.lastModified()).isEqualTo(lastModified[0]);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -177,10 +187,12 @@ class LambdaApiDataDirIT {
           && System.nanoTime() < deadline) {
         Thread.sleep(50);
         config =
-            server.lambda().getProvisionedConcurrencyConfig(
-                r -> r.functionName("kept-warm").qualifier("1"));
+            server
+                .lambda()
+                .getProvisionedConcurrencyConfig(r -> r.functionName("kept-warm").qualifier("1"));
       }
-      assertThat(config.status()).as("launched again at start")
+      assertThat(config.status())
+          .as("launched again at start")
           .isEqualTo(ProvisionedConcurrencyStatusEnum.READY);
       assertThat(server.runtime().warmInstances())
           .singleElement()
@@ -193,8 +205,7 @@ class LambdaApiDataDirIT {
     Files.createDirectories(dataDir.resolve("functions"));
     Path broken =
         Files.writeString(dataDir.resolve("functions").resolve("broken.json"), "{\"Versi");
-    ConfigurationException e =
-        TestServer.refusedStart(TestServer.options().withDataDir(dataDir));
+    ConfigurationException e = TestServer.refusedStart(TestServer.options().withDataDir(dataDir));
     assertThat(e.getMessage())
         .startsWith("'" + broken + "' in the data directory cannot be read (")
         .endsWith("); restore it from a backup or remove it to drop what it holds");
@@ -206,39 +217,84 @@ class LambdaApiDataDirIT {
       LambdaServer server = started.server();
       LambdaClient lambda = started.lambda();
       lambda.createFunction(
-          r -> r.functionName("kept").runtime(Runtime.PYTHON3_12).handler("app.handler")
-              .role(ROLE).code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
+          r ->
+              r.functionName("kept")
+                  .runtime(Runtime.PYTHON3_12)
+                  .handler("app.handler")
+                  .role(ROLE)
+                  .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
       Map<String, Long> before = files();
       byte[] huge = new byte[Route.MAX_CODE_REQUEST / 4 * 3 + 1];
       new Random(13).nextBytes(huge);
       Map<String, Consumer<LambdaClient>> refused = new LinkedHashMap<>();
-      refused.put("bomb", l -> l.createFunction(r -> r.functionName("bomb").role(ROLE)
-          .runtime(Runtime.PYTHON3_12).handler("app.handler")
-          .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
-      refused.put("too large", l -> l.createFunction(r -> r.functionName("huge").role(ROLE)
-          .runtime(Runtime.PYTHON3_12).handler("app.handler")
-          .code(c -> c.zipFile(SdkBytes.fromByteArray(huge)))));
-      refused.put("unknown runtime", l -> l.createFunction(r -> r.functionName("cobol").role(ROLE)
-          .runtime("cobol85").handler("app.handler")
-          .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 2"))))));
-      refused.put("unknown function's code", l -> l.updateFunctionCode(r -> r.functionName("nope")
-          .zipFile(SdkBytes.fromByteArray(Zips.python("    return 3")))));
-      refused.put("bomb as new code", l -> l.updateFunctionCode(r -> r.functionName("kept")
-          .zipFile(SdkBytes.fromByteArray(Zips.bomb()))));
-      refused.put("bomb as a layer", l -> l.publishLayerVersion(r -> r.layerName("bomb-layer")
-          .content(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
+      refused.put(
+          "bomb",
+          l ->
+              l.createFunction(
+                  r ->
+                      r.functionName("bomb")
+                          .role(ROLE)
+                          .runtime(Runtime.PYTHON3_12)
+                          .handler("app.handler")
+                          .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
+      refused.put(
+          "too large",
+          l ->
+              l.createFunction(
+                  r ->
+                      r.functionName("huge")
+                          .role(ROLE)
+                          .runtime(Runtime.PYTHON3_12)
+                          .handler("app.handler")
+                          .code(c -> c.zipFile(SdkBytes.fromByteArray(huge)))));
+      refused.put(
+          "unknown runtime",
+          l ->
+              l.createFunction(
+                  r ->
+                      r.functionName("cobol")
+                          .role(ROLE)
+                          .runtime("cobol85")
+                          .handler("app.handler")
+                          .code(
+                              c ->
+                                  c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 2"))))));
+      refused.put(
+          "unknown function's code",
+          l ->
+              l.updateFunctionCode(
+                  r ->
+                      r.functionName("nope")
+                          .zipFile(SdkBytes.fromByteArray(Zips.python("    return 3")))));
+      refused.put(
+          "bomb as new code",
+          l ->
+              l.updateFunctionCode(
+                  r -> r.functionName("kept").zipFile(SdkBytes.fromByteArray(Zips.bomb()))));
+      refused.put(
+          "bomb as a layer",
+          l ->
+              l.publishLayerVersion(
+                  r ->
+                      r.layerName("bomb-layer")
+                          .content(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
       refused.put("unknown function", l -> l.deleteFunction(r -> r.functionName("nope")));
       refused.forEach(
           (input, call) ->
               assertThat(catchThrowableOfType(LambdaException.class, () -> call.accept(lambda)))
-                  .as(input).isNotNull());
-      String createJson = "{\"FunctionName\":\"raw\",\"Runtime\":\"python3.12\","
-          + "\"Handler\":\"app.handler\",\"Role\":\"" + ROLE + "\",\"Code\":{\"ZipFile\":";
+                  .as(input)
+                  .isNotNull());
+      String createJson =
+          "{\"FunctionName\":\"raw\",\"Runtime\":\"python3.12\","
+              + "\"Handler\":\"app.handler\",\"Role\":\""
+              + ROLE
+              + "\",\"Code\":{\"ZipFile\":";
       assertThat(post(server, createJson + "\"%%% not base64\"}}")).isEqualTo(400);
       assertThat(post(server, createJson)).as("malformed JSON").isEqualTo(400);
 
       assertThat(files()).isEqualTo(before);
-      assertThat(lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName)
+      assertThat(lambda.listFunctions().functions())
+          .extracting(FunctionConfiguration::functionName)
           .containsExactly("kept");
       assertThat(lambda.invoke(r -> r.functionName("kept")).payload().asUtf8String())
           .isEqualTo("1");

@@ -40,13 +40,18 @@ class LambdaApiDockerIT {
       LambdaRuntime runtime = server.runtime();
       LambdaClient lambda = server.lambda();
       lambda.createFunction(
-          r -> r.functionName("hello-docker").runtime(Runtime.PYTHON3_12).handler("app.handler")
-              .role(TestServer.ROLE)
-              .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+          r ->
+              r.functionName("hello-docker")
+                  .runtime(Runtime.PYTHON3_12)
+                  .handler("app.handler")
+                  .role(TestServer.ROLE)
+                  .code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
       InvokeResponse invoked =
           lambda.invoke(
-              r -> r.functionName("hello-docker").logType(LogType.TAIL)
-                  .payload(SdkBytes.fromUtf8String("{\"name\":\"docker\"}")));
+              r ->
+                  r.functionName("hello-docker")
+                      .logType(LogType.TAIL)
+                      .payload(SdkBytes.fromUtf8String("{\"name\":\"docker\"}")));
       assertThat(invoked.statusCode()).isEqualTo(200);
       assertThat(invoked.functionError()).isNull();
       assertThat(invoked.payload().asUtf8String()).isEqualTo("{\"message\": \"Hello, docker!\"}");

@@ -39,8 +39,7 @@ class LambdaApiFunctionsFileIT {
       assertThat(lambda.listFunctions().functions())
           .extracting(FunctionConfiguration::functionName)
           .containsExactly("env-file", "hello-file");
-      FunctionConfiguration env =
-          lambda.listFunctions().functions().get(0);
+      FunctionConfiguration env = lambda.listFunctions().functions().get(0);
       assertThat(env.timeout()).isEqualTo(9);
       assertThat(env.role()).isEqualTo("arn:aws:iam::000000000000:role/lambda-role");
       assertThat(env.environment().variables()).isEqualTo(Map.of("GREETING", "declared"));
@@ -51,9 +50,7 @@ class LambdaApiFunctionsFileIT {
                   .invoke(
                       r ->
                           r.functionName("hello-file")
-                              .payload(
-                                  SdkBytes.fromUtf8String(
-                                      "{\"name\":\"file\"}")))
+                              .payload(SdkBytes.fromUtf8String("{\"name\":\"file\"}")))
                   .payload()
                   .asUtf8String())
           .isEqualTo("{\"message\": \"Hello, file!\"}");
@@ -151,18 +148,25 @@ class LambdaApiFunctionsFileIT {
     ConfigurationException empty = refused(noList);
 
     assertThat(bad.getMessage())
-        .startsWith("functions file '" + file + "' has 2 bad entries, fix them: function 2"
-            + " ('port'): Could not parse request body into json: field 'Variables' is"
-            + " '{\"PORT\":8080}', not an object of strings")
-        .contains(" | function 3 ('slow'): Could not parse request body into json: field"
-            + " 'Timeout' is '\"a while\"', not an integer")
+        .startsWith(
+            "functions file '"
+                + file
+                + "' has 2 bad entries, fix them: function 2"
+                + " ('port'): Could not parse request body into json: field 'Variables' is"
+                + " '{\"PORT\":8080}', not an object of strings")
+        .contains(
+            " | function 3 ('slow'): Could not parse request body into json: field"
+                + " 'Timeout' is '\"a while\"', not an integer")
         .doesNotContain("'good'");
     assertThat(broken.getMessage())
         .startsWith("functions file '" + notYaml + "' cannot be read as YAML (")
         .endsWith("); write a mapping with a 'Functions' list");
     assertThat(empty.getMessage())
-        .isEqualTo("functions file '" + noList + "' has no 'Functions' list; write"
-            + " 'Functions:' with a '- FunctionName: ...' entry per function");
+        .isEqualTo(
+            "functions file '"
+                + noList
+                + "' has no 'Functions' list; write"
+                + " 'Functions:' with a '- FunctionName: ...' entry per function");
   }
 
   private static ConfigurationException refused(Path file) {

@@ -32,8 +32,9 @@ class LambdaApiJavaScriptIT {
   @Test
   void theJavaScriptSdkCreatesInvokesListsUpdatesAndDeletesWithAwsAnswers() throws Exception {
     assertThat(SCRIPTS.resolve("node_modules/@aws-sdk/client-lambda"))
-        .as("the JavaScript SDK; install it with 'npm ci --prefix runtime-server/src/test/js'"
-            + " (scripts/test-all.sh does)")
+        .as(
+            "the JavaScript SDK; install it with 'npm ci --prefix runtime-server/src/test/js'"
+                + " (scripts/test-all.sh does)")
         .isDirectory();
     Path zip = temp.resolve("hello.zip");
     try (InputStream in = Archive.ofDirectory("hello", HELLO).open()) {
@@ -49,8 +50,13 @@ class LambdaApiJavaScriptIT {
             LambdaServer.start(runtime, ServerOptions.DEFAULT.withAddress("127.0.0.1", 0))) {
       Process node =
           new ProcessBuilder(
-                  "node", "lambda-client.mjs", server.endpoint().toString(), zip.toString(),
-                  failingZip.toString(), streamingZip.toString(), gate.toString())
+                  "node",
+                  "lambda-client.mjs",
+                  server.endpoint().toString(),
+                  zip.toString(),
+                  failingZip.toString(),
+                  streamingZip.toString(),
+                  gate.toString())
               .directory(SCRIPTS.toFile())
               .start();
       InputStream errors = node.getErrorStream();
@@ -75,7 +81,8 @@ class LambdaApiJavaScriptIT {
     assertThat(out.at("/badPayload/name").asText()).isEqualTo("InvalidRequestContentException");
     assertThat(out.at("/badPayload/status").asInt()).isEqualTo(400);
     assertThat(out.at("/live/gateBeforeFirstChunk").toString())
-        .as("whether the gate existed when the first PayloadChunk arrived").isEqualTo("false");
+        .as("whether the gate existed when the first PayloadChunk arrived")
+        .isEqualTo("false");
     assertThat(out.at("/live/chunks").toString()).isEqualTo("[\"first;\",\"second\"]");
     assertThat(out.at("/live/errorCode").isNull()).isTrue();
     assertThat(out.at("/stream/status").asInt()).isEqualTo(200);

@@ -69,25 +69,32 @@ class LambdaApiProvisionedIT {
   @Test
   void aProvisionedVersionIsUpBeforeItsFirstInvocationAndAnsweredAsAwsDoes() throws Exception {
     lambda.createFunction(
-        r -> r.functionName("provisioned").runtime(Runtime.PYTHON3_12).handler("app.handler")
-            .role(TestServer.ROLE).publish(true)
-            .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 'up'")))));
+        r ->
+            r.functionName("provisioned")
+                .runtime(Runtime.PYTHON3_12)
+                .handler("app.handler")
+                .role(TestServer.ROLE)
+                .publish(true)
+                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 'up'")))));
     try {
       ProvisionedConcurrencyConfigNotFoundException none =
-          catchThrowableOfType(
-              ProvisionedConcurrencyConfigNotFoundException.class, () -> get("1"));
+          catchThrowableOfType(ProvisionedConcurrencyConfigNotFoundException.class, () -> get("1"));
       assertThat(none.statusCode()).isEqualTo(404);
       assertThat(none.awsErrorDetails().errorMessage())
           .isEqualTo("No Provisioned Concurrency Config found for this function");
       InvalidParameterValueException latest =
           catchThrowableOfType(
               InvalidParameterValueException.class,
-              () -> lambda.putProvisionedConcurrencyConfig(
-                  r -> r.functionName("provisioned").qualifier("$LATEST")
-                      .provisionedConcurrentExecutions(1)));
+              () ->
+                  lambda.putProvisionedConcurrencyConfig(
+                      r ->
+                          r.functionName("provisioned")
+                              .qualifier("$LATEST")
+                              .provisionedConcurrentExecutions(1)));
       assertThat(latest.awsErrorDetails().errorMessage())
-          .isEqualTo("Provisioned Concurrency Configs cannot be applied to unpublished function"
-              + " versions.");
+          .isEqualTo(
+              "Provisioned Concurrency Configs cannot be applied to unpublished function"
+                  + " versions.");
       ResourceNotFoundException alias =
           catchThrowableOfType(ResourceNotFoundException.class, () -> get("live"));
       assertThat(alias.awsErrorDetails().errorMessage())
@@ -99,8 +106,7 @@ class LambdaApiProvisionedIT {
 
       PutProvisionedConcurrencyConfigResponse put =
           lambda.putProvisionedConcurrencyConfig(
-              r -> r.functionName("provisioned").qualifier("1")
-                  .provisionedConcurrentExecutions(2));
+              r -> r.functionName("provisioned").qualifier("1").provisionedConcurrentExecutions(2));
       assertThat(put.sdkHttpResponse().statusCode()).isEqualTo(202);
       assertThat(put.requestedProvisionedConcurrentExecutions()).isEqualTo(2);
       assertThat(put.status()).isEqualTo(ProvisionedConcurrencyStatusEnum.IN_PROGRESS);
@@ -114,11 +120,16 @@ class LambdaApiProvisionedIT {
       List<String> ahead = warm("1").stream().map(WarmInstance::instanceId).toList();
       assertThat(ahead).hasSize(2);
 
-      assertThat(lambda.invoke(r -> r.functionName("provisioned").qualifier("1"))
-              .payload().asUtf8String())
+      assertThat(
+              lambda
+                  .invoke(r -> r.functionName("provisioned").qualifier("1"))
+                  .payload()
+                  .asUtf8String())
           .isEqualTo("\"up\"");
-      assertThat(warm("1")).as("the invocation ran on an instance launched ahead")
-          .extracting(WarmInstance::instanceId).containsExactlyInAnyOrderElementsOf(ahead);
+      assertThat(warm("1"))
+          .as("the invocation ran on an instance launched ahead")
+          .extracting(WarmInstance::instanceId)
+          .containsExactlyInAnyOrderElementsOf(ahead);
       lambda.updateFunctionConfiguration(r -> r.functionName("provisioned").description("two"));
       assertThat(lambda.publishVersion(r -> r.functionName("provisioned")).version())
           .isEqualTo("2");
@@ -128,10 +139,11 @@ class LambdaApiProvisionedIT {
           lambda.listProvisionedConcurrencyConfigs(r -> r.functionName("provisioned").maxItems(1));
       assertThat(page.provisionedConcurrencyConfigs())
           .singleElement()
-          .satisfies(item -> {
-            assertThat(item.functionArn()).isEqualTo(ARN + ":1");
-            assertThat(item.requestedProvisionedConcurrentExecutions()).isEqualTo(2);
-          });
+          .satisfies(
+              item -> {
+                assertThat(item.functionArn()).isEqualTo(ARN + ":1");
+                assertThat(item.requestedProvisionedConcurrentExecutions()).isEqualTo(2);
+              });
       ListProvisionedConcurrencyConfigsResponse next =
           lambda.listProvisionedConcurrencyConfigs(
               r -> r.functionName("provisioned").maxItems(1).marker(page.nextMarker()));
@@ -139,11 +151,16 @@ class LambdaApiProvisionedIT {
           .extracting(ProvisionedConcurrencyConfigListItem::functionArn)
           .containsExactly(ARN + ":2");
       assertThat(next.nextMarker()).isNull();
-      assertThat(lambda.deleteFunction(r -> r.functionName("provisioned").qualifier("2"))
-              .sdkHttpResponse().statusCode())
+      assertThat(
+              lambda
+                  .deleteFunction(r -> r.functionName("provisioned").qualifier("2"))
+                  .sdkHttpResponse()
+                  .statusCode())
           .isEqualTo(204);
-      assertThat(lambda.listProvisionedConcurrencyConfigs(r -> r.functionName("provisioned"))
-              .provisionedConcurrencyConfigs())
+      assertThat(
+              lambda
+                  .listProvisionedConcurrencyConfigs(r -> r.functionName("provisioned"))
+                  .provisionedConcurrencyConfigs())
           .as("deleting a version ends its provisioning")
           .extracting(ProvisionedConcurrencyConfigListItem::functionArn)
           .containsExactly(ARN + ":1");
@@ -151,14 +168,18 @@ class LambdaApiProvisionedIT {
           .as("version 2's instance is gone with it")
           .noneMatch(instance -> instance.version().equals("2"));
 
-      assertThat(lambda.deleteProvisionedConcurrencyConfig(
-                  r -> r.functionName("provisioned").qualifier("1"))
-              .sdkHttpResponse().statusCode())
+      assertThat(
+              lambda
+                  .deleteProvisionedConcurrencyConfig(
+                      r -> r.functionName("provisioned").qualifier("1"))
+                  .sdkHttpResponse()
+                  .statusCode())
           .isEqualTo(204);
       assertThat(
               catchThrowableOfType(
                   ProvisionedConcurrencyConfigNotFoundException.class, () -> get("1")))
-          .as("deleted").isNotNull();
+          .as("deleted")
+          .isNotNull();
     } finally {
       lambda.deleteFunction(r -> r.functionName("provisioned"));
     }

@@ -58,7 +58,6 @@ import software.amazon.awssdk.services.lambda.model.PreconditionFailedException;
 import software.amazon.awssdk.services.lambda.model.PublishLayerVersionResponse;
 import software.amazon.awssdk.services.lambda.model.PublishVersionResponse;
 import software.amazon.awssdk.services.lambda.model.RequestTooLargeException;
-import software.amazon.awssdk.services.lambda.model.UnsupportedMediaTypeException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
@@ -66,6 +65,7 @@ import software.amazon.awssdk.services.lambda.model.State;
 import software.amazon.awssdk.services.lambda.model.SystemLogLevel;
 import software.amazon.awssdk.services.lambda.model.ThrottleReason;
 import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
+import software.amazon.awssdk.services.lambda.model.UnsupportedMediaTypeException;
 import software.amazon.awssdk.services.lambda.model.UpdateFunctionConfigurationResponse;
 
 /**
@@ -109,9 +109,15 @@ class LambdaApiSdkIT {
                     new AsyncInvocationListener() {
                       @Override
                       public void onSuccess(AsyncInvocation invocation, InvocationResult result) {
-                        OUTCOMES.add("success " + invocation.requestId() + " "
-                            + invocation.functionArn() + " " + invocation.attempts() + " "
-                            + result.payloadUtf8());
+                        OUTCOMES.add(
+                            "success "
+                                + invocation.requestId()
+                                + " "
+                                + invocation.functionArn()
+                                + " "
+                                + invocation.attempts()
+                                + " "
+                                + result.payloadUtf8());
                       }
 
                       @Override
@@ -119,9 +125,17 @@ class LambdaApiSdkIT {
                           AsyncInvocation invocation,
                           String condition,
                           Optional<InvocationResult> lastResult) {
-                        OUTCOMES.add("failure " + invocation.requestId() + " "
-                            + invocation.functionArn() + " " + invocation.attempts() + " "
-                            + condition + " " + lastResult.map(InvocationResult::payloadUtf8));
+                        OUTCOMES.add(
+                            "failure "
+                                + invocation.requestId()
+                                + " "
+                                + invocation.functionArn()
+                                + " "
+                                + invocation.attempts()
+                                + " "
+                                + condition
+                                + " "
+                                + lastResult.map(InvocationResult::payloadUtf8));
                       }
                     }));
     // every answer is the server's first: no retry hides a failure or a throttle
@@ -163,8 +177,13 @@ class LambdaApiSdkIT {
 
   private static CreateFunctionResponse create(String name, SdkBytes zip) {
     return lambda.createFunction(
-        r -> r.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler").role(ROLE)
-            .tags(Map.of("team", "lambdarun")).code(c -> c.zipFile(zip)));
+        r ->
+            r.functionName(name)
+                .runtime(Runtime.PYTHON3_12)
+                .handler("app.handler")
+                .role(ROLE)
+                .tags(Map.of("team", "lambdarun"))
+                .code(c -> c.zipFile(zip)));
   }
 
   private static String sha256Base64(byte[] bytes) throws Exception {
@@ -216,8 +235,10 @@ class LambdaApiSdkIT {
 
     InvokeResponse invoked =
         lambda.invoke(
-            r -> r.functionName("hello-sdk").logType(LogType.TAIL)
-                .payload(SdkBytes.fromUtf8String("{\"name\":\"world\"}")));
+            r ->
+                r.functionName("hello-sdk")
+                    .logType(LogType.TAIL)
+                    .payload(SdkBytes.fromUtf8String("{\"name\":\"world\"}")));
     assertThat(invoked.statusCode()).isEqualTo(200);
     assertThat(invoked.payload().asUtf8String()).isEqualTo("{\"message\": \"Hello, world!\"}");
     assertThat(invoked.functionError()).isNull();
@@ -244,16 +265,29 @@ class LambdaApiSdkIT {
   void everyConfigurationFieldIsStoredAndAnsweredForZipAndImageFunctions() {
     CreateFunctionResponse zip =
         lambda.createFunction(
-            r -> r.functionName("settings-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role(ROLE).description("all settings").timeout(42).memorySize(512)
-                .architectures(Architecture.ARM64).ephemeralStorage(e -> e.size(1024))
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
+            r ->
+                r.functionName("settings-sdk")
+                    .runtime(Runtime.PYTHON3_12)
+                    .handler("app.handler")
+                    .role(ROLE)
+                    .description("all settings")
+                    .timeout(42)
+                    .memorySize(512)
+                    .architectures(Architecture.ARM64)
+                    .ephemeralStorage(e -> e.size(1024))
+                    .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 1")))));
     CreateFunctionResponse image =
         lambda.createFunction(
-            r -> r.functionName("image-sdk").packageType(PackageType.IMAGE).role(ROLE)
-                .code(c -> c.imageUri("lambdarun/test-python:latest"))
-                .imageConfig(i -> i.entryPoint("/lambda-entrypoint.sh").command("app.handler")
-                    .workingDirectory("/var/task")));
+            r ->
+                r.functionName("image-sdk")
+                    .packageType(PackageType.IMAGE)
+                    .role(ROLE)
+                    .code(c -> c.imageUri("lambdarun/test-python:latest"))
+                    .imageConfig(
+                        i ->
+                            i.entryPoint("/lambda-entrypoint.sh")
+                                .command("app.handler")
+                                .workingDirectory("/var/task")));
     try {
       assertThat(zip.description()).isEqualTo("all settings");
       assertThat(zip.timeout()).isEqualTo(42);
@@ -292,8 +326,12 @@ class LambdaApiSdkIT {
     SdkBytes first = layerZip("layered");
     PublishLayerVersionResponse v1 =
         lambda.publishLayerVersion(
-            r -> r.layerName("greeting-sdk").description("a word").content(c -> c.zipFile(first))
-                .compatibleRuntimes(Runtime.PYTHON3_12).licenseInfo("MIT"));
+            r ->
+                r.layerName("greeting-sdk")
+                    .description("a word")
+                    .content(c -> c.zipFile(first))
+                    .compatibleRuntimes(Runtime.PYTHON3_12)
+                    .licenseInfo("MIT"));
     assertThat(v1.sdkHttpResponse().statusCode()).isEqualTo(201);
     assertThat(v1.layerArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:layer:greeting-sdk");
     assertThat(v1.layerVersionArn()).isEqualTo(v1.layerArn() + ":1");
@@ -310,10 +348,18 @@ class LambdaApiSdkIT {
 
     CreateFunctionResponse created =
         lambda.createFunction(
-            r -> r.functionName("layered-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role(ROLE).layers(v1.layerVersionArn())
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(
-                    Zips.python("    import greeting\n    return greeting.WORD")))));
+            r ->
+                r.functionName("layered-sdk")
+                    .runtime(Runtime.PYTHON3_12)
+                    .handler("app.handler")
+                    .role(ROLE)
+                    .layers(v1.layerVersionArn())
+                    .code(
+                        c ->
+                            c.zipFile(
+                                SdkBytes.fromByteArray(
+                                    Zips.python(
+                                        "    import greeting\n    return greeting.WORD")))));
     try {
       assertThat(created.layers()).hasSize(1);
       assertThat(created.layers().get(0).arn()).isEqualTo(v1.layerVersionArn());
@@ -340,8 +386,10 @@ class LambdaApiSdkIT {
           .isEqualTo("a word");
 
       int deleted =
-          lambda.deleteLayerVersion(r -> r.layerName("greeting-sdk").versionNumber(1L))
-              .sdkHttpResponse().statusCode();
+          lambda
+              .deleteLayerVersion(r -> r.layerName("greeting-sdk").versionNumber(1L))
+              .sdkHttpResponse()
+              .statusCode();
       assertThat(deleted).isEqualTo(204);
       ResourceNotFoundException gone =
           catchThrowableOfType(
@@ -352,17 +400,20 @@ class LambdaApiSdkIT {
           .isEqualTo("The resource you requested does not exist.");
       runtime.evict("layered-sdk");
       assertThat(lambda.invoke(r -> r.functionName("layered-sdk")).payload().asUtf8String())
-          .as("a function keeps its copy of a deleted layer version").isEqualTo("\"layered\"");
+          .as("a function keeps its copy of a deleted layer version")
+          .isEqualTo("\"layered\"");
 
       lambda.updateFunctionConfiguration(
           r -> r.functionName("layered-sdk").layers(v2.layerVersionArn()));
       assertThat(lambda.invoke(r -> r.functionName("layered-sdk")).payload().asUtf8String())
           .isEqualTo("\"second\"");
       assertThat(
-              lambda.publishLayerVersion(
+              lambda
+                  .publishLayerVersion(
                       r -> r.layerName("greeting-sdk").content(c -> c.zipFile(layerZip("third"))))
                   .version())
-          .as("version numbers are never reused").isEqualTo(3L);
+          .as("version numbers are never reused")
+          .isEqualTo(3L);
     } finally {
       lambda.deleteFunction(r -> r.functionName("layered-sdk"));
     }
@@ -400,7 +451,8 @@ class LambdaApiSdkIT {
                             .content(c -> c.zipFile(SdkBytes.fromByteArray(Zips.bomb())))));
     assertThat(bomb.statusCode()).isEqualTo(400);
     assertThat(lambda.listLayerVersions(r -> r.layerName("bomb-sdk")).layerVersions()).isEmpty();
-    assertThat(lambda.listFunctions().functions()).extracting(FunctionConfiguration::functionName)
+    assertThat(lambda.listFunctions().functions())
+        .extracting(FunctionConfiguration::functionName)
         .doesNotContain("nolayer-sdk");
   }
 
@@ -432,7 +484,8 @@ class LambdaApiSdkIT {
       assertThat(second.version()).isEqualTo("2");
       assertThat(second.description()).isEqualTo("second");
       assertThat(lambda.publishVersion(r -> r.functionName("versions-sdk")).version())
-          .as("an unchanged $LATEST publishes no new version").isEqualTo("2");
+          .as("an unchanged $LATEST publishes no new version")
+          .isEqualTo("2");
       PreconditionFailedException stale =
           catchThrowableOfType(
               PreconditionFailedException.class,
@@ -452,8 +505,10 @@ class LambdaApiSdkIT {
       assertThat(latest.payload().asUtf8String()).isEqualTo("\"two\"");
       assertThat(latest.executedVersion()).isEqualTo("$LATEST");
       assertThat(
-              lambda.getFunctionConfiguration(r -> r.functionName("versions-sdk").qualifier("1"))
-                  .environment().variables())
+              lambda
+                  .getFunctionConfiguration(r -> r.functionName("versions-sdk").qualifier("1"))
+                  .environment()
+                  .variables())
           .containsExactly(Map.entry("VARIANT", "one"));
       assertThat(
               lambda
@@ -476,8 +531,10 @@ class LambdaApiSdkIT {
       assertThat(deleteLatest.awsErrorDetails().errorMessage())
           .isEqualTo("$LATEST version cannot be deleted without deleting the function.");
       assertThat(
-              lambda.deleteFunction(r -> r.functionName("versions-sdk").qualifier("1"))
-                  .sdkHttpResponse().statusCode())
+              lambda
+                  .deleteFunction(r -> r.functionName("versions-sdk").qualifier("1"))
+                  .sdkHttpResponse()
+                  .statusCode())
           .isEqualTo(204);
       ResourceNotFoundException deleted =
           catchThrowableOfType(
@@ -499,12 +556,17 @@ class LambdaApiSdkIT {
   @Test
   void loggingConfigIsKeptAndItsJsonFormatShapesTheLogTail() throws Exception {
     lambda.createFunction(
-        r -> r.functionName("json-logs-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
-            .role(ROLE)
-            .loggingConfig(
-                l -> l.logFormat(LogFormat.JSON).applicationLogLevel(ApplicationLogLevel.WARN)
-                    .logGroup("/custom/json-logs"))
-            .code(c -> c.zipFile(helloZip())));
+        r ->
+            r.functionName("json-logs-sdk")
+                .runtime(Runtime.PYTHON3_12)
+                .handler("app.handler")
+                .role(ROLE)
+                .loggingConfig(
+                    l ->
+                        l.logFormat(LogFormat.JSON)
+                            .applicationLogLevel(ApplicationLogLevel.WARN)
+                            .logGroup("/custom/json-logs"))
+                .code(c -> c.zipFile(helloZip())));
     try {
       LoggingConfig created =
           lambda.getFunctionConfiguration(r -> r.functionName("json-logs-sdk")).loggingConfig();
@@ -515,10 +577,13 @@ class LambdaApiSdkIT {
 
       InvokeResponse invoked =
           lambda.invoke(
-              r -> r.functionName("json-logs-sdk").logType(LogType.TAIL)
-                  .payload(SdkBytes.fromUtf8String("{\"name\":\"json\"}")));
+              r ->
+                  r.functionName("json-logs-sdk")
+                      .logType(LogType.TAIL)
+                      .payload(SdkBytes.fromUtf8String("{\"name\":\"json\"}")));
       String requestId = invoked.responseMetadata().requestId();
-      String[] lines = new String(Base64.getDecoder().decode(invoked.logResult()), UTF_8).split("\n");
+      String[] lines =
+          new String(Base64.getDecoder().decode(invoked.logResult()), UTF_8).split("\n");
       ObjectMapper json = new ObjectMapper();
       JsonNode start = json.readTree(lines[0]);
       assertThat(start.path("type").asText()).isEqualTo("platform.start");
@@ -531,17 +596,24 @@ class LambdaApiSdkIT {
       InvalidParameterValueException levelsWithText =
           catchThrowableOfType(
               InvalidParameterValueException.class,
-              () -> lambda.updateFunctionConfiguration(
-                  r -> r.functionName("json-logs-sdk")
-                      .loggingConfig(
-                          l -> l.logFormat(LogFormat.TEXT).systemLogLevel(SystemLogLevel.DEBUG))));
+              () ->
+                  lambda.updateFunctionConfiguration(
+                      r ->
+                          r.functionName("json-logs-sdk")
+                              .loggingConfig(
+                                  l ->
+                                      l.logFormat(LogFormat.TEXT)
+                                          .systemLogLevel(SystemLogLevel.DEBUG))));
       assertThat(levelsWithText.awsErrorDetails().errorMessage())
-          .contains("'DEBUG'").contains("need the 'JSON' log format");
+          .contains("'DEBUG'")
+          .contains("need the 'JSON' log format");
 
       LoggingConfig text =
-          lambda.updateFunctionConfiguration(
-                  r -> r.functionName("json-logs-sdk")
-                      .loggingConfig(l -> l.logFormat(LogFormat.TEXT)))
+          lambda
+              .updateFunctionConfiguration(
+                  r ->
+                      r.functionName("json-logs-sdk")
+                          .loggingConfig(l -> l.logFormat(LogFormat.TEXT)))
               .loggingConfig();
       assertThat(text.logFormat()).isEqualTo(LogFormat.TEXT);
       assertThat(text.applicationLogLevel()).isNull();
@@ -566,12 +638,16 @@ class LambdaApiSdkIT {
                     + "        open(event['started'], 'w').close()\n        time.sleep(1.5)\n"
                     + "    return 'done'")));
     try {
-      assertThat(lambda.getFunctionConcurrency(r -> r.functionName("throttled-sdk"))
-              .reservedConcurrentExecutions())
+      assertThat(
+              lambda
+                  .getFunctionConcurrency(r -> r.functionName("throttled-sdk"))
+                  .reservedConcurrentExecutions())
           .isNull();
-      assertThat(lambda.putFunctionConcurrency(
-                  r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(0))
-              .reservedConcurrentExecutions())
+      assertThat(
+              lambda
+                  .putFunctionConcurrency(
+                      r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(0))
+                  .reservedConcurrentExecutions())
           .isZero();
       TooManyRequestsException zero =
           catchThrowableOfType(
@@ -584,14 +660,20 @@ class LambdaApiSdkIT {
 
       lambda.putFunctionConcurrency(
           r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(1));
-      assertThat(lambda.getFunction(r -> r.functionName("throttled-sdk")).concurrency()
-              .reservedConcurrentExecutions())
+      assertThat(
+              lambda
+                  .getFunction(r -> r.functionName("throttled-sdk"))
+                  .concurrency()
+                  .reservedConcurrentExecutions())
           .isEqualTo(1);
       CompletableFuture<InvokeResponse> busy =
           CompletableFuture.supplyAsync(
-              () -> lambda.invoke(
-                  r -> r.functionName("throttled-sdk")
-                      .payload(SdkBytes.fromUtf8String("{\"started\":\"" + started + "\"}"))));
+              () ->
+                  lambda.invoke(
+                      r ->
+                          r.functionName("throttled-sdk")
+                              .payload(
+                                  SdkBytes.fromUtf8String("{\"started\":\"" + started + "\"}"))));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (!Files.exists(started) && System.nanoTime() < deadline) {
         Thread.sleep(20);
@@ -604,7 +686,8 @@ class LambdaApiSdkIT {
       assertThat(second.statusCode()).as("a second invocation while one runs").isEqualTo(429);
       assertThat(busy.get(20, TimeUnit.SECONDS).payload().asUtf8String()).isEqualTo("\"done\"");
       assertThat(lambda.invoke(r -> r.functionName("throttled-sdk")).payload().asUtf8String())
-          .as("the reservation is free again").isEqualTo("\"done\"");
+          .as("the reservation is free again")
+          .isEqualTo("\"done\"");
       assertThat(THROTTLES)
           .as("each 429 reaches the runtime's listeners")
           .containsExactly("throttled-sdk $LATEST", "throttled-sdk $LATEST");
@@ -612,16 +695,23 @@ class LambdaApiSdkIT {
       InvalidParameterValueException tooMany =
           catchThrowableOfType(
               InvalidParameterValueException.class,
-              () -> lambda.putFunctionConcurrency(
-                  r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(901)));
+              () ->
+                  lambda.putFunctionConcurrency(
+                      r -> r.functionName("throttled-sdk").reservedConcurrentExecutions(901)));
       assertThat(tooMany.awsErrorDetails().errorMessage())
-          .isEqualTo("Specified ReservedConcurrentExecutions for function decreases account's"
-              + " UnreservedConcurrentExecution below its minimum value of [100].");
-      assertThat(lambda.deleteFunctionConcurrency(r -> r.functionName("throttled-sdk"))
-              .sdkHttpResponse().statusCode())
+          .isEqualTo(
+              "Specified ReservedConcurrentExecutions for function decreases account's"
+                  + " UnreservedConcurrentExecution below its minimum value of [100].");
+      assertThat(
+              lambda
+                  .deleteFunctionConcurrency(r -> r.functionName("throttled-sdk"))
+                  .sdkHttpResponse()
+                  .statusCode())
           .isEqualTo(204);
-      assertThat(lambda.getFunctionConcurrency(r -> r.functionName("throttled-sdk"))
-              .reservedConcurrentExecutions())
+      assertThat(
+              lambda
+                  .getFunctionConcurrency(r -> r.functionName("throttled-sdk"))
+                  .reservedConcurrentExecutions())
           .isNull();
     } finally {
       lambda.deleteFunction(r -> r.functionName("throttled-sdk"));
@@ -636,7 +726,8 @@ class LambdaApiSdkIT {
       assertThat(invoked.statusCode()).isEqualTo(200);
       assertThat(invoked.functionError()).isEqualTo("Unhandled");
       assertThat(invoked.payload().asUtf8String())
-          .contains("\"errorType\": \"KeyError\"").contains("\"errorMessage\": \"'missing'\"");
+          .contains("\"errorType\": \"KeyError\"")
+          .contains("\"errorMessage\": \"'missing'\"");
     } finally {
       lambda.deleteFunction(r -> r.functionName("fails-sdk"));
     }
@@ -662,10 +753,17 @@ class LambdaApiSdkIT {
   @Test
   void anUpdatedConfigurationReplacesTheWarmInstances() {
     lambda.createFunction(
-        r -> r.functionName("env-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler").role(ROLE)
-            .environment(e -> e.variables(Map.of("GREETING", "first")))
-            .code(c -> c.zipFile(SdkBytes.fromByteArray(
-                Zips.python("    return os.environ['GREETING']")))));
+        r ->
+            r.functionName("env-sdk")
+                .runtime(Runtime.PYTHON3_12)
+                .handler("app.handler")
+                .role(ROLE)
+                .environment(e -> e.variables(Map.of("GREETING", "first")))
+                .code(
+                    c ->
+                        c.zipFile(
+                            SdkBytes.fromByteArray(
+                                Zips.python("    return os.environ['GREETING']")))));
     try {
       assertThat(lambda.invoke(r -> r.functionName("env-sdk")).payload().asUtf8String())
           .isEqualTo("\"first\"");
@@ -674,8 +772,11 @@ class LambdaApiSdkIT {
 
       UpdateFunctionConfigurationResponse updated =
           lambda.updateFunctionConfiguration(
-              r -> r.functionName("env-sdk").timeout(10).memorySize(256)
-                  .environment(e -> e.variables(Map.of("GREETING", "second"))));
+              r ->
+                  r.functionName("env-sdk")
+                      .timeout(10)
+                      .memorySize(256)
+                      .environment(e -> e.variables(Map.of("GREETING", "second"))));
       assertThat(updated.environment().variables())
           .containsExactly(Map.entry("GREETING", "second"));
       assertThat(updated.timeout()).isEqualTo(10);
@@ -693,7 +794,8 @@ class LambdaApiSdkIT {
                               .timeout(20)));
       assertThat(stale.statusCode()).isEqualTo(412);
       assertThat(lambda.getFunctionConfiguration(r -> r.functionName("env-sdk")).timeout())
-          .as("the refused update changed nothing").isEqualTo(10);
+          .as("the refused update changed nothing")
+          .isEqualTo(10);
 
       InvokeResponse invoked = lambda.invoke(r -> r.functionName("env-sdk"));
       assertThat(invoked.payload().asUtf8String()).isEqualTo("\"second\"");
@@ -715,7 +817,8 @@ class LambdaApiSdkIT {
               r -> r.functionName("code-sdk").dryRun(true).zipFile(SdkBytes.fromByteArray(newZip)));
       assertThat(dryRun.codeSha256()).isEqualTo(sha256Base64(newZip));
       assertThat(lambda.invoke(r -> r.functionName("code-sdk")).payload().asUtf8String())
-          .as("a dry run changes nothing").isEqualTo("\"old\"");
+          .as("a dry run changes nothing")
+          .isEqualTo("\"old\"");
       var answer =
           lambda.updateFunctionCode(
               r -> r.functionName("code-sdk").zipFile(SdkBytes.fromByteArray(newZip)));
@@ -736,12 +839,14 @@ class LambdaApiSdkIT {
     }
     try {
       ListFunctionsResponse first = lambda.listFunctions(r -> r.maxItems(2));
-      assertThat(first.functions()).extracting(FunctionConfiguration::functionName)
+      assertThat(first.functions())
+          .extracting(FunctionConfiguration::functionName)
           .containsExactly("page-a", "page-b");
       assertThat(first.nextMarker()).isNotNull();
       ListFunctionsResponse second =
           lambda.listFunctions(r -> r.maxItems(2).marker(first.nextMarker()));
-      assertThat(second.functions()).extracting(FunctionConfiguration::functionName)
+      assertThat(second.functions())
+          .extracting(FunctionConfiguration::functionName)
           .containsExactly("page-c");
       assertThat(second.nextMarker()).isNull();
       assertThat(lambda.listFunctionsPaginator(r -> r.maxItems(1)).functions())
@@ -768,15 +873,19 @@ class LambdaApiSdkIT {
       String payload = "{\"file\":\"" + attempts + "\"}";
       InvokeResponse dryRun =
           lambda.invoke(
-              r -> r.functionName("event-sdk").invocationType(InvocationType.DRY_RUN)
-                  .payload(SdkBytes.fromUtf8String(payload)));
+              r ->
+                  r.functionName("event-sdk")
+                      .invocationType(InvocationType.DRY_RUN)
+                      .payload(SdkBytes.fromUtf8String(payload)));
       assertThat(dryRun.statusCode()).isEqualTo(204);
       assertThat(attempts).doesNotExist();
 
       InvokeResponse event =
           lambda.invoke(
-              r -> r.functionName("event-sdk").invocationType(InvocationType.EVENT)
-                  .payload(SdkBytes.fromUtf8String(payload)));
+              r ->
+                  r.functionName("event-sdk")
+                      .invocationType(InvocationType.EVENT)
+                      .payload(SdkBytes.fromUtf8String(payload)));
       assertThat(event.statusCode()).isEqualTo(202);
       assertThat(event.payload().asByteArray()).isEmpty();
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -790,8 +899,12 @@ class LambdaApiSdkIT {
       assertThat(Files.readAllLines(attempts)).as("no fourth attempt").hasSize(3);
       String outcome = OUTCOMES.poll(10, TimeUnit.SECONDS);
       assertThat(outcome)
-          .startsWith("failure " + event.responseMetadata().requestId() + " " + ARN_PREFIX
-              + "event-sdk 3 RetriesExhausted Optional[{")
+          .startsWith(
+              "failure "
+                  + event.responseMetadata().requestId()
+                  + " "
+                  + ARN_PREFIX
+                  + "event-sdk 3 RetriesExhausted Optional[{")
           .contains("\"errorMessage\": \"again\"");
 
       lambda.updateFunctionCode(
@@ -801,8 +914,12 @@ class LambdaApiSdkIT {
       InvokeResponse succeeding =
           lambda.invoke(r -> r.functionName("event-sdk").invocationType(InvocationType.EVENT));
       assertThat(OUTCOMES.poll(20, TimeUnit.SECONDS))
-          .isEqualTo("success " + succeeding.responseMetadata().requestId() + " " + ARN_PREFIX
-              + "event-sdk 1 \"ok\"");
+          .isEqualTo(
+              "success "
+                  + succeeding.responseMetadata().requestId()
+                  + " "
+                  + ARN_PREFIX
+                  + "event-sdk 1 \"ok\"");
     } finally {
       lambda.deleteFunction(r -> r.functionName("event-sdk"));
     }
@@ -842,7 +959,8 @@ class LambdaApiSdkIT {
       assertThat(conflict.awsErrorDetails().errorMessage())
           .isEqualTo("Function already exist: twice-sdk");
       assertThat(lambda.invoke(r -> r.functionName("twice-sdk")).payload().asUtf8String())
-          .as("the first function is kept").isEqualTo("1");
+          .as("the first function is kept")
+          .isEqualTo("1");
     } finally {
       lambda.deleteFunction(r -> r.functionName("twice-sdk"));
     }
@@ -889,7 +1007,8 @@ class LambdaApiSdkIT {
     create("payload-sdk", SdkBytes.fromByteArray(Zips.python("    return event")));
     try {
       assertThat(lambda.invoke(r -> r.functionName("payload-sdk")).payload().asUtf8String())
-          .as("no payload is the event {}").isEqualTo("{}");
+          .as("no payload is the event {}")
+          .isEqualTo("{}");
 
       InvalidRequestContentException notJson =
           catchThrowableOfType(
@@ -909,8 +1028,9 @@ class LambdaApiSdkIT {
       RequestTooLargeException tooLarge =
           catchThrowableOfType(
               RequestTooLargeException.class,
-              () -> lambda.invoke(
-                  r -> r.functionName("payload-sdk").payload(SdkBytes.fromByteArray(large))));
+              () ->
+                  lambda.invoke(
+                      r -> r.functionName("payload-sdk").payload(SdkBytes.fromByteArray(large))));
       assertThat(tooLarge.statusCode()).isEqualTo(413);
       assertThat(tooLarge.awsErrorDetails().errorMessage())
           .isEqualTo("Request must be smaller than 6291456 bytes for the InvokeFunction operation");
@@ -920,18 +1040,25 @@ class LambdaApiSdkIT {
       RequestTooLargeException eventTooLarge =
           catchThrowableOfType(
               RequestTooLargeException.class,
-              () -> lambda.invoke(
-                  r -> r.functionName("payload-sdk").invocationType(InvocationType.EVENT)
-                      .payload(SdkBytes.fromByteArray(largeEvent))));
+              () ->
+                  lambda.invoke(
+                      r ->
+                          r.functionName("payload-sdk")
+                              .invocationType(InvocationType.EVENT)
+                              .payload(SdkBytes.fromByteArray(largeEvent))));
       assertThat(eventTooLarge.awsErrorDetails().errorMessage())
           .isEqualTo("Request must be smaller than 1048576 bytes for the InvokeFunction operation");
 
       UnsupportedMediaTypeException gzipped =
           catchThrowableOfType(
               UnsupportedMediaTypeException.class,
-              () -> lambda.invoke(
-                  r -> r.functionName("payload-sdk").payload(SdkBytes.fromUtf8String("{}"))
-                      .overrideConfiguration(o -> o.putHeader("Content-Encoding", "gzip"))));
+              () ->
+                  lambda.invoke(
+                      r ->
+                          r.functionName("payload-sdk")
+                              .payload(SdkBytes.fromUtf8String("{}"))
+                              .overrideConfiguration(
+                                  o -> o.putHeader("Content-Encoding", "gzip"))));
       assertThat(gzipped.statusCode()).isEqualTo(415);
       assertThat(gzipped.awsErrorDetails().errorMessage()).contains("Content-Encoding 'gzip'");
 
@@ -963,6 +1090,7 @@ class LambdaApiSdkIT {
             catchThrowableOfType(
                 ResourceNotFoundException.class,
                 () -> lambda.getFunction(r -> r.functionName("huge-sdk"))))
-        .as("the refused function").isNotNull();
+        .as("the refused function")
+        .isNotNull();
   }
 }

@@ -22,9 +22,9 @@ import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.Runtime;
 
 /**
- * With credentials set, the server accepts exactly the SigV4 signatures the AWS SDK makes with
- * that key (paths with encoded ARNs and {@code $LATEST}, signed queries, bodies) and answers 403
- * with AWS's error types to any other.
+ * With credentials set, the server accepts exactly the SigV4 signatures the AWS SDK makes with that
+ * key (paths with encoded ARNs and {@code $LATEST}, signed queries, bodies) and answers 403 with
+ * AWS's error types to any other.
  */
 class LambdaApiSignatureIT {
 
@@ -64,19 +64,29 @@ class LambdaApiSignatureIT {
   void requestsSignedWithTheKeyAreServed() {
     try (LambdaClient lambda = client("AKIDSERVER", "the-real-secret")) {
       lambda.createFunction(
-          r -> r.functionName("signed-sdk").runtime(Runtime.PYTHON3_12).handler("app.handler")
-              .role("arn:aws:iam::000000000000:role/r")
-              .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return event")))));
+          r ->
+              r.functionName("signed-sdk")
+                  .runtime(Runtime.PYTHON3_12)
+                  .handler("app.handler")
+                  .role("arn:aws:iam::000000000000:role/r")
+                  .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return event")))));
       lambda.createFunction(
-          r -> r.functionName("signed-sdk-2").runtime(Runtime.PYTHON3_12).handler("app.handler")
-              .role("arn:aws:iam::000000000000:role/r")
-              .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 2")))));
+          r ->
+              r.functionName("signed-sdk-2")
+                  .runtime(Runtime.PYTHON3_12)
+                  .handler("app.handler")
+                  .role("arn:aws:iam::000000000000:role/r")
+                  .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python("    return 2")))));
       try {
         assertThat(
-                lambda.invoke(
-                    r -> r.functionName(ARN).qualifier("$LATEST")
-                        .payload(SdkBytes.fromUtf8String("{\"signed\": true}")))
-                    .payload().asUtf8String())
+                lambda
+                    .invoke(
+                        r ->
+                            r.functionName(ARN)
+                                .qualifier("$LATEST")
+                                .payload(SdkBytes.fromUtf8String("{\"signed\": true}")))
+                    .payload()
+                    .asUtf8String())
             .isEqualTo("{\"signed\": true}");
         List<String> names =
             lambda.listFunctionsPaginator(r -> r.maxItems(1)).functions().stream()

@@ -83,9 +83,12 @@ class LambdaApiStreamingIT {
   private static void create(String name, String body) {
     lambda
         .createFunction(
-            r -> r.functionName(name).runtime(Runtime.PYTHON3_12).handler("app.handler")
-                .role("arn:aws:iam::000000000000:role/r")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python(body)))))
+            r ->
+                r.functionName(name)
+                    .runtime(Runtime.PYTHON3_12)
+                    .handler("app.handler")
+                    .role("arn:aws:iam::000000000000:role/r")
+                    .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.python(body)))))
         .join();
   }
 
@@ -101,10 +104,11 @@ class LambdaApiStreamingIT {
                 .onResponse(r -> response[0] = r)
                 .subscriber(
                     InvokeWithResponseStreamResponseHandler.Visitor.builder()
-                        .onPayloadChunk(chunk -> {
-                          chunks[0]++;
-                          payload.writeBytes(chunk.payload().asByteArray());
-                        })
+                        .onPayloadChunk(
+                            chunk -> {
+                              chunks[0]++;
+                              payload.writeBytes(chunk.payload().asByteArray());
+                            })
                         .onInvokeComplete(completions::add)
                         .build())
                 .build())
@@ -120,8 +124,12 @@ class LambdaApiStreamingIT {
             + "    return 'x' * 200000");
 
     Streamed streamed =
-        stream(InvokeWithResponseStreamRequest.builder().functionName("stream-big")
-            .logType(LogType.TAIL).payload(SdkBytes.fromUtf8String("{}")).build());
+        stream(
+            InvokeWithResponseStreamRequest.builder()
+                .functionName("stream-big")
+                .logType(LogType.TAIL)
+                .payload(SdkBytes.fromUtf8String("{}"))
+                .build());
 
     assertThat(streamed.response().statusCode()).isEqualTo(200);
     assertThat(streamed.response().executedVersion()).isEqualTo("$LATEST");
@@ -134,7 +142,8 @@ class LambdaApiStreamingIT {
     assertThat(complete.errorCode()).isNull();
     assertThat(complete.errorDetails()).isNull();
     assertThat(new String(Base64.getDecoder().decode(complete.logResult()), UTF_8))
-        .contains("streaming 200000 bytes in " + streamed.response().responseMetadata().requestId());
+        .contains(
+            "streaming 200000 bytes in " + streamed.response().responseMetadata().requestId());
   }
 
   @Test
@@ -155,28 +164,52 @@ class LambdaApiStreamingIT {
   @Test
   void refusalsComeBeforeTheStreamAsTheSdksTypedExceptions() {
     create("stream-throttled", "    return 1");
-    lambda.putFunctionConcurrency(
-        r -> r.functionName("stream-throttled").reservedConcurrentExecutions(0)).join();
+    lambda
+        .putFunctionConcurrency(
+            r -> r.functionName("stream-throttled").reservedConcurrentExecutions(0))
+        .join();
 
-    CompletionException unknown = catchThrowableOfType(CompletionException.class,
-        () -> stream(InvokeWithResponseStreamRequest.builder().functionName("stream-nope").build()));
-    CompletionException throttled = catchThrowableOfType(CompletionException.class,
-        () -> stream(InvokeWithResponseStreamRequest.builder().functionName("stream-throttled")
-            .build()));
-    CompletionException notJson = catchThrowableOfType(CompletionException.class,
-        () -> stream(InvokeWithResponseStreamRequest.builder().functionName("stream-throttled")
-            .payload(SdkBytes.fromUtf8String("{not json")).build()));
+    CompletionException unknown =
+        catchThrowableOfType(
+            CompletionException.class,
+            () ->
+                stream(
+                    InvokeWithResponseStreamRequest.builder().functionName("stream-nope").build()));
+    CompletionException throttled =
+        catchThrowableOfType(
+            CompletionException.class,
+            () ->
+                stream(
+                    InvokeWithResponseStreamRequest.builder()
+                        .functionName("stream-throttled")
+                        .build()));
+    CompletionException notJson =
+        catchThrowableOfType(
+            CompletionException.class,
+            () ->
+                stream(
+                    InvokeWithResponseStreamRequest.builder()
+                        .functionName("stream-throttled")
+                        .payload(SdkBytes.fromUtf8String("{not json"))
+                        .build()));
 
-    assertThat(unknown.getCause()).isInstanceOf(ResourceNotFoundException.class)
-        .hasMessageContaining("Function not found: arn:aws:lambda:us-east-1:000000000000:"
-            + "function:stream-nope");
+    assertThat(unknown.getCause())
+        .isInstanceOf(ResourceNotFoundException.class)
+        .hasMessageContaining(
+            "Function not found: arn:aws:lambda:us-east-1:000000000000:" + "function:stream-nope");
     assertThat(throttled.getCause()).isInstanceOf(TooManyRequestsException.class);
     assertThat(((TooManyRequestsException) throttled.getCause()).reason())
         .hasToString("ReservedFunctionConcurrentInvocationLimitExceeded");
     assertThat(notJson.getCause()).isInstanceOf(InvalidRequestContentException.class);
-    CompletionException gzipped = catchThrowableOfType(CompletionException.class,
-        () -> stream(InvokeWithResponseStreamRequest.builder().functionName("stream-throttled")
-            .overrideConfiguration(o -> o.putHeader("Content-Encoding", "gzip")).build()));
+    CompletionException gzipped =
+        catchThrowableOfType(
+            CompletionException.class,
+            () ->
+                stream(
+                    InvokeWithResponseStreamRequest.builder()
+                        .functionName("stream-throttled")
+                        .overrideConfiguration(o -> o.putHeader("Content-Encoding", "gzip"))
+                        .build()));
     assertThat(gzipped.getCause()).isInstanceOf(UnsupportedMediaTypeException.class);
   }
 
@@ -185,30 +218,41 @@ class LambdaApiStreamingIT {
     create("stream-dry", "    raise KeyError('must not run')");
 
     Streamed streamed =
-        stream(InvokeWithResponseStreamRequest.builder().functionName("stream-dry")
-            .invocationType(ResponseStreamingInvocationType.DRY_RUN).build());
+        stream(
+            InvokeWithResponseStreamRequest.builder()
+                .functionName("stream-dry")
+                .invocationType(ResponseStreamingInvocationType.DRY_RUN)
+                .build());
 
     assertThat(streamed.response().statusCode()).isEqualTo(204);
     assertThat(streamed.chunks()).isZero();
     assertThat(streamed.completions()).isEmpty();
   }
+
   /** Creates {@link Zips#streamingNode()} as a {@code nodejs20.x} function. */
   private static void createStreamingNode(String name) {
     lambda
         .createFunction(
-            r -> r.functionName(name).runtime(Runtime.NODEJS20_X).handler("index.handler")
-                .role("arn:aws:iam::000000000000:role/r")
-                .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.streamingNode()))))
+            r ->
+                r.functionName(name)
+                    .runtime(Runtime.NODEJS20_X)
+                    .handler("index.handler")
+                    .role("arn:aws:iam::000000000000:role/r")
+                    .code(c -> c.zipFile(SdkBytes.fromByteArray(Zips.streamingNode()))))
         .join();
   }
 
   /** Starts a streamed invocation whose chunks and completion land in the queues as they come. */
   private static CompletableFuture<Void> streamInto(
-      String name, String event, BlockingQueue<String> chunks,
+      String name,
+      String event,
+      BlockingQueue<String> chunks,
       List<InvokeWithResponseStreamCompleteEvent> completions) {
     return lambda.invokeWithResponseStream(
-        InvokeWithResponseStreamRequest.builder().functionName(name)
-            .payload(SdkBytes.fromUtf8String(event)).build(),
+        InvokeWithResponseStreamRequest.builder()
+            .functionName(name)
+            .payload(SdkBytes.fromUtf8String(event))
+            .build(),
         InvokeWithResponseStreamResponseHandler.builder()
             .subscriber(
                 InvokeWithResponseStreamResponseHandler.Visitor.builder()
@@ -249,8 +293,7 @@ class LambdaApiStreamingIT {
     List<InvokeWithResponseStreamCompleteEvent> completions = new CopyOnWriteArrayList<>();
 
     streamInto(
-            "stream-node-fails", "{\"gate\":\"" + gate + "\",\"fail\":true}", chunks,
-            completions)
+            "stream-node-fails", "{\"gate\":\"" + gate + "\",\"fail\":true}", chunks, completions)
         .get(30, TimeUnit.SECONDS);
 
     assertThat(String.join("", chunks)).isEqualTo("first;second");

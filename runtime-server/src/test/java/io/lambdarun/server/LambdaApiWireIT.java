@@ -64,7 +64,8 @@ class LambdaApiWireIT {
           status >= 400 ? connection.getErrorStream() : connection.getInputStream();
       byte[] bytes = stream == null ? new byte[0] : stream.readAllBytes();
       return new Answer(
-          status, connection.getHeaderField("x-amzn-ErrorType"),
+          status,
+          connection.getHeaderField("x-amzn-ErrorType"),
           connection.getHeaderField("x-amzn-RequestId"),
           bytes.length == 0 ? null : JSON.readTree(bytes));
     } finally {
@@ -103,7 +104,9 @@ class LambdaApiWireIT {
             + "\"}}";
     Answer answer = send("POST", "/2015-03-31/functions", body.getBytes(UTF_8), false);
     assertError(
-        answer, 400, "InvalidRequestContentException",
+        answer,
+        400,
+        "InvalidRequestContentException",
         "Could not parse request body into json: field 'Timeout' is '\"ten\"', not an integer");
     assertThat(functionCount()).isZero();
   }
@@ -115,7 +118,9 @@ class LambdaApiWireIT {
             + "\"python3.12\",\"Handler\":\"app.handler\",\"Code\":{\"ZipFile\":\"%%%not-base64\"}}";
     Answer answer = send("POST", "/2015-03-31/functions", body.getBytes(UTF_8), false);
     assertError(
-        answer, 400, "InvalidRequestContentException",
+        answer,
+        400,
+        "InvalidRequestContentException",
         "Could not parse request body into json: 'ZipFile' is not base64");
     assertThat(functionCount()).isZero();
   }
@@ -129,7 +134,9 @@ class LambdaApiWireIT {
             + "\"}}";
     Answer answer = send("POST", "/2015-03-31/functions", body.getBytes(UTF_8), false);
     assertError(
-        answer, 400, "ValidationException",
+        answer,
+        400,
+        "ValidationException",
         "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member"
             + " must not be null");
     assertThat(functionCount()).isZero();
@@ -138,10 +145,13 @@ class LambdaApiWireIT {
   @Test
   void anUnknownPathIsUnknownOperation() throws IOException {
     assertError(
-        send("GET", "/2015-03-31/layers", null, false), 404, "UnknownOperationException",
+        send("GET", "/2015-03-31/layers", null, false),
+        404,
+        "UnknownOperationException",
         "lambdarun serves no Lambda operation at 'GET /2015-03-31/layers'");
     assertError(
-        send("PUT", "/2015-03-31/functions/x", new byte[0], false), 404,
+        send("PUT", "/2015-03-31/functions/x", new byte[0], false),
+        404,
         "UnknownOperationException",
         "lambdarun serves no Lambda operation at 'PUT /2015-03-31/functions/x'");
   }
@@ -152,7 +162,9 @@ class LambdaApiWireIT {
     Arrays.fill(payload, (byte) ' ');
     Answer answer = send("POST", "/2015-03-31/functions/any/invocations", payload, true);
     assertError(
-        answer, 413, "RequestTooLargeException",
+        answer,
+        413,
+        "RequestTooLargeException",
         "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
   }
 }

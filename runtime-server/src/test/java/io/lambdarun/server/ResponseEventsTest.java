@@ -42,17 +42,20 @@ class ResponseEventsTest {
 
   @Test
   void eachChunkIsAPayloadChunkThenInvokeCompleteEndsTheStream() {
-    write(receiver -> {
-      receiver.started("id-1");
-      receiver.chunk("ab".getBytes(UTF_8));
-      receiver.chunk("cd".getBytes(UTF_8));
-      return new StreamCompletion(Optional.empty(), Optional.empty(), Optional.of("bG9n"));
-    });
+    write(
+        receiver -> {
+          receiver.started("id-1");
+          receiver.chunk("ab".getBytes(UTF_8));
+          receiver.chunk("cd".getBytes(UTF_8));
+          return new StreamCompletion(Optional.empty(), Optional.empty(), Optional.of("bG9n"));
+        });
 
     assertThat(headers).containsExactly(Map.entry("x-amzn-RequestId", "id-1"));
-    assertThat(frames).extracting(f -> f.getHeaders().get(":event-type").getString())
+    assertThat(frames)
+        .extracting(f -> f.getHeaders().get(":event-type").getString())
         .containsExactly("PayloadChunk", "PayloadChunk", "InvokeComplete");
-    assertThat(frames).extracting(ResponseEventsTest::text)
+    assertThat(frames)
+        .extracting(ResponseEventsTest::text)
         .containsExactly("ab", "cd", "{\"LogResult\":\"bG9n\"}");
   }
 
@@ -61,9 +64,13 @@ class ResponseEventsTest {
     LambdaRunException launch = new LambdaRunException("the instance did not start");
 
     LambdaRunException thrown =
-        catchThrowableOfType(LambdaRunException.class, () -> write(receiver -> {
-          throw launch;
-        }));
+        catchThrowableOfType(
+            LambdaRunException.class,
+            () ->
+                write(
+                    receiver -> {
+                      throw launch;
+                    }));
 
     assertThat(thrown).isSameAs(launch);
     assertThat(frames).isEmpty();
@@ -71,13 +78,15 @@ class ResponseEventsTest {
 
   @Test
   void aFailureAfterAChunkEndsTheStreamWithServiceException() {
-    write(receiver -> {
-      receiver.started("id-2");
-      receiver.chunk("ab".getBytes(UTF_8));
-      throw new LambdaRunException("the instance died mid-answer");
-    });
+    write(
+        receiver -> {
+          receiver.started("id-2");
+          receiver.chunk("ab".getBytes(UTF_8));
+          throw new LambdaRunException("the instance died mid-answer");
+        });
 
-    assertThat(frames).extracting(ResponseEventsTest::text)
+    assertThat(frames)
+        .extracting(ResponseEventsTest::text)
         .containsExactly(
             "ab",
             "{\"ErrorCode\":\"ServiceException\",\"ErrorDetails\":\"the instance died mid-answer\"}");

@@ -26,14 +26,14 @@ class SignatureVerifierTest {
             Map.entry(
                 "Authorization",
                 "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request,"
-                    + " SignedHeaders=content-type;host;x-amz-date, Signature=" + signature)),
+                    + " SignedHeaders=content-type;host;x-amz-date, Signature="
+                    + signature)),
         new byte[0]);
   }
 
   @Test
   void acceptsTheDocumentedSignature() {
-    VERIFIER.verify(
-        listUsers("5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"));
+    VERIFIER.verify(listUsers("5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"));
   }
 
   @Test
@@ -41,8 +41,9 @@ class SignatureVerifierTest {
     ApiException e =
         catchThrowableOfType(
             ApiException.class,
-            () -> VERIFIER.verify(
-                listUsers("5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d8")));
+            () ->
+                VERIFIER.verify(
+                    listUsers("5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d8")));
     assertThat(e.status()).isEqualTo(403);
     assertThat(e.errorType()).isEqualTo("InvalidSignatureException");
   }

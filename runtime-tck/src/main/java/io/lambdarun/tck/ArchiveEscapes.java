@@ -239,7 +239,9 @@ public final class ArchiveEscapes {
   }
 
   private static int nextCentralHeader(ByteBuffer buffer, int position) {
-    return position + 46 + Short.toUnsignedInt(buffer.getShort(position + 28))
+    return position
+        + 46
+        + Short.toUnsignedInt(buffer.getShort(position + 28))
         + Short.toUnsignedInt(buffer.getShort(position + 30))
         + Short.toUnsignedInt(buffer.getShort(position + 32));
   }

@@ -128,8 +128,8 @@ public abstract class ContainerRuntimeContract {
   }
 
   /**
-   * Turns a valid spec into one whose launch must fail on this backend. The default names an
-   * image that does not exist; backends that ignore images override it.
+   * Turns a valid spec into one whose launch must fail on this backend. The default names an image
+   * that does not exist; backends that ignore images override it.
    *
    * @param valid a valid spec
    * @return a spec that cannot launch
@@ -181,16 +181,15 @@ public abstract class ContainerRuntimeContract {
     }
     RuntimeApiAnswer answer =
         runtimeApi.invoke(
-            UUID.randomUUID().toString(), event.getBytes(StandardCharsets.UTF_8),
+            UUID.randomUUID().toString(),
+            event.getBytes(StandardCharsets.UTF_8),
             InvokeOptions.DEFAULT);
     if (answer.outcome() == RuntimeApiAnswer.Outcome.NOT_DELIVERED
         || answer.outcome() == RuntimeApiAnswer.Outcome.LOST) {
       throw new IOException("instance '" + instance.id() + "' took no event: " + answer.bodyText());
     }
     return new RieClient.Reply(
-        200,
-        answer.bodyText(),
-        answer.functionError().map(FunctionError::headerValue).orElse(""));
+        200, answer.bodyText(), answer.functionError().map(FunctionError::headerValue).orElse(""));
   }
 
   /** Where core reaches the instance: its RIE endpoint or its Runtime API address. */
@@ -283,10 +282,10 @@ public abstract class ContainerRuntimeContract {
     Instant start = Instant.now().minusSeconds(1);
     Instance instance = launch(spec().build());
     String marker = "tck-marker-" + UUID.randomUUID();
-    RieClient.Reply reply =
-        invoke(instance, "{\"action\":\"log\",\"marker\":\"" + marker + "\"}");
+    RieClient.Reply reply = invoke(instance, "{\"action\":\"log\",\"marker\":\"" + marker + "\"}");
     assertThat(reply.body()).isEqualTo("\"logged\"");
-    awaitTrue("the logs to contain " + marker, () -> runtime.logs(instance, start).contains(marker));
+    awaitTrue(
+        "the logs to contain " + marker, () -> runtime.logs(instance, start).contains(marker));
   }
 
   @Test
@@ -325,8 +324,7 @@ public abstract class ContainerRuntimeContract {
     assertThat(invoke(instance, "{\"action\":\"import\",\"module\":\"tck_layer\"}").body())
         .as("the file both layers hold")
         .isEqualTo("\"second\"");
-    assertThat(
-            invoke(instance, "{\"action\":\"import\",\"module\":\"tck_only_first\"}").body())
+    assertThat(invoke(instance, "{\"action\":\"import\",\"module\":\"tck_only_first\"}").body())
         .as("the file only the first layer holds")
         .isEqualTo("\"kept\"");
   }
@@ -367,10 +365,10 @@ public abstract class ContainerRuntimeContract {
 
   /**
    * A {@code provided.*} function's code is also placed in the runtime folder ({@code
-   * /var/runtime}, or where {@code LAMBDA_RUNTIME_DIR} points on backends without containers),
-   * with its files' modes kept, and its bootstrap is run from there. Errors the bootstrap posts
-   * keep their kind: Handled and Unhandled stay apart in Runtime API mode; an RIE endpoint may
-   * leave the kind out.
+   * /var/runtime}, or where {@code LAMBDA_RUNTIME_DIR} points on backends without containers), with
+   * its files' modes kept, and its bootstrap is run from there. Errors the bootstrap posts keep
+   * their kind: Handled and Unhandled stay apart in Runtime API mode; an RIE endpoint may leave the
+   * kind out.
    */
   @Test
   @DisplayName(
@@ -441,8 +439,8 @@ public abstract class ContainerRuntimeContract {
   /**
    * In Runtime API mode core gives up on an instance whose runtime client has not asked for an
    * event in time and terminates it; the backend must then remove everything. In RIE-endpoint mode
-   * the backend waits for readiness itself, and a launch that cannot become ready must fail
-   * leaving nothing (as in {@link #failedLaunchLeavesNothing}).
+   * the backend waits for readiness itself, and a launch that cannot become ready must fail leaving
+   * nothing (as in {@link #failedLaunchLeavesNothing}).
    */
   @Test
   @DisplayName("a launch whose readiness times out leaves nothing behind")
@@ -477,7 +475,8 @@ public abstract class ContainerRuntimeContract {
       launch(live, spec(otherLive).build());
       launch(orphaned, spec(dead).build());
       launch(remote, spec(otherHost).build());
-      assertThat(liveResources(dead)).as("the dead owner's resources before the sweep")
+      assertThat(liveResources(dead))
+          .as("the dead owner's resources before the sweep")
           .isEqualTo(1);
 
       assertThat(runtime.sweepOrphans()).as("instances the sweep removed").isEqualTo(1);
@@ -536,9 +535,9 @@ public abstract class ContainerRuntimeContract {
   }
 
   /**
-   * Checks what {@link HostAccess} promises, each value parsed as core uses it: the host alias
-   * goes into {@code http://<alias>:<port>} URLs, and the registry host takes core's registry port
-   * in front of an image repository, so it must be a host without a port of its own.
+   * Checks what {@link HostAccess} promises, each value parsed as core uses it: the host alias goes
+   * into {@code http://<alias>:<port>} URLs, and the registry host takes core's registry port in
+   * front of an image repository, so it must be a host without a port of its own.
    */
   @Test
   @DisplayName("the runtime says how workloads reach the host: two hosts, neither with a port")
@@ -590,5 +589,4 @@ public abstract class ContainerRuntimeContract {
       fail("interrupted while waiting for " + what);
     }
   }
-
 }

@@ -93,11 +93,14 @@ public final class OneEventRuntimeApi implements AutoCloseable {
         return;
       }
       exchange.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", requestId);
-      exchange.getResponseHeaders().add(
-          "Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + 60_000));
-      exchange.getResponseHeaders().add(
-          "Lambda-Runtime-Invoked-Function-Arn",
-          "arn:aws:lambda:us-east-1:000000000000:function:bootstrap-test");
+      exchange
+          .getResponseHeaders()
+          .add("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + 60_000));
+      exchange
+          .getResponseHeaders()
+          .add(
+              "Lambda-Runtime-Invoked-Function-Arn",
+              "arn:aws:lambda:us-east-1:000000000000:function:bootstrap-test");
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       send(exchange, 200, payload);
     } else if (exchange.getRequestMethod().equals("POST")) {

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Contract every {@link ContainerRuntimeProvider} honours without a running backend: a valid
- * stable name, visibility through {@link ServiceLoader}, a cheap constructor, and an availability
- * check that never throws.
+ * Contract every {@link ContainerRuntimeProvider} honours without a running backend: a valid stable
+ * name, visibility through {@link ServiceLoader}, a cheap constructor, and an availability check
+ * that never throws.
  */
 public abstract class ProviderContract {
 

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Contract of Runtime API mode with real runtime clients, for a backend whose instances run
- * images: a Python image (an entry point that runs a Python runtime client when {@code
+ * Contract of Runtime API mode with real runtime clients, for a backend whose instances run images:
+ * a Python image (an entry point that runs a Python runtime client when {@code
  * AWS_LAMBDA_RUNTIME_API} is set, as the project's {@code lambdarun/test-python} does) and a Java
  * image whose runtime client is AWS's Java runtime interface client take their one event from a
  * {@link OneEventRuntimeApi} on 127.0.0.1 and post the answer, for zip functions and for image
@@ -42,10 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The runtime {@link #config()} gives must run instances on the host's loopback interface (host
  * network mode), since the Runtime API listens on 127.0.0.1 only. Each test creates its own runtime
  * with a fresh {@link Owner}, closes it afterwards and waits until {@link #liveResources} counts
- * nothing. A backend's own cases (its network modes, what it refuses) belong in the subclass,
- * which can use {@link #runtime()}, {@link #spec}, {@link #pythonZip}, {@link #answerOf} and {@link
- * #exitCodeWithin}. When the backend is unavailable the
- * tests fail with the provider's reason; they never skip.
+ * nothing. A backend's own cases (its network modes, what it refuses) belong in the subclass, which
+ * can use {@link #runtime()}, {@link #spec}, {@link #pythonZip}, {@link #answerOf} and {@link
+ * #exitCodeWithin}. When the backend is unavailable the tests fail with the provider's reason; they
+ * never skip.
  */
 public abstract class RuntimeApiImageContract {
 
@@ -95,8 +95,8 @@ public abstract class RuntimeApiImageContract {
   protected abstract String javaImage();
 
   /**
-   * Counts what the backend still holds for an owner, read independently of the backend's own
-   * code, as {@link ContainerRuntimeContract#liveResources} does.
+   * Counts what the backend still holds for an owner, read independently of the backend's own code,
+   * as {@link ContainerRuntimeContract#liveResources} does.
    *
    * @param owner the owner of a runtime created by this suite
    * @return the number of resources left
@@ -120,17 +120,17 @@ public abstract class RuntimeApiImageContract {
   protected abstract void removeImage(String tag);
 
   /**
-   * Asserts, on the backend's own view of the workload (an engine's inspection, a pod's spec),
-   * that an instance launched in Runtime API mode publishes no port and waits for no readiness
-   * probe: its runtime client calls out, and nothing calls in.
+   * Asserts, on the backend's own view of the workload (an engine's inspection, a pod's spec), that
+   * an instance launched in Runtime API mode publishes no port and waits for no readiness probe:
+   * its runtime client calls out, and nothing calls in.
    *
    * @param instance an instance launched by this suite's runtime
    */
   protected abstract void assertPublishesNothing(Instance instance);
 
   /**
-   * Removes an instance's workload behind the runtime's back, as an operator or another tool
-   * would: the container removed from the engine, the pod deleted from the API server.
+   * Removes an instance's workload behind the runtime's back, as an operator or another tool would:
+   * the container removed from the engine, the pod deleted from the API server.
    *
    * @param instance an instance launched by this suite's runtime
    */
@@ -232,9 +232,16 @@ public abstract class RuntimeApiImageContract {
       return api.answer().get(ANSWER_WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       throw new AssertionError(
-          "instance " + instance.id() + " posted no answer to " + api.address() + " within "
-              + ANSWER_WAIT.toSeconds() + " s (calls of /next: " + api.nextCalls()
-              + "); its log:\n" + runtime.logs(instance, Instant.EPOCH),
+          "instance "
+              + instance.id()
+              + " posted no answer to "
+              + api.address()
+              + " within "
+              + ANSWER_WAIT.toSeconds()
+              + " s (calls of /next: "
+              + api.nextCalls()
+              + "); its log:\n"
+              + runtime.logs(instance, Instant.EPOCH),
           e);
     }
   }
@@ -281,7 +288,8 @@ public abstract class RuntimeApiImageContract {
 
     OneEventRuntimeApi.Answer answer =
         answerOfImage(
-            pythonImage(), "COPY app.py /var/task/app.py\nCMD [\"app.handler\"]\n",
+            pythonImage(),
+            "COPY app.py /var/task/app.py\nCMD [\"app.handler\"]\n",
             "python-image-1");
 
     assertThat(answer.path()).isEqualTo("invocation/python-image-1/response");
@@ -295,8 +303,11 @@ public abstract class RuntimeApiImageContract {
     try (OneEventRuntimeApi api = new OneEventRuntimeApi("java-zip-1", "{\"name\":\"zip\"}")) {
       Instance instance =
           runtime.launch(
-              spec(api, javaImage()).runtime("java17").handler(JavaGreeter.HANDLER)
-                  .code(Archive.ofDirectory("greeter", folder)).build());
+              spec(api, javaImage())
+                  .runtime("java17")
+                  .handler(JavaGreeter.HANDLER)
+                  .code(Archive.ofDirectory("greeter", folder))
+                  .build());
 
       OneEventRuntimeApi.Answer answer = answerOf(api, instance);
       assertThat(answer.path()).isEqualTo("invocation/java-zip-1/response");
@@ -311,7 +322,8 @@ public abstract class RuntimeApiImageContract {
 
     OneEventRuntimeApi.Answer answer =
         answerOfImage(
-            javaImage(), "COPY io /var/task/io\nCMD [\"" + JavaGreeter.HANDLER + "\"]\n",
+            javaImage(),
+            "COPY io /var/task/io\nCMD [\"" + JavaGreeter.HANDLER + "\"]\n",
             "java-image-1");
 
     assertThat(answer.path()).isEqualTo("invocation/java-image-1/response");
@@ -326,7 +338,8 @@ public abstract class RuntimeApiImageContract {
       Instance instance = runtime.launch(pythonZip(api, dying));
 
       assertThat(exitCodeWithin(instance, Duration.ofSeconds(30)))
-          .as("exit code within 30 s").hasValue(7);
+          .as("exit code within 30 s")
+          .hasValue(7);
       assertThat(api.nextCalls()).isEqualTo(1);
     }
   }
@@ -342,14 +355,15 @@ public abstract class RuntimeApiImageContract {
       removeOutOfBand(instance);
 
       assertThat(exitCodeWithin(instance, Duration.ofSeconds(30)))
-          .as("exit code within 30 s").hasValue(137);
+          .as("exit code within 30 s")
+          .hasValue(137);
     }
   }
 
   /**
    * Builds an image from {@code base} and the Dockerfile steps over the test's folder, runs it as
-   * an image function given the event {@code {"name":"image"}} and returns its answer; the image
-   * is removed afterwards.
+   * an image function given the event {@code {"name":"image"}} and returns its answer; the image is
+   * removed afterwards.
    */
   private OneEventRuntimeApi.Answer answerOfImage(String base, String steps, String requestId)
       throws Exception {
@@ -361,7 +375,11 @@ public abstract class RuntimeApiImageContract {
           api,
           runtime.launch(
               spec(api, tag)
-                  .packageType(PackageType.IMAGE).runtime("").handler("").code(null).build()));
+                  .packageType(PackageType.IMAGE)
+                  .runtime("")
+                  .handler("")
+                  .code(null)
+                  .build()));
     } finally {
       removeImage(tag);
     }

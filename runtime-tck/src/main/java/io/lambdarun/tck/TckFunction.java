@@ -49,9 +49,9 @@ public final class TckFunction {
 
   /**
    * Returns the code of the TCK's custom runtime: an executable {@code bootstrap} that speaks the
-   * Runtime API itself (answering {@code {"action":"where"}} with the folder it runs from, and
-   * any other event with an {@code /error} of the event's {@code kind}), and a {@code data.txt}
-   * that is not executable.
+   * Runtime API itself (answering {@code {"action":"where"}} with the folder it runs from, and any
+   * other event with an {@code /error} of the event's {@code kind}), and a {@code data.txt} that is
+   * not executable.
    *
    * @param folder an empty folder to lay the files out in
    * @return a folder archive, with the files' modes

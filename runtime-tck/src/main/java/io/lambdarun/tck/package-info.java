@@ -1,6 +1,6 @@
 /**
- * The technology compatibility kit: abstract JUnit 5 suites that prove a backend honours the
- * {@link io.lambdarun.api.ContainerRuntime} contract.
+ * The technology compatibility kit: abstract JUnit 5 suites that prove a backend honours the {@link
+ * io.lambdarun.api.ContainerRuntime} contract.
  *
  * <p><b>How a backend author uses it.</b> Depend on {@code io.lambdarun:runtime-tck} with test
  * scope and write two classes:

@@ -53,8 +53,18 @@ public final class Bench {
   /** The figures in the order {@code all} runs them. */
   static final List<String> FIGURES =
       List.of(
-          "docker-cold", "warm", "scaling", "k8s-ready", "local-cold", "local-cold-java",
-          "footprint", "scale-cold", "overhead", "footprint-rss", "sandbox", "provisioned");
+          "docker-cold",
+          "warm",
+          "scaling",
+          "k8s-ready",
+          "local-cold",
+          "local-cold-java",
+          "footprint",
+          "scale-cold",
+          "overhead",
+          "footprint-rss",
+          "sandbox",
+          "provisioned");
 
   /** Figures that run the local backend only, whose instances always use the Runtime API. */
   private static final List<String> LOCAL_ONLY =
@@ -76,8 +86,9 @@ public final class Bench {
       Report report = new Report(figure);
       report.note("load average (1/5/15 min) when the figure started: " + loadAverage());
       if (LOCAL_ONLY.contains(figure)) {
-        report.note("mode: Runtime API mode, the local backend's only one (core hosts the Lambda"
-            + " Runtime API on 127.0.0.1, one port per instance)");
+        report.note(
+            "mode: Runtime API mode, the local backend's only one (core hosts the Lambda"
+                + " Runtime API on 127.0.0.1, one port per instance)");
       }
       long start = System.nanoTime();
       try {
@@ -94,8 +105,9 @@ public final class Bench {
           case "footprint-rss" -> ProcessFootprintBenchmark.run(report);
           case "sandbox" -> SandboxCostBenchmark.run(report);
           case "provisioned" -> ProvisionedInvokeBenchmark.run(report);
-          default -> throw new IllegalArgumentException(
-              "unknown figure '" + figure + "'; use one of " + FIGURES + " or all");
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown figure '" + figure + "'; use one of " + FIGURES + " or all");
         }
       } catch (Exception | Error e) {
         failures++;
@@ -208,8 +220,8 @@ public final class Bench {
   /**
    * The floor's raw client for one instance of the tapped function: in RIE-endpoint mode the warm
    * figure's keep-alive POST to {@code instance}'s endpoint; in Runtime API mode, where the
-   * instance has no endpoint, a new instance of the same spec on a {@link RawRuntimeApi} of its
-   * own (closing the round trip terminates it).
+   * instance has no endpoint, a new instance of the same spec on a {@link RawRuntimeApi} of its own
+   * (closing the round trip terminates it).
    */
   static RoundTrip floorFor(TapProvider tap, Instance instance) throws IOException {
     if (instance.endpoint().isPresent()) {
@@ -250,17 +262,21 @@ public final class Bench {
   private static Path locateRoot() {
     Path dir = Path.of("").toAbsolutePath();
     for (Path p = dir; p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("examples/hello-python")) && Files.isDirectory(p.resolve("scripts"))) {
+      if (Files.isDirectory(p.resolve("examples/hello-python"))
+          && Files.isDirectory(p.resolve("scripts"))) {
         return p;
       }
     }
-    throw new IllegalStateException("run the harness from the repository (no examples/ above " + dir + ")");
+    throw new IllegalStateException(
+        "run the harness from the repository (no examples/ above " + dir + ")");
   }
 
   // ---------------------------------------------------------------------------------------------
   // Functions
 
-  /** The README's hello handler, as a fresh function name each call (so the call is a cold start). */
+  /**
+   * The README's hello handler, as a fresh function name each call (so the call is a cold start).
+   */
   static LambdaFunction hello(String name) {
     return LambdaFunction.builder()
         .functionName(name)
@@ -293,8 +309,9 @@ public final class Bench {
     try {
       Path dir = tempDir("lambdarun-bench-java-echo");
       String file = JavaEcho.class.getName().replace('.', '/') + ".class";
-      Path target = Files.createDirectories(dir.resolve(file).getParent()).resolve(
-          JavaEcho.class.getSimpleName() + ".class");
+      Path target =
+          Files.createDirectories(dir.resolve(file).getParent())
+              .resolve(JavaEcho.class.getSimpleName() + ".class");
       try (InputStream in = JavaEcho.class.getResourceAsStream("/" + file)) {
         Files.copy(in, target);
       }
@@ -372,7 +389,10 @@ public final class Bench {
       double[] sorted = values.clone();
       Arrays.sort(sorted);
       return new Stats(
-          sorted.length, sorted[0], quantile(sorted, 0.5), quantile(sorted, 0.99),
+          sorted.length,
+          sorted[0],
+          quantile(sorted, 0.5),
+          quantile(sorted, 0.99),
           sorted[sorted.length - 1]);
     }
 
@@ -423,18 +443,61 @@ public final class Bench {
      * @param met whether the target is met
      */
     void row(String what, String floor, String subject, String ratio, String target, boolean met) {
-      rows.add("| " + figure + " | " + what + " | " + floor + " | " + subject + " | " + ratio
-          + " | " + target + " | " + (met ? "yes" : "**no**") + " |");
-      System.out.println("  " + what + ": floor " + floor + " | subject " + subject + " | ratio "
-          + ratio + " | target " + target + " | " + (met ? "MET" : "MISSED"));
+      rows.add(
+          "| "
+              + figure
+              + " | "
+              + what
+              + " | "
+              + floor
+              + " | "
+              + subject
+              + " | "
+              + ratio
+              + " | "
+              + target
+              + " | "
+              + (met ? "yes" : "**no**")
+              + " |");
+      System.out.println(
+          "  "
+              + what
+              + ": floor "
+              + floor
+              + " | subject "
+              + subject
+              + " | ratio "
+              + ratio
+              + " | target "
+              + target
+              + " | "
+              + (met ? "MET" : "MISSED"));
     }
 
     /** Adds a reference row that has no target. */
     void reference(String what, String floor, String subject, String ratio) {
-      rows.add("| " + figure + " | " + what + " | " + floor + " | " + subject + " | " + ratio
-          + " | - | - |");
-      System.out.println("  " + what + ": floor " + floor + " | measured " + subject + " | ratio "
-          + ratio + " (reference)");
+      rows.add(
+          "| "
+              + figure
+              + " | "
+              + what
+              + " | "
+              + floor
+              + " | "
+              + subject
+              + " | "
+              + ratio
+              + " | - | - |");
+      System.out.println(
+          "  "
+              + what
+              + ": floor "
+              + floor
+              + " | measured "
+              + subject
+              + " | ratio "
+              + ratio
+              + " (reference)");
     }
 
     void note(String text) {
@@ -444,8 +507,9 @@ public final class Bench {
 
     String markdown() {
       StringBuilder md = new StringBuilder();
-      md.append("| figure | quantity | floor min / median / max | lambdarun min / median / max"
-          + " | ratio | target | met |\n");
+      md.append(
+          "| figure | quantity | floor min / median / max | lambdarun min / median / max"
+              + " | ratio | target | met |\n");
       md.append("|---|---|---|---|---|---|---|\n");
       rows.forEach(r -> md.append(r).append('\n'));
       md.append('\n');
@@ -466,18 +530,25 @@ public final class Bench {
     private final ContainerRuntimeProvider inner;
     final Map<String, Instance> live = new ConcurrentHashMap<>();
     final List<Instance> launched = java.util.Collections.synchronizedList(new ArrayList<>());
+
     /** The specs core launched, in order (a Runtime API floor relaunches one on its own API). */
     final List<LaunchSpec> specs = java.util.Collections.synchronizedList(new ArrayList<>());
+
     /** The real backend the last {@link #create} made, for floors that launch past core. */
     volatile ContainerRuntime backend;
+
     final AtomicInteger liveCount = new AtomicInteger();
     final AtomicInteger maxLive = new AtomicInteger();
     final AtomicInteger launches = new AtomicInteger();
+
     /** launch() calls under way now, and the most ever under way at once. */
     final AtomicInteger launching = new AtomicInteger();
+
     final AtomicInteger maxLaunching = new AtomicInteger();
+
     /** Duration of the last launch() in nanoseconds. */
     volatile long lastLaunchNanos;
+
     /** System.nanoTime() when the last launch() returned. */
     volatile long lastLaunchEnd;
 
@@ -487,7 +558,9 @@ public final class Bench {
       this(backend, true);
     }
 
-    /** @param keep whether to keep the instances (off when the harness must not add heap) */
+    /**
+     * @param keep whether to keep the instances (off when the harness must not add heap)
+     */
     TapProvider(String backend, boolean keep) {
       this.keep = keep;
       this.inner =
@@ -495,7 +568,9 @@ public final class Bench {
               .map(ServiceLoader.Provider::get)
               .filter(p -> p.name().equals(backend))
               .findFirst()
-              .orElseThrow(() -> new IllegalStateException("no backend '" + backend + "' on the class path"));
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException("no backend '" + backend + "' on the class path"));
     }
 
     /** The name to pass to {@code LambdaRuntime.Builder.backend}. */
@@ -607,7 +682,9 @@ public final class Bench {
   static Map<String, String> machine() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("nproc", Integer.toString(Runtime.getRuntime().availableProcessors()));
-    m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put(
+        "jdk",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     return m;
   }
 }

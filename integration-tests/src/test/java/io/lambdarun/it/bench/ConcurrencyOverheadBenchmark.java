@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ConcurrencyOverheadBenchmark {
 
   private static final int CAP = 8;
+
   /** 64; fewer ({@code -Dbench.overhead.callers=8}) to see what waiting callers cost. */
   private static final int CALLERS = Bench.setting("overhead.callers", 64);
 
@@ -38,16 +39,28 @@ final class ConcurrencyOverheadBenchmark {
     for (String backend : backends.split(",")) {
       runOn(report, backend.trim());
     }
-    report.note("floor: " + CAP + " threads, each driving one instance back to back for the window:"
-        + " in RIE-endpoint mode (docker-rie) a kept-alive java.net.Socket (TCP_NODELAY) to"
-        + " Instance.invocationUri() of one of the function's " + CAP + " warm instances (the warm"
-        + " figure's raw POST); in Runtime API mode (local, docker with network host) one of " + CAP
-        + " more instances of the same spec on a raw Runtime API of its own (the warm figure's"
-        + " Runtime API floor), since a Runtime API instance has no endpoint and core's is pinned to"
-        + " core; lambdarun: " + CALLERS + " threads"
-        + " calling LambdaRuntime.invoke back to back, maxInstancesPerFunction(" + CAP + ");"
-        + " handler bench.echo, a 64-byte event; the pool is filled to " + CAP + " before timing;"
-        + " windows alternate floor-first / lambdarun-first; ratio = lambdarun / floor per round");
+    report.note(
+        "floor: "
+            + CAP
+            + " threads, each driving one instance back to back for the window:"
+            + " in RIE-endpoint mode (docker-rie) a kept-alive java.net.Socket (TCP_NODELAY) to"
+            + " Instance.invocationUri() of one of the function's "
+            + CAP
+            + " warm instances (the warm"
+            + " figure's raw POST); in Runtime API mode (local, docker with network host) one of "
+            + CAP
+            + " more instances of the same spec on a raw Runtime API of its own (the warm figure's"
+            + " Runtime API floor), since a Runtime API instance has no endpoint and core's is pinned to"
+            + " core; lambdarun: "
+            + CALLERS
+            + " threads"
+            + " calling LambdaRuntime.invoke back to back, maxInstancesPerFunction("
+            + CAP
+            + ");"
+            + " handler bench.echo, a 64-byte event; the pool is filled to "
+            + CAP
+            + " before timing;"
+            + " windows alternate floor-first / lambdarun-first; ratio = lambdarun / floor per round");
   }
 
   private static void runOn(Report report, String backend) throws Exception {
@@ -75,8 +88,8 @@ final class ConcurrencyOverheadBenchmark {
       List<Instance> instances = List.copyOf(tap.live.values());
       List<Bench.RoundTrip> raws = new ArrayList<>();
       if (instances.size() != CAP) {
-        throw new IllegalStateException(instances.size() + " warm instances after filling the pool,"
-            + " expected " + CAP);
+        throw new IllegalStateException(
+            instances.size() + " warm instances after filling the pool," + " expected " + CAP);
       }
       try {
         for (Instance instance : instances) {
@@ -98,7 +111,8 @@ final class ConcurrencyOverheadBenchmark {
           floor.add(a);
           subject.add(b);
           ratios.add(b / a);
-          System.out.printf("  %s round %d: 8 raw clients %.0f/s, %d callers %.0f/s, ratio %.3f%n",
+          System.out.printf(
+              "  %s round %d: 8 raw clients %.0f/s, %d callers %.0f/s, ratio %.3f%n",
               backend, round, a, CALLERS, b, b / a);
         }
       } finally {
@@ -114,12 +128,27 @@ final class ConcurrencyOverheadBenchmark {
     Stats f = Stats.of(floor.stream().mapToDouble(Double::doubleValue).toArray());
     Stats s = Stats.of(subject.stream().mapToDouble(Double::doubleValue).toArray());
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
-    report.row(Bench.describe(backend) + ", " + CALLERS + " callers, throughput (invocations/s), "
-            + rounds + " windows of " + window.toMillis() + " ms each", f.mmm(), s.mmm(),
-        "median " + Bench.fmt(r.median()) + " (" + r.mmm() + ")", ">= 0.85", r.median() >= 0.85);
+    report.row(
+        Bench.describe(backend)
+            + ", "
+            + CALLERS
+            + " callers, throughput (invocations/s), "
+            + rounds
+            + " windows of "
+            + window.toMillis()
+            + " ms each",
+        f.mmm(),
+        s.mmm(),
+        "median " + Bench.fmt(r.median()) + " (" + r.mmm() + ")",
+        ">= 0.85",
+        r.median() >= 0.85);
     int most = Math.max(tap.maxLive.get(), maxListed.get());
-    report.row(Bench.describe(backend) + ", errors / most instances alive", "0 / " + CAP,
-        errors.get() + " / " + most, errors.get() + " errors, max " + most, "0, <= " + CAP,
+    report.row(
+        Bench.describe(backend) + ", errors / most instances alive",
+        "0 / " + CAP,
+        errors.get() + " / " + most,
+        errors.get() + " errors, max " + most,
+        "0, <= " + CAP,
         errors.get() == 0 && most <= CAP);
   }
 
@@ -136,16 +165,18 @@ final class ConcurrencyOverheadBenchmark {
     AtomicLong completed = new AtomicLong();
     List<Future<?>> futures = new ArrayList<>();
     for (Bench.RoundTrip raw : raws) {
-      futures.add(pool.submit(() -> {
-        go.await();
-        while (System.nanoTime() < end[0]) {
-          raw.time(payload, expected);
-          if (System.nanoTime() <= end[0]) {
-            completed.incrementAndGet();
-          }
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                go.await();
+                while (System.nanoTime() < end[0]) {
+                  raw.time(payload, expected);
+                  if (System.nanoTime() <= end[0]) {
+                    completed.incrementAndGet();
+                  }
+                }
+                return null;
+              }));
     }
     end[0] = System.nanoTime() + window.toNanos();
     go.countDown();
@@ -172,24 +203,26 @@ final class ConcurrencyOverheadBenchmark {
     AtomicLong completed = new AtomicLong();
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < CALLERS; i++) {
-      futures.add(pool.submit(() -> {
-        go.await();
-        while (System.nanoTime() < end[0]) {
-          try {
-            InvocationResult result = runtime.invoke(fn, payload);
-            if (!expected.equals(result.payloadUtf8())) {
-              errors.incrementAndGet();
-            } else if (System.nanoTime() <= end[0]) {
-              completed.incrementAndGet();
-            }
-          } catch (RuntimeException e) {
-            if (errors.incrementAndGet() <= 3) {
-              e.printStackTrace();
-            }
-          }
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                go.await();
+                while (System.nanoTime() < end[0]) {
+                  try {
+                    InvocationResult result = runtime.invoke(fn, payload);
+                    if (!expected.equals(result.payloadUtf8())) {
+                      errors.incrementAndGet();
+                    } else if (System.nanoTime() <= end[0]) {
+                      completed.incrementAndGet();
+                    }
+                  } catch (RuntimeException e) {
+                    if (errors.incrementAndGet() <= 3) {
+                      e.printStackTrace();
+                    }
+                  }
+                }
+                return null;
+              }));
     }
     end[0] = System.nanoTime() + window.toNanos();
     go.countDown();

@@ -35,11 +35,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * Figure 1: {@code invoke} on a cold zip function on Docker until the response, in each mode
- * against the same image started directly through docker-java. RIE-endpoint mode: create with
- * the port published on 127.0.0.1, copy the code to /var/task as one tar, start, inspect the port,
- * a GET probe every millisecond until the endpoint answers HTTP, and the same first request.
- * Runtime API mode: create in host network mode against a raw Runtime API, copy, start, and the
- * same event handed to the runtime client's first {@code /next} until its answer.
+ * against the same image started directly through docker-java. RIE-endpoint mode: create with the
+ * port published on 127.0.0.1, copy the code to /var/task as one tar, start, inspect the port, a
+ * GET probe every millisecond until the endpoint answers HTTP, and the same first request. Runtime
+ * API mode: create in host network mode against a raw Runtime API, copy, start, and the same event
+ * handed to the runtime client's first {@code /next} until its answer.
  */
 final class DockerColdStartBenchmark {
 
@@ -64,23 +64,28 @@ final class DockerColdStartBenchmark {
     for (String arm : arms.split(",")) {
       runOn(report, arm.trim());
     }
-    report.note("RIE-endpoint mode (docker-rie: lambdarun.docker.instance-protocol=rie, default"
-        + " bridge): floor = docker-java create (image " + Bench.PYTHON_IMAGE + ", command"
-        + " app.handler, 8080 published on 127.0.0.1) + copy of the same code as a tar to"
-        + " /var/task + start + inspect for the port, then "
-        + (Boolean.parseBoolean(System.getProperty("bench.docker.floorGetProbe", "true"))
-            ? "GET / every 1 ms until an HTTP status line, then the same first POST"
-            : "the same first POST retried every 1 ms until answered")
-        + " (-Dbench.docker.floorGetProbe=false: POST retries only; both floors measured within"
-        + " 5% of each other here)");
-    report.note("Runtime API mode (docker: the default protocol, lambdarun.docker.network=host):"
-        + " floor = docker-java create (same image and command, host network mode,"
-        + " AWS_LAMBDA_RUNTIME_API pointing at a raw Runtime API in the harness on 127.0.0.1, so the"
-        + " image's entry point execs its bootstrap) + the same copy + start, then the event handed"
-        + " to the runtime client's first /next, timed until its /response has arrived");
-    report.note("lambdarun: LambdaRuntime.invoke on a new function (backend docker, the arm's"
-        + " mode), containers removed between rounds outside the timing; rounds alternate"
-        + " floor-first / lambdarun-first");
+    report.note(
+        "RIE-endpoint mode (docker-rie: lambdarun.docker.instance-protocol=rie, default"
+            + " bridge): floor = docker-java create (image "
+            + Bench.PYTHON_IMAGE
+            + ", command"
+            + " app.handler, 8080 published on 127.0.0.1) + copy of the same code as a tar to"
+            + " /var/task + start + inspect for the port, then "
+            + (Boolean.parseBoolean(System.getProperty("bench.docker.floorGetProbe", "true"))
+                ? "GET / every 1 ms until an HTTP status line, then the same first POST"
+                : "the same first POST retried every 1 ms until answered")
+            + " (-Dbench.docker.floorGetProbe=false: POST retries only; both floors measured within"
+            + " 5% of each other here)");
+    report.note(
+        "Runtime API mode (docker: the default protocol, lambdarun.docker.network=host):"
+            + " floor = docker-java create (same image and command, host network mode,"
+            + " AWS_LAMBDA_RUNTIME_API pointing at a raw Runtime API in the harness on 127.0.0.1, so the"
+            + " image's entry point execs its bootstrap) + the same copy + start, then the event handed"
+            + " to the runtime client's first /next, timed until its /response has arrived");
+    report.note(
+        "lambdarun: LambdaRuntime.invoke on a new function (backend docker, the arm's"
+            + " mode), containers removed between rounds outside the timing; rounds alternate"
+            + " floor-first / lambdarun-first");
   }
 
   private static void runOn(Report report, String arm) throws Exception {
@@ -89,8 +94,11 @@ final class DockerColdStartBenchmark {
     int rounds = Bench.setting("rounds", 15);
     Bench.TapProvider tap = new Bench.TapProvider(Bench.backendOf(arm));
     byte[] tar = codeTar(Bench.ROOT.resolve("examples/hello-python"));
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofMillis(1500)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofMillis(1500))
+            .build();
     List<Long> floor = new ArrayList<>();
     List<Long> subject = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
@@ -119,8 +127,8 @@ final class DockerColdStartBenchmark {
           fakecloud.add(c);
         }
         String phase = i < warmup ? "warmup" : "round";
-        System.out.printf("  %s %s %d: floor %.1f ms, lambdarun %.1f ms%n", arm, phase, i, a / 1e6,
-            b / 1e6);
+        System.out.printf(
+            "  %s %s %d: floor %.1f ms, lambdarun %.1f ms%n", arm, phase, i, a / 1e6, b / 1e6);
         if (i >= warmup) {
           launchPhase.add(tap.lastLaunchNanos);
           afterLaunch.add(b - tap.lastLaunchNanos);
@@ -134,23 +142,43 @@ final class DockerColdStartBenchmark {
     Stats s = Stats.ofNanos(subject);
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     double ratio = s.median() / f.median();
-    report.row(Bench.describe(arm) + ", cold invoke until response (ms), " + rounds + " pairs",
-        f.mmm(), s.mmm(), Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.15",
+    report.row(
+        Bench.describe(arm) + ", cold invoke until response (ms), " + rounds + " pairs",
+        f.mmm(),
+        s.mmm(),
+        Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")",
+        "median <= 1.15",
         ratio <= 1.15);
     if (replica) {
       Stats fc = Stats.ofNanos(fakecloud);
-      report.reference("reference, not lambdarun: fakecloud's procedure replayed with the docker"
-          + " CLI (ms)", f.mmm(), fc.mmm(), Bench.fmt(fc.median() / f.median()));
+      report.reference(
+          "reference, not lambdarun: fakecloud's procedure replayed with the docker" + " CLI (ms)",
+          f.mmm(),
+          fc.mmm(),
+          Bench.fmt(fc.median() / f.median()));
     }
     StringBuilder phases = new StringBuilder();
-    PHASES.forEach((phase, values) -> phases.append(phase).append(' ')
-        .append(Bench.fmt(Stats.ofNanos(values.subList(Math.min(warmup, values.size() - 1), values.size())).median()))
-        .append(", "));
-    report.note(Bench.describe(arm) + ": median phases (ms): lambdarun backend launch() "
-        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + ", rest of invoke (core"
-        + (rie ? " + first request" : ": waiting for the first /next, the event and its answer")
-        + ") " + Bench.fmt(Stats.ofNanos(afterLaunch).median()) + "; floor " + phases
-        .substring(0, Math.max(0, phases.length() - 2)));
+    PHASES.forEach(
+        (phase, values) ->
+            phases
+                .append(phase)
+                .append(' ')
+                .append(
+                    Bench.fmt(
+                        Stats.ofNanos(
+                                values.subList(Math.min(warmup, values.size() - 1), values.size()))
+                            .median()))
+                .append(", "));
+    report.note(
+        Bench.describe(arm)
+            + ": median phases (ms): lambdarun backend launch() "
+            + Bench.fmt(Stats.ofNanos(launchPhase).median())
+            + ", rest of invoke (core"
+            + (rie ? " + first request" : ": waiting for the first /next, the event and its answer")
+            + ") "
+            + Bench.fmt(Stats.ofNanos(afterLaunch).median())
+            + "; floor "
+            + phases.substring(0, Math.max(0, phases.length() - 2)));
   }
 
   /** One cold invoke on a function name never used before; removes the instance afterwards. */
@@ -172,14 +200,15 @@ final class DockerColdStartBenchmark {
   }
 
   /**
-   * The floor, leaving the container for the caller to remove when {@code keep} is not null (its
-   * id is added there once it answered), so that parallel floors do not time each other's removal.
+   * The floor, leaving the container for the caller to remove when {@code keep} is not null (its id
+   * is added there once it answered), so that parallel floors do not time each other's removal.
    */
   static long floorOnce(DockerClient docker, HttpClient http, byte[] tar, List<String> keep)
       throws Exception {
     long start = System.nanoTime();
     String id =
-        docker.createContainerCmd(Bench.PYTHON_IMAGE)
+        docker
+            .createContainerCmd(Bench.PYTHON_IMAGE)
             .withCmd("app.handler")
             .withExposedPorts(ExposedPort.tcp(8080))
             .withLabels(Map.of(LABEL, "floor"))
@@ -191,14 +220,18 @@ final class DockerColdStartBenchmark {
             .getId();
     long mark = phase("create", start);
     try {
-      docker.copyArchiveToContainerCmd(id).withRemotePath("/")
-          .withTarInputStream(new ByteArrayInputStream(tar)).exec();
+      docker
+          .copyArchiveToContainerCmd(id)
+          .withRemotePath("/")
+          .withTarInputStream(new ByteArrayInputStream(tar))
+          .exec();
       mark = phase("copy", mark);
       docker.startContainerCmd(id).exec();
       mark = phase("start", mark);
       int port = publishedPort(docker.inspectContainerCmd(id).exec());
       mark = phase("inspect", mark);
-      URI uri = URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/function/invocations");
+      URI uri =
+          URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/function/invocations");
       if (Boolean.parseBoolean(System.getProperty("bench.docker.floorGetProbe", "true"))) {
         awaitHttp(port, Duration.ofSeconds(20));
         mark = phase("GET probe", mark);
@@ -222,15 +255,16 @@ final class DockerColdStartBenchmark {
   /**
    * The Runtime API floor: the same image started directly in host network mode with {@code
    * AWS_LAMBDA_RUNTIME_API} pointing at a raw Runtime API, then the same event handed to the
-   * runtime client's first {@code /next}, until its {@code /response} has arrived. The container
-   * is left to the caller when {@code keep} is not null (its id is added there).
+   * runtime client's first {@code /next}, until its {@code /response} has arrived. The container is
+   * left to the caller when {@code keep} is not null (its id is added there).
    */
   static long floorRuntimeApiOnce(DockerClient docker, byte[] tar, List<String> keep)
       throws Exception {
     try (RawRuntimeApi api = RawRuntimeApi.open("bench-floor")) {
       long start = System.nanoTime();
       String id =
-          docker.createContainerCmd(Bench.PYTHON_IMAGE)
+          docker
+              .createContainerCmd(Bench.PYTHON_IMAGE)
               .withCmd("app.handler")
               .withEnv("AWS_LAMBDA_RUNTIME_API=" + api.address())
               .withLabels(Map.of(LABEL, "floor"))
@@ -239,8 +273,11 @@ final class DockerColdStartBenchmark {
               .getId();
       long mark = phase("create", start);
       try {
-        docker.copyArchiveToContainerCmd(id).withRemotePath("/")
-            .withTarInputStream(new ByteArrayInputStream(tar)).exec();
+        docker
+            .copyArchiveToContainerCmd(id)
+            .withRemotePath("/")
+            .withTarInputStream(new ByteArrayInputStream(tar))
+            .exec();
         mark = phase("copy", mark);
         docker.startContainerCmd(id).exec();
         mark = phase("start", mark);
@@ -264,19 +301,33 @@ final class DockerColdStartBenchmark {
   /**
    * fakecloud's zip launch (reference section 2.3) replayed with the docker CLI, on loopback:
    * create with the port published, cp the code, start, port, then 500 ms sleeps between TCP
-   * probes, then the same first request (retried until answered, since a TCP accept by the
-   * userland proxy does not mean the RIE listens).
+   * probes, then the same first request (retried until answered, since a TCP accept by the userland
+   * proxy does not mean the RIE listens).
    */
   static long fakecloudOnce(HttpClient http) throws Exception {
     long start = System.nanoTime();
-    String id = cli("create", "-p", "127.0.0.1::8080", "--label", LABEL + "=floor",
-        "--tmpfs", "/tmp:size=512m,exec", Bench.PYTHON_IMAGE, "app.handler");
+    String id =
+        cli(
+            "create",
+            "-p",
+            "127.0.0.1::8080",
+            "--label",
+            LABEL + "=floor",
+            "--tmpfs",
+            "/tmp:size=512m,exec",
+            Bench.PYTHON_IMAGE,
+            "app.handler");
     try {
       cli("cp", Bench.ROOT.resolve("examples/hello-python") + "/.", id + ":/var/task");
       cli("start", id);
       String out = cli("port", id, "8080");
-      int port = Integer.parseInt(out.lines().findFirst().orElseThrow()
-          .substring(out.lines().findFirst().orElseThrow().lastIndexOf(':') + 1).trim());
+      int port =
+          Integer.parseInt(
+              out.lines()
+                  .findFirst()
+                  .orElseThrow()
+                  .substring(out.lines().findFirst().orElseThrow().lastIndexOf(':') + 1)
+                  .trim());
       for (int round = 0; round < 20; round++) {
         Thread.sleep(500);
         try (java.net.Socket socket = new java.net.Socket()) {
@@ -286,8 +337,12 @@ final class DockerColdStartBenchmark {
           // not yet
         }
       }
-      String answer = firstRequest(http, URI.create("http://127.0.0.1:" + port
-          + "/2015-03-31/functions/function/invocations"), EVENT, Duration.ofSeconds(20));
+      String answer =
+          firstRequest(
+              http,
+              URI.create("http://127.0.0.1:" + port + "/2015-03-31/functions/function/invocations"),
+              EVENT,
+              Duration.ofSeconds(20));
       long elapsed = System.nanoTime() - start;
       check(answer, "fakecloud replica");
       return elapsed;
@@ -312,8 +367,11 @@ final class DockerColdStartBenchmark {
   static String firstRequest(HttpClient http, URI uri, byte[] body, Duration limit)
       throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
     IOException last = null;
     while (System.nanoTime() < deadline) {
       try {
@@ -327,7 +385,9 @@ final class DockerColdStartBenchmark {
     throw new IllegalStateException("no answer from " + uri + " within " + limit, last);
   }
 
-  /** Variant floor: GET / every 1 ms until any HTTP status line comes back (as the backend probes). */
+  /**
+   * Variant floor: GET / every 1 ms until any HTTP status line comes back (as the backend probes).
+   */
   static void awaitHttp(int port, Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
@@ -373,7 +433,11 @@ final class DockerColdStartBenchmark {
 
   /** Removes floor containers a killed earlier run left behind. */
   static void removeLeftovers(DockerClient docker) {
-    docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LABEL, "floor")).exec()
+    docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(LABEL, "floor"))
+        .exec()
         .forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
   }
 
@@ -402,7 +466,8 @@ final class DockerColdStartBenchmark {
 
   private static void check(String answer, String who) {
     if (!ANSWER.equals(answer)) {
-      throw new IllegalStateException(who + " answered '" + answer + "', expected '" + ANSWER + "'");
+      throw new IllegalStateException(
+          who + " answered '" + answer + "', expected '" + ANSWER + "'");
     }
   }
 }

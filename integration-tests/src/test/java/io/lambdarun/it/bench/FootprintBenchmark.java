@@ -48,13 +48,14 @@ final class FootprintBenchmark {
       Path barrier = Bench.tempDir("lambdarun-bench-barrier").resolve("open");
       Files.createFile(barrier);
       byte[] event = ("{\"path\":\"" + barrier + "\"}").getBytes(UTF_8);
-      LambdaFunction fn = LambdaFunction.builder()
-          .functionName("bench-footprint")
-          .runtime("python3.12")
-          .handler("bench.barrier")
-          .timeout(Duration.ofSeconds(600))
-          .code(Bench.BENCH_CODE)
-          .build();
+      LambdaFunction fn =
+          LambdaFunction.builder()
+              .functionName("bench-footprint")
+              .runtime("python3.12")
+              .handler("bench.barrier")
+              .timeout(Duration.ofSeconds(600))
+              .code(Bench.BENCH_CODE)
+              .build();
       Bench.TapProvider tap = new Bench.TapProvider("local", false);
       try (LambdaRuntime runtime =
           LambdaRuntime.builder()
@@ -73,7 +74,8 @@ final class FootprintBenchmark {
         double[] one = measure();
         histogram("histo-1-" + cycle);
         grow(runtime, fn, event, barrier, tap);
-        // once more over every warm instance, one caller, so both states were last used the same way
+        // once more over every warm instance, one caller, so both states were last used the same
+        // way
         for (int i = 0; i < MANY; i++) {
           check(runtime.invoke(fn, event));
         }
@@ -97,7 +99,8 @@ final class FootprintBenchmark {
         heapMany.add(many[1]);
         double per = (many[1] - one[1]) * 1024 / (MANY - 1);
         perInstance.add(per);
-        System.out.printf("  cycle %d: threads %d -> %d, heap %.0f KB -> %.0f KB, %.1f KB per instance%n",
+        System.out.printf(
+            "  cycle %d: threads %d -> %d, heap %.0f KB -> %.0f KB, %.1f KB per instance%n",
             cycle, (int) one[0], (int) many[0], one[1], many[1], per / 1024);
       }
     }
@@ -106,26 +109,54 @@ final class FootprintBenchmark {
     Stats h1 = Stats.of(toArray(heap1));
     Stats hm = Stats.of(toArray(heapMany));
     Stats pi = Stats.of(toArray(perInstance));
-    report.row("JVM threads right after use, 1 vs " + MANY + " warm instances (" + cycles
-            + " cycles)", t1.mmm(), tm.mmm(), "+" + Bench.fmt(tm.median() - t1.median())
-            + " threads", "independent of instances", tm.median() <= t1.median());
-    report.row("used heap after GC (KB), 1 vs " + MANY + " warm instances", h1.mmm(), hm.mmm(),
-        Bench.fmt(pi.median() / 1024) + " KB per instance (" + Bench.fmt(pi.min() / 1024) + " / "
-            + Bench.fmt(pi.max() / 1024) + ")", "< 20 KB per instance", pi.median() < 20 * 1024);
-    report.note("threads with " + MANY + " instances right after the 100 concurrent calls, by name"
-        + " (N = digits): " + namesMany);
+    report.row(
+        "JVM threads right after use, 1 vs " + MANY + " warm instances (" + cycles + " cycles)",
+        t1.mmm(),
+        tm.mmm(),
+        "+" + Bench.fmt(tm.median() - t1.median()) + " threads",
+        "independent of instances",
+        tm.median() <= t1.median());
+    report.row(
+        "used heap after GC (KB), 1 vs " + MANY + " warm instances",
+        h1.mmm(),
+        hm.mmm(),
+        Bench.fmt(pi.median() / 1024)
+            + " KB per instance ("
+            + Bench.fmt(pi.min() / 1024)
+            + " / "
+            + Bench.fmt(pi.max() / 1024)
+            + ")",
+        "< 20 KB per instance",
+        pi.median() < 20 * 1024);
+    report.note(
+        "threads with "
+            + MANY
+            + " instances right after the 100 concurrent calls, by name"
+            + " (N = digits): "
+            + namesMany);
     if (restedThreads >= 0) {
       int delta = restedThreads - restedOne;
-      report.row("JVM threads at rest (" + idleWait + " s idle), 1 vs " + MANY + " warm instances",
-          Integer.toString(restedOne), Integer.toString(restedThreads),
-          (delta >= 0 ? "+" : "") + delta + " threads", "independent of instances", delta <= 0);
-      report.note("threads with " + MANY + " instances after " + idleWait + " s idle: " + restedNames);
+      report.row(
+          "JVM threads at rest (" + idleWait + " s idle), 1 vs " + MANY + " warm instances",
+          Integer.toString(restedOne),
+          Integer.toString(restedThreads),
+          (delta >= 0 ? "+" : "") + delta + " threads",
+          "independent of instances",
+          delta <= 0);
+      report.note(
+          "threads with " + MANY + " instances after " + idleWait + " s idle: " + restedNames);
     }
-    report.note("per instance = (heap with " + MANY + " - heap with 1) / " + (MANY - 1)
-        + "; heap = MemoryMXBean used after 3 System.gc() (G1); threads = ThreadMXBean live count;"
-        + " the harness's caller threads have ended before each measurement; the 1-instance state"
-        + " was measured after 20 invocations, the " + MANY + "-instance state after one more"
-        + " sequential invocation of each instance");
+    report.note(
+        "per instance = (heap with "
+            + MANY
+            + " - heap with 1) / "
+            + (MANY - 1)
+            + "; heap = MemoryMXBean used after 3 System.gc() (G1); threads = ThreadMXBean live count;"
+            + " the harness's caller threads have ended before each measurement; the 1-instance state"
+            + " was measured after 20 invocations, the "
+            + MANY
+            + "-instance state after one more"
+            + " sequential invocation of each instance");
   }
 
   /** 100 concurrent calls that hold their instances until the barrier opens: 100 instances. */
@@ -174,14 +205,19 @@ final class FootprintBenchmark {
     }
     Path out = Path.of(System.getProperty("bench.out", "target/bench"), name + ".txt");
     new ProcessBuilder("jcmd", Long.toString(ProcessHandle.current().pid()), "GC.class_histogram")
-        .redirectErrorStream(true).redirectOutput(out.toFile()).start().waitFor(60, TimeUnit.SECONDS);
+        .redirectErrorStream(true)
+        .redirectOutput(out.toFile())
+        .start()
+        .waitFor(60, TimeUnit.SECONDS);
   }
 
   /** Live threads grouped by name with digits removed. */
   private static Map<String, Integer> threadNames() {
     Map<String, Integer> names = new TreeMap<>();
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
-      names.merge(thread.getName().replaceAll("[0-9a-f]{8,}", "*").replaceAll("\\d+", "N"), 1,
+      names.merge(
+          thread.getName().replaceAll("[0-9a-f]{8,}", "*").replaceAll("\\d+", "N"),
+          1,
           Integer::sum);
     }
     return names;

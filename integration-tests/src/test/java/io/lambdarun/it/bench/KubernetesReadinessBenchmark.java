@@ -51,7 +51,8 @@ final class KubernetesReadinessBenchmark {
         Matcher status = STATUS_PATH.matcher(request.getPath());
         if (status.matches()) {
           String body = new String(request.getBody().getBytes(), UTF_8); // does not consume
-          if (body.contains("\"Running\"") && body.contains("\"podIP\"")
+          if (body.contains("\"Running\"")
+              && body.contains("\"podIP\"")
               && body.contains("\"Ready\"")) {
             readyAt.putIfAbsent(status.group(1), now);
           }
@@ -66,14 +67,16 @@ final class KubernetesReadinessBenchmark {
     for (String arm : arms.split(",")) {
       runOn(report, arm.trim());
     }
-    report.note("modes: kubernetes-rie = lambdarun.kubernetes.instance-protocol=rie (launch()"
-        + " returns after Ready and a probe of the pod's RIE port); kubernetes = Runtime API mode,"
-        + " the default (launch() returns once the pod runs with its container started; the test"
-        + " kubelet runs such pods in host network mode against core's Runtime API on 127.0.0.1,"
-        + " and core then waits for the runtime client's first /next, inside the cold invoke)");
-    report.note("start: the kubelet's status write (Running, Ready, podIP) arriving at fabric8's"
-        + " CRUD mock API server (stamped in its dispatcher before it is applied); end: the"
-        + " backend's launch() returning (stamped by a delegating backend); same JVM, nanoTime");
+    report.note(
+        "modes: kubernetes-rie = lambdarun.kubernetes.instance-protocol=rie (launch()"
+            + " returns after Ready and a probe of the pod's RIE port); kubernetes = Runtime API mode,"
+            + " the default (launch() returns once the pod runs with its container started; the test"
+            + " kubelet runs such pods in host network mode against core's Runtime API on 127.0.0.1,"
+            + " and core then waits for the runtime client's first /next, inside the cold invoke)");
+    report.note(
+        "start: the kubelet's status write (Running, Ready, podIP) arriving at fabric8's"
+            + " CRUD mock API server (stamped in its dispatcher before it is applied); end: the"
+            + " backend's launch() returning (stamped by a delegating backend); same JVM, nanoTime");
   }
 
   private static void runOn(Report report, String arm) throws Exception {
@@ -81,19 +84,26 @@ final class KubernetesReadinessBenchmark {
     int rounds = Bench.setting("k8s.rounds", 15);
     StampingDispatcher dispatcher = new StampingDispatcher();
     KubernetesMockServer server =
-        new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init(InetAddress.getByName("127.0.0.1"), 0);
     KubernetesClient kubeletClient = server.createClient();
     List<Long> gaps = new ArrayList<>();
     List<Long> colds = new ArrayList<>();
     try (TestKubelet kubelet = new TestKubelet(kubeletClient, NAMESPACE).start()) {
-      RuntimeConfig config = RuntimeConfig.of(Map.of(
-          "lambdarun.kubernetes.master-url", "http://127.0.0.1:" + server.getPort(),
-          "lambdarun.kubernetes.namespace", NAMESPACE,
-          "lambdarun.kubernetes.artifact-url", "http://127.0.0.1",
-          "lambdarun.kubernetes.artifact-bind-address", "127.0.0.1",
-          "lambdarun.kubernetes.instance-protocol",
-          Bench.modeOf(arm).startsWith("RIE") ? "rie" : "runtime-api"));
+      RuntimeConfig config =
+          RuntimeConfig.of(
+              Map.of(
+                  "lambdarun.kubernetes.master-url",
+                  "http://127.0.0.1:" + server.getPort(),
+                  "lambdarun.kubernetes.namespace",
+                  NAMESPACE,
+                  "lambdarun.kubernetes.artifact-url",
+                  "http://127.0.0.1",
+                  "lambdarun.kubernetes.artifact-bind-address",
+                  "127.0.0.1",
+                  "lambdarun.kubernetes.instance-protocol",
+                  Bench.modeOf(arm).startsWith("RIE") ? "rie" : "runtime-api"));
       Bench.TapProvider tap = new Bench.TapProvider("kubernetes");
       try (LambdaRuntime runtime =
           LambdaRuntime.builder()
@@ -114,11 +124,16 @@ final class KubernetesReadinessBenchmark {
           String pod = tap.launched.get(tap.launched.size() - 1).id();
           Long ready = dispatcher.readyAt.get(pod);
           if (ready == null) {
-            throw new IllegalStateException("no Running+Ready status write seen for pod " + pod
-                + " (seen: " + dispatcher.readyAt.keySet() + ")");
+            throw new IllegalStateException(
+                "no Running+Ready status write seen for pod "
+                    + pod
+                    + " (seen: "
+                    + dispatcher.readyAt.keySet()
+                    + ")");
           }
           long gap = tap.lastLaunchEnd - ready;
-          System.out.printf("  %s %d: Ready->launch returned %.1f ms, cold invoke %.0f ms%n",
+          System.out.printf(
+              "  %s %d: Ready->launch returned %.1f ms, cold invoke %.0f ms%n",
               i < warmup ? "warmup" : "round", i, gap / 1e6, cold / 1e6);
           if (i >= warmup) {
             gaps.add(gap);
@@ -133,14 +148,20 @@ final class KubernetesReadinessBenchmark {
     }
     Stats g = Stats.ofNanos(gaps);
     Stats c = Stats.ofNanos(colds);
-    report.row(Bench.describe(arm) + ", Ready+podIP reported -> launch returned (ms), " + rounds
-            + " pods",
-        "fakecloud: polls every 1000 ms", g.mmm(), "median " + Bench.fmt(g.median()) + " ms",
-        "median <= 50 ms", g.median() <= 50);
-    report.note(Bench.describe(arm) + ": cold invoke for reference (ms, min / median / max): "
-        + c.mmm() + (Bench.modeOf(arm).startsWith("RIE")
-            ? "; the test kubelet itself checks the container's port every 100 ms before it"
-                + " reports Ready, which is outside this figure"
-            : ""));
+    report.row(
+        Bench.describe(arm) + ", Ready+podIP reported -> launch returned (ms), " + rounds + " pods",
+        "fakecloud: polls every 1000 ms",
+        g.mmm(),
+        "median " + Bench.fmt(g.median()) + " ms",
+        "median <= 50 ms",
+        g.median() <= 50);
+    report.note(
+        Bench.describe(arm)
+            + ": cold invoke for reference (ms, min / median / max): "
+            + c.mmm()
+            + (Bench.modeOf(arm).startsWith("RIE")
+                ? "; the test kubelet itself checks the container's port every 100 ms before it"
+                    + " reports Ready, which is outside this figure"
+                : ""));
   }
 }

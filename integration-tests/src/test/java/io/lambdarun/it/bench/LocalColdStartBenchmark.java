@@ -25,9 +25,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Figure 5: {@code invoke} on a cold function of the local backend until the response, against
- * the floor of starting the same interpreter with the same runtime client (the backend's own
- * {@code lambdarun_runtime.py}) against a minimal in-JVM Runtime API and answering one event.
+ * Figure 5: {@code invoke} on a cold function of the local backend until the response, against the
+ * floor of starting the same interpreter with the same runtime client (the backend's own {@code
+ * lambdarun_runtime.py}) against a minimal in-JVM Runtime API and answering one event.
  */
 final class LocalColdStartBenchmark {
 
@@ -76,18 +76,26 @@ final class LocalColdStartBenchmark {
     Stats s = Stats.ofNanos(subject);
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     double ratio = s.median() / f.median();
-    report.row("cold invoke until response (ms), " + rounds + " pairs", f.mmm(), s.mmm(),
-        Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.2", ratio <= 1.2);
-    report.note("median of the backend's launch() inside lambdarun's cold invoke: "
-        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + " ms (starting the process; since the"
-        + " Runtime API moved to core, core then waits for the runtime client's first /next);"
-        + " the rest is that wait, core, the event and the answer");
-    report.note("floor: ProcessBuilder starts `<python3's sys.executable> -u lambdarun_runtime.py` (the backend's own"
-        + " runtime client) with _HANDLER, LAMBDA_TASK_ROOT=examples/hello-python, PYTHONPATH and"
-        + " AWS_LAMBDA_RUNTIME_API pointing at a minimal JDK HttpServer Runtime API on 127.0.0.1"
-        + " that hands out the event; timed until the response is posted back. lambdarun:"
-        + " LambdaRuntime.invoke on a new function (backend local), evicted between rounds outside"
-        + " the timing; rounds alternate floor-first / lambdarun-first");
+    report.row(
+        "cold invoke until response (ms), " + rounds + " pairs",
+        f.mmm(),
+        s.mmm(),
+        Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")",
+        "median <= 1.2",
+        ratio <= 1.2);
+    report.note(
+        "median of the backend's launch() inside lambdarun's cold invoke: "
+            + Bench.fmt(Stats.ofNanos(launchPhase).median())
+            + " ms (starting the process; since the"
+            + " Runtime API moved to core, core then waits for the runtime client's first /next);"
+            + " the rest is that wait, core, the event and the answer");
+    report.note(
+        "floor: ProcessBuilder starts `<python3's sys.executable> -u lambdarun_runtime.py` (the backend's own"
+            + " runtime client) with _HANDLER, LAMBDA_TASK_ROOT=examples/hello-python, PYTHONPATH and"
+            + " AWS_LAMBDA_RUNTIME_API pointing at a minimal JDK HttpServer Runtime API on 127.0.0.1"
+            + " that hands out the event; timed until the response is posted back. lambdarun:"
+            + " LambdaRuntime.invoke on a new function (backend local), evicted between rounds outside"
+            + " the timing; rounds alternate floor-first / lambdarun-first");
   }
 
   private static long subjectOnce(LambdaRuntime runtime, String name) {
@@ -104,17 +112,21 @@ final class LocalColdStartBenchmark {
   /** A temporary folder holding the backend's own runtime client, {@code lambdarun_runtime.py}. */
   static Path installClient() throws IOException {
     Path runtimeDir = Bench.tempDir("lambdarun-bench-client");
-    try (InputStream in = LocalColdStartBenchmark.class.getResourceAsStream(
-        "/io/lambdarun/local/lambdarun_runtime.py")) {
-      Files.copy(in, runtimeDir.resolve("lambdarun_runtime.py"), StandardCopyOption.REPLACE_EXISTING);
+    try (InputStream in =
+        LocalColdStartBenchmark.class.getResourceAsStream(
+            "/io/lambdarun/local/lambdarun_runtime.py")) {
+      Files.copy(
+          in, runtimeDir.resolve("lambdarun_runtime.py"), StandardCopyOption.REPLACE_EXISTING);
     }
     return runtimeDir;
   }
 
   /** The interpreter python3 resolves to (sys.executable), as the backend runs it: no shims. */
   static String interpreter() throws Exception {
-    Process probe = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)")
-        .redirectErrorStream(true).start();
+    Process probe =
+        new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)")
+            .redirectErrorStream(true)
+            .start();
     String path = new String(probe.getInputStream().readAllBytes(), UTF_8).strip();
     if (!probe.waitFor(30, TimeUnit.SECONDS) || probe.exitValue() != 0) {
       throw new IllegalStateException("python3 failed: " + path);
@@ -127,11 +139,12 @@ final class LocalColdStartBenchmark {
     Path task = Bench.ROOT.resolve("examples/hello-python");
     CompletableFuture<String> answer = api.arm(EVENT);
     long start = System.nanoTime();
-    ProcessBuilder builder = new ProcessBuilder(python, "-u", client.toString())
-        .directory(task.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(python, "-u", client.toString())
+            .directory(task.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.clear();
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -196,10 +209,14 @@ final class LocalColdStartBenchmark {
           return;
         }
         exchange.getResponseHeaders().add("Lambda-Runtime-Aws-Request-Id", "bench-request");
-        exchange.getResponseHeaders().add("Lambda-Runtime-Deadline-Ms",
-            Long.toString(System.currentTimeMillis() + 30_000));
-        exchange.getResponseHeaders().add("Lambda-Runtime-Invoked-Function-Arn",
-            "arn:aws:lambda:us-east-1:000000000000:function:bench-floor");
+        exchange
+            .getResponseHeaders()
+            .add("Lambda-Runtime-Deadline-Ms", Long.toString(System.currentTimeMillis() + 30_000));
+        exchange
+            .getResponseHeaders()
+            .add(
+                "Lambda-Runtime-Invoked-Function-Arn",
+                "arn:aws:lambda:us-east-1:000000000000:function:bench-floor");
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         send(exchange, 200, payload);
       } else if (path.endsWith("/response")) {

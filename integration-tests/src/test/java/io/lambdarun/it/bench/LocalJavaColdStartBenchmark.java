@@ -22,10 +22,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Figure 5b: {@code invoke} on a cold {@code java21} function of the local backend (the
- * hello-java example) until the response, against the floor of the same JVM with the same JVM
- * options, AWS's runtime interface client and handler, started by hand against a minimal Runtime
- * API and answering one event.
+ * Figure 5b: {@code invoke} on a cold {@code java21} function of the local backend (the hello-java
+ * example) until the response, against the floor of the same JVM with the same JVM options, AWS's
+ * runtime interface client and handler, started by hand against a minimal Runtime API and answering
+ * one event.
  */
 final class LocalJavaColdStartBenchmark {
 
@@ -85,20 +85,31 @@ final class LocalJavaColdStartBenchmark {
     Stats s = Stats.ofNanos(subject);
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     double ratio = s.median() / f.median();
-    report.row("java21 cold invoke until response (ms), " + rounds + " pairs", f.mmm(), s.mmm(),
-        Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")", "median <= 1.2", ratio <= 1.2);
-    report.note("median of the backend's launch() inside lambdarun's cold invoke: "
-        + Bench.fmt(Stats.ofNanos(launchPhase).median()) + " ms (starting the process; since the"
-        + " Runtime API moved to core, core then waits for the runtime client's first /next);"
-        + " the rest is that wait, core, the event and the answer");
-    report.note("floor: ProcessBuilder starts `" + String.join(" ", floorCommand.subList(0, 1))
-        + "` (the JDK the backend chose) with the backend's JVM options, AWS's runtime interface"
-        + " client and its dependencies plus examples/hello-java/target/classes on -classpath,"
-        + " main class AWSLambda, handler " + HANDLER + ", in that folder, AWS_LAMBDA_RUNTIME_API"
-        + " pointing at a minimal JDK HttpServer Runtime API on 127.0.0.1 that hands out the"
-        + " event; timed until the response is posted back. lambdarun: LambdaRuntime.invoke on a"
-        + " new java21 function (backend local, code = the same classes folder), evicted between"
-        + " rounds outside the timing; rounds alternate floor-first / lambdarun-first");
+    report.row(
+        "java21 cold invoke until response (ms), " + rounds + " pairs",
+        f.mmm(),
+        s.mmm(),
+        Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")",
+        "median <= 1.2",
+        ratio <= 1.2);
+    report.note(
+        "median of the backend's launch() inside lambdarun's cold invoke: "
+            + Bench.fmt(Stats.ofNanos(launchPhase).median())
+            + " ms (starting the process; since the"
+            + " Runtime API moved to core, core then waits for the runtime client's first /next);"
+            + " the rest is that wait, core, the event and the answer");
+    report.note(
+        "floor: ProcessBuilder starts `"
+            + String.join(" ", floorCommand.subList(0, 1))
+            + "` (the JDK the backend chose) with the backend's JVM options, AWS's runtime interface"
+            + " client and its dependencies plus examples/hello-java/target/classes on -classpath,"
+            + " main class AWSLambda, handler "
+            + HANDLER
+            + ", in that folder, AWS_LAMBDA_RUNTIME_API"
+            + " pointing at a minimal JDK HttpServer Runtime API on 127.0.0.1 that hands out the"
+            + " event; timed until the response is posted back. lambdarun: LambdaRuntime.invoke on a"
+            + " new java21 function (backend local, code = the same classes folder), evicted between"
+            + " rounds outside the timing; rounds alternate floor-first / lambdarun-first");
   }
 
   private static long subjectOnce(LambdaRuntime runtime, Archive code, String name) {
@@ -131,31 +142,50 @@ final class LocalJavaColdStartBenchmark {
     Class<?> client =
         Class.forName(CLIENT, false, LocalJavaColdStartBenchmark.class.getClassLoader());
     Path library = work.resolve("libaws-lambda-jni.so");
-    try (InputStream in = client.getResourceAsStream("/jni/libaws-lambda-jni.linux-"
-        + (System.getProperty("os.arch").equals("aarch64") ? "aarch_64" : "x86_64") + ".so")) {
+    try (InputStream in =
+        client.getResourceAsStream(
+            "/jni/libaws-lambda-jni.linux-"
+                + (System.getProperty("os.arch").equals("aarch64") ? "aarch_64" : "x86_64")
+                + ".so")) {
       Files.copy(in, library, StandardCopyOption.REPLACE_EXISTING);
     }
     List<String> classPath = new ArrayList<>();
-    for (String marker : List.of(CLIENT, "com.amazonaws.services.lambda.runtime.Context",
-        "com.amazonaws.services.lambda.runtime.serialization.PojoSerializer",
-        "software.amazon.awssdk.utilslite.SdkInternalThreadLocal")) {
-      String jar = Path.of(Class.forName(marker, false, client.getClassLoader())
-          .getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    for (String marker :
+        List.of(
+            CLIENT,
+            "com.amazonaws.services.lambda.runtime.Context",
+            "com.amazonaws.services.lambda.runtime.serialization.PojoSerializer",
+            "software.amazon.awssdk.utilslite.SdkInternalThreadLocal")) {
+      String jar =
+          Path.of(
+                  Class.forName(marker, false, client.getClassLoader())
+                      .getProtectionDomain()
+                      .getCodeSource()
+                      .getLocation()
+                      .toURI())
+              .toString();
       if (!classPath.contains(jar)) {
         classPath.add(jar);
       }
     }
     classPath.add(classes.toString());
-    List<String> command = new ArrayList<>(List.of(home.resolve("bin/java").toString(),
-        "-XX:MaxHeapSize=111411k", "-XX:+UseSerialGC", "-XX:+TieredCompilation",
-        "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                home.resolve("bin/java").toString(),
+                "-XX:MaxHeapSize=111411k",
+                "-XX:+UseSerialGC",
+                "-XX:+TieredCompilation",
+                "-XX:TieredStopAtLevel=1",
+                "-Djava.net.preferIPv4Stack=true"));
     if (major >= 22) {
       command.add("--enable-native-access=ALL-UNNAMED");
     }
-    command.add("-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI="
-        + library);
-    command.addAll(List.of("-classpath", String.join(File.pathSeparator, classPath), CLIENT,
-        HANDLER));
+    command.add(
+        "-Dcom.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI="
+            + library);
+    command.addAll(
+        List.of("-classpath", String.join(File.pathSeparator, classPath), CLIENT, HANDLER));
     return command;
   }
 
@@ -163,11 +193,12 @@ final class LocalJavaColdStartBenchmark {
       throws Exception {
     CompletableFuture<String> answer = api.arm(EVENT);
     long start = System.nanoTime();
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(classes.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(classes.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.clear();
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));

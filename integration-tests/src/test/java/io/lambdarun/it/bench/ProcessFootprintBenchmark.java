@@ -29,12 +29,12 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
- * Figure 9 ({@code footprint-rss}): what 1, 50 and 100 warm instances of one function on the
- * local backend cost the machine: resident memory (RSS from {@code /proc}) of the embedding JVM
- * and of the instances' processes, and the JVM's file descriptors ({@code /proc/self/fd}); then
- * what is left after {@code close()}. The instances are made as figure 6 makes them (concurrent
- * calls to a handler that waits on a barrier file), after one discarded warm-up cycle so that the
- * class loader's jar files do not count as leaks.
+ * Figure 9 ({@code footprint-rss}): what 1, 50 and 100 warm instances of one function on the local
+ * backend cost the machine: resident memory (RSS from {@code /proc}) of the embedding JVM and of
+ * the instances' processes, and the JVM's file descriptors ({@code /proc/self/fd}); then what is
+ * left after {@code close()}. The instances are made as figure 6 makes them (concurrent calls to a
+ * handler that waits on a barrier file), after one discarded warm-up cycle so that the class
+ * loader's jar files do not count as leaks.
  */
 final class ProcessFootprintBenchmark {
 
@@ -44,8 +44,15 @@ final class ProcessFootprintBenchmark {
 
   /** One measured state: counts, and memory in KB. */
   private record Sample(
-      int instances, int fds, double jvmRss, double heap, double committed, double instanceRss,
-      double instancePss, int processes, Map<String, Integer> fdKinds) {}
+      int instances,
+      int fds,
+      double jvmRss,
+      double heap,
+      double committed,
+      double instanceRss,
+      double instancePss,
+      int processes,
+      Map<String, Integer> fdKinds) {}
 
   static void run(Report report) throws Exception {
     int cycles = Bench.setting("rss.cycles", 3);
@@ -66,47 +73,93 @@ final class ProcessFootprintBenchmark {
     perInstance(
         report, samples, "JVM used heap after GC (KB)", Sample::heap, states, "KB", 1.0, 0.25, 5);
     perInstance(report, samples, "JVM RSS (KB)", Sample::jvmRss, states, "KB", 1.0, -1, 0);
-    perInstance(report, samples, "JVM committed heap (KB)", Sample::committed, states, "KB", 1.0,
-        -1, 0);
-    perInstance(report, samples, "instances' processes, RSS summed", Sample::instanceRss,
-        states, "KB", 1024.0, -1, 0);
-    perInstance(report, samples, "instances' processes, PSS summed", Sample::instancePss,
-        states, "KB", 1024.0, -1, 0);
-    Stats total1 = Stats.of(samples.stream()
-        .mapToDouble(s -> s.get(0).jvmRss() + s.get(0).instanceRss()).map(v -> v / 1024).toArray());
-    Stats totalMany = Stats.of(samples.stream()
-        .mapToDouble(s -> s.get(s.size() - 1).jvmRss() + s.get(s.size() - 1).instanceRss())
-        .map(v -> v / 1024).toArray());
-    report.reference("RSS of the JVM plus its instances' processes (MB), 1 vs " + last
-        + " instances", total1.mmm(), totalMany.mmm(),
+    perInstance(
+        report, samples, "JVM committed heap (KB)", Sample::committed, states, "KB", 1.0, -1, 0);
+    perInstance(
+        report,
+        samples,
+        "instances' processes, RSS summed",
+        Sample::instanceRss,
+        states,
+        "KB",
+        1024.0,
+        -1,
+        0);
+    perInstance(
+        report,
+        samples,
+        "instances' processes, PSS summed",
+        Sample::instancePss,
+        states,
+        "KB",
+        1024.0,
+        -1,
+        0);
+    Stats total1 =
+        Stats.of(
+            samples.stream()
+                .mapToDouble(s -> s.get(0).jvmRss() + s.get(0).instanceRss())
+                .map(v -> v / 1024)
+                .toArray());
+    Stats totalMany =
+        Stats.of(
+            samples.stream()
+                .mapToDouble(s -> s.get(s.size() - 1).jvmRss() + s.get(s.size() - 1).instanceRss())
+                .map(v -> v / 1024)
+                .toArray());
+    report.reference(
+        "RSS of the JVM plus its instances' processes (MB), 1 vs " + last + " instances",
+        total1.mmm(),
+        totalMany.mmm(),
         Bench.fmt((totalMany.median() - total1.median()) / (last - 1)) + " MB per instance");
-    report.reference("processes per instance", "-",
-        Bench.fmt(samples.get(0).get(STEPS.length - 1).processes() / (double) last), "-");
+    report.reference(
+        "processes per instance",
+        "-",
+        Bench.fmt(samples.get(0).get(STEPS.length - 1).processes() / (double) last),
+        "-");
     List<Sample> lastCycle = samples.get(samples.size() - 1);
     Map<String, Integer> perKind = new TreeMap<>(lastCycle.get(STEPS.length - 1).fdKinds());
     lastCycle.get(0).fdKinds().forEach((kind, n) -> perKind.merge(kind, -n, Integer::sum));
     perKind.values().removeIf(v -> v == 0);
-    report.note("JVM descriptors added by " + (last - 1) + " more instances, by kind (last cycle): "
-        + perKind);
+    report.note(
+        "JVM descriptors added by "
+            + (last - 1)
+            + " more instances, by kind (last cycle): "
+            + perKind);
     Stats fd = Stats.of(fdLeaks.stream().mapToDouble(Double::doubleValue).toArray());
     Stats proc = Stats.of(processLeaks.stream().mapToDouble(Double::doubleValue).toArray());
-    report.row("left after close(): JVM file descriptors / instance processes (" + cycles
-            + " cycles, max)", "0 / 0", Bench.fmt(fd.max()) + " / " + Bench.fmt(proc.max()),
-        "-", "0 / 0", fd.max() == 0 && proc.max() == 0);
+    report.row(
+        "left after close(): JVM file descriptors / instance processes ("
+            + cycles
+            + " cycles, max)",
+        "0 / 0",
+        Bench.fmt(fd.max()) + " / " + Bench.fmt(proc.max()),
+        "-",
+        "0 / 0",
+        fd.max() == 0 && proc.max() == 0);
     if (!leakedKinds.isEmpty()) {
       report.note("kinds of descriptors left after close(): " + leakedKinds);
     }
-    report.note("per instance = slope from 1 to " + last + " instances; linear = the slopes 1 -> "
-        + STEPS[1] + " and " + STEPS[1] + " -> " + last + " agree within the tolerance shown;"
-        + " JVM RSS is reported, not judged (see BENCHMARKS.md)");
-    report.note("RSS = VmRSS of /proc/<pid>/status, PSS = Pss of /proc/<pid>/smaps_rollup (shared"
-        + " pages split between the processes sharing them, so the sum is what the instances cost"
-        + " together); an instance's processes = the pid the backend reports (Instance.details()"
-        + " \"pid\") and its descendants; heap = MemoryMXBean used after 3 System.gc(); file"
-        + " descriptors = entries of /proc/self/fd; the harness keeps one Instance record per"
-        + " launch (a delegating backend reads the pids), about 1 KB each; 'left after close()' ="
-        + " descriptors after close() minus before the runtime was built, and instance processes"
-        + " still alive 10 s after close()");
+    report.note(
+        "per instance = slope from 1 to "
+            + last
+            + " instances; linear = the slopes 1 -> "
+            + STEPS[1]
+            + " and "
+            + STEPS[1]
+            + " -> "
+            + last
+            + " agree within the tolerance shown;"
+            + " JVM RSS is reported, not judged (see BENCHMARKS.md)");
+    report.note(
+        "RSS = VmRSS of /proc/<pid>/status, PSS = Pss of /proc/<pid>/smaps_rollup (shared"
+            + " pages split between the processes sharing them, so the sum is what the instances cost"
+            + " together); an instance's processes = the pid the backend reports (Instance.details()"
+            + " \"pid\") and its descendants; heap = MemoryMXBean used after 3 System.gc(); file"
+            + " descriptors = entries of /proc/self/fd; the harness keeps one Instance record per"
+            + " launch (a delegating backend reads the pids), about 1 KB each; 'left after close()' ="
+            + " descriptors after close() minus before the runtime was built, and instance processes"
+            + " still alive 10 s after close()");
   }
 
   /** Reports the per-instance slope of one quantity and whether it is linear. */
@@ -141,17 +194,42 @@ final class ProcessFootprintBenchmark {
     Stats one = Stats.of(at1.stream().mapToDouble(v -> v / divisor).toArray());
     Stats many = Stats.of(atMany.stream().mapToDouble(v -> v / divisor).toArray());
     String scale = divisor == 1.0 ? unit : "MB";
-    String ratio = Bench.fmt(s.median()) + " " + unit + " per instance (" + s.mmm() + "; 1 -> "
-        + STEPS[1] + ": " + Bench.fmt(a) + ", " + STEPS[1] + " -> " + STEPS[2] + ": " + Bench.fmt(b)
-        + ")";
-    String label = what + ", 1 vs " + STEPS[2] + " instances" + (divisor == 1.0 ? "" : " (" + scale
-        + ")");
+    String ratio =
+        Bench.fmt(s.median())
+            + " "
+            + unit
+            + " per instance ("
+            + s.mmm()
+            + "; 1 -> "
+            + STEPS[1]
+            + ": "
+            + Bench.fmt(a)
+            + ", "
+            + STEPS[1]
+            + " -> "
+            + STEPS[2]
+            + ": "
+            + Bench.fmt(b)
+            + ")";
+    String label =
+        what + ", 1 vs " + STEPS[2] + " instances" + (divisor == 1.0 ? "" : " (" + scale + ")");
     if (tolerance < 0) {
       report.reference(label, one.mmm(), many.mmm(), ratio);
     } else {
       boolean linear = Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b)) + slack;
-      report.row(label, one.mmm(), many.mmm(), ratio, "linear (slopes within "
-          + Math.round(tolerance * 100) + " % + " + Bench.fmt(slack) + " " + unit + ")", linear);
+      report.row(
+          label,
+          one.mmm(),
+          many.mmm(),
+          ratio,
+          "linear (slopes within "
+              + Math.round(tolerance * 100)
+              + " % + "
+              + Bench.fmt(slack)
+              + " "
+              + unit
+              + ")",
+          linear);
     }
     System.out.printf("  %s at %s instances: slopes %s%n", what, states, slopes);
   }
@@ -164,21 +242,22 @@ final class ProcessFootprintBenchmark {
   private record Leftover(int fds, int processes, Map<String, Integer> kinds) {}
 
   /**
-   * Builds a runtime, grows the function to each step (all steps up to {@code upTo}), measures
-   * each state into {@code samples} (null: measure nothing), closes the runtime and reports what
-   * is left.
+   * Builds a runtime, grows the function to each step (all steps up to {@code upTo}), measures each
+   * state into {@code samples} (null: measure nothing), closes the runtime and reports what is
+   * left.
    */
   private static Leftover cycle(List<List<Sample>> samples, int upTo) throws Exception {
     Path barrier = Bench.tempDir("lambdarun-bench-barrier").resolve("open");
     Files.createFile(barrier);
     byte[] event = ("{\"path\":\"" + barrier + "\"}").getBytes(UTF_8);
-    LambdaFunction fn = LambdaFunction.builder()
-        .functionName("bench-footprint-rss")
-        .runtime("python3.12")
-        .handler("bench.barrier")
-        .timeout(Duration.ofSeconds(600))
-        .code(Bench.BENCH_CODE)
-        .build();
+    LambdaFunction fn =
+        LambdaFunction.builder()
+            .functionName("bench-footprint-rss")
+            .runtime("python3.12")
+            .handler("bench.barrier")
+            .timeout(Duration.ofSeconds(600))
+            .code(Bench.BENCH_CODE)
+            .build();
     gc();
     Map<String, Integer> before = fdKinds();
     Bench.TapProvider tap = new Bench.TapProvider("local");
@@ -213,27 +292,34 @@ final class ProcessFootprintBenchmark {
     gc();
     Map<String, Integer> after = fdKinds();
     Map<String, Integer> kinds = new TreeMap<>();
-    after.forEach((kind, n) -> {
-      int extra = n - before.getOrDefault(kind, 0);
-      if (extra != 0) {
-        kinds.put(kind, extra);
-      }
-    });
+    after.forEach(
+        (kind, n) -> {
+          int extra = n - before.getOrDefault(kind, 0);
+          if (extra != 0) {
+            kinds.put(kind, extra);
+          }
+        });
     before.forEach((kind, n) -> kinds.putIfAbsent(kind, after.containsKey(kind) ? 0 : -n));
     kinds.values().removeIf(v -> v == 0);
     if (samples != null) {
       samples.add(measured);
     }
-    int leftFds = after.values().stream().mapToInt(Integer::intValue).sum()
-        - before.values().stream().mapToInt(Integer::intValue).sum();
+    int leftFds =
+        after.values().stream().mapToInt(Integer::intValue).sum()
+            - before.values().stream().mapToInt(Integer::intValue).sum();
     int leftProcesses = (int) pids.stream().filter(ProcessFootprintBenchmark::alive).count();
     return new Leftover(leftFds, leftProcesses, kinds);
   }
 
   /** Concurrent calls that hold their instances until the barrier opens: {@code n} instances. */
   private static void grow(
-      LambdaRuntime runtime, LambdaFunction fn, byte[] event, Path barrier, Bench.TapProvider tap,
-      int n) throws Exception {
+      LambdaRuntime runtime,
+      LambdaFunction fn,
+      byte[] event,
+      Path barrier,
+      Bench.TapProvider tap,
+      int n)
+      throws Exception {
     Files.delete(barrier);
     ExecutorService callers = Executors.newFixedThreadPool(n);
     List<Future<InvocationResult>> calls = new ArrayList<>();
@@ -279,8 +365,16 @@ final class ProcessFootprintBenchmark {
     }
     Map<String, Integer> kinds = fdKinds();
     int fds = kinds.values().stream().mapToInt(Integer::intValue).sum();
-    return new Sample(launched.size(), fds, statusKb(ProcessHandle.current().pid(), "VmRSS:"), heap,
-        usage.getCommitted() / 1024.0, rss, pss, processes, kinds);
+    return new Sample(
+        launched.size(),
+        fds,
+        statusKb(ProcessHandle.current().pid(), "VmRSS:"),
+        heap,
+        usage.getCommitted() / 1024.0,
+        rss,
+        pss,
+        processes,
+        kinds);
   }
 
   private static void gc() throws InterruptedException {
@@ -299,8 +393,12 @@ final class ProcessFootprintBenchmark {
   private static long pid(Instance instance) {
     String pid = instance.details().get("pid");
     if (pid == null || !pid.matches("\\d+")) {
-      throw new IllegalStateException("instance '" + instance.id() + "' reports pid '" + pid
-          + "' in its details; this figure finds the instance's processes from it");
+      throw new IllegalStateException(
+          "instance '"
+              + instance.id()
+              + "' reports pid '"
+              + pid
+              + "' in its details; this figure finds the instance's processes from it");
     }
     return Long.parseLong(pid);
   }
@@ -318,7 +416,8 @@ final class ProcessFootprintBenchmark {
           String stat = Files.readString(proc.resolve("stat"));
           // the command name may hold spaces and parentheses: fields follow the last ')'
           String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          children.computeIfAbsent(Long.parseLong(fields[1]), k -> new ArrayList<>())
+          children
+              .computeIfAbsent(Long.parseLong(fields[1]), k -> new ArrayList<>())
               .add(Long.parseLong(proc.getFileName().toString()));
         } catch (IOException e) {
           // the process ended meanwhile
@@ -365,12 +464,16 @@ final class ProcessFootprintBenchmark {
         } catch (IOException e) {
           continue; // the listing's own descriptor, closed by now
         }
-        String kind = target.startsWith("socket:") ? "socket"
-            : target.startsWith("pipe:") ? "pipe"
-            : target.startsWith("anon_inode:") ? target
-            : target.endsWith(".jar") ? "jar"
-            : target.startsWith("/dev/") ? target
-            : "file";
+        String kind =
+            target.startsWith("socket:")
+                ? "socket"
+                : target.startsWith("pipe:")
+                    ? "pipe"
+                    : target.startsWith("anon_inode:")
+                        ? target
+                        : target.endsWith(".jar")
+                            ? "jar"
+                            : target.startsWith("/dev/") ? target : "file";
         kinds.merge(kind, 1, Integer::sum);
       }
     }

@@ -33,15 +33,16 @@ final class ProvisionedInvokeBenchmark {
     for (String backend : backends.split(",")) {
       runOn(report, backend.trim());
     }
-    report.note("floor: the raw Runtime API round trip of the warm figure (a RawRuntimeApi in the"
-        + " harness driving a second instance of the same spec, 1 KB); subject: the first"
-        + " LambdaRuntime.invoke of a function version provisioned with provision(fn, 1) and"
-        + " waited for until READY, a new function every round; diagnosis arms: the first event of"
-        + " an instance of the same spec launched ahead on a RawRuntimeApi of its own, and on"
-        + " core's RuntimeApiHost alone (RuntimeApiInstance.invoke), a new one of each every round,"
-        + " and the provisioned version's second invoke right after its first; reference: the first"
-        + " invoke of a function that was not provisioned (on-demand cold start); the arms run in a"
-        + " random order every round");
+    report.note(
+        "floor: the raw Runtime API round trip of the warm figure (a RawRuntimeApi in the"
+            + " harness driving a second instance of the same spec, 1 KB); subject: the first"
+            + " LambdaRuntime.invoke of a function version provisioned with provision(fn, 1) and"
+            + " waited for until READY, a new function every round; diagnosis arms: the first event of"
+            + " an instance of the same spec launched ahead on a RawRuntimeApi of its own, and on"
+            + " core's RuntimeApiHost alone (RuntimeApiInstance.invoke), a new one of each every round,"
+            + " and the provisioned version's second invoke right after its first; reference: the first"
+            + " invoke of a function that was not provisioned (on-demand cold start); the arms run in a"
+            + " random order every round");
   }
 
   private static void runOn(Report report, String backend) throws Exception {
@@ -105,22 +106,44 @@ final class ProvisionedInvokeBenchmark {
         Stats c = Stats.ofNanos(onDemand);
         String label = Bench.describe(backend) + ", 1 KB, " + rounds + " rounds";
         double median = s.median() / f.median();
-        report.row(label + ": first invoke of a provisioned version, median (ms)", f.mmm(),
-            s.mmm(), Bench.fmt(median), "<= 1.10", median <= 1.10);
+        report.row(
+            label + ": first invoke of a provisioned version, median (ms)",
+            f.mmm(),
+            s.mmm(),
+            Bench.fmt(median),
+            "<= 1.10",
+            median <= 1.10);
         Stats r = Stats.ofNanos(fresh);
-        report.reference(label + ": diagnosis, the first event of an instance started ahead on"
-            + " the raw Runtime API (the runtime's own first-event cost)", f.mmm(), r.mmm(),
-            Bench.fmt(r.median() / f.median()) + "; lambdarun / this "
+        report.reference(
+            label
+                + ": diagnosis, the first event of an instance started ahead on"
+                + " the raw Runtime API (the runtime's own first-event cost)",
+            f.mmm(),
+            r.mmm(),
+            Bench.fmt(r.median() / f.median())
+                + "; lambdarun / this "
                 + Bench.fmt(s.median() / r.median()));
         Stats h = Stats.ofNanos(hostFirst);
-        report.reference(label + ": diagnosis, the first event of an instance started ahead on"
-            + " core's RuntimeApiHost alone (no pool, no FunctionInvoker)", f.mmm(), h.mmm(),
+        report.reference(
+            label
+                + ": diagnosis, the first event of an instance started ahead on"
+                + " core's RuntimeApiHost alone (no pool, no FunctionInvoker)",
+            f.mmm(),
+            h.mmm(),
             Bench.fmt(h.median() / f.median()));
         Stats n = Stats.ofNanos(second);
-        report.reference(label + ": diagnosis, the second invoke of the provisioned version, right"
-            + " after its first", f.mmm(), n.mmm(), Bench.fmt(n.median() / f.median()));
-        report.reference(label + ": first invoke of a function not provisioned (cold start)",
-            f.mmm(), c.mmm(), Bench.fmt(c.median() / f.median()));
+        report.reference(
+            label
+                + ": diagnosis, the second invoke of the provisioned version, right"
+                + " after its first",
+            f.mmm(),
+            n.mmm(),
+            Bench.fmt(n.median() / f.median()));
+        report.reference(
+            label + ": first invoke of a function not provisioned (cold start)",
+            f.mmm(),
+            c.mmm(),
+            Bench.fmt(c.median() / f.median()));
       }
     }
   }
@@ -132,8 +155,8 @@ final class ProvisionedInvokeBenchmark {
     long elapsed = System.nanoTime() - start;
     if (answer.outcome() != RuntimeApiAnswer.Outcome.SUCCESS
         || !expected.equals(answer.bodyText())) {
-      throw new IllegalStateException("RuntimeApiHost answered " + answer.outcome() + " '"
-          + answer.bodyText() + "'");
+      throw new IllegalStateException(
+          "RuntimeApiHost answered " + answer.outcome() + " '" + answer.bodyText() + "'");
     }
     return elapsed;
   }
@@ -144,8 +167,15 @@ final class ProvisionedInvokeBenchmark {
     InvocationResult result = runtime.invoke(fn, payload);
     long elapsed = System.nanoTime() - start;
     if (!expected.equals(result.payloadUtf8()) || result.coldStart() != cold) {
-      throw new IllegalStateException("lambdarun answered '" + result.payloadUtf8() + "', cold"
-          + " start " + result.coldStart() + " where " + cold + " was expected");
+      throw new IllegalStateException(
+          "lambdarun answered '"
+              + result.payloadUtf8()
+              + "', cold"
+              + " start "
+              + result.coldStart()
+              + " where "
+              + cold
+              + " was expected");
     }
     return elapsed;
   }

@@ -22,10 +22,9 @@ import java.util.UUID;
  * calling thread (no selector, no hand-off, no pool). It listens on 127.0.0.1, the instance's
  * runtime client (launched by the real backend, past core, with the spec core used for the
  * subject's instance and {@code AWS_LAMBDA_RUNTIME_API} pointing here) keeps one connection to it
- * and parks on {@code /next}; {@link #time} writes the event answer (head and body prepared
- * before the clock starts, one write) and stops the clock when the {@code /response} body has
- * arrived, then answers 202 and waits, off the clock, until the client parks on {@code /next}
- * again.
+ * and parks on {@code /next}; {@link #time} writes the event answer (head and body prepared before
+ * the clock starts, one write) and stops the clock when the {@code /response} body has arrived,
+ * then answers 202 and waits, off the clock, until the client parks on {@code /next} again.
  */
 final class RawRuntimeApi implements AutoCloseable {
 
@@ -75,8 +74,8 @@ final class RawRuntimeApi implements AutoCloseable {
   }
 
   /**
-   * Launches one more instance of {@code spec} on {@code backend}, against a raw Runtime API of
-   * its own, and waits until its runtime client asks for the first event.
+   * Launches one more instance of {@code spec} on {@code backend}, against a raw Runtime API of its
+   * own, and waits until its runtime client asks for the first event.
    */
   static RawRuntimeApi launch(ContainerRuntime backend, LaunchSpec spec, Duration initTimeout)
       throws IOException {
@@ -138,8 +137,7 @@ final class RawRuntimeApi implements AutoCloseable {
   }
 
   /**
-   * Hands {@code event} to the parked client and reads its {@code /response}, without answering
-   * it.
+   * Hands {@code event} to the parked client and reads its {@code /response}, without answering it.
    *
    * @return {@link System#nanoTime()} when the response body had arrived
    */
@@ -172,7 +170,9 @@ final class RawRuntimeApi implements AutoCloseable {
           socket = server.accept();
         } catch (SocketTimeoutException e) {
           throw new IllegalStateException(
-              "the runtime client of " + owner + " did not call its Runtime API in time"
+              "the runtime client of "
+                  + owner
+                  + " did not call its Runtime API in time"
                   + (instance == null
                       ? ""
                       : "; see its log: " + backend.logs(instance, java.time.Instant.EPOCH)),

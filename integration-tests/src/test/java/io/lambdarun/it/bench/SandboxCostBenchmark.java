@@ -32,17 +32,19 @@ final class SandboxCostBenchmark {
     for (String arm : arms.split(",")) {
       runOn(report, arm.trim());
     }
-    report.note("floor = the same runtime with lambdarun.docker.sandbox=false; lambdarun = the"
-        + " default, the sandbox on; cold: a new function each round, evicted after it answered,"
-        + " outside the timing; warm: one warm instance per runtime, batches of 20 invokes"
-        + " alternating between the two runtimes");
+    report.note(
+        "floor = the same runtime with lambdarun.docker.sandbox=false; lambdarun = the"
+            + " default, the sandbox on; cold: a new function each round, evicted after it answered,"
+            + " outside the timing; warm: one warm instance per runtime, batches of 20 invokes"
+            + " alternating between the two runtimes");
   }
 
   private static void runOn(Report report, String arm) throws Exception {
     int warmup = Bench.setting("warmup", 2);
     int rounds = Bench.setting("sandbox.rounds", 15);
     int warmInvokes = Bench.setting("sandbox.warm", 1000);
-    Map<String, String> base = arm.equals("docker-rie") ? Bench.DOCKER_RIE : Bench.DOCKER_RUNTIME_API;
+    Map<String, String> base =
+        arm.equals("docker-rie") ? Bench.DOCKER_RIE : Bench.DOCKER_RUNTIME_API;
     Map<String, String> off = new HashMap<>(base);
     off.put("lambdarun.docker.sandbox", "false");
     List<Long> coldOff = new ArrayList<>();
@@ -61,8 +63,8 @@ final class SandboxCostBenchmark {
           b = coldOnce(withSandbox, "bench-sandbox-on-" + i);
           a = coldOnce(withoutSandbox, "bench-sandbox-off-" + i);
         }
-        System.out.printf("  %s cold %d: sandbox off %.1f ms, on %.1f ms%n", arm, i, a / 1e6,
-            b / 1e6);
+        System.out.printf(
+            "  %s cold %d: sandbox off %.1f ms, on %.1f ms%n", arm, i, a / 1e6, b / 1e6);
         if (i >= warmup) {
           coldOff.add(a);
           coldOn.add(b);
@@ -88,18 +90,23 @@ final class SandboxCostBenchmark {
         }
       }
     }
-    row(report, Bench.describe(arm) + ", cold invoke until response (ms), " + rounds + " pairs",
-        coldOff, coldOn);
-    row(report, Bench.describe(arm) + ", warm invoke of 16 bytes (ms), " + warmOn.size()
-        + " each", warmOff, warmOn);
+    row(
+        report,
+        Bench.describe(arm) + ", cold invoke until response (ms), " + rounds + " pairs",
+        coldOff,
+        coldOn);
+    row(
+        report,
+        Bench.describe(arm) + ", warm invoke of 16 bytes (ms), " + warmOn.size() + " each",
+        warmOff,
+        warmOn);
   }
 
   private static void row(Report report, String what, List<Long> off, List<Long> on) {
     Stats floor = Stats.ofNanos(off);
     Stats subject = Stats.ofNanos(on);
     double ratio = subject.median() / floor.median();
-    report.row(what, floor.mmm(), subject.mmm(), Bench.fmt(ratio), "median <= 1.10",
-        ratio <= 1.10);
+    report.row(what, floor.mmm(), subject.mmm(), Bench.fmt(ratio), "median <= 1.10", ratio <= 1.10);
   }
 
   private static LambdaRuntime runtime(Map<String, String> overrides) {

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Figure 7 ({@code scale-cold}): 64 callers start at once on a function never invoked, capped at
- * 8 instances; timed until 8 invocations that launched an instance have answered (each instance's
+ * Figure 7 ({@code scale-cold}): 64 callers start at once on a function never invoked, capped at 8
+ * instances; timed until 8 invocations that launched an instance have answered (each instance's
  * first event), against 8 floor starts run in parallel: figure 1's docker-java floor on Docker,
  * figure 5's interpreter floor on the local backend. Rounds alternate which goes first; the
  * instance count is sampled every 5 ms (warmInstances() and the backend's live launches).
@@ -40,19 +40,30 @@ final class ScaleOutColdBenchmark {
     for (String backend : backends.split(",")) {
       runOn(report, backend.trim());
     }
-    report.note("lambdarun: " + CALLERS + " threads released at once, each calling"
-        + " LambdaRuntime.invoke (the README's hello handler) back to back on a function never"
-        + " invoked, maxInstancesPerFunction(" + CAP + "); timed until the " + CAP + "th answer"
-        + " whose InvocationResult.coldStart() is true; the function is evicted between rounds,"
-        + " outside the timing. floor: " + CAP + " of figure 1's floor of the arm's mode (docker,"
-        + " Runtime API mode with network host: docker-java create in host network mode, copy,"
-        + " start, the event to the first /next of a raw Runtime API until its /response;"
-        + " docker-rie: docker-java create, copy, start, inspect, GET probe, first POST) or of"
-        + " figure 5's floor (local:"
-        + " the interpreter with the backend's runtime client against a minimal Runtime API, one"
-        + " per start) run on " + CAP + " threads released at once, timed until the last"
-        + " answered; docker floor containers are removed after the timing, local floor processes"
-        + " are killed as each answers. Rounds alternate floor-first / lambdarun-first");
+    report.note(
+        "lambdarun: "
+            + CALLERS
+            + " threads released at once, each calling"
+            + " LambdaRuntime.invoke (the README's hello handler) back to back on a function never"
+            + " invoked, maxInstancesPerFunction("
+            + CAP
+            + "); timed until the "
+            + CAP
+            + "th answer"
+            + " whose InvocationResult.coldStart() is true; the function is evicted between rounds,"
+            + " outside the timing. floor: "
+            + CAP
+            + " of figure 1's floor of the arm's mode (docker,"
+            + " Runtime API mode with network host: docker-java create in host network mode, copy,"
+            + " start, the event to the first /next of a raw Runtime API until its /response;"
+            + " docker-rie: docker-java create, copy, start, inspect, GET probe, first POST) or of"
+            + " figure 5's floor (local:"
+            + " the interpreter with the backend's runtime client against a minimal Runtime API, one"
+            + " per start) run on "
+            + CAP
+            + " threads released at once, timed until the last"
+            + " answered; docker floor containers are removed after the timing, local floor processes"
+            + " are killed as each answers. Rounds alternate floor-first / lambdarun-first");
   }
 
   private static void runOn(Report report, String backend) throws Exception {
@@ -88,8 +99,8 @@ final class ScaleOutColdBenchmark {
         runtime.evict(fn.functionName());
         awaitNoneLive(tap);
         System.out.printf(
-            "  %s %s %d: floor %.1f ms, lambdarun %.1f ms, at most %d launches at once%n", backend,
-            i < warmup ? "warmup" : "round", i, a / 1e6, b / 1e6, tap.maxLaunching.get());
+            "  %s %s %d: floor %.1f ms, lambdarun %.1f ms, at most %d launches at once%n",
+            backend, i < warmup ? "warmup" : "round", i, a / 1e6, b / 1e6, tap.maxLaunching.get());
         if (i >= warmup) {
           floor.add(a);
           subject.add(b);
@@ -105,15 +116,35 @@ final class ScaleOutColdBenchmark {
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     double ratio = s.median() / f.median();
     int most = Math.max(tap.maxLive.get(), maxListed.get());
-    report.row(Bench.describe(backend) + ", until " + CAP + " instances answered their first event (ms), " + rounds
-            + " pairs", f.mmm(), s.mmm(), Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")",
-        "median <= 1.3", ratio <= 1.3);
-    report.row(Bench.describe(backend) + ", errors / most instances alive", "0 / " + CAP,
-        errors.get() + " / " + most, errors.get() + " errors, max " + most, "0, <= " + CAP,
+    report.row(
+        Bench.describe(backend)
+            + ", until "
+            + CAP
+            + " instances answered their first event (ms), "
+            + rounds
+            + " pairs",
+        f.mmm(),
+        s.mmm(),
+        Bench.fmt(ratio) + " (pairwise " + r.mmm() + ")",
+        "median <= 1.3",
+        ratio <= 1.3);
+    report.row(
+        Bench.describe(backend) + ", errors / most instances alive",
+        "0 / " + CAP,
+        errors.get() + " / " + most,
+        errors.get() + " errors, max " + most,
+        "0, <= " + CAP,
         errors.get() == 0 && most <= CAP);
-    report.note(backend + ": " + tap.launches.get() + " launches in " + (warmup + rounds)
-        + " rounds; at most " + tap.maxLaunching.get() + " backend launch() calls under way at once"
-        + " (a delegating backend counts them)");
+    report.note(
+        backend
+            + ": "
+            + tap.launches.get()
+            + " launches in "
+            + (warmup + rounds)
+            + " rounds; at most "
+            + tap.maxLaunching.get()
+            + " backend launch() calls under way at once"
+            + " (a delegating backend counts them)");
   }
 
   /** 64 callers released at once; nanoseconds until the 8th cold-start answer. */
@@ -131,24 +162,26 @@ final class ScaleOutColdBenchmark {
     long deadline = System.nanoTime() + LIMIT.toNanos();
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < CALLERS; i++) {
-      futures.add(pool.submit(() -> {
-        go.await();
-        while (cold.get() < CAP && System.nanoTime() < deadline) {
-          try {
-            InvocationResult result = runtime.invoke(fn, LocalColdStartBenchmark.EVENT);
-            if (!LocalColdStartBenchmark.ANSWER.equals(result.payloadUtf8())) {
-              errors.incrementAndGet();
-            } else if (result.coldStart() && cold.incrementAndGet() == CAP) {
-              done.set(System.nanoTime());
-            }
-          } catch (RuntimeException e) {
-            if (errors.incrementAndGet() <= 3) {
-              e.printStackTrace();
-            }
-          }
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                go.await();
+                while (cold.get() < CAP && System.nanoTime() < deadline) {
+                  try {
+                    InvocationResult result = runtime.invoke(fn, LocalColdStartBenchmark.EVENT);
+                    if (!LocalColdStartBenchmark.ANSWER.equals(result.payloadUtf8())) {
+                      errors.incrementAndGet();
+                    } else if (result.coldStart() && cold.incrementAndGet() == CAP) {
+                      done.set(System.nanoTime());
+                    }
+                  } catch (RuntimeException e) {
+                    if (errors.incrementAndGet() <= 3) {
+                      e.printStackTrace();
+                    }
+                  }
+                }
+                return null;
+              }));
     }
     long start = System.nanoTime();
     go.countDown();
@@ -161,8 +194,14 @@ final class ScaleOutColdBenchmark {
       future.get();
     }
     if (cold.get() < CAP) {
-      throw new IllegalStateException("only " + cold.get() + " of " + CAP
-          + " instances answered their first event within " + LIMIT.toSeconds() + " s");
+      throw new IllegalStateException(
+          "only "
+              + cold.get()
+              + " of "
+              + CAP
+              + " instances answered their first event within "
+              + LIMIT.toSeconds()
+              + " s");
     }
     return done.get() - start;
   }
@@ -173,11 +212,13 @@ final class ScaleOutColdBenchmark {
     List<Future<Long>> ends = new ArrayList<>();
     for (int i = 0; i < CAP; i++) {
       int slot = i;
-      ends.add(pool.submit(() -> {
-        go.await();
-        long begin = System.nanoTime();
-        return begin + starts.once(slot);
-      }));
+      ends.add(
+          pool.submit(
+              () -> {
+                go.await();
+                long begin = System.nanoTime();
+                return begin + starts.once(slot);
+              }));
     }
     long start = System.nanoTime();
     go.countDown();
@@ -211,8 +252,11 @@ final class ScaleOutColdBenchmark {
   private static final class DockerFloor implements ParallelFloor {
     private final boolean rie;
     private final DockerClient docker = DockerColdStartBenchmark.dockerClient();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofMillis(1500)).build();
+    private final HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofMillis(1500))
+            .build();
     private final byte[] tar;
     private final List<String> started = Collections.synchronizedList(new ArrayList<>());
 

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Figure 3: 64 concurrent callers on one function whose handler sleeps 100 ms, capped at 8
  * instances, against 8x the throughput of one instance of the same handler driven by one caller
  * over a raw keep-alive POST (RIE-endpoint mode) or a raw Runtime API (Runtime API mode, on an
- * instance of its own: see {@link Bench#floorFor}). Floor and subject windows alternate; the instance count is sampled
- * every 10 ms (warmInstances() and the backend's live launches) and must never exceed the cap.
+ * instance of its own: see {@link Bench#floorFor}). Floor and subject windows alternate; the
+ * instance count is sampled every 10 ms (warmInstances() and the backend's live launches) and must
+ * never exceed the cap.
  */
 final class ScalingBenchmark {
 
@@ -57,8 +58,15 @@ final class ScalingBenchmark {
             .build()) {
       runtime.invoke(fn, payload);
       // warm-up: fill the pool to the cap (cold starts are serialized) and warm the JIT
-      drive(runtime, fn, payload, callers, Duration.ofSeconds(Bench.setting("scaling.warmup", 8)),
-          errors, maxListed, tap);
+      drive(
+          runtime,
+          fn,
+          payload,
+          callers,
+          Duration.ofSeconds(Bench.setting("scaling.warmup", 8)),
+          errors,
+          maxListed,
+          tap);
       System.out.printf("  warm-up: %d launches, %d errors%n", tap.launches.get(), errors.get());
       errors.set(0);
       for (int round = 0; round < rounds; round++) {
@@ -67,7 +75,8 @@ final class ScalingBenchmark {
         floor.add(single * CAP);
         subject.add(pooled);
         ratios.add(pooled / (single * CAP));
-        System.out.printf("  round %d: one instance %.2f/s (x8 = %.1f/s), 64 callers %.1f/s, ratio %.3f%n",
+        System.out.printf(
+            "  round %d: one instance %.2f/s (x8 = %.1f/s), 64 callers %.1f/s, ratio %.3f%n",
             round, single, single * CAP, pooled, pooled / (single * CAP));
       }
     } finally {
@@ -78,25 +87,43 @@ final class ScalingBenchmark {
     Stats s = Stats.of(subject.stream().mapToDouble(Double::doubleValue).toArray());
     Stats r = Stats.of(ratios.stream().mapToDouble(Double::doubleValue).toArray());
     int most = Math.max(tap.maxLive.get(), maxListed.get());
-    report.row(Bench.describe(backend) + ", throughput (invocations/s), " + rounds + " windows of "
-            + window.toSeconds() + " s", f.mmm(), s.mmm(), "median " + Bench.fmt(r.median())
-            + " (" + r.mmm() + ")", ">= 0.8", r.median() >= 0.8 && r.min() >= 0.8);
-    report.row(Bench.describe(backend) + ", errors / most instances", "0 / 8", errors.get() + " / " + most,
-        errors.get() + " errors, max " + most, "0, <= 8", errors.get() == 0 && most <= CAP);
-    report.note("floor: 8 x the throughput of one warm instance of the same handler (sleeps 100 ms),"
-        + " one caller, back to back, between the pooled windows: in RIE-endpoint mode raw"
-        + " keep-alive POSTs (the warm figure's floor) to the endpoint of one of the pool's"
-        + " instances; in Runtime API mode one more instance of the same spec on a raw Runtime API"
-        + " of its own (the warm figure's Runtime API floor);"
-        + " lambdarun: " + CALLERS + " threads calling LambdaRuntime.invoke back to back,"
-        + " maxInstancesPerFunction(8), pool filled during a warm-up; instance count sampled every"
-        + " 10 ms from warmInstances() and from the backend's live launches ("
-        + tap.launches.get() + " launches in all)");
+    report.row(
+        Bench.describe(backend)
+            + ", throughput (invocations/s), "
+            + rounds
+            + " windows of "
+            + window.toSeconds()
+            + " s",
+        f.mmm(),
+        s.mmm(),
+        "median " + Bench.fmt(r.median()) + " (" + r.mmm() + ")",
+        ">= 0.8",
+        r.median() >= 0.8 && r.min() >= 0.8);
+    report.row(
+        Bench.describe(backend) + ", errors / most instances",
+        "0 / 8",
+        errors.get() + " / " + most,
+        errors.get() + " errors, max " + most,
+        "0, <= 8",
+        errors.get() == 0 && most <= CAP);
+    report.note(
+        "floor: 8 x the throughput of one warm instance of the same handler (sleeps 100 ms),"
+            + " one caller, back to back, between the pooled windows: in RIE-endpoint mode raw"
+            + " keep-alive POSTs (the warm figure's floor) to the endpoint of one of the pool's"
+            + " instances; in Runtime API mode one more instance of the same spec on a raw Runtime API"
+            + " of its own (the warm figure's Runtime API floor);"
+            + " lambdarun: "
+            + CALLERS
+            + " threads calling LambdaRuntime.invoke back to back,"
+            + " maxInstancesPerFunction(8), pool filled during a warm-up; instance count sampled every"
+            + " 10 ms from warmInstances() and from the backend's live launches ("
+            + tap.launches.get()
+            + " launches in all)");
   }
 
   /** One caller, back-to-back raw round trips to one instance; invocations per second. */
-  private static double single(Bench.TapProvider tap, Instance instance, byte[] payload,
-      Duration window) throws Exception {
+  private static double single(
+      Bench.TapProvider tap, Instance instance, byte[] payload, Duration window) throws Exception {
     try (Bench.RoundTrip raw = Bench.floorFor(tap, instance)) {
       raw.time(payload, ANSWER);
       long start = System.nanoTime();
@@ -127,24 +154,26 @@ final class ScalingBenchmark {
     AtomicLong completed = new AtomicLong();
     List<Future<?>> futures = new ArrayList<>();
     for (int i = 0; i < CALLERS; i++) {
-      futures.add(callers.submit(() -> {
-        go.await();
-        while (System.nanoTime() < bounds[1]) {
-          try {
-            InvocationResult result = runtime.invoke(fn, payload);
-            if (result.isFunctionError()) {
-              errors.incrementAndGet();
-            } else if (System.nanoTime() <= bounds[1]) {
-              completed.incrementAndGet();
-            }
-          } catch (RuntimeException e) {
-            if (errors.incrementAndGet() <= 3) {
-              e.printStackTrace();
-            }
-          }
-        }
-        return null;
-      }));
+      futures.add(
+          callers.submit(
+              () -> {
+                go.await();
+                while (System.nanoTime() < bounds[1]) {
+                  try {
+                    InvocationResult result = runtime.invoke(fn, payload);
+                    if (result.isFunctionError()) {
+                      errors.incrementAndGet();
+                    } else if (System.nanoTime() <= bounds[1]) {
+                      completed.incrementAndGet();
+                    }
+                  } catch (RuntimeException e) {
+                    if (errors.incrementAndGet() <= 3) {
+                      e.printStackTrace();
+                    }
+                  }
+                }
+                return null;
+              }));
     }
     bounds[0] = System.nanoTime();
     bounds[1] = bounds[0] + window.toNanos();

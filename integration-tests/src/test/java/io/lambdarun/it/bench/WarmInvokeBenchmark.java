@@ -59,24 +59,27 @@ final class WarmInvokeBenchmark {
         runOnRuntimeApi(report, arm);
       }
     }
-    report.note("RIE-endpoint mode (docker-rie: lambdarun.docker.instance-protocol=rie, default"
-        + " bridge, port published on 127.0.0.1): floor = a kept-alive java.net.Socket"
-        + " (TCP_NODELAY) to Instance.invocationUri() of the warm instance, the request (head and"
-        + " body) prepared once and written in one call, the answer read by Content-Length;"
-        + " reference arms: the JDK HttpClient (HTTP/1.1, keep-alive) POSTing the same bytes, and"
-        + " core's HttpInvoker.post alone");
-    report.note("Runtime API mode (docker: the default protocol with lambdarun.docker.network=host;"
-        + " local; local-java): floor = a second instance of the same function launched by the"
-        + " same backend from the spec core used, whose runtime client calls a raw Runtime API in"
-        + " the harness (RawRuntimeApi: a ServerSocket on 127.0.0.1 driven by the timing thread);"
-        + " timed from writing the event to the parked /next (head and body prepared before the"
-        + " clock, one write) until the /response body has arrived; reference arm: core's"
-        + " RuntimeApiHost alone (RuntimeApiInstance.invoke on a third instance: no pool, no"
-        + " FunctionInvoker)");
-    report.note("lambdarun: LambdaRuntime.invoke of the same function (handler bench.echo returns"
-        + " {\"size\": n}; on local-java a java21 function, io.lambdarun.it.bench.JavaEcho,"
-        + " returns {\"size\":n}); the arms run in a fresh random order every round (seeded),"
-        + " after a warm-up");
+    report.note(
+        "RIE-endpoint mode (docker-rie: lambdarun.docker.instance-protocol=rie, default"
+            + " bridge, port published on 127.0.0.1): floor = a kept-alive java.net.Socket"
+            + " (TCP_NODELAY) to Instance.invocationUri() of the warm instance, the request (head and"
+            + " body) prepared once and written in one call, the answer read by Content-Length;"
+            + " reference arms: the JDK HttpClient (HTTP/1.1, keep-alive) POSTing the same bytes, and"
+            + " core's HttpInvoker.post alone");
+    report.note(
+        "Runtime API mode (docker: the default protocol with lambdarun.docker.network=host;"
+            + " local; local-java): floor = a second instance of the same function launched by the"
+            + " same backend from the spec core used, whose runtime client calls a raw Runtime API in"
+            + " the harness (RawRuntimeApi: a ServerSocket on 127.0.0.1 driven by the timing thread);"
+            + " timed from writing the event to the parked /next (head and body prepared before the"
+            + " clock, one write) until the /response body has arrived; reference arm: core's"
+            + " RuntimeApiHost alone (RuntimeApiInstance.invoke on a third instance: no pool, no"
+            + " FunctionInvoker)");
+    report.note(
+        "lambdarun: LambdaRuntime.invoke of the same function (handler bench.echo returns"
+            + " {\"size\": n}; on local-java a java21 function, io.lambdarun.it.bench.JavaEcho,"
+            + " returns {\"size\":n}); the arms run in a fresh random order every round (seeded),"
+            + " after a warm-up");
   }
 
   /** One arm of the figure: a timed round trip, in nanoseconds. */
@@ -95,13 +98,18 @@ final class WarmInvokeBenchmark {
         LambdaRuntime observed = observed(backend);
         RuntimeApiHost host = RuntimeApiHost.start("bench-host")) {
       LambdaFunction fn =
-          javaArm ? Bench.javaEchoFunction("bench-warm") : Bench.benchFunction("bench-warm", "echo");
+          javaArm
+              ? Bench.javaEchoFunction("bench-warm")
+              : Bench.benchFunction("bench-warm", "echo");
       runtime.invoke(fn, Bench.payload(16));
       observed.invoke(fn, Bench.payload(16));
       LaunchSpec spec = tap.specs.get(0);
       if (!spec.usesRuntimeApi()) {
-        throw new IllegalStateException("backend '" + backend + "' launched the function in"
-            + " RIE-endpoint mode; this arm measures Runtime API mode");
+        throw new IllegalStateException(
+            "backend '"
+                + backend
+                + "' launched the function in"
+                + " RIE-endpoint mode; this arm measures Runtime API mode");
       }
       Duration init = Duration.ofSeconds(60);
       try (RawRuntimeApi raw = RawRuntimeApi.launch(tap.backend, spec, init);
@@ -112,18 +120,31 @@ final class WarmInvokeBenchmark {
           Arm hostAlone = (payload, expected) -> timeHost(alone, payload, expected);
           Arm withTelemetry = (payload, expected) -> timeInvoke(observed, fn, payload, expected);
           Instance instance = tap.launched.get(0);
-          Arm exitCheck = (payload, expected) -> {
-            long start = System.nanoTime();
-            tap.backend.exitCode(instance);
-            return System.nanoTime() - start;
-          };
-          measure(report, tap, Bench.describe(backend), javaArm, floor, subject,
-              List.of(new Reference("reference, core's RuntimeApiHost alone (RuntimeApiInstance"
-                  + ".invoke, no pool, no FunctionInvoker)", hostAlone),
-                  new Reference("diagnosis, the backend's exitCode(instance) alone, which"
-                      + " RuntimeApiInstance.invoke asks before every event", exitCheck),
-                  new Reference("reference, invoke with a LogSink, a listener and"
-                      + " runtime-micrometer's LambdaMetrics registered (its own warm instance)",
+          Arm exitCheck =
+              (payload, expected) -> {
+                long start = System.nanoTime();
+                tap.backend.exitCode(instance);
+                return System.nanoTime() - start;
+              };
+          measure(
+              report,
+              tap,
+              Bench.describe(backend),
+              javaArm,
+              floor,
+              subject,
+              List.of(
+                  new Reference(
+                      "reference, core's RuntimeApiHost alone (RuntimeApiInstance"
+                          + ".invoke, no pool, no FunctionInvoker)",
+                      hostAlone),
+                  new Reference(
+                      "diagnosis, the backend's exitCode(instance) alone, which"
+                          + " RuntimeApiInstance.invoke asks before every event",
+                      exitCheck),
+                  new Reference(
+                      "reference, invoke with a LogSink, a listener and"
+                          + " runtime-micrometer's LambdaMetrics registered (its own warm instance)",
                       withTelemetry)));
         } finally {
           tap.backend.terminate(alone.instance());
@@ -150,9 +171,10 @@ final class WarmInvokeBenchmark {
     long start = System.nanoTime();
     RuntimeApiAnswer answer = alone.invoke(requestId, payload, InvokeOptions.DEFAULT);
     long elapsed = System.nanoTime() - start;
-    if (answer.outcome() != RuntimeApiAnswer.Outcome.SUCCESS || !expected.equals(answer.bodyText())) {
-      throw new IllegalStateException("RuntimeApiHost answered " + answer.outcome() + " '"
-          + answer.bodyText() + "'");
+    if (answer.outcome() != RuntimeApiAnswer.Outcome.SUCCESS
+        || !expected.equals(answer.bodyText())) {
+      throw new IllegalStateException(
+          "RuntimeApiHost answered " + answer.outcome() + " '" + answer.bodyText() + "'");
     }
     return elapsed;
   }
@@ -164,8 +186,15 @@ final class WarmInvokeBenchmark {
    * Runs floor, subject and references in a fresh random order every round, for 1 KB and 256 KB,
    * and reports the subject against the floor.
    */
-  private static void measure(Report report, Bench.TapProvider tap, String backend,
-      boolean javaArm, Arm floorArm, Arm subjectArm, List<Reference> references) throws Exception {
+  private static void measure(
+      Report report,
+      Bench.TapProvider tap,
+      String backend,
+      boolean javaArm,
+      Arm floorArm,
+      Arm subjectArm,
+      List<Reference> references)
+      throws Exception {
     for (int size : new int[] {1024, 256 * 1024}) {
       boolean small = size == 1024;
       int warmup = Bench.setting("warm.warmup", small ? 300 : 100);
@@ -198,21 +227,31 @@ final class WarmInvokeBenchmark {
         }
       }
       if (tap.launches.get() != 1) {
-        throw new IllegalStateException("the function was launched " + tap.launches.get()
-            + " times; the figure needs one warm instance");
+        throw new IllegalStateException(
+            "the function was launched "
+                + tap.launches.get()
+                + " times; the figure needs one warm instance");
       }
       Stats f = Stats.ofNanos(samples.get(0));
       Stats s = Stats.ofNanos(samples.get(1));
       double median = s.median() / f.median();
       double p99 = s.p99() / f.p99();
       String label = backend + ", " + (small ? "1 KB" : "256 KB") + ", " + n + " rounds";
-      report.row(label + ": median (ms)", f.mmm(), s.mmm(), Bench.fmt(median), "<= 1.10",
-          median <= 1.10);
-      report.row(label + ": p99 (ms)", Bench.fmt(f.p99()), Bench.fmt(s.p99()), Bench.fmt(p99),
-          "<= 1.5", p99 <= 1.5);
+      report.row(
+          label + ": median (ms)", f.mmm(), s.mmm(), Bench.fmt(median), "<= 1.10", median <= 1.10);
+      report.row(
+          label + ": p99 (ms)",
+          Bench.fmt(f.p99()),
+          Bench.fmt(s.p99()),
+          Bench.fmt(p99),
+          "<= 1.5",
+          p99 <= 1.5);
       for (int k = 0; k < references.size(); k++) {
         Stats r = Stats.ofNanos(samples.get(k + 2));
-        report.reference(label + ": " + references.get(k).label(), f.mmm(), r.mmm(),
+        report.reference(
+            label + ": " + references.get(k).label(),
+            f.mmm(),
+            r.mmm(),
             Bench.fmt(r.median() / f.median()) + ", p99 " + Bench.fmt(r.p99() / f.p99()));
       }
     }
@@ -227,22 +266,36 @@ final class WarmInvokeBenchmark {
       Instance instance = tap.launched.get(0);
       // core's HTTP path alone, looked up reflectively: HttpInvoker is core's internal class and
       // its signature may change; without a matching method that arm is left out
-      CorePost core = Boolean.parseBoolean(System.getProperty("bench.warm.diagnose", "true"))
-          ? diagnosisPost(instance) : null;
-      HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofMillis(1500)).build();
+      CorePost core =
+          Boolean.parseBoolean(System.getProperty("bench.warm.diagnose", "true"))
+              ? diagnosisPost(instance)
+              : null;
+      HttpClient jdk =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofMillis(1500))
+              .build();
       try (RawPost raw = new RawPost(instance.invocationUri())) {
         Arm floor = (payload, expected) -> raw.time(raw.request(payload), expected);
         Arm subject = (payload, expected) -> timeInvoke(runtime, fn, payload, expected);
         List<Reference> references = new ArrayList<>();
-        references.add(new Reference("reference, JDK HttpClient POST", (payload, expected) ->
-            timeJdk(jdk, HttpRequest.newBuilder(instance.invocationUri())
-                .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(payload)).build(), expected)));
+        references.add(
+            new Reference(
+                "reference, JDK HttpClient POST",
+                (payload, expected) ->
+                    timeJdk(
+                        jdk,
+                        HttpRequest.newBuilder(instance.invocationUri())
+                            .timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
+                            .build(),
+                        expected)));
         if (core != null) {
-          references.add(new Reference("diagnosis, core's HttpInvoker.post alone on its own"
-              + " connection (no pool, no FunctionInvoker)",
-              (payload, expected) -> timePost(core, instance, payload, expected)));
+          references.add(
+              new Reference(
+                  "diagnosis, core's HttpInvoker.post alone on its own"
+                      + " connection (no pool, no FunctionInvoker)",
+                  (payload, expected) -> timePost(core, instance, payload, expected)));
         }
         measure(report, tap, Bench.describe(backend), false, floor, subject, references);
       }
@@ -261,9 +314,16 @@ final class WarmInvokeBenchmark {
     }
 
     byte[] request(byte[] body) {
-      String head = "POST " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
-          + uri.getPort() + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-          + "\r\n\r\n";
+      String head =
+          "POST "
+              + uri.getRawPath()
+              + " HTTP/1.1\r\nHost: "
+              + uri.getHost()
+              + ":"
+              + uri.getPort()
+              + "\r\nContent-Type: application/json\r\nContent-Length: "
+              + body.length
+              + "\r\n\r\n";
       byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
       byte[] request = new byte[headBytes.length + body.length];
       System.arraycopy(headBytes, 0, request, 0, headBytes.length);
@@ -334,7 +394,8 @@ final class WarmInvokeBenchmark {
     }
   }
 
-  private static long timeInvoke(LambdaRuntime runtime, LambdaFunction fn, byte[] payload, String expected) {
+  private static long timeInvoke(
+      LambdaRuntime runtime, LambdaFunction fn, byte[] payload, String expected) {
     long start = System.nanoTime();
     InvocationResult result = runtime.invoke(fn, payload);
     long elapsed = System.nanoTime() - start;
@@ -353,10 +414,18 @@ final class WarmInvokeBenchmark {
     try {
       Class<?> invoker = Class.forName("io.lambdarun.core.pool.HttpInvoker");
       Class<?> connectionType = Class.forName("io.lambdarun.core.pool.InstanceConnection");
-      Method post = invoker.getDeclaredMethod("post", connectionType, Instance.class,
-          byte[].class, String.class, InvokeOptions.class, Duration.class);
+      Method post =
+          invoker.getDeclaredMethod(
+              "post",
+              connectionType,
+              Instance.class,
+              byte[].class,
+              String.class,
+              InvokeOptions.class,
+              Duration.class);
       post.setAccessible(true);
-      java.lang.reflect.Constructor<?> newConnection = connectionType.getDeclaredConstructor(URI.class);
+      java.lang.reflect.Constructor<?> newConnection =
+          connectionType.getDeclaredConstructor(URI.class);
       newConnection.setAccessible(true);
       java.lang.reflect.Constructor<?> newInvoker = invoker.getDeclaredConstructor();
       newInvoker.setAccessible(true);
@@ -364,39 +433,55 @@ final class WarmInvokeBenchmark {
       Method body = post.getReturnType().getDeclaredMethod("body");
       status.setAccessible(true);
       body.setAccessible(true);
-      return new CorePost(newInvoker.newInstance(), newConnection.newInstance(instance.endpoint().orElseThrow()),
-          post, status, body);
+      return new CorePost(
+          newInvoker.newInstance(),
+          newConnection.newInstance(instance.endpoint().orElseThrow()),
+          post,
+          status,
+          body);
     } catch (ReflectiveOperationException | RuntimeException e) {
-      System.out.println("  (core's HttpInvoker.post has another shape now: diagnosis arm left out: "
-          + e + ")");
+      System.out.println(
+          "  (core's HttpInvoker.post has another shape now: diagnosis arm left out: " + e + ")");
       return null;
     }
   }
 
   /** Core's HttpInvoker.post on its own connection. */
-  private record CorePost(Object invoker, Object connection, Method post, Method status, Method body) {}
+  private record CorePost(
+      Object invoker, Object connection, Method post, Method status, Method body) {}
 
   private static long timePost(CorePost core, Instance instance, byte[] payload, String expected)
       throws Exception {
     long start = System.nanoTime();
-    Object response = core.post().invoke(core.invoker(), core.connection(), instance, payload,
-        UUID.randomUUID().toString(), InvokeOptions.DEFAULT, Duration.ofSeconds(65));
+    Object response =
+        core.post()
+            .invoke(
+                core.invoker(),
+                core.connection(),
+                instance,
+                payload,
+                UUID.randomUUID().toString(),
+                InvokeOptions.DEFAULT,
+                Duration.ofSeconds(65));
     long elapsed = System.nanoTime() - start;
     int statusCode = (int) core.status().invoke(response);
     String body = new String((byte[]) core.body().invoke(response), StandardCharsets.UTF_8);
     if (statusCode != 200 || !expected.equals(body)) {
-      throw new IllegalStateException("HttpInvoker.post answered " + statusCode + " '" + body + "'");
+      throw new IllegalStateException(
+          "HttpInvoker.post answered " + statusCode + " '" + body + "'");
     }
     return elapsed;
   }
 
-  private static long timeJdk(HttpClient jdk, HttpRequest request, String expected) throws Exception {
+  private static long timeJdk(HttpClient jdk, HttpRequest request, String expected)
+      throws Exception {
     long start = System.nanoTime();
     HttpResponse<byte[]> response = jdk.send(request, HttpResponse.BodyHandlers.ofByteArray());
     long elapsed = System.nanoTime() - start;
     String body = new String(response.body(), StandardCharsets.UTF_8);
     if (response.statusCode() != 200 || !expected.equals(body)) {
-      throw new IllegalStateException("JDK POST answered " + response.statusCode() + " '" + body + "'");
+      throw new IllegalStateException(
+          "JDK POST answered " + response.statusCode() + " '" + body + "'");
     }
     return elapsed;
   }

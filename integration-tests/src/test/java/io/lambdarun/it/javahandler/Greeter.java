@@ -7,10 +7,10 @@ import java.util.Map;
 
 /**
  * The Java handler the tests run in the Java test image through AWS's runtime interface client:
- * greets the event's {@code name} and names the request id it saw; an event with {@code fail}
- * makes it throw, one with {@code jvmFlags} answers the JVM's command-line flags, one with {@code
- * log} logs two lines through the context's logger first. Compiled by
- * Maven with the tests and zipped at test time ({@link GreeterArchive}).
+ * greets the event's {@code name} and names the request id it saw; an event with {@code fail} makes
+ * it throw, one with {@code jvmFlags} answers the JVM's command-line flags, one with {@code log}
+ * logs two lines through the context's logger first. Compiled by Maven with the tests and zipped at
+ * test time ({@link GreeterArchive}).
  */
 public class Greeter implements RequestHandler<Map<String, Object>, String> {
 

@@ -36,10 +36,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Kubernetes backend's artifact server, end to end on a live launch: it serves a launch's code
- * only with the launch's exact bearer token (401 for a missing, wrong or differently sized one), 404
- * for unknown or finished launches, and refuses path traversal in any segment; the token appears in
- * the per-launch Secret only, never in the pod spec, the instance's log, listings or exception
- * texts.
+ * only with the launch's exact bearer token (401 for a missing, wrong or differently sized one),
+ * 404 for unknown or finished launches, and refuses path traversal in any segment; the token
+ * appears in the per-launch Secret only, never in the pod spec, the instance's log, listings or
+ * exception texts.
  */
 class ArtifactServerSecurityIT {
 
@@ -85,7 +85,9 @@ class ArtifactServerSecurityIT {
       int longer = get(base, codePath, "Bearer " + token + "0").status();
       int bare = get(base, codePath, token).status();
       int basic = get(base, codePath, "Basic " + token).status();
-      int unknownLaunch = get(base, "/lambdarun/artifacts/lambdarun-no-such-launch/code.zip", "Bearer " + token).status();
+      int unknownLaunch =
+          get(base, "/lambdarun/artifacts/lambdarun-no-such-launch/code.zip", "Bearer " + token)
+              .status();
       int unknownFile = get(base, base.getPath() + "/secrets.txt", "Bearer " + token).status();
       List<String> traversals =
           List.of(
@@ -101,7 +103,12 @@ class ArtifactServerSecurityIT {
         Object result = launch.get(60, TimeUnit.SECONDS);
         throw new AssertionError("a launch in an unserved namespace answered " + result);
       } catch (ExecutionException e) {
-        failed = catchThrowableOfType(LaunchFailedException.class, () -> { throw e.getCause(); });
+        failed =
+            catchThrowableOfType(
+                LaunchFailedException.class,
+                () -> {
+                  throw e.getCause();
+                });
       }
       int afterLaunch = get(base, codePath, "Bearer " + token).status();
 
@@ -119,7 +126,8 @@ class ArtifactServerSecurityIT {
       assertThat(failed.getMessage()).contains(podName).doesNotContain(token);
       assertThat(Serialization.asJson(pod)).doesNotContain(token);
       assertThat(initEnv(pod, PodSpecFactory.TOKEN_ENV).getValue()).isNull();
-      assertThat(initEnv(pod, PodSpecFactory.TOKEN_ENV).getValueFrom().getSecretKeyRef().getName()).isEqualTo(podName);
+      assertThat(initEnv(pod, PodSpecFactory.TOKEN_ENV).getValueFrom().getSecretKeyRef().getName())
+          .isEqualTo(podName);
       assertThat(cluster.podsOfPid(namespace, Fixtures.PID)).isEmpty();
       assertThat(cluster.secretsOfPid(namespace, Fixtures.PID)).isZero();
     }
@@ -130,14 +138,22 @@ class ArtifactServerSecurityIT {
     try (LambdaRuntime runtime = cluster.runtime().build()) {
       InvocationResult result =
           runtime.invoke(
-              Fixtures.function("k8s-token-free", 30), Fixtures.event("echo", 1),
+              Fixtures.function("k8s-token-free", 30),
+              Fixtures.event("echo", 1),
               InvokeOptions.builder().logTail(true).build());
       String podName = runtime.warmInstances().get(0).instanceId();
-      Pod pod = cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(podName).get();
+      Pod pod =
+          cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(podName).get();
       String token = tokenOf(Cluster.NAMESPACE, podName);
       String log = new String(Base64.getDecoder().decode(result.logResult().orElseThrow()), UTF_8);
       String podLog =
-          cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(podName).getLog();
+          cluster
+              .server()
+              .client()
+              .pods()
+              .inNamespace(Cluster.NAMESPACE)
+              .withName(podName)
+              .getLog();
 
       assertThat(result.functionError()).isEmpty();
       assertThat(token).hasSizeGreaterThanOrEqualTo(32);
@@ -152,19 +168,23 @@ class ArtifactServerSecurityIT {
   private static Pod awaitPod(String namespace) {
     Pod[] found = new Pod[1];
     boolean created =
-        Fixtures.eventually(Duration.ofSeconds(15), () -> {
-          List<Pod> pods = cluster.podsOfPid(namespace, Fixtures.PID);
-          found[0] = pods.isEmpty() ? null : pods.get(0);
-          return found[0] != null;
-        });
+        Fixtures.eventually(
+            Duration.ofSeconds(15),
+            () -> {
+              List<Pod> pods = cluster.podsOfPid(namespace, Fixtures.PID);
+              found[0] = pods.isEmpty() ? null : pods.get(0);
+              return found[0] != null;
+            });
     assertThat(created).as("a pod was created in %s", namespace).isTrue();
     return found[0];
   }
 
   private static String tokenOf(String namespace, String podName) {
-    Secret secret = cluster.server().client().secrets().inNamespace(namespace).withName(podName).get();
+    Secret secret =
+        cluster.server().client().secrets().inNamespace(namespace).withName(podName).get();
     assertThat(secret).as("secret of %s", podName).isNotNull();
-    return new String(Base64.getDecoder().decode(secret.getData().get(PodSpecFactory.TOKEN_KEY)), UTF_8);
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(PodSpecFactory.TOKEN_KEY)), UTF_8);
   }
 
   private static EnvVar initEnv(Pod pod, String name) {
@@ -184,8 +204,13 @@ class ArtifactServerSecurityIT {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       String request =
-          "GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nConnection: close\r\n"
-              + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + "\r\n";
+          "GET "
+              + path
+              + " HTTP/1.1\r\nHost: "
+              + base.getHost()
+              + "\r\nConnection: close\r\n"
+              + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
+              + "\r\n";
       out.write(request.getBytes(UTF_8));
       out.flush();
       InputStream in = socket.getInputStream();

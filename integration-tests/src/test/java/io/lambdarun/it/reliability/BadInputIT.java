@@ -91,7 +91,8 @@ class BadInputIT {
             Fixtures.zip(
                 ordered("app.py", Fixtures.HANDLER_SOURCE, "../../etc/evil.py", "print('x')")));
 
-    InvalidArchiveException e = refusedBuild(() -> zipFunction("slip").code(code).build(), InvalidArchiveException.class);
+    InvalidArchiveException e =
+        refusedBuild(() -> zipFunction("slip").code(code).build(), InvalidArchiveException.class);
 
     assertThat(e.awsErrorCode()).isEqualTo(INVALID_PARAMETER);
     assertThat(e.getMessage())
@@ -106,7 +107,8 @@ class BadInputIT {
         Archive.ofBytes("absolute.zip", Fixtures.zip(ordered("/tmp/evil.py", "print('x')")));
 
     InvalidArchiveException e =
-        refusedBuild(() -> zipFunction("absolute").code(code).build(), InvalidArchiveException.class);
+        refusedBuild(
+            () -> zipFunction("absolute").code(code).build(), InvalidArchiveException.class);
 
     assertThat(e.getMessage()).contains("'absolute.zip'").contains("'/tmp/evil.py'");
   }
@@ -168,7 +170,8 @@ class BadInputIT {
     Archive code = Archive.ofBytes("garbage.zip", "this is not a zip file".getBytes(UTF_8));
 
     InvalidArchiveException e =
-        refusedBuild(() -> zipFunction("garbage").code(code).build(), InvalidArchiveException.class);
+        refusedBuild(
+            () -> zipFunction("garbage").code(code).build(), InvalidArchiveException.class);
 
     assertThat(e.awsErrorCode()).isEqualTo(INVALID_PARAMETER);
     assertThat(e.getMessage()).contains("'garbage.zip'").contains("not a zip file");
@@ -184,7 +187,8 @@ class BadInputIT {
     Archive code = Archive.ofBytes("corrupt.zip", bytes);
 
     InvalidArchiveException e =
-        refusedBuild(() -> zipFunction("corrupt").code(code).build(), InvalidArchiveException.class);
+        refusedBuild(
+            () -> zipFunction("corrupt").code(code).build(), InvalidArchiveException.class);
 
     assertThat(e.awsErrorCode()).isEqualTo(INVALID_PARAMETER);
     assertThat(e.getMessage()).contains("'corrupt.zip'").contains("is corrupt");
@@ -216,7 +220,11 @@ class BadInputIT {
   void imageFunctionWithoutAnImageIsRefused() {
     InvalidFunctionException e =
         refusedBuild(
-            () -> LambdaFunction.builder().functionName("no-image").packageType(PackageType.IMAGE).build(),
+            () ->
+                LambdaFunction.builder()
+                    .functionName("no-image")
+                    .packageType(PackageType.IMAGE)
+                    .build(),
             InvalidFunctionException.class);
 
     assertThat(e.awsErrorCode()).isEqualTo(INVALID_PARAMETER);
@@ -228,7 +236,11 @@ class BadInputIT {
   void reservedEnvironmentKeyIsRefusedWithAwsMessage(String key) {
     InvalidFunctionException e =
         refusedBuild(
-            () -> zipFunction("reserved").putEnvironment("MINE", "ok").putEnvironment(key, "x").build(),
+            () ->
+                zipFunction("reserved")
+                    .putEnvironment("MINE", "ok")
+                    .putEnvironment(key, "x")
+                    .build(),
             InvalidFunctionException.class);
 
     assertThat(e.awsErrorCode()).isEqualTo(INVALID_PARAMETER);
@@ -247,7 +259,10 @@ class BadInputIT {
 
     assertThat(e.awsErrorCode()).isEqualTo(INVALID_PARAMETER);
     // 3 bytes of key plus 4094 of value
-    assertThat(e.getMessage()).contains("exceeded the 4KB limit").contains("'big-env'").contains("'4097' bytes");
+    assertThat(e.getMessage())
+        .contains("exceeded the 4KB limit")
+        .contains("'big-env'")
+        .contains("'4097' bytes");
   }
 
   @Test
@@ -258,7 +273,15 @@ class BadInputIT {
   }
 
   @ParameterizedTest(name = "[{index}] ''{0}''")
-  @ValueSource(strings = {"my function", "fn/../etc", "naïve", "fn:1", "a-name-of-sixty-five-characters-which-is-one-more-than-allowed-xx", ""})
+  @ValueSource(
+      strings = {
+        "my function",
+        "fn/../etc",
+        "naïve",
+        "fn:1",
+        "a-name-of-sixty-five-characters-which-is-one-more-than-allowed-xx",
+        ""
+      })
   void invalidFunctionNameIsRefused(String name) {
     InvalidFunctionException e =
         refusedBuild(() -> zipFunction(name).build(), InvalidFunctionException.class);
@@ -276,11 +299,14 @@ class BadInputIT {
     java.util.Arrays.fill(payload, (byte) ' ');
 
     InvalidFunctionException e =
-        catchThrowableOfType(InvalidFunctionException.class, () -> runtime.invoke(function, payload));
+        catchThrowableOfType(
+            InvalidFunctionException.class, () -> runtime.invoke(function, payload));
 
     assertThat(e).isNotNull();
     assertThat(e.awsErrorCode()).isEqualTo("RequestTooLargeException");
-    assertThat(e.getMessage()).contains("'6291457' bytes").contains("'big-payload-" + backend + "'");
+    assertThat(e.getMessage())
+        .contains("'6291457' bytes")
+        .contains("'big-payload-" + backend + "'");
   }
 
   @ParameterizedTest(name = "[{index}]")
@@ -292,7 +318,10 @@ class BadInputIT {
             InvalidFunctionException.class);
 
     assertThat(e.awsErrorCode()).isEqualTo(INVALID_PARAMETER);
-    assertThat(e.getMessage()).contains("'BINARY'").contains("'bad-text'").contains("not valid text");
+    assertThat(e.getMessage())
+        .contains("'BINARY'")
+        .contains("'bad-text'")
+        .contains("not valid text");
   }
 
   @Test
@@ -328,7 +357,11 @@ class BadInputIT {
     return Archive.ofBytes(
         "bomb.zip",
         Fixtures.zip(
-            ordered("app.py", Fixtures.HANDLER_SOURCE, "zeros.bin", new String(new byte[8 << 20], UTF_8))));
+            ordered(
+                "app.py",
+                Fixtures.HANDLER_SOURCE,
+                "zeros.bin",
+                new String(new byte[8 << 20], UTF_8))));
   }
 
   private static Map<String, byte[]> ordered(String... namesAndContents) {

@@ -50,25 +50,38 @@ final class ChildOwner implements AutoCloseable {
   static ChildOwner startBlocked(String backend, int functions, String prefix) throws Exception {
     ChildOwner child = start(backend, functions, prefix, Map.of(), List.of("blocked"));
     if (child.blocked.size() != functions) {
-      throw new AssertionError("child owner '" + prefix + "' blocked " + child.blocked + "; log:\n" + Files.readString(child.log));
+      throw new AssertionError(
+          "child owner '"
+              + prefix
+              + "' blocked "
+              + child.blocked
+              + "; log:\n"
+              + Files.readString(child.log));
     }
     return child;
   }
 
   /** Starts a child owner with configuration as system properties and waits until it is ready. */
-  static ChildOwner start(String backend, int functions, String prefix, Map<String, String> properties)
+  static ChildOwner start(
+      String backend, int functions, String prefix, Map<String, String> properties)
       throws Exception {
     return start(backend, functions, prefix, properties, List.of());
   }
 
   private static ChildOwner start(
-      String backend, int functions, String prefix, Map<String, String> properties, List<String> mode)
+      String backend,
+      int functions,
+      String prefix,
+      Map<String, String> properties,
+      List<String> mode)
       throws Exception {
     Path log = Files.createDirectories(Path.of("target", "reliability")).resolve(prefix + ".log");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path")));
+    List<String> command =
+        new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path")));
     properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-    command.addAll(List.of(OrphanOwnerMain.class.getName(), backend, Integer.toString(functions), prefix));
+    command.addAll(
+        List.of(OrphanOwnerMain.class.getName(), backend, Integer.toString(functions), prefix));
     command.addAll(mode);
     Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     ChildOwner child = new ChildOwner(process, log);
@@ -77,10 +90,22 @@ final class ChildOwner implements AutoCloseable {
     } catch (Exception e) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       throw new AssertionError(
-          "child owner '" + prefix + "' did not get ready: " + e + "; its log:\n" + Files.readString(log), e);
+          "child owner '"
+              + prefix
+              + "' did not get ready: "
+              + e
+              + "; its log:\n"
+              + Files.readString(log),
+          e);
     }
     if (child.handles.size() != functions) {
-      throw new AssertionError("child owner '" + prefix + "' printed " + child.handles + "; log:\n" + Files.readString(log));
+      throw new AssertionError(
+          "child owner '"
+              + prefix
+              + "' printed "
+              + child.handles
+              + "; log:\n"
+              + Files.readString(log));
     }
     return child;
   }

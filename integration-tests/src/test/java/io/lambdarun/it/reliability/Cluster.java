@@ -40,8 +40,13 @@ final class Cluster implements AutoCloseable {
 
   /** The pods, in a namespace, whose owner-pid label is the given process. */
   List<Pod> podsOfPid(String namespace, long pid) {
-    return server.client().pods().inNamespace(namespace)
-        .withLabel(Labels.OWNER_PID, Long.toString(pid)).list().getItems();
+    return server
+        .client()
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(Labels.OWNER_PID, Long.toString(pid))
+        .list()
+        .getItems();
   }
 
   /** The pods of this JVM in the served namespace. */
@@ -51,8 +56,14 @@ final class Cluster implements AutoCloseable {
 
   /** The secrets of this JVM in a namespace. */
   int secretsOfPid(String namespace, long pid) {
-    return server.client().secrets().inNamespace(namespace)
-        .withLabel(Labels.OWNER_PID, Long.toString(pid)).list().getItems().size();
+    return server
+        .client()
+        .secrets()
+        .inNamespace(namespace)
+        .withLabel(Labels.OWNER_PID, Long.toString(pid))
+        .list()
+        .getItems()
+        .size();
   }
 
   @Override

@@ -11,14 +11,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Docker engine killed ({@code SIGKILL} of dockerd) and started again with the project's
- * {@code scripts/ensure-docker.sh} while instances are warm: the warm containers die with it, and
+ * The Docker engine killed ({@code SIGKILL} of dockerd) and started again with the project's {@code
+ * scripts/ensure-docker.sh} while instances are warm: the warm containers die with it, and
  * invocations recover once the engine answers again, on fresh containers, with nothing left behind
  * after close.
  *
@@ -50,7 +49,9 @@ class DockerEngineRestartIT {
       InvocationResult afterB = runtime.invoke(b, Fixtures.event("echo", 4));
       List<WarmInstance> after = runtime.warmInstances();
 
-      assertThat(answeredWhileDown).as("the engine answered after its dockerd was killed").isFalse();
+      assertThat(answeredWhileDown)
+          .as("the engine answered after its dockerd was killed")
+          .isFalse();
       assertThat(pidFileLeftBehind).as("a killed dockerd leaves its pid file").isTrue();
       assertThat(ensureExit).as("scripts/ensure-docker.sh exit status").isZero();
       assertThat(restarted).isNotEqualTo(dockerd);
@@ -61,7 +62,8 @@ class DockerEngineRestartIT {
       assertThat(afterB.payloadUtf8()).contains("\"n\": 4").contains("engine-restart-b");
       assertThat(afterB.coldStart()).isTrue();
       assertThat(after).hasSize(2);
-      assertThat(after).extracting(WarmInstance::instanceId)
+      assertThat(after)
+          .extracting(WarmInstance::instanceId)
           .doesNotContainAnyElementsOf(before.stream().map(WarmInstance::instanceId).toList());
       for (WarmInstance dead : before) {
         assertThat(containerExists(dead.details().get("containerId")))
@@ -75,7 +77,8 @@ class DockerEngineRestartIT {
   /** Sends SIGKILL to the engine named in its pid file and waits until it is gone. */
   private static long killDockerd() throws Exception {
     long pid = Long.parseLong(Files.readString(PID_FILE, StandardCharsets.UTF_8).trim());
-    assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim()).isEqualTo("dockerd");
+    assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim())
+        .isEqualTo("dockerd");
     ProcessHandle dockerd = ProcessHandle.of(pid).orElseThrow();
     assertThat(dockerd.destroyForcibly()).as("SIGKILL sent to dockerd").isTrue();
     dockerd.onExit().get(30, TimeUnit.SECONDS);
@@ -87,8 +90,11 @@ class DockerEngineRestartIT {
     Process script =
         new ProcessBuilder("bash", ENSURE_DOCKER.toString())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                Files.createDirectories(Path.of("target", "reliability")).resolve("ensure-docker.log").toFile()))
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(
+                    Files.createDirectories(Path.of("target", "reliability"))
+                        .resolve("ensure-docker.log")
+                        .toFile()))
             .start();
     assertThat(script.waitFor(90, TimeUnit.SECONDS)).as("ensure-docker.sh finished").isTrue();
     return script.exitValue();

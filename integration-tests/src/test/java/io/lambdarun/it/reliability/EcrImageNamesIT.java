@@ -7,11 +7,11 @@ import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.PackageType;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.CoreConfigKeys;
-import io.lambdarun.docker.DockerConfigKeys;
 import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.WarmInstance;
+import io.lambdarun.docker.DockerConfigKeys;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
  * lambdarun.ecr.registry-port} set and the backend's default registry host (127.0.0.1 on both
  * here): the container or pod gets {@code 127.0.0.1:<port>/<repository>:<tag>}, digests kept.
  *
- * <p>No registry runs: the tagged image is built into the engine under its translated name, so
- * the launch uses it as a pulled image; a digest cannot be built, so the digest cases assert the
- * name of the image the failed pull asked for (nothing listens on the port, on loopback).
+ * <p>No registry runs: the tagged image is built into the engine under its translated name, so the
+ * launch uses it as a pulled image; a digest cannot be built, so the digest cases assert the name
+ * of the image the failed pull asked for (nothing listens on the port, on loopback).
  */
 class EcrImageNamesIT {
 
@@ -63,10 +63,16 @@ class EcrImageNamesIT {
         "def handler(event, context):\n    return 'from ecr ' + event['name']\n");
     Files.writeString(
         buildContext.resolve("Dockerfile"),
-        "FROM " + Fixtures.PYTHON_IMAGE + "\nCOPY ecr_echo.py /var/task/ecr_echo.py\n"
+        "FROM "
+            + Fixtures.PYTHON_IMAGE
+            + "\nCOPY ecr_echo.py /var/task/ecr_echo.py\n"
             + "CMD [\"ecr_echo.handler\"]\n");
-    Fixtures.docker().buildImageCmd(buildContext.toFile())
-        .withTags(Set.of(translated(":" + tag))).withPull(false).start().awaitImageId();
+    Fixtures.docker()
+        .buildImageCmd(buildContext.toFile())
+        .withTags(Set.of(translated(":" + tag)))
+        .withPull(false)
+        .start()
+        .awaitImageId();
     cluster = new Cluster();
   }
 
@@ -88,15 +94,18 @@ class EcrImageNamesIT {
     }
     assertThat(Fixtures.containersOfThisJvm()).isEmpty();
     assertThat(cluster.podsOfThisJvm()).isEmpty();
-    assertThat(Fixtures.eventually(
-            Duration.ofSeconds(20), () -> cluster.server().kubelet().containersHeld() == 0))
-        .as("kubelet containers after close").isTrue();
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(20), () -> cluster.server().kubelet().containersHeld() == 0))
+        .as("kubelet containers after close")
+        .isTrue();
   }
 
   @Test
   void dockerRunsATaggedEcrImageUnderTheRegistryHostAndPort() {
     runtime = docker();
-    InvocationResult result = runtime.invoke(function("ecr-tag-docker", ":" + tag), event("docker"));
+    InvocationResult result =
+        runtime.invoke(function("ecr-tag-docker", ":" + tag), event("docker"));
 
     assertThat(result.functionError()).as(result.payloadUtf8()).isEmpty();
     assertThat(result.payloadUtf8()).isEqualTo("\"from ecr docker\"");
@@ -113,8 +122,18 @@ class EcrImageNamesIT {
     assertThat(result.functionError()).as(result.payloadUtf8()).isEmpty();
     assertThat(result.payloadUtf8()).isEqualTo("\"from ecr k8s\"");
     String pod = only(runtime).instanceId();
-    assertThat(cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(pod).get()
-            .getSpec().getContainers().get(0).getImage())
+    assertThat(
+            cluster
+                .server()
+                .client()
+                .pods()
+                .inNamespace(Cluster.NAMESPACE)
+                .withName(pod)
+                .get()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
         .isEqualTo("127.0.0.1:" + registryPort + "/" + REPOSITORY + ":" + tag);
   }
 
@@ -128,8 +147,14 @@ class EcrImageNamesIT {
 
     assertThat(e).isNotNull();
     assertThat(e.getMessage())
-        .startsWith("image '127.0.0.1:" + registryPort + "/" + REPOSITORY + DIGEST + "' for"
-            + " function 'ecr-digest-docker'")
+        .startsWith(
+            "image '127.0.0.1:"
+                + registryPort
+                + "/"
+                + REPOSITORY
+                + DIGEST
+                + "' for"
+                + " function 'ecr-digest-docker'")
         .contains("is not on the engine and could not be pulled");
   }
 
@@ -165,10 +190,13 @@ class EcrImageNamesIT {
 
   private static LambdaRuntime docker() {
     return Fixtures.runtime("docker")
-        .config(RuntimeConfig.of(
-            Map.of(
-                CoreConfigKeys.ECR_REGISTRY_PORT, Integer.toString(registryPort),
-                DockerConfigKeys.NETWORK, "host")))
+        .config(
+            RuntimeConfig.of(
+                Map.of(
+                    CoreConfigKeys.ECR_REGISTRY_PORT,
+                    Integer.toString(registryPort),
+                    DockerConfigKeys.NETWORK,
+                    "host")))
         .build();
   }
 

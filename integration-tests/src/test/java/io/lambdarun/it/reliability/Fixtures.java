@@ -43,11 +43,10 @@ final class Fixtures {
 
   /**
    * The suite's handler: logs "handling <action> in <request id>" when an event reaches it, echoes
-   * who answered (process id, function name, the event's {@code n}),
-   * sleeps when asked, and raises when asked. Asked to block, it starts a {@code sleep} that leaves
-   * its process tree and session (a new session whose shell exits at once), writes "<its own pid>
-   * <the sleep's pid>" to the file the event names, and sleeps for 10 minutes. It makes no
-   * outbound calls.
+   * who answered (process id, function name, the event's {@code n}), sleeps when asked, and raises
+   * when asked. Asked to block, it starts a {@code sleep} that leaves its process tree and session
+   * (a new session whose shell exits at once), writes "<its own pid> <the sleep's pid>" to the file
+   * the event names, and sleeps for 10 minutes. It makes no outbound calls.
    */
   static final String HANDLER_SOURCE =
       String.join(
@@ -79,7 +78,8 @@ final class Fixtures {
 
   /** The suite's handler as a code archive. */
   static Archive handlerArchive() {
-    return Archive.ofBytes("reliability-handler", zip(Map.of("app.py", HANDLER_SOURCE.getBytes(UTF_8))));
+    return Archive.ofBytes(
+        "reliability-handler", zip(Map.of("app.py", HANDLER_SOURCE.getBytes(UTF_8))));
   }
 
   /** A python3.12 function running the suite's handler. */
@@ -137,24 +137,27 @@ final class Fixtures {
 
   /** The containers, running or not, whose owner-pid label is the given process. */
   static List<Container> containersOfPid(long pid) {
-    return docker().listContainersCmd()
+    return docker()
+        .listContainersCmd()
         .withShowAll(true)
         .withLabelFilter(
-            Map.of(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE, Labels.OWNER_PID, Long.toString(pid)))
+            Map.of(
+                Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE, Labels.OWNER_PID, Long.toString(pid)))
         .exec();
   }
 
   /** The containers, running or not, of one owner id. */
   static List<Container> containersOfOwner(String ownerId) {
-    return docker().listContainersCmd()
+    return docker()
+        .listContainersCmd()
         .withShowAll(true)
         .withLabelFilter(Map.of(Labels.OWNER, ownerId))
         .exec();
   }
 
   /**
-   * The live processes the local backend started for this JVM, found by the marker variable
-   * {@code LAMBDARUN_OWNER_PID} in {@code /proc/<pid>/environ}.
+   * The live processes the local backend started for this JVM, found by the marker variable {@code
+   * LAMBDARUN_OWNER_PID} in {@code /proc/<pid>/environ}.
    */
   static List<Long> localProcessesOfThisJvm() {
     return localProcessesOfPid(PID);
@@ -169,7 +172,8 @@ final class Fixtures {
         .forEach(
             handle -> {
               try {
-                byte[] environ = Files.readAllBytes(Path.of("/proc", Long.toString(handle.pid()), "environ"));
+                byte[] environ =
+                    Files.readAllBytes(Path.of("/proc", Long.toString(handle.pid()), "environ"));
                 for (String variable : new String(environ, UTF_8).split("\0")) {
                   if (variable.equals(marker) && !isZombie(handle.pid())) {
                     found.add(handle.pid());
@@ -201,9 +205,13 @@ final class Fixtures {
   static String dockerLog(String containerId) {
     StringBuilder log = new StringBuilder();
     try {
-      docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+      docker()
+          .logContainerCmd(containerId)
+          .withStdOut(true)
+          .withStdErr(true)
           .exec(
-              new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+              new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                  com.github.dockerjava.api.model.Frame>() {
                 @Override
                 public void onNext(com.github.dockerjava.api.model.Frame frame) {
                   log.append(new String(frame.getPayload(), UTF_8));
@@ -249,7 +257,9 @@ final class Fixtures {
     return ("{\"action\":\"" + action + "\",\"n\":" + n + "}").getBytes(UTF_8);
   }
 
-  /** An event asking the handler to block with a detached grandchild, reporting both pids in a file. */
+  /**
+   * An event asking the handler to block with a detached grandchild, reporting both pids in a file.
+   */
   static byte[] blockEvent(Path pids) {
     return ("{\"action\":\"block\",\"pids\":\"" + pids.toAbsolutePath() + "\"}").getBytes(UTF_8);
   }

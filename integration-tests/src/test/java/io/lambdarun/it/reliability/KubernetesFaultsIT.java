@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Kubernetes faults through the CRUD API server and the test kubelet: a pod deleted out of band
  * between and during invocations, a pod that stays Pending, an image that cannot be pulled, and a
- * handler exceeding its timeout.
- * Launch failures are fast and name the reason; nothing is left behind.
+ * handler exceeding its timeout. Launch failures are fast and name the reason; nothing is left
+ * behind.
  */
 class KubernetesFaultsIT {
 
@@ -54,8 +54,11 @@ class KubernetesFaultsIT {
     }
     assertThat(cluster.podsOfThisJvm()).isEmpty();
     assertThat(cluster.secretsOfPid(Cluster.NAMESPACE, Fixtures.PID)).isZero();
-    assertThat(Fixtures.eventually(Duration.ofSeconds(20), () -> cluster.server().kubelet().containersHeld() == 0))
-        .as("kubelet containers after close").isTrue();
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(20), () -> cluster.server().kubelet().containersHeld() == 0))
+        .as("kubelet containers after close")
+        .isTrue();
   }
 
   @Test
@@ -72,8 +75,10 @@ class KubernetesFaultsIT {
     assertThat(next.functionError()).as(next.payloadUtf8()).isEmpty();
     assertThat(next.payloadUtf8()).contains("\"n\": 2");
     assertThat(next.coldStart()).isTrue();
-    assertThat(runtime.warmInstances()).singleElement()
-        .extracting(WarmInstance::instanceId).isNotEqualTo(deleted.instanceId());
+    assertThat(runtime.warmInstances())
+        .singleElement()
+        .extracting(WarmInstance::instanceId)
+        .isNotEqualTo(deleted.instanceId());
   }
 
   /**
@@ -91,12 +96,22 @@ class KubernetesFaultsIT {
     CompletableFuture<InvocationResult> inFlight =
         CompletableFuture.supplyAsync(() -> runtime.invoke(function, Fixtures.sleepEvent(50)));
     // the handler logs when the event reached it
-    assertThat(Fixtures.eventually(
-            Duration.ofSeconds(30),
-            () -> Fixtures.count(
-                    cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(victim.instanceId()).getLog(),
-                    "handling sleep") >= 1))
-        .as("the event reached the pod").isTrue();
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(30),
+                () ->
+                    Fixtures.count(
+                            cluster
+                                .server()
+                                .client()
+                                .pods()
+                                .inNamespace(Cluster.NAMESPACE)
+                                .withName(victim.instanceId())
+                                .getLog(),
+                            "handling sleep")
+                        >= 1))
+        .as("the event reached the pod")
+        .isTrue();
     deletePod(victim.instanceId());
     InvocationResult failed = inFlight.get(30, TimeUnit.SECONDS);
     InvocationResult next = runtime.invoke(function, Fixtures.event("echo", 3));
@@ -104,7 +119,8 @@ class KubernetesFaultsIT {
     assertThat(failed.functionError()).contains(FunctionError.UNHANDLED);
     assertThat(failed.payloadUtf8())
         .contains("\"errorType\":\"Runtime.ExitError\"")
-        .contains("RequestId: " + failed.requestId() + " Error: Runtime exited with error: exit status ");
+        .contains(
+            "RequestId: " + failed.requestId() + " Error: Runtime exited with error: exit status ");
     assertThat(next.functionError()).as(next.payloadUtf8()).isEmpty();
     assertThat(next.payloadUtf8()).contains("\"n\": 3");
     assertThat(next.coldStart()).isTrue();
@@ -129,9 +145,12 @@ class KubernetesFaultsIT {
     assertThat(e.functionName()).isEqualTo("k8s-pending");
     assertThat(e.getMessage())
         .startsWith("function 'k8s-pending' could not start: pod 'lambdarun-k8s-pending-")
-        .contains("in namespace '" + unserved + "' was not Running with its container started within 3s")
+        .contains(
+            "in namespace '" + unserved + "' was not Running with its container started within 3s")
         .contains("(last seen: no status yet (not scheduled))");
-    assertThat(elapsed).as("the launch waited out the 3 s pod-ready timeout").isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+    assertThat(elapsed)
+        .as("the launch waited out the 3 s pod-ready timeout")
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(3));
     assertThat(runtime.warmInstances()).isEmpty();
     assertThat(cluster.podsOfPid(unserved, Fixtures.PID)).isEmpty();
     assertThat(cluster.secretsOfPid(unserved, Fixtures.PID)).isZero();
@@ -142,10 +161,15 @@ class KubernetesFaultsIT {
     runtime = cluster.runtime().build();
     String image = "lambdarun-test/no-such-image:" + UUID.randomUUID();
     LambdaFunction function =
-        LambdaFunction.builder().functionName("k8s-no-image").packageType(PackageType.IMAGE).imageUri(image).build();
+        LambdaFunction.builder()
+            .functionName("k8s-no-image")
+            .packageType(PackageType.IMAGE)
+            .imageUri(image)
+            .build();
 
     LaunchFailedException e =
-        catchThrowableOfType(LaunchFailedException.class, () -> runtime.invoke(function, Fixtures.event("echo", 1)));
+        catchThrowableOfType(
+            LaunchFailedException.class, () -> runtime.invoke(function, Fixtures.event("echo", 1)));
 
     assertThat(e).isNotNull();
     // the reason ends the wait, not the pod-ready timeout (whose message says "within <timeout>")
@@ -171,29 +195,49 @@ class KubernetesFaultsIT {
 
     assertThat(timedOut.functionError()).contains(io.lambdarun.core.FunctionError.UNHANDLED);
     assertThat(timedOut.payloadUtf8())
-        .isEqualTo("{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\"" + timedOut.requestId()
-            + " Task timed out after 2.00 seconds\"}");
-    assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThan(Duration.ofSeconds(20));
+        .isEqualTo(
+            "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\""
+                + timedOut.requestId()
+                + " Task timed out after 2.00 seconds\"}");
+    assertThat(elapsed)
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(2))
+        .isLessThan(Duration.ofSeconds(20));
     assertThat(next.functionError()).isEmpty();
     assertThat(next.coldStart()).isTrue();
-    assertThat(runtime.warmInstances()).singleElement()
-        .extracting(WarmInstance::instanceId).isNotEqualTo(slow);
-    assertThat(cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(slow).get()).isNull();
+    assertThat(runtime.warmInstances())
+        .singleElement()
+        .extracting(WarmInstance::instanceId)
+        .isNotEqualTo(slow);
+    assertThat(cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(slow).get())
+        .isNull();
   }
 
   /** Deletes a pod as an operator would. */
   private static void deletePod(String podName) {
-    assertThat(cluster.server().client().pods().inNamespace(Cluster.NAMESPACE).withName(podName).delete())
+    assertThat(
+            cluster
+                .server()
+                .client()
+                .pods()
+                .inNamespace(Cluster.NAMESPACE)
+                .withName(podName)
+                .delete())
         .as("deleted pod %s", podName)
         .isNotEmpty();
   }
 
   /** Waits until the kubelet removed the pod's containers from the engine. */
   private static void awaitContainersGone(String podName) {
-    assertThat(Fixtures.eventually(
-            Duration.ofSeconds(30),
-            () -> Fixtures.docker().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(KUBELET_POD_LABEL, podName)).exec().isEmpty()))
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(30),
+                () ->
+                    Fixtures.docker()
+                        .listContainersCmd()
+                        .withShowAll(true)
+                        .withLabelFilter(Map.of(KUBELET_POD_LABEL, podName))
+                        .exec()
+                        .isEmpty()))
         .as("kubelet removed the containers of pod %s", podName)
         .isTrue();
   }

@@ -11,7 +11,6 @@ import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.WarmInstance;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,8 +48,8 @@ class LoadAndLeaksIT {
    * <ul>
    *   <li>{@code process reaper}: the JDK's pool that waits for child processes (the local backend
    *       starts each runtime through {@code sh});
-   *   <li>{@code ForkJoinPool.commonPool-worker-N}: the JDK's common pool (parallel streams,
-   *       {@code CompletableFuture}).
+   *   <li>{@code ForkJoinPool.commonPool-worker-N}: the JDK's common pool (parallel streams, {@code
+   *       CompletableFuture}).
    * </ul>
    *
    * <p>Each case checks that every other new thread ends within 15 s of {@code close()}; {@link
@@ -134,7 +133,8 @@ class LoadAndLeaksIT {
       }
       for (int i = 0; i < calls; i++) {
         InvocationResult result = answers.get(i).get(5, TimeUnit.MINUTES);
-        String problem = check(result, fails[i], i, functions.get(i % functionCount).functionName());
+        String problem =
+            check(result, fails[i], i, functions.get(i % functionCount).functionName());
         if (problem != null) {
           wrong.add(problem);
         }
@@ -149,20 +149,29 @@ class LoadAndLeaksIT {
     }
 
     assertThat(wrong).as("wrongly answered calls").isEmpty();
-    assertThat(failures).as("planned failures in the seeded plan").isBetween(calls / 10, calls * 3 / 10);
+    assertThat(failures)
+        .as("planned failures in the seeded plan")
+        .isBetween(calls / 10, calls * 3 / 10);
     assertThat(mostWarm).as("functions seen warm").hasSize(functionCount);
-    assertThat(mostWarm.values()).as("most warm instances per function").allSatisfy(n -> assertThat(n).isBetween(1, cap));
+    assertThat(mostWarm.values())
+        .as("most warm instances per function")
+        .allSatisfy(n -> assertThat(n).isBetween(1, cap));
     if (backend.equals("docker")) {
       assertThat(mostContainers).hasSize(functionCount);
-      assertThat(mostContainers.values()).as("most labelled containers per function").allSatisfy(n -> assertThat(n).isBetween(1, cap));
+      assertThat(mostContainers.values())
+          .as("most labelled containers per function")
+          .allSatisfy(n -> assertThat(n).isBetween(1, cap));
     }
     assertThat(Fixtures.containersOfThisJvm()).as("labelled containers after close").isEmpty();
-    assertThat(Fixtures.eventually(Duration.ofSeconds(10), () -> Fixtures.localProcessesOfThisJvm().isEmpty()))
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(10), () -> Fixtures.localProcessesOfThisJvm().isEmpty()))
         .as("marked processes after close: %s", Fixtures.localProcessesOfThisJvm())
         .isTrue();
     assertThat(instanceDirectories).allSatisfy(dir -> assertThat(Path.of(dir)).doesNotExist());
     assertThat(instanceDirectories.stream().map(dir -> Path.of(dir).getParent()).distinct())
-        .as("the runtime's owner folder").allSatisfy(dir -> assertThat(dir).doesNotExist());
+        .as("the runtime's owner folder")
+        .allSatisfy(dir -> assertThat(dir).doesNotExist());
     assertNoThreadsLeft(threadsBefore);
   }
 
@@ -174,13 +183,17 @@ class LoadAndLeaksIT {
             result.functionError().equals(java.util.Optional.of(FunctionError.UNHANDLED))
                 && body.path("errorType").asText().equals("RuntimeError")
                 && body.path("errorMessage").asText().equals("planned failure " + n);
-        return right ? null : "call " + n + " should have failed: " + result + " " + result.payloadUtf8();
+        return right
+            ? null
+            : "call " + n + " should have failed: " + result + " " + result.payloadUtf8();
       }
       boolean right =
           result.functionError().isEmpty()
               && body.path("n").asInt(-1) == n
               && body.path("function").asText().equals(function);
-      return right ? null : "call " + n + " should have succeeded: " + result + " " + result.payloadUtf8();
+      return right
+          ? null
+          : "call " + n + " should have succeeded: " + result + " " + result.payloadUtf8();
     } catch (java.io.IOException e) {
       return "call " + n + " answered no JSON: " + result.payloadUtf8();
     }
@@ -201,16 +214,18 @@ class LoadAndLeaksIT {
     warm.stream()
         .collect(Collectors.groupingBy(WarmInstance::functionName, Collectors.counting()))
         .forEach((fn, n) -> mostWarm.merge(fn, n.intValue(), Math::max));
-    warm.forEach(w -> {
-      String dir = w.details().get("directory");
-      if (dir != null) {
-        directories.add(dir);
-      }
-    });
+    warm.forEach(
+        w -> {
+          String dir = w.details().get("directory");
+          if (dir != null) {
+            directories.add(dir);
+          }
+        });
     if (backend.equals("docker")) {
       List<Container> containers = Fixtures.containersOfThisJvm();
       containers.stream()
-          .collect(Collectors.groupingBy(c -> c.getLabels().get(Labels.FUNCTION), Collectors.counting()))
+          .collect(
+              Collectors.groupingBy(c -> c.getLabels().get(Labels.FUNCTION), Collectors.counting()))
           .forEach((fn, n) -> mostContainers.merge(fn, n.intValue(), Math::max));
     }
   }
@@ -233,7 +248,9 @@ class LoadAndLeaksIT {
               return left.isEmpty();
             });
     assertThat(ended).as("threads left after close: %s", left).isTrue();
-    assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t) && t.isAlive()))
+    assertThat(
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t) && t.isAlive()))
         .allSatisfy(t -> assertThat(t.isDaemon()).as("%s is a daemon", t.getName()).isTrue());
   }
 

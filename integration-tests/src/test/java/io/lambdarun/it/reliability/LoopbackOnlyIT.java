@@ -48,15 +48,19 @@ class LoopbackOnlyIT {
       published.values().stream()
           .filter(bindings -> bindings != null)
           .flatMap(Stream::of)
-          .forEach(binding -> {
-            hostIps.add(binding.getHostIp());
-            hostPorts.add(Integer.parseInt(binding.getHostPortSpec()));
-          });
+          .forEach(
+              binding -> {
+                hostIps.add(binding.getHostIp());
+                hostPorts.add(Integer.parseInt(binding.getHostPortSpec()));
+              });
       Map<?, Ports.Binding[]> requested = container.getHostConfig().getPortBindings().getBindings();
 
       assertThat(hostIps).isNotEmpty().containsOnly("127.0.0.1");
-      assertThat(requested.values()).allSatisfy(bindings ->
-          assertThat(Stream.of(bindings).map(Ports.Binding::getHostIp)).containsOnly("127.0.0.1"));
+      assertThat(requested.values())
+          .allSatisfy(
+              bindings ->
+                  assertThat(Stream.of(bindings).map(Ports.Binding::getHostIp))
+                      .containsOnly("127.0.0.1"));
       for (int port : hostPorts) {
         assertThat(accepts("127.0.0.1", port)).as("127.0.0.1:%s", port).isTrue();
         assertThat(accepts("127.0.0.2", port)).as("127.0.0.2:%s", port).isFalse();
@@ -85,7 +89,8 @@ class LoopbackOnlyIT {
       assertThat(runtimeApi).startsWith("127.0.0.1:");
       int port = Integer.parseInt(runtimeApi.substring(runtimeApi.indexOf(':') + 1));
       assertThat(opened).contains(new Listener("127.0.0.1", port));
-      assertThat(opened).allSatisfy(listener -> assertThat(listener.address()).isEqualTo("127.0.0.1"));
+      assertThat(opened)
+          .allSatisfy(listener -> assertThat(listener.address()).isEqualTo("127.0.0.1"));
       assertThat(accepts("127.0.0.2", port)).as("127.0.0.2:%s", port).isFalse();
     }
   }
@@ -102,12 +107,17 @@ class LoopbackOnlyIT {
 
       assertThat(runtime.warmInstances()).hasSize(2);
       assertThat(opened).as("sockets the local backend listens on").isNotEmpty();
-      assertThat(opened).allSatisfy(listener -> assertThat(listener.address()).isEqualTo("127.0.0.1"));
+      assertThat(opened)
+          .allSatisfy(listener -> assertThat(listener.address()).isEqualTo("127.0.0.1"));
       assertThat(runtimeApiPorts).hasSize(2);
       assertThat(opened.stream().map(Listener::port)).containsAll(runtimeApiPorts);
       for (Listener listener : opened) {
-        assertThat(accepts("127.0.0.1", listener.port())).as("127.0.0.1:%s", listener.port()).isTrue();
-        assertThat(accepts("127.0.0.2", listener.port())).as("127.0.0.2:%s", listener.port()).isFalse();
+        assertThat(accepts("127.0.0.1", listener.port()))
+            .as("127.0.0.1:%s", listener.port())
+            .isTrue();
+        assertThat(accepts("127.0.0.2", listener.port()))
+            .as("127.0.0.2:%s", listener.port())
+            .isFalse();
       }
     }
   }
@@ -119,16 +129,17 @@ class LoopbackOnlyIT {
   private static Set<Listener> listenersOfThisJvm() throws IOException {
     Set<String> inodes = new HashSet<>();
     try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-      fds.forEach(fd -> {
-        try {
-          String target = Files.readSymbolicLink(fd).toString();
-          if (target.startsWith("socket:[")) {
-            inodes.add(target.substring(8, target.length() - 1));
-          }
-        } catch (IOException e) {
-          // closed meanwhile
-        }
-      });
+      fds.forEach(
+          fd -> {
+            try {
+              String target = Files.readSymbolicLink(fd).toString();
+              if (target.startsWith("socket:[")) {
+                inodes.add(target.substring(8, target.length() - 1));
+              }
+            } catch (IOException e) {
+              // closed meanwhile
+            }
+          });
     }
     Set<Listener> listeners = new HashSet<>();
     for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
@@ -153,10 +164,18 @@ class LoopbackOnlyIT {
       return hex;
     }
     long value = Long.parseLong(hex, 16);
-    return (value & 0xff) + "." + (value >> 8 & 0xff) + "." + (value >> 16 & 0xff) + "." + (value >> 24 & 0xff);
+    return (value & 0xff)
+        + "."
+        + (value >> 8 & 0xff)
+        + "."
+        + (value >> 16 & 0xff)
+        + "."
+        + (value >> 24 & 0xff);
   }
 
-  /** The ports in AWS_LAMBDA_RUNTIME_API of the processes the local backend started for this JVM. */
+  /**
+   * The ports in AWS_LAMBDA_RUNTIME_API of the processes the local backend started for this JVM.
+   */
   private static List<Integer> runtimeApiPortsOfThisJvmsProcesses() throws IOException {
     Set<Integer> ports = new HashSet<>();
     for (long pid : Fixtures.localProcessesOfThisJvm()) {

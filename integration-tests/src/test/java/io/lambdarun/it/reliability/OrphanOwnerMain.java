@@ -18,8 +18,9 @@ import java.util.List;
  * CLOSED}. Killed with {@code SIGKILL}, it leaves its instances behind as orphans.
  *
  * <p>With the mode {@code blocked}, each instance is then left mid-invocation: its handler started
- * a grandchild outside its process tree and session and blocks (see {@link Fixtures#HANDLER_SOURCE});
- * one {@code BLOCKED <handler pid> <grandchild pid>} line each precedes {@code READY}.
+ * a grandchild outside its process tree and session and blocks (see {@link
+ * Fixtures#HANDLER_SOURCE}); one {@code BLOCKED <handler pid> <grandchild pid>} line each precedes
+ * {@code READY}.
  */
 public final class OrphanOwnerMain {
 

@@ -41,7 +41,8 @@ class OrphanSweepIT {
       child.close();
       // best effort, so a failed case leaves nothing behind either
       Fixtures.containersOfPid(child.pid()).forEach(c -> removeQuietly(c.getId()));
-      Fixtures.localProcessesOfPid(child.pid()).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      Fixtures.localProcessesOfPid(child.pid())
+          .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
     foreignContainers.forEach(OrphanSweepIT::removeQuietly);
   }
@@ -65,14 +66,19 @@ class OrphanSweepIT {
       }
       InvocationResult ownAgain = self.invoke(own, Fixtures.event("echo", 1));
 
-      assertThat(orphansBefore).as("the killed owner's containers outlive it").containsExactlyInAnyOrderElementsOf(doomed.handles());
+      assertThat(orphansBefore)
+          .as("the killed owner's containers outlive it")
+          .containsExactlyInAnyOrderElementsOf(doomed.handles());
       assertThat(swept).as("containers of the killed owner after the next start").isZero();
       assertThat(running(Fixtures.containersOfPid(survivor.pid())))
-          .as("the live child's containers").containsExactlyElementsOf(survivor.handles());
+          .as("the live child's containers")
+          .containsExactlyElementsOf(survivor.handles());
       assertThat(running(Fixtures.containersOfPid(Fixtures.PID)))
-          .as("this JVM's own container").containsExactly(ownInstance.details().get("containerId"));
+          .as("this JVM's own container")
+          .containsExactly(ownInstance.details().get("containerId"));
       assertThat(running(Fixtures.containersOfOwner("lr-foreign-host-owner")))
-          .as("another host's owner").containsExactly(foreign);
+          .as("another host's owner")
+          .containsExactly(foreign);
       assertThat(ownAgain.coldStart()).isFalse();
     }
     assertThat(survivor.closeGracefully()).isEqualTo("CLOSED");
@@ -86,7 +92,8 @@ class OrphanSweepIT {
    * nor does a process it started outside its process tree and session.
    */
   @Test
-  void localSweepKillsTheKilledOwnersBlockedHandlersAndTheirDetachedGrandchildrenOnly() throws Exception {
+  void localSweepKillsTheKilledOwnersBlockedHandlersAndTheirDetachedGrandchildrenOnly()
+      throws Exception {
     ChildOwner doomed = child(ChildOwner.startBlocked("local", 2, "orphan-local"));
     ChildOwner survivor = child("local", 1, "survivor-local");
     try (LambdaRuntime self = Fixtures.runtime("local").sweepOrphansOnStart(false).build();
@@ -99,35 +106,49 @@ class OrphanSweepIT {
       List<Long> blockedPids = new ArrayList<>();
       for (ChildOwner.BlockedHandler blocked : doomed.blocked()) {
         assertThat(Fixtures.sessionOf(blocked.grandchildPid()))
-            .as("the grandchild's session").isNotEqualTo(Fixtures.sessionOf(blocked.pid()));
-        assertThat(ProcessHandle.of(blocked.pid()).orElseThrow().descendants().map(ProcessHandle::pid))
-            .as("the blocked handler's descendants").doesNotContain(blocked.grandchildPid());
+            .as("the grandchild's session")
+            .isNotEqualTo(Fixtures.sessionOf(blocked.pid()));
+        assertThat(
+                ProcessHandle.of(blocked.pid()).orElseThrow().descendants().map(ProcessHandle::pid))
+            .as("the blocked handler's descendants")
+            .doesNotContain(blocked.grandchildPid());
         blockedPids.addAll(List.of(blocked.pid(), blocked.grandchildPid()));
       }
-      sweeper.sweepOrphans(); // owners that died before this case, so that the count below is this case's
+      sweeper.sweepOrphans(); // owners that died before this case, so that the count below is this
+      // case's
 
       doomed.kill9();
       Thread.sleep(IDLE_CLIENT_EXIT_MARGIN.toMillis());
       List<Long> orphansBefore = Fixtures.localProcessesOfPid(doomed.pid());
       int swept = sweeper.sweepOrphans();
       boolean orphansGone =
-          Fixtures.eventually(Duration.ofSeconds(10), () -> Fixtures.localProcessesOfPid(doomed.pid()).isEmpty());
+          Fixtures.eventually(
+              Duration.ofSeconds(10), () -> Fixtures.localProcessesOfPid(doomed.pid()).isEmpty());
       InvocationResult ownAgain = self.invoke(own, Fixtures.event("echo", 1));
 
       assertThat(doomedProcesses).as("the doomed owner's processes").containsAll(blockedPids);
-      assertThat(orphansBefore).as("the killed owner's processes, %s after its death", IDLE_CLIENT_EXIT_MARGIN)
+      assertThat(orphansBefore)
+          .as("the killed owner's processes, %s after its death", IDLE_CLIENT_EXIT_MARGIN)
           .containsExactlyInAnyOrderElementsOf(doomedProcesses);
       assertThat(swept).as("instances the sweep removed").isEqualTo(doomed.instanceIds().size());
-      assertThat(orphansGone).as("the killed owner's processes gone after the sweep: %s",
-          Fixtures.localProcessesOfPid(doomed.pid())).isTrue();
-      assertThat(Fixtures.localProcessesOfPid(survivor.pid())).containsExactlyInAnyOrderElementsOf(survivorProcesses);
+      assertThat(orphansGone)
+          .as(
+              "the killed owner's processes gone after the sweep: %s",
+              Fixtures.localProcessesOfPid(doomed.pid()))
+          .isTrue();
+      assertThat(Fixtures.localProcessesOfPid(survivor.pid()))
+          .containsExactlyInAnyOrderElementsOf(survivorProcesses);
       assertThat(survivorProcesses).isNotEmpty();
-      assertThat(Fixtures.localProcessesOfThisJvm()).containsExactlyInAnyOrderElementsOf(ownProcesses);
+      assertThat(Fixtures.localProcessesOfThisJvm())
+          .containsExactlyInAnyOrderElementsOf(ownProcesses);
       assertThat(ownAgain.functionError()).isEmpty();
       assertThat(ownAgain.coldStart()).isFalse();
     }
     assertThat(survivor.closeGracefully()).isEqualTo("CLOSED");
-    assertThat(Fixtures.eventually(Duration.ofSeconds(10), () -> Fixtures.localProcessesOfPid(survivor.pid()).isEmpty()))
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(10),
+                () -> Fixtures.localProcessesOfPid(survivor.pid()).isEmpty()))
         .isTrue();
   }
 
@@ -151,13 +172,17 @@ class OrphanSweepIT {
         }
         InvocationResult ownAgain = self.invoke(own, Fixtures.event("echo", 1));
 
-        assertThat(orphansBefore).as("the killed owner's pods outlive it")
+        assertThat(orphansBefore)
+            .as("the killed owner's pods outlive it")
             .containsExactlyInAnyOrderElementsOf(doomed.instanceIds());
         assertThat(orphansAfter).as("pods of the killed owner after the next start").isEmpty();
         assertThat(cluster.secretsOfPid(Cluster.NAMESPACE, doomed.pid())).isZero();
         assertThat(podNames(cluster.podsOfPid(Cluster.NAMESPACE, survivor.pid())))
-            .as("the live child's pods").containsExactlyElementsOf(survivor.instanceIds());
-        assertThat(podNames(cluster.podsOfThisJvm())).as("this JVM's own pod").containsExactly(ownPod);
+            .as("the live child's pods")
+            .containsExactlyElementsOf(survivor.instanceIds());
+        assertThat(podNames(cluster.podsOfThisJvm()))
+            .as("this JVM's own pod")
+            .containsExactly(ownPod);
         assertThat(ownAgain.functionError()).isEmpty();
         assertThat(ownAgain.coldStart()).isFalse();
       }
@@ -200,14 +225,19 @@ class OrphanSweepIT {
   private String foreignOwnersContainer() {
     long deadPid = deadPid();
     String id =
-        Fixtures.docker().createContainerCmd("busybox:1.36")
+        Fixtures.docker()
+            .createContainerCmd("busybox:1.36")
             .withCmd("sleep", "600")
             .withLabels(
                 Map.of(
-                    Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE,
-                    Labels.OWNER, "lr-foreign-host-owner",
-                    Labels.OWNER_PID, Long.toString(deadPid),
-                    Labels.OWNER_HOST, "some-other-host"))
+                    Labels.MANAGED_BY,
+                    Labels.MANAGED_BY_VALUE,
+                    Labels.OWNER,
+                    "lr-foreign-host-owner",
+                    Labels.OWNER_PID,
+                    Long.toString(deadPid),
+                    Labels.OWNER_HOST,
+                    "some-other-host"))
             .exec()
             .getId();
     foreignContainers.add(id);
@@ -228,7 +258,10 @@ class OrphanSweepIT {
   }
 
   private static List<String> running(List<Container> containers) {
-    return containers.stream().filter(c -> "running".equals(c.getState())).map(Container::getId).toList();
+    return containers.stream()
+        .filter(c -> "running".equals(c.getState()))
+        .map(Container::getId)
+        .toList();
   }
 
   private static void removeQuietly(String id) {

@@ -33,8 +33,9 @@ class ProvisionedFaultsIT {
     if (runtime != null) {
       runtime.close();
     }
-    assertThat(Fixtures.eventually(
-            Duration.ofSeconds(10), () -> Fixtures.localProcessesOfThisJvm().isEmpty()))
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(10), () -> Fixtures.localProcessesOfThisJvm().isEmpty()))
         .as("local processes of this JVM gone after close: %s", Fixtures.localProcessesOfThisJvm())
         .isTrue();
   }
@@ -50,7 +51,8 @@ class ProvisionedFaultsIT {
 
     Thread.sleep(IDLE.multipliedBy(3).toMillis());
     assertThat(only(runtime.warmInstances()).instanceId())
-        .as("kept past the idle timeout while provisioned").isEqualTo(launched);
+        .as("kept past the idle timeout while provisioned")
+        .isEqualTo(launched);
     InvocationResult first = runtime.invoke(function, Fixtures.event("echo", 1));
     assertThat(first.coldStart()).isFalse();
     long killedPid = json(first).get("pid").asLong();
@@ -58,13 +60,16 @@ class ProvisionedFaultsIT {
     ProcessHandle victim = ProcessHandle.of(killedPid).orElseThrow();
     assertThat(victim.destroyForcibly()).isTrue();
     victim.onExit().get(10, TimeUnit.SECONDS);
-    assertThat(Fixtures.eventually(
-            Duration.ofSeconds(30),
-            () -> runtime.warmInstances().stream()
-                .anyMatch(instance -> !instance.instanceId().equals(launched))
-                && runtime.provisioned(function).orElseThrow().status()
-                    == ProvisionedConcurrency.Status.READY))
-        .as("a replacement launched ahead").isTrue();
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(30),
+                () ->
+                    runtime.warmInstances().stream()
+                            .anyMatch(instance -> !instance.instanceId().equals(launched))
+                        && runtime.provisioned(function).orElseThrow().status()
+                            == ProvisionedConcurrency.Status.READY))
+        .as("a replacement launched ahead")
+        .isTrue();
     InvocationResult second = runtime.invoke(function, Fixtures.event("echo", 2));
 
     assertThat(second.functionError()).as(second.payloadUtf8()).isEmpty();
@@ -74,7 +79,8 @@ class ProvisionedFaultsIT {
 
     runtime.deprovision(function);
     assertThat(Fixtures.eventually(Duration.ofSeconds(30), () -> runtime.warmInstances().isEmpty()))
-        .as("idled out once deprovisioned").isTrue();
+        .as("idled out once deprovisioned")
+        .isTrue();
   }
 
   private static WarmInstance only(List<WarmInstance> instances) {

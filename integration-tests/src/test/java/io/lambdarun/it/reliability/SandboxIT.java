@@ -28,10 +28,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Lambda's sandbox as a function sees it (issue 15): on Docker (Runtime API mode in host network
  * mode, and RIE-endpoint mode on the default bridge with the port published on 127.0.0.1) the code,
  * the layers and the root file system are read-only with Lambda's error, {@code /tmp} is writable,
- * the process runs as uid 993 and gid 990, and it gets 1,024 open files and 1,024 processes; on
- * the local backend the code carries no write permission, {@code TMPDIR} is writable, and the open
- * file and process limits are the same. A fork bomb is bounded by a hard cap of 1,500 children, each
- * a {@code sleep 30}, so that a broken limit cannot take the machine down.
+ * the process runs as uid 993 and gid 990, and it gets 1,024 open files and 1,024 processes; on the
+ * local backend the code carries no write permission, {@code TMPDIR} is writable, and the open file
+ * and process limits are the same. A fork bomb is bounded by a hard cap of 1,500 children, each a
+ * {@code sleep 30}, so that a broken limit cannot take the machine down.
  */
 class SandboxIT {
 
@@ -116,8 +116,14 @@ class SandboxIT {
     runtime = runtime(backend);
     LambdaFunction function = function("read-only-" + backend);
 
-    for (String path : new String[] {"/var/task/new.txt", "/var/task/app.py", "/opt/new.txt",
-        "/new.txt", "/var/runtime/new.txt"}) {
+    for (String path :
+        new String[] {
+          "/var/task/new.txt",
+          "/var/task/app.py",
+          "/opt/new.txt",
+          "/new.txt",
+          "/var/runtime/new.txt"
+        }) {
       JsonNode answer = invoke(function, "{\"action\":\"write\",\"path\":\"" + path + "\"}");
 
       assertThat(answer.get("errno").asInt()).as(answer.toString()).isEqualTo(30);

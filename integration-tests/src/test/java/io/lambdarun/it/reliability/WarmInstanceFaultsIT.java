@@ -42,7 +42,9 @@ class WarmInstanceFaultsIT {
       runtime.close();
     }
     assertThat(Fixtures.containersOfThisJvm()).isEmpty();
-    assertThat(Fixtures.eventually(Duration.ofSeconds(10), () -> Fixtures.localProcessesOfThisJvm().isEmpty()))
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(10), () -> Fixtures.localProcessesOfThisJvm().isEmpty()))
         .as("local processes of this JVM gone after close: %s", Fixtures.localProcessesOfThisJvm())
         .isTrue();
   }
@@ -63,7 +65,9 @@ class WarmInstanceFaultsIT {
     assertThat(second.coldStart()).isTrue();
     WarmInstance fresh = only(runtime.warmInstances());
     assertThat(fresh.instanceId()).isNotEqualTo(killed.instanceId());
-    assertThat(containerExists(killed.details().get("containerId"))).as("killed container removed").isFalse();
+    assertThat(containerExists(killed.details().get("containerId")))
+        .as("killed container removed")
+        .isFalse();
   }
 
   @Test
@@ -100,9 +104,12 @@ class WarmInstanceFaultsIT {
     awaitBusy(victim.instanceId());
     // the handler logs when the event reached it
     String containerId = victim.details().get("containerId");
-    assertThat(Fixtures.eventually(
-            Duration.ofSeconds(30), () -> Fixtures.count(Fixtures.dockerLog(containerId), "handling sleep") >= 1))
-        .as("the event reached the container").isTrue();
+    assertThat(
+            Fixtures.eventually(
+                Duration.ofSeconds(30),
+                () -> Fixtures.count(Fixtures.dockerLog(containerId), "handling sleep") >= 1))
+        .as("the event reached the container")
+        .isTrue();
     Fixtures.docker().killContainerCmd(containerId).exec();
     InvocationResult failed = inFlight.get(30, TimeUnit.SECONDS);
     InvocationResult next = runtime.invoke(function, Fixtures.event("echo", 3));
@@ -111,7 +118,9 @@ class WarmInstanceFaultsIT {
     assertThat(json(failed).get("errorType").asText()).isEqualTo("Runtime.ExitError");
     assertThat(json(failed).get("errorMessage").asText())
         .isEqualTo(
-            "RequestId: " + failed.requestId() + " Error: Runtime exited with error: exit status 137");
+            "RequestId: "
+                + failed.requestId()
+                + " Error: Runtime exited with error: exit status 137");
     assertThat(next.functionError()).isEmpty();
     assertThat(json(next).get("n").asInt()).isEqualTo(3);
     assertThat(next.coldStart()).isTrue();
@@ -146,7 +155,9 @@ class WarmInstanceFaultsIT {
     // the id is the local Runtime API's own, not InvocationResult.requestId (see RELIABILITY.md)
     assertThat(json(failed).get("errorMessage").asText())
         .matches("RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 137");
-    assertThat(afterKill).as("answered when the process died, not at the timeout").isLessThan(Duration.ofSeconds(20));
+    assertThat(afterKill)
+        .as("answered when the process died, not at the timeout")
+        .isLessThan(Duration.ofSeconds(20));
     assertThat(next.functionError()).as(next.payloadUtf8()).isEmpty();
     assertThat(json(next).get("n").asInt()).isEqualTo(3);
     assertThat(json(next).get("pid").asLong()).isNotEqualTo(victimPid);
@@ -171,7 +182,9 @@ class WarmInstanceFaultsIT {
     assertThat(json(timedOut).get("errorMessage").asText())
         .isEqualTo(timedOut.requestId() + " Task timed out after 2.00 seconds");
     // at least the function's timeout, and far below the 60 s the handler would take
-    assertThat(elapsed).isGreaterThanOrEqualTo(Duration.ofSeconds(2)).isLessThan(Duration.ofSeconds(20));
+    assertThat(elapsed)
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(2))
+        .isLessThan(Duration.ofSeconds(20));
     assertThat(afterTimeout).extracting(WarmInstance::instanceId).doesNotContain(slow.instanceId());
     assertThat(next.functionError()).isEmpty();
     assertThat(next.coldStart()).isTrue();
@@ -186,14 +199,18 @@ class WarmInstanceFaultsIT {
     assertThat(
             Fixtures.eventually(
                 Duration.ofSeconds(30),
-                () -> runtime.warmInstances().stream()
-                    .anyMatch(instance -> instance.instanceId().equals(instanceId) && instance.busy())))
+                () ->
+                    runtime.warmInstances().stream()
+                        .anyMatch(
+                            instance ->
+                                instance.instanceId().equals(instanceId) && instance.busy())))
         .as("instance '%s' busy", instanceId)
         .isTrue();
   }
 
   private static void sigkill(long pid) throws Exception {
-    ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
+    ProcessHandle handle =
+        ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no process " + pid));
     assertThat(handle.destroyForcibly()).isTrue();
     handle.onExit().get(10, TimeUnit.SECONDS);
   }

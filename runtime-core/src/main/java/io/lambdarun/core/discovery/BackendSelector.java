@@ -55,8 +55,12 @@ public final class BackendSelector {
       ContainerRuntimeProvider other = byName.putIfAbsent(provider.name(), provider);
       if (other != null) {
         throw new RuntimeUnavailableException(
-            "backend name '" + provider.name() + "' is claimed by both '"
-                + other.getClass().getName() + "' and '" + provider.getClass().getName()
+            "backend name '"
+                + provider.name()
+                + "' is claimed by both '"
+                + other.getClass().getName()
+                + "' and '"
+                + provider.getClass().getName()
                 + "'; remove one of the two jars from the class path");
       }
     }
@@ -142,19 +146,26 @@ public final class BackendSelector {
       if (provider.priority() == ContainerRuntimeProvider.EXPLICIT_ONLY) {
         tried.add(
             new BackendReport(
-                provider.name(), provider.priority(), false,
+                provider.name(),
+                provider.priority(),
+                false,
                 "chosen only by name, not tried automatically"));
         continue;
       }
       Availability availability = probe(provider, config, probeFailures);
       tried.add(
           new BackendReport(
-              provider.name(), provider.priority(), availability.available(),
+              provider.name(),
+              provider.priority(),
+              availability.available(),
               availability.reason()));
       if (availability.available()) {
         LOG.info(
-            "using backend '{}' (priority {}, {}): {}", provider.name(), provider.priority(),
-            provider.getClass().getName(), availability.reason());
+            "using backend '{}' (priority {}, {}): {}",
+            provider.name(),
+            provider.priority(),
+            provider.getClass().getName(),
+            availability.reason());
         return provider;
       }
     }
@@ -177,7 +188,9 @@ public final class BackendSelector {
       Availability availability = probe(provider, config, new ArrayList<>());
       report.add(
           new BackendReport(
-              provider.name(), provider.priority(), availability.available(),
+              provider.name(),
+              provider.priority(),
+              availability.available(),
               availability.reason()));
     }
     report.addAll(failureReports());
@@ -191,8 +204,12 @@ public final class BackendSelector {
       List<String> found = providers.stream().map(ContainerRuntimeProvider::name).toList();
       String artifact = KNOWN_ARTIFACTS.get(name);
       throw new RuntimeUnavailableException(
-          "backend '" + name + "' was requested but no provider with that name is on the class"
-              + " path (found: " + found + "); "
+          "backend '"
+              + name
+              + "' was requested but no provider with that name is on the class"
+              + " path (found: "
+              + found
+              + "); "
               + (artifact != null
                   ? "add " + artifact + " to the dependencies"
                   : "add the jar that provides it or choose one of the names found"));
@@ -202,7 +219,9 @@ public final class BackendSelector {
     if (!availability.available()) {
       RuntimeUnavailableException error =
           new RuntimeUnavailableException(
-              "backend '" + name + "' was requested but is not available: "
+              "backend '"
+                  + name
+                  + "' was requested but is not available: "
                   + availability.reason());
       probeFailures.forEach(error::addSuppressed);
       throw error;
@@ -218,14 +237,19 @@ public final class BackendSelector {
       return availability != null
           ? availability
           : Availability.unavailable(
-              "provider '" + provider.getClass().getName() + "' returned no verdict; report this"
+              "provider '"
+                  + provider.getClass().getName()
+                  + "' returned no verdict; report this"
                   + " to its maintainers");
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("backend '{}' failed its availability check", provider.name(), e);
       failures.add(e);
       return Availability.unavailable(
-          "provider '" + provider.getClass().getName() + "' failed while checking availability ("
-              + e + "); report this to its maintainers");
+          "provider '"
+              + provider.getClass().getName()
+              + "' failed while checking availability ("
+              + e
+              + "); report this to its maintainers");
     }
   }
 
@@ -234,7 +258,9 @@ public final class BackendSelector {
         .map(
             failure ->
                 new BackendReport(
-                    LOAD_FAILED, ContainerRuntimeProvider.EXPLICIT_ONLY, false,
+                    LOAD_FAILED,
+                    ContainerRuntimeProvider.EXPLICIT_ONLY,
+                    false,
                     failure + "; fix or remove the jar that lists it"))
         .toList();
   }

@@ -21,9 +21,9 @@ import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * Builds the final environment of one instance, with Lambda's precedence (lowest first):
- * {@code AWS_ENDPOINT_URL} pointing back at the embedding emulator when one is configured, then
- * the function's own variables with loopback URLs rewritten and reserved keys skipped, then the
+ * Builds the final environment of one instance, with Lambda's precedence (lowest first): {@code
+ * AWS_ENDPOINT_URL} pointing back at the embedding emulator when one is configured, then the
+ * function's own variables with loopback URLs rewritten and reserved keys skipped, then the
  * platform variables, which always win. Credentials appear only when they were issued.
  */
 public final class FunctionEnvironment {
@@ -33,7 +33,9 @@ public final class FunctionEnvironment {
       Collections.unmodifiableSet(
           new TreeSet<>(
               List.of(
-                  "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY",
+                  "AWS_ACCESS_KEY_ID",
+                  "AWS_ACCESS_KEY",
+                  "AWS_SECRET_ACCESS_KEY",
                   "AWS_SESSION_TOKEN")));
 
   /** The variable that sends AWS SDKs to a custom endpoint. */
@@ -73,11 +75,14 @@ public final class FunctionEnvironment {
       String streamId) {
     SortedMap<String, String> environment = new TreeMap<>();
     endpointUrl.ifPresent(url -> environment.put(ENDPOINT_URL, rewrite(url.toString())));
-    function.environment().forEach((key, value) -> {
-      if (!ReservedKeys.isReserved(key)) {
-        environment.put(key, rewrite(value));
-      }
-    });
+    function
+        .environment()
+        .forEach(
+            (key, value) -> {
+              if (!ReservedKeys.isReserved(key)) {
+                environment.put(key, rewrite(value));
+              }
+            });
     environment.put("AWS_REGION", function.region());
     environment.put("AWS_DEFAULT_REGION", function.region());
     environment.put("AWS_LAMBDA_FUNCTION_NAME", function.functionName());
@@ -93,19 +98,19 @@ public final class FunctionEnvironment {
         "AWS_LAMBDA_LOG_STREAM_NAME",
         STREAM_DATE.format(launchTime) + "/[" + function.version() + "]" + streamId);
     environment.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-    environment.put(
-        "AWS_LAMBDA_FUNCTION_TIMEOUT", Long.toString(function.timeout().toSeconds()));
+    environment.put("AWS_LAMBDA_FUNCTION_TIMEOUT", Long.toString(function.timeout().toSeconds()));
     if (function.packageType() == PackageType.ZIP
         && !function.runtime().isEmpty()
         && !function.runtime().startsWith("provided")) {
       environment.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + function.runtime());
     }
-    credentials.ifPresent(issued -> {
-      environment.put("AWS_ACCESS_KEY_ID", issued.accessKeyId());
-      environment.put("AWS_ACCESS_KEY", issued.accessKeyId());
-      environment.put("AWS_SECRET_ACCESS_KEY", issued.secretAccessKey());
-      environment.put("AWS_SESSION_TOKEN", issued.sessionToken());
-    });
+    credentials.ifPresent(
+        issued -> {
+          environment.put("AWS_ACCESS_KEY_ID", issued.accessKeyId());
+          environment.put("AWS_ACCESS_KEY", issued.accessKeyId());
+          environment.put("AWS_SECRET_ACCESS_KEY", issued.secretAccessKey());
+          environment.put("AWS_SESSION_TOKEN", issued.sessionToken());
+        });
     return environment;
   }
 

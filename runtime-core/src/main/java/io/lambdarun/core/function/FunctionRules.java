@@ -22,18 +22,25 @@ public final class FunctionRules {
 
   /** The smallest memory size, in MiB. */
   public static final int MIN_MEMORY_MIB = 128;
+
   /** The largest memory size, in MiB. */
   public static final int MAX_MEMORY_MIB = 10_240;
+
   /** The shortest timeout, in seconds. */
   public static final int MIN_TIMEOUT_SECONDS = 1;
+
   /** The longest timeout, in seconds. */
   public static final int MAX_TIMEOUT_SECONDS = 900;
+
   /** The smallest {@code /tmp}, in MiB. */
   public static final int MIN_EPHEMERAL_MIB = 512;
+
   /** The largest {@code /tmp}, in MiB. */
   public static final int MAX_EPHEMERAL_MIB = 10_240;
+
   /** The most bytes all environment keys and values may take together. */
   public static final int MAX_ENVIRONMENT_BYTES = 4096;
+
   /** The most layers a function may use. */
   public static final int MAX_LAYERS = 5;
 
@@ -63,32 +70,52 @@ public final class FunctionRules {
     if (!NAME.matcher(name).matches()) {
       throw new InvalidFunctionException(
           VALIDATION,
-          "function name '" + name + "' must be 1 to 64 letters, digits, hyphens or underscores;"
+          "function name '"
+              + name
+              + "' must be 1 to 64 letters, digits, hyphens or underscores;"
               + " choose a name such as 'my-function'");
     }
     var arn = ARN.matcher(function.functionArn());
     if (!arn.matches() || !arn.group(1).equals(name)) {
       throw new InvalidFunctionException(
-          "function ARN '" + function.functionArn() + "' is not"
-              + " 'arn:aws:lambda:<region>:<account>:function:" + name + "'; fix the ARN or leave"
+          "function ARN '"
+              + function.functionArn()
+              + "' is not"
+              + " 'arn:aws:lambda:<region>:<account>:function:"
+              + name
+              + "'; fix the ARN or leave"
               + " it unset to derive it");
     }
     if (!VERSION.matcher(function.version()).matches()) {
       throw new InvalidFunctionException(
           VALIDATION,
-          "version '" + function.version() + "' of function '" + name + "' must be '$LATEST' or"
+          "version '"
+              + function.version()
+              + "' of function '"
+              + name
+              + "' must be '$LATEST' or"
               + " a version number; use '$LATEST' or a published version such as '1'");
     }
     checkRange("memory size", function.memoryMib(), MIN_MEMORY_MIB, MAX_MEMORY_MIB, "MiB", name);
     checkTimeout(function.timeout(), name);
     checkRange(
-        "ephemeral storage", function.ephemeralStorageMib(), MIN_EPHEMERAL_MIB, MAX_EPHEMERAL_MIB,
-        "MiB", name);
+        "ephemeral storage",
+        function.ephemeralStorageMib(),
+        MIN_EPHEMERAL_MIB,
+        MAX_EPHEMERAL_MIB,
+        "MiB",
+        name);
     checkEnvironment(function.environment(), name);
     if (function.layers().size() > MAX_LAYERS) {
       throw new InvalidFunctionException(
-          "function '" + name + "' uses '" + function.layers().size() + "' layers; Lambda allows"
-              + " at most " + MAX_LAYERS + ", so merge some layers");
+          "function '"
+              + name
+              + "' uses '"
+              + function.layers().size()
+              + "' layers; Lambda allows"
+              + " at most "
+              + MAX_LAYERS
+              + ", so merge some layers");
     }
     if (function.packageType() == PackageType.ZIP) {
       checkZip(function);
@@ -99,16 +126,23 @@ public final class FunctionRules {
   }
 
   private static void checkArchives(LambdaFunction function, ArchiveLimits limits) {
-    function.code().ifPresent(code -> {
-      boolean hasFile =
-          code.entries(limits).stream().anyMatch(entry -> entry.type() != ArchiveEntry.Type.DIRECTORY);
-      if (!hasFile) {
-        throw new InvalidArchiveException(
-            "code archive '" + code.name() + "' of function '" + function.functionName()
-                + "' is empty (Uploaded file must be a non-empty zip); add the handler's files to"
-                + " the zip");
-      }
-    });
+    function
+        .code()
+        .ifPresent(
+            code -> {
+              boolean hasFile =
+                  code.entries(limits).stream()
+                      .anyMatch(entry -> entry.type() != ArchiveEntry.Type.DIRECTORY);
+              if (!hasFile) {
+                throw new InvalidArchiveException(
+                    "code archive '"
+                        + code.name()
+                        + "' of function '"
+                        + function.functionName()
+                        + "' is empty (Uploaded file must be a non-empty zip); add the handler's files to"
+                        + " the zip");
+              }
+            });
     Archive.forEachEntry(function.layers(), limits, (entry, content) -> {});
   }
 
@@ -116,17 +150,27 @@ public final class FunctionRules {
     String name = function.functionName();
     if (!RuntimeCatalog.isKnown(function.runtime())) {
       throw new InvalidFunctionException(
-          "runtime '" + function.runtime() + "' of function '" + name + "' is not a Lambda"
+          "runtime '"
+              + function.runtime()
+              + "' of function '"
+              + name
+              + "' is not a Lambda"
               + " runtime; use one such as 'python3.12', 'nodejs20.x' or 'java21'");
     }
     if (!HANDLER.matcher(function.handler()).matches()) {
       throw new InvalidFunctionException(
-          "handler '" + function.handler() + "' of function '" + name + "' must be 1 to 128"
+          "handler '"
+              + function.handler()
+              + "' of function '"
+              + name
+              + "' must be 1 to 128"
               + " characters without white space; set it, for example 'app.handler'");
     }
     if (function.code().isEmpty()) {
       throw new InvalidFunctionException(
-          "function '" + name + "' has package type Zip but no code archive; provide the code"
+          "function '"
+              + name
+              + "' has package type Zip but no code archive; provide the code"
               + " zip");
     }
   }
@@ -137,8 +181,16 @@ public final class FunctionRules {
     if (!wholeSeconds || seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS) {
       throw new InvalidFunctionException(
           VALIDATION,
-          "timeout '" + timeout + "' of function '" + name + "' must be a whole number of seconds"
-              + " from " + MIN_TIMEOUT_SECONDS + " to " + MAX_TIMEOUT_SECONDS + "; set a value in"
+          "timeout '"
+              + timeout
+              + "' of function '"
+              + name
+              + "' must be a whole number of seconds"
+              + " from "
+              + MIN_TIMEOUT_SECONDS
+              + " to "
+              + MAX_TIMEOUT_SECONDS
+              + "; set a value in"
               + " that range");
     }
   }
@@ -148,8 +200,18 @@ public final class FunctionRules {
     if (value < min || value > max) {
       throw new InvalidFunctionException(
           VALIDATION,
-          what + " '" + value + "' of function '" + name + "' must be from " + min + " to " + max
-              + " " + unit + "; set a value in that range");
+          what
+              + " '"
+              + value
+              + "' of function '"
+              + name
+              + "' must be from "
+              + min
+              + " to "
+              + max
+              + " "
+              + unit
+              + "; set a value in that range");
     }
   }
 
@@ -159,7 +221,11 @@ public final class FunctionRules {
       if (!ENV_KEY.matcher(key).matches()) {
         throw new InvalidFunctionException(
             VALIDATION,
-            "environment key '" + key + "' of function '" + name + "' must match"
+            "environment key '"
+                + key
+                + "' of function '"
+                + name
+                + "' must match"
                 + " '[a-zA-Z]([a-zA-Z0-9_])+'; rename the variable");
       }
     }
@@ -167,7 +233,10 @@ public final class FunctionRules {
     for (Map.Entry<String, String> entry : environment.entrySet()) {
       if (!isValidText(entry.getValue())) {
         throw new InvalidFunctionException(
-            "the value of environment variable '" + entry.getKey() + "' of function '" + name
+            "the value of environment variable '"
+                + entry.getKey()
+                + "' of function '"
+                + name
                 + "' is not valid text (it holds a NUL character or an unpaired surrogate); encode"
                 + " binary data, for example as base64");
       }
@@ -177,8 +246,11 @@ public final class FunctionRules {
     if (bytes > MAX_ENVIRONMENT_BYTES) {
       throw new InvalidFunctionException(
           "Lambda was unable to configure your environment variables because the environment"
-              + " variables you have provided exceeded the 4KB limit; function '" + name + "' uses '"
-              + bytes + "' bytes of keys and values, so move large values elsewhere");
+              + " variables you have provided exceeded the 4KB limit; function '"
+              + name
+              + "' uses '"
+              + bytes
+              + "' bytes of keys and values, so move large values elsewhere");
     }
   }
 

@@ -18,11 +18,11 @@ import java.util.Map;
  * The fingerprint of everything that shapes a function's instances; two instances are
  * interchangeable only when their deploy ids are equal.
  *
- * <p>It is the SHA-256 of the code's SHA-256 (hex, UTF-8), a zero byte, the launch-config JSON,
- * and for each layer in attach order a {@code :} followed by the layer's raw 32-byte SHA-256,
- * encoded as base64url without padding (43 characters, safe in URLs and label values). The
- * launch-config JSON is the array {@code [role, runtime, handler, timeout, memory, environment,
- * packageType, imageUri, imageConfig, ephemeralStorage, logGroup, architecture, tags-or-null]}.
+ * <p>It is the SHA-256 of the code's SHA-256 (hex, UTF-8), a zero byte, the launch-config JSON, and
+ * for each layer in attach order a {@code :} followed by the layer's raw 32-byte SHA-256, encoded
+ * as base64url without padding (43 characters, safe in URLs and label values). The launch-config
+ * JSON is the array {@code [role, runtime, handler, timeout, memory, environment, packageType,
+ * imageUri, imageConfig, ephemeralStorage, logGroup, architecture, tags-or-null]}.
  */
 public final class DeployId {
 

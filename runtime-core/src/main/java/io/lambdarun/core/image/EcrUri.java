@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 /**
  * Recognises private Amazon ECR image URIs and rewrites them to the embedder's local registry.
  *
- * <p>A URI is private ECR when its registry part (everything before the first {@code /}) is
- * exactly {@code <12 digits>.dkr.ecr[-fips].<region>.amazonaws.com} (or {@code .com.cn}); look-alikes
- * in the path, public ECR ({@code public.ecr.aws}) and Docker Hub names are not.
+ * <p>A URI is private ECR when its registry part (everything before the first {@code /}) is exactly
+ * {@code <12 digits>.dkr.ecr[-fips].<region>.amazonaws.com} (or {@code .com.cn}); look-alikes in
+ * the path, public ECR ({@code public.ecr.aws}) and Docker Hub names are not.
  */
 public final class EcrUri {
 

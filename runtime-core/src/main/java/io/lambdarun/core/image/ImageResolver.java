@@ -76,9 +76,14 @@ public final class ImageResolver {
       if (!RuntimeCatalog.isKnown(runtime) || image.isEmpty()) {
         throw new ConfigurationException(
             configKey,
-            "image mapping entry '" + entry + "' in '" + configKey + "' is neither"
+            "image mapping entry '"
+                + entry
+                + "' in '"
+                + configKey
+                + "' is neither"
                 + " 'runtime=image' for a known runtime nor a single pattern containing '"
-                + RUNTIME_PLACEHOLDER + "'; write for example 'python3.12=my-registry/python:3.12'");
+                + RUNTIME_PLACEHOLDER
+                + "'; write for example 'python3.12=my-registry/python:3.12'");
       }
       mappings.put(runtime, image);
     }
@@ -103,8 +108,11 @@ public final class ImageResolver {
                     () ->
                         new InvalidFunctionException(
                             INVALID_RUNTIME,
-                            "runtime '" + function.runtime() + "' of function '"
-                                + function.functionName() + "' is deprecated and has no base"
+                            "runtime '"
+                                + function.runtime()
+                                + "' of function '"
+                                + function.functionName()
+                                + "' is deprecated and has no base"
                                 + " image; move the function to a current runtime or map an image"
                                 + " for it"));
     return translate(image, hostAccess);
@@ -131,6 +139,7 @@ public final class ImageResolver {
     if (registryPort.isEmpty()) {
       return image;
     }
-    return EcrUri.translate(image, hostAccess.registryHost(), registryPort.getAsInt()).orElse(image);
+    return EcrUri.translate(image, hostAccess.registryHost(), registryPort.getAsInt())
+        .orElse(image);
   }
 }

@@ -27,10 +27,10 @@ import java.util.Set;
  * OptionalBinder.newOptionalBinder(binder(), CredentialsProvider.class).setBinding()}; {@link
  * LambdaRuntimeListener}s and {@link LogSink}s are added with {@code Multibinder.newSetBinder}.
  *
- * <p><b>Who closes the runtime.</b> {@link LambdaRuntime} is bound as a singleton created on
- * first use, and Guice never closes it: the application that creates the injector must call
- * {@code injector.getInstance(LambdaRuntime.class).close()} when it shuts down, or the instances
- * it launched keep running until the next start sweeps them.
+ * <p><b>Who closes the runtime.</b> {@link LambdaRuntime} is bound as a singleton created on first
+ * use, and Guice never closes it: the application that creates the injector must call {@code
+ * injector.getInstance(LambdaRuntime.class).close()} when it shuts down, or the instances it
+ * launched keep running until the next start sweeps them.
  */
 public final class LambdaRuntimeModule extends AbstractModule {
 

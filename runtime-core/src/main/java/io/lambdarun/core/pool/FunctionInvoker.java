@@ -16,8 +16,8 @@ import io.lambdarun.core.telemetry.StopReason;
 import io.lambdarun.core.telemetry.Telemetry;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpConnectTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -51,10 +51,10 @@ public final class FunctionInvoker {
   private static final Logger LOG = LoggerFactory.getLogger(FunctionInvoker.class);
 
   /**
-   * How long a log tail may wait for the backend's log to catch up: Docker's log driver and a
-   * pod's log receive an instance's output asynchronously, so the lines of an event may land just
-   * after its answer. The tail is read again every {@link #LOG_POLL} until it is non-empty and no
-   * longer grows, or this much time has passed.
+   * How long a log tail may wait for the backend's log to catch up: Docker's log driver and a pod's
+   * log receive an instance's output asynchronously, so the lines of an event may land just after
+   * its answer. The tail is read again every {@link #LOG_POLL} until it is non-empty and no longer
+   * grows, or this much time has passed.
    */
   private static final Duration LOG_SETTLE = Duration.ofMillis(500);
 
@@ -132,19 +132,27 @@ public final class FunctionInvoker {
    * @throws InstanceFailedException if an instance failed underneath the event
    */
   public InvocationResult invokeStreaming(
-      LambdaFunction function, byte[] payload, InvokeOptions options,
+      LambdaFunction function,
+      byte[] payload,
+      InvokeOptions options,
       ResponseStreamListener listener) {
     return run(function, payload, options, listener);
   }
 
   private InvocationResult run(
-      LambdaFunction function, byte[] payload, InvokeOptions options,
+      LambdaFunction function,
+      byte[] payload,
+      InvokeOptions options,
       ResponseStreamListener listener) {
     if (payload.length > MAX_PAYLOAD_BYTES) {
       throw new InvalidFunctionException(
           "RequestTooLargeException",
-          "request payload of '" + payload.length + "' bytes for function '"
-              + function.functionName() + "' exceeds Lambda's limit of " + MAX_PAYLOAD_BYTES
+          "request payload of '"
+              + payload.length
+              + "' bytes for function '"
+              + function.functionName()
+              + "' exceeds Lambda's limit of "
+              + MAX_PAYLOAD_BYTES
               + " bytes; send a smaller event");
     }
     String requestId = UUID.randomUUID().toString();
@@ -169,8 +177,13 @@ public final class FunctionInvoker {
     }
     throw new InstanceFailedException(
         lastInstance,
-        "no reachable instance of function '" + function.functionName() + "' after "
-            + MAX_ATTEMPTS + " attempts (last: '" + lastInstance + "'); check that the backend"
+        "no reachable instance of function '"
+            + function.functionName()
+            + "' after "
+            + MAX_ATTEMPTS
+            + " attempts (last: '"
+            + lastInstance
+            + "'); check that the backend"
             + " can start it",
         null);
   }
@@ -205,7 +218,11 @@ public final class FunctionInvoker {
     try {
       response =
           http.post(
-              lease.connection(), lease.instance(), payload, requestId, options,
+              lease.connection(),
+              lease.instance(),
+              payload,
+              requestId,
+              options,
               function.timeout().plus(grace));
     } catch (IOException e) {
       if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
@@ -213,14 +230,19 @@ public final class FunctionInvoker {
         lease.discard();
         Thread.currentThread().interrupt();
         throw new LambdaRunException(
-            "invocation '" + requestId + "' of function '" + function.functionName()
+            "invocation '"
+                + requestId
+                + "' of function '"
+                + function.functionName()
                 + "' was interrupted; retry it",
             e);
       }
       if (neverReached(e)) {
         LOG.warn(
             "instance '{}' of function '{}' is unreachable ({}); replacing it",
-            lease.instance().id(), function.functionName(), e.toString());
+            lease.instance().id(),
+            function.functionName(),
+            e.toString());
         trace.instanceFailed();
         lease.discard();
         return Optional.empty();
@@ -232,8 +254,13 @@ public final class FunctionInvoker {
       lease.discard();
       throw new InstanceFailedException(
           lease.instance().id(),
-          "instance '" + lease.instance().id() + "' of function '" + function.functionName()
-              + "' failed after the event was sent (" + e + "); it was replaced, so retry if"
+          "instance '"
+              + lease.instance().id()
+              + "' of function '"
+              + function.functionName()
+              + "' failed after the event was sent ("
+              + e
+              + "); it was replaced, so retry if"
               + " the function is idempotent",
           e);
     }
@@ -255,7 +282,9 @@ public final class FunctionInvoker {
       case NOT_DELIVERED -> {
         LOG.warn(
             "instance '{}' of function '{}' could not take the event ({}); replacing it",
-            lease.instance().id(), function.functionName(), answer.bodyText());
+            lease.instance().id(),
+            function.functionName(),
+            answer.bodyText());
         trace.instanceFailed();
         lease.discard();
         return Optional.empty();
@@ -268,15 +297,23 @@ public final class FunctionInvoker {
         lease.discard();
         throw new InstanceFailedException(
             lease.instance().id(),
-            "instance '" + lease.instance().id() + "' of function '" + function.functionName()
-                + "' was stopped while serving invocation '" + requestId + "'; retry if the"
+            "instance '"
+                + lease.instance().id()
+                + "' of function '"
+                + function.functionName()
+                + "' was stopped while serving invocation '"
+                + requestId
+                + "'; retry if the"
                 + " function is idempotent",
             null);
       }
       default -> {
         Optional<String> logResult =
             logResult(
-                lease, options, since, trace,
+                lease,
+                options,
+                since,
+                trace,
                 answer.functionError().isPresent()
                     ? ended -> ended.erred(answer.body())
                     : InvocationTrace::succeeded);
@@ -288,8 +325,13 @@ public final class FunctionInvoker {
         }
         return Optional.of(
             new InvocationResult(
-                answer.body(), answer.functionError(), requestId, lease.coldStart(),
-                lease.initDuration(), elapsed(start), logResult));
+                answer.body(),
+                answer.functionError(),
+                requestId,
+                lease.coldStart(),
+                lease.initDuration(),
+                elapsed(start),
+                logResult));
       }
     }
   }
@@ -315,8 +357,13 @@ public final class FunctionInvoker {
       lease.discard();
       throw new InstanceFailedException(
           lease.instance().id(),
-          "instance '" + lease.instance().id() + "' of function '" + function.functionName()
-              + "' answered HTTP '" + response.statusCode() + "' without an error document; it"
+          "instance '"
+              + lease.instance().id()
+              + "' of function '"
+              + function.functionName()
+              + "' answered HTTP '"
+              + response.statusCode()
+              + "' without an error document; it"
               + " was replaced, check the instance's log",
           null);
     }
@@ -327,10 +374,11 @@ public final class FunctionInvoker {
     byte[] document = body;
     Optional<String> logResult =
         logResult(
-            lease, options, since, trace,
-            error.isPresent()
-                ? ended -> ended.erred(document)
-                : InvocationTrace::succeeded);
+            lease,
+            options,
+            since,
+            trace,
+            error.isPresent() ? ended -> ended.erred(document) : InvocationTrace::succeeded);
     if (ok) {
       lease.release();
     } else {
@@ -351,23 +399,32 @@ public final class FunctionInvoker {
       InvocationTrace trace) {
     LOG.info(
         "invocation '{}' of function '{}' timed out after {} s; replacing instance '{}'",
-        requestId, function.functionName(), function.timeout().toSeconds(), lease.instance().id());
-    Optional<String> logResult =
-        logResult(lease, options, since, trace, InvocationTrace::timedOut);
+        requestId,
+        function.functionName(),
+        function.timeout().toSeconds(),
+        lease.instance().id());
+    Optional<String> logResult = logResult(lease, options, since, trace, InvocationTrace::timedOut);
     lease.discard();
     return new InvocationResult(
         ResponseClassifier.timeoutDocument(requestId, function.timeout()),
-        Optional.of(FunctionError.UNHANDLED), requestId, lease.coldStart(), lease.initDuration(),
-        elapsed(start), logResult);
+        Optional.of(FunctionError.UNHANDLED),
+        requestId,
+        lease.coldStart(),
+        lease.initDuration(),
+        elapsed(start),
+        logResult);
   }
 
   /**
-   * Ends the invocation's trace once its lines are in (polling a backend that cannot stream),
-   * and returns its log tail when asked for: the last 4 KB of its lines, {@code START} to {@code
+   * Ends the invocation's trace once its lines are in (polling a backend that cannot stream), and
+   * returns its log tail when asked for: the last 4 KB of its lines, {@code START} to {@code
    * REPORT}.
    */
   private Optional<String> logResult(
-      Lease lease, InvokeOptions options, Instant since, InvocationTrace trace,
+      Lease lease,
+      InvokeOptions options,
+      Instant since,
+      InvocationTrace trace,
       Function<InvocationTrace, String> end) {
     if (!trace.log().streaming()) {
       if (options.logTail()) {
@@ -383,7 +440,8 @@ public final class FunctionInvoker {
       return Optional.empty();
     }
     byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
-    byte[] tail = Arrays.copyOfRange(bytes, Math.max(0, bytes.length - LOG_TAIL_BYTES), bytes.length);
+    byte[] tail =
+        Arrays.copyOfRange(bytes, Math.max(0, bytes.length - LOG_TAIL_BYTES), bytes.length);
     return Optional.of(Base64.getEncoder().encodeToString(tail));
   }
 
@@ -425,8 +483,13 @@ public final class FunctionInvoker {
       chunks.accept(payload);
     }
     return new InvocationResult(
-        new byte[0], result.functionError(), result.requestId(), result.coldStart(),
-        result.initDuration(), result.duration(), result.logResult());
+        new byte[0],
+        result.functionError(),
+        result.requestId(),
+        result.coldStart(),
+        result.initDuration(),
+        result.duration(),
+        result.logResult());
   }
 
   /** Tells a listener the request id before its first chunk. */

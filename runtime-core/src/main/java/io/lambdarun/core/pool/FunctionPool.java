@@ -26,18 +26,18 @@ import org.slf4j.LoggerFactory;
  * The warm instances of one function version: one event per instance, at most {@code cap} current
  * instances alive or launching, stale instances replaced once they are free.
  *
- * <p>A caller takes a free current instance, or launches one itself while the current instances
- * and the launches under way are fewer than the cap, so cold starts run in parallel up to the cap
- * and never outnumber the callers that need them. Otherwise it queues, and callers are served in
+ * <p>A caller takes a free current instance, or launches one itself while the current instances and
+ * the launches under way are fewer than the cap, so cold starts run in parallel up to the cap and
+ * never outnumber the callers that need them. Otherwise it queues, and callers are served in
  * arrival order: a released instance is handed straight to the longest waiting caller (one wake-up
  * per freed instance), and a launch slot freed by a failed launch or a retired instance is handed
  * to it as the right to launch. A failed launch fails only the caller that launched. A waiter that
  * is interrupted, or finds the pool closed, passes on what it was handed.
  *
- * <p>A provisioned pool keeps a floor of current instances: {@link #fill} launches the missing
- * ones ahead of any caller (free, so the next callers find them warm), idle reaping never goes
- * below the floor, and {@code onRetired} is told whenever an instance leaves the pool so the floor
- * can be restored.
+ * <p>A provisioned pool keeps a floor of current instances: {@link #fill} launches the missing ones
+ * ahead of any caller (free, so the next callers find them warm), idle reaping never goes below the
+ * floor, and {@code onRetired} is told whenever an instance leaves the pool so the floor can be
+ * restored.
  */
 final class FunctionPool {
 
@@ -171,7 +171,8 @@ final class FunctionPool {
       passOn(claim, retired);
       Thread.currentThread().interrupt();
       throw new LambdaRunException(
-          "waiting for a free instance of function '" + function.functionName()
+          "waiting for a free instance of function '"
+              + function.functionName()
               + "' was interrupted; retry the invocation",
           e);
     }
@@ -311,8 +312,8 @@ final class FunctionPool {
 
   /**
    * Launches, on {@code executor}, the instances missing below the floor (within the cap); each
-   * joins the pool free. A failed launch is recorded for {@link #provisioned} and not retried
-   * until the configuration changes or {@link #retryFailedFill} is called.
+   * joins the pool free. A failed launch is recorded for {@link #provisioned} and not retried until
+   * the configuration changes or {@link #retryFailedFill} is called.
    *
    * @return completes when every launch started here has ended, failed ones included
    */
@@ -323,7 +324,8 @@ final class FunctionPool {
     int missing;
     lock.lock();
     try {
-      if (closed || floor == 0
+      if (closed
+          || floor == 0
           || (fillFailure.isPresent() && failedDeployId.equals(currentDeployId))) {
         return CompletableFuture.completedFuture(null);
       }
@@ -356,7 +358,9 @@ final class FunctionPool {
     } catch (RuntimeException | Error e) {
       LOG.warn(
           "launching a provisioned instance of function '{}' failed; provision it again to"
-              + " retry", function.qualifiedArn(), e);
+              + " retry",
+          function.qualifiedArn(),
+          e);
       lock.lock();
       try {
         launching--;
@@ -390,7 +394,8 @@ final class FunctionPool {
     try {
       int current = (int) entries.stream().filter(this::isCurrent).count();
       return new ProvisionedCount(
-          floor, Math.min(current, floor),
+          floor,
+          Math.min(current, floor),
           failedDeployId.equals(currentDeployId) ? fillFailure : Optional.empty());
     } finally {
       lock.unlock();
@@ -511,7 +516,9 @@ final class FunctionPool {
           .map(
               entry ->
                   new PoolSnapshot(
-                      entry.function, entry.instance(), entry.busy,
+                      entry.function,
+                      entry.instance(),
+                      entry.busy,
                       entry.busy ? Duration.ZERO : Duration.between(entry.lastUsed, now)))
           .toList();
     } finally {
@@ -533,7 +540,9 @@ final class FunctionPool {
 
   private boolean isCurrent(PooledInstance entry) {
     return entry.deployId.equals(currentDeployId)
-        && entry.launched.credentials()
+        && entry
+            .launched
+            .credentials()
             .map(c -> c.expiration().isAfter(clock.instant().plus(CREDENTIAL_HEADROOM)))
             .orElse(true);
   }

@@ -102,7 +102,10 @@ public final class HttpInvoker {
       if (c < 0x20 || c > 0x7e) {
         throw new InvalidFunctionException(
             "InvalidRequestContentException",
-            "header '" + name + "' holds a control or non-ASCII character at index '" + i
+            "header '"
+                + name
+                + "' holds a control or non-ASCII character at index '"
+                + i
                 + "'; pass printable ASCII (base64 for a client context)");
       }
     }

@@ -156,8 +156,7 @@ final class HttpResponseReader {
     while (!(line = requireLine()).isEmpty()) {
       total += line.length();
       if (total > MAX_HEADER_BYTES) {
-        throw new ProtocolException(
-            "the answer's headers exceed " + MAX_HEADER_BYTES + " bytes");
+        throw new ProtocolException("the answer's headers exceed " + MAX_HEADER_BYTES + " bytes");
       }
       int colon = line.indexOf(':');
       if (colon <= 0) {
@@ -182,7 +181,9 @@ final class HttpResponseReader {
     throw new ProtocolException("malformed status line '" + abbreviate(line) + "' in the answer");
   }
 
-  /** Whether no byte after the body has arrived in the buffer (later ones fail the next connect). */
+  /**
+   * Whether no byte after the body has arrived in the buffer (later ones fail the next connect).
+   */
   private boolean nothingLeft() {
     return position == limit;
   }
@@ -202,7 +203,8 @@ final class HttpResponseReader {
     }
     if (chunked != 1) {
       throw new ProtocolException(
-          "invalid Transfer-Encoding '" + abbreviate(String.join(", ", values))
+          "invalid Transfer-Encoding '"
+              + abbreviate(String.join(", ", values))
               + "' in the answer");
     }
   }
@@ -318,8 +320,7 @@ final class HttpResponseReader {
         n = in.read(target, offset + done, length - done);
         if (n == -1) {
           throw new EOFException(
-              "the instance closed the connection after " + done + " of " + length
-                  + " body bytes");
+              "the instance closed the connection after " + done + " of " + length + " body bytes");
         }
       }
       done += n;

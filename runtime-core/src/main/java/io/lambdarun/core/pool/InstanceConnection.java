@@ -35,8 +35,8 @@ final class InstanceConnection implements AutoCloseable {
   }
 
   /**
-   * Makes sure a live connection is open: the idle one when the peer has not closed it, otherwise
-   * a new one. Leaves the channel in non-blocking mode for {@link #write}.
+   * Makes sure a live connection is open: the idle one when the peer has not closed it, otherwise a
+   * new one. Leaves the channel in non-blocking mode for {@link #write}.
    *
    * @throws ConnectException if no connection could be established, so nothing was sent
    * @throws ClosedByInterruptException if the calling thread was interrupted
@@ -207,9 +207,9 @@ final class InstanceConnection implements AutoCloseable {
   }
 
   /**
-   * A non-blocking read of one byte: 0 means the idle connection is still open; end of stream or
-   * an error means the peer closed it; data from an idle peer breaks the protocol, so the
-   * connection is not trusted either.
+   * A non-blocking read of one byte: 0 means the idle connection is still open; end of stream or an
+   * error means the peer closed it; data from an idle peer breaks the protocol, so the connection
+   * is not trusted either.
    */
   private static boolean isIdleAndOpen(SocketChannel idle) {
     try {

@@ -80,8 +80,11 @@ public final class InstanceLauncher {
       launched = true;
       Duration launchTime = Duration.ofNanos(System.nanoTime() - start);
       LOG.info(
-          "launched instance '{}' of function '{}' version '{}' in {} ms", instance.id(),
-          function.functionName(), function.version(), launchTime.toMillis());
+          "launched instance '{}' of function '{}' version '{}' in {} ms",
+          instance.id(),
+          function.functionName(),
+          function.version(),
+          launchTime.toMillis());
       telemetry.started(log, instance, launchTime, runtime);
       return new Launched(instance, credentials, launchTime, runtimeApi);
     } finally {
@@ -114,8 +117,13 @@ public final class InstanceLauncher {
   private LaunchFailedException failed(LaunchSpec spec, RuntimeException e) {
     return new LaunchFailedException(
         spec.functionName(),
-        "backend '" + runtime.name() + "' failed to launch function '" + spec.functionName()
-            + "' (" + e + "); check the backend's log or report this to its maintainers",
+        "backend '"
+            + runtime.name()
+            + "' failed to launch function '"
+            + spec.functionName()
+            + "' ("
+            + e
+            + "); check the backend's log or report this to its maintainers",
         e);
   }
 
@@ -146,12 +154,13 @@ public final class InstanceLauncher {
   }
 
   private void revoke(SessionCredentials credentials) {
-    credentialsProvider.ifPresent(provider -> {
-      try {
-        provider.revoke(credentials);
-      } catch (RuntimeException e) {
-        LOG.warn("revoking credentials failed ({})", e.getClass().getName());
-      }
-    });
+    credentialsProvider.ifPresent(
+        provider -> {
+          try {
+            provider.revoke(credentials);
+          } catch (RuntimeException e) {
+            LOG.warn("revoking credentials failed ({})", e.getClass().getName());
+          }
+        });
   }
 }

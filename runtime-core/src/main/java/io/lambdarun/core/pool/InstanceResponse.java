@@ -8,7 +8,7 @@ import java.net.http.HttpHeaders;
  * @param statusCode the HTTP status
  * @param headers the response headers, looked up case-insensitively
  * @param body the body; empty when {@code oversized}
- * @param oversized whether the body exceeded {@link FunctionInvoker#MAX_PAYLOAD_BYTES} and was
- *     not read
+ * @param oversized whether the body exceeded {@link FunctionInvoker#MAX_PAYLOAD_BYTES} and was not
+ *     read
  */
 record InstanceResponse(int statusCode, HttpHeaders headers, byte[] body, boolean oversized) {}

@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 
-/** Resolves a function into the {@link LaunchSpec} a backend launches, applying every Lambda rule. */
+/**
+ * Resolves a function into the {@link LaunchSpec} a backend launches, applying every Lambda rule.
+ */
 public final class LaunchSpecFactory {
 
   private final ContainerRuntime runtime;
@@ -81,7 +83,8 @@ public final class LaunchSpecFactory {
   public LaunchSpec create(
       LambdaFunction function, String deployId, Optional<SessionCredentials> credentials) {
     SortedMap<String, String> env =
-        environment.build(function, credentials, clock.instant(), FunctionEnvironment.newStreamId());
+        environment.build(
+            function, credentials, clock.instant(), FunctionEnvironment.newStreamId());
     Map<String, String> labels = owner.labels();
     labels.put(Labels.FUNCTION, Labels.safeValue(function.functionName()));
     labels.put(Labels.VERSION, Labels.safeLowerValue(function.version()));

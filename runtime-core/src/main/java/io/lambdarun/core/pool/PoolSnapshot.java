@@ -12,4 +12,5 @@ import java.time.Duration;
  * @param busy whether it is serving an event
  * @param idle how long it has been free; zero while busy
  */
-public record PoolSnapshot(LambdaFunction function, Instance instance, boolean busy, Duration idle) {}
+public record PoolSnapshot(
+    LambdaFunction function, Instance instance, boolean busy, Duration idle) {}

@@ -10,8 +10,10 @@ final class PooledInstance {
   final Launched launched;
   final String deployId;
   final LambdaFunction function;
+
   /** The keep-alive connection to the RIE endpoint; {@code null} in Runtime API mode. */
   final InstanceConnection connection;
+
   boolean busy = true;
   boolean removed;
   Instant lastUsed;

@@ -84,7 +84,9 @@ final class ProvisionedInstances {
             ? Status.READY
             : count.failure().isPresent() ? Status.FAILED : Status.IN_PROGRESS;
     return new ProvisionedConcurrency(
-        requested, count.available(), status,
+        requested,
+        count.available(),
+        status,
         status == Status.FAILED ? count.failure() : Optional.empty());
   }
 
@@ -125,13 +127,15 @@ final class ProvisionedInstances {
         int replaced = poolFor.apply(provision.function()).removeEnded(ended);
         if (replaced > 0) {
           LOG.info(
-              "replacing {} ended provisioned instances of function '{}'", replaced,
+              "replacing {} ended provisioned instances of function '{}'",
+              replaced,
               provision.function().qualifiedArn());
         }
         refill(provision.function().qualifiedArn());
       } catch (RuntimeException e) {
         LOG.warn(
-            "keeping the provisioned instances of '{}' failed", provision.function().qualifiedArn(),
+            "keeping the provisioned instances of '{}' failed",
+            provision.function().qualifiedArn(),
             e);
       }
     }

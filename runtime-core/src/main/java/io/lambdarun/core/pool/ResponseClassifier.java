@@ -57,9 +57,7 @@ public final class ResponseClassifier {
     }
     try {
       JsonNode node = JSON.readTree(body);
-      return node != null
-          && node.isObject()
-          && (node.has("errorMessage") || node.has("errorType"));
+      return node != null && node.isObject() && (node.has("errorMessage") || node.has("errorType"));
     } catch (IOException e) {
       return false;
     }
@@ -97,13 +95,15 @@ public final class ResponseClassifier {
    *
    * @param requestId the request id
    * @param timeout the function's timeout
-   * @return {@code {"errorType":"Sandbox.Timedout","errorMessage":"<id> Task timed out after
-   *     N.00 seconds"}}
+   * @return {@code {"errorType":"Sandbox.Timedout","errorMessage":"<id> Task timed out after N.00
+   *     seconds"}}
    */
   public static byte[] timeoutDocument(String requestId, Duration timeout) {
     String message =
-        requestId + " Task timed out after "
-            + String.format(Locale.ROOT, "%.2f", timeout.toMillis() / 1000.0) + " seconds";
+        requestId
+            + " Task timed out after "
+            + String.format(Locale.ROOT, "%.2f", timeout.toMillis() / 1000.0)
+            + " seconds";
     return JSON.createObjectNode()
         .put("errorType", "Sandbox.Timedout")
         .put("errorMessage", message)

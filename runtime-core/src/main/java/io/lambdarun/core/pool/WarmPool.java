@@ -55,7 +55,10 @@ public final class WarmPool {
         key,
         absent ->
             new FunctionPool(
-                function.functionName(), maxInstancesPerFunction, clock, launcher,
+                function.functionName(),
+                maxInstancesPerFunction,
+                clock,
+                launcher,
                 () -> provisioned.refill(key)));
   }
 
@@ -72,7 +75,8 @@ public final class WarmPool {
       if (closed) {
         throw new IllegalStateException(
             "the warm pool is closed; build a new LambdaRuntime to invoke function '"
-                + function.functionName() + "'");
+                + function.functionName()
+                + "'");
       }
       provisioned.follow(function, deployId);
       FunctionPool pool = poolFor(function);
@@ -101,8 +105,8 @@ public final class WarmPool {
   }
 
   /**
-   * Retires every instance of a function, in every account, region and version; busy instances
-   * go when their event is answered.
+   * Retires every instance of a function, in every account, region and version; busy instances go
+   * when their event is answered.
    *
    * @param functionName the function name
    * @return whether any instance was evicted
@@ -120,10 +124,10 @@ public final class WarmPool {
   }
 
   /**
-   * Provisions a function version: {@code count} instances are launched and initialised ahead,
-   * kept while provisioned (idle reaping spares them), and replaced when they leave the pool or
-   * end, or when the version's configuration changes; 0 removes the provision, and the instances
-   * then idle out as any other.
+   * Provisions a function version: {@code count} instances are launched and initialised ahead, kept
+   * while provisioned (idle reaping spares them), and replaced when they leave the pool or end, or
+   * when the version's configuration changes; 0 removes the provision, and the instances then idle
+   * out as any other.
    *
    * @param function the function version
    * @param deployId its deploy id
@@ -134,8 +138,13 @@ public final class WarmPool {
       LambdaFunction function, String deployId, int count) {
     if (count < 0 || count > maxInstancesPerFunction) {
       throw new InvalidFunctionException(
-          "provisioned concurrency '" + count + "' for function '" + function.qualifiedArn()
-              + "' is outside 0 to " + maxInstancesPerFunction + ", the most instances per"
+          "provisioned concurrency '"
+              + count
+              + "' for function '"
+              + function.qualifiedArn()
+              + "' is outside 0 to "
+              + maxInstancesPerFunction
+              + ", the most instances per"
               + " function; ask for fewer or raise 'lambdarun.pool.max-instances'");
     }
     return provisioned.provision(function, deployId, count);
@@ -152,8 +161,8 @@ public final class WarmPool {
   }
 
   /**
-   * Replaces provisioned instances that have ended while free and restores every provision's
-   * floor; run periodically, as idle reaping is.
+   * Replaces provisioned instances that have ended while free and restores every provision's floor;
+   * run periodically, as idle reaping is.
    *
    * @param ended tells whether the backend reports an instance as ended
    */
@@ -164,8 +173,8 @@ public final class WarmPool {
   }
 
   /**
-   * Retires every instance; busy instances go when their event is answered, or at once when
-   * {@code includingBusy}.
+   * Retires every instance; busy instances go when their event is answered, or at once when {@code
+   * includingBusy}.
    *
    * @param includingBusy whether to tear down instances serving an event now
    */

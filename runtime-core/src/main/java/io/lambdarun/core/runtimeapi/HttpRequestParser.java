@@ -34,7 +34,14 @@ final class HttpRequestParser {
   private static final byte[] NO_BYTES = new byte[0];
   private static final boolean[] TOKEN = tokenCharacters();
 
-  private enum State { HEAD, SIZED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS }
+  private enum State {
+    HEAD,
+    SIZED_BODY,
+    CHUNK_SIZE,
+    CHUNK_DATA,
+    CHUNK_DATA_END,
+    TRAILERS
+  }
 
   /** A parsed head whose body is still arriving. */
   private record Head(
@@ -302,14 +309,18 @@ final class HttpRequestParser {
       if ((c < 0x20 && c != '\t') || c == 0x7f) {
         throw new MalformedRequestException(
             400,
-            "header line '" + quote(from, to) + "' holds a control character; send visible"
+            "header line '"
+                + quote(from, to)
+                + "' holds a control character; send visible"
                 + " characters only");
       }
     }
     if (input[from] == ' ' || input[from] == '\t') {
       throw new MalformedRequestException(
           400,
-          "header line '" + quote(from, to) + "' continues the previous one (obsolete line"
+          "header line '"
+              + quote(from, to)
+              + "' continues the previous one (obsolete line"
               + " folding); send each header on one line");
     }
     int colon = indexOf(from, to, ':');
@@ -353,7 +364,9 @@ final class HttpRequestParser {
     if (chunked != 1) {
       throw new MalformedRequestException(
           400,
-          "Transfer-Encoding '" + codings + "' "
+          "Transfer-Encoding '"
+              + codings
+              + "' "
               + (chunked == 0 ? "names no coding" : "applies chunked more than once")
               + "; send chunked once");
     }
@@ -408,7 +421,9 @@ final class HttpRequestParser {
     if (digitsEnd == start || !(digitsEnd == lineEnd || extension)) {
       throw new MalformedRequestException(
           400,
-          "chunk size line '" + quote(start, lineEnd) + "' is not hexadecimal digits; send the"
+          "chunk size line '"
+              + quote(start, lineEnd)
+              + "' is not hexadecimal digits; send the"
               + " size in hex");
     }
     for (int j = i; j < lineEnd; j++) {
@@ -416,7 +431,9 @@ final class HttpRequestParser {
       if ((c < 0x20 && c != '\t') || c == 0x7f) {
         throw new MalformedRequestException(
             400,
-            "chunk size line '" + quote(start, lineEnd) + "' holds a control character; send"
+            "chunk size line '"
+                + quote(start, lineEnd)
+                + "' holds a control character; send"
                 + " visible characters only");
       }
     }

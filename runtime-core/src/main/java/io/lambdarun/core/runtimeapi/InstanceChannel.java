@@ -135,8 +135,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
    * @param requestId the request id the handler sees
    * @param payload the event
    * @param options the trace id, client context and Cognito identity to pass on
-   * @param stream where a streamed response goes as it arrives, or {@code null} to receive it
-   *     whole in the answer (within the buffered limit)
+   * @param stream where a streamed response goes as it arrives, or {@code null} to receive it whole
+   *     in the answer (within the buffered limit)
    * @param answer completed with the outcome
    */
   void invoke(
@@ -446,9 +446,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
 
   private void onInitError(HttpRequest request, HttpConnection connection) {
     ready.complete(null);
-    byte[] error =
-        errorBody(
-            request, request.header(ERROR_TYPE), "Runtime.InitError");
+    byte[] error = errorBody(request, request.header(ERROR_TYPE), "Runtime.InitError");
     connection.respond(202, JSON, ACCEPTED);
     if (event != null) {
       finish(RuntimeApiAnswer.Outcome.INIT_ERROR, error);

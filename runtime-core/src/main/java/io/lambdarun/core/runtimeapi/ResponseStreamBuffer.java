@@ -3,9 +3,9 @@ package io.lambdarun.core.runtimeapi;
 import java.util.ArrayDeque;
 
 /**
- * The chunks of a streamed response between the loop thread, which offers them as they arrive,
- * and the invoking thread, which takes them. At most about {@value #HIGH_WATER} bytes wait here:
- * beyond that {@link #offer} asks the connection to pause, and taking below half of it resumes the
+ * The chunks of a streamed response between the loop thread, which offers them as they arrive, and
+ * the invoking thread, which takes them. At most about {@value #HIGH_WATER} bytes wait here: beyond
+ * that {@link #offer} asks the connection to pause, and taking below half of it resumes the
  * connection, so a slow reader slows only its own instance.
  */
 final class ResponseStreamBuffer {

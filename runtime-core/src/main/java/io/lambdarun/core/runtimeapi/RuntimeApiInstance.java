@@ -76,11 +76,11 @@ public final class RuntimeApiInstance implements AutoCloseable {
   }
 
   /**
-   * Hands one event to the instance as {@link #invoke} does, and passes a streamed response
-   * ({@code Lambda-Runtime-Function-Response-Mode: streaming}) to {@code chunks} on this thread as
-   * it arrives, up to Lambda's streamed limit of 20 MiB; the answer of a streamed success has an
-   * empty body, one of a buffered success the whole response. When {@code chunks} throws, the
-   * rest of the response is dropped, the outcome awaited, and the exception rethrown.
+   * Hands one event to the instance as {@link #invoke} does, and passes a streamed response ({@code
+   * Lambda-Runtime-Function-Response-Mode: streaming}) to {@code chunks} on this thread as it
+   * arrives, up to Lambda's streamed limit of 20 MiB; the answer of a streamed success has an empty
+   * body, one of a buffered success the whole response. When {@code chunks} throws, the rest of the
+   * response is dropped, the outcome awaited, and the exception rethrown.
    *
    * @param requestId the request id the handler sees, a safe header value
    * @param payload the event

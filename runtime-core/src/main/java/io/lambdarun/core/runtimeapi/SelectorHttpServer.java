@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small HTTP/1.1 server driven by one selector thread for any number of listening ports, so that
- * the thread count does not grow with the number of instances. Handlers, timers and submitted
- * tasks all run on that loop thread, which makes per-instance state single-threaded.
+ * the thread count does not grow with the number of instances. Handlers, timers and submitted tasks
+ * all run on that loop thread, which makes per-instance state single-threaded.
  */
 final class SelectorHttpServer implements AutoCloseable {
 

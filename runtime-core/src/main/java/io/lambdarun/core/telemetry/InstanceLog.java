@@ -176,8 +176,13 @@ public final class InstanceLog implements LogLineListener {
   private void write(Instant time, String text) {
     sinks.accept(
         new LogRecord(
-            time, function.functionName(), function.version(), function.effectiveLogGroup(),
-            logStream, Optional.ofNullable(requestId), text));
+            time,
+            function.functionName(),
+            function.version(),
+            function.effectiveLogGroup(),
+            logStream,
+            Optional.ofNullable(requestId),
+            text));
     if (tail != null) {
       tail.append(text).append('\n');
       if (tail.length() > TAIL_KEEP_CHARS * 2) {

@@ -90,8 +90,8 @@ public final class InvocationTrace {
   }
 
   /**
-   * Ends an invocation that exceeded the function's timeout; its instance is to be replaced
-   * ({@link StopReason#TIMED_OUT}).
+   * Ends an invocation that exceeded the function's timeout; its instance is to be replaced ({@link
+   * StopReason#TIMED_OUT}).
    *
    * @return the invocation's lines for its log tail, the {@code Task timed out} line included
    */
@@ -120,9 +120,18 @@ public final class InvocationTrace {
     long billedMillis = (billed.toNanos() + 999_999) / 1_000_000;
     InvocationReport report =
         new InvocationReport(
-            function.functionName(), function.version(), instance.id(), requestId,
-            clock.instant(), duration, Duration.ofMillis(billedMillis), function.memoryMib(),
-            maxMemoryUsed(), initDuration, status, errorType);
+            function.functionName(),
+            function.version(),
+            instance.id(),
+            requestId,
+            clock.instant(),
+            duration,
+            Duration.ofMillis(billedMillis),
+            function.memoryMib(),
+            maxMemoryUsed(),
+            initDuration,
+            status,
+            errorType);
     String tail = log.finish(report, errorMessage);
     telemetry.finished(report);
     return tail;

@@ -6,10 +6,10 @@ package io.lambdarun.core.telemetry;
  * REPORT}, timeouts, runtime exits), named as Lambda names them, for forwarding to an emulator's
  * CloudWatch Logs.
  *
- * <p>Records of one instance (one log stream) arrive in order from one thread at a time; records
- * of different instances arrive concurrently. A sink must return quickly (queue the record if it
- * forwards it over a network): the instance's next line waits for it. A sink that throws is
- * logged and skipped for that record.
+ * <p>Records of one instance (one log stream) arrive in order from one thread at a time; records of
+ * different instances arrive concurrently. A sink must return quickly (queue the record if it
+ * forwards it over a network): the instance's next line waits for it. A sink that throws is logged
+ * and skipped for that record.
  */
 @FunctionalInterface
 public interface LogSink {

@@ -37,14 +37,20 @@ final class PlatformLines {
 
   /** The lines before {@code END} that say why an invocation failed (Text format only). */
   static List<String> failure(
-      LogFormat format, Instant time, InvocationReport report, Duration timeout,
+      LogFormat format,
+      Instant time,
+      InvocationReport report,
+      Duration timeout,
       String errorMessage) {
     if (format != LogFormat.TEXT) {
       return List.of();
     }
     if (report.status() == InvocationStatus.TIMEOUT) {
       return List.of(
-          TIME.format(time) + " " + report.requestId() + " "
+          TIME.format(time)
+              + " "
+              + report.requestId()
+              + " "
               + String.format(
                   Locale.ROOT, "Task timed out after %.2f seconds", timeout.toMillis() / 1000.0));
     }
@@ -90,12 +96,16 @@ final class PlatformLines {
     line.append("\tDuration: ").append(millis(report.duration()).toPlainString()).append(" ms");
     line.append("\tBilled Duration: ").append(report.billedDuration().toMillis()).append(" ms");
     line.append("\tMemory Size: ").append(report.memorySizeMib()).append(" MB");
-    report.maxMemoryUsedMib()
+    report
+        .maxMemoryUsedMib()
         .ifPresent(mib -> line.append("\tMax Memory Used: ").append(mib).append(" MB"));
-    report.initDuration()
+    report
+        .initDuration()
         .ifPresent(
-            init -> line.append("\tInit Duration: ").append(millis(init).toPlainString())
-                .append(" ms"));
+            init ->
+                line.append("\tInit Duration: ")
+                    .append(millis(init).toPlainString())
+                    .append(" ms"));
     if (report.status() == InvocationStatus.TIMEOUT) {
       line.append("\tStatus: timeout");
     } else if (report.errorType().filter(type -> type.startsWith("Runtime.")).isPresent()) {

@@ -25,8 +25,10 @@ final class Sinks {
         sink.accept(record);
       } catch (RuntimeException e) {
         LOG.warn(
-            "log sink '{}' failed on a record of stream '{}'; skipped", sink.getClass().getName(),
-            record.logStream(), e);
+            "log sink '{}' failed on a record of stream '{}'; skipped",
+            sink.getClass().getName(),
+            record.logStream(),
+            e);
       }
     }
   }

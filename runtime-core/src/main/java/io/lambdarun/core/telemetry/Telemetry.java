@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What core reports about its instances and invocations: the log stream of every live instance,
- * the embedder's {@link LogSink}s and {@link LambdaRuntimeListener}s. One per {@link
+ * What core reports about its instances and invocations: the log stream of every live instance, the
+ * embedder's {@link LogSink}s and {@link LambdaRuntimeListener}s. One per {@link
  * io.lambdarun.core.LambdaRuntime}; thread-safe.
  */
 public final class Telemetry {
@@ -83,15 +83,21 @@ public final class Telemetry {
     } catch (RuntimeException e) {
       LOG.warn(
           "backend '{}' failed to stream the log of instance '{}'; polling it instead",
-          runtime.name(), instance.id(), e);
+          runtime.name(),
+          instance.id(),
+          e);
       streaming = false;
     }
     log.streaming(streaming);
     LambdaFunction function = log.function();
     InstanceStarted event =
         new InstanceStarted(
-            function.functionName(), function.version(), instance.id(), log.logStream(),
-            initDuration, clock.instant());
+            function.functionName(),
+            function.version(),
+            instance.id(),
+            log.logStream(),
+            initDuration,
+            clock.instant());
     listeners.each("instanceStarted", listener -> listener.instanceStarted(event));
   }
 
@@ -119,8 +125,11 @@ public final class Telemetry {
     LambdaFunction function = log.function();
     InstanceStopped event =
         new InstanceStopped(
-            function.functionName(), function.version(), instance.id(),
-            log.stopReason().orElse(fallback), clock.instant());
+            function.functionName(),
+            function.version(),
+            instance.id(),
+            log.stopReason().orElse(fallback),
+            clock.instant());
     listeners.each("instanceStopped", listener -> listener.instanceStopped(event));
   }
 
@@ -135,8 +144,11 @@ public final class Telemetry {
    * @return the invocation, to finish once
    */
   public InvocationTrace begin(
-      LambdaFunction function, Instance instance, String requestId,
-      Optional<Duration> initDuration, ContainerRuntime runtime) {
+      LambdaFunction function,
+      Instance instance,
+      String requestId,
+      Optional<Duration> initDuration,
+      ContainerRuntime runtime) {
     InstanceLog log =
         logs.computeIfAbsent(
             instance.id(),
@@ -144,8 +156,12 @@ public final class Telemetry {
     log.start(requestId);
     InvocationStarted event =
         new InvocationStarted(
-            function.functionName(), function.version(), instance.id(), requestId,
-            initDuration.isPresent(), clock.instant());
+            function.functionName(),
+            function.version(),
+            instance.id(),
+            requestId,
+            initDuration.isPresent(),
+            clock.instant());
     listeners.each("invocationStarted", listener -> listener.invocationStarted(event));
     return new InvocationTrace(
         this, runtime, function, instance, log, requestId, initDuration, clock);

@@ -30,7 +30,10 @@ class BackendSelectorTest {
   @Test
   void highestPriorityThenNameWins() {
     BackendSelector selector =
-        selector(available("local", -20), available("docker", -10), available("beta", 0),
+        selector(
+            available("local", -20),
+            available("docker", -10),
+            available("beta", 0),
             available("alpha", 0));
 
     assertThat(selector.select(Optional.empty(), CONFIG).name()).isEqualTo("alpha");
@@ -122,8 +125,11 @@ class BackendSelectorTest {
     assertThatThrownBy(() -> selector(available("docker", 0), new OtherStubProvider("docker")))
         .isInstanceOf(RuntimeUnavailableException.class)
         .hasMessage(
-            "backend name 'docker' is claimed by both '" + StubProvider.class.getName() + "' and '"
-                + OtherStubProvider.class.getName() + "'; remove one of the two jars from the"
+            "backend name 'docker' is claimed by both '"
+                + StubProvider.class.getName()
+                + "' and '"
+                + OtherStubProvider.class.getName()
+                + "'; remove one of the two jars from the"
                 + " class path");
   }
 
@@ -131,15 +137,19 @@ class BackendSelectorTest {
   void nothingAvailableListsEveryCandidateAndTheFix() {
     BackendSelector selector =
         new BackendSelector(
-            List.of(unavailable("docker", -10), unavailable("local", -20),
+            List.of(
+                unavailable("docker", -10),
+                unavailable("local", -20),
                 available("kubernetes", EXPLICIT)),
             List.of("Provider com.example.Gone not found"));
 
     assertThatThrownBy(() -> selector.select(Optional.empty(), CONFIG))
         .isInstanceOfSatisfying(
             NoRuntimeAvailableException.class,
-            e -> assertThat(e.report()).extracting(BackendReport::name)
-                .containsExactly("docker", "local", "kubernetes", "unloadable provider"))
+            e ->
+                assertThat(e.report())
+                    .extracting(BackendReport::name)
+                    .containsExactly("docker", "local", "kubernetes", "unloadable provider"))
         .hasMessage(
             "no lambdarun backend is available; candidates in priority order:\n"
                 + "  - docker (priority -10): unavailable: docker is missing\n"

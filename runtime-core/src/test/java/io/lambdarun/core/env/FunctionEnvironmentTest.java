@@ -20,8 +20,7 @@ class FunctionEnvironmentTest {
 
   private static final Instant LAUNCH = Instant.parse("2026-03-04T05:06:07Z");
   private static final String STREAM = "0123456789abcdef0123456789abcdef";
-  private static final HostAccess DOCKER =
-      new HostAccess("host.docker.internal", "127.0.0.1");
+  private static final HostAccess DOCKER = new HostAccess("host.docker.internal", "127.0.0.1");
   private static final URI EMULATOR = URI.create("http://localhost:4566");
 
   private static SortedMap<String, String> build(
@@ -59,7 +58,9 @@ class FunctionEnvironmentTest {
   void jsonLoggingPassesTheFormatAndTheApplicationLevelToTheRuntime() {
     LoggingConfig json =
         new LoggingConfig(
-            LogFormat.JSON, Optional.of(LogLevel.WARN), Optional.of(LogLevel.DEBUG),
+            LogFormat.JSON,
+            Optional.of(LogLevel.WARN),
+            Optional.of(LogLevel.DEBUG),
             Optional.of("/custom/group"));
     LambdaFunction fn = python("hello").loggingConfig(json).build();
 
@@ -85,7 +86,8 @@ class FunctionEnvironmentTest {
 
   @Test
   void functionMayOverrideTheEndpointAndItIsRewrittenToo() {
-    LambdaFunction fn = python("hello").putEnvironment("AWS_ENDPOINT_URL", "http://127.0.0.1:9").build();
+    LambdaFunction fn =
+        python("hello").putEnvironment("AWS_ENDPOINT_URL", "http://127.0.0.1:9").build();
 
     assertThat(build(fn, Optional.of(EMULATOR), DOCKER))
         .containsEntry("AWS_ENDPOINT_URL", "http://host.docker.internal:9");
@@ -94,9 +96,13 @@ class FunctionEnvironmentTest {
   @Test
   void platformVariablesWinOverTheFunctionTimeout() {
     LambdaFunction fn =
-        python("hello").timeoutSeconds(5).putEnvironment("AWS_LAMBDA_FUNCTION_TIMEOUT", "99").build();
+        python("hello")
+            .timeoutSeconds(5)
+            .putEnvironment("AWS_LAMBDA_FUNCTION_TIMEOUT", "99")
+            .build();
 
-    assertThat(build(fn, Optional.empty(), DOCKER)).containsEntry("AWS_LAMBDA_FUNCTION_TIMEOUT", "5");
+    assertThat(build(fn, Optional.empty(), DOCKER))
+        .containsEntry("AWS_LAMBDA_FUNCTION_TIMEOUT", "5");
   }
 
   @Test
@@ -104,11 +110,23 @@ class FunctionEnvironmentTest {
     LambdaFunction valid = python("hello").build();
     LambdaFunction unchecked =
         new LambdaFunction(
-            valid.functionName(), valid.functionArn(), valid.version(), valid.runtime(),
-            valid.handler(), valid.role(), valid.timeout(), valid.memoryMib(),
+            valid.functionName(),
+            valid.functionArn(),
+            valid.version(),
+            valid.runtime(),
+            valid.handler(),
+            valid.role(),
+            valid.timeout(),
+            valid.memoryMib(),
             Map.of("AWS_REGION", "mars-1", "_HANDLER", "evil", "MINE", "ok"),
-            valid.packageType(), valid.code(), valid.imageUri(), valid.imageConfig(),
-            valid.ephemeralStorageMib(), valid.loggingConfig(), valid.architecture(), valid.tags(),
+            valid.packageType(),
+            valid.code(),
+            valid.imageUri(),
+            valid.imageConfig(),
+            valid.ephemeralStorageMib(),
+            valid.loggingConfig(),
+            valid.architecture(),
+            valid.tags(),
             valid.layers());
 
     SortedMap<String, String> env = build(unchecked, Optional.empty(), DOCKER);
@@ -119,7 +137,8 @@ class FunctionEnvironmentTest {
 
   @Test
   void userValuesAreRewrittenForARemoteHostAlias() {
-    LambdaFunction fn = python("hello").putEnvironment("QUEUE_URL", "http://localhost:4566/q").build();
+    LambdaFunction fn =
+        python("hello").putEnvironment("QUEUE_URL", "http://localhost:4566/q").build();
 
     assertThat(build(fn, Optional.empty(), DOCKER))
         .containsEntry("QUEUE_URL", "http://host.docker.internal:4566/q");
@@ -127,7 +146,8 @@ class FunctionEnvironmentTest {
 
   @Test
   void nothingIsRewrittenOnLoopback() {
-    LambdaFunction fn = python("hello").putEnvironment("QUEUE_URL", "http://localhost:4566/q").build();
+    LambdaFunction fn =
+        python("hello").putEnvironment("QUEUE_URL", "http://localhost:4566/q").build();
 
     SortedMap<String, String> env = build(fn, Optional.of(EMULATOR), HostAccess.loopback());
 

@@ -112,7 +112,9 @@ class LambdaFunctionTest {
             InvalidFunctionException.class,
             e -> assertThat(e.awsErrorCode()).isEqualTo("ValidationException"))
         .hasMessage(
-            "memory size '" + memory + "' of function 'hello' must be from 128 to 10240 MiB; set a"
+            "memory size '"
+                + memory
+                + "' of function 'hello' must be from 128 to 10240 MiB; set a"
                 + " value in that range");
   }
 
@@ -272,8 +274,7 @@ class LambdaFunctionTest {
 
   @Test
   void archiveLimitsApply() {
-    assertThatThrownBy(
-            () -> python("hello").archiveLimits(new ArchiveLimits(4, 10)).build())
+    assertThatThrownBy(() -> python("hello").archiveLimits(new ArchiveLimits(4, 10)).build())
         .isInstanceOf(InvalidArchiveException.class);
   }
 
@@ -281,18 +282,14 @@ class LambdaFunctionTest {
   void imageNeedsAnImageUri() {
     assertThatThrownBy(
             () ->
-                LambdaFunction.builder()
-                    .functionName("img")
-                    .packageType(PackageType.IMAGE)
-                    .build())
+                LambdaFunction.builder().functionName("img").packageType(PackageType.IMAGE).build())
         .isInstanceOf(InvalidFunctionException.class)
         .hasMessage("function 'img' has package type Image but no image URI; set the image URI");
   }
 
   @Test
   void imageFunctionNeedsNoCodeOrRuntime() {
-    LambdaFunction fn =
-        LambdaFunction.builder().functionName("img").imageUri("repo/app:1").build();
+    LambdaFunction fn = LambdaFunction.builder().functionName("img").imageUri("repo/app:1").build();
 
     assertThat(fn.packageType()).isEqualTo(PackageType.IMAGE);
     assertThat(fn.imageUri()).contains("repo/app:1");

@@ -18,7 +18,8 @@ class DeployIdTest {
     Set<String> ids = new HashSet<>();
     LambdaFunction base = python("f").build();
     for (int i = 0; i < 2500; i++) {
-      String id = DeployId.of(base.toBuilder().putEnvironment("NUM", Integer.toString(i)).build(), false);
+      String id =
+          DeployId.of(base.toBuilder().putEnvironment("NUM", Integer.toString(i)).build(), false);
       assertThat(id).matches("[A-Za-z0-9_-]{43}");
       ids.add(id);
     }
@@ -36,11 +37,13 @@ class DeployIdTest {
     LambdaFunction base = python("f").build();
     String id = DeployId.of(base, false);
 
-    assertThat(DeployId.of(base.toBuilder().code(zip("app.py", "changed")).build(), false)).isNotEqualTo(id);
+    assertThat(DeployId.of(base.toBuilder().code(zip("app.py", "changed")).build(), false))
+        .isNotEqualTo(id);
     assertThat(DeployId.of(base.toBuilder().layers(List.of(zip("l", "1"))).build(), false))
         .isNotEqualTo(id);
     assertThat(DeployId.of(base.toBuilder().memoryMib(256).build(), false)).isNotEqualTo(id);
-    assertThat(DeployId.of(base.toBuilder().putEnvironment("K1", "v").build(), false)).isNotEqualTo(id);
+    assertThat(DeployId.of(base.toBuilder().putEnvironment("K1", "v").build(), false))
+        .isNotEqualTo(id);
     assertThat(DeployId.of(base.toBuilder().role("arn:aws:iam::1:role/r").build(), false))
         .isNotEqualTo(id);
   }

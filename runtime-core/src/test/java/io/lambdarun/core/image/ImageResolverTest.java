@@ -26,7 +26,8 @@ class ImageResolverTest {
   void explicitMappingWinsOverPatternAndTable() {
     ImageResolver resolver =
         ImageResolver.of(
-            KEY, " python3.12=my-registry/python:3.12 , mirror.local/lambda/<runtime>:v1",
+            KEY,
+            " python3.12=my-registry/python:3.12 , mirror.local/lambda/<runtime>:v1",
             OptionalInt.empty());
 
     assertThat(resolver.runtimeImage("python3.12")).contains("my-registry/python:3.12");
@@ -55,7 +56,8 @@ class ImageResolverTest {
 
   @Test
   void malformedEntriesFailNamingTheKey() {
-    for (String bad : new String[] {"python3.12", "cobol=x:1", "python3.12=", "a/<runtime>,b/<runtime>"}) {
+    for (String bad :
+        new String[] {"python3.12", "cobol=x:1", "python3.12=", "a/<runtime>,b/<runtime>"}) {
       assertThatThrownBy(() -> ImageResolver.of(KEY, bad, OptionalInt.empty()))
           .as(bad)
           .isInstanceOfSatisfying(

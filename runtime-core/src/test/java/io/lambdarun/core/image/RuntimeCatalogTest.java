@@ -22,7 +22,8 @@ class RuntimeCatalogTest {
 
   @Test
   void baseImagesAreAwsImages() {
-    assertThat(RuntimeCatalog.baseImage("python3.12")).contains("public.ecr.aws/lambda/python:3.12");
+    assertThat(RuntimeCatalog.baseImage("python3.12"))
+        .contains("public.ecr.aws/lambda/python:3.12");
     assertThat(RuntimeCatalog.baseImage("python3.15"))
         .contains("public.ecr.aws/lambda/python:3.15-preview");
     assertThat(RuntimeCatalog.baseImage("nodejs20.x")).contains("public.ecr.aws/lambda/nodejs:20");

@@ -81,7 +81,9 @@ class LambdaRuntimeModuleTest {
       assertThat(runtime.invoke(python("hello").build(), "{}".getBytes(UTF_8)).payloadUtf8())
           .isEqualTo("{}");
       verify(credentials).issue(any());
-      assertThat(reports).singleElement().satisfies(r -> assertThat(r.functionName()).isEqualTo("hello"));
+      assertThat(reports)
+          .singleElement()
+          .satisfies(r -> assertThat(r.functionName()).isEqualTo("hello"));
       assertThat(records).anySatisfy(r -> assertThat(r.message()).startsWith("REPORT RequestId: "));
     } finally {
       runtime.close();

@@ -19,8 +19,8 @@ import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
 import io.lambdarun.core.pool.ScriptedServer.After;
 import io.lambdarun.core.pool.ScriptedServer.Answer;
-import io.lambdarun.core.testing.MutableClock;
 import io.lambdarun.core.telemetry.Telemetry;
+import io.lambdarun.core.testing.MutableClock;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,21 +48,32 @@ class FunctionInvokerConnectionTest {
         .thenAnswer(
             call ->
                 Instance.of(
-                    "i-" + launches.incrementAndGet(),
-                    servers.get(launches.get() - 1).endpoint()));
+                    "i-" + launches.incrementAndGet(), servers.get(launches.get() - 1).endpoint()));
     LaunchSpecFactory specs =
         new LaunchSpecFactory(
-            runtime, Owner.forCurrentProcess(),
+            runtime,
+            Owner.forCurrentProcess(),
             new FunctionEnvironment(Optional.empty(), HostAccess.loopback()),
-            ImageResolver.defaults(), ArchiveLimits.AWS, clock);
+            ImageResolver.defaults(),
+            ArchiveLimits.AWS,
+            clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
+            runtime,
+            specs,
+            Optional.empty(),
+            Optional.empty(),
+            Duration.ofSeconds(10),
             new Telemetry(List.of(), List.of(), clock));
     pool = new WarmPool(4, Duration.ofMinutes(5), clock, launcher);
     invoker =
         new FunctionInvoker(
-            runtime, pool, specs, new HttpInvoker(), Duration.ofSeconds(5), clock,
+            runtime,
+            pool,
+            specs,
+            new HttpInvoker(),
+            Duration.ofSeconds(5),
+            clock,
             new Telemetry(List.of(), List.of(), clock));
   }
 

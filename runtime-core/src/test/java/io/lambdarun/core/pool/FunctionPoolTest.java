@@ -10,8 +10,8 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.core.LambdaFunction;
-import io.lambdarun.core.testing.MutableClock;
 import io.lambdarun.core.telemetry.Telemetry;
+import io.lambdarun.core.testing.MutableClock;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
@@ -54,7 +54,11 @@ class FunctionPoolTest {
   private FunctionPool pool(int cap) {
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, null, Optional.empty(), Optional.empty(), Duration.ZERO,
+            runtime,
+            null,
+            Optional.empty(),
+            Optional.empty(),
+            Duration.ZERO,
             new Telemetry(List.of(), List.of(), clock));
     return new FunctionPool("hello", cap, clock, launcher, () -> {});
   }
@@ -80,7 +84,9 @@ class FunctionPoolTest {
 
   private static Launched launched(String id) {
     return new Launched(
-        Instance.of(id, URI.create("http://127.0.0.1:9")), Optional.empty(), Duration.ofMillis(1),
+        Instance.of(id, URI.create("http://127.0.0.1:9")),
+        Optional.empty(),
+        Duration.ofMillis(1),
         Optional.empty());
   }
 
@@ -101,8 +107,11 @@ class FunctionPoolTest {
     while (System.nanoTime() < deadline) {
       synchronized (callers) {
         if (callers.size() == count
-            && callers.stream().allMatch(t -> t.getState() == Thread.State.WAITING
-                || t.getState() == Thread.State.TIMED_WAITING)) {
+            && callers.stream()
+                .allMatch(
+                    t ->
+                        t.getState() == Thread.State.WAITING
+                            || t.getState() == Thread.State.TIMED_WAITING)) {
           return;
         }
       }
@@ -247,9 +256,11 @@ class FunctionPoolTest {
     AtomicInteger overlaps = new AtomicInteger();
     for (int round = 0; round < 5; round++) {
       callers.clear();
-      List<Lease> held = List.of(
-          pool.acquire(fn, "d1", launch), pool.acquire(fn, "d1", launch),
-          pool.acquire(fn, "d1", launch));
+      List<Lease> held =
+          List.of(
+              pool.acquire(fn, "d1", launch),
+              pool.acquire(fn, "d1", launch),
+              pool.acquire(fn, "d1", launch));
       List<Future<Lease>> waiters = new ArrayList<>();
       for (int i = 0; i < 60; i++) {
         int caller = i;
@@ -281,7 +292,8 @@ class FunctionPoolTest {
       }
     }
     assertThat(overlaps).hasValue(0);
-    assertThat(ids.get()).as("launches: the first 3 and at most one per discard")
+    assertThat(ids.get())
+        .as("launches: the first 3 and at most one per discard")
         .isLessThanOrEqualTo(3 + 5 * 6);
     assertThat(pool.snapshot()).hasSizeLessThanOrEqualTo(3).noneMatch(PoolSnapshot::busy);
   }

@@ -65,7 +65,8 @@ class HttpInvokerTest {
     ScriptedServer.Request request = server.requests.get(0);
     assertThat(request.head())
         .startsWith("POST /2015-03-31/functions/function/invocations HTTP/1.1\r\n");
-    assertThat(request.header("Host")).isEqualTo("127.0.0.1:" + instance.endpoint().orElseThrow().getPort());
+    assertThat(request.header("Host"))
+        .isEqualTo("127.0.0.1:" + instance.endpoint().orElseThrow().getPort());
     assertThat(request.header("Content-Length")).isEqualTo("2");
     assertThat(request.header("X-Amzn-RequestId")).isEqualTo("r-9");
     assertThat(request.header("X-Amz-Client-Context")).isEqualTo("e30=");
@@ -127,8 +128,7 @@ class HttpInvokerTest {
     server.script =
         request ->
             Answer.of(
-                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
-                After.KEEP);
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", After.KEEP);
 
     assertThat(new String(post("{}").body(), UTF_8)).isEqualTo("ok");
     server.closedConnections.acquire();

@@ -58,12 +58,19 @@ class ProvisionedInstancesTest {
             call -> Instance.of("i-" + ids.incrementAndGet(), URI.create("http://127.0.0.1:9")));
     LaunchSpecFactory specs =
         new LaunchSpecFactory(
-            runtime, Owner.forCurrentProcess(),
+            runtime,
+            Owner.forCurrentProcess(),
             new FunctionEnvironment(Optional.empty(), HostAccess.loopback()),
-            ImageResolver.defaults(), ArchiveLimits.AWS, clock);
+            ImageResolver.defaults(),
+            ArchiveLimits.AWS,
+            clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
+            runtime,
+            specs,
+            Optional.empty(),
+            Optional.empty(),
+            Duration.ofSeconds(10),
             new Telemetry(List.of(), List.of(), clock));
     pool = new WarmPool(cap, TTL, clock, launcher);
     return pool;
@@ -141,7 +148,8 @@ class ProvisionedInstancesTest {
 
     assertThat(awaitReady(pool, fn).available()).isEqualTo(1);
     verify(runtime).terminate(instance("i-1"));
-    assertThat(pool.list()).singleElement()
+    assertThat(pool.list())
+        .singleElement()
         .satisfies(s -> assertThat(s.instance().id()).isEqualTo("i-2"));
   }
 
@@ -169,10 +177,13 @@ class ProvisionedInstancesTest {
 
     assertThat(state.status()).isEqualTo(Status.READY);
     verify(runtime).terminate(instance("i-1"));
-    assertThat(pool.list()).singleElement().satisfies(s -> {
-      assertThat(s.instance().id()).isEqualTo("i-2");
-      assertThat(s.function().memoryMib()).isEqualTo(256);
-    });
+    assertThat(pool.list())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.instance().id()).isEqualTo("i-2");
+              assertThat(s.function().memoryMib()).isEqualTo(256);
+            });
   }
 
   @Test
@@ -185,7 +196,8 @@ class ProvisionedInstancesTest {
 
     verify(runtime).terminate(instance("i-1"));
     assertThat(awaitReady(pool, changed).available()).isEqualTo(1);
-    assertThat(pool.list()).singleElement()
+    assertThat(pool.list())
+        .singleElement()
         .satisfies(s -> assertThat(s.function().memoryMib()).isEqualTo(256));
   }
 
@@ -198,7 +210,8 @@ class ProvisionedInstancesTest {
 
     verify(runtime).terminate(instance("i-1"));
     assertThat(awaitReady(pool, fn).available()).isEqualTo(1);
-    assertThat(pool.list()).singleElement()
+    assertThat(pool.list())
+        .singleElement()
         .satisfies(s -> assertThat(s.instance().id()).isEqualTo("i-2"));
   }
 

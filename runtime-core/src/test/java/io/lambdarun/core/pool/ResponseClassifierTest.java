@@ -27,9 +27,13 @@ class ResponseClassifierTest {
     byte[] plain = "{}".getBytes(UTF_8);
     byte[] error = "{\"errorMessage\":\"x\"}".getBytes(UTF_8);
 
-    assertThat(ResponseClassifier.functionError(headers(Map.of("X-Amz-Function-Error", List.of("Handled"))), error))
+    assertThat(
+            ResponseClassifier.functionError(
+                headers(Map.of("X-Amz-Function-Error", List.of("Handled"))), error))
         .contains(FunctionError.HANDLED);
-    assertThat(ResponseClassifier.functionError(headers(Map.of("X-Amz-Function-Error", List.of("Unhandled"))), plain))
+    assertThat(
+            ResponseClassifier.functionError(
+                headers(Map.of("X-Amz-Function-Error", List.of("Unhandled"))), plain))
         .contains(FunctionError.UNHANDLED);
     assertThat(ResponseClassifier.functionError(headers(Map.of()), error))
         .contains(FunctionError.UNHANDLED);
@@ -67,7 +71,8 @@ class ResponseClassifierTest {
     assertThat(FunctionInvoker.neverReached(new HttpConnectTimeoutException("slow"))).isTrue();
     assertThat(FunctionInvoker.neverReached(new IOException("wrapped", new ConnectException("x"))))
         .isTrue();
-    assertThat(FunctionInvoker.neverReached(new HttpTimeoutException("request timed out"))).isFalse();
+    assertThat(FunctionInvoker.neverReached(new HttpTimeoutException("request timed out")))
+        .isFalse();
     assertThat(FunctionInvoker.neverReached(new IOException("connection reset"))).isFalse();
   }
 }

@@ -18,13 +18,18 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback HTTP/1.1 server for client tests: one thread per connection, answers each request
- * with whatever {@link #script} returns, and counts connections accepted and still open.
+ * A loopback HTTP/1.1 server for client tests: one thread per connection, answers each request with
+ * whatever {@link #script} returns, and counts connections accepted and still open.
  */
 final class ScriptedServer implements AutoCloseable {
 
   /** What to do after an answer. */
-  enum After { KEEP, CLOSE, RESET, HANG }
+  enum After {
+    KEEP,
+    CLOSE,
+    RESET,
+    HANG
+  }
 
   /** The bytes to send and what to do next; {@code null} bytes send nothing. */
   record Answer(byte[] bytes, After after) {
@@ -34,8 +39,10 @@ final class ScriptedServer implements AutoCloseable {
 
     static Answer ok(String body) {
       return of(
-          "HTTP/1.1 200 OK\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-              + "\r\n\r\n" + body,
+          "HTTP/1.1 200 OK\r\nContent-Length: "
+              + body.getBytes(StandardCharsets.UTF_8).length
+              + "\r\n\r\n"
+              + body,
           After.KEEP);
     }
   }
@@ -110,7 +117,7 @@ final class ScriptedServer implements AutoCloseable {
           out.flush();
         }
         switch (answer.after()) {
-          case KEEP -> { }
+          case KEEP -> {}
           case CLOSE -> {
             return;
           }
@@ -142,7 +149,10 @@ final class ScriptedServer implements AutoCloseable {
       head.write(c);
       byte[] bytes = head.toByteArray();
       int n = bytes.length;
-      if (n >= 4 && bytes[n - 4] == '\r' && bytes[n - 3] == '\n' && bytes[n - 2] == '\r'
+      if (n >= 4
+          && bytes[n - 4] == '\r'
+          && bytes[n - 3] == '\n'
+          && bytes[n - 2] == '\r'
           && bytes[n - 1] == '\n') {
         return new String(bytes, 0, n - 4, StandardCharsets.ISO_8859_1);
       }

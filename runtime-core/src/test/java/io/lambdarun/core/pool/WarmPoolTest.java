@@ -17,8 +17,8 @@ import io.lambdarun.api.Owner;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
-import io.lambdarun.core.testing.MutableClock;
 import io.lambdarun.core.telemetry.Telemetry;
+import io.lambdarun.core.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,12 +53,19 @@ class WarmPoolTest {
             call -> Instance.of("i-" + ids.incrementAndGet(), URI.create("http://127.0.0.1:9")));
     LaunchSpecFactory specs =
         new LaunchSpecFactory(
-            runtime, Owner.forCurrentProcess(),
+            runtime,
+            Owner.forCurrentProcess(),
             new FunctionEnvironment(Optional.empty(), HostAccess.loopback()),
-            ImageResolver.defaults(), ArchiveLimits.AWS, clock);
+            ImageResolver.defaults(),
+            ArchiveLimits.AWS,
+            clock);
     InstanceLauncher launcher =
         new InstanceLauncher(
-            runtime, specs, Optional.empty(), Optional.empty(), Duration.ofSeconds(10),
+            runtime,
+            specs,
+            Optional.empty(),
+            Optional.empty(),
+            Duration.ofSeconds(10),
             new Telemetry(List.of(), List.of(), clock));
     return new WarmPool(cap, TTL, clock, launcher);
   }
@@ -95,7 +102,9 @@ class WarmPoolTest {
     clock.advance(TTL.minusSeconds(1));
 
     assertThat(pool.reapIdle()).isZero();
-    assertThat(pool.list()).singleElement().satisfies(s -> assertThat(s.idle()).isEqualTo(TTL.minusSeconds(1)));
+    assertThat(pool.list())
+        .singleElement()
+        .satisfies(s -> assertThat(s.idle()).isEqualTo(TTL.minusSeconds(1)));
   }
 
   @Test

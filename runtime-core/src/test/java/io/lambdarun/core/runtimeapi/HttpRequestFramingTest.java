@@ -112,7 +112,9 @@ class HttpRequestFramingTest {
   void unknownTransferCodingIsNotImplemented(String codings) throws IOException {
     String unknown = codings.split(",")[0];
     assertRefused(
-        "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: " + codings + "\r\n\r\n"
+        "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+            + codings
+            + "\r\n\r\n"
             + "3\r\nabc\r\n0\r\n\r\n",
         501,
         "transfer coding '" + unknown + "' is not supported; send the body with chunked alone");
@@ -198,7 +200,8 @@ class HttpRequestFramingTest {
   @DisplayName("a chunk size that is not plain hex digits is refused with 400")
   void chunkSizeThatIsNotHexIsRefused(String size) throws IOException {
     assertRefused(
-        "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + size
+        "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + size
             + "\r\nabc\r\n0\r\n\r\n",
         400,
         "chunk size line '" + size + "' is not hexadecimal digits; send the size in hex");

@@ -49,12 +49,13 @@ class RuntimeApiStreamingTest {
     StreamedPost(String address, String requestId) throws IOException {
       int colon = address.lastIndexOf(':');
       socket =
-          new Socket(
-              address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+          new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
       socket.setSoTimeout(20_000);
       out = socket.getOutputStream();
       out.write(
-          ("POST /2018-06-01/runtime/invocation/" + requestId + "/response HTTP/1.1\r\n"
+          ("POST /2018-06-01/runtime/invocation/"
+                  + requestId
+                  + "/response HTTP/1.1\r\n"
                   + "Host: x\r\n"
                   + "Lambda-Runtime-Function-Response-Mode: streaming\r\n"
                   + "Transfer-Encoding: chunked\r\n"
@@ -122,10 +123,7 @@ class RuntimeApiStreamingTest {
 
   /** Invokes streaming on a side thread; waits until the runtime client holds the event. */
   private static CompletableFuture<RuntimeApiAnswer> invokeStreaming(
-      RuntimeApiInstance instance,
-      ClientBackend backend,
-      String requestId,
-      Consumer<byte[]> chunks)
+      RuntimeApiInstance instance, ClientBackend backend, String requestId, Consumer<byte[]> chunks)
       throws InterruptedException {
     CompletableFuture<RuntimeApiAnswer> answer = new CompletableFuture<>();
     Thread caller =
@@ -134,7 +132,9 @@ class RuntimeApiStreamingTest {
               try {
                 answer.complete(
                     instance.invokeStreaming(
-                        requestId, "{}".getBytes(StandardCharsets.UTF_8), InvokeOptions.DEFAULT,
+                        requestId,
+                        "{}".getBytes(StandardCharsets.UTF_8),
+                        InvokeOptions.DEFAULT,
                         chunks));
               } catch (RuntimeException e) {
                 answer.completeExceptionally(e);
@@ -203,9 +203,7 @@ class RuntimeApiStreamingTest {
     RuntimeApiInstance instance = launch(backend);
     CompletableFuture<RuntimeApiAnswer> buffered = new CompletableFuture<>();
     new Thread(
-            () ->
-                buffered.complete(
-                    instance.invoke("req-b", new byte[0], InvokeOptions.DEFAULT)))
+            () -> buffered.complete(instance.invoke("req-b", new byte[0], InvokeOptions.DEFAULT)))
         .start();
     assertThat(backend.events.poll(10, TimeUnit.SECONDS)).isNotNull();
     try (StreamedPost post = new StreamedPost(instance.address(), "req-b")) {
@@ -219,8 +217,7 @@ class RuntimeApiStreamingTest {
     CompletableFuture<RuntimeApiAnswer> streaming =
         invokeStreaming(instance, backend, "req-c", bytes -> received.add(text(bytes)));
     RuntimeApiHostTest.post(
-        instance.address(), "/2018-06-01/runtime/invocation/req-c/response", Map.of(),
-        "whole");
+        instance.address(), "/2018-06-01/runtime/invocation/req-c/response", Map.of(), "whole");
     RuntimeApiAnswer result = streaming.get(10, TimeUnit.SECONDS);
     assertThat(result.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
     assertThat(result.bodyText()).isEqualTo("whole");
@@ -272,13 +269,11 @@ class RuntimeApiStreamingTest {
     CompletableFuture<RuntimeApiAnswer> otherAnswer = new CompletableFuture<>();
     new Thread(
             () ->
-                otherAnswer.complete(
-                    other.invoke("req-other", new byte[0], InvokeOptions.DEFAULT)))
+                otherAnswer.complete(other.invoke("req-other", new byte[0], InvokeOptions.DEFAULT)))
         .start();
     assertThat(otherBackend.events.poll(10, TimeUnit.SECONDS)).isNotNull();
     RuntimeApiHostTest.post(
-        other.address(), "/2018-06-01/runtime/invocation/req-other/response", Map.of(),
-        "fine");
+        other.address(), "/2018-06-01/runtime/invocation/req-other/response", Map.of(), "fine");
     assertThat(otherAnswer.get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("fine");
     assertThat(hostThreads()).isEqualTo(hostThreads);
     Thread.sleep(300);

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** Listeners see every start, stop (with its reason), invocation and throttle, and cannot break one. */
+/**
+ * Listeners see every start, stop (with its reason), invocation and throttle, and cannot break one.
+ */
 class LambdaRuntimeListenerTest {
 
   /** Records every event as one line. */
@@ -117,26 +119,40 @@ class LambdaRuntimeListenerTest {
     assertThat(ok.payloadUtf8()).isEqualTo("\"fine\"");
     assertThat(recorder.events)
         .containsExactly(
-            "started logging-1 true", "invoke logging-1 cold=true", "finished logging-1 SUCCESS",
-            "invoke logging-1 cold=false", "finished logging-1 ERROR",
-            "invoke logging-1 cold=false", "finished logging-1 TIMEOUT",
+            "started logging-1 true",
+            "invoke logging-1 cold=true",
+            "finished logging-1 SUCCESS",
+            "invoke logging-1 cold=false",
+            "finished logging-1 ERROR",
+            "invoke logging-1 cold=false",
+            "finished logging-1 TIMEOUT",
             "stopped logging-1 TIMED_OUT",
-            "started logging-2 true", "invoke logging-2 cold=true", "finished logging-2 ERROR",
+            "started logging-2 true",
+            "invoke logging-2 cold=true",
+            "finished logging-2 ERROR",
             "stopped logging-2 FAILED",
-            "started logging-3 true", "invoke logging-3 cold=true", "finished logging-3 SUCCESS",
+            "started logging-3 true",
+            "invoke logging-3 cold=true",
+            "finished logging-3 SUCCESS",
             "stopped logging-3 IDLE",
-            "started logging-4 true", "invoke logging-4 cold=true", "finished logging-4 SUCCESS",
+            "started logging-4 true",
+            "invoke logging-4 cold=true",
+            "finished logging-4 SUCCESS",
             "stopped logging-4 EVICTED",
-            "started logging-5 true", "invoke logging-5 cold=true", "finished logging-5 SUCCESS",
-            "throttled listened", "stopped logging-5 CLOSED");
+            "started logging-5 true",
+            "invoke logging-5 cold=true",
+            "finished logging-5 SUCCESS",
+            "throttled listened",
+            "stopped logging-5 CLOSED");
     assertThat(recorder.reports.get(3).errorType()).contains("Runtime.ExitError");
     assertThat(recorder.reports.get(2).errorType()).contains("Sandbox.Timedout");
     assertThat(recorder.reports.get(1).errorType()).contains("E");
     assertThat(recorder.reports)
-        .allSatisfy(report -> {
-          assertThat(report.functionName()).isEqualTo("listened");
-          assertThat(report.maxMemoryUsedMib()).hasValue(41);
-          assertThat(report.billedDuration()).isGreaterThanOrEqualTo(report.duration());
-        });
+        .allSatisfy(
+            report -> {
+              assertThat(report.functionName()).isEqualTo("listened");
+              assertThat(report.maxMemoryUsedMib()).hasValue(41);
+              assertThat(report.billedDuration()).isGreaterThanOrEqualTo(report.duration());
+            });
   }
 }

@@ -153,8 +153,11 @@ class LogStreamTest {
     assertThat(coldReport.group(4)).isEqualTo("41");
     double duration = Double.parseDouble(coldReport.group(2));
     double init = Double.parseDouble(coldReport.group(5));
-    assertThat(init).isPositive().isCloseTo(cold.initDuration().orElseThrow().toNanos() / 1e6,
-        org.assertj.core.data.Offset.offset(0.01));
+    assertThat(init)
+        .isPositive()
+        .isCloseTo(
+            cold.initDuration().orElseThrow().toNanos() / 1e6,
+            org.assertj.core.data.Offset.offset(0.01));
     assertThat(Long.parseLong(coldReport.group(3)))
         .isGreaterThanOrEqualTo((long) Math.ceil(duration + init) - 1)
         .isLessThanOrEqualTo((long) Math.ceil(duration + init) + 1);
@@ -187,18 +190,23 @@ class LogStreamTest {
     assertThat(timeoutLines).hasSize(4);
     assertThat(timeoutLines[1])
         .matches(
-            "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z " + id
+            "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z "
+                + id
                 + " Task timed out after 1\\.00 seconds");
     assertThat(timeoutLines[2]).isEqualTo("END RequestId: " + id);
-    assertThat(timeoutLines[3]).startsWith("REPORT RequestId: " + id).endsWith("\tStatus: timeout\t");
+    assertThat(timeoutLines[3])
+        .startsWith("REPORT RequestId: " + id)
+        .endsWith("\tStatus: timeout\t");
 
     String exitId = exited.requestId();
     assertThat(exited.functionError()).contains(FunctionError.UNHANDLED);
     assertThat(tail(exited).split("\n"))
         .startsWith(
-            "START RequestId: " + exitId + " Version: $LATEST", "about to exit",
+            "START RequestId: " + exitId + " Version: $LATEST",
+            "about to exit",
             "RequestId: " + exitId + " Error: Runtime exited with error: exit status 9",
-            "Runtime.ExitError", "END RequestId: " + exitId);
+            "Runtime.ExitError",
+            "END RequestId: " + exitId);
     assertThat(lastLine(tail(exited))).endsWith("\tStatus: error\tError Type: Runtime.ExitError\t");
   }
 
@@ -212,7 +220,9 @@ class LogStreamTest {
         TestFunctions.python("structured")
             .loggingConfig(
                 new LoggingConfig(
-                    LogFormat.JSON, Optional.of(LogLevel.WARN), Optional.empty(),
+                    LogFormat.JSON,
+                    Optional.of(LogLevel.WARN),
+                    Optional.empty(),
                     Optional.of("/custom/structured")))
             .build();
 
@@ -245,8 +255,9 @@ class LogStreamTest {
     List<String> loudMessages = messagesOf(loud.requestId());
     assertThat(loudMessages).hasSize(4);
     assertThat(json.readTree(loudMessages.get(1)).path("message").asText()).isEqualTo("kept");
-    assertThat(json.readTree(loudMessages.get(3)).path("record").path("metrics")
-        .has("initDurationMs")).isFalse();
+    assertThat(
+            json.readTree(loudMessages.get(3)).path("record").path("metrics").has("initDurationMs"))
+        .isFalse();
     assertThat(records).allSatisfy(r -> assertThat(r.logGroup()).isEqualTo("/custom/structured"));
 
     LambdaFunction silent =
@@ -278,8 +289,10 @@ class LogStreamTest {
         .noneMatch(message -> message.startsWith("second"));
     assertThat(tail(second).split("\n"))
         .startsWith(
-            "START RequestId: " + second.requestId() + " Version: $LATEST", "second line 1",
-            "second line 2", "END RequestId: " + second.requestId());
+            "START RequestId: " + second.requestId() + " Version: $LATEST",
+            "second line 1",
+            "second line 2",
+            "END RequestId: " + second.requestId());
   }
 
   @Test
@@ -293,7 +306,8 @@ class LogStreamTest {
 
     assertThat(tail(result).split("\n"))
         .startsWith(
-            "START RequestId: " + result.requestId() + " Version: $LATEST", "after the answer",
+            "START RequestId: " + result.requestId() + " Version: $LATEST",
+            "after the answer",
             "END RequestId: " + result.requestId());
   }
 
@@ -307,9 +321,10 @@ class LogStreamTest {
             .addProvider(backend)
             .backend(backend.name())
             .sweepOrphansOnStart(false)
-            .addLogSink(record -> {
-              throw new IllegalStateException("sink down");
-            })
+            .addLogSink(
+                record -> {
+                  throw new IllegalStateException("sink down");
+                })
             .addLogSink(records::add)
             .build();
     runtimes.add(runtime);

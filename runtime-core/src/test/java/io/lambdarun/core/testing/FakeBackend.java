@@ -95,8 +95,10 @@ public final class FakeBackend implements ContainerRuntimeProvider {
   public volatile boolean failCreate;
   public volatile boolean failClose;
   public volatile String logText = "";
+
   /** How many log reads answer empty before {@link #logText} shows, as a log shipped late. */
   public volatile int emptyLogReads;
+
   public final List<LaunchSpec> specs = new CopyOnWriteArrayList<>();
   public final List<String> terminated = new CopyOnWriteArrayList<>();
   public final BlockingQueue<String> terminations = new LinkedBlockingQueue<>();
@@ -176,7 +178,8 @@ public final class FakeBackend implements ContainerRuntimeProvider {
     }
 
     private Instance live(String id) throws IOException {
-      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      HttpServer server =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       ExecutorService executor = Executors.newCachedThreadPool();
       AtomicInteger inFlight = new AtomicInteger();
       server.setExecutor(executor);
@@ -206,10 +209,12 @@ public final class FakeBackend implements ContainerRuntimeProvider {
             }
           });
       server.start();
-      stoppers.put(id, () -> {
-        server.stop(0);
-        executor.shutdownNow();
-      });
+      stoppers.put(
+          id,
+          () -> {
+            server.stop(0);
+            executor.shutdownNow();
+          });
       int port = server.getAddress().getPort();
       return new Instance(
           id, Optional.of(URI.create("http://127.0.0.1:" + port)), Map.of("port", "" + port));
@@ -239,13 +244,15 @@ public final class FakeBackend implements ContainerRuntimeProvider {
               });
       thread.setDaemon(true);
       thread.start();
-      stoppers.put(id, () -> {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      stoppers.put(
+          id,
+          () -> {
+            try {
+              socket.close();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
       return Instance.of(id, URI.create("http://127.0.0.1:" + socket.getLocalPort()));
     }
 

@@ -30,14 +30,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * An in-test backend in Runtime API mode whose instances are threads acting as runtime clients
- * that write to their output. Each instance writes {@code init <id>} while starting. The event, a
- * JSON string, says what the client does: {@code "log:<tag>:<n>"} writes {@code <tag> line <i>}
- * for i = 1..n, 2 ms apart, then answers the event; {@code "alloc:<mib>"} raises the instance's
- * peak memory to that many MiB; {@code "raw:<text>"} writes the text as one line ({@code '} as
- * {@code "}); {@code "late:<text>"} answers, then writes the text 5 ms later; {@code "hang"}
- * never answers; {@code "exit"} dies with status 9 under the event; {@code "handled"} posts a
- * Handled error; anything else is echoed.
+ * An in-test backend in Runtime API mode whose instances are threads acting as runtime clients that
+ * write to their output. Each instance writes {@code init <id>} while starting. The event, a JSON
+ * string, says what the client does: {@code "log:<tag>:<n>"} writes {@code <tag> line <i>} for i =
+ * 1..n, 2 ms apart, then answers the event; {@code "alloc:<mib>"} raises the instance's peak memory
+ * to that many MiB; {@code "raw:<text>"} writes the text as one line ({@code '} as {@code "});
+ * {@code "late:<text>"} answers, then writes the text 5 ms later; {@code "hang"} never answers;
+ * {@code "exit"} dies with status 9 under the event; {@code "handled"} posts a Handled error;
+ * anything else is echoed.
  *
  * <p>When {@code streams} is true the backend streams each instance's lines through {@link
  * ContainerRuntime#followLogs} (delivering the lines written before the call first); otherwise it

@@ -75,7 +75,9 @@ public final class KubeletApiServer implements AutoCloseable {
         for (String pair : raw.split("&")) {
           int eq = pair.indexOf('=');
           if (eq > 0) {
-            out.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            out.put(
+                pair.substring(0, eq),
+                URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
           }
         }
       }

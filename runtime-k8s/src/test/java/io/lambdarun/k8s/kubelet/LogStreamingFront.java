@@ -40,8 +40,14 @@ final class LogStreamingFront implements AutoCloseable {
   private static final Set<String> HOP_BY_HOP =
       Set.of("connection", "transfer-encoding", "content-length", "keep-alive", "upgrade", "host");
   private static final Set<String> HANDSHAKE =
-      Set.of("connection", "upgrade", "host", "sec-websocket-key", "sec-websocket-version",
-          "sec-websocket-extensions", "sec-websocket-protocol");
+      Set.of(
+          "connection",
+          "upgrade",
+          "host",
+          "sec-websocket-key",
+          "sec-websocket-version",
+          "sec-websocket-extensions",
+          "sec-websocket-protocol");
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpClientAgent http = vertx.createHttpClient();
@@ -53,7 +59,8 @@ final class LogStreamingFront implements AutoCloseable {
   LogStreamingFront(TestKubelet kubelet, int backendPort) {
     this.kubelet = kubelet;
     this.backendPort = backendPort;
-    this.server = join(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
+    this.server =
+        join(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
   }
 
   int port() {
@@ -62,7 +69,8 @@ final class LogStreamingFront implements AutoCloseable {
 
   private void handle(HttpServerRequest request) {
     Matcher log = LOG_PATH.matcher(request.path());
-    if (request.method() == HttpMethod.GET && log.matches()
+    if (request.method() == HttpMethod.GET
+        && log.matches()
         && "true".equals(request.getParam("follow"))) {
       follow(request, log.group(1), log.group(2), request.getParam("container", "lambda"));
     } else if (request.canUpgradeToWebSocket()) {
@@ -82,10 +90,12 @@ final class LogStreamingFront implements AutoCloseable {
             bytes -> response.write(Buffer.buffer(bytes)),
             () -> response.end());
     if (stream.isEmpty()) {
-      response.setStatusCode(404)
+      response
+          .setStatusCode(404)
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-              + "\"reason\":\"NotFound\",\"code\":404,\"message\":\"no log\"}");
+          .end(
+              "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                  + "\"reason\":\"NotFound\",\"code\":404,\"message\":\"no log\"}");
       return;
     }
     response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").writeHead();
@@ -93,15 +103,18 @@ final class LogStreamingFront implements AutoCloseable {
   }
 
   private void pass(HttpServerRequest request) {
-    request.body()
-        .compose(body ->
-            http.request(new RequestOptions()
-                    .setMethod(request.method())
-                    .setHost("127.0.0.1")
-                    .setPort(backendPort)
-                    .setURI(request.uri())
-                    .setHeaders(copy(request.headers(), HOP_BY_HOP)))
-                .compose(out -> out.send(body)))
+    request
+        .body()
+        .compose(
+            body ->
+                http.request(
+                        new RequestOptions()
+                            .setMethod(request.method())
+                            .setHost("127.0.0.1")
+                            .setPort(backendPort)
+                            .setURI(request.uri())
+                            .setHeaders(copy(request.headers(), HOP_BY_HOP)))
+                    .compose(out -> out.send(body)))
         .onSuccess(in -> answer(request.response(), in))
         .onFailure(error -> request.response().setStatusCode(502).end(error.toString()));
   }
@@ -126,16 +139,20 @@ final class LogStreamingFront implements AutoCloseable {
         options.addSubProtocol(protocol.strip());
       }
     }
-    request.toWebSocket()
-        .onSuccess(front -> {
-          front.pause();
-          webSockets.connect(options)
-              .onSuccess(back -> {
-                connect(front, back);
-                front.resume();
-              })
-              .onFailure(error -> front.close());
-        });
+    request
+        .toWebSocket()
+        .onSuccess(
+            front -> {
+              front.pause();
+              webSockets
+                  .connect(options)
+                  .onSuccess(
+                      back -> {
+                        connect(front, back);
+                        front.resume();
+                      })
+                  .onFailure(error -> front.close());
+            });
   }
 
   private static void connect(ServerWebSocket front, WebSocket back) {
@@ -149,11 +166,12 @@ final class LogStreamingFront implements AutoCloseable {
 
   private static MultiMap copy(MultiMap headers, Set<String> left) {
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    headers.forEach((name, value) -> {
-      if (!left.contains(name.toLowerCase(Locale.ROOT))) {
-        out.add(name, value);
-      }
-    });
+    headers.forEach(
+        (name, value) -> {
+          if (!left.contains(name.toLowerCase(Locale.ROOT))) {
+            out.add(name, value);
+          }
+        });
     return out;
   }
 

@@ -12,8 +12,8 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.Ulimit;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
@@ -29,9 +29,9 @@ import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
-import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -75,10 +75,9 @@ import java.util.stream.Collectors;
  *   <li>Each pod volume is a Docker volume made as a kubelet makes an {@code emptyDir} ({@code
  *       0777}; owned by the pod's {@code fsGroup} with the set-group-ID bit when it has one), one
  *       with a {@code sizeLimit} a tmpfs of that size (a real kubelet evicts the pod instead, after
- *       the fact), mounted read-only where the mount says so; init containers run one
- *       after the other, with host
- *       networking (so {@code 127.0.0.1} is this machine, where the artifact server listens), with
- *       the pod's environment, {@code secretKeyRef}s resolved from Secrets.
+ *       the fact), mounted read-only where the mount says so; init containers run one after the
+ *       other, with host networking (so {@code 127.0.0.1} is this machine, where the artifact
+ *       server listens), with the pod's environment, {@code secretKeyRef}s resolved from Secrets.
  *   <li>The main container runs with port 8080 published on a distinct loopback address
  *       (127.0.77.2, .3, ...), which is reported as the pod IP once port 8080 accepts connections
  *       (its tcpSocket readiness probe). A main container with {@code AWS_LAMBDA_RUNTIME_API} in
@@ -86,9 +85,9 @@ import java.util.stream.Collectors;
  *       core's Runtime API on 127.0.0.1 and all traffic stays on loopback, and is reported Running
  *       and Ready with pod IP 127.0.0.1 (the node's, as for host-network pods) once started.
  *   <li>Every container runs in the sandbox its security context describes, as far as Docker can
- *       apply it: user and group, {@code fsGroup}, read-only root file system, capabilities,
- *       {@code no-new-privileges}, the engine's default seccomp profile; and with Lambda's limits
- *       of 1,024 open files and 1,024 processes as ulimits, which a pod spec cannot express.
+ *       apply it: user and group, {@code fsGroup}, read-only root file system, capabilities, {@code
+ *       no-new-privileges}, the engine's default seccomp profile; and with Lambda's limits of 1,024
+ *       open files and 1,024 processes as ulimits, which a pod spec cannot express.
  *   <li>Status goes through the {@code /status} subresource only: ErrImagePull (waiting reason) for
  *       a missing image, a failed init container as terminated with its exit code and phase Failed,
  *       a main container that exits as terminated.
@@ -103,11 +102,15 @@ public final class TestKubelet implements AutoCloseable {
 
   private static final String POD_LABEL = "io.lambdarun.test-kubelet.pod";
   private static final int RIE_PORT = 8080;
+
   /** The pod IP reported for a pod in host network mode: the node's, as a kubelet reports it. */
   private static final String HOST_IP = "127.0.0.1";
+
   private static final Duration READINESS_DEADLINE = Duration.ofSeconds(30);
+
   /** Lambda's file-descriptor and process limits, applied to every container as ulimits. */
   private static final long SANDBOX_LIMIT = 1024;
+
   private static final java.util.Random RANDOM = new java.util.Random();
 
   private final KubernetesClient client;
@@ -115,21 +118,26 @@ public final class TestKubelet implements AutoCloseable {
   private final DockerClient docker;
   private final String id = "kubelet-" + UUID.randomUUID().toString().substring(0, 8);
   private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
+
   /** Every pod ever admitted, deleted ones included, so close() can tear down what is left. */
   private final Set<RunningPod> admitted = ConcurrentHashMap.newKeySet();
+
   private final Set<String> addressesInUse = ConcurrentHashMap.newKeySet();
   private final AtomicInteger followed = new AtomicInteger();
-  private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "test-kubelet");
-    thread.setDaemon(true);
-    // a start interrupted by close() is expected; anything else is worth seeing
-    thread.setUncaughtExceptionHandler((t, e) -> {
-      if (!isClosed()) {
-        e.printStackTrace();
-      }
-    });
-    return thread;
-  });
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "test-kubelet");
+            thread.setDaemon(true);
+            // a start interrupted by close() is expected; anything else is worth seeing
+            thread.setUncaughtExceptionHandler(
+                (t, e) -> {
+                  if (!isClosed()) {
+                    e.printStackTrace();
+                  }
+                });
+            return thread;
+          });
   private SharedIndexInformer<Pod> informer;
   private volatile boolean closed;
 
@@ -179,7 +187,8 @@ public final class TestKubelet implements AutoCloseable {
   public TestKubelet(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
-    DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    DefaultDockerClientConfig config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
     this.docker =
         DockerClientImpl.getInstance(
             config,
@@ -246,8 +255,12 @@ public final class TestKubelet implements AutoCloseable {
    * @return the number of containers
    */
   public long containersHeld() {
-    return docker.listContainersCmd().withShowAll(true)
-        .withLabelFilter(Map.of(KUBELET_LABEL, id)).exec().size();
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(KUBELET_LABEL, id))
+        .exec()
+        .size();
   }
 
   /**
@@ -261,7 +274,11 @@ public final class TestKubelet implements AutoCloseable {
    * @return the log, or empty when there is no such container
    */
   public Optional<String> logs(
-      String podNamespace, String pod, String container, Optional<Instant> since, OptionalInt tailLines) {
+      String podNamespace,
+      String pod,
+      String container,
+      Optional<Instant> since,
+      OptionalInt tailLines) {
     RunningPod running = pods.get(pod);
     if (!podNamespace.equals(namespace) || running == null) {
       return Optional.empty();
@@ -293,9 +310,9 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   /**
-   * Follows a container's log, as the API server's {@code pods/log?follow=true} does: {@code
-   * bytes} gets what the container writes, from its first byte, as it writes it, and {@code end}
-   * runs once the container stopped or the returned stream was closed.
+   * Follows a container's log, as the API server's {@code pods/log?follow=true} does: {@code bytes}
+   * gets what the container writes, from its first byte, as it writes it, and {@code end} runs once
+   * the container stopped or the returned stream was closed.
    *
    * @param podNamespace the pod's namespace
    * @param pod the pod's name
@@ -308,28 +325,35 @@ public final class TestKubelet implements AutoCloseable {
       String podNamespace, String pod, String container, Consumer<byte[]> bytes, Runnable end) {
     RunningPod running = pods.get(pod);
     String containerId =
-        podNamespace.equals(namespace) && running != null ? running.containerIds.get(container) : null;
+        podNamespace.equals(namespace) && running != null
+            ? running.containerIds.get(container)
+            : null;
     if (containerId == null) {
       return Optional.empty();
     }
     Map<StreamType, Long> sent = new ConcurrentHashMap<>();
     AtomicBoolean ended = new AtomicBoolean();
-    Runnable endOnce = () -> {
-      if (ended.compareAndSet(false, true)) {
-        followed.decrementAndGet();
-        end.run();
-      }
-    };
+    Runnable endOnce =
+        () -> {
+          if (ended.compareAndSet(false, true)) {
+            followed.decrementAndGet();
+            end.run();
+          }
+        };
     followed.incrementAndGet();
     try {
       Closeable stream =
-          docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+          docker
+              .logContainerCmd(containerId)
+              .withStdOut(true)
+              .withStdErr(true)
               .withFollowStream(true)
               .exec(
                   new ResultCallback.Adapter<Frame>() {
                     @Override
                     public void onNext(Frame frame) {
-                      sent.merge(frame.getStreamType(), (long) frame.getPayload().length, Long::sum);
+                      sent.merge(
+                          frame.getStreamType(), (long) frame.getPayload().length, Long::sum);
                       bytes.accept(frame.getPayload());
                     }
 
@@ -346,10 +370,11 @@ public final class TestKubelet implements AutoCloseable {
                       super.onComplete();
                     }
                   });
-      return Optional.of(() -> {
-        stream.close();
-        endOnce.run();
-      });
+      return Optional.of(
+          () -> {
+            stream.close();
+            endOnce.run();
+          });
     } catch (NotFoundException e) {
       endOnce.run();
       return Optional.empty();
@@ -371,7 +396,10 @@ public final class TestKubelet implements AutoCloseable {
    */
   private void sendRest(String containerId, Map<StreamType, Long> sent, Consumer<byte[]> bytes) {
     try {
-      docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+      docker
+          .logContainerCmd(containerId)
+          .withStdOut(true)
+          .withStdErr(true)
           .exec(
               new ResultCallback.Adapter<Frame>() {
                 @Override
@@ -414,7 +442,8 @@ public final class TestKubelet implements AutoCloseable {
     } catch (RuntimeException e) {
       if (!running.deleted && !closed) {
         try {
-          report(running, base("Failed").withReason("KubeletError").withMessage(e.toString()).build());
+          report(
+              running, base("Failed").withReason("KubeletError").withMessage(e.toString()).build());
         } catch (RuntimeException ignored) {
           // the API server is gone; nothing to report to
         }
@@ -427,7 +456,13 @@ public final class TestKubelet implements AutoCloseable {
 
   private void runSteps(Pod pod, RunningPod running) {
     for (var volume : pod.getSpec().getVolumes()) {
-      String name = "k8s-" + running.name + "-" + volume.getName() + "-" + running.uid.substring(running.uid.length() - 6);
+      String name =
+          "k8s-"
+              + running.name
+              + "-"
+              + volume.getName()
+              + "-"
+              + running.uid.substring(running.uid.length() - 6);
       synchronized (running) {
         if (running.removed || running.deleted) {
           return;
@@ -441,7 +476,13 @@ public final class TestKubelet implements AutoCloseable {
         return;
       }
       if (!imagePresent(init.getImage())) {
-        initStatuses.add(waiting(init, "ErrImagePull", "image '" + init.getImage() + "' not found in the local engine (no registry is reachable; build test images with scripts/build-test-images.sh)"));
+        initStatuses.add(
+            waiting(
+                init,
+                "ErrImagePull",
+                "image '"
+                    + init.getImage()
+                    + "' not found in the local engine (no registry is reachable; build test images with scripts/build-test-images.sh)"));
         report(running, base("Pending").withInitContainerStatuses(initStatuses).build());
         return;
       }
@@ -473,7 +514,13 @@ public final class TestKubelet implements AutoCloseable {
           running,
           base("Pending")
               .withInitContainerStatuses(initStatuses)
-              .withContainerStatuses(waiting(main, "ErrImagePull", "image '" + main.getImage() + "' not found in the local engine (no registry is reachable; build test images with scripts/build-test-images.sh)"))
+              .withContainerStatuses(
+                  waiting(
+                      main,
+                      "ErrImagePull",
+                      "image '"
+                          + main.getImage()
+                          + "' not found in the local engine (no registry is reachable; build test images with scripts/build-test-images.sh)"))
               .build());
       return;
     }
@@ -496,8 +543,12 @@ public final class TestKubelet implements AutoCloseable {
       Boolean alive = docker.inspectContainerCmd(containerId).exec().getState().getRunning();
       if (!Boolean.TRUE.equals(alive) || Instant.now().isAfter(deadline)) {
         Long code = docker.inspectContainerCmd(containerId).exec().getState().getExitCodeLong();
-        report(running, base("Failed").withInitContainerStatuses(initStatuses)
-            .withContainerStatuses(terminated(main, code == null ? 137 : code.intValue())).build());
+        report(
+            running,
+            base("Failed")
+                .withInitContainerStatuses(initStatuses)
+                .withContainerStatuses(terminated(main, code == null ? 137 : code.intValue()))
+                .build());
         return;
       }
       sleep(100);
@@ -506,7 +557,8 @@ public final class TestKubelet implements AutoCloseable {
         running,
         base("Running")
             .withPodIP(running.address)
-            .withConditions(condition("Initialized"), condition("ContainersReady"), condition("Ready"))
+            .withConditions(
+                condition("Initialized"), condition("ContainersReady"), condition("Ready"))
             .withInitContainerStatuses(initStatuses)
             .withContainerStatuses(
                 new ContainerStatusBuilder()
@@ -524,9 +576,12 @@ public final class TestKubelet implements AutoCloseable {
             .build());
     int exitCode = docker.waitContainerCmd(containerId).start().awaitStatusCode();
     if (!running.deleted) {
-      report(running, base(exitCode == 0 ? "Succeeded" : "Failed")
-          .withInitContainerStatuses(initStatuses)
-          .withContainerStatuses(terminated(main, exitCode)).build());
+      report(
+          running,
+          base(exitCode == 0 ? "Succeeded" : "Failed")
+              .withInitContainerStatuses(initStatuses)
+              .withContainerStatuses(terminated(main, exitCode))
+              .build());
     }
   }
 
@@ -549,18 +604,27 @@ public final class TestKubelet implements AutoCloseable {
    * container's files must outlive it; its folder on this machine (the engine is local, as the
    * host-network containers already need) gets the mode and group directly.
    */
-  private void createEmptyDir(Pod pod, io.fabric8.kubernetes.api.model.Volume volume, String name, RunningPod running) {
+  private void createEmptyDir(
+      Pod pod, io.fabric8.kubernetes.api.model.Volume volume, String name, RunningPod running) {
     if (volume.getEmptyDir() == null) {
       throw new IllegalStateException("the test kubelet only runs emptyDir volumes, not " + volume);
     }
     PodSecurityContext podContext = pod.getSpec().getSecurityContext();
     Long fsGroup = podContext == null ? null : podContext.getFsGroup();
-    var create = docker.createVolumeCmd().withName(name).withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name));
+    var create =
+        docker
+            .createVolumeCmd()
+            .withName(name)
+            .withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name));
     Quantity sizeLimit = volume.getEmptyDir().getSizeLimit();
     if (sizeLimit != null) {
-      String options = (fsGroup == null ? "mode=0777" : "mode=2777,gid=" + fsGroup)
-          + ",size=" + Quantity.getAmountInBytes(sizeLimit).toBigInteger();
-      create.withDriver("local").withDriverOpts(Map.of("type", "tmpfs", "device", "tmpfs", "o", options));
+      String options =
+          (fsGroup == null ? "mode=0777" : "mode=2777,gid=" + fsGroup)
+              + ",size="
+              + Quantity.getAmountInBytes(sizeLimit).toBigInteger();
+      create
+          .withDriver("local")
+          .withDriverOpts(Map.of("type", "tmpfs", "device", "tmpfs", "o", options));
     }
     create.exec();
     running.volumes.add(name);
@@ -572,8 +636,11 @@ public final class TestKubelet implements AutoCloseable {
         }
         Files.setAttribute(folder, "unix:mode", fsGroup == null ? 0777 : 02777);
       } catch (IOException | UnsupportedOperationException e) {
-        throw new IllegalStateException("the test kubelet could not open volume folder " + folder
-            + " to the pod's user; run the tests as root on the Docker engine's machine", e);
+        throw new IllegalStateException(
+            "the test kubelet could not open volume folder "
+                + folder
+                + " to the pod's user; run the tests as root on the Docker engine's machine",
+            e);
       }
     }
   }
@@ -587,18 +654,29 @@ public final class TestKubelet implements AutoCloseable {
    * gets the file-descriptor and process limits of a Lambda sandbox, 1,024 each, which no pod spec
    * can express.
    */
-  private static void applySecurity(Pod pod, Container container, CreateContainerCmd create, HostConfig host) {
-    PodSecurityContext podContext = Optional.ofNullable(pod.getSpec().getSecurityContext()).orElseGet(PodSecurityContext::new);
-    SecurityContext context = Optional.ofNullable(container.getSecurityContext()).orElseGet(SecurityContext::new);
+  private static void applySecurity(
+      Pod pod, Container container, CreateContainerCmd create, HostConfig host) {
+    PodSecurityContext podContext =
+        Optional.ofNullable(pod.getSpec().getSecurityContext()).orElseGet(PodSecurityContext::new);
+    SecurityContext context =
+        Optional.ofNullable(container.getSecurityContext()).orElseGet(SecurityContext::new);
     Long uid = context.getRunAsUser() != null ? context.getRunAsUser() : podContext.getRunAsUser();
-    Long gid = context.getRunAsGroup() != null ? context.getRunAsGroup() : podContext.getRunAsGroup();
+    Long gid =
+        context.getRunAsGroup() != null ? context.getRunAsGroup() : podContext.getRunAsGroup();
     if (uid != null) {
       create.withUser(uid + (gid == null ? "" : ":" + gid));
     }
-    boolean nonRoot = Boolean.TRUE.equals(context.getRunAsNonRoot() != null ? context.getRunAsNonRoot() : podContext.getRunAsNonRoot());
+    boolean nonRoot =
+        Boolean.TRUE.equals(
+            context.getRunAsNonRoot() != null
+                ? context.getRunAsNonRoot()
+                : podContext.getRunAsNonRoot());
     if (nonRoot && (uid == null || uid == 0)) {
       // a kubelet checks the image's user then; these tests' pods always name theirs
-      throw new IllegalStateException("container " + container.getName() + " must run as non-root but names no non-root runAsUser");
+      throw new IllegalStateException(
+          "container "
+              + container.getName()
+              + " must run as non-root but names no non-root runAsUser");
     }
     List<String> groups = new ArrayList<>();
     if (podContext.getFsGroup() != null) {
@@ -612,49 +690,84 @@ public final class TestKubelet implements AutoCloseable {
     }
     host.withReadonlyRootfs(Boolean.TRUE.equals(context.getReadOnlyRootFilesystem()));
     if (context.getCapabilities() != null) {
-      if (context.getCapabilities().getDrop() != null && !context.getCapabilities().getDrop().isEmpty()) {
-        host.withCapDrop(context.getCapabilities().getDrop().stream().map(Capability::valueOf).toArray(Capability[]::new));
+      if (context.getCapabilities().getDrop() != null
+          && !context.getCapabilities().getDrop().isEmpty()) {
+        host.withCapDrop(
+            context.getCapabilities().getDrop().stream()
+                .map(Capability::valueOf)
+                .toArray(Capability[]::new));
       }
-      if (context.getCapabilities().getAdd() != null && !context.getCapabilities().getAdd().isEmpty()) {
-        host.withCapAdd(context.getCapabilities().getAdd().stream().map(Capability::valueOf).toArray(Capability[]::new));
+      if (context.getCapabilities().getAdd() != null
+          && !context.getCapabilities().getAdd().isEmpty()) {
+        host.withCapAdd(
+            context.getCapabilities().getAdd().stream()
+                .map(Capability::valueOf)
+                .toArray(Capability[]::new));
       }
     }
     if (Boolean.FALSE.equals(context.getAllowPrivilegeEscalation())) {
       host.withSecurityOpts(List.of("no-new-privileges"));
     }
-    SeccompProfile seccomp = context.getSeccompProfile() != null ? context.getSeccompProfile() : podContext.getSeccompProfile();
+    SeccompProfile seccomp =
+        context.getSeccompProfile() != null
+            ? context.getSeccompProfile()
+            : podContext.getSeccompProfile();
     if (seccomp != null && !"RuntimeDefault".equals(seccomp.getType())) {
-      throw new IllegalStateException("the test kubelet only applies the RuntimeDefault seccomp profile, not " + seccomp.getType());
+      throw new IllegalStateException(
+          "the test kubelet only applies the RuntimeDefault seccomp profile, not "
+              + seccomp.getType());
     }
-    host.withUlimits(List.of(new Ulimit("nofile", SANDBOX_LIMIT, SANDBOX_LIMIT), new Ulimit("nproc", SANDBOX_LIMIT, SANDBOX_LIMIT)));
+    host.withUlimits(
+        List.of(
+            new Ulimit("nofile", SANDBOX_LIMIT, SANDBOX_LIMIT),
+            new Ulimit("nproc", SANDBOX_LIMIT, SANDBOX_LIMIT)));
   }
 
   private String create(Pod pod, RunningPod running, Container container, boolean hostNetwork) {
     List<Bind> binds = new ArrayList<>();
     for (VolumeMount mount : container.getVolumeMounts()) {
-      String volume = running.volumes.stream()
-          .filter(v -> v.startsWith("k8s-" + running.name + "-" + mount.getName() + "-"))
-          .findFirst()
-          .orElseThrow(() -> new IllegalStateException("pod " + running.name + " has no volume " + mount.getName()));
-      binds.add(Bind.parse(volume + ":" + mount.getMountPath() + (Boolean.TRUE.equals(mount.getReadOnly()) ? ":ro" : "")));
+      String volume =
+          running.volumes.stream()
+              .filter(v -> v.startsWith("k8s-" + running.name + "-" + mount.getName() + "-"))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "pod " + running.name + " has no volume " + mount.getName()));
+      binds.add(
+          Bind.parse(
+              volume
+                  + ":"
+                  + mount.getMountPath()
+                  + (Boolean.TRUE.equals(mount.getReadOnly()) ? ":ro" : "")));
     }
     HostConfig host = HostConfig.newHostConfig().withBinds(binds);
-    Quantity memory = container.getResources() == null || container.getResources().getLimits() == null
-        ? null : container.getResources().getLimits().get("memory");
+    Quantity memory =
+        container.getResources() == null || container.getResources().getLimits() == null
+            ? null
+            : container.getResources().getLimits().get("memory");
     if (memory != null) {
       host.withMemory(Quantity.getAmountInBytes(memory).longValue());
     }
     CreateContainerCmd create =
         docker
             .createContainerCmd(container.getImage())
-            .withName("k8s_" + container.getName() + "_" + running.name + "_" + UUID.randomUUID().toString().substring(0, 6))
+            .withName(
+                "k8s_"
+                    + container.getName()
+                    + "_"
+                    + running.name
+                    + "_"
+                    + UUID.randomUUID().toString().substring(0, 6))
             .withLabels(Map.of(KUBELET_LABEL, id, POD_LABEL, running.name))
             .withEnv(environment(pod, container));
     applySecurity(pod, container, create, host);
     if (hostNetwork) {
       host.withNetworkMode("host");
     } else {
-      host.withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort(running.address, RIE_PORT), ExposedPort.tcp(RIE_PORT)));
+      host.withPortBindings(
+          new PortBinding(
+              Ports.Binding.bindIpAndPort(running.address, RIE_PORT), ExposedPort.tcp(RIE_PORT)));
       create.withExposedPorts(ExposedPort.tcp(RIE_PORT));
     }
     if (container.getCommand() != null && !container.getCommand().isEmpty()) {
@@ -683,18 +796,25 @@ public final class TestKubelet implements AutoCloseable {
       if (var.getValueFrom() != null) {
         SecretKeySelector ref = var.getValueFrom().getSecretKeyRef();
         if (ref == null) {
-          throw new IllegalStateException("the test kubelet only resolves secretKeyRef, not " + var.getValueFrom());
+          throw new IllegalStateException(
+              "the test kubelet only resolves secretKeyRef, not " + var.getValueFrom());
         }
         Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
         if (secret == null) {
-          throw new IllegalStateException("secret " + ref.getName() + " of pod " + pod.getMetadata().getName() + " is missing");
+          throw new IllegalStateException(
+              "secret " + ref.getName() + " of pod " + pod.getMetadata().getName() + " is missing");
         }
         if (secret.getData() != null && secret.getData().containsKey(ref.getKey())) {
-          value = new String(Base64.getDecoder().decode(secret.getData().get(ref.getKey())), StandardCharsets.UTF_8);
-        } else if (secret.getStringData() != null && secret.getStringData().containsKey(ref.getKey())) {
+          value =
+              new String(
+                  Base64.getDecoder().decode(secret.getData().get(ref.getKey())),
+                  StandardCharsets.UTF_8);
+        } else if (secret.getStringData() != null
+            && secret.getStringData().containsKey(ref.getKey())) {
           value = secret.getStringData().get(ref.getKey());
         } else {
-          throw new IllegalStateException("secret " + ref.getName() + " has no key " + ref.getKey());
+          throw new IllegalStateException(
+              "secret " + ref.getName() + " has no key " + ref.getKey());
         }
       }
       env.add(var.getName() + "=" + (value == null ? "" : value));
@@ -713,7 +833,8 @@ public final class TestKubelet implements AutoCloseable {
         return;
       } catch (DockerException e) {
         if (Instant.now().isAfter(deadline)) {
-          System.err.println("test kubelet: could not remove volume " + volume + ": " + e.getMessage());
+          System.err.println(
+              "test kubelet: could not remove volume " + volume + ": " + e.getMessage());
           return;
         }
       }
@@ -735,9 +856,9 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   /**
-   * Creates and starts the main container on a free loopback address. Another kubelet (another
-   * test JVM) may take the same address between the probe and Docker's bind, so a bind conflict
-   * moves on to the next address.
+   * Creates and starts the main container on a free loopback address. Another kubelet (another test
+   * JVM) may take the same address between the probe and Docker's bind, so a bind conflict moves on
+   * to the next address.
    */
   private String startOnFreeAddress(Pod pod, RunningPod running, Container main) {
     DockerException last = null;
@@ -787,8 +908,10 @@ public final class TestKubelet implements AutoCloseable {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(address, RIE_PORT), 500);
       socket.setSoTimeout(1_000);
-      socket.getOutputStream().write(
-          "GET /lambdarun-kubelet-probe HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              "GET /lambdarun-kubelet-probe HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       return socket.getInputStream().read() >= 0;
     } catch (IOException e) {
       return false;
@@ -800,7 +923,10 @@ public final class TestKubelet implements AutoCloseable {
       return;
     }
     try {
-      client.pods().inNamespace(namespace).withName(running.name)
+      client
+          .pods()
+          .inNamespace(namespace)
+          .withName(running.name)
           .editStatus(p -> new PodBuilder(p).withStatus(status).build());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404) {
@@ -811,26 +937,47 @@ public final class TestKubelet implements AutoCloseable {
   }
 
   private static PodStatusBuilder base(String phase) {
-    return new PodStatusBuilder().withPhase(phase).withHostIP("127.0.0.1").withStartTime(Instant.now().toString());
+    return new PodStatusBuilder()
+        .withPhase(phase)
+        .withHostIP("127.0.0.1")
+        .withStartTime(Instant.now().toString());
   }
 
   private static PodCondition condition(String type) {
-    return new PodConditionBuilder().withType(type).withStatus("True")
-        .withLastTransitionTime(Instant.now().toString()).build();
+    return new PodConditionBuilder()
+        .withType(type)
+        .withStatus("True")
+        .withLastTransitionTime(Instant.now().toString())
+        .build();
   }
 
   private static ContainerStatus waiting(Container container, String reason, String message) {
-    return new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
-        .withReady(false).withRestartCount(0)
-        .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
+    return new ContainerStatusBuilder()
+        .withName(container.getName())
+        .withImage(container.getImage())
+        .withReady(false)
+        .withRestartCount(0)
+        .withNewState()
+        .withNewWaiting()
+        .withReason(reason)
+        .withMessage(message)
+        .endWaiting()
+        .endState()
         .build();
   }
 
   private static ContainerStatus terminated(Container container, int exitCode) {
-    return new ContainerStatusBuilder().withName(container.getName()).withImage(container.getImage())
-        .withReady(false).withRestartCount(0)
-        .withNewState().withNewTerminated().withExitCode(exitCode)
-        .withReason(exitCode == 0 ? "Completed" : "Error").endTerminated().endState()
+    return new ContainerStatusBuilder()
+        .withName(container.getName())
+        .withImage(container.getImage())
+        .withReady(false)
+        .withRestartCount(0)
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(exitCode)
+        .withReason(exitCode == 0 ? "Completed" : "Error")
+        .endTerminated()
+        .endState()
         .build();
   }
 
@@ -859,14 +1006,24 @@ public final class TestKubelet implements AutoCloseable {
     }
     // marks every pod removed under its lock, so a still-running start creates nothing more
     admitted.forEach(RunningPod::remove);
-    for (var container : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(KUBELET_LABEL, id)).exec()) {
+    for (var container :
+        docker
+            .listContainersCmd()
+            .withShowAll(true)
+            .withLabelFilter(Map.of(KUBELET_LABEL, id))
+            .exec()) {
       try {
         docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
       } catch (DockerException e) {
         // already gone or going
       }
     }
-    for (var volume : docker.listVolumesCmd().withFilter("label", List.of(KUBELET_LABEL + "=" + id)).exec().getVolumes()) {
+    for (var volume :
+        docker
+            .listVolumesCmd()
+            .withFilter("label", List.of(KUBELET_LABEL + "=" + id))
+            .exec()
+            .getVolumes()) {
       removeVolume(volume.getName());
     }
     try {
