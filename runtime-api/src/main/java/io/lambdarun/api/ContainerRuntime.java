@@ -192,7 +192,7 @@ public interface ContainerRuntime extends AutoCloseable {
    * each invocation instead, as backends written before this method expect.
    *
    * @param instance an instance returned by {@link #launch} on this runtime
-   * @param listener receives each line, from one thread, in order
+   * @param listener receives each line, one call at a time, in order
    * @return true when the backend streams the instance's output to {@code listener}, false when it
    *     cannot
    */

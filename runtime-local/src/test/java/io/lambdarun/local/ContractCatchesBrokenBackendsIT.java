@@ -10,6 +10,7 @@ import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.tck.ContainerRuntimeContract;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -63,6 +65,10 @@ class ContractCatchesBrokenBackendsIT {
         Arguments.of(SweepDoesNothing.class, "sweepRemovesOnlyTheInstancesOfDeadOwnersOnThisHost"),
         Arguments.of(CloseLeavesInstances.class, "closeRemovesEverything"),
         Arguments.of(ExitUnknown.class, "runtimeApiModeReportsADeadRuntime"),
+        Arguments.of(EveryHundredthLineDropped.class, "followedOutputArrivesLineByLineInOrder"),
+        Arguments.of(StartUpLinesDropped.class, "followedOutputArrivesLineByLineInOrder"),
+        Arguments.of(MemoryPeakOfOneMebibyte.class, "memoryPeakCoversWhatTheHandlerUsed"),
+        Arguments.of(MemoryPeakOnlyAtFirst.class, "memoryPeakCoversWhatTheHandlerUsed"),
         Arguments.of(HostAliasWithPort.class, "describesHostAccess"));
   }
 
@@ -308,6 +314,73 @@ class ContractCatchesBrokenBackendsIT {
         public HostAccess hostAccess() {
           HostAccess real = delegate.hostAccess();
           return new HostAccess(real.hostAlias() + ":8080", real.registryHost());
+        }
+      };
+    }
+  }
+
+  static final class EveryHundredthLineDropped extends BrokenLocal {
+    @Override
+    ContainerRuntime breakIt(ContainerRuntime local) {
+      return new ForwardingRuntime(local) {
+        @Override
+        public boolean followLogs(Instance instance, LogLineListener listener) {
+          AtomicInteger count = new AtomicInteger();
+          return delegate.followLogs(
+              instance,
+              line -> {
+                if (count.incrementAndGet() % 100 != 0) {
+                  listener.onLine(line);
+                }
+              });
+        }
+      };
+    }
+  }
+
+  /** Follows from the end of what the instance wrote so far, as {@code tail -f} would. */
+  static final class StartUpLinesDropped extends BrokenLocal {
+    @Override
+    ContainerRuntime breakIt(ContainerRuntime local) {
+      return new ForwardingRuntime(local) {
+        @Override
+        public boolean followLogs(Instance instance, LogLineListener listener) {
+          long written = delegate.logs(instance, Instant.EPOCH).lines().count();
+          AtomicInteger skipped = new AtomicInteger();
+          return delegate.followLogs(
+              instance,
+              line -> {
+                if (skipped.incrementAndGet() > written) {
+                  listener.onLine(line);
+                }
+              });
+        }
+      };
+    }
+  }
+
+  static final class MemoryPeakOfOneMebibyte extends BrokenLocal {
+    @Override
+    ContainerRuntime breakIt(ContainerRuntime local) {
+      return new ForwardingRuntime(local) {
+        @Override
+        public OptionalLong maxMemoryUsedBytes(Instance instance) {
+          return OptionalLong.of(1024 * 1024);
+        }
+      };
+    }
+  }
+
+  static final class MemoryPeakOnlyAtFirst extends BrokenLocal {
+    @Override
+    ContainerRuntime breakIt(ContainerRuntime local) {
+      AtomicInteger asked = new AtomicInteger();
+      return new ForwardingRuntime(local) {
+        @Override
+        public OptionalLong maxMemoryUsedBytes(Instance instance) {
+          return asked.incrementAndGet() == 1
+              ? delegate.maxMemoryUsedBytes(instance)
+              : OptionalLong.empty();
         }
       };
     }

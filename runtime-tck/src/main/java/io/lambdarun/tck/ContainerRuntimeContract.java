@@ -13,6 +13,7 @@ import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.LogLine;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.FunctionError;
@@ -31,14 +32,18 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -49,8 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Contract every {@link io.lambdarun.api.ContainerRuntime} honours on a live backend, one check per
  * promise of its Javadoc: launch instances of a Python function (alone, with layers, as a {@code
  * provided.*} bootstrap, several at once), invoke them (results, environment, errors and their
- * kinds, timeouts), read their logs, and tear them down leaving nothing behind (terminate, a failed
- * or timed-out launch, the orphan sweep, close).
+ * kinds, timeouts), read and follow their logs, read their memory peak, and tear them down leaving
+ * nothing behind (terminate, a failed or timed-out launch, the orphan sweep, close).
  *
  * <p>A backend with a {@link ContainerRuntime#runtimeApiAccess()} is driven in Runtime API mode
  * through core's {@link RuntimeApiHost} (its instances must call the Runtime API at the address in
@@ -286,6 +291,68 @@ public abstract class ContainerRuntimeContract {
     assertThat(reply.body()).isEqualTo("\"logged\"");
     awaitTrue(
         "the logs to contain " + marker, () -> runtime.logs(instance, start).contains(marker));
+  }
+
+  @Test
+  @DisplayName(
+      "a followed instance's output reaches the listener line by line, start-up lines first, each"
+          + " line once and in order, one call at a time; a backend that cannot follow still has"
+          + " logs")
+  void followedOutputArrivesLineByLineInOrder() throws IOException {
+    Instance instance = launch(spec().build());
+    FollowedLines lines = new FollowedLines();
+    String prefix = "tck-line-" + UUID.randomUUID();
+    boolean followed = runtime.followLogs(instance, lines::add);
+    RieClient.Reply reply =
+        invoke(instance, "{\"action\":\"lines\",\"prefix\":\"" + prefix + "\",\"count\":300}");
+    assertThat(reply.body()).isEqualTo("\"printed\"");
+    if (!followed) {
+      awaitTrue(
+          "the logs of an instance the backend cannot follow to hold " + prefix + "-299",
+          () -> runtime.logs(instance, Instant.EPOCH).contains(prefix + "-299"));
+      return;
+    }
+    awaitTrue(
+        "the followed lines to reach " + prefix + "-299 and " + prefix + "-stderr",
+        () -> lines.texts().containsAll(List.of(prefix + "-299", prefix + "-stderr")));
+    List<String> texts = lines.texts();
+    List<String> expected = IntStream.range(0, 300).mapToObj(i -> prefix + "-" + i).toList();
+    assertThat(texts.stream().filter(expected::contains).toList())
+        .as("the handler's stdout lines, in the order written")
+        .containsExactlyElementsOf(expected);
+    assertThat(texts).as("the handler's stderr line").containsOnlyOnce(prefix + "-stderr");
+    assertThat(texts)
+        .as("the start-up line, written before followLogs was called")
+        .containsOnlyOnce("tck-start-up");
+    assertThat(texts.indexOf("tck-start-up")).isLessThan(texts.indexOf(prefix + "-0"));
+    assertThat(lines.overlapped()).as("two listener calls at once").isFalse();
+  }
+
+  @Test
+  @DisplayName(
+      "the memory peak, where the backend measures it, covers what the handler wrote to memory"
+          + " and never drops; where it does not, it is empty every time")
+  void memoryPeakCoversWhatTheHandlerUsed() throws IOException {
+    long mib = 96;
+    Instance instance = launch(spec().build());
+    OptionalLong before = runtime.maxMemoryUsedBytes(instance);
+    RieClient.Reply reply = invoke(instance, "{\"action\":\"allocate\",\"mib\":" + mib + "}");
+    assertThat(reply.body()).isEqualTo("\"allocated " + mib * 1024 * 1024 + "\"");
+    OptionalLong after = runtime.maxMemoryUsedBytes(instance);
+    invoke(instance, "{\"action\":\"echo\",\"value\":\"after\"}");
+    OptionalLong later = runtime.maxMemoryUsedBytes(instance);
+    assertThat(List.of(before.isPresent(), after.isPresent(), later.isPresent()))
+        .as("whether the backend measures the peak, asked three times")
+        .containsOnly(after.isPresent());
+    if (after.isPresent()) {
+      assertThat(after.getAsLong())
+          .as("the peak after the handler wrote %d MiB", mib)
+          .isGreaterThanOrEqualTo(mib * 1024 * 1024)
+          .isGreaterThanOrEqualTo(before.getAsLong());
+      assertThat(later.getAsLong())
+          .as("the peak one event later")
+          .isGreaterThanOrEqualTo(after.getAsLong());
+    }
   }
 
   @Test
@@ -576,6 +643,33 @@ public abstract class ContainerRuntimeContract {
               : new String(HexFormat.of().parseHex(hex), StandardCharsets.UTF_8));
     }
     return values;
+  }
+
+  /** The lines a followed instance delivered, and whether two deliveries ever overlapped. */
+  private static final class FollowedLines {
+    private final List<String> texts = new ArrayList<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean overlapped = new AtomicBoolean();
+
+    void add(LogLine line) {
+      if (inFlight.incrementAndGet() > 1) {
+        overlapped.set(true);
+      }
+      synchronized (texts) {
+        texts.add(line.text());
+      }
+      inFlight.decrementAndGet();
+    }
+
+    List<String> texts() {
+      synchronized (texts) {
+        return List.copyOf(texts);
+      }
+    }
+
+    boolean overlapped() {
+      return overlapped.get();
+    }
   }
 
   private void awaitTrue(String what, BooleanSupplier condition) {

@@ -7,6 +7,10 @@ import time
 if os.environ.get("TCK_INIT_SLEEP_SECONDS"):
     time.sleep(float(os.environ["TCK_INIT_SLEEP_SECONDS"]))
 
+# a start-up line, written before the first event: a followed log must deliver it first
+print("tck-start-up")
+sys.stdout.flush()
+
 
 def handler(event, context):
     action = event.get("action")
@@ -23,6 +27,18 @@ def handler(event, context):
         print(event["marker"])
         sys.stdout.flush()
         return "logged"
+    if action == "lines":
+        for i in range(event["count"]):
+            print(event["prefix"] + "-" + str(i))
+            if i == event["count"] // 2:
+                print(event["prefix"] + "-stderr", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return "printed"
+    if action == "allocate":
+        # written, not only reserved, so the pages count as used
+        data = b"x" * (event["mib"] * 1024 * 1024)
+        return "allocated %d" % len(data)
     if action == "fail":
         raise ValueError(event["message"])
     if action == "sleep":
