@@ -19,7 +19,9 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,9 +33,23 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the process runs as uid 993 and gid 990, and it gets 1,024 open files and 1,024 processes; on the
  * local backend the code carries no write permission, {@code TMPDIR} is writable, and the open file
  * and process limits are the same. A fork bomb is bounded by a hard cap of 1,500 children, each a
- * {@code sleep 30}, so that a broken limit cannot take the machine down.
+ * {@code sleep 30}, so that a broken limit cannot take the machine down. The fork bomb also runs on
+ * Kubernetes (the test kubelet's pod, Runtime API mode, under the kubelet's {@code nproc} ulimit);
+ * the other Kubernetes cases are {@code KubernetesSandboxIT}'s in runtime-k8s.
  */
 class SandboxIT {
+
+  private static Cluster cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = new Cluster();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -103,6 +119,7 @@ class SandboxIT {
       runtime.close();
     }
     assertThat(Fixtures.containersOfThisJvm()).isEmpty();
+    assertThat(cluster.podsOfThisJvm()).isEmpty();
     assertThat(
             Fixtures.eventually(
                 Duration.ofSeconds(10), () -> Fixtures.localProcessesOfThisJvm().isEmpty()))
@@ -178,7 +195,7 @@ class SandboxIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local", "docker"})
+  @ValueSource(strings = {"local", "docker", "kubernetes"})
   void aForkBombIsStoppedByTheProcessLimitAndTheInstanceReplaced(String backend)
       throws IOException {
     runtime = runtime(backend);
@@ -222,6 +239,7 @@ class SandboxIT {
 
   private static LambdaRuntime runtime(String backend) {
     return switch (backend) {
+      case "kubernetes" -> cluster.runtime().build();
       case "docker-rie" ->
           Fixtures.runtime("docker")
               .config(
