@@ -70,8 +70,7 @@ public final class KubernetesRuntimeProvider implements ContainerRuntimeProvider
           "the Kubernetes API server did not list pods in namespace '"
               + settings.namespace()
               + "' ("
-              + (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "")
-              + KubernetesContainerRuntime.reason(e)
+              + ApiFailures.describe(e)
               + "); check the kubeconfig or '"
               + KubernetesConfigKeys.MASTER_URL
               + "' and the service account's RBAC");

@@ -7,25 +7,14 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodSecurityContext;
-import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.SecurityContext;
-import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.lambdarun.api.Architecture;
-import io.lambdarun.api.Archive;
-import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.Labels;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.PackageType;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -88,8 +77,6 @@ public final class PodSpecFactory {
   /** Node label Kubernetes sets to the node's architecture. */
   public static final String ARCH_NODE_LABEL = "kubernetes.io/arch";
 
-  static final String STAGING_DIR = "/lambdarun-staging";
-  static final int TMP_FLOOR_MIB = 64;
   static final int MEMORY_FLOOR_MIB = 128;
 
   /**
@@ -97,14 +84,6 @@ public final class PodSpecFactory {
    * 10 MiB by default) and its writable layer.
    */
   static final int LOGS_AND_WRITABLE_LAYER_MIB = 128;
-
-  private static final long MIB = 1024 * 1024;
-
-  private static final String VOLUME_TASK = "lambdarun-task";
-  private static final String VOLUME_OPT = "lambdarun-opt";
-  private static final String VOLUME_TMP = "lambdarun-tmp";
-  private static final String VOLUME_RUNTIME = "lambdarun-runtime";
-  private static final String VOLUME_STAGING = "lambdarun-staging";
 
   private PodSpecFactory() {}
 
@@ -131,27 +110,6 @@ public final class PodSpecFactory {
     annotations.put(FUNCTION_ARN_ANNOTATION, spec.functionArn());
     annotations.putAll(podConfig.annotations());
 
-    boolean zip = spec.packageType() == PackageType.ZIP;
-    List<Volume> volumes = new ArrayList<>();
-    if (zip) {
-      volumes.add(emptyDir(VOLUME_TASK));
-    }
-    if (zip || !spec.layers().isEmpty()) {
-      volumes.add(emptyDir(VOLUME_OPT));
-    }
-    // disk, not medium Memory: a tmpfs would count against the container's memory limit
-    int tmpMib = Math.max(spec.ephemeralStorageMib(), TMP_FLOOR_MIB);
-    volumes.add(
-        new VolumeBuilder()
-            .withName(VOLUME_TMP)
-            .withNewEmptyDir()
-            .withSizeLimit(new Quantity(tmpMib + "Mi"))
-            .endEmptyDir()
-            .build());
-    if (custom) {
-      volumes.add(emptyDir(VOLUME_RUNTIME));
-    }
-
     PodBuilder pod =
         new PodBuilder()
             .withNewMetadata()
@@ -166,7 +124,7 @@ public final class PodSpecFactory {
             .withRestartPolicy("Never")
             .withAutomountServiceAccountToken(false)
             .withEnableServiceLinks(false)
-            .withSecurityContext(podSecurityContext(context.user()))
+            .withSecurityContext(PodSandbox.pod(context.user()))
             .withNodeSelector(podConfig.nodeSelector())
             .withTolerations(podConfig.tolerations())
             .withImagePullSecrets(
@@ -175,14 +133,12 @@ public final class PodSpecFactory {
                     .map(name -> List.of(new LocalObjectReference(name)))
                     .orElse(null))
             .withContainers(
-                mainContainer(
-                    spec, context, image, custom, tmpMib + mib(volumeBytes(spec, custom))))
+                mainContainer(spec, context, image, custom, PodVolumes.storageMib(spec, custom)))
             .endSpec();
     if (needsInit(spec)) {
-      volumes.add(emptyDir(VOLUME_STAGING));
-      pod.editSpec().withInitContainers(initContainer(spec, context, custom)).endSpec();
+      pod.editSpec().withInitContainers(InitContainer.of(spec, context, custom)).endSpec();
     }
-    return pod.editSpec().withVolumes(volumes).endSpec().build();
+    return pod.editSpec().withVolumes(PodVolumes.volumes(spec, custom)).endSpec().build();
   }
 
   /**
@@ -250,42 +206,6 @@ public final class PodSpecFactory {
     return labels;
   }
 
-  /**
-   * Returns the init container's shell script; it refers to the token only by variable name.
-   *
-   * @param spec the launch
-   * @param custom whether the code also goes to {@code /var/runtime}
-   * @return the script
-   */
-  static String initScript(LaunchSpec spec, boolean custom) {
-    StringBuilder script = new StringBuilder();
-    script.append("set -eu\n");
-    script.append("fetch() {\n");
-    script
-        .append("  wget -q -O \"$2\" --header \"Authorization: Bearer $")
-        .append(TOKEN_ENV)
-        .append("\" \"$")
-        .append(ARTIFACT_URL_ENV)
-        .append("/$1\"\n");
-    script.append("}\n");
-    if (spec.packageType() == PackageType.ZIP) {
-      script.append("fetch code.zip ").append(STAGING_DIR).append("/code.zip\n");
-      script.append("unzip -o -q ").append(STAGING_DIR).append("/code.zip -d /var/task\n");
-      if (custom) {
-        script.append("unzip -o -q ").append(STAGING_DIR).append("/code.zip -d /var/runtime\n");
-      }
-      script.append("rm -f ").append(STAGING_DIR).append("/code.zip\n");
-    }
-    script.append("i=0\n");
-    script.append("while [ \"$i\" -lt \"$").append(LAYER_COUNT_ENV).append("\" ]; do\n");
-    script.append("  fetch \"layer-$i.zip\" ").append(STAGING_DIR).append("/layer.zip\n");
-    script.append("  unzip -o -q ").append(STAGING_DIR).append("/layer.zip -d /opt\n");
-    script.append("  rm -f ").append(STAGING_DIR).append("/layer.zip\n");
-    script.append("  i=$((i + 1))\n");
-    script.append("done\n");
-    return script.toString();
-  }
-
   private static String mainImage(LaunchSpec spec) {
     if (!spec.image().isBlank()) {
       return spec.image();
@@ -318,13 +238,6 @@ public final class PodSpecFactory {
                 env.add(new EnvVar(key, value, null));
               }
             });
-    // the code and layers are read-only for the function, as on Lambda; /tmp is its only writable
-    // path
-    List<VolumeMount> mounts = sharedMounts(spec, true);
-    mounts.add(mount(VOLUME_TMP, "/tmp", false));
-    if (custom) {
-      mounts.add(mount(VOLUME_RUNTIME, "/var/runtime", true));
-    }
     String memory = Math.max(spec.memoryMib(), MEMORY_FLOOR_MIB) + "Mi";
     String storage = (volumesMib + LOGS_AND_WRITABLE_LAYER_MIB) + "Mi";
     ContainerBuilder container =
@@ -338,8 +251,8 @@ public final class PodSpecFactory {
             .addToLimits("memory", new Quantity(memory))
             .addToLimits("ephemeral-storage", new Quantity(storage))
             .endResources()
-            .withSecurityContext(containerSecurityContext())
-            .withVolumeMounts(mounts);
+            .withSecurityContext(PodSandbox.container())
+            .withVolumeMounts(PodVolumes.mainMounts(spec, custom));
     if (!spec.usesRuntimeApi()) {
       // RIE-endpoint mode: core posts to the pod's port; in Runtime API mode the pod calls core
       container
@@ -368,111 +281,12 @@ public final class PodSpecFactory {
     return container.build();
   }
 
-  private static Container initContainer(LaunchSpec spec, PodContext context, boolean custom) {
-    List<VolumeMount> mounts = sharedMounts(spec, false);
-    if (custom) {
-      mounts.add(mount(VOLUME_RUNTIME, "/var/runtime", false));
-    }
-    mounts.add(mount(VOLUME_STAGING, STAGING_DIR, false));
-    return new ContainerBuilder()
-        .withName(INIT_CONTAINER)
-        .withImage(context.initImage())
-        .withCommand("sh", "-c", initScript(spec, custom))
-        .withEnv(
-            new EnvVar(ARTIFACT_URL_ENV, context.artifactUrl(), null),
-            secretEnv(TOKEN_ENV, context.podName(), TOKEN_KEY),
-            new EnvVar(LAYER_COUNT_ENV, Integer.toString(spec.layers().size()), null))
-        .withSecurityContext(containerSecurityContext())
-        .withVolumeMounts(mounts)
-        .build();
-  }
-
-  /**
-   * The code and layer volumes both containers mount. An image function keeps its own {@code
-   * /var/task} (its code is there); it gets an {@code /opt} volume only when it has layers, which
-   * then hides the image's own {@code /opt}.
-   */
-  private static List<VolumeMount> sharedMounts(LaunchSpec spec, boolean readOnly) {
-    List<VolumeMount> mounts = new ArrayList<>();
-    if (spec.packageType() == PackageType.ZIP) {
-      mounts.add(mount(VOLUME_TASK, "/var/task", readOnly));
-    }
-    if (spec.packageType() == PackageType.ZIP || !spec.layers().isEmpty()) {
-      mounts.add(mount(VOLUME_OPT, "/opt", readOnly));
-    }
-    return mounts;
-  }
-
-  /**
-   * The pod's part of the sandbox: a non-root user and group (also the {@code fsGroup}, so the
-   * volumes are the group's) and the container runtime's default seccomp profile.
-   */
-  private static PodSecurityContext podSecurityContext(PodUser user) {
-    return new PodSecurityContextBuilder()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(user.uid())
-        .withRunAsGroup(user.gid())
-        .withFsGroup(user.gid())
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .build();
-  }
-
-  /** Each container's part: no privilege escalation, no capability, a read-only root. */
-  private static SecurityContext containerSecurityContext() {
-    return new SecurityContextBuilder()
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .withReadOnlyRootFilesystem(true)
-        .build();
-  }
-
-  /**
-   * Returns what the init container writes into the pod's volumes, which count against the pod's
-   * ephemeral storage: the code (twice for custom runtimes) and every layer, expanded, plus the
-   * largest zip while it is staged. Walking the archives also checks them against {@link
-   * LaunchSpec#archiveLimits()}.
-   */
-  private static long volumeBytes(LaunchSpec spec, boolean custom) {
-    long bytes = 0;
-    long largestZip = 0;
-    if (spec.code().isPresent()) {
-      Archive code = spec.code().get();
-      bytes += expandedBytes(code, spec.archiveLimits()) * (custom ? 2 : 1);
-      largestZip = code.size();
-    }
-    for (Archive layer : spec.layers()) {
-      largestZip = Math.max(largestZip, layer.size());
-    }
-    // the layers are unzipped one after the other into /opt, so they are checked together
-    return bytes + expandedBytes(spec.layers(), spec.archiveLimits()) + largestZip;
-  }
-
-  private static long expandedBytes(Archive archive, ArchiveLimits limits) {
-    return expandedBytes(List.of(archive), limits);
-  }
-
-  private static long expandedBytes(List<Archive> archives, ArchiveLimits limits) {
-    long[] bytes = {0};
-    Archive.forEachEntry(
-        archives,
-        limits,
-        (entry, content) -> bytes[0] += content.transferTo(OutputStream.nullOutputStream()));
-    return bytes[0];
-  }
-
-  private static long mib(long bytes) {
-    return (bytes + MIB - 1) / MIB;
-  }
-
   private static List<String> sensitiveKeysPresent(LaunchSpec spec) {
     return spec.sensitiveKeys().stream().filter(spec.environment()::containsKey).toList();
   }
 
-  private static EnvVar secretEnv(String name, String secretName, String key) {
+  /** An environment variable set from the pod's Secret. */
+  static EnvVar secretEnv(String name, String secretName, String key) {
     return new EnvVarBuilder()
         .withName(name)
         .withNewValueFrom()
@@ -482,18 +296,6 @@ public final class PodSpecFactory {
         .withOptional(false)
         .endSecretKeyRef()
         .endValueFrom()
-        .build();
-  }
-
-  private static Volume emptyDir(String name) {
-    return new VolumeBuilder().withName(name).withNewEmptyDir().endEmptyDir().build();
-  }
-
-  private static VolumeMount mount(String volume, String path, boolean readOnly) {
-    return new VolumeMountBuilder()
-        .withName(volume)
-        .withMountPath(path)
-        .withReadOnly(readOnly ? Boolean.TRUE : null)
         .build();
   }
 
