@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
+import io.lambdarun.api.LogLineSplitter;
+import io.lambdarun.api.RecentLogLines;
 import java.io.OutputStream;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -24,8 +26,8 @@ final class PodLogStream implements AutoCloseable {
 
   private final String podName;
   private final LogLineListener listener;
-  private final RecentLines recent;
-  private final LineSplitter splitter = new LineSplitter(MAX_LINE_BYTES);
+  private final RecentLogLines recent;
+  private final LogLineSplitter splitter = new LogLineSplitter(MAX_LINE_BYTES);
   private LogWatch watch;
   private boolean finished; // guarded by this
   private boolean listenerFailed; // guarded by this
@@ -33,7 +35,7 @@ final class PodLogStream implements AutoCloseable {
   private PodLogStream(String podName, LogLineListener listener, int tailBytes) {
     this.podName = podName;
     this.listener = listener;
-    this.recent = new RecentLines(tailBytes);
+    this.recent = new RecentLogLines(tailBytes);
   }
 
   /**

@@ -1,20 +1,19 @@
-package io.lambdarun.k8s;
+package io.lambdarun.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lambdarun.api.LogLine;
 import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-class RecentLinesTest {
+class RecentLogLinesTest {
 
   private static final Instant T0 = Instant.parse("2026-12-03T02:00:00.100Z");
 
   @Test
   @DisplayName("filters by the lines' own timestamps, exactly, within the same second")
   void sinceIsExact() {
-    RecentLines recent = new RecentLines(1024);
+    RecentLogLines recent = new RecentLogLines(1024);
     recent.add(new LogLine(T0, "first"));
     recent.add(new LogLine(T0.plusMillis(5), "second"));
     recent.add(new LogLine(T0.plusMillis(9), "third"));
@@ -26,7 +25,7 @@ class RecentLinesTest {
   @Test
   @DisplayName("keeps and returns at most the last tail bytes, newlines counted")
   void boundedToTail() {
-    RecentLines recent = new RecentLines(10);
+    RecentLogLines recent = new RecentLogLines(10);
     recent.add(new LogLine(T0, "aaaa"));
     recent.add(new LogLine(T0, "bbbb"));
     recent.add(new LogLine(T0, "cccc"));

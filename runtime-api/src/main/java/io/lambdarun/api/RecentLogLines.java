@@ -1,6 +1,5 @@
-package io.lambdarun.k8s;
+package io.lambdarun.api;
 
-import io.lambdarun.api.LogLine;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -8,10 +7,14 @@ import java.util.Deque;
 import java.util.Iterator;
 
 /**
- * The last lines of an instance's output, at most {@code tailBytes} of text, kept with their
- * timestamps so that {@link #since} filters exactly. Thread-safe.
+ * The last lines of a followed instance's output, with their timestamps: a helper for backends,
+ * whose {@link ContainerRuntime#logs} of a followed instance can then answer from the stream,
+ * filtered by time exactly, instead of asking the engine again.
+ *
+ * <p>Keeps at most {@code tailBytes} of text (each line counted with its newline), dropping the
+ * oldest lines first; the newest line is always kept. Thread-safe.
  */
-final class RecentLines {
+public final class RecentLogLines {
 
   private final int tailBytes;
   private final Deque<Kept> lines = new ArrayDeque<>();
@@ -19,12 +22,21 @@ final class RecentLines {
 
   private record Kept(LogLine line, int bytes) {}
 
-  RecentLines(int tailBytes) {
+  /**
+   * Creates an empty tail.
+   *
+   * @param tailBytes how much text to keep and to return at most
+   */
+  public RecentLogLines(int tailBytes) {
     this.tailBytes = tailBytes;
   }
 
-  /** Keeps a line, dropping the oldest ones beyond {@code tailBytes}. */
-  synchronized void add(LogLine line) {
+  /**
+   * Keeps a line, dropping the oldest ones beyond {@code tailBytes}.
+   *
+   * @param line the line the stream delivered
+   */
+  public synchronized void add(LogLine line) {
     int size = line.text().getBytes(StandardCharsets.UTF_8).length + 1;
     lines.addLast(new Kept(line, size));
     bytes += size;
@@ -34,10 +46,12 @@ final class RecentLines {
   }
 
   /**
-   * Returns the kept lines read at or after {@code since}, each ended by a newline, at most the
-   * last {@code tailBytes}.
+   * Returns the kept lines stamped at or after {@code since}.
+   *
+   * @param since the earliest time of interest
+   * @return the lines in order, each ended by a newline, at most the last {@code tailBytes}
    */
-  synchronized String since(Instant since) {
+  public synchronized String since(Instant since) {
     Deque<String> picked = new ArrayDeque<>();
     long size = 0;
     for (Iterator<Kept> newest = lines.descendingIterator(); newest.hasNext(); ) {

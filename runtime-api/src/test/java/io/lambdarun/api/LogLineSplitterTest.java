@@ -1,8 +1,8 @@
-package io.lambdarun.k8s;
+package io.lambdarun.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lambdarun.api.LogLine;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,11 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-class LineSplitterTest {
+class LogLineSplitterTest {
 
   private final List<String> lines = new ArrayList<>();
 
-  private void add(LineSplitter splitter, String text) {
+  private void add(LogLineSplitter splitter, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     splitter.add(bytes, 0, bytes.length, Instant.EPOCH, line -> lines.add(line.text()));
   }
@@ -22,7 +22,7 @@ class LineSplitterTest {
   @Test
   @DisplayName("joins a line split across reads, drops CR before LF and keeps empty lines")
   void joinsAcrossReads() {
-    LineSplitter splitter = new LineSplitter(1024);
+    LogLineSplitter splitter = new LogLineSplitter(1024);
     add(splitter, "fir");
     add(splitter, "st\r\n\nsec");
     assertThat(lines).containsExactly("first", "");
@@ -33,7 +33,7 @@ class LineSplitterTest {
   @Test
   @DisplayName("delivers the last line without newline only when finished")
   void partialLineOnFinish() {
-    LineSplitter splitter = new LineSplitter(1024);
+    LogLineSplitter splitter = new LogLineSplitter(1024);
     add(splitter, "done\nno newline");
     assertThat(lines).containsExactly("done");
     List<LogLine> last = new ArrayList<>();
@@ -46,7 +46,7 @@ class LineSplitterTest {
   @Test
   @DisplayName("cuts a line longer than the limit into lines of the limit")
   void cutsLongLines() {
-    LineSplitter splitter = new LineSplitter(4);
+    LogLineSplitter splitter = new LogLineSplitter(4);
     add(splitter, "abcdefghij\n");
     assertThat(lines).containsExactly("abcd", "efgh", "ij");
   }
@@ -54,9 +54,17 @@ class LineSplitterTest {
   @Test
   @DisplayName("adds only the given slice of the buffer")
   void addsTheSlice() {
-    LineSplitter splitter = new LineSplitter(1024);
+    LogLineSplitter splitter = new LogLineSplitter(1024);
     byte[] bytes = "skip:kept\nrest".getBytes(StandardCharsets.UTF_8);
     splitter.add(bytes, 5, 5, Instant.EPOCH, line -> lines.add(line.text()));
     assertThat(lines).containsExactly("kept");
+  }
+
+  @Test
+  @DisplayName("refuses a maximum line length below one byte, naming the value")
+  void refusesANonPositiveMaximum() {
+    assertThatThrownBy(() -> new LogLineSplitter(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxLineBytes is 0; use at least 1 byte");
   }
 }
