@@ -12,15 +12,14 @@ import io.lambdarun.api.RuntimeUnavailableException;
 import io.lambdarun.core.discovery.NoRuntimeAvailableException;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
+import io.lambdarun.core.internal.telemetry.Telemetry;
 import io.lambdarun.core.pool.FunctionInvoker;
-import io.lambdarun.core.pool.HttpInvoker;
 import io.lambdarun.core.pool.InstanceLauncher;
 import io.lambdarun.core.pool.LaunchSpecFactory;
 import io.lambdarun.core.pool.WarmPool;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.telemetry.LambdaRuntimeListener;
 import io.lambdarun.core.telemetry.LogSink;
-import io.lambdarun.core.telemetry.Telemetry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,8 +96,7 @@ public final class LambdaRuntime implements AutoCloseable {
             telemetry);
     this.pool = new WarmPool(settings.maxInstances(), settings.idleTimeout(), clock, launcher);
     this.invoker =
-        new FunctionInvoker(
-            runtime, pool, specs, new HttpInvoker(), settings.invokeGrace(), clock, telemetry);
+        new FunctionInvoker(runtime, pool, specs, settings.invokeGrace(), clock, telemetry);
     this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("lambdarun-reaper"));
     long period = Math.max(1, Math.min(settings.idleTimeout().toMillis(), 30_000));
     reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);

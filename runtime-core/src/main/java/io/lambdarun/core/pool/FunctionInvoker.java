@@ -9,11 +9,11 @@ import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.ResponseStreamListener;
+import io.lambdarun.core.internal.telemetry.InvocationTrace;
+import io.lambdarun.core.internal.telemetry.Telemetry;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
-import io.lambdarun.core.telemetry.InvocationTrace;
 import io.lambdarun.core.telemetry.StopReason;
-import io.lambdarun.core.telemetry.Telemetry;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -40,13 +40,13 @@ import org.slf4j.LoggerFactory;
 public final class FunctionInvoker {
 
   /** The largest synchronous request and response payload Lambda accepts, in bytes. */
-  public static final int MAX_PAYLOAD_BYTES = 6_291_456;
+  static final int MAX_PAYLOAD_BYTES = 6_291_456;
 
   /** How many instances an invocation tries when they refuse connections. */
-  public static final int MAX_ATTEMPTS = 5;
+  static final int MAX_ATTEMPTS = 5;
 
   /** How much of the log a log tail returns, in bytes. */
-  public static final int LOG_TAIL_BYTES = 4096;
+  static final int LOG_TAIL_BYTES = 4096;
 
   private static final Logger LOG = LoggerFactory.getLogger(FunctionInvoker.class);
 
@@ -76,6 +76,26 @@ public final class FunctionInvoker {
   private final Telemetry telemetry;
 
   /**
+   * Creates an invoker that posts events with an {@link HttpInvoker}.
+   *
+   * @param runtime the backend, for logs
+   * @param pool the warm pool
+   * @param specs computes deploy ids
+   * @param grace added to the function timeout before the client gives up
+   * @param clock the time source for log reads
+   * @param telemetry writes each invocation's platform lines and reports it
+   */
+  public FunctionInvoker(
+      ContainerRuntime runtime,
+      WarmPool pool,
+      LaunchSpecFactory specs,
+      Duration grace,
+      Clock clock,
+      Telemetry telemetry) {
+    this(runtime, pool, specs, new HttpInvoker(), grace, clock, telemetry);
+  }
+
+  /**
    * Creates an invoker.
    *
    * @param runtime the backend, for logs
@@ -86,7 +106,7 @@ public final class FunctionInvoker {
    * @param clock the time source for log reads
    * @param telemetry writes each invocation's platform lines and reports it
    */
-  public FunctionInvoker(
+  FunctionInvoker(
       ContainerRuntime runtime,
       WarmPool pool,
       LaunchSpecFactory specs,
