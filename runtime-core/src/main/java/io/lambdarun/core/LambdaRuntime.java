@@ -38,10 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 // Why this file is over 400 lines: about 240 of them are the Javadoc of the embedder's API, and
-// about 220 are Builder, which embedders name as LambdaRuntime.Builder, so it stays nested here.
-// What is not API lives elsewhere: resolving the settings in RuntimeSettings, starting the backend
-// in
-// BackendStart, the pool and the invocation path in io.lambdarun.core.pool.
+// Builder (about 220 lines, half of them Javadoc) stays nested because embedders name it
+// LambdaRuntime.Builder. What is not API lives elsewhere: resolving the settings in
+// RuntimeSettings, starting the backend in BackendStart, the pool and the invocation path in
+// io.lambdarun.core.pool.
 
 /**
  * Runs Lambda functions on one backend: the entry point for embedders.
