@@ -6,7 +6,6 @@ import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.ImageConfig;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.PackageType;
-import io.lambdarun.core.function.FunctionRules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,10 +18,9 @@ import java.util.TreeMap;
 /**
  * A Lambda function as lambdarun runs it: the parts of a function's configuration that shape its
  * execution environment. Immutable; build with {@link #builder()}, whose {@link Builder#build()}
- * applies every Lambda rule ({@link FunctionRules}); the canonical constructor only normalises.
- * {@link Builder#build()} reads every archive to check it, so build a function once per
- * configuration and reuse it for every invocation; instances are matched by content (deploy id),
- * not by object identity.
+ * applies every Lambda rule; the canonical constructor only normalises. {@link Builder#build()}
+ * reads every archive to check it, so build a function once per configuration and reuse it for
+ * every invocation; instances are matched by content (deploy id), not by object identity.
  *
  * @param functionName 1 to 64 of {@code [a-zA-Z0-9_-]}
  * @param functionArn the unqualified ARN, {@code arn:aws:lambda:<region>:<account>:function:<name>}

@@ -7,32 +7,26 @@ import io.lambdarun.api.ContainerRuntimeProvider;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.InstanceFailedException;
 import io.lambdarun.api.InvalidFunctionException;
-import io.lambdarun.api.LambdaRunException;
-import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.api.RuntimeUnavailableException;
-import io.lambdarun.core.discovery.BackendSelector;
 import io.lambdarun.core.discovery.NoRuntimeAvailableException;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
+import io.lambdarun.core.internal.telemetry.Telemetry;
 import io.lambdarun.core.pool.FunctionInvoker;
-import io.lambdarun.core.pool.HttpInvoker;
 import io.lambdarun.core.pool.InstanceLauncher;
 import io.lambdarun.core.pool.LaunchSpecFactory;
 import io.lambdarun.core.pool.WarmPool;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.telemetry.LambdaRuntimeListener;
 import io.lambdarun.core.telemetry.LogSink;
-import io.lambdarun.core.telemetry.Telemetry;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +36,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+// Why this file is over 400 lines: about 240 of them are the Javadoc of the embedder's API, and
+// Builder (about 220 lines, half of them Javadoc) stays nested because embedders name it
+// LambdaRuntime.Builder. What is not API lives elsewhere: resolving the settings in
+// RuntimeSettings, starting the backend in BackendStart, the pool and the invocation path in
+// io.lambdarun.core.pool.
 
 /**
  * Runs Lambda functions on one backend: the entry point for embedders.
@@ -72,13 +72,13 @@ public final class LambdaRuntime implements AutoCloseable {
   private final Telemetry telemetry;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private LambdaRuntime(ContainerRuntime runtime, Settings settings, Clock clock) {
+  private LambdaRuntime(ContainerRuntime runtime, RuntimeSettings settings) {
+    Clock clock = settings.clock();
     this.runtime = runtime;
-    Owner owner = settings.owner();
     this.specs =
         new LaunchSpecFactory(
             runtime,
-            owner,
+            settings.owner(),
             new FunctionEnvironment(settings.endpointUrl(), runtime.hostAccess()),
             settings.images(),
             settings.archiveLimits(),
@@ -96,8 +96,7 @@ public final class LambdaRuntime implements AutoCloseable {
             telemetry);
     this.pool = new WarmPool(settings.maxInstances(), settings.idleTimeout(), clock, launcher);
     this.invoker =
-        new FunctionInvoker(
-            runtime, pool, specs, new HttpInvoker(), settings.invokeGrace(), clock, telemetry);
+        new FunctionInvoker(runtime, pool, specs, settings.invokeGrace(), clock, telemetry);
     this.reaper = Executors.newSingleThreadScheduledExecutor(daemon("lambdarun-reaper"));
     long period = Math.max(1, Math.min(settings.idleTimeout().toMillis(), 30_000));
     reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
@@ -346,37 +345,24 @@ public final class LambdaRuntime implements AutoCloseable {
     };
   }
 
-  /** The resolved settings of a runtime. */
-  private record Settings(
-      Owner owner,
-      Optional<URI> endpointUrl,
-      ImageResolver images,
-      ArchiveLimits archiveLimits,
-      Optional<CredentialsProvider> credentialsProvider,
-      int maxInstances,
-      Duration idleTimeout,
-      Duration invokeGrace,
-      Duration initTimeout,
-      List<LogSink> logSinks,
-      List<LambdaRuntimeListener> listeners) {}
-
   /** Configures and builds a {@link LambdaRuntime}; values set here win over the config keys. */
   public static final class Builder {
-    private String backend;
-    private RuntimeConfig config = RuntimeConfig.fromSystem();
-    private final List<ContainerRuntimeProvider> providers = new ArrayList<>();
-    private Integer maxInstancesPerFunction;
-    private Duration idleTimeout;
-    private Duration invokeGrace;
-    private URI endpointUrl;
-    private String imageMappings;
-    private Integer ecrRegistryPort;
-    private CredentialsProvider credentialsProvider;
-    private ArchiveLimits archiveLimits = ArchiveLimits.AWS;
-    private Boolean sweepOrphansOnStart;
-    private Clock clock = Clock.systemUTC();
-    private final List<LogSink> logSinks = new ArrayList<>();
-    private final List<LambdaRuntimeListener> listeners = new ArrayList<>();
+    // what was set, null when unset; package-private for RuntimeSettings.resolve
+    String backend;
+    RuntimeConfig config = RuntimeConfig.fromSystem();
+    final List<ContainerRuntimeProvider> providers = new ArrayList<>();
+    Integer maxInstancesPerFunction;
+    Duration idleTimeout;
+    Duration invokeGrace;
+    URI endpointUrl;
+    String imageMappings;
+    Integer ecrRegistryPort;
+    CredentialsProvider credentialsProvider;
+    ArchiveLimits archiveLimits = ArchiveLimits.AWS;
+    Boolean sweepOrphansOnStart;
+    Clock clock = Clock.systemUTC();
+    final List<LogSink> logSinks = new ArrayList<>();
+    final List<LambdaRuntimeListener> listeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -565,159 +551,17 @@ public final class LambdaRuntime implements AutoCloseable {
      * @throws NoRuntimeAvailableException if no backend can be chosen automatically
      */
     public LambdaRuntime build() {
-      Settings settings = settings();
-      ContainerRuntimeProvider provider =
-          BackendSelector.discover(providers)
-              .select(
-                  Optional.ofNullable(backend).or(() -> config.get(CoreConfigKeys.BACKEND)),
-                  config);
-      boolean sweep =
-          sweepOrphansOnStart != null
-              ? sweepOrphansOnStart
-              : config.getBoolean(CoreConfigKeys.SWEEP_ORPHANS, true);
-      ContainerRuntime runtime = create(provider, settings.owner());
+      RuntimeSettings settings = RuntimeSettings.resolve(this);
+      ContainerRuntime runtime = BackendStart.create(providers, config, settings);
       try {
-        if (sweep) {
-          sweep(runtime);
+        if (settings.sweepOrphans()) {
+          BackendStart.sweep(runtime);
         }
-        return new LambdaRuntime(runtime, settings, clock);
+        return new LambdaRuntime(runtime, settings);
       } catch (RuntimeException | Error e) {
         runtime.close();
         throw e;
       }
-    }
-
-    private ContainerRuntime create(ContainerRuntimeProvider provider, Owner owner) {
-      try {
-        return provider.create(config, owner);
-      } catch (LambdaRunException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        throw new RuntimeUnavailableException(
-            "backend '"
-                + provider.name()
-                + "' ("
-                + provider.getClass().getName()
-                + ") failed to start ("
-                + e
-                + "); check its configuration or report this to its"
-                + " maintainers",
-            e);
-      }
-    }
-
-    private static void sweep(ContainerRuntime runtime) {
-      try {
-        int swept = runtime.sweepOrphans();
-        if (swept > 0) {
-          LOG.info("removed {} instances left behind by dead owners", swept);
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("sweeping instances of dead owners on backend '{}' failed", runtime.name(), e);
-      }
-    }
-
-    private Settings settings() {
-      OptionalInt registryPort = registryPort();
-      return new Settings(
-          Owner.forCurrentProcess(),
-          endpointUrl != null
-              ? Optional.of(checkedUrl(endpointUrl.toString()))
-              : config.get(CoreConfigKeys.ENDPOINT_URL).map(Builder::checkedUrl),
-          ImageResolver.of(
-              CoreConfigKeys.IMAGE_MAPPINGS,
-              imageMappings != null
-                  ? imageMappings
-                  : config.getString(CoreConfigKeys.IMAGE_MAPPINGS, ""),
-              registryPort),
-          archiveLimits,
-          Optional.ofNullable(credentialsProvider),
-          maxInstances(),
-          idleTimeout(),
-          invokeGrace != null
-              ? invokeGrace
-              : config.getDuration(
-                  CoreConfigKeys.INVOKE_GRACE, CoreConfigKeys.INVOKE_GRACE_DEFAULT),
-          config.getDuration(CoreConfigKeys.INIT_TIMEOUT, CoreConfigKeys.INIT_TIMEOUT_DEFAULT),
-          List.copyOf(logSinks),
-          List.copyOf(listeners));
-    }
-
-    private int maxInstances() {
-      int max =
-          maxInstancesPerFunction != null
-              ? maxInstancesPerFunction
-              : config.getInt(CoreConfigKeys.MAX_INSTANCES, CoreConfigKeys.MAX_INSTANCES_DEFAULT);
-      if (max < 1) {
-        throw new ConfigurationException(
-            CoreConfigKeys.MAX_INSTANCES,
-            "the most instances per function '"
-                + max
-                + "' ('"
-                + CoreConfigKeys.MAX_INSTANCES
-                + "') must be at least 1; set a positive number");
-      }
-      return max;
-    }
-
-    private Duration idleTimeout() {
-      Duration ttl =
-          idleTimeout != null
-              ? idleTimeout
-              : config.getDuration(
-                  CoreConfigKeys.IDLE_TIMEOUT, CoreConfigKeys.IDLE_TIMEOUT_DEFAULT);
-      if (ttl.isZero() || ttl.isNegative()) {
-        throw new ConfigurationException(
-            CoreConfigKeys.IDLE_TIMEOUT,
-            "idle timeout '"
-                + ttl
-                + "' ('"
-                + CoreConfigKeys.IDLE_TIMEOUT
-                + "') must be positive;"
-                + " set a value such as '300s'");
-      }
-      return ttl;
-    }
-
-    private OptionalInt registryPort() {
-      if (ecrRegistryPort == null && config.get(CoreConfigKeys.ECR_REGISTRY_PORT).isEmpty()) {
-        return OptionalInt.empty();
-      }
-      int port =
-          ecrRegistryPort != null
-              ? ecrRegistryPort
-              : config.getInt(CoreConfigKeys.ECR_REGISTRY_PORT, 0);
-      if (port < 1 || port > 65_535) {
-        throw new ConfigurationException(
-            CoreConfigKeys.ECR_REGISTRY_PORT,
-            "ECR registry port '"
-                + port
-                + "' ('"
-                + CoreConfigKeys.ECR_REGISTRY_PORT
-                + "') is not"
-                + " a TCP port; set a value from 1 to 65535");
-      }
-      return OptionalInt.of(port);
-    }
-
-    private static URI checkedUrl(String value) {
-      URI uri;
-      try {
-        uri = new URI(value.trim());
-      } catch (URISyntaxException e) {
-        uri = null;
-      }
-      if (uri == null || uri.getScheme() == null || uri.getHost() == null) {
-        throw new ConfigurationException(
-            CoreConfigKeys.ENDPOINT_URL,
-            "emulator endpoint '"
-                + value
-                + "' ('"
-                + CoreConfigKeys.ENDPOINT_URL
-                + "') is not an"
-                + " absolute URL; set it such as 'http://localhost:4566'");
-      }
-      return uri;
     }
   }
 }

@@ -6,6 +6,7 @@ import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.pool.HttpPath;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
@@ -19,7 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -264,18 +264,15 @@ final class WarmInvokeBenchmark {
       LambdaFunction fn = Bench.benchFunction("bench-warm", "echo");
       runtime.invoke(fn, Bench.payload(16));
       Instance instance = tap.launched.get(0);
-      // core's HTTP path alone, looked up reflectively: HttpInvoker is core's internal class and
-      // its signature may change; without a matching method that arm is left out
-      CorePost core =
-          Boolean.parseBoolean(System.getProperty("bench.warm.diagnose", "true"))
-              ? diagnosisPost(instance)
-              : null;
+      boolean diagnose = Boolean.parseBoolean(System.getProperty("bench.warm.diagnose", "true"));
       HttpClient jdk =
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_1_1)
               .connectTimeout(Duration.ofMillis(1500))
               .build();
-      try (RawPost raw = new RawPost(instance.invocationUri())) {
+      // core's HTTP path alone (core's internal HttpPath: HttpInvoker.post on its own connection)
+      try (RawPost raw = new RawPost(instance.invocationUri());
+          HttpPath core = diagnose ? new HttpPath(instance) : null) {
         Arm floor = (payload, expected) -> raw.time(raw.request(payload), expected);
         Arm subject = (payload, expected) -> timeInvoke(runtime, fn, payload, expected);
         List<Reference> references = new ArrayList<>();
@@ -295,7 +292,7 @@ final class WarmInvokeBenchmark {
               new Reference(
                   "diagnosis, core's HttpInvoker.post alone on its own"
                       + " connection (no pool, no FunctionInvoker)",
-                  (payload, expected) -> timePost(core, instance, payload, expected)));
+                  (payload, expected) -> timePost(core, payload, expected)));
         }
         measure(report, tap, Bench.describe(backend), false, floor, subject, references);
       }
@@ -405,70 +402,16 @@ final class WarmInvokeBenchmark {
     return elapsed;
   }
 
-  /**
-   * Core's HTTP path on its own, reached reflectively because it is core's internal API and
-   * changes: {@code HttpInvoker.post(InstanceConnection, Instance, byte[], String, InvokeOptions,
-   * Duration)} on a connection of its own. Null when the signature is not there.
-   */
-  private static CorePost diagnosisPost(Instance instance) {
-    try {
-      Class<?> invoker = Class.forName("io.lambdarun.core.pool.HttpInvoker");
-      Class<?> connectionType = Class.forName("io.lambdarun.core.pool.InstanceConnection");
-      Method post =
-          invoker.getDeclaredMethod(
-              "post",
-              connectionType,
-              Instance.class,
-              byte[].class,
-              String.class,
-              InvokeOptions.class,
-              Duration.class);
-      post.setAccessible(true);
-      java.lang.reflect.Constructor<?> newConnection =
-          connectionType.getDeclaredConstructor(URI.class);
-      newConnection.setAccessible(true);
-      java.lang.reflect.Constructor<?> newInvoker = invoker.getDeclaredConstructor();
-      newInvoker.setAccessible(true);
-      Method status = post.getReturnType().getDeclaredMethod("statusCode");
-      Method body = post.getReturnType().getDeclaredMethod("body");
-      status.setAccessible(true);
-      body.setAccessible(true);
-      return new CorePost(
-          newInvoker.newInstance(),
-          newConnection.newInstance(instance.endpoint().orElseThrow()),
-          post,
-          status,
-          body);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      System.out.println(
-          "  (core's HttpInvoker.post has another shape now: diagnosis arm left out: " + e + ")");
-      return null;
-    }
-  }
-
-  /** Core's HttpInvoker.post on its own connection. */
-  private record CorePost(
-      Object invoker, Object connection, Method post, Method status, Method body) {}
-
-  private static long timePost(CorePost core, Instance instance, byte[] payload, String expected)
-      throws Exception {
+  private static long timePost(HttpPath core, byte[] payload, String expected) throws Exception {
     long start = System.nanoTime();
-    Object response =
-        core.post()
-            .invoke(
-                core.invoker(),
-                core.connection(),
-                instance,
-                payload,
-                UUID.randomUUID().toString(),
-                InvokeOptions.DEFAULT,
-                Duration.ofSeconds(65));
+    HttpPath.Answer response =
+        core.post(
+            payload, UUID.randomUUID().toString(), InvokeOptions.DEFAULT, Duration.ofSeconds(65));
     long elapsed = System.nanoTime() - start;
-    int statusCode = (int) core.status().invoke(response);
-    String body = new String((byte[]) core.body().invoke(response), StandardCharsets.UTF_8);
-    if (statusCode != 200 || !expected.equals(body)) {
+    String body = new String(response.body(), StandardCharsets.UTF_8);
+    if (response.statusCode() != 200 || !expected.equals(body)) {
       throw new IllegalStateException(
-          "HttpInvoker.post answered " + statusCode + " '" + body + "'");
+          "HttpInvoker.post answered " + response.statusCode() + " '" + body + "'");
     }
     return elapsed;
   }

@@ -7,7 +7,7 @@ package io.lambdarun.core.env;
  * <p>Only these four exact prefixes are rewritten, everywhere they occur in a value; bare host
  * names, URLs without a port, other schemes and keys are left alone.
  */
-public final class LocalhostRewriter {
+final class LocalhostRewriter {
 
   private static final String[] HOSTS = {"127.0.0.1", "localhost"};
   private static final String[] SCHEMES = {"http://", "https://"};
@@ -19,7 +19,7 @@ public final class LocalhostRewriter {
    *
    * @param targetHost the host alias to put in place of the loopback host
    */
-  public LocalhostRewriter(String targetHost) {
+  LocalhostRewriter(String targetHost) {
     this.targetHost = targetHost;
   }
 
@@ -29,7 +29,7 @@ public final class LocalhostRewriter {
    * @param value an environment value
    * @return the value with every loopback URL pointing at the target host
    */
-  public String rewrite(String value) {
+  String rewrite(String value) {
     String result = value;
     for (String host : HOSTS) {
       for (String scheme : SCHEMES) {

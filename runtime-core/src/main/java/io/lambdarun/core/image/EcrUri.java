@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * {@code <12 digits>.dkr.ecr[-fips].<region>.amazonaws.com} (or {@code .com.cn}); look-alikes in
  * the path, public ECR ({@code public.ecr.aws}) and Docker Hub names are not.
  */
-public final class EcrUri {
+final class EcrUri {
 
   private static final Pattern PRIVATE_REGISTRY =
       Pattern.compile("[0-9]{12}\\.dkr\\.ecr(-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?");
@@ -23,7 +23,7 @@ public final class EcrUri {
    * @param imageUri an image reference
    * @return true for {@code <account>.dkr.ecr.<region>.amazonaws.com/<path>} with a non-empty path
    */
-  public static boolean isPrivateEcr(String imageUri) {
+  static boolean isPrivateEcr(String imageUri) {
     int slash = imageUri.indexOf('/');
     return slash > 0
         && slash < imageUri.length() - 1
@@ -36,7 +36,7 @@ public final class EcrUri {
    * @param imageUri an image reference
    * @return true when it contains {@code @sha256:}
    */
-  public static boolean isDigest(String imageUri) {
+  static boolean isDigest(String imageUri) {
     return imageUri.contains("@sha256:");
   }
 
@@ -49,7 +49,7 @@ public final class EcrUri {
    * @param registryPort the port of the local registry
    * @return {@code registryHost:registryPort/<path>}, or empty when the URI is not private ECR
    */
-  public static Optional<String> translate(String imageUri, String registryHost, int registryPort) {
+  static Optional<String> translate(String imageUri, String registryHost, int registryPort) {
     if (!isPrivateEcr(imageUri)) {
       return Optional.empty();
     }

@@ -9,28 +9,27 @@ import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.ResponseStreamListener;
+import io.lambdarun.core.internal.telemetry.InvocationTrace;
+import io.lambdarun.core.internal.telemetry.Telemetry;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
-import io.lambdarun.core.telemetry.InvocationTrace;
 import io.lambdarun.core.telemetry.StopReason;
-import io.lambdarun.core.telemetry.Telemetry;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpConnectTimeoutException;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+// Split once (the log side is InvocationLogs); what remains stays together because the RIE-endpoint
+// and Runtime API paths share each attempt's lease, trace, timeout and retry handling.
 
 /**
  * Invokes functions on pooled instances: leases an instance, hands it the event (through core's
@@ -40,32 +39,12 @@ import org.slf4j.LoggerFactory;
 public final class FunctionInvoker {
 
   /** The largest synchronous request and response payload Lambda accepts, in bytes. */
-  public static final int MAX_PAYLOAD_BYTES = 6_291_456;
+  static final int MAX_PAYLOAD_BYTES = 6_291_456;
 
   /** How many instances an invocation tries when they refuse connections. */
-  public static final int MAX_ATTEMPTS = 5;
-
-  /** How much of the log a log tail returns, in bytes. */
-  public static final int LOG_TAIL_BYTES = 4096;
+  static final int MAX_ATTEMPTS = 5;
 
   private static final Logger LOG = LoggerFactory.getLogger(FunctionInvoker.class);
-
-  /**
-   * How long a log tail may wait for the backend's log to catch up: Docker's log driver and a pod's
-   * log receive an instance's output asynchronously, so the lines of an event may land just after
-   * its answer. The tail is read again every {@link #LOG_POLL} until it is non-empty and no longer
-   * grows, or this much time has passed.
-   */
-  private static final Duration LOG_SETTLE = Duration.ofMillis(500);
-
-  private static final Duration LOG_POLL = Duration.ofMillis(25);
-
-  /**
-   * How long a streamed log must have been silent before a log tail is cut: an engine may deliver
-   * an invocation's last lines just after its answer (the local backend a line without newline
-   * after two of its 10 ms passes). Bounded by {@link #LOG_SETTLE}.
-   */
-  private static final Duration LOG_QUIET = Duration.ofMillis(30);
 
   private final ContainerRuntime runtime;
   private final WarmPool pool;
@@ -74,6 +53,27 @@ public final class FunctionInvoker {
   private final Duration grace;
   private final Clock clock;
   private final Telemetry telemetry;
+  private final InvocationLogs logs;
+
+  /**
+   * Creates an invoker that posts events with an {@link HttpInvoker}.
+   *
+   * @param runtime the backend, for logs
+   * @param pool the warm pool
+   * @param specs computes deploy ids
+   * @param grace added to the function timeout before the client gives up
+   * @param clock the time source for log reads
+   * @param telemetry writes each invocation's platform lines and reports it
+   */
+  public FunctionInvoker(
+      ContainerRuntime runtime,
+      WarmPool pool,
+      LaunchSpecFactory specs,
+      Duration grace,
+      Clock clock,
+      Telemetry telemetry) {
+    this(runtime, pool, specs, new HttpInvoker(), grace, clock, telemetry);
+  }
 
   /**
    * Creates an invoker.
@@ -86,7 +86,7 @@ public final class FunctionInvoker {
    * @param clock the time source for log reads
    * @param telemetry writes each invocation's platform lines and reports it
    */
-  public FunctionInvoker(
+  FunctionInvoker(
       ContainerRuntime runtime,
       WarmPool pool,
       LaunchSpecFactory specs,
@@ -101,6 +101,7 @@ public final class FunctionInvoker {
     this.grace = grace;
     this.clock = clock;
     this.telemetry = telemetry;
+    this.logs = new InvocationLogs(runtime, telemetry);
   }
 
   /**
@@ -309,7 +310,7 @@ public final class FunctionInvoker {
       }
       default -> {
         Optional<String> logResult =
-            logResult(
+            logs.logResult(
                 lease,
                 options,
                 since,
@@ -373,7 +374,7 @@ public final class FunctionInvoker {
     }
     byte[] document = body;
     Optional<String> logResult =
-        logResult(
+        logs.logResult(
             lease,
             options,
             since,
@@ -403,7 +404,8 @@ public final class FunctionInvoker {
         function.functionName(),
         function.timeout().toSeconds(),
         lease.instance().id());
-    Optional<String> logResult = logResult(lease, options, since, trace, InvocationTrace::timedOut);
+    Optional<String> logResult =
+        logs.logResult(lease, options, since, trace, InvocationTrace::timedOut);
     lease.discard();
     return new InvocationResult(
         ResponseClassifier.timeoutDocument(requestId, function.timeout()),
@@ -413,64 +415,6 @@ public final class FunctionInvoker {
         lease.initDuration(),
         elapsed(start),
         logResult);
-  }
-
-  /**
-   * Ends the invocation's trace once its lines are in (polling a backend that cannot stream), and
-   * returns its log tail when asked for: the last 4 KB of its lines, {@code START} to {@code
-   * REPORT}.
-   */
-  private Optional<String> logResult(
-      Lease lease,
-      InvokeOptions options,
-      Instant since,
-      InvocationTrace trace,
-      Function<InvocationTrace, String> end) {
-    if (!trace.log().streaming()) {
-      if (options.logTail()) {
-        trace.log().polled(settledLog(lease, since));
-      } else if (telemetry.hasSinks()) {
-        trace.log().polled(readLog(lease, since));
-      }
-    } else if (options.logTail()) {
-      trace.log().awaitQuiet(LOG_QUIET, LOG_SETTLE);
-    }
-    String log = end.apply(trace);
-    if (!options.logTail()) {
-      return Optional.empty();
-    }
-    byte[] bytes = log.getBytes(StandardCharsets.UTF_8);
-    byte[] tail =
-        Arrays.copyOfRange(bytes, Math.max(0, bytes.length - LOG_TAIL_BYTES), bytes.length);
-    return Optional.of(Base64.getEncoder().encodeToString(tail));
-  }
-
-  private String settledLog(Lease lease, Instant since) {
-    long deadline = System.nanoTime() + LOG_SETTLE.toNanos();
-    String log = readLog(lease, since);
-    while (System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(LOG_POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return log;
-      }
-      String again = readLog(lease, since);
-      if (!again.isEmpty() && again.equals(log)) {
-        return again;
-      }
-      log = again;
-    }
-    return log;
-  }
-
-  private String readLog(Lease lease, Instant since) {
-    try {
-      return runtime.logs(lease.instance(), since);
-    } catch (RuntimeException e) {
-      LOG.warn("reading the log of instance '{}' failed", lease.instance().id(), e);
-      return "";
-    }
   }
 
   /** Passes a buffered success's payload to a streaming caller, whose result then has none. */

@@ -22,6 +22,9 @@ import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+// Not split: this class is one monitor, every method reads or changes the entries, waiters, launch
+// count and floor under the one lock, and splitting it would spread that invariant over classes.
+
 /**
  * The warm instances of one function version: one event per instance, at most {@code cap} current
  * instances alive or launching, stale instances replaced once they are free.

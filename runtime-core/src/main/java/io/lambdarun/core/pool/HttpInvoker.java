@@ -13,22 +13,22 @@ import java.time.Duration;
  * Posts one event over an instance's own keep-alive connection and reads the answer: a blocking
  * HTTP/1.1 exchange on the caller's thread, with no shared client, executor or pooled buffers.
  */
-public final class HttpInvoker {
+final class HttpInvoker {
 
   /** The header carrying lambdarun's request id to the instance. */
-  public static final String REQUEST_ID_HEADER = "X-Amzn-RequestId";
+  static final String REQUEST_ID_HEADER = "X-Amzn-RequestId";
 
   /** The header carrying the caller's base64 client context. */
-  public static final String CLIENT_CONTEXT_HEADER = "X-Amz-Client-Context";
+  static final String CLIENT_CONTEXT_HEADER = "X-Amz-Client-Context";
 
   /** The header carrying the caller's X-Ray trace id. */
-  public static final String TRACE_ID_HEADER = "X-Amzn-Trace-Id";
+  static final String TRACE_ID_HEADER = "X-Amzn-Trace-Id";
 
   /** The header carrying the caller's Cognito identity. */
-  public static final String COGNITO_IDENTITY_HEADER = "X-Amz-Cognito-Identity";
+  static final String COGNITO_IDENTITY_HEADER = "X-Amz-Cognito-Identity";
 
   /** How long establishing a connection may take before the instance counts as unreachable. */
-  public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
+  static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
 
   /**
    * Sends one event and waits for the answer. Reuses the instance's idle connection when the peer

@@ -8,11 +8,11 @@ import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.core.CredentialsProvider;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.SessionCredentials;
+import io.lambdarun.core.internal.telemetry.InstanceLog;
+import io.lambdarun.core.internal.telemetry.Telemetry;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
-import io.lambdarun.core.telemetry.InstanceLog;
 import io.lambdarun.core.telemetry.StopReason;
-import io.lambdarun.core.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -67,7 +67,7 @@ public final class InstanceLauncher {
    * @param deployId its deploy id
    * @return the ready instance
    */
-  public Launched launch(LambdaFunction function, String deployId) {
+  Launched launch(LambdaFunction function, String deployId) {
     Optional<SessionCredentials> credentials =
         credentialsProvider.map(provider -> provider.issue(function));
     boolean launched = false;
@@ -132,7 +132,7 @@ public final class InstanceLauncher {
    *
    * @param launched the instance
    */
-  public void retire(Launched launched) {
+  void retire(Launched launched) {
     retire(launched, StopReason.EVICTED);
   }
 
@@ -142,7 +142,7 @@ public final class InstanceLauncher {
    * @param launched the instance
    * @param reason why, unless the invocation that gave it up recorded another reason
    */
-  public void retire(Launched launched, StopReason reason) {
+  void retire(Launched launched, StopReason reason) {
     telemetry.stopped(launched.instance(), reason);
     launched.runtimeApi().ifPresent(RuntimeApiInstance::close);
     try {

@@ -80,7 +80,7 @@ public final class LaunchSpecFactory {
    * @param credentials credentials issued for the instance
    * @return the spec
    */
-  public LaunchSpec create(
+  LaunchSpec create(
       LambdaFunction function, String deployId, Optional<SessionCredentials> credentials) {
     SortedMap<String, String> env =
         environment.build(

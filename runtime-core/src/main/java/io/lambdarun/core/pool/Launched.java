@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param runtimeApi the instance's port on core's Runtime API in Runtime API mode, empty in
  *     RIE-endpoint mode
  */
-public record Launched(
+record Launched(
     Instance instance,
     Optional<SessionCredentials> credentials,
     Duration launchTime,

@@ -9,7 +9,7 @@ import java.util.Optional;
  * Exclusive use of one warm instance for one event; give it back with {@link #release()} or, when
  * the instance must not serve again, {@link #discard()}.
  */
-public final class Lease {
+final class Lease {
 
   private final FunctionPool pool;
   private final PooledInstance entry;
@@ -27,7 +27,7 @@ public final class Lease {
    *
    * @return the instance
    */
-  public Instance instance() {
+  Instance instance() {
     return entry.instance();
   }
 
@@ -46,7 +46,7 @@ public final class Lease {
    *
    * @return true on a cold start
    */
-  public boolean coldStart() {
+  boolean coldStart() {
     return initDuration.isPresent();
   }
 
@@ -55,12 +55,12 @@ public final class Lease {
    *
    * @return the launch time, empty when the instance was warm
    */
-  public Optional<Duration> initDuration() {
+  Optional<Duration> initDuration() {
     return initDuration;
   }
 
   /** Gives the instance back to the pool for the next event. Later calls do nothing. */
-  public void release() {
+  void release() {
     if (!done) {
       done = true;
       pool.release(entry, true);
@@ -68,7 +68,7 @@ public final class Lease {
   }
 
   /** Removes the instance from the pool and tears it down. Later calls do nothing. */
-  public void discard() {
+  void discard() {
     if (!done) {
       done = true;
       pool.release(entry, false);

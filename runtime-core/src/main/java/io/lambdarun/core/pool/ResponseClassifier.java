@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Reads Lambda outcomes from an instance's answers: function errors, error documents, timeouts. */
-public final class ResponseClassifier {
+final class ResponseClassifier {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern RIE_TIMEOUT =
@@ -30,7 +30,7 @@ public final class ResponseClassifier {
    * @param body the response body
    * @return the error kind, empty for a successful result
    */
-  public static Optional<FunctionError> functionError(HttpHeaders headers, byte[] body) {
+  static Optional<FunctionError> functionError(HttpHeaders headers, byte[] body) {
     Optional<String> header = headers.firstValue(ContainerRuntime.FUNCTION_ERROR_HEADER);
     if (header.isPresent()) {
       return Optional.of(
@@ -47,7 +47,7 @@ public final class ResponseClassifier {
    * @param body a response body
    * @return true for a JSON object holding {@code errorMessage} or {@code errorType}
    */
-  public static boolean isErrorDocument(byte[] body) {
+  static boolean isErrorDocument(byte[] body) {
     int start = 0;
     while (start < body.length && Character.isWhitespace(body[start])) {
       start++;
@@ -69,7 +69,7 @@ public final class ResponseClassifier {
    * @param body a response body
    * @return true for {@code Task timed out after N.00 seconds}
    */
-  public static boolean isRieTimeout(byte[] body) {
+  static boolean isRieTimeout(byte[] body) {
     return body.length < 128
         && RIE_TIMEOUT.matcher(new String(body, StandardCharsets.UTF_8).trim()).matches();
   }
@@ -80,7 +80,7 @@ public final class ResponseClassifier {
    * @return {@code {"errorMessage":"Response payload size exceeded ...","errorType":
    *     "Function.ResponseSizeTooLarge"}}
    */
-  public static byte[] responseTooLargeDocument() {
+  static byte[] responseTooLargeDocument() {
     return JSON.createObjectNode()
         .put(
             "errorMessage",
@@ -98,7 +98,7 @@ public final class ResponseClassifier {
    * @return {@code {"errorType":"Sandbox.Timedout","errorMessage":"<id> Task timed out after N.00
    *     seconds"}}
    */
-  public static byte[] timeoutDocument(String requestId, Duration timeout) {
+  static byte[] timeoutDocument(String requestId, Duration timeout) {
     String message =
         requestId
             + " Task timed out after "

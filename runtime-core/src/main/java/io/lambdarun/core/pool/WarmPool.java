@@ -70,7 +70,7 @@ public final class WarmPool {
    * @return the lease; the caller releases or discards it
    * @throws IllegalStateException if the pool is closed
    */
-  public Lease acquire(LambdaFunction function, String deployId) {
+  Lease acquire(LambdaFunction function, String deployId) {
     while (true) {
       if (closed) {
         throw new IllegalStateException(

@@ -10,7 +10,7 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.api.LambdaRunException;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.core.LambdaFunction;
-import io.lambdarun.core.telemetry.Telemetry;
+import io.lambdarun.core.internal.telemetry.Telemetry;
 import io.lambdarun.core.testing.MutableClock;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

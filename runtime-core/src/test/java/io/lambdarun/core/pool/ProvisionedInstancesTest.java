@@ -22,7 +22,7 @@ import io.lambdarun.core.ProvisionedConcurrency;
 import io.lambdarun.core.ProvisionedConcurrency.Status;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
-import io.lambdarun.core.telemetry.Telemetry;
+import io.lambdarun.core.internal.telemetry.Telemetry;
 import io.lambdarun.core.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;

@@ -17,7 +17,7 @@ import io.lambdarun.api.Owner;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
-import io.lambdarun.core.telemetry.Telemetry;
+import io.lambdarun.core.internal.telemetry.Telemetry;
 import io.lambdarun.core.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;

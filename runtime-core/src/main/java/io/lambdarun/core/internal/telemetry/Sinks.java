@@ -1,5 +1,7 @@
-package io.lambdarun.core.telemetry;
+package io.lambdarun.core.internal.telemetry;
 
+import io.lambdarun.core.telemetry.LogRecord;
+import io.lambdarun.core.telemetry.LogSink;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

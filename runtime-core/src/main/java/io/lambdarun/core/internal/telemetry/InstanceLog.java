@@ -1,4 +1,4 @@
-package io.lambdarun.core.telemetry;
+package io.lambdarun.core.internal.telemetry;
 
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
@@ -6,6 +6,9 @@ import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LogFormat;
 import io.lambdarun.core.LogLevel;
 import io.lambdarun.core.LoggingConfig;
+import io.lambdarun.core.telemetry.InvocationReport;
+import io.lambdarun.core.telemetry.LogRecord;
+import io.lambdarun.core.telemetry.StopReason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

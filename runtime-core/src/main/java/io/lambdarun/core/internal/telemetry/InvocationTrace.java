@@ -1,10 +1,13 @@
-package io.lambdarun.core.telemetry;
+package io.lambdarun.core.internal.telemetry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
 import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.telemetry.InvocationReport;
+import io.lambdarun.core.telemetry.InvocationStatus;
+import io.lambdarun.core.telemetry.StopReason;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

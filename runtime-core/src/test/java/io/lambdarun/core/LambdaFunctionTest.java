@@ -1,4 +1,4 @@
-package io.lambdarun.core.function;
+package io.lambdarun.core;
 
 import static io.lambdarun.core.TestFunctions.python;
 import static io.lambdarun.core.TestFunctions.zip;
@@ -10,7 +10,6 @@ import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.InvalidArchiveException;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.PackageType;
-import io.lambdarun.core.LambdaFunction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.lambdarun.core.function;
+package io.lambdarun.core;
 
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.ArchiveEntry;
@@ -6,7 +6,6 @@ import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.InvalidArchiveException;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.PackageType;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.env.ReservedKeys;
 import io.lambdarun.core.image.RuntimeCatalog;
 import java.nio.charset.StandardCharsets;
@@ -15,34 +14,34 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Lambda's rules for a function definition, with AWS's error codes. */
-public final class FunctionRules {
+final class FunctionRules {
 
   /** AWS's error code for a value outside a constraint (range or pattern). */
-  public static final String VALIDATION = "ValidationException";
+  static final String VALIDATION = "ValidationException";
 
   /** The smallest memory size, in MiB. */
-  public static final int MIN_MEMORY_MIB = 128;
+  static final int MIN_MEMORY_MIB = 128;
 
   /** The largest memory size, in MiB. */
-  public static final int MAX_MEMORY_MIB = 10_240;
+  static final int MAX_MEMORY_MIB = 10_240;
 
   /** The shortest timeout, in seconds. */
-  public static final int MIN_TIMEOUT_SECONDS = 1;
+  static final int MIN_TIMEOUT_SECONDS = 1;
 
   /** The longest timeout, in seconds. */
-  public static final int MAX_TIMEOUT_SECONDS = 900;
+  static final int MAX_TIMEOUT_SECONDS = 900;
 
   /** The smallest {@code /tmp}, in MiB. */
-  public static final int MIN_EPHEMERAL_MIB = 512;
+  static final int MIN_EPHEMERAL_MIB = 512;
 
   /** The largest {@code /tmp}, in MiB. */
-  public static final int MAX_EPHEMERAL_MIB = 10_240;
+  static final int MAX_EPHEMERAL_MIB = 10_240;
 
   /** The most bytes all environment keys and values may take together. */
-  public static final int MAX_ENVIRONMENT_BYTES = 4096;
+  static final int MAX_ENVIRONMENT_BYTES = 4096;
 
   /** The most layers a function may use. */
-  public static final int MAX_LAYERS = 5;
+  static final int MAX_LAYERS = 5;
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
   private static final Pattern VERSION = Pattern.compile("\\$LATEST|[0-9]{1,10}");
@@ -60,7 +59,7 @@ public final class FunctionRules {
    * @param limits the bounds for reading the archives
    * @throws InvalidFunctionException naming the first broken rule
    */
-  public static void check(LambdaFunction function, ArchiveLimits limits) {
+  static void check(LambdaFunction function, ArchiveLimits limits) {
     checkDefinition(function);
     checkArchives(function, limits);
   }

@@ -1,5 +1,6 @@
-package io.lambdarun.core.telemetry;
+package io.lambdarun.core.internal.telemetry;
 
+import io.lambdarun.core.telemetry.LambdaRuntimeListener;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;

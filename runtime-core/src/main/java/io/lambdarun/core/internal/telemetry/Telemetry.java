@@ -1,10 +1,18 @@
-package io.lambdarun.core.telemetry;
+package io.lambdarun.core.internal.telemetry;
 
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.env.FunctionEnvironment;
+import io.lambdarun.core.telemetry.InstanceStarted;
+import io.lambdarun.core.telemetry.InstanceStopped;
+import io.lambdarun.core.telemetry.InvocationReport;
+import io.lambdarun.core.telemetry.InvocationStarted;
+import io.lambdarun.core.telemetry.LambdaRuntimeListener;
+import io.lambdarun.core.telemetry.LogSink;
+import io.lambdarun.core.telemetry.StopReason;
+import io.lambdarun.core.telemetry.Throttled;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,8 +1,10 @@
-package io.lambdarun.core.telemetry;
+package io.lambdarun.core.internal.telemetry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarun.core.LogFormat;
+import io.lambdarun.core.telemetry.InvocationReport;
+import io.lambdarun.core.telemetry.InvocationStatus;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;

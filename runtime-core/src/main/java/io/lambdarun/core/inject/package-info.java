@@ -1,0 +1,2 @@
+/** Binds a {@link io.lambdarun.core.LambdaRuntime} for Guice applications. */
+package io.lambdarun.core.inject;
