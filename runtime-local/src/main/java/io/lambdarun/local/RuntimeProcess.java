@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -79,11 +78,6 @@ final class RuntimeProcess {
     return now.isPresent()
         && now.get().running()
         && now.get().startTicks() == started.get().startTicks();
-  }
-
-  /** Kills the runtime and its descendants at once. */
-  void kill() {
-    handle.ifPresent(process -> ProcessTrees.kill(List.of(process)));
   }
 
   /**
