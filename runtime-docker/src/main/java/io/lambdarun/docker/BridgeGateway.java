@@ -8,6 +8,8 @@ import java.net.NetworkInterface;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the gateway address of the engine's default bridge network, the address containers on it
@@ -15,7 +17,34 @@ import java.util.Optional;
  */
 final class BridgeGateway {
 
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeGateway.class);
+
   private BridgeGateway() {}
+
+  /**
+   * Finds the gateway core's Runtime API listens on for containers in bridge mode; warns when there
+   * is none, since instances then run in RIE-endpoint mode only.
+   *
+   * @param docker a connected client
+   * @param settings the backend's settings
+   * @param engine the engine
+   * @return the gateway address; empty in RIE-only or host network mode, or when there is none
+   */
+  static Optional<String> forRuntimeApi(
+      DockerClient docker, DockerSettings settings, Engine engine) {
+    if (settings.rieOnly() || settings.hostNetwork()) {
+      return Optional.empty();
+    }
+    Lookup gateway = find(docker, engine);
+    if (gateway.address().isEmpty()) {
+      LOG.warn(
+          "instances run in RIE-endpoint mode only: {}; set '{}' to 'host' to run them in"
+              + " Runtime API mode on loopback",
+          gateway.whyNot(),
+          DockerConfigKeys.NETWORK);
+    }
+    return gateway.address();
+  }
 
   /**
    * Asks the engine for its default bridge's gateway and keeps it only when it is an address of

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,7 +13,8 @@ import java.util.Optional;
  * bootstrap), then records its exit status in a file; it is the process tracked here.
  *
  * <p>Liveness is polled, never waited for on a thread. A zombie (an exited child its parent has not
- * reaped yet) counts as exited.
+ * reaped yet) counts as exited. On Linux {@link #isRunning()} reads {@code /proc/<pid>/stat} once
+ * per call, since core asks before every event.
  */
 final class RuntimeProcess {
 
@@ -23,6 +23,7 @@ final class RuntimeProcess {
   private final long pid;
   private final Optional<ProcessHandle> handle;
   private final Path statusFile;
+  private final Optional<Stat> started;
 
   /**
    * Tracks a started runtime.
@@ -35,6 +36,10 @@ final class RuntimeProcess {
     this.pid = pid;
     this.handle = handle;
     this.statusFile = statusFile;
+    this.started =
+        handle.isPresent()
+            ? Stat.read(pid).filter(stat -> stat.startTicks() >= 0)
+            : Optional.empty();
   }
 
   /**
@@ -56,17 +61,23 @@ final class RuntimeProcess {
   }
 
   /**
-   * Tells whether the runtime is still running.
+   * Tells whether the runtime is still running: its process exists, is the one started (same start
+   * time), and is not a zombie. Where its start could not be read (no {@code /proc}), as {@link
+   * #isRunning(ProcessHandle)}.
    *
    * @return false once it exited
    */
   boolean isRunning() {
-    return handle.map(RuntimeProcess::isRunning).orElse(false);
-  }
-
-  /** Kills the runtime and its descendants at once. */
-  void kill() {
-    handle.ifPresent(process -> ProcessTrees.kill(List.of(process)));
+    if (handle.isEmpty()) {
+      return false;
+    }
+    if (started.isEmpty()) {
+      return isRunning(handle.get());
+    }
+    Optional<Stat> now = Stat.read(pid);
+    return now.isPresent()
+        && now.get().running()
+        && now.get().startTicks() == started.get().startTicks();
   }
 
   /**
@@ -93,14 +104,49 @@ final class RuntimeProcess {
     if (!process.isAlive()) {
       return false;
     }
-    Path stat = PROC.resolve(Long.toString(process.pid())).resolve("stat");
-    try {
-      String text = Files.readString(stat, StandardCharsets.US_ASCII);
+    Optional<Stat> stat = Stat.read(process.pid());
+    return stat.isPresent() ? stat.get().running() : !Files.isDirectory(PROC);
+  }
+
+  /**
+   * The fields of {@code /proc/<pid>/stat} that liveness needs.
+   *
+   * @param state the state letter ({@code Z} for a zombie, {@code X} for dead)
+   * @param startTicks when the process started, in clock ticks after boot
+   */
+  private record Stat(char state, long startTicks) {
+
+    /**
+     * The position of {@code starttime} among the fields after the command's closing parenthesis.
+     */
+    private static final int START_FIELD = 19;
+
+    /** Reads a process's stat; empty when it does not exist or there is no {@code /proc}. */
+    static Optional<Stat> read(long pid) {
+      String text;
+      try {
+        text =
+            Files.readString(
+                PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.US_ASCII);
+      } catch (IOException e) {
+        return Optional.empty();
+      }
       int end = text.lastIndexOf(')');
-      char state = end >= 0 && end + 2 < text.length() ? text.charAt(end + 2) : 'R';
+      String[] fields = end >= 0 ? text.substring(end + 1).strip().split(" ") : new String[0];
+      char state = fields.length > 0 && !fields[0].isEmpty() ? fields[0].charAt(0) : 'R';
+      long startTicks = -1;
+      if (fields.length > START_FIELD) {
+        try {
+          startTicks = Long.parseLong(fields[START_FIELD]);
+        } catch (NumberFormatException e) {
+          // left unknown
+        }
+      }
+      return Optional.of(new Stat(state, startTicks));
+    }
+
+    boolean running() {
       return state != 'Z' && state != 'X';
-    } catch (IOException e) {
-      return !Files.isDirectory(PROC);
     }
   }
 }
