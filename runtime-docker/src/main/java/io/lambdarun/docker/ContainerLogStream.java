@@ -6,6 +6,8 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
+import io.lambdarun.api.LogLineSplitter;
+import io.lambdarun.api.RecentLogLines;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,8 +41,8 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
   private final DockerClient docker;
   private final String containerId;
   private final LogLineListener listener;
-  private final RecentLines recent;
-  private final Map<StreamType, LineSplitter> splitters = new EnumMap<>(StreamType.class);
+  private final RecentLogLines recent;
+  private final Map<StreamType, LogLineSplitter> splitters = new EnumMap<>(StreamType.class);
   private final Map<StreamType, Long> received = new EnumMap<>(StreamType.class);
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean ending;
@@ -51,7 +53,7 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
     this.docker = docker;
     this.containerId = containerId;
     this.listener = listener;
-    this.recent = new RecentLines(tailBytes);
+    this.recent = new RecentLogLines(tailBytes);
   }
 
   /**
@@ -126,7 +128,7 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
   private void add(StreamType type, byte[] bytes, int offset) {
     received.merge(type, (long) bytes.length - offset, Long::sum);
     splitters
-        .computeIfAbsent(type, any -> new LineSplitter(MAX_LINE_BYTES))
+        .computeIfAbsent(type, any -> new LogLineSplitter(MAX_LINE_BYTES))
         .add(bytes, offset, bytes.length - offset, Instant.now(), this::deliver);
   }
 

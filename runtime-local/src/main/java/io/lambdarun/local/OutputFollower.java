@@ -2,6 +2,8 @@ package io.lambdarun.local;
 
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
+import io.lambdarun.api.LogLineSplitter;
+import io.lambdarun.api.RecentLogLines;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -74,7 +76,7 @@ final class OutputFollower implements AutoCloseable {
    */
   boolean follow(String id, Path file, RuntimeProcess process, LogLineListener listener)
       throws IOException {
-    Followed followed = new Followed(id, file, process, listener, new RecentLines(tailBytes));
+    Followed followed = new Followed(id, file, process, listener, new RecentLogLines(tailBytes));
     if (known.putIfAbsent(id, followed) != null) {
       followed.channel.close();
       return false;
@@ -189,15 +191,19 @@ final class OutputFollower implements AutoCloseable {
     final Path file;
     final RuntimeProcess process;
     final LogLineListener listener;
-    final RecentLines recent;
+    final RecentLogLines recent;
     final FileChannel channel;
-    final LineSplitter splitter = new LineSplitter(MAX_LINE_BYTES);
+    final LogLineSplitter splitter = new LogLineSplitter(MAX_LINE_BYTES);
     long offset; // read and written by the follower's thread only
     boolean listenerFailed; // likewise
     volatile boolean ended;
 
     Followed(
-        String id, Path file, RuntimeProcess process, LogLineListener listener, RecentLines recent)
+        String id,
+        Path file,
+        RuntimeProcess process,
+        LogLineListener listener,
+        RecentLogLines recent)
         throws IOException {
       this.id = id;
       this.file = file;
