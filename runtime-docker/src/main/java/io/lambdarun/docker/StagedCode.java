@@ -3,6 +3,7 @@ package io.lambdarun.docker;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import io.lambdarun.api.Archive;
+import io.lambdarun.api.ExtractedFolder;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.Owner;
 import java.io.IOException;
@@ -39,8 +40,6 @@ final class StagedCode {
       PosixFilePermissions.fromString("rwxr-xr-x");
   private static final Set<PosixFilePermission> READ_AND_EXECUTE =
       PosixFilePermissions.fromString("r-xr-xr-x");
-  private static final Set<PosixFilePermission> OWNER_ALL =
-      PosixFilePermissions.fromString("rwx------");
 
   private final Path root;
   private final List<Mount> mounts;
@@ -89,7 +88,7 @@ final class StagedCode {
       makeFoldersReadable(root);
       return new StagedCode(root, mounts);
     } catch (RuntimeException e) {
-      deleteTree(root);
+      ExtractedFolder.delete(root);
       throw e;
     }
   }
@@ -107,7 +106,7 @@ final class StagedCode {
 
   /** Deletes the staged folder; best effort. */
   void delete() {
-    deleteTree(root);
+    ExtractedFolder.delete(root);
   }
 
   /**
@@ -121,7 +120,7 @@ final class StagedCode {
     try (DirectoryStream<Path> staged = Files.newDirectoryStream(parent, PREFIX + "*")) {
       for (Path folder : staged) {
         if (ownerOf(folder).filter(Owner::isDeadOnThisHost).isPresent()) {
-          deleteTree(folder);
+          ExtractedFolder.delete(folder);
           deleted++;
         }
       }
@@ -183,40 +182,5 @@ final class StagedCode {
     permissions.addAll(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
     permissions.addAll(added);
     return permissions;
-  }
-
-  private static void deleteTree(Path folder) {
-    try {
-      Files.walkFileTree(
-          folder,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-                throws IOException {
-              Files.setPosixFilePermissions(dir, with(dir, OWNER_ALL));
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-              Files.deleteIfExists(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      // best effort: the next sweep deletes what is left
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.lambdarun.local;
 
 import io.lambdarun.api.Archive;
+import io.lambdarun.api.ExtractedFolder;
 import io.lambdarun.api.LaunchSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,11 +33,6 @@ record InstanceFiles(Path root, Path task, Path opt, Path tmp, Path output) {
           PosixFilePermission.OWNER_WRITE,
           PosixFilePermission.GROUP_WRITE,
           PosixFilePermission.OTHERS_WRITE);
-  private static final Set<PosixFilePermission> OWNER_ACCESS =
-      Set.of(
-          PosixFilePermission.OWNER_READ,
-          PosixFilePermission.OWNER_WRITE,
-          PosixFilePermission.OWNER_EXECUTE);
 
   /**
    * Creates the folders and extracts the code and the layers (in attach order, later layers
@@ -117,52 +113,6 @@ record InstanceFiles(Path root, Path task, Path opt, Path tmp, Path output) {
 
   /** Deletes the instance's folder and everything in it, without following links; best effort. */
   void delete() {
-    deleteTree(root);
-  }
-
-  /**
-   * Deletes a folder tree without following symbolic links; best effort.
-   *
-   * @param folder the folder
-   */
-  static void deleteTree(Path folder) {
-    if (!Files.exists(folder)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          folder,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-                throws IOException {
-              Set<PosixFilePermission> permissions = permissions(dir);
-              if (permissions.addAll(OWNER_ACCESS)) {
-                Files.setPosixFilePermissions(dir, permissions);
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-              Files.deleteIfExists(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      // best effort: a later sweep removes what is left
-    }
+    ExtractedFolder.delete(root);
   }
 }

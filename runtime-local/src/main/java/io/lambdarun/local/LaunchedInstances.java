@@ -1,5 +1,6 @@
 package io.lambdarun.local;
 
+import io.lambdarun.api.ExtractedFolder;
 import io.lambdarun.api.Owner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +85,7 @@ final class LaunchedInstances {
           .handle()
           .ifPresent(handle -> ProcessTrees.stop(List.of(handle), Duration.ZERO));
     }
-    InstanceFiles.deleteTree(folder);
+    ExtractedFolder.delete(folder);
   }
 
   /**

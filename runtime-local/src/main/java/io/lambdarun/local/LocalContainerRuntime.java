@@ -1,6 +1,7 @@
 package io.lambdarun.local;
 
 import io.lambdarun.api.ContainerRuntime;
+import io.lambdarun.api.ExtractedFolder;
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.Labels;
@@ -65,7 +66,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
       copyResource(ProcessLauncher.PYTHON_CLIENT);
       copyResource(ProcessLauncher.NODE_CLIENT);
     } catch (IOException | UncheckedIOException e) {
-      InstanceFiles.deleteTree(ownerDir);
+      ExtractedFolder.delete(ownerDir);
       throw new RuntimeUnavailableException(
           "the local backend cannot write to its work folder '"
               + ownerDir
@@ -262,7 +263,7 @@ final class LocalContainerRuntime implements ContainerRuntime {
     instances.stopAll();
     follower.close();
     instances.killEscaped();
-    InstanceFiles.deleteTree(ownerDir);
+    ExtractedFolder.delete(ownerDir);
   }
 
   private String newInstanceId(String functionName) {

@@ -1,5 +1,6 @@
 package io.lambdarun.local;
 
+import io.lambdarun.api.ExtractedFolder;
 import io.lambdarun.api.Owner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ final class OrphanSweeper {
                 new Owner(folder.getFileName().toString(), Long.parseLong(parts[0]), parts[1]);
             if (folderOwner.isDeadOnThisHost()) {
               limits.sweep(folderOwner.id());
-              InstanceFiles.deleteTree(folder);
+              ExtractedFolder.delete(folder);
             }
           } catch (IllegalArgumentException e) {
             LOG.debug("ignoring folder '{}' with a malformed owner file", folder);
