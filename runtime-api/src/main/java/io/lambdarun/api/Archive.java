@@ -42,6 +42,9 @@ import java.util.zip.ZipInputStream;
  * would climb from wherever {@code lib} points). Extraction also never follows a link on disk.
  *
  * <p>Instances are immutable and thread-safe.
+ *
+ * <p>One file on purpose: the rules above hold only because both ways in share one reader and one
+ * path check; keeping them together keeps them from drifting apart.
  */
 public final class Archive {
 

@@ -24,6 +24,8 @@ import java.util.Set;
  * credentials) must never appear in a log line, an exception message, a process argument list or a
  * literal in a pod spec. {@link #toString()} masks them.
  *
+ * <p>One file on purpose: a record and its builder, most of it the documentation of each field.
+ *
  * @param functionName the function's name
  * @param functionArn the unqualified function ARN
  * @param version {@code $LATEST} or a published version number

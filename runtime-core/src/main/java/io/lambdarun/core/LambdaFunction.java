@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * reads every archive to check it, so build a function once per configuration and reuse it for
  * every invocation; instances are matched by content (deploy id), not by object identity.
  *
+ * <p>One file on purpose: a record and its builder, most of it the documentation of each field.
+ *
  * @param functionName 1 to 64 of {@code [a-zA-Z0-9_-]}
  * @param functionArn the unqualified ARN, {@code arn:aws:lambda:<region>:<account>:function:<name>}
  * @param version {@code $LATEST} or a published version number

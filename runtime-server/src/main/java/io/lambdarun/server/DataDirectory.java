@@ -41,6 +41,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every file is written to a temporary file, forced to disk and renamed over the old one, and code
  * before the JSON that names it, so a crash mid-write leaves the previous state or the new one,
  * never half a function; temporary files left by a crash are removed at start.
+ *
+ * <p>One file on purpose: every kind of record goes through the same write-then-rename and the same
+ * load order, which is the class's whole point.
  */
 final class DataDirectory implements StateChanges {
 

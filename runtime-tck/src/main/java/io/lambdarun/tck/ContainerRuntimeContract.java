@@ -64,6 +64,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Each test creates its own runtime with a fresh {@link Owner} and closes it afterwards. When
  * the backend is unavailable the tests fail with the provider's reason; they never skip.
+ *
+ * <p>One file on purpose: a backend author extends one class and reads every check, one per
+ * promise, in one place.
  */
 public abstract class ContainerRuntimeContract {
 

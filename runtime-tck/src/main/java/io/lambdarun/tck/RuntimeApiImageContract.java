@@ -46,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * can use {@link #runtime()}, {@link #spec}, {@link #pythonZip}, {@link #answerOf} and {@link
  * #exitCodeWithin}. When the backend is unavailable the tests fail with the provider's reason; they
  * never skip.
+ *
+ * <p>One file on purpose: a backend author extends one class and reads its checks in one place.
  */
 public abstract class RuntimeApiImageContract {
 

@@ -21,6 +21,8 @@ import java.util.TreeMap;
  * and {@code Content-Length}, a transfer coding other than chunked, a length or chunk size that is
  * not plain digits, or chunk data without CRLF fail the read; bytes received after the body make
  * the connection unusable, since the peer's framing then differs from ours.
+ *
+ * <p>One file on purpose: the three body framings share the stream position and the limits.
  */
 final class HttpResponseReader {
 

@@ -21,6 +21,9 @@ import java.util.function.Predicate;
  * soon as it has arrived (with {@link HttpRequest#streamed()} set and no body), and its chunks'
  * data and trailer fields then go to the {@link BodySink} given to {@link #streamTo}, with the same
  * framing checks but without the body limit, which is the sink's to enforce.
+ *
+ * <p>One file on purpose: the parser is one state machine over a byte at a time, and its states
+ * share the buffer and the limits; split, its transitions would cross files.
  */
 final class HttpRequestParser {
 

@@ -22,6 +22,9 @@ import java.util.concurrent.CompletableFuture;
  * /init/error}; requests from any other address are answered 403 and change nothing.
  *
  * <p>All state is confined to the server's loop thread; other threads only post tasks.
+ *
+ * <p>One file on purpose: it is one state machine (waiting, event handed out, answered, timed out,
+ * exited) whose transitions all touch the same confined state.
  */
 final class InstanceChannel implements SelectorHttpServer.Handler {
 

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * A small HTTP/1.1 server driven by one selector thread for any number of listening ports, so that
  * the thread count does not grow with the number of instances. Handlers, timers and submitted tasks
  * all run on that loop thread, which makes per-instance state single-threaded.
+ *
+ * <p>One file on purpose: the accept, read, write and timer paths share the selector and its
+ * connection state, and NIO's rules for them are easier to check in one place.
  */
 final class SelectorHttpServer implements AutoCloseable {
 
