@@ -7,6 +7,7 @@ import io.lambdarun.api.ContainerRuntimeProvider;
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchSpec;
+import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
@@ -28,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -658,6 +660,16 @@ public final class Bench {
         @Override
         public String logs(Instance instance, Instant since) {
           return runtime.logs(instance, since);
+        }
+
+        @Override
+        public boolean followLogs(Instance instance, LogLineListener listener) {
+          return runtime.followLogs(instance, listener);
+        }
+
+        @Override
+        public OptionalLong maxMemoryUsedBytes(Instance instance) {
+          return runtime.maxMemoryUsedBytes(instance);
         }
 
         @Override
