@@ -200,7 +200,13 @@ public final class FunctionInvoker {
       Consumer<byte[]> chunks) {
     Instant since = clock.instant();
     InvocationTrace trace =
-        telemetry.begin(function, lease.instance(), requestId, lease.initDuration(), runtime);
+        telemetry.begin(
+            function,
+            lease.instance(),
+            requestId,
+            lease.initDuration(),
+            runtime,
+            options.logTail());
     Optional<RuntimeApiInstance> runtimeApi = lease.runtimeApi();
     if (runtimeApi.isPresent()) {
       RuntimeApiAnswer answer;

@@ -171,6 +171,32 @@ class LogStreamTest {
         .isEqualTo((long) Math.ceil(Double.parseDouble(warmReport.group(2))));
   }
 
+  @Test
+  @DisplayName(
+      "the peak memory is asked for only when a sink, a listener or a log tail reads the REPORT")
+  void memoryIsMeasuredOnlyForAReader() {
+    LoggingBackend backend = new LoggingBackend(true);
+    LambdaRuntime unobserved =
+        LambdaRuntime.builder()
+            .config(RuntimeConfig.empty())
+            .addProvider(backend)
+            .backend(backend.name())
+            .sweepOrphansOnStart(false)
+            .build();
+    runtimes.add(unobserved);
+    LambdaFunction fn = TestFunctions.python("unobserved").build();
+
+    unobserved.invoke(fn, "\"hello\"".getBytes(UTF_8));
+    assertThat(backend.memoryQuestions).as("questions without a reader").hasValue(0);
+
+    unobserved.invoke(fn, "\"hello\"".getBytes(UTF_8), TAIL);
+    assertThat(backend.memoryQuestions).as("questions for a log tail").hasValue(1);
+
+    LoggingBackend sunk = new LoggingBackend(true);
+    runtime(sunk, 1).invoke(fn, "\"hello\"".getBytes(UTF_8));
+    assertThat(sunk.memoryQuestions).as("questions for a log sink").hasValue(1);
+  }
+
   private static String lastLine(String tail) {
     String[] lines = tail.split("\n");
     return lines[lines.length - 1];

@@ -48,6 +48,9 @@ public final class LoggingBackend implements ContainerRuntimeProvider {
   /** The instances launched, in order. */
   public final List<String> launched = new CopyOnWriteArrayList<>();
 
+  /** How often core asked for an instance's peak memory. */
+  public final AtomicInteger memoryQuestions = new AtomicInteger();
+
   private final boolean streams;
   private final Map<String, Output> outputs = new ConcurrentHashMap<>();
   private final Map<String, Integer> exits = new ConcurrentHashMap<>();
@@ -149,6 +152,7 @@ public final class LoggingBackend implements ContainerRuntimeProvider {
 
     @Override
     public OptionalLong maxMemoryUsedBytes(Instance instance) {
+      memoryQuestions.incrementAndGet();
       Long peak = peaks.get(instance.id());
       return peak == null ? OptionalLong.empty() : OptionalLong.of(peak);
     }

@@ -30,6 +30,7 @@ public final class InvocationTrace {
   private final InstanceLog log;
   private final String requestId;
   private final Optional<Duration> initDuration;
+  private final boolean reportRead;
   private final Clock clock;
   private final long startNanos = System.nanoTime();
 
@@ -41,6 +42,7 @@ public final class InvocationTrace {
       InstanceLog log,
       String requestId,
       Optional<Duration> initDuration,
+      boolean reportRead,
       Clock clock) {
     this.telemetry = telemetry;
     this.runtime = runtime;
@@ -49,6 +51,7 @@ public final class InvocationTrace {
     this.log = log;
     this.requestId = requestId;
     this.initDuration = initDuration;
+    this.reportRead = reportRead;
     this.clock = clock;
   }
 
@@ -140,7 +143,15 @@ public final class InvocationTrace {
     return tail;
   }
 
+  /**
+   * Asks the backend for the peak memory only when a sink, a listener or a log tail reads the
+   * report: on the local backend the question reads two files per process, a tenth of a warm
+   * invoke.
+   */
   private OptionalLong maxMemoryUsed() {
+    if (!reportRead) {
+      return OptionalLong.empty();
+    }
     try {
       return runtime.maxMemoryUsedBytes(instance);
     } catch (RuntimeException e) {

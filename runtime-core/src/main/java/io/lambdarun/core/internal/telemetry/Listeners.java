@@ -17,6 +17,10 @@ final class Listeners {
     this.listeners = List.copyOf(listeners);
   }
 
+  boolean isEmpty() {
+    return listeners.isEmpty();
+  }
+
   void each(String what, Consumer<LambdaRuntimeListener> call) {
     for (LambdaRuntimeListener listener : listeners) {
       try {

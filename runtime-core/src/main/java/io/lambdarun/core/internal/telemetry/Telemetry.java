@@ -149,6 +149,7 @@ public final class Telemetry {
    * @param requestId the request id
    * @param initDuration the launch time on a cold start
    * @param runtime the backend, asked for the instance's peak memory when the invocation ends
+   * @param logTail whether the caller wants the invocation's log tail
    * @return the invocation, to finish once
    */
   public InvocationTrace begin(
@@ -156,7 +157,8 @@ public final class Telemetry {
       Instance instance,
       String requestId,
       Optional<Duration> initDuration,
-      ContainerRuntime runtime) {
+      ContainerRuntime runtime,
+      boolean logTail) {
     InstanceLog log =
         logs.computeIfAbsent(
             instance.id(),
@@ -171,8 +173,9 @@ public final class Telemetry {
             initDuration.isPresent(),
             clock.instant());
     listeners.each("invocationStarted", listener -> listener.invocationStarted(event));
+    boolean reportRead = logTail || !sinks.isEmpty() || !listeners.isEmpty();
     return new InvocationTrace(
-        this, runtime, function, instance, log, requestId, initDuration, clock);
+        this, runtime, function, instance, log, requestId, initDuration, reportRead, clock);
   }
 
   /**
