@@ -44,8 +44,8 @@ public final class ExtractedFolder {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
                 throws IOException {
-              Set<PosixFilePermission> permissions =
-                  EnumSet.copyOf(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
+              Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+              permissions.addAll(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
               if (permissions.addAll(OWNER_ACCESS)) {
                 Files.setPosixFilePermissions(dir, permissions);
               }

@@ -15,7 +15,8 @@ class ExtractedFolderTest {
   @TempDir Path temp;
 
   @Test
-  @DisplayName("deletes read-only folders and their files, and never what a link points at")
+  @DisplayName(
+      "deletes read-only and closed folders and their files, and never what a link points at")
   void deletesReadOnlyTreesWithoutFollowingLinks() throws IOException {
     Path outside = Files.writeString(temp.resolve("outside.txt"), "keep");
     Path folder = Files.createDirectories(temp.resolve("task/lib"));
@@ -23,6 +24,9 @@ class ExtractedFolderTest {
     Files.createSymbolicLink(folder.resolve("link"), outside);
     Files.createSymbolicLink(temp.resolve("task/dir-link"), temp);
     Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
+    Path closed = Files.createDirectories(temp.resolve("task/closed"));
+    Files.writeString(closed.resolve("secret.txt"), "x");
+    Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("---------"));
     Files.setPosixFilePermissions(
         temp.resolve("task"), PosixFilePermissions.fromString("r-xr-xr-x"));
 
