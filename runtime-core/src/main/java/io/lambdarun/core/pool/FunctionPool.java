@@ -92,10 +92,16 @@ final class FunctionPool {
     }
   }
 
-  /** One caller's claim: the instance or the launch slot it was given; guarded by the lock. */
+  /**
+   * One caller's claim: the instance or the launch slot it was given, and for a slot the
+   * configuration current when it was given, which is what the caller launches; guarded by the
+   * lock.
+   */
   private static final class Claim {
     PooledInstance instance;
     boolean mayLaunch;
+    LambdaFunction launchFunction;
+    String launchDeployId;
     Condition handedOut;
 
     boolean served() {
@@ -136,7 +142,10 @@ final class FunctionPool {
       lock.unlock();
       retireAll(retired);
     }
-    return launchNew(function, deployId, launch);
+    // the slot counts against the configuration current when it was given: launching another
+    // (a waiter's older one) would let that configuration's instances outnumber the cap once it is
+    // current again
+    return launchNew(claim.launchFunction, claim.launchDeployId, launch);
   }
 
   /** Gives the claim a free current instance or, below the cap, a launch slot. */
@@ -153,6 +162,8 @@ final class FunctionPool {
     if (current + launching < cap) {
       launching++;
       claim.mayLaunch = true;
+      claim.launchFunction = currentFunction;
+      claim.launchDeployId = currentDeployId;
       return true;
     }
     return false;

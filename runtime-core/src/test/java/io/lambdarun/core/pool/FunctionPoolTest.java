@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -213,6 +214,37 @@ class FunctionPoolTest {
     assertThat(get(waiting).coldStart()).isTrue();
     assertThat(launches).hasValue(3);
     assertThat(pool.snapshot()).hasSize(2);
+  }
+
+  @Test
+  void aWaiterGivenALaunchSlotLaunchesTheConfigurationCurrentWhenTheSlotWasGiven()
+      throws Exception {
+    FunctionPool pool = pool(1);
+    LambdaFunction newer = fn.toBuilder().putEnvironment("VARIANT", "b").build();
+    List<String> launchedDeployIds = new CopyOnWriteArrayList<>();
+    Lease held = pool.acquire(fn, "d1", (function, deployId) -> launched("i-1"));
+    Future<Lease> older =
+        caller(
+            pool,
+            (function, deployId) -> {
+              launchedDeployIds.add(deployId);
+              return launched("i-2");
+            });
+    awaitParked(1);
+
+    // the newer configuration becomes current; the older waiter, first in line, is given the
+    // launch slot, which counts against the newer configuration's cap
+    Future<Lease> newerCaller =
+        threads.submit(() -> pool.acquire(newer, "d2", (function, deployId) -> launched("i-3")));
+    Lease olderLease = get(older);
+
+    assertThat(launchedDeployIds).containsExactly("d2");
+    assertThat(newerCaller).isNotDone();
+    held.release();
+    olderLease.release();
+    Lease newerLease = get(newerCaller);
+    assertThat(newerLease.instance().id()).isEqualTo("i-2");
+    newerLease.release();
   }
 
   @Test
