@@ -14,6 +14,7 @@ import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.tck.ContainerRuntimeContract;
+import io.lambdarun.tck.ForwardingRuntime;
 import io.lambdarun.tck.TckFunction;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,15 +4,13 @@ import io.lambdarun.api.Archive;
 import io.lambdarun.api.Availability;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.ContainerRuntimeProvider;
-import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchSpec;
-import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.Owner;
-import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.tck.ForwardingRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,8 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -599,32 +595,7 @@ public final class Bench {
     public ContainerRuntime create(RuntimeConfig config, Owner owner) {
       ContainerRuntime runtime = inner.create(config, owner);
       backend = runtime;
-      return new ContainerRuntime() {
-        @Override
-        public String name() {
-          return runtime.name();
-        }
-
-        @Override
-        public HostAccess hostAccess() {
-          return runtime.hostAccess();
-        }
-
-        @Override
-        public Optional<RuntimeApiAccess> runtimeApiAccess() {
-          return runtime.runtimeApiAccess();
-        }
-
-        @Override
-        public OptionalInt exitCode(Instance instance) {
-          return runtime.exitCode(instance);
-        }
-
-        @Override
-        public boolean launchUsesTags() {
-          return runtime.launchUsesTags();
-        }
-
+      return new ForwardingRuntime(runtime) {
         @Override
         public Instance launch(LaunchSpec spec) {
           if (keep) {
@@ -655,36 +626,6 @@ public final class Bench {
             liveCount.decrementAndGet();
           }
           runtime.terminate(instance);
-        }
-
-        @Override
-        public String logs(Instance instance, Instant since) {
-          return runtime.logs(instance, since);
-        }
-
-        @Override
-        public boolean followLogs(Instance instance, LogLineListener listener) {
-          return runtime.followLogs(instance, listener);
-        }
-
-        @Override
-        public OptionalLong maxMemoryUsedBytes(Instance instance) {
-          return runtime.maxMemoryUsedBytes(instance);
-        }
-
-        @Override
-        public int sweepOrphans() {
-          return runtime.sweepOrphans();
-        }
-
-        @Override
-        public void prepull(String image) {
-          runtime.prepull(image);
-        }
-
-        @Override
-        public void close() {
-          runtime.close();
         }
       };
     }

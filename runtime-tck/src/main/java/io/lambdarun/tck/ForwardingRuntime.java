@@ -1,4 +1,4 @@
-package io.lambdarun.local;
+package io.lambdarun.tck;
 
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.HostAccess;
@@ -11,12 +11,23 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 
-/** A runtime that forwards every call to another; subclasses override what they break. */
-class ForwardingRuntime implements ContainerRuntime {
+/**
+ * A runtime that forwards every call of the SPI to another, for tests that wrap a real backend: to
+ * count or record what core asks of it, or to break one promise and see a check fail. Subclasses
+ * override only what they change, so a method added to {@link ContainerRuntime} is forwarded here,
+ * once, for all of them.
+ */
+public class ForwardingRuntime implements ContainerRuntime {
 
-  final ContainerRuntime delegate;
+  /** The runtime every call goes to. */
+  protected final ContainerRuntime delegate;
 
-  ForwardingRuntime(ContainerRuntime delegate) {
+  /**
+   * Wraps a runtime.
+   *
+   * @param delegate the runtime every call goes to
+   */
+  public ForwardingRuntime(ContainerRuntime delegate) {
     this.delegate = delegate;
   }
 
