@@ -121,8 +121,10 @@ public final class InvocationTrace {
   }
 
   private String finish(InvocationStatus status, Optional<String> errorType, String errorMessage) {
-    Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
-    Duration billed = duration.plus(initDuration.orElse(Duration.ZERO));
+    Duration duration = hundredthsOfAMillisecond(Duration.ofNanos(System.nanoTime() - startNanos));
+    Duration billed =
+        duration.plus(
+            initDuration.map(InvocationTrace::hundredthsOfAMillisecond).orElse(Duration.ZERO));
     long billedMillis = (billed.toNanos() + 999_999) / 1_000_000;
     InvocationReport report =
         new InvocationReport(
@@ -141,6 +143,14 @@ public final class InvocationTrace {
     String tail = log.finish(report, errorMessage);
     telemetry.finished(report);
     return tail;
+  }
+
+  /**
+   * Rounds to the 0.01 ms the REPORT line shows, so that the billed duration is the shown durations
+   * rounded up, never a millisecond more (140.003 ms is shown as 140.00 and billed as 140).
+   */
+  private static Duration hundredthsOfAMillisecond(Duration duration) {
+    return Duration.ofNanos((duration.toNanos() + 5_000) / 10_000 * 10_000);
   }
 
   /**
