@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * is dispatched at its head; its body then goes to the handler's {@link BodySink}, and reading
  * pauses while the sink asks it to, which bounds what one connection holds.
  *
- * <p>Only ever touched by the server's loop thread.
+ * <p>Touched only while holding the monitor of its port's handler: by the server's loop thread, and
+ * by a thread of the handler's that answers a waiting request itself; a write that thread cannot
+ * complete at once is left to the loop.
  */
 final class HttpConnection {
 
@@ -68,6 +70,15 @@ final class HttpConnection {
    */
   InetAddress peer() {
     return peer;
+  }
+
+  /**
+   * Returns the handler of the connection's port, whose monitor guards the connection.
+   *
+   * @return the handler
+   */
+  SelectorHttpServer.Handler handler() {
+    return listener.handler();
   }
 
   /**
@@ -138,7 +149,7 @@ final class HttpConnection {
         });
   }
 
-  /** Reads on after a {@link BodySink} asked for a pause. Must run on the loop thread. */
+  /** Reads on after a {@link BodySink} asked for a pause. */
   void resumeReading() {
     if (!open || !readPaused) {
       return;
@@ -163,6 +174,7 @@ final class HttpConnection {
       LOG.debug("closing a connection failed", e);
     }
     listener.forget(this);
+    listener.keysChanged();
     output = null;
   }
 
@@ -285,7 +297,13 @@ final class HttpConnection {
 
   private void interest() {
     int ops = readPaused ? 0 : SelectionKey.OP_READ;
-    key.interestOps(output != null && !output.isEmpty() ? ops | SelectionKey.OP_WRITE : ops);
+    if (output != null && !output.isEmpty()) {
+      ops |= SelectionKey.OP_WRITE;
+    }
+    if (key.interestOps() != ops) {
+      key.interestOps(ops);
+      listener.keysChanged();
+    }
   }
 
   private static String reason(int status) {

@@ -12,6 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Lambda Runtime API of one instance, on its own port: hands the instance's runtime client one
@@ -21,10 +25,13 @@ import java.util.concurrent.CompletableFuture;
  * <p>The guard: the channel is pinned to the peer address of the first {@code /next} or {@code
  * /init/error}; requests from any other address are answered 403 and change nothing.
  *
- * <p>All state is confined to the server's loop thread; other threads only post tasks.
+ * <p>All state, and the port's connections, are guarded by the channel's monitor, which the
+ * server's loop thread holds while it handles the port: the invoking thread hands its event over
+ * itself, writing it at once to a {@code /next} that waits for one, and the timeout runs on the
+ * timer's thread.
  *
  * <p>One file on purpose: it is one state machine (waiting, event handed out, answered, timed out,
- * exited) whose transitions all touch the same confined state.
+ * exited) whose transitions all touch the same guarded state.
  */
 final class InstanceChannel implements SelectorHttpServer.Handler {
 
@@ -60,6 +67,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   private static final String ERROR_BODY = "lambda-runtime-function-error-body";
 
   private final SelectorHttpServer server;
+  private final ScheduledExecutorService timeouts;
   private final String invokedFunctionArn;
   private final Duration timeout;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -83,7 +91,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     final long deadlineEpochMillis;
     final ResponseStreamBuffer stream;
     final CompletableFuture<RuntimeApiAnswer> answer;
-    SelectorHttpServer.Timer timer;
+    Future<?> timer;
     boolean delivered;
 
     Event(
@@ -102,8 +110,13 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     }
   }
 
-  InstanceChannel(SelectorHttpServer server, String invokedFunctionArn, Duration timeout) {
+  InstanceChannel(
+      SelectorHttpServer server,
+      ScheduledExecutorService timeouts,
+      String invokedFunctionArn,
+      Duration timeout) {
     this.server = server;
+    this.timeouts = timeouts;
     this.invokedFunctionArn = invokedFunctionArn;
     this.timeout = timeout;
   }
@@ -133,7 +146,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   }
 
   /**
-   * Hands an event to the instance. Runs on the loop thread.
+   * Hands an event to the instance, writing it on the calling thread when the runtime client waits
+   * on {@code /next}.
    *
    * @param requestId the request id the handler sees
    * @param payload the event
@@ -142,7 +156,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
    *     in the answer (within the buffered limit)
    * @param answer completed with the outcome
    */
-  void invoke(
+  synchronized void invoke(
       String requestId,
       byte[] payload,
       InvokeOptions options,
@@ -168,7 +182,13 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
       return;
     }
     Event arrived = new Event(requestId, payload, options, stream, timeout, answer);
-    arrived.timer = server.schedule(timeout, () -> onTimeout(arrived));
+    try {
+      arrived.timer =
+          timeouts.schedule(() -> onTimeout(arrived), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      answer.complete(RuntimeApiAnswer.notDelivered("lambdarun's Runtime API host is closed"));
+      return;
+    }
     event = arrived;
     watched = true;
     if (parkedNext != null) {
@@ -181,11 +201,11 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   /**
    * Notes that the instance's process exited: a launch waiting for readiness fails, an event a
    * runtime client took is answered {@code Runtime.ExitError}, one none took is not delivered. Runs
-   * on the loop thread.
+   * on any thread.
    *
    * @param status the exit status
    */
-  void onExit(int status) {
+  synchronized void onExit(int status) {
     if (exited || closed) {
       return;
     }
@@ -200,7 +220,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
       // no runtime client took it: another instance can, as if this one had never been asked
       Event untaken = event;
       event = null;
-      untaken.timer.cancel();
+      untaken.timer.cancel(false);
       untaken.answer.complete(
           RuntimeApiAnswer.notDelivered("the runtime exited with status " + status));
     } else if (event != null) {
@@ -219,13 +239,13 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
    * Stops serving: closes the port and its connections; an event in flight is answered as not
    * delivered or, once delivered, as lost. Runs on the loop thread.
    */
-  void close() {
+  synchronized void close() {
     closed = true;
     watched = false;
     if (event != null) {
       Event closing = event;
       event = null;
-      closing.timer.cancel();
+      closing.timer.cancel(false);
       closing.answer.complete(
           closing.delivered
               ? new RuntimeApiAnswer(
@@ -250,7 +270,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   }
 
   @Override
-  public void handle(HttpRequest request, HttpConnection connection) {
+  public synchronized void handle(HttpRequest request, HttpConnection connection) {
     String path = request.path();
     String method = request.method();
     boolean pins =
@@ -374,7 +394,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
         return true;
       }
       return target.stream.offer(
-          bytes, offset, length, () -> server.execute(connection::resumeReading));
+          bytes, offset, length, () -> server.execute(() -> resumeReading(connection)));
     }
 
     @Override
@@ -458,7 +478,11 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     }
   }
 
-  private void onTimeout(Event timedOut) {
+  private synchronized void resumeReading(HttpConnection connection) {
+    connection.resumeReading();
+  }
+
+  private synchronized void onTimeout(Event timedOut) {
     if (event != timedOut) {
       return;
     }
@@ -471,7 +495,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   private void finish(RuntimeApiAnswer.Outcome outcome, byte[] body) {
     Event done = event;
     event = null;
-    done.timer.cancel();
+    done.timer.cancel(false);
     watched = parkedNext == null && !exited && !closed;
     done.answer.complete(new RuntimeApiAnswer(outcome, body));
   }

@@ -14,8 +14,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -25,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Hosts the Lambda Runtime API for every instance of backends that run in Runtime API mode (see
  * {@link ContainerRuntime}): one listening port per instance, all served by one selector thread,
  * and one thread that polls {@link ContainerRuntime#exitCode} of the instances that are starting or
- * serving an event. The thread count does not grow with the number of instances.
+ * serving an event and times events out. The thread count does not grow with the number of
+ * instances.
  *
  * <p>Each instance's port is bound to the backend's {@link RuntimeApiAccess#bindAddress()} and
  * pinned to the first peer address that asks it for an event (or reports an init error); requests
@@ -38,7 +38,7 @@ public final class RuntimeApiHost implements AutoCloseable {
   private static final int LAST_OUTPUT_CHARS = 2048;
 
   private final SelectorHttpServer server;
-  private final ScheduledExecutorService exitWatch;
+  private final ScheduledThreadPoolExecutor exitWatch;
   private final Map<InstanceChannel, Watched> watched = new ConcurrentHashMap<>();
 
   /** An instance whose exit the watch polls. */
@@ -47,12 +47,15 @@ public final class RuntimeApiHost implements AutoCloseable {
   private RuntimeApiHost(String name) {
     server = SelectorHttpServer.start(name + "-http");
     exitWatch =
-        Executors.newSingleThreadScheduledExecutor(
+        new ScheduledThreadPoolExecutor(
+            1,
             task -> {
               Thread thread = new Thread(task, name + "-exits");
               thread.setDaemon(true);
               return thread;
             });
+    // an event's timeout is cancelled when it is answered: forget it then, not when it is due
+    exitWatch.setRemoveOnCancelPolicy(true);
     exitWatch.scheduleWithFixedDelay(
         this::pollExits, EXIT_POLL.toMillis(), EXIT_POLL.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -92,7 +95,8 @@ public final class RuntimeApiHost implements AutoCloseable {
                             + runtime.name()
                             + "' has no Runtime API access; launch it in"
                             + " RIE-endpoint mode"));
-    InstanceChannel channel = new InstanceChannel(server, invokedArn(spec), spec.timeout());
+    InstanceChannel channel =
+        new InstanceChannel(server, exitWatch, invokedArn(spec), spec.timeout());
     SelectorHttpServer.Listener listener;
     try {
       listener = server.listen(InetAddress.getByName(access.bindAddress()), channel);
@@ -212,7 +216,7 @@ public final class RuntimeApiHost implements AutoCloseable {
       try {
         OptionalInt status = instance.runtime().exitCode(instance.instance());
         if (status.isPresent()) {
-          server.execute(() -> channel.onExit(status.getAsInt()));
+          channel.onExit(status.getAsInt());
         }
       } catch (RuntimeException e) {
         LOG.debug("asking whether instance '{}' exited failed", instance.instance().id(), e);

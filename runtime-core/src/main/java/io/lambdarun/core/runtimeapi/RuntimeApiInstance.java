@@ -104,16 +104,14 @@ public final class RuntimeApiInstance implements AutoCloseable {
     requireHeaderValue("X-Amz-Cognito-Identity", options.cognitoIdentity());
     OptionalInt exited = exitCode();
     if (exited.isPresent()) {
-      host.execute(() -> channel.onExit(exited.getAsInt()));
+      channel.onExit(exited.getAsInt());
     }
     CompletableFuture<RuntimeApiAnswer> answer = new CompletableFuture<>();
     ResponseStreamBuffer stream = chunks == null ? null : new ResponseStreamBuffer();
     if (stream != null) {
       answer.whenComplete((done, failure) -> stream.end());
     }
-    if (!host.execute(() -> channel.invoke(requestId, payload, options, stream, answer))) {
-      return RuntimeApiAnswer.notDelivered("lambdarun's Runtime API host is closed");
-    }
+    channel.invoke(requestId, payload, options, stream, answer);
     try {
       RuntimeException failed = stream == null ? null : drain(stream, chunks);
       RuntimeApiAnswer outcome = answer.get();

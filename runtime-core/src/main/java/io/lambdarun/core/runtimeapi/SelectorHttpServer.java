@@ -10,12 +10,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -25,17 +22,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small HTTP/1.1 server driven by one selector thread for any number of listening ports, so that
- * the thread count does not grow with the number of instances. Handlers, timers and submitted tasks
- * all run on that loop thread, which makes per-instance state single-threaded.
+ * the thread count does not grow with the number of instances. Handlers and submitted tasks run on
+ * that loop thread, which holds the port's handler's monitor while it accepts, reads or writes one
+ * of the port's connections: a handler that synchronizes on itself may also answer on its
+ * connections from another thread (a write that does not complete there is finished by the loop).
  *
- * <p>One file on purpose: the accept, read, write and timer paths share the selector and its
- * connection state, and NIO's rules for them are easier to check in one place.
+ * <p>One file on purpose: the accept, read and write paths share the selector and its connection
+ * state, and NIO's rules for them are easier to check in one place.
  */
 final class SelectorHttpServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SelectorHttpServer.class);
 
-  /** Handles requests of one listening port; always called on the loop thread. */
+  /**
+   * Handles requests of one listening port; called on the loop thread, holding this handler's
+   * monitor.
+   */
   @FunctionalInterface
   interface Handler {
     /**
@@ -59,20 +61,9 @@ final class SelectorHttpServer implements AutoCloseable {
     }
   }
 
-  /** A task that may be cancelled before it runs. */
-  interface Timer {
-    /**
-     * Prevents the task from running and forgets it; harmless when it already ran. Must be called
-     * on the loop thread.
-     */
-    void cancel();
-  }
-
   private final Selector selector;
   private final Thread thread;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-  private final PriorityQueue<ScheduledTask> timers =
-      new PriorityQueue<>(Comparator.comparingLong(ScheduledTask::deadlineNanos));
   private final ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
   private volatile boolean closed;
 
@@ -150,19 +141,6 @@ final class SelectorHttpServer implements AutoCloseable {
   }
 
   /**
-   * Runs a task on the loop thread after a delay. Must be called on the loop thread.
-   *
-   * @param delay the delay
-   * @param task the task
-   * @return a handle to cancel the task
-   */
-  Timer schedule(Duration delay, Runnable task) {
-    ScheduledTask scheduled = new ScheduledTask(System.nanoTime() + delay.toNanos(), task);
-    timers.add(scheduled);
-    return scheduled;
-  }
-
-  /**
    * Tells whether the caller runs on the loop thread.
    *
    * @return true on the loop thread
@@ -192,14 +170,13 @@ final class SelectorHttpServer implements AutoCloseable {
     try {
       while (!closed) {
         runTasks();
-        long waitMillis = runDueTimers();
         if (closed) {
           break;
         }
-        if (waitMillis < 0) {
-          selector.selectNow();
+        if (tasks.isEmpty()) {
+          selector.select();
         } else {
-          selector.select(waitMillis);
+          selector.selectNow();
         }
         for (SelectionKey key : selector.selectedKeys()) {
           dispatch(key);
@@ -217,23 +194,30 @@ final class SelectorHttpServer implements AutoCloseable {
   }
 
   private void dispatch(SelectionKey key) {
-    try {
-      if (!key.isValid()) {
-        return;
+    Object attachment = key.attachment();
+    Handler handler =
+        attachment instanceof Listener listener
+            ? listener.handler
+            : ((HttpConnection) attachment).handler();
+    synchronized (handler) {
+      try {
+        if (!key.isValid()) {
+          return;
+        }
+        if (key.isAcceptable()) {
+          accept((Listener) attachment);
+          return;
+        }
+        HttpConnection connection = (HttpConnection) attachment;
+        if (key.isWritable()) {
+          connection.onWritable();
+        }
+        if (key.isValid() && key.isReadable()) {
+          connection.onReadable(scratch);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("an HTTP event failed", e);
       }
-      if (key.isAcceptable()) {
-        accept((Listener) key.attachment());
-        return;
-      }
-      HttpConnection connection = (HttpConnection) key.attachment();
-      if (key.isWritable()) {
-        connection.onWritable();
-      }
-      if (key.isValid() && key.isReadable()) {
-        connection.onReadable(scratch);
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("an HTTP event failed", e);
     }
   }
 
@@ -267,32 +251,18 @@ final class SelectorHttpServer implements AutoCloseable {
     }
   }
 
-  /** Runs due timers; returns the wait until the next one in ms, 0 for none, -1 to poll. */
-  private long runDueTimers() {
-    while (!timers.isEmpty()) {
-      ScheduledTask next = timers.peek();
-      long remaining = next.deadlineNanos - System.nanoTime();
-      if (remaining > 0) {
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining) + 1);
-      }
-      timers.poll();
-      try {
-        next.task.run();
-      } catch (RuntimeException e) {
-        LOG.warn("a timer of the Runtime API's HTTP loop failed", e);
-      }
-    }
-    return tasks.isEmpty() ? 0 : -1;
-  }
-
   private void closeEverything() {
     List<SelectionKey> keys = new ArrayList<>(selector.keys());
     for (SelectionKey key : keys) {
       Object attachment = key.attachment();
       if (attachment instanceof HttpConnection connection) {
-        connection.close();
+        synchronized (connection.handler()) {
+          connection.close();
+        }
       } else if (attachment instanceof Listener listener) {
-        listener.close();
+        synchronized (listener.handler) {
+          listener.close();
+        }
       }
     }
     try {
@@ -332,6 +302,16 @@ final class SelectorHttpServer implements AutoCloseable {
       connections.remove(connection);
     }
 
+    /**
+     * Makes the loop apply a change of a key's interest or a cancelled key now, when the change was
+     * made on another thread; the loop's own changes apply before it next waits.
+     */
+    void keysChanged() {
+      if (!inLoop()) {
+        selector.wakeup();
+      }
+    }
+
     /** Stops listening and closes every connection of this port. Must run on the loop thread. */
     void close() {
       try {
@@ -342,26 +322,6 @@ final class SelectorHttpServer implements AutoCloseable {
       for (HttpConnection connection : new ArrayList<>(connections)) {
         connection.close();
       }
-    }
-  }
-
-  /** A timer; cancelling removes it from the queue, so long timeouts never pile up. */
-  private final class ScheduledTask implements Timer {
-    private final long deadlineNanos;
-    private final Runnable task;
-
-    ScheduledTask(long deadlineNanos, Runnable task) {
-      this.deadlineNanos = deadlineNanos;
-      this.task = task;
-    }
-
-    long deadlineNanos() {
-      return deadlineNanos;
-    }
-
-    @Override
-    public void cancel() {
-      timers.remove(this);
     }
   }
 }

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -253,6 +254,42 @@ class RuntimeApiHostTest {
     assertThat(result.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
     assertThat(result.functionError()).isEmpty();
     assertThat(result.bodyText()).isEqualTo("{\"errorMessage\":\"not an error\"}");
+  }
+
+  @Test
+  @DisplayName(
+      "the caller writes its event to a waiting /next itself, so a busy loop thread does not hold"
+          + " it back")
+  void callerDeliversToAWaitingNext() throws Exception {
+    RuntimeApiInstance instance = launch();
+    CountDownLatch release = new CountDownLatch(1);
+    host.execute(
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    var answer = new CompletableFuture<RuntimeApiAnswer>();
+    try {
+      Exchange event = deliver(instance, "req-d", InvokeOptions.DEFAULT, answer);
+      assertThat(event.headers()).containsEntry("lambda-runtime-aws-request-id", "req-d");
+    } finally {
+      release.countDown();
+    }
+    post(instance.address(), "/2018-06-01/runtime/invocation/req-d/response", Map.of(), "{}");
+    assertThat(answer(answer).outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
+  }
+
+  @Test
+  @DisplayName("an invoke after the host closed is not delivered")
+  void invokeAfterCloseIsNotDelivered() {
+    RuntimeApiInstance instance = launch();
+    host.close();
+    RuntimeApiAnswer result = instance.invoke("req-n", new byte[0], InvokeOptions.DEFAULT);
+    assertThat(result.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.NOT_DELIVERED);
+    assertThat(backend.events).isEmpty();
   }
 
   @Test

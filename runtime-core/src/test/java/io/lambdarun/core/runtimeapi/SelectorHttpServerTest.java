@@ -10,11 +10,8 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -172,24 +169,6 @@ class SelectorHttpServerTest {
           .endsWith("request line 'NONSENSE' is malformed; send 'METHOD target HTTP/1.1'");
       assertThat(socket.getInputStream().read()).isEqualTo(-1);
     }
-  }
-
-  @Test
-  @DisplayName("runs timers in deadline order and never runs a cancelled one")
-  void timers() throws Exception {
-    List<String> ran = new CopyOnWriteArrayList<>();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    server.execute(
-        () -> {
-          server.schedule(Duration.ofMillis(40), () -> ran.add("second"));
-          SelectorHttpServer.Timer cancelled =
-              server.schedule(Duration.ofMillis(20), () -> ran.add("cancelled"));
-          server.schedule(Duration.ofMillis(10), () -> ran.add("first"));
-          server.schedule(Duration.ofMillis(60), () -> done.complete(null));
-          cancelled.cancel();
-        });
-    done.get(10, TimeUnit.SECONDS);
-    assertThat(ran).containsExactly("first", "second");
   }
 
   @Test
