@@ -352,8 +352,8 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
       tooLarge(connection, size, MAX_RESPONSE_BYTES);
       return;
     }
-    connection.respond(202, JSON, ACCEPTED);
     finish(RuntimeApiAnswer.Outcome.SUCCESS, request.body());
+    connection.respond(202, JSON, ACCEPTED);
   }
 
   private void onStreamedResponse(String requestId, HttpConnection connection) {
@@ -408,7 +408,6 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
         return;
       }
       String errorType = trailers.get(ERROR_TYPE);
-      connection.respond(202, JSON, ACCEPTED);
       if (errorType != null) {
         finish(
             RuntimeApiAnswer.Outcome.UNHANDLED, trailerError(errorType, trailers.get(ERROR_BODY)));
@@ -417,6 +416,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
             RuntimeApiAnswer.Outcome.SUCCESS,
             gathered == null ? new byte[0] : gathered.toByteArray());
       }
+      connection.respond(202, JSON, ACCEPTED);
     }
   }
 
@@ -461,10 +461,10 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     }
     String type = request.header(ERROR_TYPE);
     boolean handled = "Handled".equalsIgnoreCase(type);
-    connection.respond(202, JSON, ACCEPTED);
     finish(
         handled ? RuntimeApiAnswer.Outcome.HANDLED : RuntimeApiAnswer.Outcome.UNHANDLED,
         errorBody(request, type, "Unhandled"));
+    connection.respond(202, JSON, ACCEPTED);
   }
 
   private void onInitError(HttpRequest request, HttpConnection connection) {
@@ -492,6 +492,10 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     finish(RuntimeApiAnswer.Outcome.TIMEOUT, message.getBytes(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Ends the event in flight and answers its caller. An accepted answer is finished before the
+   * runtime is told 202, so that the caller wakes first.
+   */
   private void finish(RuntimeApiAnswer.Outcome outcome, byte[] body) {
     Event done = event;
     event = null;
