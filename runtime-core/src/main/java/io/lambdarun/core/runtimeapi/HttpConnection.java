@@ -7,6 +7,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,11 +113,8 @@ final class HttpConnection {
       head.append("Connection: close\r\n");
     }
     head.append("\r\n");
-    byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer buffer = ByteBuffer.allocate(headBytes.length + body.length);
-    buffer.put(headBytes).put(body).flip();
     closeAfterWrite = closeAfterResponse;
-    write(buffer);
+    write(ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.UTF_8)), ByteBuffer.wrap(body));
     if (!processing) {
       processInput();
     }
@@ -262,11 +260,12 @@ final class HttpConnection {
     respond(status, Map.of("Content-Type", "text/plain"), message.getBytes(StandardCharsets.UTF_8));
   }
 
-  private void write(ByteBuffer buffer) {
+  /** Queues buffers to be written in one gathering write (a body is not copied behind its head). */
+  private void write(ByteBuffer... buffers) {
     if (output == null) {
-      output = new ArrayDeque<>(2);
+      output = new ArrayDeque<>(4);
     }
-    output.add(buffer);
+    Collections.addAll(output, buffers);
     flush();
   }
 
@@ -275,14 +274,15 @@ final class HttpConnection {
       return;
     }
     try {
-      while (output != null && !output.isEmpty()) {
-        ByteBuffer head = output.peek();
-        channel.write(head);
-        if (head.hasRemaining()) {
+      if (output != null) {
+        channel.write(output.toArray(ByteBuffer[]::new));
+        while (!output.isEmpty() && !output.peek().hasRemaining()) {
+          output.poll();
+        }
+        if (!output.isEmpty()) {
           interest();
           return;
         }
-        output.poll();
       }
     } catch (IOException e) {
       close();

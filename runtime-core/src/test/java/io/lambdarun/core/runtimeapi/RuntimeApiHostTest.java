@@ -283,6 +283,26 @@ class RuntimeApiHostTest {
   }
 
   @Test
+  @DisplayName(
+      "an event larger than the socket buffers reaches the runtime client whole, finished by the"
+          + " loop")
+  void largeEventArrivesWhole() throws Exception {
+    RuntimeApiInstance instance = launch();
+    byte[] payload = new byte[6 * 1024 * 1024];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) ('a' + i % 26);
+    }
+    var answer = new CompletableFuture<RuntimeApiAnswer>();
+    new Thread(() -> answer.complete(instance.invoke("req-big", payload, InvokeOptions.DEFAULT)))
+        .start();
+    Exchange event = backend.events.poll(10, TimeUnit.SECONDS);
+    assertThat(event).as("the event the runtime client received").isNotNull();
+    assertThat(event.body()).isEqualTo(new String(payload, StandardCharsets.US_ASCII));
+    post(instance.address(), "/2018-06-01/runtime/invocation/req-big/response", Map.of(), "{}");
+    assertThat(answer(answer).outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
+  }
+
+  @Test
   @DisplayName("an invoke after the host closed is not delivered")
   void invokeAfterCloseIsNotDelivered() {
     RuntimeApiInstance instance = launch();
