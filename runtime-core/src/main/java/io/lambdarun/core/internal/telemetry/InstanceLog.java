@@ -2,10 +2,10 @@ package io.lambdarun.core.internal.telemetry;
 
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
-import io.lambdarun.core.LambdaFunction;
-import io.lambdarun.core.LogFormat;
-import io.lambdarun.core.LogLevel;
-import io.lambdarun.core.LoggingConfig;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.LogFormat;
+import io.lambdarun.core.model.LogLevel;
+import io.lambdarun.core.model.LoggingConfig;
 import io.lambdarun.core.telemetry.InvocationReport;
 import io.lambdarun.core.telemetry.LogRecord;
 import io.lambdarun.core.telemetry.StopReason;

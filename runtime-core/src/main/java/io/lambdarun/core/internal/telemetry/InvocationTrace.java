@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.core.telemetry.InvocationReport;
 import io.lambdarun.core.telemetry.InvocationStatus;
 import io.lambdarun.core.telemetry.StopReason;
