@@ -312,6 +312,7 @@ public final class LambdaRuntime implements AutoCloseable {
     reaper.shutdownNow();
     prepullers.shutdownNow();
     pool.close();
+    telemetry.close();
     runtimeApiHost.ifPresent(RuntimeApiHost::close);
     try {
       runtime.close();
