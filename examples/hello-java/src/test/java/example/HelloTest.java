@@ -2,8 +2,8 @@ package example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.junit5.Function;
 import io.lambdarun.junit5.Invoke;
 import io.lambdarun.junit5.LambdaInvoker;

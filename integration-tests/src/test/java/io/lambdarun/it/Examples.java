@@ -1,7 +1,7 @@
 package io.lambdarun.it;
 
 import io.lambdarun.api.Archive;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.nio.file.Path;
 
 /** The README's example handlers, as functions the tests run on every backend. */

@@ -4,10 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.Archive;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.InvokeOptions;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.InvokeOptions;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.core.telemetry.LogRecord;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
 import java.io.ByteArrayOutputStream;
@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * records and log tail under concurrency, and the {@code REPORT} line carries the instance's
  * measured peak memory (Kubernetes has none, so its line leaves the field out). Needs the backends'
  * {@code followLogs} and {@code maxMemoryUsedBytes} (issue 16); the Kubernetes arm runs pods on the
- * test kubelet, whose front streams the pod log.
+ * test kubelet, whose front streams the pod log. Closing the runtime shuts the local backend's
+ * runtime clients down without an error in the function's log.
  */
 class LogStreamsIT {
 
@@ -176,5 +177,43 @@ class LogStreamsIT {
       assertThat(Long.parseLong(warm.group(3)))
           .isEqualTo((long) Math.ceil(Double.parseDouble(warm.group(2))));
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"python3.12", "nodejs20.x"})
+  void closingTheRuntimeStopsALocalRuntimeClientWithoutAnErrorInTheFunctionsLog(String runtimeId)
+      throws Exception {
+    boolean python = runtimeId.startsWith("python");
+    String file = python ? "app.py" : "index.js";
+    String source =
+        python
+            ? "def handler(event, context):\n    return 1\n"
+            : "exports.handler = async () => 1;\n";
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      zip.putNextEntry(new ZipEntry(file));
+      zip.write(source.getBytes(UTF_8));
+      zip.closeEntry();
+    }
+    LambdaFunction fn =
+        LambdaFunction.builder()
+            .functionName("shutdown-" + (python ? "python" : "node"))
+            .runtime(runtimeId)
+            .handler(python ? "app.handler" : "index.handler")
+            .code(Archive.ofBytes("shutdown", bytes.toByteArray()))
+            .build();
+    ConcurrentLinkedQueue<LogRecord> records = new ConcurrentLinkedQueue<>();
+    LambdaRuntime runtime = Backends.builder("local", null, null).addLogSink(records::add).build();
+    try {
+      assertThat(runtime.invoke(fn, "{}".getBytes(UTF_8)).payloadUtf8()).isEqualTo("1");
+    } finally {
+      runtime.close();
+    }
+
+    List<String> messages = records.stream().map(LogRecord::message).toList();
+    assertThat(messages).anySatisfy(line -> assertThat(line).startsWith("REPORT RequestId: "));
+    assertThat(messages)
+        .as("what the runtime client wrote while the instance was shut down")
+        .noneSatisfy(line -> assertThat(line).containsAnyOf("Traceback", "Error", "ECONNREFUSED"));
   }
 }

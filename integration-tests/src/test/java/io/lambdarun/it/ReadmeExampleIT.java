@@ -4,9 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.Archive;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

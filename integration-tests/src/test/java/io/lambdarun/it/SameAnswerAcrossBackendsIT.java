@@ -4,11 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.Archive;
-import io.lambdarun.core.FunctionError;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.InvokeOptions;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.FunctionError;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.InvokeOptions;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.k8s.kubelet.KubeletApiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.lambdarun.core;
 
+import io.lambdarun.core.runtimeapi.RuntimeApiHost;
 import java.time.Duration;
 
 /**
@@ -34,7 +35,7 @@ public final class CoreConfigKeys {
    * How long an instance in Runtime API mode may take from its start to its runtime client's first
    * {@code /next}, e.g. {@code 30s}.
    */
-  public static final String INIT_TIMEOUT = "lambdarun.runtime-api.init-timeout";
+  public static final String INIT_TIMEOUT = RuntimeApiHost.INIT_TIMEOUT_KEY;
 
   /** The default of {@link #INIT_TIMEOUT}: Lambda allows 10 s, local machines get more. */
   public static final Duration INIT_TIMEOUT_DEFAULT = Duration.ofSeconds(30);

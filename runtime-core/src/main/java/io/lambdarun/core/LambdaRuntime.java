@@ -13,6 +13,12 @@ import io.lambdarun.core.discovery.NoRuntimeAvailableException;
 import io.lambdarun.core.env.FunctionEnvironment;
 import io.lambdarun.core.image.ImageResolver;
 import io.lambdarun.core.internal.telemetry.Telemetry;
+import io.lambdarun.core.model.CredentialsProvider;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.InvokeOptions;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.ProvisionedConcurrency;
+import io.lambdarun.core.model.ResponseStreamListener;
 import io.lambdarun.core.pool.FunctionInvoker;
 import io.lambdarun.core.pool.InstanceLauncher;
 import io.lambdarun.core.pool.LaunchSpecFactory;
@@ -306,6 +312,7 @@ public final class LambdaRuntime implements AutoCloseable {
     reaper.shutdownNow();
     prepullers.shutdownNow();
     pool.close();
+    telemetry.close();
     runtimeApiHost.ifPresent(RuntimeApiHost::close);
     try {
       runtime.close();

@@ -5,6 +5,7 @@ import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.Owner;
 import io.lambdarun.api.RuntimeConfig;
 import io.lambdarun.core.image.ImageResolver;
+import io.lambdarun.core.model.CredentialsProvider;
 import io.lambdarun.core.telemetry.LambdaRuntimeListener;
 import io.lambdarun.core.telemetry.LogSink;
 import java.net.URI;

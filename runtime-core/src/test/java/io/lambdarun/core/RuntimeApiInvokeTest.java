@@ -4,6 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.core.model.FunctionError;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.InvokeOptions;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.ResponseStreamListener;
 import io.lambdarun.core.testing.RuntimeApiBackend;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.lambdarun.api.RuntimeConfig;
+import io.lambdarun.core.model.CredentialsProvider;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.SessionCredentials;
 import io.lambdarun.core.testing.FakeBackend;
 import io.lambdarun.core.testing.FakeBackend.Mode;
 import io.lambdarun.core.testing.FakeBackend.Reply;

@@ -1,6 +1,7 @@
 package io.lambdarun.core;
 
 import io.lambdarun.api.Archive;
+import io.lambdarun.core.model.LambdaFunction;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,10 +4,10 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
+import io.lambdarun.api.FollowedLines;
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.LogLineSplitter;
-import io.lambdarun.api.RecentLogLines;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,20 +40,17 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
 
   private final DockerClient docker;
   private final String containerId;
-  private final LogLineListener listener;
-  private final RecentLogLines recent;
+  private final FollowedLines lines;
   private final Map<StreamType, LogLineSplitter> splitters = new EnumMap<>(StreamType.class);
   private final Map<StreamType, Long> received = new EnumMap<>(StreamType.class);
   private final CountDownLatch finished = new CountDownLatch(1);
   private volatile boolean ending;
-  private boolean listenerFailed; // the stream thread's, like the splitters
 
   private ContainerLogStream(
       DockerClient docker, String containerId, LogLineListener listener, int tailBytes) {
     this.docker = docker;
     this.containerId = containerId;
-    this.listener = listener;
-    this.recent = new RecentLogLines(tailBytes);
+    this.lines = new FollowedLines(listener, tailBytes);
   }
 
   /**
@@ -79,7 +76,7 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
 
   /** Returns the kept lines received at or after {@code since}, each ended by a newline. */
   String since(Instant since) {
-    return recent.since(since);
+    return lines.since(since);
   }
 
   @Override
@@ -182,20 +179,13 @@ final class ContainerLogStream extends ResultCallback.Adapter<Frame> {
   }
 
   private void deliver(LogLine line) {
-    recent.add(line);
-    try {
-      listener.onLine(line);
-    } catch (RuntimeException e) {
-      if (!listenerFailed) {
-        listenerFailed = true;
-        LOG.warn(
-            "the log listener of container {} threw; its later failures are logged at debug"
-                + " level",
-            containerId,
-            e);
-      } else {
-        LOG.debug("the log listener of container {} threw: {}", containerId, e.toString());
-      }
-    }
+    lines
+        .deliver(line)
+        .ifPresent(
+            e ->
+                LOG.warn(
+                    "the log listener of container {} threw; later failures are dropped",
+                    containerId,
+                    e));
   }
 }

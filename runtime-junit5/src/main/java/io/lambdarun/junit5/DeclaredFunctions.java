@@ -1,6 +1,6 @@
 package io.lambdarun.junit5;
 
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;

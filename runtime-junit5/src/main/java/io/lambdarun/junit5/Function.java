@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Declares a function on a {@link io.lambdarun.core.LambdaFunction} field of a {@link LambdaTest}
- * class, or picks one by name for a {@code LambdaFunction} parameter.
+ * Declares a function on a {@link io.lambdarun.core.model.LambdaFunction} field of a {@link
+ * LambdaTest} class, or picks one by name for a {@code LambdaFunction} parameter.
  *
  * <p>Without attributes, the field must hold a function (built with {@code
  * LambdaFunction.builder()}), which is used as it is. With attributes, the extension builds the

@@ -1,6 +1,6 @@
 package io.lambdarun.junit5;
 
-import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.model.InvocationResult;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;

@@ -7,8 +7,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Makes an {@link io.lambdarun.core.InvocationResult} parameter the result of invoking a declared
- * function with a payload just before the test runs, with the log tail requested.
+ * Makes an {@link io.lambdarun.core.model.InvocationResult} parameter the result of invoking a
+ * declared function with a payload just before the test runs, with the log tail requested.
  *
  * <pre>{@code
  * @Test

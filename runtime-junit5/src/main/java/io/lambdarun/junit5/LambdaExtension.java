@@ -1,9 +1,9 @@
 package io.lambdarun.junit5;
 
 import io.lambdarun.api.Archive;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.lambdarun.junit5;
 
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.InvokeOptions;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.InvokeOptions;
+import io.lambdarun.core.model.LambdaFunction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package io.lambdarun.junit5;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -2,10 +2,10 @@ package io.lambdarun.k8s;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.lambdarun.api.FollowedLines;
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.LogLineSplitter;
-import io.lambdarun.api.RecentLogLines;
 import java.io.OutputStream;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -25,17 +25,14 @@ final class PodLogStream implements AutoCloseable {
   private static final int MAX_LINE_BYTES = 256 * 1024;
 
   private final String podName;
-  private final LogLineListener listener;
-  private final RecentLogLines recent;
+  private final FollowedLines lines;
   private final LogLineSplitter splitter = new LogLineSplitter(MAX_LINE_BYTES);
   private LogWatch watch;
   private boolean finished; // guarded by this
-  private boolean listenerFailed; // guarded by this
 
   private PodLogStream(String podName, LogLineListener listener, int tailBytes) {
     this.podName = podName;
-    this.listener = listener;
-    this.recent = new RecentLogLines(tailBytes);
+    this.lines = new FollowedLines(listener, tailBytes);
   }
 
   /**
@@ -68,7 +65,7 @@ final class PodLogStream implements AutoCloseable {
 
   /** Returns the kept lines received at or after {@code since}, each ended by a newline. */
   String since(Instant since) {
-    return recent.since(since);
+    return lines.since(since);
   }
 
   /** Ends the stream and releases its connection; the last line without newline is delivered. */
@@ -92,20 +89,12 @@ final class PodLogStream implements AutoCloseable {
   }
 
   private void deliver(LogLine line) {
-    recent.add(line);
-    try {
-      listener.onLine(line);
-    } catch (RuntimeException e) {
-      if (!listenerFailed) {
-        listenerFailed = true;
-        LOG.warn(
-            "the log listener of pod '{}' threw; its later failures are logged at debug" + " level",
-            podName,
-            e);
-      } else {
-        LOG.debug("the log listener of pod '{}' threw: {}", podName, e.toString());
-      }
-    }
+    lines
+        .deliver(line)
+        .ifPresent(
+            e ->
+                LOG.warn(
+                    "the log listener of pod '{}' threw; later failures are dropped", podName, e));
   }
 
   /** The body of the log response, as the HTTP client writes it. */

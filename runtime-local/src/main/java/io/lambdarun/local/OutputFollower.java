@@ -1,9 +1,9 @@
 package io.lambdarun.local;
 
+import io.lambdarun.api.FollowedLines;
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
 import io.lambdarun.api.LogLineSplitter;
-import io.lambdarun.api.RecentLogLines;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -76,7 +76,7 @@ final class OutputFollower implements AutoCloseable {
    */
   boolean follow(String id, Path file, RuntimeProcess process, LogLineListener listener)
       throws IOException {
-    Followed followed = new Followed(id, file, process, listener, new RecentLogLines(tailBytes));
+    Followed followed = new Followed(id, file, process, new FollowedLines(listener, tailBytes));
     if (known.putIfAbsent(id, followed) != null) {
       followed.channel.close();
       return false;
@@ -111,7 +111,7 @@ final class OutputFollower implements AutoCloseable {
     if (active.containsKey(id)) {
       awaitPasses(2);
     }
-    return Optional.of(followed.recent.since(since));
+    return Optional.of(followed.lines.since(since));
   }
 
   /**
@@ -190,26 +190,17 @@ final class OutputFollower implements AutoCloseable {
     final String id;
     final Path file;
     final RuntimeProcess process;
-    final LogLineListener listener;
-    final RecentLogLines recent;
+    final FollowedLines lines;
     final FileChannel channel;
     final LogLineSplitter splitter = new LogLineSplitter(MAX_LINE_BYTES);
     long offset; // read and written by the follower's thread only
-    boolean listenerFailed; // likewise
     volatile boolean ended;
 
-    Followed(
-        String id,
-        Path file,
-        RuntimeProcess process,
-        LogLineListener listener,
-        RecentLogLines recent)
-        throws IOException {
+    Followed(String id, Path file, RuntimeProcess process, FollowedLines lines) throws IOException {
       this.id = id;
       this.file = file;
       this.process = process;
-      this.listener = listener;
-      this.recent = recent;
+      this.lines = lines;
       this.channel = FileChannel.open(file, StandardOpenOption.READ);
     }
 
@@ -258,21 +249,12 @@ final class OutputFollower implements AutoCloseable {
     }
 
     private void deliver(LogLine line) {
-      recent.add(line);
-      try {
-        listener.onLine(line);
-      } catch (RuntimeException e) {
-        if (!listenerFailed) {
-          listenerFailed = true;
-          LOG.warn(
-              "the log listener of instance {} threw; its later failures are logged at"
-                  + " debug level",
-              id,
-              e);
-        } else {
-          LOG.debug("the log listener of instance {} threw: {}", id, e.toString());
-        }
-      }
+      lines
+          .deliver(line)
+          .ifPresent(
+              e ->
+                  LOG.warn(
+                      "the log listener of instance {} threw; later failures are dropped", id, e));
     }
   }
 }

@@ -339,8 +339,20 @@ async function main() {
     await postError('/init/error', error);
     process.exit(1);
   }
+  let served = false;
   for (;;) {
-    const next = await call('GET', '/invocation/next');
+    let next;
+    try {
+      next = await call('GET', '/invocation/next');
+    } catch (error) {
+      // Once an event has been served, a Runtime API that is gone means lambdarun is shutting the
+      // instance down (it closes the instance's port, then stops the process): exit quietly.
+      if (served) {
+        process.exit(0);
+      }
+      throw error;
+    }
+    served = true;
     const requestId = next.headers['lambda-runtime-aws-request-id'];
     current = requestId;
     const traceId = next.headers['lambda-runtime-trace-id'];

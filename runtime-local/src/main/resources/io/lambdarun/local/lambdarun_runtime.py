@@ -260,9 +260,16 @@ def main():
         sys.path.insert(0, task_root)
     api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
     handler = init(api)
+    response, body = api.call("GET", "/invocation/next")
     while True:
-        response, body = api.call("GET", "/invocation/next")
         handle(api, handler, response, body)
+        try:
+            response, body = api.call("GET", "/invocation/next")
+        except (OSError, http.client.HTTPException):
+            # Once an event has been served, a Runtime API that is gone means lambdarun is shutting
+            # the instance down (it closes the instance's port, then stops the process): exit
+            # quietly instead of writing a traceback into the function's log.
+            sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 package io.lambdarun.server;
 
-import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.model.InvocationResult;
 import java.util.Optional;
 
 /**

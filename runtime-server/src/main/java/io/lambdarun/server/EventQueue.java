@@ -1,8 +1,8 @@
 package io.lambdarun.server;
 
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

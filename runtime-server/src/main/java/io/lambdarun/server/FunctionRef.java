@@ -1,6 +1,6 @@
 package io.lambdarun.server;
 
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,6 +1,6 @@
 package io.lambdarun.server;
 
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

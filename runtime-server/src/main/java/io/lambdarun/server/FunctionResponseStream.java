@@ -1,7 +1,7 @@
 package io.lambdarun.server;
 
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.ResponseStreamListener;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.ResponseStreamListener;
 import java.util.Arrays;
 import java.util.function.Function;
 

@@ -2,10 +2,10 @@ package io.lambdarun.server;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.InvokeOptions;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.InvokeOptions;
+import io.lambdarun.core.model.LambdaFunction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.lambdarun.server;
 
 import io.lambdarun.api.Archive;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

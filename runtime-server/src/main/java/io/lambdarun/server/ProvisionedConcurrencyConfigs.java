@@ -2,9 +2,9 @@ package io.lambdarun.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
-import io.lambdarun.core.ProvisionedConcurrency;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.ProvisionedConcurrency;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

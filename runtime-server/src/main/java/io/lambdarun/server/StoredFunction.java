@@ -1,6 +1,6 @@
 package io.lambdarun.server;
 
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;

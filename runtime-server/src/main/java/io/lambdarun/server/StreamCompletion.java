@@ -1,8 +1,8 @@
 package io.lambdarun.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lambdarun.core.FunctionError;
-import io.lambdarun.core.InvocationResult;
+import io.lambdarun.core.model.FunctionError;
+import io.lambdarun.core.model.InvocationResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;

@@ -4,8 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.lambdarun.core.InvocationResult;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
 import io.lambdarun.it.bench.Bench.Report;
 import io.lambdarun.it.bench.Bench.Stats;
 import java.io.IOException;

@@ -3,9 +3,9 @@ package io.lambdarun.it.bench;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.lambdarun.api.Instance;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.it.bench.Bench.Report;
 import io.lambdarun.it.bench.Bench.Stats;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.lambdarun.it.bench;
 
 import com.github.dockerjava.api.DockerClient;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.it.bench.Bench.Report;
 import io.lambdarun.it.bench.Bench.Stats;
 import java.net.http.HttpClient;

@@ -2,10 +2,10 @@ package io.lambdarun.it.bench;
 
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchSpec;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.InvokeOptions;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.InvokeOptions;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.core.pool.HttpPath;
 import io.lambdarun.core.runtimeapi.RuntimeApiAnswer;
 import io.lambdarun.core.runtimeapi.RuntimeApiHost;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.PackageType;
-import io.lambdarun.core.FunctionError;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.WarmInstance;
+import io.lambdarun.core.model.FunctionError;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.k8s.KubernetesConfigKeys;
 import java.time.Duration;
 import java.util.Map;
@@ -193,7 +193,7 @@ class KubernetesFaultsIT {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     InvocationResult next = runtime.invoke(function, Fixtures.event("echo", 2));
 
-    assertThat(timedOut.functionError()).contains(io.lambdarun.core.FunctionError.UNHANDLED);
+    assertThat(timedOut.functionError()).contains(io.lambdarun.core.model.FunctionError.UNHANDLED);
     assertThat(timedOut.payloadUtf8())
         .isEqualTo(
             "{\"errorType\":\"Sandbox.Timedout\",\"errorMessage\":\""

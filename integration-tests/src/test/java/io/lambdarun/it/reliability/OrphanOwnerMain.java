@@ -2,9 +2,9 @@ package io.lambdarun.it.reliability;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
 import io.lambdarun.core.WarmInstance;
+import io.lambdarun.core.model.LambdaFunction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
-import io.lambdarun.core.ProvisionedConcurrency;
 import io.lambdarun.core.WarmInstance;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.ProvisionedConcurrency;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

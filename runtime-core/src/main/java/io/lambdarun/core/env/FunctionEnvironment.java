@@ -2,10 +2,11 @@ package io.lambdarun.core.env;
 
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.PackageType;
-import io.lambdarun.core.LambdaFunction;
-import io.lambdarun.core.LogFormat;
-import io.lambdarun.core.LoggingConfig;
-import io.lambdarun.core.SessionCredentials;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.LogFormat;
+import io.lambdarun.core.model.LoggingConfig;
+import io.lambdarun.core.model.ReservedKeys;
+import io.lambdarun.core.model.SessionCredentials;
 import java.net.URI;
 import java.time.Instant;
 import java.time.ZoneOffset;

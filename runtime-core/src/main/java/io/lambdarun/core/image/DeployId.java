@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.ImageConfig;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -7,9 +7,8 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import io.lambdarun.api.ContainerRuntimeProvider;
 import io.lambdarun.api.RuntimeConfig;
-import io.lambdarun.core.CredentialsProvider;
 import io.lambdarun.core.LambdaRuntime;
-import io.lambdarun.core.discovery.BackendSelector;
+import io.lambdarun.core.model.CredentialsProvider;
 import io.lambdarun.core.telemetry.LambdaRuntimeListener;
 import io.lambdarun.core.telemetry.LogSink;
 import java.util.List;
@@ -59,10 +58,5 @@ public final class LambdaRuntimeModule extends AbstractModule {
     listeners.forEach(builder::addListener);
     logSinks.forEach(builder::addLogSink);
     return builder.build();
-  }
-
-  @Provides
-  BackendSelector backendSelector(Set<ContainerRuntimeProvider> providers) {
-    return BackendSelector.discover(List.copyOf(providers));
   }
 }

@@ -2,7 +2,7 @@ package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LambdaRunException;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.core.telemetry.StopReason;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.InvalidFunctionException;
-import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.model.InvokeOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
-import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.model.InvokeOptions;
 import java.io.IOException;
 import java.time.Duration;
 

@@ -1,9 +1,9 @@
 package io.lambdarun.core.pool;
 
 import io.lambdarun.api.ContainerRuntime;
-import io.lambdarun.core.InvokeOptions;
 import io.lambdarun.core.internal.telemetry.InvocationTrace;
 import io.lambdarun.core.internal.telemetry.Telemetry;
+import io.lambdarun.core.model.InvokeOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

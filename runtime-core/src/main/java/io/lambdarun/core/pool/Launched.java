@@ -1,7 +1,7 @@
 package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
-import io.lambdarun.core.SessionCredentials;
+import io.lambdarun.core.model.SessionCredentials;
 import io.lambdarun.core.runtimeapi.RuntimeApiInstance;
 import java.time.Duration;
 import java.util.Optional;

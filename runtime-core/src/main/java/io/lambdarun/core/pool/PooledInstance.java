@@ -1,7 +1,7 @@
 package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.time.Instant;
 
 /** A warm instance in a {@link FunctionPool}; its mutable fields are guarded by the pool's lock. */

@@ -1,9 +1,9 @@
 package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
-import io.lambdarun.core.LambdaFunction;
-import io.lambdarun.core.ProvisionedConcurrency;
-import io.lambdarun.core.ProvisionedConcurrency.Status;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.ProvisionedConcurrency;
+import io.lambdarun.core.model.ProvisionedConcurrency.Status;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

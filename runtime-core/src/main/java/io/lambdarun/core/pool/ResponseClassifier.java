@@ -3,7 +3,7 @@ package io.lambdarun.core.pool;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarun.api.ContainerRuntime;
-import io.lambdarun.core.FunctionError;
+import io.lambdarun.core.model.FunctionError;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;

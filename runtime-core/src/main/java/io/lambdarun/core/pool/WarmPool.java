@@ -2,8 +2,8 @@ package io.lambdarun.core.pool;
 
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.InvalidFunctionException;
-import io.lambdarun.core.LambdaFunction;
-import io.lambdarun.core.ProvisionedConcurrency;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.ProvisionedConcurrency;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

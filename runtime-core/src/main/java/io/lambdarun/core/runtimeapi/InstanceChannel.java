@@ -1,6 +1,6 @@
 package io.lambdarun.core.runtimeapi;
 
-import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.model.InvokeOptions;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

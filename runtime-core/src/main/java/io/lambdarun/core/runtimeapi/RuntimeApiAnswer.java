@@ -1,6 +1,6 @@
 package io.lambdarun.core.runtimeapi;
 
-import io.lambdarun.core.FunctionError;
+import io.lambdarun.core.model.FunctionError;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;

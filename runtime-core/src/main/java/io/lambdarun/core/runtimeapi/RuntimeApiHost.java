@@ -5,7 +5,6 @@ import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.RuntimeApiAccess;
-import io.lambdarun.core.CoreConfigKeys;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -36,6 +35,12 @@ public final class RuntimeApiHost implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RuntimeApiHost.class);
   private static final Duration EXIT_POLL = Duration.ofMillis(100);
   private static final int LAST_OUTPUT_CHARS = 2048;
+
+  /**
+   * The configuration key of the init timeout, named in the error of an instance that exceeds it;
+   * published as {@code CoreConfigKeys.INIT_TIMEOUT}.
+   */
+  public static final String INIT_TIMEOUT_KEY = "lambdarun.runtime-api.init-timeout";
 
   private final SelectorHttpServer server;
   private final ScheduledThreadPoolExecutor exitWatch;
@@ -177,7 +182,7 @@ public final class RuntimeApiHost implements AutoCloseable {
               + " ms of starting (output: '"
               + lastOutput(runtime, instance, spec)
               + "'); speed up its initialization or raise "
-              + CoreConfigKeys.INIT_TIMEOUT);
+              + INIT_TIMEOUT_KEY);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LaunchFailedException(

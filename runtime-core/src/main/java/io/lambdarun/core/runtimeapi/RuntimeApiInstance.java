@@ -4,7 +4,7 @@ import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.LambdaRunException;
-import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.model.InvokeOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;

@@ -10,6 +10,11 @@ package io.lambdarun.core.telemetry;
  * different instances arrive concurrently. A sink must return quickly (queue the record if it
  * forwards it over a network): the instance's next line waits for it. A sink that throws is logged
  * and skipped for that record.
+ *
+ * <p>Unless the caller asked for a log tail, an invocation's {@code END} and {@code REPORT} may
+ * arrive up to about half a second after {@code invoke} has returned: core writes them once the
+ * instance's output stream has been quiet for 30 ms, so that lines the engine delivers just after
+ * the answer come before them, as on Lambda. Closing the runtime writes the held ones.
  */
 @FunctionalInterface
 public interface LogSink {

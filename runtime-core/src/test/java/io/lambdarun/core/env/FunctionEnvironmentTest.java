@@ -4,11 +4,11 @@ import static io.lambdarun.core.TestFunctions.python;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.HostAccess;
-import io.lambdarun.core.LambdaFunction;
-import io.lambdarun.core.LogFormat;
-import io.lambdarun.core.LogLevel;
-import io.lambdarun.core.LoggingConfig;
-import io.lambdarun.core.SessionCredentials;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.LogFormat;
+import io.lambdarun.core.model.LogLevel;
+import io.lambdarun.core.model.LoggingConfig;
+import io.lambdarun.core.model.SessionCredentials;
 import java.net.URI;
 import java.time.Instant;
 import java.util.Map;

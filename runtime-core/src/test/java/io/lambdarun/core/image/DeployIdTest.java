@@ -4,7 +4,7 @@ import static io.lambdarun.core.TestFunctions.python;
 import static io.lambdarun.core.TestFunctions.zip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lambdarun.api.ConfigurationException;
 import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.InvalidFunctionException;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 

@@ -15,10 +15,9 @@ import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import io.lambdarun.api.ContainerRuntimeProvider;
 import io.lambdarun.api.RuntimeConfig;
-import io.lambdarun.core.CredentialsProvider;
 import io.lambdarun.core.LambdaRuntime;
-import io.lambdarun.core.SessionCredentials;
-import io.lambdarun.core.discovery.BackendSelector;
+import io.lambdarun.core.model.CredentialsProvider;
+import io.lambdarun.core.model.SessionCredentials;
 import io.lambdarun.core.telemetry.InvocationReport;
 import io.lambdarun.core.telemetry.LambdaRuntimeListener;
 import io.lambdarun.core.telemetry.LogRecord;
@@ -89,15 +88,5 @@ class LambdaRuntimeModuleTest {
       runtime.close();
     }
     assertThat(fake.runtimesClosed).hasValue(1);
-  }
-
-  @Test
-  void bindsASelectorThatSeesTheBoundProviders() {
-    BackendSelector selector = injector().getInstance(BackendSelector.class);
-
-    assertThat(selector.report(RuntimeConfig.empty()))
-        .singleElement()
-        .satisfies(report -> assertThat(report.name()).isEqualTo("fake"));
-    assertThat(fake.runtimesClosed).hasValue(0);
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.lambdarun.api.Instance;
-import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.model.InvokeOptions;
 import io.lambdarun.core.pool.ScriptedServer.After;
 import io.lambdarun.core.pool.ScriptedServer.Answer;
 import java.io.IOException;

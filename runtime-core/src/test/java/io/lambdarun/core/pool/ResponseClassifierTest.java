@@ -3,7 +3,7 @@ package io.lambdarun.core.pool;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lambdarun.core.FunctionError;
+import io.lambdarun.core.model.FunctionError;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;

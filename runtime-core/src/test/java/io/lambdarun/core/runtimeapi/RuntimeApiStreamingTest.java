@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.PackageType;
-import io.lambdarun.core.InvokeOptions;
+import io.lambdarun.core.model.InvokeOptions;
 import io.lambdarun.core.runtimeapi.RuntimeApiHostTest.ClientBackend;
 import io.lambdarun.core.runtimeapi.RuntimeApiHostTest.Exchange;
 import java.io.ByteArrayOutputStream;

@@ -6,15 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarun.api.RuntimeConfig;
-import io.lambdarun.core.FunctionError;
-import io.lambdarun.core.InvocationResult;
-import io.lambdarun.core.InvokeOptions;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.LambdaRuntime;
-import io.lambdarun.core.LogFormat;
-import io.lambdarun.core.LogLevel;
-import io.lambdarun.core.LoggingConfig;
 import io.lambdarun.core.TestFunctions;
+import io.lambdarun.core.model.FunctionError;
+import io.lambdarun.core.model.InvocationResult;
+import io.lambdarun.core.model.InvokeOptions;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.LogFormat;
+import io.lambdarun.core.model.LogLevel;
+import io.lambdarun.core.model.LoggingConfig;
 import io.lambdarun.core.testing.LoggingBackend;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,9 +26,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,20 @@ class LogStreamTest {
 
   private static String tail(InvocationResult result) {
     return new String(Base64.getDecoder().decode(result.logResult().orElseThrow()), UTF_8);
+  }
+
+  /**
+   * Waits until the invocation's REPORT (text or JSON) has reached the sinks, which may be just
+   * after the answer, then returns its messages.
+   */
+  private List<String> settledMessagesOf(String requestId) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (messagesOf(requestId).stream()
+            .noneMatch(line -> line.startsWith("REPORT ") || line.contains("\"platform.report\""))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    return messagesOf(requestId);
   }
 
   private List<String> messagesOf(String requestId) {
@@ -278,7 +294,7 @@ class LogStreamTest {
     assertThat(metrics.path("initDurationMs").asDouble()).isPositive();
     assertThat(report.path("record").path("status").asText()).isEqualTo("success");
 
-    List<String> loudMessages = messagesOf(loud.requestId());
+    List<String> loudMessages = settledMessagesOf(loud.requestId());
     assertThat(loudMessages).hasSize(4);
     assertThat(json.readTree(loudMessages.get(1)).path("message").asText()).isEqualTo("kept");
     assertThat(
@@ -338,8 +354,46 @@ class LogStreamTest {
   }
 
   @Test
+  @DisplayName(
+      "without a log tail, a line the stream delivers just after the answer reaches the sinks before"
+          + " END, stamped no later than END")
+  void lateLineBeforeEndInTheSinks() throws Exception {
+    LambdaRuntime runtime = runtime(new LoggingBackend(true), 1);
+    LambdaFunction fn = TestFunctions.python("late-sunk").build();
+
+    InvocationResult result = runtime.invoke(fn, "\"late:after the answer\"".getBytes(UTF_8));
+
+    String id = result.requestId();
+    assertThat(settledMessagesOf(id))
+        .hasSize(4)
+        .startsWith("START RequestId: " + id + " Version: $LATEST", "after the answer")
+        .element(2)
+        .isEqualTo("END RequestId: " + id);
+    List<LogRecord> mine =
+        records.stream().filter(record -> record.requestId().equals(Optional.of(id))).toList();
+    assertThat(mine.get(1).timestamp()).isBeforeOrEqualTo(mine.get(2).timestamp());
+  }
+
+  @Test
+  @DisplayName(
+      "closing the runtime right after an invoke still writes the invocation's END and REPORT")
+  void closeWritesHeldLines() {
+    LambdaRuntime runtime = runtime(new LoggingBackend(true), 1);
+    LambdaFunction fn = TestFunctions.python("closed").build();
+
+    InvocationResult result = runtime.invoke(fn, "\"log:x:1\"".getBytes(UTF_8));
+    runtime.close();
+
+    List<String> messages = messagesOf(result.requestId());
+    assertThat(messages).hasSize(4).element(2).isEqualTo("END RequestId: " + result.requestId());
+    assertThat(messages)
+        .last(InstanceOfAssertFactories.STRING)
+        .startsWith("REPORT RequestId: " + result.requestId());
+  }
+
+  @Test
   @DisplayName("a sink that throws is skipped: the invocation and the other sinks go on")
-  void throwingSink() {
+  void throwingSink() throws Exception {
     LoggingBackend backend = new LoggingBackend(true);
     LambdaRuntime runtime =
         LambdaRuntime.builder()
@@ -359,6 +413,6 @@ class LogStreamTest {
         runtime.invoke(TestFunctions.python("sunk").build(), "\"log:x:1\"".getBytes(UTF_8));
 
     assertThat(result.payloadUtf8()).isEqualTo("\"log:x:1\"");
-    assertThat(messagesOf(result.requestId())).hasSize(4).contains("x line 1");
+    assertThat(settledMessagesOf(result.requestId())).hasSize(4).contains("x line 1");
   }
 }

@@ -2,16 +2,18 @@ package io.lambdarun.core.internal.telemetry;
 
 import io.lambdarun.api.LogLine;
 import io.lambdarun.api.LogLineListener;
-import io.lambdarun.core.LambdaFunction;
-import io.lambdarun.core.LogFormat;
-import io.lambdarun.core.LogLevel;
-import io.lambdarun.core.LoggingConfig;
+import io.lambdarun.core.model.LambdaFunction;
+import io.lambdarun.core.model.LogFormat;
+import io.lambdarun.core.model.LogLevel;
+import io.lambdarun.core.model.LoggingConfig;
 import io.lambdarun.core.telemetry.InvocationReport;
 import io.lambdarun.core.telemetry.LogRecord;
 import io.lambdarun.core.telemetry.StopReason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -27,6 +29,11 @@ import java.util.regex.Pattern;
  * sinks, not into its tail); lines before the first event have no request id. In JSON format,
  * application records whose {@code level} is below the function's application level, and the
  * platform records (INFO) when the system level is WARN, are dropped, as on Lambda.
+ *
+ * <p>An invocation's closing lines ({@code END}, {@code REPORT}) may be held until the stream has
+ * settled, so that the lines an engine delivers just after the answer reach the sinks before them,
+ * stamped no later than the answer, as on Lambda; the next {@code START} and the instance's stop
+ * write them at once.
  */
 public final class InstanceLog implements LogLineListener {
 
@@ -43,6 +50,9 @@ public final class InstanceLog implements LogLineListener {
   private String requestId;
   private StringBuilder tail;
   private long lastLineNanos;
+  private List<String> held = List.of();
+  private Instant heldAt;
+  private long heldSinceNanos;
   private volatile boolean streaming;
   private volatile StopReason stopReason;
 
@@ -98,7 +108,8 @@ public final class InstanceLog implements LogLineListener {
     }
     synchronized (this) {
       lastLineNanos = System.nanoTime();
-      write(line.timestamp(), line.text());
+      boolean late = !held.isEmpty() && line.timestamp().isAfter(heldAt);
+      write(late ? heldAt : line.timestamp(), line.text());
     }
   }
 
@@ -148,24 +159,63 @@ public final class InstanceLog implements LogLineListener {
   }
 
   synchronized void start(String id) {
+    writeHeld();
     requestId = id;
     tail = new StringBuilder();
     Instant now = clock.instant();
     platform(now, PlatformLines.start(config.logFormat(), now, id, function.version()));
   }
 
-  /** Writes the lines that end the invocation and returns its lines for the log tail. */
-  synchronized String finish(InvocationReport report, String errorMessage) {
+  /**
+   * Writes the lines that end the invocation, or holds them until {@link #settle}, and returns its
+   * lines for the log tail ({@code START} to {@code REPORT}; without the closing lines when held).
+   */
+  synchronized String finish(InvocationReport report, String errorMessage, boolean hold) {
     Instant now = report.finished();
-    for (String line :
-        PlatformLines.failure(config.logFormat(), now, report, function.timeout(), errorMessage)) {
-      platform(now, line);
+    List<String> closing =
+        new ArrayList<>(
+            PlatformLines.failure(
+                config.logFormat(), now, report, function.timeout(), errorMessage));
+    closing.add(PlatformLines.end(config.logFormat(), now, report));
+    closing.add(PlatformLines.report(config.logFormat(), now, report));
+    if (hold) {
+      held = closing;
+      heldAt = now;
+      heldSinceNanos = System.nanoTime();
+    } else {
+      closing.forEach(line -> platform(now, line));
     }
-    platform(now, PlatformLines.end(config.logFormat(), now, report));
-    platform(now, PlatformLines.report(config.logFormat(), now, report));
     String text = tail == null ? "" : tail.toString();
     tail = null;
     return text;
+  }
+
+  /**
+   * Writes the held closing lines once no line has arrived for {@code quiet}, or once they have
+   * been held for {@code atMost}.
+   *
+   * @param quiet how long the stream must have been silent
+   * @param atMost the longest hold
+   * @return true when no lines are held any more
+   */
+  synchronized boolean settle(Duration quiet, Duration atMost) {
+    if (held.isEmpty()) {
+      return true;
+    }
+    long now = System.nanoTime();
+    if (now - Math.max(heldSinceNanos, lastLineNanos) < quiet.toNanos()
+        && now - heldSinceNanos < atMost.toNanos()) {
+      return false;
+    }
+    writeHeld();
+    return true;
+  }
+
+  /** Writes the held closing lines, if any, now. */
+  synchronized void writeHeld() {
+    List<String> lines = held;
+    held = List.of();
+    lines.forEach(line -> platform(heldAt, line));
   }
 
   private void platform(Instant time, String text) {

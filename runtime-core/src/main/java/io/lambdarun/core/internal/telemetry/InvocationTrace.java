@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
-import io.lambdarun.core.LambdaFunction;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.core.telemetry.InvocationReport;
 import io.lambdarun.core.telemetry.InvocationStatus;
 import io.lambdarun.core.telemetry.StopReason;
@@ -31,6 +31,7 @@ public final class InvocationTrace {
   private final String requestId;
   private final Optional<Duration> initDuration;
   private final boolean reportRead;
+  private final boolean holdClosingLines;
   private final Clock clock;
   private final long startNanos = System.nanoTime();
 
@@ -43,6 +44,7 @@ public final class InvocationTrace {
       String requestId,
       Optional<Duration> initDuration,
       boolean reportRead,
+      boolean holdClosingLines,
       Clock clock) {
     this.telemetry = telemetry;
     this.runtime = runtime;
@@ -52,6 +54,7 @@ public final class InvocationTrace {
     this.requestId = requestId;
     this.initDuration = initDuration;
     this.reportRead = reportRead;
+    this.holdClosingLines = holdClosingLines;
     this.clock = clock;
   }
 
@@ -140,8 +143,12 @@ public final class InvocationTrace {
             initDuration,
             status,
             errorType);
-    String tail = log.finish(report, errorMessage);
+    boolean hold = holdClosingLines && log.streaming();
+    String tail = log.finish(report, errorMessage, hold);
     telemetry.finished(report);
+    if (hold) {
+      telemetry.settleLater(log);
+    }
     return tail;
   }
 

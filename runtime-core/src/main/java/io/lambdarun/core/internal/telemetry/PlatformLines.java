@@ -2,7 +2,7 @@ package io.lambdarun.core.internal.telemetry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lambdarun.core.LogFormat;
+import io.lambdarun.core.model.LogFormat;
 import io.lambdarun.core.telemetry.InvocationReport;
 import io.lambdarun.core.telemetry.InvocationStatus;
 import java.math.BigDecimal;

@@ -3,8 +3,8 @@ package io.lambdarun.core.internal.telemetry;
 import io.lambdarun.api.ContainerRuntime;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchSpec;
-import io.lambdarun.core.LambdaFunction;
 import io.lambdarun.core.env.FunctionEnvironment;
+import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.core.telemetry.InstanceStarted;
 import io.lambdarun.core.telemetry.InstanceStopped;
 import io.lambdarun.core.telemetry.InvocationReport;
@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +35,24 @@ public final class Telemetry {
 
   private static final Logger LOG = LoggerFactory.getLogger(Telemetry.class);
 
+  /**
+   * How long a streamed log must have been silent before an invocation's {@code END} and {@code
+   * REPORT} go to the sinks: an engine may deliver the invocation's last lines just after its
+   * answer (the local backend reads its instances' output every 10 ms). Bounded by {@link
+   * #SETTLE_AT_MOST}.
+   */
+  private static final Duration SETTLE_QUIET = Duration.ofMillis(30);
+
+  private static final Duration SETTLE_AT_MOST = Duration.ofMillis(500);
+
+  private static final long SETTLE_POLL_MILLIS = 10;
+
   private final Sinks sinks;
   private final Listeners listeners;
   private final Clock clock;
   private final Map<String, InstanceLog> logs = new ConcurrentHashMap<>();
+  private ScheduledExecutorService settler; // guarded by this; started on first use
+  private boolean closed; // guarded by this
 
   /**
    * Creates the telemetry of one runtime.
@@ -130,6 +148,7 @@ public final class Telemetry {
     if (log == null) {
       return;
     }
+    log.writeHeld();
     LambdaFunction function = log.function();
     InstanceStopped event =
         new InstanceStopped(
@@ -174,8 +193,62 @@ public final class Telemetry {
             clock.instant());
     listeners.each("invocationStarted", listener -> listener.invocationStarted(event));
     boolean reportRead = logTail || !sinks.isEmpty() || !listeners.isEmpty();
+    boolean holdClosingLines = !logTail && !sinks.isEmpty();
     return new InvocationTrace(
-        this, runtime, function, instance, log, requestId, initDuration, reportRead, clock);
+        this,
+        runtime,
+        function,
+        instance,
+        log,
+        requestId,
+        initDuration,
+        reportRead,
+        holdClosingLines,
+        clock);
+  }
+
+  /** Writes a stream's held closing lines once it has settled, from the settler's thread. */
+  void settleLater(InstanceLog log) {
+    try {
+      settler()
+          .schedule(
+              () -> {
+                if (!log.settle(SETTLE_QUIET, SETTLE_AT_MOST)) {
+                  settleLater(log);
+                }
+              },
+              SETTLE_POLL_MILLIS,
+              TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      log.writeHeld();
+    }
+  }
+
+  private synchronized ScheduledExecutorService settler() {
+    if (closed) {
+      throw new RejectedExecutionException("telemetry closed");
+    }
+    if (settler == null) {
+      settler =
+          Executors.newSingleThreadScheduledExecutor(
+              task -> {
+                Thread thread = new Thread(task, "lambdarun-log-settle");
+                thread.setDaemon(true);
+                return thread;
+              });
+    }
+    return settler;
+  }
+
+  /** Writes every held closing line and stops the settler's thread. Idempotent. */
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      if (settler != null) {
+        settler.shutdownNow();
+      }
+    }
+    logs.values().forEach(InstanceLog::writeHeld);
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 import io.lambdarun.api.Architecture;
 import io.lambdarun.api.Archive;

@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 import io.lambdarun.api.Archive;
 import io.lambdarun.api.ArchiveEntry;
@@ -6,8 +6,6 @@ import io.lambdarun.api.ArchiveLimits;
 import io.lambdarun.api.InvalidArchiveException;
 import io.lambdarun.api.InvalidFunctionException;
 import io.lambdarun.api.PackageType;
-import io.lambdarun.core.env.ReservedKeys;
-import io.lambdarun.core.image.RuntimeCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;

@@ -1,10 +1,10 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 /**
  * Receives a function's response as the function writes it, from {@link
- * LambdaRuntime#invokeStreaming}. Both methods run on the invoking thread, never on lambdarun's I/O
- * thread, so a slow listener slows only its own invocation (its instance's connection pauses while
- * about 1 MiB waits for it).
+ * io.lambdarun.core.LambdaRuntime#invokeStreaming}. Both methods run on the invoking thread, never
+ * on lambdarun's I/O thread, so a slow listener slows only its own invocation (its instance's
+ * connection pauses while about 1 MiB waits for it).
  */
 public interface ResponseStreamListener {
 

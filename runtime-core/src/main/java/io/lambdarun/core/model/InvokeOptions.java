@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 import java.util.Objects;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.lambdarun.core.env;
+package io.lambdarun.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

@@ -1,4 +1,4 @@
-package io.lambdarun.core.image;
+package io.lambdarun.core.model;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 /** The kind of a function error, as Lambda reports it in {@code X-Amz-Function-Error}. */
 public enum FunctionError {

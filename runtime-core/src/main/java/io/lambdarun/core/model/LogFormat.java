@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 /** The format of a function's log records, Lambda's {@code LoggingConfig.LogFormat}. */
 public enum LogFormat {

@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 /**
  * Issues execution-role credentials to the instances lambdarun launches; implemented by embedders

@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 /**
  * A log level of Lambda's {@code LoggingConfig}, lowest first: records below a function's

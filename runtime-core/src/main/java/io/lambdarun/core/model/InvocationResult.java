@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

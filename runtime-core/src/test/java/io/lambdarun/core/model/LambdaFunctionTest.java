@@ -1,4 +1,4 @@
-package io.lambdarun.core;
+package io.lambdarun.core.model;
 
 import static io.lambdarun.core.TestFunctions.python;
 import static io.lambdarun.core.TestFunctions.zip;
