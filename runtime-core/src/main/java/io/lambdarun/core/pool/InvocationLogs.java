@@ -34,13 +34,6 @@ final class InvocationLogs {
 
   private static final Duration LOG_POLL = Duration.ofMillis(25);
 
-  /**
-   * How long a streamed log must have been silent before a log tail is cut: an engine may deliver
-   * an invocation's last lines just after its answer (the local backend a line without newline
-   * after two of its 10 ms passes). Bounded by {@link #LOG_SETTLE}.
-   */
-  private static final Duration LOG_QUIET = Duration.ofMillis(30);
-
   private static final Logger LOG = LoggerFactory.getLogger(FunctionInvoker.class);
 
   private final ContainerRuntime runtime;
@@ -69,7 +62,7 @@ final class InvocationLogs {
         trace.log().polled(readLog(lease, since));
       }
     } else if (options.logTail()) {
-      trace.log().awaitQuiet(LOG_QUIET, LOG_SETTLE);
+      trace.log().awaitQuiet();
     }
     String log = end.apply(trace);
     if (!options.logTail()) {

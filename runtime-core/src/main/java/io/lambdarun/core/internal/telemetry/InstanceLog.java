@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,6 +40,15 @@ public final class InstanceLog implements LogLineListener {
 
   /** The most text kept for an invocation's tail; the tail itself is the last 4 KB of it. */
   private static final int TAIL_KEEP_CHARS = 16_384;
+
+  /**
+   * How long the stream must have been silent before an invocation's lines count as complete: an
+   * engine may deliver an invocation's last lines just after its answer (the local backend a line
+   * without newline after two of its 10 ms passes). Bounded by {@link #SETTLE_AT_MOST_NANOS}.
+   */
+  private static final long SETTLE_QUIET_NANOS = Duration.ofMillis(30).toNanos();
+
+  private static final long SETTLE_AT_MOST_NANOS = Duration.ofMillis(500).toNanos();
 
   private static final Pattern LEVEL = Pattern.compile("\"level\"\\s*:\\s*\"([A-Za-z]+)\"");
 
@@ -131,31 +141,31 @@ public final class InstanceLog implements LogLineListener {
   }
 
   /**
-   * Waits until no line has arrived for {@code quiet} since this call or since the last line,
-   * whichever is later, at most {@code atMost}: an engine may deliver an invocation's last lines
-   * just after its answer.
-   *
-   * @param quiet how long the stream must have been silent
-   * @param atMost the longest wait
+   * Waits until the stream has settled: no line for 30 ms since this call or since the last line,
+   * whichever is later, 500 ms at most.
    */
-  public void awaitQuiet(Duration quiet, Duration atMost) {
+  public void awaitQuiet() {
     long since = System.nanoTime();
-    long deadline = since + atMost.toNanos();
-    while (System.nanoTime() < deadline) {
-      long silentFor;
-      synchronized (this) {
-        silentFor = System.nanoTime() - Math.max(since, lastLineNanos);
-      }
-      if (silentFor >= quiet.toNanos()) {
-        return;
-      }
+    long wait;
+    while ((wait = untilSettled(since)) > 0) {
       try {
-        Thread.sleep(Math.max(1, quiet.toMillis() / 2));
+        TimeUnit.NANOSECONDS.sleep(wait);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
     }
+  }
+
+  /**
+   * How long until the stream counts as settled for a wait that began at {@code since}.
+   *
+   * @return nanoseconds, 0 or less when settled
+   */
+  private synchronized long untilSettled(long since) {
+    long now = System.nanoTime();
+    long quietAt = Math.max(since, lastLineNanos) + SETTLE_QUIET_NANOS;
+    return Math.min(quietAt, since + SETTLE_AT_MOST_NANOS) - now;
   }
 
   synchronized void start(String id) {
@@ -191,24 +201,20 @@ public final class InstanceLog implements LogLineListener {
   }
 
   /**
-   * Writes the held closing lines once no line has arrived for {@code quiet}, or once they have
-   * been held for {@code atMost}.
+   * Writes the held closing lines once the stream has settled since they were held.
    *
-   * @param quiet how long the stream must have been silent
-   * @param atMost the longest hold
-   * @return true when no lines are held any more
+   * @return nanoseconds until the stream can have settled; 0 when no lines are held any more
    */
-  synchronized boolean settle(Duration quiet, Duration atMost) {
+  synchronized long settle() {
     if (held.isEmpty()) {
-      return true;
+      return 0;
     }
-    long now = System.nanoTime();
-    if (now - Math.max(heldSinceNanos, lastLineNanos) < quiet.toNanos()
-        && now - heldSinceNanos < atMost.toNanos()) {
-      return false;
+    long wait = untilSettled(heldSinceNanos);
+    if (wait > 0) {
+      return wait;
     }
     writeHeld();
-    return true;
+    return 0;
   }
 
   /** Writes the held closing lines, if any, now. */

@@ -35,18 +35,6 @@ public final class Telemetry {
 
   private static final Logger LOG = LoggerFactory.getLogger(Telemetry.class);
 
-  /**
-   * How long a streamed log must have been silent before an invocation's {@code END} and {@code
-   * REPORT} go to the sinks: an engine may deliver the invocation's last lines just after its
-   * answer (the local backend reads its instances' output every 10 ms). Bounded by {@link
-   * #SETTLE_AT_MOST}.
-   */
-  private static final Duration SETTLE_QUIET = Duration.ofMillis(30);
-
-  private static final Duration SETTLE_AT_MOST = Duration.ofMillis(500);
-
-  private static final long SETTLE_POLL_MILLIS = 10;
-
   private final Sinks sinks;
   private final Listeners listeners;
   private final Clock clock;
@@ -207,18 +195,20 @@ public final class Telemetry {
         clock);
   }
 
-  /** Writes a stream's held closing lines once it has settled, from the settler's thread. */
+  /**
+   * Writes a stream's held closing lines once it has settled, from the settler's thread, which
+   * wakes when the stream can first have settled and again after each later line.
+   */
   void settleLater(InstanceLog log) {
+    settleIn(log, log.settle());
+  }
+
+  private void settleIn(InstanceLog log, long nanos) {
+    if (nanos <= 0) {
+      return;
+    }
     try {
-      settler()
-          .schedule(
-              () -> {
-                if (!log.settle(SETTLE_QUIET, SETTLE_AT_MOST)) {
-                  settleLater(log);
-                }
-              },
-              SETTLE_POLL_MILLIS,
-              TimeUnit.MILLISECONDS);
+      settler().schedule(() -> settleIn(log, log.settle()), nanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       log.writeHeld();
     }
