@@ -17,14 +17,15 @@ import java.util.Deque;
  * The stdout and stderr of an instance's processes, which append to one file, plus time marks that
  * make {@link #since} possible without a thread copying the output.
  *
- * <p>A mark records the file's length at a moment. The backend marks whenever core asks it about
- * the instance ({@link LocalContainerRuntime#exitCode}, which core calls before handing over each
- * event and while one runs) and when logs are read. {@link #since} returns everything written after
- * the first mark at or after the given time (so a caller that takes the time just before an event
- * gets that event's output from the mark core's call left at its start), or after the last mark
- * when none is that late; capped to the last {@code tailBytes}. A mark taken at the very instant
- * asked for counts as after it. The file is cut back to its tail once it grows past {@code
- * rotateBytes} (at every mark), so disk and heap use stay bounded.
+ * <p>A mark records the file's length at a moment: what lies before it was written before that
+ * moment. The backend marks at launch, whenever logs are read and whenever core asks about the
+ * instance ({@link LocalContainerRuntime#exitCode}, while it starts or serves an event). {@link
+ * #since} returns everything written after the last mark strictly before the given time (from the
+ * oldest mark kept when none is that early), capped to the last {@code tailBytes}: it never drops
+ * output written after that time, and it also returns what was written between that mark and the
+ * time. So a caller that reads the logs after each event gets each event's output alone. The file
+ * is cut back to its tail once it grows past {@code rotateBytes} (at every mark), so disk and heap
+ * use stay bounded.
  *
  * <p>Thread-safe.
  */
@@ -124,12 +125,12 @@ final class OutputLog {
    * @return the text, empty when there is none or the file is gone
    */
   synchronized String since(Instant since) {
-    long from = marks.getLast().offset();
+    long from = marks.getFirst().offset();
     for (Mark mark : marks) {
       if (!mark.at().isBefore(since)) {
-        from = mark.offset();
         break;
       }
+      from = mark.offset();
     }
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();

@@ -30,7 +30,7 @@ class OutputLogTest {
   }
 
   @Test
-  @DisplayName("returns what was written after the first mark at or after the given time")
+  @DisplayName("returns what was written after the last mark before the given time")
   void sinceFollowsMarks() throws Exception {
     OutputLog log = new OutputLog(folder.resolve("out.log"), 1024, 1 << 20);
     append(log.file(), "init\n");
@@ -46,16 +46,18 @@ class OutputLogTest {
   }
 
   @Test
-  @DisplayName("the mark left at an event's start cuts off what earlier events wrote")
-  void markAtAnEventsStartBoundsSince() throws Exception {
+  @DisplayName(
+      "never drops what was written after the given time: with no mark between the two events,"
+          + " the earlier one's output comes too")
+  void nothingAfterTheTimeIsDropped() throws Exception {
     OutputLog log = new OutputLog(folder.resolve("out.log"), 1024, 1 << 20);
     log.mark();
     append(log.file(), "first event\n");
     Instant betweenEvents = tick();
-    log.mark();
     append(log.file(), "second event\n");
+    log.mark();
 
-    assertThat(log.since(betweenEvents)).isEqualTo("second event\n");
+    assertThat(log.since(betweenEvents)).isEqualTo("first event\nsecond event\n");
   }
 
   @Test

@@ -3,7 +3,9 @@ package io.lambdarun.core.runtimeapi;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Touched only while holding the monitor of its port's handler: by the server's loop thread, and
  * by a thread of the handler's that answers a waiting request itself; a write that thread cannot
- * complete at once is left to the loop.
+ * complete at once is left to the loop. One party reads it at a time: the loop, a {@link
+ * CallerPoller} it was lent to, or nobody while it is paused (a long poll waiting for its answer).
  */
 final class HttpConnection {
 
@@ -40,6 +43,10 @@ final class HttpConnection {
 
   private final SocketChannel channel;
   private final SelectionKey key;
+
+  /** The key whose interest follows this connection's needs: the loop's, a poller's, or none. */
+  private SelectionKey active;
+
   private final SelectorHttpServer.Listener listener;
   private final InetAddress peer;
   private final HttpRequestParser parser;
@@ -59,6 +66,7 @@ final class HttpConnection {
       InetAddress peer) {
     this.channel = channel;
     this.key = key;
+    this.active = key;
     this.listener = listener;
     this.peer = peer;
     this.parser = new HttpRequestParser(listener.handler()::streams);
@@ -159,12 +167,85 @@ final class HttpConnection {
     }
   }
 
+  /**
+   * Lends the connection to a caller's selector, which reads and writes it from then on; the loop
+   * stops watching it.
+   *
+   * @param selector the caller's selector
+   * @return the connection's key on that selector, or null when the connection is closed
+   */
+  SelectionKey lendTo(Selector selector) {
+    if (!open) {
+      return null;
+    }
+    try {
+      SelectionKey borrowed = channel.register(selector, 0);
+      readOn(borrowed);
+      return borrowed;
+    } catch (ClosedChannelException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Tells whether {@code borrowed} still reads this connection.
+   *
+   * @param borrowed a key returned by {@link #lendTo}
+   * @return false once the connection was paused, handed back to the loop or closed
+   */
+  boolean readsOn(SelectionKey borrowed) {
+    return open && active == borrowed;
+  }
+
+  /** Hands the connection back to the loop, which reads and writes it from then on. */
+  void readInLoop() {
+    readOn(key);
+  }
+
+  /**
+   * Stops reading the connection until it is lent or handed back, when it has nothing left to
+   * write: a long poll waits for its answer, and what its client sends next stays in the socket.
+   */
+  void pauseReads() {
+    if (output == null || output.isEmpty()) {
+      readOn(null);
+    }
+  }
+
+  /**
+   * Tells whether the connection is between requests: open, answered, with nothing to write and no
+   * bytes of a next request read.
+   *
+   * @return true when the connection can wait unread for its client's next request
+   */
+  boolean betweenRequests() {
+    return open
+        && !awaitingResponse
+        && !closeAfterWrite
+        && !readPaused
+        && (output == null || output.isEmpty())
+        && parser.buffered() == 0;
+  }
+
+  private void readOn(SelectionKey next) {
+    if (active == next) {
+      return;
+    }
+    SelectionKey previous = active;
+    active = next;
+    if (previous != null && previous.isValid()) {
+      previous.interestOps(0);
+    }
+    interest();
+  }
+
   /** Closes the connection; a waiting request is dropped. */
   void close() {
     if (!open) {
       return;
     }
     open = false;
+    active = null;
     key.cancel();
     try {
       channel.close();
@@ -176,28 +257,53 @@ final class HttpConnection {
     output = null;
   }
 
-  void onReadable(ByteBuffer scratch) {
+  /**
+   * Reads what has arrived and handles the requests it completes.
+   *
+   * @param scratch the buffer to read into
+   * @return the bytes read: 0 when nothing was waiting, -1 when the connection is closed now
+   */
+  int onReadable(ByteBuffer scratch) {
+    int read;
     try {
       scratch.clear();
-      int read = channel.read(scratch);
+      read = channel.read(scratch);
       if (read < 0) {
         close();
-        return;
+        return -1;
       }
       scratch.flip();
       if (closeAfterWrite) {
-        return;
+        return read;
       }
       parser.append(scratch);
     } catch (IOException e) {
       close();
-      return;
+      return -1;
     }
     if (!awaitingResponse || parser.inStreamedBody()) {
       processInput();
     } else if (parser.buffered() > MAX_PIPELINED_BYTES) {
       close();
     }
+    return open ? read : -1;
+  }
+
+  /**
+   * Reads everything that has arrived, up to the end of the stream: a client that sent a request
+   * and then exited has left both.
+   *
+   * @param scratch the buffer to read into
+   * @return false when the client closed the connection
+   */
+  boolean readWaiting(ByteBuffer scratch) {
+    for (int reads = 0; reads < 4; reads++) {
+      int read = onReadable(scratch);
+      if (read <= 0) {
+        return read == 0;
+      }
+    }
+    return open;
   }
 
   void onWritable() {
@@ -296,13 +402,18 @@ final class HttpConnection {
   }
 
   private void interest() {
+    if (active == null || !active.isValid()) {
+      return;
+    }
     int ops = readPaused ? 0 : SelectionKey.OP_READ;
     if (output != null && !output.isEmpty()) {
       ops |= SelectionKey.OP_WRITE;
     }
-    if (key.interestOps() != ops) {
-      key.interestOps(ops);
-      listener.keysChanged();
+    if (active.interestOps() != ops) {
+      active.interestOps(ops);
+      if (active == key) {
+        listener.keysChanged();
+      }
     }
   }
 

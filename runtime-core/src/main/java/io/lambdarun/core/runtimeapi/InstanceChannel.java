@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  * <p>All state, and the port's connections, are guarded by the channel's monitor, which the
  * server's loop thread holds while it handles the port: the invoking thread hands its event over
  * itself, writing it at once to a {@code /next} that waits for one, and the timeout runs on the
- * timer's thread.
+ * timer's thread. A parked {@code /next} is not read by the loop; the invoking thread takes its
+ * connection, writes the event and reads the answer on it with a {@link CallerPoller}, and leaves
+ * it unread ({@code idle}) until the next event, whose thread reads the client's next {@code /next}
+ * from it. Every other connection, and a streamed invoke, is read by the loop.
  *
  * <p>One file on purpose: it is one state machine (waiting, event handed out, answered, timed out,
  * exited) whose transitions all touch the same guarded state.
@@ -80,6 +83,10 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
   private boolean closed;
   private boolean exited;
   private HttpConnection parkedNext;
+
+  /** The connection a caller read its answer on, unread since: the client's next request waits. */
+  private HttpConnection idle;
+
   private Event event;
   private byte[] initError;
 
@@ -155,31 +162,36 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
    * @param stream where a streamed response goes as it arrives, or {@code null} to receive it whole
    *     in the answer (within the buffered limit)
    * @param answer completed with the outcome
+   * @param reader the caller's poller, which takes the connection the event goes out on when there
+   *     is one; null to leave every read to the loop
+   * @return whether {@code reader} took a connection: the caller then reads the answer with it and
+   *     calls {@link #readerDone}
    */
-  synchronized void invoke(
+  synchronized boolean invoke(
       String requestId,
       byte[] payload,
       InvokeOptions options,
       ResponseStreamBuffer stream,
-      CompletableFuture<RuntimeApiAnswer> answer) {
+      CompletableFuture<RuntimeApiAnswer> answer,
+      CallerPoller reader) {
     if (event != null) {
       answer.completeExceptionally(
           new IllegalStateException(
               "the instance is already handling event '"
                   + event.requestId
                   + "'; send one event at a time"));
-      return;
+      return false;
     }
     if (initError != null && !closed) {
       byte[] error = initError;
       initError = null;
       answer.complete(new RuntimeApiAnswer(RuntimeApiAnswer.Outcome.INIT_ERROR, error));
-      return;
+      return false;
     }
     if (closed || exited) {
       answer.complete(
           RuntimeApiAnswer.notDelivered("the instance is closed or its runtime exited"));
-      return;
+      return false;
     }
     Event arrived = new Event(requestId, payload, options, stream, timeout, answer);
     try {
@@ -187,14 +199,75 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
           timeouts.schedule(() -> onTimeout(arrived), timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       answer.complete(RuntimeApiAnswer.notDelivered("lambdarun's Runtime API host is closed"));
-      return;
+      return false;
     }
     event = arrived;
     watched = true;
-    if (parkedNext != null) {
-      HttpConnection waiting = parkedNext;
-      parkedNext = null;
+    HttpConnection waiting = parkedNext != null ? parkedNext : idle;
+    if (waiting == null) {
+      return false;
+    }
+    boolean parked = waiting == parkedNext;
+    parkedNext = null;
+    idle = null;
+    boolean taken = reader != null && reader.take(waiting);
+    if (!taken) {
+      waiting.readInLoop();
+    }
+    if (parked) {
       deliver(waiting);
+    }
+    return taken;
+  }
+
+  /**
+   * Reads what waits on the connection the next event would go out on (a parked {@code /next}, or
+   * the client's next request on an idle connection), and tells whether the runtime client still
+   * holds it open. A process that ended has closed its connections, so this answers, for a syscall,
+   * what asking the backend whether the process exited would.
+   *
+   * @param reader the caller's poller, whose buffer the read uses
+   * @return false when there is no such connection or the client closed it
+   */
+  synchronized boolean clientConnected(CallerPoller reader) {
+    HttpConnection waiting = parkedNext != null ? parkedNext : idle;
+    if (waiting == null) {
+      return false;
+    }
+    if (waiting.readWaiting(reader.scratch())) {
+      return true;
+    }
+    if (parkedNext == waiting) {
+      parkedNext = null;
+    }
+    if (idle == waiting) {
+      idle = null;
+    }
+    return false;
+  }
+
+  /**
+   * Takes back the connection a caller's poller read its answer on: left unread until the next
+   * event when it is between requests, else handed to the loop.
+   *
+   * @param reader the poller that {@link #invoke} let take a connection
+   */
+  synchronized void readerDone(CallerPoller reader) {
+    HttpConnection connection = reader.release();
+    if (connection == null) {
+      return;
+    }
+    if (event == null
+        && parkedNext == null
+        && idle == null
+        && !closed
+        && !exited
+        && connection.betweenRequests()) {
+      connection.pauseReads();
+      idle = connection;
+      watched = false;
+    } else {
+      connection.readInLoop();
     }
   }
 
@@ -215,6 +288,10 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     if (parkedNext != null) {
       parkedNext.close();
       parkedNext = null;
+    }
+    if (idle != null) {
+      idle.close();
+      idle = null;
     }
     if (event != null && !event.delivered) {
       // no runtime client took it: another instance can, as if this one had never been asked
@@ -255,6 +332,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
               : RuntimeApiAnswer.notDelivered("the instance was stopped"));
     }
     parkedNext = null;
+    idle = null;
     ready.completeExceptionally(new IllegalStateException("closed before the runtime was ready"));
     if (listener != null) {
       listener.close();
@@ -314,7 +392,13 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     if (parkedNext != null && parkedNext != connection) {
       parkedNext.close();
     }
+    if (idle != null && idle != connection) {
+      // the client asks on another connection: the loop reads whatever still comes on this one
+      idle.readInLoop();
+    }
+    idle = null;
     parkedNext = connection;
+    connection.pauseReads();
     if (event == null) {
       watched = false;
     }

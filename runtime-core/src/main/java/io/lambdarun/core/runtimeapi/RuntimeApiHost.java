@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Deque;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link ContainerRuntime}): one listening port per instance, all served by one selector thread,
  * and one thread that polls {@link ContainerRuntime#exitCode} of the instances that are starting or
  * serving an event and times events out. The thread count does not grow with the number of
- * instances.
+ * instances: an invoking thread reads its own event's answer with a selector borrowed from a pool
+ * the host keeps.
  *
  * <p>Each instance's port is bound to the backend's {@link RuntimeApiAccess#bindAddress()} and
  * pinned to the first peer address that asks it for an event (or reports an init error); requests
@@ -45,6 +48,8 @@ public final class RuntimeApiHost implements AutoCloseable {
   private final SelectorHttpServer server;
   private final ScheduledThreadPoolExecutor exitWatch;
   private final Map<InstanceChannel, Watched> watched = new ConcurrentHashMap<>();
+  private final Deque<CallerPoller> pollers = new ConcurrentLinkedDeque<>();
+  private volatile boolean closed;
 
   /** An instance whose exit the watch polls. */
   private record Watched(ContainerRuntime runtime, Instance instance) {}
@@ -234,6 +239,40 @@ public final class RuntimeApiHost implements AutoCloseable {
     return server.execute(task);
   }
 
+  /**
+   * Lends an invoking thread a poller to read its answer with, or null when none can be opened (the
+   * loop then reads the answer).
+   */
+  CallerPoller borrowPoller() {
+    CallerPoller poller = pollers.pollFirst();
+    if (poller != null || closed) {
+      return poller;
+    }
+    try {
+      return CallerPoller.open();
+    } catch (IOException e) {
+      LOG.debug("cannot open a selector for an invoking thread; the loop reads its answer", e);
+      return null;
+    }
+  }
+
+  /** Takes a poller back for the next invoking thread; closes it once the host is closed. */
+  void returnPoller(CallerPoller poller) {
+    if (poller == null) {
+      return;
+    }
+    try {
+      poller.reset();
+    } catch (IOException e) {
+      poller.close();
+      return;
+    }
+    pollers.offerFirst(poller);
+    if (closed && pollers.remove(poller)) {
+      poller.close();
+    }
+  }
+
   /** Stops polling an instance and closes its port. */
   void forget(InstanceChannel channel) {
     watched.remove(channel);
@@ -256,11 +295,15 @@ public final class RuntimeApiHost implements AutoCloseable {
    */
   @Override
   public void close() {
+    closed = true;
     exitWatch.shutdownNow();
     for (InstanceChannel channel : watched.keySet()) {
       server.execute(channel::close);
     }
     watched.clear();
     server.close();
+    for (CallerPoller poller = pollers.pollFirst(); poller != null; poller = pollers.pollFirst()) {
+      poller.close();
+    }
   }
 }

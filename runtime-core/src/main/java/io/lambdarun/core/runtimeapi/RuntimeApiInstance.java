@@ -59,9 +59,10 @@ public final class RuntimeApiInstance implements AutoCloseable {
 
   /**
    * Hands one event to the instance and waits for its outcome; the function's timeout, which the
-   * host enforces, bounds the wait. Asks the backend's {@link ContainerRuntime#exitCode} first, so
-   * that an instance whose runtime died while idle is reported {@link
-   * RuntimeApiAnswer.Outcome#NOT_DELIVERED} at once (another instance can take the event).
+   * host enforces, bounds the wait. An instance whose runtime died while idle is reported {@link
+   * RuntimeApiAnswer.Outcome#NOT_DELIVERED} at once (another instance can take the event): the
+   * runtime client's waiting connection is read first, and the backend's {@link
+   * ContainerRuntime#exitCode} is asked only when that connection is closed or there is none.
    *
    * @param requestId the request id the handler sees, a safe header value
    * @param payload the event
@@ -102,17 +103,24 @@ public final class RuntimeApiInstance implements AutoCloseable {
     requireHeaderValue("X-Amz-Client-Context", options.clientContext());
     requireHeaderValue("X-Amzn-Trace-Id", options.traceId());
     requireHeaderValue("X-Amz-Cognito-Identity", options.cognitoIdentity());
-    OptionalInt exited = exitCode();
-    if (exited.isPresent()) {
-      channel.onExit(exited.getAsInt());
-    }
     CompletableFuture<RuntimeApiAnswer> answer = new CompletableFuture<>();
     ResponseStreamBuffer stream = chunks == null ? null : new ResponseStreamBuffer();
     if (stream != null) {
       answer.whenComplete((done, failure) -> stream.end());
     }
-    channel.invoke(requestId, payload, options, stream, answer);
+    CallerPoller reader = host.borrowPoller();
     try {
+      if (reader == null || !channel.clientConnected(reader)) {
+        OptionalInt exited = exitCode();
+        if (exited.isPresent()) {
+          channel.onExit(exited.getAsInt());
+        }
+      }
+      if (stream == null && reader != null) {
+        readAnswer(requestId, payload, options, answer, reader);
+      } else {
+        channel.invoke(requestId, payload, options, stream, answer, null);
+      }
       RuntimeException failed = stream == null ? null : drain(stream, chunks);
       RuntimeApiAnswer outcome = answer.get();
       if (failed != null) {
@@ -126,6 +134,28 @@ public final class RuntimeApiInstance implements AutoCloseable {
           "invocation '" + requestId + "' was interrupted; the instance was stopped, retry it", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } finally {
+      host.returnPoller(reader);
+    }
+  }
+
+  /**
+   * Hands the event over and, when it goes out on a connection this thread can take, reads the
+   * answer on this thread (see {@link CallerPoller}); otherwise the loop reads it.
+   */
+  private void readAnswer(
+      String requestId,
+      byte[] payload,
+      InvokeOptions options,
+      CompletableFuture<RuntimeApiAnswer> answer,
+      CallerPoller reader)
+      throws InterruptedException {
+    if (channel.invoke(requestId, payload, options, null, answer, reader)) {
+      try {
+        reader.readUntil(answer);
+      } finally {
+        channel.readerDone(reader);
+      }
     }
   }
 

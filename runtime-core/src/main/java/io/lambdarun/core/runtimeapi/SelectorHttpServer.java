@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * the thread count does not grow with the number of instances. Handlers and submitted tasks run on
  * that loop thread, which holds the port's handler's monitor while it accepts, reads or writes one
  * of the port's connections: a handler that synchronizes on itself may also answer on its
- * connections from another thread (a write that does not complete there is finished by the loop).
+ * connections from another thread (a write that does not complete there is finished by the loop),
+ * or take a connection over: {@link HttpConnection#lendTo} hands it to another thread's selector,
+ * which reads and writes it until it is paused or handed back, and the loop stops watching it.
  *
  * <p>One file on purpose: the accept, read and write paths share the selector and its connection
  * state, and NIO's rules for them are easier to check in one place.
