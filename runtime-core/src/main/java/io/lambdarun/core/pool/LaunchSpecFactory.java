@@ -10,10 +10,12 @@ import io.lambdarun.core.image.DeployId;
 import io.lambdarun.core.image.ImageResolver;
 import io.lambdarun.core.model.LambdaFunction;
 import io.lambdarun.core.model.SessionCredentials;
+import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Resolves a function into the {@link LaunchSpec} a backend launches, applying every Lambda rule.
@@ -26,6 +28,16 @@ public final class LaunchSpecFactory {
   private final ImageResolver images;
   private final ArchiveLimits archiveLimits;
   private final Clock clock;
+
+  /**
+   * The deploy ids of recently invoked functions, by identity (a function is immutable): computing
+   * one (JSON and SHA-256) took about 30 µs of a 0.4 ms warm invoke. Weak, so that a replaced
+   * function's code is not kept.
+   */
+  private final AtomicReferenceArray<KnownDeployId> recentDeployIds =
+      new AtomicReferenceArray<>(16);
+
+  private record KnownDeployId(WeakReference<LambdaFunction> function, String deployId) {}
 
   /**
    * Creates a factory for one backend.
@@ -53,13 +65,21 @@ public final class LaunchSpecFactory {
   }
 
   /**
-   * Computes the function's deploy id for this backend.
+   * Returns the function's deploy id for this backend, computed once per function object while it
+   * is among the recently invoked.
    *
    * @param function the function
    * @return the URL-safe deploy id
    */
   public String deployId(LambdaFunction function) {
-    return DeployId.of(function, runtime.launchUsesTags());
+    int slot = System.identityHashCode(function) & (recentDeployIds.length() - 1);
+    KnownDeployId known = recentDeployIds.get(slot);
+    if (known != null && known.function().get() == function) {
+      return known.deployId();
+    }
+    String computed = DeployId.of(function, runtime.launchUsesTags());
+    recentDeployIds.set(slot, new KnownDeployId(new WeakReference<>(function), computed));
+    return computed;
   }
 
   /**

@@ -168,12 +168,24 @@ public final class InstanceLog implements LogLineListener {
     return Math.min(quietAt, since + SETTLE_AT_MOST_NANOS) - now;
   }
 
-  synchronized void start(String id) {
+  /**
+   * Starts an invocation: writes {@code START}, and keeps the invocation's lines when its caller
+   * asked for a log tail. Without a sink and without a tail nobody reads the platform lines, and
+   * they are not formatted.
+   */
+  synchronized void start(String id, boolean keepTail) {
     writeHeld();
     requestId = id;
-    tail = new StringBuilder();
+    tail = keepTail ? new StringBuilder() : null;
+    if (unread()) {
+      return;
+    }
     Instant now = clock.instant();
     platform(now, PlatformLines.start(config.logFormat(), now, id, function.version()));
+  }
+
+  private boolean unread() {
+    return tail == null && sinks.isEmpty();
   }
 
   /**
@@ -181,6 +193,9 @@ public final class InstanceLog implements LogLineListener {
    * lines for the log tail ({@code START} to {@code REPORT}; without the closing lines when held).
    */
   synchronized String finish(InvocationReport report, String errorMessage, boolean hold) {
+    if (unread()) {
+      return "";
+    }
     Instant now = report.finished();
     List<String> closing =
         new ArrayList<>(

@@ -170,7 +170,7 @@ public final class Telemetry {
         logs.computeIfAbsent(
             instance.id(),
             id -> new InstanceLog(function, FunctionEnvironment.newStreamId(), sinks, clock));
-    log.start(requestId);
+    log.start(requestId, logTail);
     InvocationStarted event =
         new InvocationStarted(
             function.functionName(),
