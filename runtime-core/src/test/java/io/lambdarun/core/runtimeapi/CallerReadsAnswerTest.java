@@ -2,12 +2,6 @@ package io.lambdarun.core.runtimeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lambdarun.api.ContainerRuntime;
-import io.lambdarun.api.HostAccess;
-import io.lambdarun.api.Instance;
-import io.lambdarun.api.LaunchSpec;
-import io.lambdarun.api.PackageType;
-import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.core.model.InvokeOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,10 +10,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +36,7 @@ class CallerReadsAnswerTest {
    * A backend whose instance is a runtime client on one keep-alive connection, as AWS's clients
    * are: it answers every event with its own body.
    */
-  static final class EchoClientBackend implements ContainerRuntime {
-    volatile String runtimeApi;
-    volatile Integer exitStatus;
+  static final class EchoClientBackend extends ClientThreadBackend {
     volatile Socket socket;
     final AtomicInteger connections = new AtomicInteger();
 
@@ -58,30 +47,7 @@ class CallerReadsAnswerTest {
     }
 
     @Override
-    public String name() {
-      return "echo-client";
-    }
-
-    @Override
-    public HostAccess hostAccess() {
-      return HostAccess.loopback();
-    }
-
-    @Override
-    public Optional<RuntimeApiAccess> runtimeApiAccess() {
-      return Optional.of(RuntimeApiAccess.loopback());
-    }
-
-    @Override
-    public Instance launch(LaunchSpec spec) {
-      runtimeApi = spec.environment().get("AWS_LAMBDA_RUNTIME_API");
-      Thread client = new Thread(this::echo, "test-echo-client");
-      client.setDaemon(true);
-      client.start();
-      return Instance.of("echo-1");
-    }
-
-    private void echo() {
+    void runClient() throws IOException {
       int colon = runtimeApi.lastIndexOf(':');
       try (Socket socket =
           new Socket(
@@ -108,8 +74,6 @@ class CallerReadsAnswerTest {
             throw new IOException("response not accepted: " + accepted.head());
           }
         }
-      } catch (IOException e) {
-        // the port closed: the instance is gone
       }
     }
 
@@ -120,33 +84,6 @@ class CallerReadsAnswerTest {
       }
       out.flush();
     }
-
-    @Override
-    public OptionalInt exitCode(Instance instance) {
-      Integer status = exitStatus;
-      return status == null ? OptionalInt.empty() : OptionalInt.of(status);
-    }
-
-    @Override
-    public void terminate(Instance instance) {
-      exitStatus = 137;
-    }
-
-    @Override
-    public String logs(Instance instance, Instant since) {
-      return "";
-    }
-
-    @Override
-    public int sweepOrphans() {
-      return 0;
-    }
-
-    @Override
-    public void prepull(String image) {}
-
-    @Override
-    public void close() {}
   }
 
   /** One HTTP message with a Content-Length body, read off a keep-alive connection. */
@@ -180,16 +117,8 @@ class CallerReadsAnswerTest {
   }
 
   private RuntimeApiInstance launch() {
-    LaunchSpec spec =
-        LaunchSpec.builder()
-            .functionName("fn")
-            .functionArn("arn:aws:lambda:us-east-1:000000000000:function:fn")
-            .deployId("d1")
-            .packageType(PackageType.IMAGE)
-            .image("lambdarun/test-python:latest")
-            .timeout(Duration.ofSeconds(3))
-            .build();
-    return host.launch(backend, spec, Duration.ofSeconds(10));
+    return host.launch(
+        backend, RuntimeApiHostTest.spec(Duration.ofSeconds(3)), Duration.ofSeconds(10));
   }
 
   private void blockTheLoop() {

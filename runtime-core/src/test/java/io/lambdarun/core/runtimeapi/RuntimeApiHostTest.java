@@ -3,13 +3,10 @@ package io.lambdarun.core.runtimeapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lambdarun.api.ContainerRuntime;
-import io.lambdarun.api.HostAccess;
 import io.lambdarun.api.Instance;
 import io.lambdarun.api.LaunchFailedException;
 import io.lambdarun.api.LaunchSpec;
 import io.lambdarun.api.PackageType;
-import io.lambdarun.api.RuntimeApiAccess;
 import io.lambdarun.core.model.InvokeOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,8 +22,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -104,79 +99,29 @@ class RuntimeApiHostTest {
    * A backend whose "instance" is a thread acting as a runtime client: it takes events from {@code
    * /next} and hands each to the test through {@link #events}; the test answers through the API.
    */
-  static final class ClientBackend implements ContainerRuntime {
+  static final class ClientBackend extends ClientThreadBackend {
     final BlockingQueue<Exchange> events = new LinkedBlockingQueue<>();
-    volatile String runtimeApi;
-    volatile Integer exitStatus;
     volatile String initError;
 
     @Override
-    public String name() {
-      return "client-thread";
-    }
-
-    @Override
-    public HostAccess hostAccess() {
-      return HostAccess.loopback();
-    }
-
-    @Override
-    public Optional<RuntimeApiAccess> runtimeApiAccess() {
-      return Optional.of(RuntimeApiAccess.loopback());
-    }
-
-    @Override
-    public Instance launch(LaunchSpec spec) {
-      runtimeApi = spec.environment().get("AWS_LAMBDA_RUNTIME_API");
-      Thread client = new Thread(this::poll, "test-runtime-client");
-      client.setDaemon(true);
-      client.start();
-      return Instance.of("client-1");
-    }
-
-    private void poll() {
-      try {
-        if (initError != null) {
-          post(runtimeApi, "/2018-06-01/runtime/init/error", Map.of(), initError);
-          return;
-        }
-        while (exitStatus == null) {
-          events.add(call(runtimeApi, "127.0.0.1", "GET", NEXT, Map.of(), new byte[0]));
-        }
-      } catch (IOException e) {
-        // the port closed: the instance is gone
+    void runClient() throws IOException {
+      if (initError != null) {
+        post(runtimeApi, "/2018-06-01/runtime/init/error", Map.of(), initError);
+        return;
       }
-    }
-
-    @Override
-    public OptionalInt exitCode(Instance instance) {
-      Integer status = exitStatus;
-      return status == null ? OptionalInt.empty() : OptionalInt.of(status);
-    }
-
-    @Override
-    public void terminate(Instance instance) {
-      exitStatus = 137;
+      while (exitStatus == null) {
+        events.add(call(runtimeApi, "127.0.0.1", "GET", NEXT, Map.of(), new byte[0]));
+      }
     }
 
     @Override
     public String logs(Instance instance, Instant since) {
       return "Traceback: the handler module is missing";
     }
-
-    @Override
-    public int sweepOrphans() {
-      return 0;
-    }
-
-    @Override
-    public void prepull(String image) {}
-
-    @Override
-    public void close() {}
   }
 
-  private static LaunchSpec spec(Duration timeout) {
+  /** The spec of the test function, with {@code timeout}. */
+  static LaunchSpec spec(Duration timeout) {
     return LaunchSpec.builder()
         .functionName("fn")
         .functionArn("arn:aws:lambda:us-east-1:000000000000:function:fn")

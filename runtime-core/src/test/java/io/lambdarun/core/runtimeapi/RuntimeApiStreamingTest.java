@@ -2,8 +2,6 @@ package io.lambdarun.core.runtimeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lambdarun.api.LaunchSpec;
-import io.lambdarun.api.PackageType;
 import io.lambdarun.core.model.InvokeOptions;
 import io.lambdarun.core.runtimeapi.RuntimeApiHostTest.ClientBackend;
 import io.lambdarun.core.runtimeapi.RuntimeApiHostTest.Exchange;
@@ -109,16 +107,8 @@ class RuntimeApiStreamingTest {
   }
 
   private RuntimeApiInstance launch(ClientBackend backend) {
-    LaunchSpec spec =
-        LaunchSpec.builder()
-            .functionName("fn")
-            .functionArn("arn:aws:lambda:us-east-1:000000000000:function:fn")
-            .deployId("d1")
-            .packageType(PackageType.IMAGE)
-            .image("lambdarun/test-python:latest")
-            .timeout(Duration.ofSeconds(30))
-            .build();
-    return host.launch(backend, spec, Duration.ofSeconds(10));
+    return host.launch(
+        backend, RuntimeApiHostTest.spec(Duration.ofSeconds(30)), Duration.ofSeconds(10));
   }
 
   /** Invokes streaming on a side thread; waits until the runtime client holds the event. */
