@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,9 @@ public final class RuntimeApiHost implements AutoCloseable {
   private static final Duration EXIT_POLL = Duration.ofMillis(100);
   private static final int LAST_OUTPUT_CHARS = 2048;
 
+  /** The most pollers kept between invokes (two descriptors and a 64 KB buffer each). */
+  private static final int MAX_IDLE_POLLERS = 32;
+
   /**
    * The configuration key of the init timeout, named in the error of an instance that exceeds it;
    * published as {@code CoreConfigKeys.INIT_TIMEOUT}.
@@ -49,6 +53,7 @@ public final class RuntimeApiHost implements AutoCloseable {
   private final ScheduledThreadPoolExecutor exitWatch;
   private final Map<InstanceChannel, Watched> watched = new ConcurrentHashMap<>();
   private final Deque<CallerPoller> pollers = new ConcurrentLinkedDeque<>();
+  private final AtomicInteger idlePollers = new AtomicInteger();
   private volatile boolean closed;
 
   /** An instance whose exit the watch polls. */
@@ -245,8 +250,12 @@ public final class RuntimeApiHost implements AutoCloseable {
    */
   CallerPoller borrowPoller() {
     CallerPoller poller = pollers.pollFirst();
-    if (poller != null || closed) {
+    if (poller != null) {
+      idlePollers.decrementAndGet();
       return poller;
+    }
+    if (closed) {
+      return null;
     }
     try {
       return CallerPoller.open();
@@ -256,7 +265,10 @@ public final class RuntimeApiHost implements AutoCloseable {
     }
   }
 
-  /** Takes a poller back for the next invoking thread; closes it once the host is closed. */
+  /**
+   * Takes a poller back for the next invoking thread; closes it when enough are kept or the host is
+   * closed.
+   */
   void returnPoller(CallerPoller poller) {
     if (poller == null) {
       return;
@@ -267,10 +279,21 @@ public final class RuntimeApiHost implements AutoCloseable {
       poller.close();
       return;
     }
+    if (idlePollers.incrementAndGet() > MAX_IDLE_POLLERS) {
+      idlePollers.decrementAndGet();
+      poller.close();
+      return;
+    }
     pollers.offerFirst(poller);
     if (closed && pollers.remove(poller)) {
+      idlePollers.decrementAndGet();
       poller.close();
     }
+  }
+
+  /** How many pollers wait for an invoking thread; bounded by {@link #MAX_IDLE_POLLERS}. */
+  int idlePollers() {
+    return idlePollers.get();
   }
 
   /** Stops polling an instance and closes its port. */
@@ -303,6 +326,7 @@ public final class RuntimeApiHost implements AutoCloseable {
     watched.clear();
     server.close();
     for (CallerPoller poller = pollers.pollFirst(); poller != null; poller = pollers.pollFirst()) {
+      idlePollers.decrementAndGet();
       poller.close();
     }
   }

@@ -10,6 +10,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -174,6 +176,24 @@ class CallerReadsAnswerTest {
     assertThat(streamed.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);
     assertThat(streamed.bodyText()).isEqualTo("\"s\"");
     assertThat(invokeWithin10s(instance, "\"b\"").bodyText()).isEqualTo("\"b\"");
+  }
+
+  @Test
+  @DisplayName(
+      "after a burst of 40 concurrent invokes the host keeps 32 pollers for the next ones and"
+          + " closes the rest")
+  void idlePollersAreBounded() {
+    List<CallerPoller> burst = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      burst.add(host.borrowPoller());
+    }
+    assertThat(burst).doesNotContainNull().doesNotHaveDuplicates();
+    burst.forEach(host::returnPoller);
+    assertThat(host.idlePollers()).isEqualTo(32);
+    CallerPoller again = host.borrowPoller();
+    assertThat(again).isIn(burst);
+    assertThat(host.idlePollers()).isEqualTo(31);
+    host.returnPoller(again);
   }
 
   @Test
