@@ -120,8 +120,9 @@ public interface ContainerRuntime extends AutoCloseable {
    *
    * <p>Backends measure what their engine accounts to the instance: the container's cgroup peak,
    * the pod's container, or the peak resident memory of a local process tree. Core asks once after
-   * every invocation, so the answer must be cheap (state the backend holds, or one small read). The
-   * default, empty, means the backend cannot tell; core then omits the figure.
+   * an invocation whose {@code REPORT} line is read (by a log sink, a listener or a log tail), so
+   * the answer must be cheap (state the backend holds, or one small read). The default, empty,
+   * means the backend cannot tell; core then omits the figure.
    *
    * @param instance an instance returned by {@link #launch} on this runtime
    * @return the peak memory in bytes, or empty when the backend cannot measure it
