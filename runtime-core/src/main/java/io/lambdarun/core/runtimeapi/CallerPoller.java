@@ -76,12 +76,7 @@ final class CallerPoller implements AutoCloseable {
           return;
         }
         for (SelectionKey selected : selector.selectedKeys()) {
-          if (selected.isValid() && selected.isWritable()) {
-            connection.onWritable();
-          }
-          if (selected.isValid() && selected.isReadable()) {
-            connection.onReadable(scratch);
-          }
+          connection.onReady(selected, scratch);
         }
       }
       selector.selectedKeys().clear();

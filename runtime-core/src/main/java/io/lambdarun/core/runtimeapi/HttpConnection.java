@@ -306,8 +306,20 @@ final class HttpConnection {
     return open;
   }
 
-  void onWritable() {
-    flush();
+  /**
+   * Handles what a selector found ready on this connection's key: a write that can go on, then
+   * bytes to read.
+   *
+   * @param ready the selected key, the loop's or a poller's
+   * @param scratch the buffer to read into
+   */
+  void onReady(SelectionKey ready, ByteBuffer scratch) {
+    if (ready.isValid() && ready.isWritable()) {
+      flush();
+    }
+    if (ready.isValid() && ready.isReadable()) {
+      onReadable(scratch);
+    }
   }
 
   private void processInput() {

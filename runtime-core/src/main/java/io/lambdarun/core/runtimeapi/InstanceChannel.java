@@ -203,7 +203,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
     }
     event = arrived;
     watched = true;
-    HttpConnection waiting = parkedNext != null ? parkedNext : idle;
+    HttpConnection waiting = nextEventsConnection();
     if (waiting == null) {
       return false;
     }
@@ -230,7 +230,7 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
    * @return false when there is no such connection or the client closed it
    */
   synchronized boolean clientConnected(CallerPoller reader) {
-    HttpConnection waiting = parkedNext != null ? parkedNext : idle;
+    HttpConnection waiting = nextEventsConnection();
     if (waiting == null) {
       return false;
     }
@@ -244,6 +244,11 @@ final class InstanceChannel implements SelectorHttpServer.Handler {
       idle = null;
     }
     return false;
+  }
+
+  /** The connection the next event goes out on: a parked {@code /next}, else the idle one. */
+  private HttpConnection nextEventsConnection() {
+    return parkedNext != null ? parkedNext : idle;
   }
 
   /**

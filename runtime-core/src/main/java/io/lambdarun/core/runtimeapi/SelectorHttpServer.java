@@ -210,13 +210,7 @@ final class SelectorHttpServer implements AutoCloseable {
           accept((Listener) attachment);
           return;
         }
-        HttpConnection connection = (HttpConnection) attachment;
-        if (key.isWritable()) {
-          connection.onWritable();
-        }
-        if (key.isValid() && key.isReadable()) {
-          connection.onReadable(scratch);
-        }
+        ((HttpConnection) attachment).onReady(key, scratch);
       } catch (RuntimeException e) {
         LOG.warn("an HTTP event failed", e);
       }
