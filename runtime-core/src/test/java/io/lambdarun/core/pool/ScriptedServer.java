@@ -3,6 +3,7 @@ package io.lambdarun.core.pool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -72,10 +73,11 @@ final class ScriptedServer implements AutoCloseable {
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   volatile Script script = request -> Answer.ok(new String(request.body(), StandardCharsets.UTF_8));
   private final ServerSocket server;
+  private final Thread acceptor;
 
   ScriptedServer() throws IOException {
     server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(this::acceptLoop, "scripted-server");
+    acceptor = new Thread(this::acceptLoop, "scripted-server");
     acceptor.setDaemon(true);
     acceptor.start();
   }
@@ -88,6 +90,10 @@ final class ScriptedServer implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket socket = server.accept();
+        if (server.isClosed()) {
+          socket.close();
+          return;
+        }
         sockets.add(socket);
         int index = accepted.incrementAndGet();
         open.incrementAndGet();
@@ -176,8 +182,18 @@ final class ScriptedServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops listening. Returns only once the acceptor has left {@code accept}: until then the JDK
+   * keeps the listening socket open, and a connection arriving meanwhile would still be served.
+   */
   @Override
   public void close() throws IOException {
     server.close();
+    try {
+      acceptor.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for the acceptor to stop");
+    }
   }
 }
