@@ -145,6 +145,9 @@ final class LaunchedContainers {
 
   /** Removes a container and what it held; tells whether this call removed it. Never throws. */
   boolean remove(String id) {
+    // first: a follow racing this call either finds the container no longer launched or has
+    // registered its stream, which is taken below
+    launched.remove(id);
     exits.forget(id);
     StagedCode code = stagedCode.remove(id);
     ContainerLogStream stream = logStreams.remove(id);
@@ -160,7 +163,6 @@ final class LaunchedContainers {
       LOG.warn("could not remove container {}: {}", Messages.shortId(id), Messages.of(e));
       return false;
     } finally {
-      launched.remove(id);
       memory.forget(id);
       if (stream != null) {
         stream.close(LOG_STREAM_GRACE);

@@ -261,10 +261,12 @@ public final class KubernetesContainerRuntime implements ContainerRuntime {
   }
 
   private void remove(String podName) {
+    // first: a followLogs racing this call either finds the pod no longer launched or has
+    // registered its stream, which the next line stops
+    launched.remove(podName);
     followed.stop(podName);
     artifacts.forget(podName);
     resources.deletePodAndSecret(podName);
-    launched.remove(podName);
     exits.forget(podName);
   }
 
