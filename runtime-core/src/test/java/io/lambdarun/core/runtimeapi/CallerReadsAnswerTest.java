@@ -123,17 +123,6 @@ class CallerReadsAnswerTest {
         backend, RuntimeApiHostTest.spec(Duration.ofSeconds(3)), Duration.ofSeconds(10));
   }
 
-  private void blockTheLoop() {
-    host.execute(
-        () -> {
-          try {
-            loopBlocked.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
-  }
-
   private static RuntimeApiAnswer invokeWithin10s(RuntimeApiInstance instance, String body)
       throws Exception {
     return CompletableFuture.supplyAsync(
@@ -150,7 +139,7 @@ class CallerReadsAnswerTest {
           + " connection")
   void answersDoNotNeedTheLoop() throws Exception {
     RuntimeApiInstance instance = launch();
-    blockTheLoop();
+    RuntimeApiHostTest.blockTheLoop(host, loopBlocked);
     for (int i = 1; i <= 3; i++) {
       RuntimeApiAnswer answer = invokeWithin10s(instance, "{\"n\":" + i + "}");
       assertThat(answer.outcome()).isEqualTo(RuntimeApiAnswer.Outcome.SUCCESS);

@@ -132,6 +132,18 @@ class RuntimeApiHostTest {
         .build();
   }
 
+  /** Keeps the host's loop thread busy until {@code release} opens. */
+  static void blockTheLoop(RuntimeApiHost host, CountDownLatch release) {
+    host.execute(
+        () -> {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+  }
+
   private RuntimeApiInstance launch() {
     return host.launch(backend, spec(Duration.ofSeconds(3)), Duration.ofSeconds(10));
   }
@@ -208,14 +220,7 @@ class RuntimeApiHostTest {
   void callerDeliversToAWaitingNext() throws Exception {
     RuntimeApiInstance instance = launch();
     CountDownLatch release = new CountDownLatch(1);
-    host.execute(
-        () -> {
-          try {
-            release.await();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        });
+    blockTheLoop(host, release);
     var answer = new CompletableFuture<RuntimeApiAnswer>();
     try {
       Exchange event = deliver(instance, "req-d", InvokeOptions.DEFAULT, answer);
