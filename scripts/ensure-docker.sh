@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers on this machine, for the tests of runtime-docker:
 #  - installs Debian's docker.io when dockerd or the docker CLI is missing (needs root and apt);
-#  - starts dockerd in the background when no engine answers, after removing a pid file left by a
-#    killed dockerd (dockerd refuses to start while /var/run/docker.pid names another process);
+#  - starts dockerd in the background when no engine answers, after removing the pid files a killed
+#    dockerd leaves: its own (dockerd refuses to start while /var/run/docker.pid names another
+#    process) and its containerd's (see forget_dead_containerd);
 #  - waits for the engine, at most LAMBDARUN_DOCKERD_WAIT seconds (default 60).
 # Idempotent and silent when the engine already answers. dockerd's output goes to
 # LAMBDARUN_DOCKERD_LOG (default /var/log/lambdarun-dockerd.log); its pid file is
@@ -12,6 +13,7 @@ set -euo pipefail
 LOG=${LAMBDARUN_DOCKERD_LOG:-/var/log/lambdarun-dockerd.log}
 WAIT=${LAMBDARUN_DOCKERD_WAIT:-60}
 PIDFILE=${LAMBDARUN_DOCKERD_PIDFILE:-/var/run/docker.pid}
+CONTAINERD_PIDFILE=/var/run/docker/containerd/containerd.pid
 
 log() { echo "ensure-docker: $*" >&2; }
 
@@ -24,11 +26,33 @@ install_docker() {
   apt-get install -y -qq --no-install-recommends docker.io >/dev/null
 }
 
-dockerd_running() {
-  local pid
-  [[ -r "$PIDFILE" ]] || return 1
-  pid=$(cat "$PIDFILE" 2>/dev/null || true)
-  [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" == dockerd ]]
+# True when the pid in file $1 names a live process (not a zombie) whose command is $2.
+running() {
+  local pid stat
+  [[ -r "$1" ]] || return 1
+  pid=$(cat "$1" 2>/dev/null || true)
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" == "$2" ]] && [[ "${stat##*) }" != Z* ]]
+}
+
+dockerd_running() { running "$PIDFILE" dockerd; }
+
+# A killed dockerd takes the containerd it started along (parent-death signal), but that containerd's
+# pid stays in /proc as a zombie until init reaps it, a second or more on some machines. dockerd
+# 20.10 takes any pid in containerd's pid file that is still in /proc for a running containerd,
+# waits for a socket nobody serves and exits ("timeout waiting for containerd to start"). So: give
+# a dying containerd a moment, then drop a pid file that names no running containerd.
+forget_dead_containerd() {
+  local deadline=$((SECONDS + 5))
+  [[ -e "$CONTAINERD_PIDFILE" ]] || return 0
+  while running "$CONTAINERD_PIDFILE" containerd && ((SECONDS < deadline)); do
+    sleep 0.1
+  done
+  if ! running "$CONTAINERD_PIDFILE" containerd; then
+    log "removing stale $CONTAINERD_PIDFILE"
+    rm -f "$CONTAINERD_PIDFILE"
+  fi
 }
 
 start_dockerd() {
@@ -37,6 +61,7 @@ start_dockerd() {
     rm -f "$PIDFILE"
   fi
   if ! dockerd_running; then
+    forget_dead_containerd
     log "starting dockerd (log: $LOG)"
     mkdir -p "$(dirname "$LOG")"
     setsid nohup dockerd --pidfile "$PIDFILE" >>"$LOG" 2>&1 </dev/null &

@@ -192,7 +192,8 @@ final class Fixtures {
     return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[3]);
   }
 
-  private static boolean isZombie(long pid) {
+  /** Whether a process is a zombie, or already gone. */
+  static boolean isZombie(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
       return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
