@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * forget it. The test holds the window open with a zombie of its own named {@code containerd} in
  * containerd's pid file, so that case runs every time, not only when the restart wins the race.
  *
- * <p>Other tests share the engine, so this class has one case and one short outage.
+ * <p>Other tests share the engine, so this class has one case and one short outage, and gives the
+ * engine back even when the case fails.
  */
 class DockerEngineRestartIT {
 
@@ -87,6 +89,13 @@ class DockerEngineRestartIT {
       }
     }
     assertThat(Fixtures.containersOfThisJvm()).isEmpty();
+  }
+
+  @AfterEach
+  void restartTheEngineIfTheCaseLeftItDown() throws Exception {
+    if (!engineAnswers()) {
+      ensureDocker();
+    }
   }
 
   /** Sends SIGKILL to the engine named in its pid file and waits until it is gone. */
