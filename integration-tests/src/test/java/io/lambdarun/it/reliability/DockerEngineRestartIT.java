@@ -37,6 +37,7 @@ class DockerEngineRestartIT {
   private static final Path CONTAINERD_PID_FILE =
       Path.of("/var/run/docker/containerd/containerd.pid");
   private static final Path RELIABILITY_DIR = Path.of("target", "reliability");
+  private static final Path ENSURE_DOCKER_LOG = RELIABILITY_DIR.resolve("ensure-docker.log");
   private static final Path ENSURE_DOCKER =
       Path.of("..", "scripts", "ensure-docker.sh").toAbsolutePath().normalize();
 
@@ -111,19 +112,18 @@ class DockerEngineRestartIT {
 
   /** Starts the engine again with the project's script, as CI would; returns its exit status. */
   private static int ensureDocker() throws IOException, InterruptedException {
+    Files.createDirectories(RELIABILITY_DIR);
     Process script =
         new ProcessBuilder("bash", ENSURE_DOCKER.toString())
             .redirectErrorStream(true)
-            .redirectOutput(
-                ProcessBuilder.Redirect.appendTo(
-                    Files.createDirectories(RELIABILITY_DIR).resolve("ensure-docker.log").toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(ENSURE_DOCKER_LOG.toFile()))
             .start();
     assertThat(script.waitFor(90, TimeUnit.SECONDS)).as("ensure-docker.sh finished").isTrue();
     return script.exitValue();
   }
 
   private static String ensureDockerLog() throws IOException {
-    return Files.readString(RELIABILITY_DIR.resolve("ensure-docker.log"));
+    return Files.readString(ENSURE_DOCKER_LOG);
   }
 
   private static boolean engineAnswers() {
